@@ -1,0 +1,17 @@
+//! Darkroom's domain: the types and rules every other crate shares.
+//!
+//! Nothing here does I/O: no database, no HTTP, no async runtime. Rules that
+//! can be decided from values alone (who may do what, what a valid id or
+//! time zone is, how an audit entry is hashed) live here so they are unit
+//! tested once and used everywhere.
+
+pub mod audit;
+pub mod authz;
+pub mod id;
+pub mod money;
+pub mod permission;
+pub mod time;
+pub mod validate;
+
+pub use id::*;
+pub use time::Timestamp;

@@ -1,0 +1,123 @@
+//! Currencies and amounts of money.
+//!
+//! Amounts are integer minor units (paise, cents, won) tagged with an ISO 4217
+//! currency; never a float. A studio and each branch pick a currency.
+
+use serde::{Deserialize, Serialize};
+
+/// An ISO 4217 currency code, checked against the standard's list.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency(iso_currency::Currency);
+
+impl Currency {
+    pub fn parse(code: &str) -> Result<Self, String> {
+        let upper = code.trim().to_ascii_uppercase();
+        iso_currency::Currency::from_code(&upper).map(Self).ok_or_else(|| {
+            format!("`{code}` is not an ISO 4217 currency code; use e.g. `USD`, `EUR`, `INR`, `KRW`")
+        })
+    }
+
+    pub fn code(self) -> String {
+        self.0.code().to_string()
+    }
+
+    /// Digits after the decimal point (2 for USD, 0 for KRW, 3 for BHD).
+    pub fn minor_digits(self) -> u32 {
+        u32::from(self.0.exponent().unwrap_or(0))
+    }
+
+    /// Formats an amount in minor units, e.g. `INR 1,234.50`.
+    pub fn format_minor(self, minor: i64) -> String {
+        let digits = self.minor_digits();
+        let scale = 10i64.pow(digits);
+        let sign = if minor < 0 { "-" } else { "" };
+        let abs = minor.unsigned_abs();
+        let whole = abs / scale.unsigned_abs();
+        let frac = abs % scale.unsigned_abs();
+        let whole = group_thousands(whole);
+        if digits == 0 {
+            format!("{} {sign}{whole}", self.code())
+        } else {
+            format!("{} {sign}{whole}.{frac:0width$}", self.code(), width = digits as usize)
+        }
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl TryFrom<String> for Currency {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(c: Currency) -> String {
+        c.code()
+    }
+}
+
+impl std::fmt::Debug for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.code())
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_codes() {
+        assert_eq!(Currency::parse("inr").unwrap().code(), "INR");
+        assert!(Currency::parse("XYZ").is_err());
+        assert!(Currency::parse("").is_err());
+    }
+
+    #[test]
+    fn minor_digits_follow_iso() {
+        assert_eq!(Currency::parse("USD").unwrap().minor_digits(), 2);
+        assert_eq!(Currency::parse("KRW").unwrap().minor_digits(), 0);
+        assert_eq!(Currency::parse("BHD").unwrap().minor_digits(), 3);
+    }
+
+    #[test]
+    fn formats() {
+        let inr = Currency::parse("INR").unwrap();
+        assert_eq!(inr.format_minor(123_450), "INR 1,234.50");
+        assert_eq!(inr.format_minor(-5), "INR -0.05");
+        let krw = Currency::parse("KRW").unwrap();
+        assert_eq!(krw.format_minor(1_500_000), "KRW 1,500,000");
+    }
+
+    proptest! {
+        #[test]
+        fn format_keeps_every_digit(minor in any::<i64>()) {
+            let usd = Currency::parse("USD").unwrap();
+            let shown = usd.format_minor(minor);
+            let digits: String = shown.chars().filter(|c| c.is_ascii_digit()).collect();
+            let expected = minor.unsigned_abs().to_string();
+            let expected = format!("{expected:0>3}");
+            prop_assert_eq!(digits, expected);
+        }
+    }
+}
