@@ -31,7 +31,9 @@ impl Severity {
             "low" => Ok(Severity::Low),
             "medium" => Ok(Severity::Medium),
             "high" => Ok(Severity::High),
-            _ => Err(format!("`{s}` is not a severity; use `low`, `medium` or `high`")),
+            _ => Err(format!(
+                "`{s}` is not a severity; use `low`, `medium` or `high`"
+            )),
         }
     }
 }
@@ -65,8 +67,19 @@ pub fn entry_hash(f: &ChainFields<'_>) -> String {
     let seq = f.seq.to_string();
     let at = f.created_at_micros.to_string();
     for part in [
-        f.chain, &seq, f.id, &at, f.actor, f.branch, f.event_type, f.severity, f.target_type,
-        f.target_id, f.ip, f.payload, f.prev_hash,
+        f.chain,
+        &seq,
+        f.id,
+        &at,
+        f.actor,
+        f.branch,
+        f.event_type,
+        f.severity,
+        f.target_type,
+        f.target_id,
+        f.ip,
+        f.payload,
+        f.prev_hash,
     ] {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());

@@ -60,14 +60,26 @@ pub struct Target {
 
 impl Target {
     /// The studio itself, or any studio-wide collection.
-    pub const STUDIO: Target = Target { kind: ResourceKind::Studio, id: None, branch: None };
+    pub const STUDIO: Target = Target {
+        kind: ResourceKind::Studio,
+        id: None,
+        branch: None,
+    };
 
     pub fn branch(id: BranchId) -> Self {
-        Target { kind: ResourceKind::Branch, id: Some(id.into()), branch: Some(id) }
+        Target {
+            kind: ResourceKind::Branch,
+            id: Some(id.into()),
+            branch: Some(id),
+        }
     }
 
     pub fn user(id: UserId) -> Self {
-        Target { kind: ResourceKind::User, id: Some(id.into()), branch: None }
+        Target {
+            kind: ResourceKind::User,
+            id: Some(id.into()),
+            branch: None,
+        }
     }
 }
 
@@ -144,7 +156,12 @@ impl Actor {
         let mut set = self.studio_wide_permissions();
         if !self.is_owner {
             for a in &self.assignments {
-                set.extend(a.permissions.iter().copied().filter(|p| self.token_allows(*p)));
+                set.extend(
+                    a.permissions
+                        .iter()
+                        .copied()
+                        .filter(|p| self.token_allows(*p)),
+                );
             }
             for g in &self.grants {
                 if g.expires_at.is_none_or(|e| e > now) && self.token_allows(g.permission) {
@@ -160,7 +177,12 @@ impl Actor {
         if !self.token_allows(p) {
             return BranchFilter::Only(Vec::new());
         }
-        if self.is_owner || self.assignments.iter().any(|a| a.branch.is_none() && a.permissions.contains(&p)) {
+        if self.is_owner
+            || self
+                .assignments
+                .iter()
+                .any(|a| a.branch.is_none() && a.permissions.contains(&p))
+        {
             return BranchFilter::All;
         }
         let mut list: Vec<BranchId> = self
@@ -253,7 +275,12 @@ mod tests {
             }],
             vec![],
         );
-        assert!(decide(&a, Permission::BranchEdit, Target::branch(BranchId::new()), now()));
+        assert!(decide(
+            &a,
+            Permission::BranchEdit,
+            Target::branch(BranchId::new()),
+            now()
+        ));
         assert!(!decide(&a, Permission::RoleManage, Target::STUDIO, now()));
     }
 
@@ -268,10 +295,23 @@ mod tests {
             }],
             vec![],
         );
-        assert!(decide(&a, Permission::BranchEdit, Target::branch(b1), now()));
-        assert!(!decide(&a, Permission::BranchEdit, Target::branch(b2), now()));
+        assert!(decide(
+            &a,
+            Permission::BranchEdit,
+            Target::branch(b1),
+            now()
+        ));
+        assert!(!decide(
+            &a,
+            Permission::BranchEdit,
+            Target::branch(b2),
+            now()
+        ));
         assert!(!decide(&a, Permission::BranchEdit, Target::STUDIO, now()));
-        assert_eq!(a.branch_filter(Permission::BranchEdit, now()), BranchFilter::Only(vec![b1]));
+        assert_eq!(
+            a.branch_filter(Permission::BranchEdit, now()),
+            BranchFilter::Only(vec![b1])
+        );
     }
 
     #[test]
@@ -287,11 +327,29 @@ mod tests {
             }],
         );
         assert!(decide(&a, Permission::BranchEdit, Target::branch(b), now()));
-        assert!(!decide(&a, Permission::BranchDelete, Target::branch(b), now()));
-        assert!(!decide(&a, Permission::BranchEdit, Target::branch(BranchId::new()), now()));
+        assert!(!decide(
+            &a,
+            Permission::BranchDelete,
+            Target::branch(b),
+            now()
+        ));
+        assert!(!decide(
+            &a,
+            Permission::BranchEdit,
+            Target::branch(BranchId::new()),
+            now()
+        ));
         let later = now().plus(Duration::from_secs(61));
-        assert!(!decide(&a, Permission::BranchEdit, Target::branch(b), later));
-        assert_eq!(a.branch_filter(Permission::BranchEdit, later), BranchFilter::Only(vec![]));
+        assert!(!decide(
+            &a,
+            Permission::BranchEdit,
+            Target::branch(b),
+            later
+        ));
+        assert_eq!(
+            a.branch_filter(Permission::BranchEdit, later),
+            BranchFilter::Only(vec![])
+        );
     }
 
     #[test]

@@ -18,17 +18,30 @@ pub enum IdError {
         "`{value}` is not a valid {name} id: expected `{prefix}_` followed by 32 hex digits \
          of a UUIDv7, for example `{prefix}_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d`"
     )]
-    Malformed { name: &'static str, prefix: &'static str, value: String },
+    Malformed {
+        name: &'static str,
+        prefix: &'static str,
+        value: String,
+    },
     #[error(
         "`{value}` starts with `{found}_` but a {name} id starts with `{prefix}_`: \
          check that you passed the right kind of id"
     )]
-    WrongPrefix { name: &'static str, prefix: &'static str, found: String, value: String },
+    WrongPrefix {
+        name: &'static str,
+        prefix: &'static str,
+        found: String,
+        value: String,
+    },
     #[error(
         "`{value}` is a version {version} UUID, but {name} ids must be UUIDv7 \
          (time-ordered); generate one with a UUIDv7 library"
     )]
-    NotV7 { name: &'static str, value: String, version: usize },
+    NotV7 {
+        name: &'static str,
+        value: String,
+        version: usize,
+    },
 }
 
 /// Behaviour shared by all typed ids.
@@ -47,7 +60,11 @@ pub trait TypedId: Copy + Eq + std::hash::Hash + fmt::Display + Send + Sync + 's
 
 /// Parses a prefixed or bare UUIDv7, checking prefix and version.
 pub fn parse_uuid(value: &str, prefix: &'static str, name: &'static str) -> Result<Uuid, IdError> {
-    let malformed = || IdError::Malformed { name, prefix, value: shorten(value) };
+    let malformed = || IdError::Malformed {
+        name,
+        prefix,
+        value: shorten(value),
+    };
     let raw = match value.split_once('_') {
         Some((found, rest)) => {
             if found != prefix {
@@ -69,7 +86,11 @@ pub fn parse_uuid(value: &str, prefix: &'static str, name: &'static str) -> Resu
     }
     let uuid = Uuid::try_parse(raw).map_err(|_| malformed())?;
     if uuid.get_version_num() != 7 || uuid.get_variant() != uuid::Variant::RFC4122 {
-        return Err(IdError::NotV7 { name, value: shorten(value), version: uuid.get_version_num() });
+        return Err(IdError::NotV7 {
+            name,
+            value: shorten(value),
+            version: uuid.get_version_num(),
+        });
     }
     Ok(uuid)
 }
@@ -200,7 +221,10 @@ mod tests {
     fn accepts_bare_and_hyphenated_v7() {
         let id = UserId::new();
         assert_eq!(UserId::parse(&id.uuid().to_string()), Ok(id));
-        assert_eq!(UserId::parse(&format!("usr_{}", id.uuid().hyphenated())), Ok(id));
+        assert_eq!(
+            UserId::parse(&format!("usr_{}", id.uuid().hyphenated())),
+            Ok(id)
+        );
     }
 
     #[test]
@@ -214,7 +238,10 @@ mod tests {
     #[test]
     fn rejects_v4() {
         let v4 = "usr_9b2f8a4e3c1d4e5f8a7b6c5d4e3f2a1b";
-        assert!(matches!(UserId::parse(v4), Err(IdError::NotV7 { version: 4, .. })));
+        assert!(matches!(
+            UserId::parse(v4),
+            Err(IdError::NotV7 { version: 4, .. })
+        ));
     }
 
     #[test]

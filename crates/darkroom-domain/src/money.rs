@@ -13,9 +13,13 @@ pub struct Currency(iso_currency::Currency);
 impl Currency {
     pub fn parse(code: &str) -> Result<Self, String> {
         let upper = code.trim().to_ascii_uppercase();
-        iso_currency::Currency::from_code(&upper).map(Self).ok_or_else(|| {
-            format!("`{code}` is not an ISO 4217 currency code; use e.g. `USD`, `EUR`, `INR`, `KRW`")
-        })
+        iso_currency::Currency::from_code(&upper)
+            .map(Self)
+            .ok_or_else(|| {
+                format!(
+                    "`{code}` is not an ISO 4217 currency code; use e.g. `USD`, `EUR`, `INR`, `KRW`"
+                )
+            })
     }
 
     pub fn code(self) -> String {
@@ -39,7 +43,11 @@ impl Currency {
         if digits == 0 {
             format!("{} {sign}{whole}", self.code())
         } else {
-            format!("{} {sign}{whole}.{frac:0width$}", self.code(), width = digits as usize)
+            format!(
+                "{} {sign}{whole}.{frac:0width$}",
+                self.code(),
+                width = digits as usize
+            )
         }
     }
 }

@@ -219,10 +219,16 @@ mod tests {
     fn owner_has_everything_and_others_less() {
         let all: PermissionSet = Permission::ALL.iter().copied().collect();
         assert_eq!(BuiltinRole::Owner.default_permissions(), all);
-        for r in BuiltinRole::ALL.iter().filter(|r| **r != BuiltinRole::Owner) {
+        for r in BuiltinRole::ALL
+            .iter()
+            .filter(|r| **r != BuiltinRole::Owner)
+        {
             let perms = r.default_permissions();
             assert!(perms.len() < all.len(), "{r:?}");
-            assert!(!perms.contains(&Permission::RoleManage), "{r:?} must not manage roles");
+            assert!(
+                !perms.contains(&Permission::RoleManage),
+                "{r:?} must not manage roles"
+            );
         }
     }
 

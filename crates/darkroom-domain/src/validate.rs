@@ -24,7 +24,11 @@ impl FieldErrors {
     }
 
     pub fn add(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.to_string(), code, message: message.into() });
+        self.0.push(FieldError {
+            field: field.to_string(),
+            code,
+            message: message.into(),
+        });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -53,13 +57,18 @@ impl FieldErrors {
 
 impl std::fmt::Display for FieldErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> = self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
         f.write_str(&parts.join("; "))
     }
 }
 
 fn has_control(s: &str) -> bool {
-    s.chars().any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    s.chars()
+        .any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
 }
 
 /// A required single-line text: trimmed, 1..=max characters, no control or
@@ -79,10 +88,15 @@ pub fn optional_text(value: &str, what: &str, max: usize) -> Result<Option<Strin
         return Ok(None);
     }
     if v.chars().count() > max {
-        return Err(format!("{what} is too long: at most {max} characters, got {}", v.chars().count()));
+        return Err(format!(
+            "{what} is too long: at most {max} characters, got {}",
+            v.chars().count()
+        ));
     }
     if has_control(v) {
-        return Err(format!("{what} contains control or text-direction characters; remove them"));
+        return Err(format!(
+            "{what} contains control or text-direction characters; remove them"
+        ));
     }
     Ok(Some(v.to_string()))
 }
@@ -91,7 +105,12 @@ pub fn optional_text(value: &str, what: &str, max: usize) -> Result<Option<Strin
 /// a non-empty local part, a domain with a dot, no spaces, at most 254 bytes.
 pub fn email(value: &str) -> Result<String, String> {
     let v = value.trim();
-    let bad = || format!("`{}` is not an email address; use the form name@example.com", clip(v));
+    let bad = || {
+        format!(
+            "`{}` is not an email address; use the form name@example.com",
+            clip(v)
+        )
+    };
     if v.is_empty() {
         return Err("an email address is required".into());
     }
@@ -119,7 +138,9 @@ pub fn phone(value: &str) -> Result<Option<String>, String> {
         return Ok(None);
     }
     let digits = v.chars().filter(char::is_ascii_digit).count();
-    let ok_chars = v.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let ok_chars = v
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if !ok_chars || !(5..=20).contains(&digits) || v.len() > 32 {
         return Err(format!(
             "`{}` is not a phone number; use digits with an optional leading + and \
@@ -133,7 +154,12 @@ pub fn phone(value: &str) -> Result<Option<String>, String> {
 /// A BCP 47 locale of the form `en`, `en-IN`, `ko-KR`.
 pub fn locale(value: &str) -> Result<String, String> {
     let v = value.trim();
-    let bad = || format!("`{}` is not a locale; use a language code with an optional region, e.g. `en`, `en-IN`, `ko-KR`", clip(v));
+    let bad = || {
+        format!(
+            "`{}` is not a locale; use a language code with an optional region, e.g. `en`, `en-IN`, `ko-KR`",
+            clip(v)
+        )
+    };
     let mut parts = v.split('-');
     let lang = parts.next().unwrap_or_default();
     if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
@@ -156,14 +182,20 @@ pub fn hex_colour(value: &str) -> Result<String, String> {
     if v.len() == 7 && v.starts_with('#') && v[1..].bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(v.to_ascii_lowercase())
     } else {
-        Err(format!("`{}` is not a colour; use the form #1a2b3c", clip(v)))
+        Err(format!(
+            "`{}` is not a colour; use the form #1a2b3c",
+            clip(v)
+        ))
     }
 }
 
 /// An invoice-number prefix: 1 to 12 of A-Z, 0-9, `-` and `/`.
 pub fn invoice_prefix(value: &str) -> Result<String, String> {
     let v = value.trim().to_ascii_uppercase();
-    if (1..=12).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'/') {
+    if (1..=12).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'/')
+    {
         Ok(v)
     } else {
         Err(format!(
@@ -181,15 +213,22 @@ pub const PASSWORD_MAX: usize = 256;
 pub fn password(value: &str, email: &str) -> Result<(), String> {
     let n = value.chars().count();
     if n < PASSWORD_MIN {
-        return Err(format!("the password is too short: use at least {PASSWORD_MIN} characters (a few words work well)"));
+        return Err(format!(
+            "the password is too short: use at least {PASSWORD_MIN} characters (a few words work well)"
+        ));
     }
     if n > PASSWORD_MAX {
-        return Err(format!("the password is too long: at most {PASSWORD_MAX} characters"));
+        return Err(format!(
+            "the password is too long: at most {PASSWORD_MAX} characters"
+        ));
     }
     if value.trim().eq_ignore_ascii_case(email.trim()) {
         return Err("the password must not be your email address".into());
     }
-    if value.chars().all(|c| c == value.chars().next().unwrap_or(' ')) {
+    if value
+        .chars()
+        .all(|c| c == value.chars().next().unwrap_or(' '))
+    {
         return Err("the password must not repeat a single character".into());
     }
     Ok(())
@@ -212,7 +251,16 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(email(" Asha@Example.COM ").unwrap(), "asha@example.com");
-        for bad in ["", "asha", "asha@", "@x.com", "a b@x.com", "a@x", "a@.x.com", "a@x..com"] {
+        for bad in [
+            "",
+            "asha",
+            "asha@",
+            "@x.com",
+            "a b@x.com",
+            "a@x",
+            "a@.x.com",
+            "a@x..com",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }
@@ -223,7 +271,11 @@ mod tests {
         assert!(text("  ", "name", 10).is_err());
         assert!(text("a\u{202E}b", "name", 10).is_err());
         assert!(text("a\nb", "name", 10).is_err());
-        assert!(text(&"x".repeat(11), "name", 10).unwrap_err().contains("at most 10"));
+        assert!(
+            text(&"x".repeat(11), "name", 10)
+                .unwrap_err()
+                .contains("at most 10")
+        );
     }
 
     #[test]

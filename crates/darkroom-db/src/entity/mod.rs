@@ -1,0 +1,18 @@
+//! SeaORM entities: one module per table, plain rows with no behaviour.
+
+pub mod api_token;
+pub mod audit_entry;
+pub mod auth_session;
+pub mod auth_throttle_row;
+pub mod branch;
+pub mod created_id;
+pub mod email;
+pub mod instance_setting;
+pub mod job;
+pub mod membership;
+pub mod one_time_token;
+pub mod permission_grant;
+pub mod role;
+pub mod role_assignment;
+pub mod studio;
+pub mod user;

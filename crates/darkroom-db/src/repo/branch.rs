@@ -1,0 +1,101 @@
+//! Branches of a studio.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::DbResult;
+use crate::entity::branch::{ActiveModel, Column, Entity, Model};
+use crate::page::{Page, PageRequest};
+
+/// Which rows a list returns.
+#[derive(Clone, Debug, Default)]
+pub struct BranchQuery {
+    /// `None`: every branch; `Some(list)`: only these (branch-scoped viewers).
+    pub only: Option<Vec<Uuid>>,
+    pub deleted: bool,
+    /// Case-insensitive substring of the name.
+    pub search: Option<String>,
+}
+
+pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
+    Ok(ActiveModel::from(m).insert(c).await?)
+}
+
+/// A branch of `studio`, live or (with `deleted`) soft-deleted.
+pub async fn find(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+    deleted: bool,
+) -> DbResult<Option<Model>> {
+    let mut q = Entity::find_by_id(id).filter(Column::StudioId.eq(studio));
+    q = if deleted {
+        q
+    } else {
+        q.filter(Column::DeletedAt.is_null())
+    };
+    Ok(q.one(c).await?)
+}
+
+pub async fn list(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    query: &BranchQuery,
+    page: &PageRequest<Uuid>,
+) -> DbResult<Page<Model, Uuid>> {
+    let mut cond = Condition::all().add(Column::StudioId.eq(studio));
+    cond = if query.deleted {
+        cond.add(Column::DeletedAt.is_not_null())
+    } else {
+        cond.add(Column::DeletedAt.is_null())
+    };
+    if let Some(only) = &query.only {
+        cond = cond.add(Column::Id.is_in(only.clone()));
+    }
+    if let Some(s) = &query.search {
+        cond = cond.add(crate::repo::contains_ci(Column::Name, s));
+    }
+    if let Some(after) = page.after {
+        cond = cond.add(Column::Id.gt(after));
+    }
+    let rows = Entity::find()
+        .filter(cond)
+        .order_by_asc(Column::Id)
+        .limit(page.probe_limit())
+        .all(c)
+        .await?;
+    Ok(Page::from_probe(rows, page, |m| m.id))
+}
+
+pub async fn list_names(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<Vec<(Uuid, String)>> {
+    let rows = Entity::find()
+        .filter(Column::StudioId.eq(studio))
+        .filter(Column::DeletedAt.is_null())
+        .order_by_asc(Column::Name)
+        .all(c)
+        .await?;
+    Ok(rows.into_iter().map(|m| (m.id, m.name)).collect())
+}
+
+/// Writes `changes` if the stored version is still `expected` (live or
+/// deleted rows alike, so restore is versioned too).
+pub async fn update_versioned(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+    expected: i64,
+    mut changes: ActiveModel,
+) -> DbResult<bool> {
+    changes.version = sea_orm::Set(expected + 1);
+    let res = Entity::update_many()
+        .set(changes)
+        .filter(Column::Id.eq(id))
+        .filter(Column::StudioId.eq(studio))
+        .filter(Column::Version.eq(expected))
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

@@ -1,0 +1,29 @@
+//! Repositories, one module per aggregate. Reads named `get_*` fail when the
+//! row is missing, `find_*` return an `Option`, `list_*` a `Vec` or a page.
+//! Every tenant-owned read and write takes the studio id and filters by it.
+
+pub mod access;
+pub mod branch;
+pub mod created_id;
+pub mod instance;
+pub mod person;
+pub mod signin;
+pub mod studio;
+
+use sea_orm::ColumnTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
+
+/// `LOWER(col) LIKE %needle%`, with `%`, `_` and `\` in the needle escaped.
+pub fn contains_ci(col: impl ColumnTrait, needle: &str) -> SimpleExpr {
+    let mut escaped = String::with_capacity(needle.len() + 2);
+    escaped.push('%');
+    for ch in needle.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(ch);
+    }
+    escaped.push('%');
+    Expr::expr(Func::lower(Expr::col(col.as_column_ref())))
+        .like(LikeExpr::new(escaped).escape('\\'))
+}

@@ -1,0 +1,174 @@
+//! People: sign-in identities (`users`) and their staff accounts in studios
+//! (`memberships`).
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use crate::DbResult;
+use crate::entity::{membership, user};
+use crate::page::{Page, PageRequest};
+
+pub async fn insert_user(c: &impl ConnectionTrait, m: user::Model) -> DbResult<user::Model> {
+    Ok(user::ActiveModel::from(m).insert(c).await?)
+}
+
+pub async fn find_user(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(id).one(c).await?)
+}
+
+/// By normalised (lower-case) email.
+pub async fn find_user_by_email(
+    c: &impl ConnectionTrait,
+    email: &str,
+) -> DbResult<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(c)
+        .await?)
+}
+
+pub async fn set_password(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    hash: &str,
+    now: i64,
+) -> DbResult<()> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::PasswordHash,
+            sea_orm::sea_query::Expr::value(hash),
+        )
+        .col_expr(
+            user::Column::PasswordChangedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .col_expr(
+            user::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .col_expr(
+            user::Column::Version,
+            sea_orm::sea_query::ExprTrait::add(
+                sea_orm::sea_query::Expr::col(user::Column::Version),
+                1,
+            ),
+        )
+        .filter(user::Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Which staff accounts a list returns.
+#[derive(Clone, Debug, Default)]
+pub struct StaffQuery {
+    pub deleted: bool,
+    pub status: Option<String>,
+    /// Case-insensitive substring of the name.
+    pub search: Option<String>,
+}
+
+pub async fn insert_membership(
+    c: &impl ConnectionTrait,
+    m: membership::Model,
+) -> DbResult<membership::Model> {
+    Ok(membership::ActiveModel::from(m).insert(c).await?)
+}
+
+/// The staff account of `user` in `studio`.
+pub async fn find_membership(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    user: Uuid,
+    deleted: bool,
+) -> DbResult<Option<membership::Model>> {
+    let mut q = membership::Entity::find()
+        .filter(membership::Column::StudioId.eq(studio))
+        .filter(membership::Column::UserId.eq(user));
+    if !deleted {
+        q = q.filter(membership::Column::DeletedAt.is_null());
+    }
+    Ok(q.one(c).await?)
+}
+
+/// Staff of a studio with their sign-in email, ordered by user id.
+pub async fn list_memberships(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    query: &StaffQuery,
+    page: &PageRequest<Uuid>,
+) -> DbResult<Page<(membership::Model, String), Uuid>> {
+    let mut cond = Condition::all().add(membership::Column::StudioId.eq(studio));
+    cond = if query.deleted {
+        cond.add(membership::Column::DeletedAt.is_not_null())
+    } else {
+        cond.add(membership::Column::DeletedAt.is_null())
+    };
+    if let Some(s) = &query.status {
+        cond = cond.add(membership::Column::Status.eq(s.clone()));
+    }
+    if let Some(s) = &query.search {
+        cond = cond.add(super::contains_ci(membership::Column::Name, s));
+    }
+    if let Some(after) = page.after {
+        cond = cond.add(membership::Column::UserId.gt(after));
+    }
+    let rows = membership::Entity::find()
+        .filter(cond)
+        .order_by_asc(membership::Column::UserId)
+        .limit(page.probe_limit())
+        .all(c)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|m| m.user_id).collect();
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(c)
+        .await?;
+    let with_email = rows
+        .into_iter()
+        .map(|m| {
+            let email = users
+                .iter()
+                .find(|u| u.id == m.user_id)
+                .map(|u| u.email.clone())
+                .unwrap_or_default();
+            (m, email)
+        })
+        .collect();
+    Ok(Page::from_probe(with_email, page, |(m, _)| m.user_id))
+}
+
+/// Every live staff account a person holds, oldest first.
+pub async fn memberships_of_user(
+    c: &impl ConnectionTrait,
+    user: Uuid,
+) -> DbResult<Vec<membership::Model>> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user))
+        .filter(membership::Column::DeletedAt.is_null())
+        .order_by_asc(membership::Column::Id)
+        .all(c)
+        .await?)
+}
+
+/// Writes `changes` if the stored version is still `expected`.
+pub async fn update_membership_versioned(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    user: Uuid,
+    expected: i64,
+    mut changes: membership::ActiveModel,
+) -> DbResult<bool> {
+    changes.version = Set(expected + 1);
+    let res = membership::Entity::update_many()
+        .set(changes)
+        .filter(membership::Column::StudioId.eq(studio))
+        .filter(membership::Column::UserId.eq(user))
+        .filter(membership::Column::Version.eq(expected))
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

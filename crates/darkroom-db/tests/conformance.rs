@@ -1,0 +1,383 @@
+//! The conformance suite: the same tests on every engine. Run with
+//! `DARKROOM_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`
+//! for PostgreSQL; SQLite otherwise.
+
+use darkroom_db::entity::{branch, studio};
+use darkroom_db::page::PageRequest;
+use darkroom_db::testing::TestDb;
+use darkroom_db::{audit, email, job, repo};
+use sea_orm::{ConnectionTrait, Set};
+use uuid::Uuid;
+
+fn studio_row(name: &str) -> studio::Model {
+    studio::Model {
+        id: Uuid::now_v7(),
+        name: name.into(),
+        currency: "INR".into(),
+        time_zone: "Asia/Kolkata".into(),
+        locale: "en-IN".into(),
+        plan_tier: "free".into(),
+        settings: "{}".into(),
+        version: 1,
+        created_at: 1,
+        updated_at: 1,
+        deleted_at: None,
+    }
+}
+
+fn branch_row(studio: Uuid, name: &str) -> branch::Model {
+    branch::Model {
+        id: Uuid::now_v7(),
+        studio_id: studio,
+        name: name.into(),
+        address: "{}".into(),
+        tax_id_kind: None,
+        tax_id: None,
+        invoice_prefix: "BLR-".into(),
+        time_zone: "Asia/Kolkata".into(),
+        currency: "INR".into(),
+        phone: None,
+        email: None,
+        version: 1,
+        created_at: 1,
+        updated_at: 1,
+        deleted_at: None,
+    }
+}
+
+#[tokio::test]
+async fn migrations_apply_and_report_nothing_pending() {
+    let t = TestDb::create().await;
+    let db = t.migrated().await;
+    assert!(db.pending_migrations().await.unwrap().is_empty());
+    assert_eq!(
+        db.schema_version().await.unwrap().as_deref(),
+        Some("m0001_core")
+    );
+    // Applying again is a no-op.
+    db.migrate().await.unwrap();
+}
+
+#[tokio::test]
+async fn tenant_scoped_reads_never_cross_studios() {
+    let t = TestDb::create().await;
+    let db = t.migrated().await;
+    let a = repo::studio::insert(db.conn(), studio_row("A"))
+        .await
+        .unwrap();
+    let b = repo::studio::insert(db.conn(), studio_row("B"))
+        .await
+        .unwrap();
+    let ba = repo::branch::insert(db.conn(), branch_row(a.id, "Alpha"))
+        .await
+        .unwrap();
+    assert!(
+        repo::branch::find(db.conn(), b.id, ba.id, true)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let page = repo::branch::list(
+        db.conn(),
+        b.id,
+        &Default::default(),
+        &PageRequest::first(50),
+    )
+    .await
+    .unwrap();
+    assert!(page.items.is_empty());
+    let page = repo::branch::list(
+        db.conn(),
+        a.id,
+        &Default::default(),
+        &PageRequest::first(50),
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.items.len(), 1);
+}
+
+#[tokio::test]
+async fn versioned_update_applies_once() {
+    let t = TestDb::create().await;
+    let db = t.migrated().await;
+    let s = repo::studio::insert(db.conn(), studio_row("A"))
+        .await
+        .unwrap();
+    let b = repo::branch::insert(db.conn(), branch_row(s.id, "Alpha"))
+        .await
+        .unwrap();
+    let change = |n: &str| branch::ActiveModel {
+        name: Set(n.into()),
+        ..Default::default()
+    };
+    assert!(
+        repo::branch::update_versioned(db.conn(), s.id, b.id, 1, change("Beta"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !repo::branch::update_versioned(db.conn(), s.id, b.id, 1, change("Gamma"))
+            .await
+            .unwrap()
+    );
+    let now = repo::branch::find(db.conn(), s.id, b.id, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((now.name.as_str(), now.version), ("Beta", 2));
+}
+
+#[tokio::test]
+async fn keyset_pages_cover_every_row_once() {
+    let t = TestDb::create().await;
+    let db = t.migrated().await;
+    let s = repo::studio::insert(db.conn(), studio_row("A"))
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        ids.push(
+            repo::branch::insert(db.conn(), branch_row(s.id, &format!("B{i}")))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let mut seen = Vec::new();
+    let mut req = PageRequest::first(3);
+    loop {
+        let page = repo::branch::list(db.conn(), s.id, &Default::default(), &req)
+            .await
+            .unwrap();
+        seen.extend(page.items.iter().map(|b| b.id));
+        match page.next {
+            Some(n) => req.after = Some(n),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids);
+}
+
+fn entry(chain: &str, n: i64) -> audit::NewEntry {
+    audit::NewEntry {
+        id: Uuid::now_v7(),
+        chain: chain.into(),
+        studio_id: None,
+        branch_id: None,
+        actor_user_id: None,
+        actor_label: "test".into(),
+        event_type: "test.event".into(),
+        severity: "high".into(),
+        target_type: "thing".into(),
+        target_id: n.to_string(),
+        ip: "127.0.0.1".into(),
+        payload: format!("{{\"n\":{n}}}"),
+        created_at: n,
+    }
+}
+
+#[tokio::test]
+async fn audit_chain_verifies_and_detects_edits() {
+    let t = TestDb::create().await;
+    let db = t.migrated().await;
+    for n in 0..5 {
+        let tx = db.begin().await.unwrap();
+        audit::append(&tx, entry("c1", n)).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let (checked, faults) = audit::verify_chain(db.conn(), "c1", |_| {}).await.unwrap();
+    assert_eq!((checked, faults.len()), (5, 0));
+    db.conn()
+        .execute_unprepared("UPDATE audit_log SET payload = '{\"n\":99}' WHERE seq = 3")
+        .await
+        .unwrap();
+    let (_, faults) = audit::verify_chain(db.conn(), "c1", |_| {}).await.unwrap();
+    assert_eq!(faults.len(), 1, "{faults:?}");
+    assert_eq!(faults[0].seq, 3);
+    db.conn()
+        .execute_unprepared("DELETE FROM audit_log WHERE seq = 4")
+        .await
+        .unwrap();
+    let (_, faults) = audit::verify_chain(db.conn(), "c1", |_| {}).await.unwrap();
+    assert!(
+        faults
+            .iter()
+            .any(|f| f.seq == 5 && f.problem.contains("deleted")),
+        "{faults:?}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_audit_appends_keep_one_chain() {
+    let t = TestDb::create().await;
+    let db = t.migrated().await;
+    let mut tasks = Vec::new();
+    for n in 0..16 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let tx = db.begin().await.unwrap();
+            audit::append(&tx, entry("c2", n)).await.unwrap();
+            tx.commit().await.unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let (checked, faults) = audit::verify_chain(db.conn(), "c2", |_| {}).await.unwrap();
+    assert_eq!((checked, faults.len()), (16, 0), "{faults:?}");
+}
+
+fn new_job(run_at: i64) -> job::NewJob {
+    job::NewJob {
+        id: Uuid::now_v7(),
+        studio_id: None,
+        kind: "test".into(),
+        payload: "{}".into(),
+        run_at,
+        max_attempts: 3,
+    }
+}
+
+#[tokio::test]
+async fn jobs_are_claimed_once_and_leases_expire() {
+    let t = TestDb::create().await;
+    let db = t.migrated().await;
+    let j = job::enqueue(db.conn(), new_job(100), 100).await.unwrap();
+    job::enqueue(db.conn(), new_job(10_000), 100).await.unwrap();
+    // Not due yet for a claim before its time.
+    assert!(job::claim(db.conn(), "w0", 50, 60).await.unwrap().is_none());
+    let c1 = job::claim(db.conn(), "w1", 200, 300)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((c1.id, c1.attempts), (j.id, 1));
+    // Held: nobody else gets it, and the future job is not due.
+    assert!(
+        job::claim(db.conn(), "w2", 250, 350)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The lease runs out (worker died): another worker takes it.
+    let c2 = job::claim(db.conn(), "w2", 301, 400)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((c2.id, c2.attempts), (j.id, 2));
+    // The dead worker's late completion is ignored; the holder's counts.
+    assert!(!job::succeed(db.conn(), j.id, "w1", 302).await.unwrap());
+    assert!(job::succeed(db.conn(), j.id, "w2", 303).await.unwrap());
+    assert!(
+        job::claim(db.conn(), "w3", 500, 600)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn concurrent_claims_never_share_a_job() {
+    let t = TestDb::create().await;
+    let db = t.migrated().await;
+    for _ in 0..40 {
+        job::enqueue(db.conn(), new_job(1), 1).await.unwrap();
+    }
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(j) = job::claim(db.conn(), &format!("w{w}"), 10, 1_000_000)
+                .await
+                .unwrap()
+            {
+                mine.push(j.id);
+            }
+            mine
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!((n, all.len()), (40, 40));
+}
+
+#[tokio::test]
+async fn failed_jobs_retry_then_stay_failed() {
+    let t = TestDb::create().await;
+    let db = t.migrated().await;
+    let j = job::enqueue(db.conn(), new_job(1), 1).await.unwrap();
+    job::claim(db.conn(), "w", 2, 100).await.unwrap().unwrap();
+    assert!(
+        job::fail(db.conn(), j.id, "w", 3, "boom", Some(50))
+            .await
+            .unwrap()
+    );
+    assert!(job::claim(db.conn(), "w", 10, 100).await.unwrap().is_none());
+    job::claim(db.conn(), "w", 50, 100).await.unwrap().unwrap();
+    assert!(
+        job::fail(db.conn(), j.id, "w", 51, "boom again", None)
+            .await
+            .unwrap()
+    );
+    let row = job::find(db.conn(), None, j.id).await.unwrap().unwrap();
+    assert_eq!(
+        (row.status.as_str(), row.last_error.as_deref()),
+        ("failed", Some("boom again"))
+    );
+    assert!(job::retry(db.conn(), None, j.id, 60).await.unwrap());
+    assert!(job::claim(db.conn(), "w", 61, 100).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn an_interrupted_send_becomes_uncertain_not_resent() {
+    let t = TestDb::create().await;
+    let db = t.migrated().await;
+    let id = Uuid::now_v7();
+    email::insert(
+        db.conn(),
+        darkroom_db::entity::email::Model {
+            id,
+            studio_id: None,
+            kind: "test".into(),
+            to_address: "a@example.com".into(),
+            subject: "s".into(),
+            body_text: "t".into(),
+            body_html: "h".into(),
+            status: email::PENDING.into(),
+            attempts: 0,
+            last_error: None,
+            message_id: "<m@x>".into(),
+            created_at: 1,
+            updated_at: 1,
+            sent_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        email::begin_send(db.conn(), id, 2).await.unwrap(),
+        email::BeginSend::Started(_)
+    ));
+    // The worker dies here; the job runs again.
+    assert_eq!(
+        email::begin_send(db.conn(), id, 3).await.unwrap(),
+        email::BeginSend::Interrupted
+    );
+    assert_eq!(
+        email::begin_send(db.conn(), id, 4).await.unwrap(),
+        email::BeginSend::Finished
+    );
+    let row = email::find(db.conn(), None, id).await.unwrap().unwrap();
+    assert_eq!(row.status, email::UNCERTAIN);
+    assert!(email::requeue(db.conn(), None, id, 5).await.unwrap());
+    assert!(matches!(
+        email::begin_send(db.conn(), id, 6).await.unwrap(),
+        email::BeginSend::Started(_)
+    ));
+}
