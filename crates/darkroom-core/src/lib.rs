@@ -1,1 +1,30 @@
-//! placeholder
+//! Darkroom's use cases.
+//!
+//! Every rule the JSON API and the web pages share lives here, so a handler
+//! is thin: extract, call one function of this crate, map the result to a
+//! view or a page. Each use case authorizes through [`Core::authorize`],
+//! validates its input, writes in one transaction (with its audit entry and
+//! any jobs or emails it causes), and returns a view.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod branch;
+mod created;
+mod ctx;
+pub mod demo;
+pub mod error;
+pub mod jobs;
+pub mod listing;
+pub mod mail;
+pub mod password;
+pub mod principal;
+pub mod secret;
+pub mod setup;
+pub mod staff;
+pub mod studio;
+pub mod token;
+
+pub use ctx::{Core, CoreSettings, JobSettings, Meta, SmtpSecurity, SmtpSettings};
+pub use error::{CoreError, CoreResult};
+pub use principal::{Principal, Via};

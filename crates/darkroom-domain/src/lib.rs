@@ -10,6 +10,7 @@ pub mod authz;
 pub mod id;
 pub mod money;
 pub mod permission;
+pub mod tax;
 pub mod time;
 pub mod validate;
 

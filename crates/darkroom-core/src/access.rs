@@ -1,0 +1,611 @@
+//! Roles, role assignments and contextual grants.
+//!
+//! Safeguards: nobody changes their own roles or grants; nobody hands out a
+//! permission they do not hold studio-wide themselves; the owner role cannot
+//! be edited, assigned or removed, so nobody can demote the owner.
+
+use darkroom_db::entity::{permission_grant, role, role_assignment};
+use darkroom_db::repo;
+use darkroom_db::sea_orm::{ConnectionTrait, Set};
+use darkroom_domain::audit::Severity;
+use darkroom_domain::authz::{ResourceKind, Target};
+use darkroom_domain::permission::{BuiltinRole, Permission, PermissionSet, parse_permission_list};
+use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::{AssignmentId, BranchId, GrantId, RoleId, StudioId, Timestamp, TypedId, UserId};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Event, Who};
+use crate::created::{self, Claim};
+use crate::error::{CoreError, CoreResult};
+use crate::{Core, Meta, Principal};
+
+/// The permissions a stored role grants.
+pub fn role_permissions(r: &role::Model) -> CoreResult<PermissionSet> {
+    if r.builtin_key.as_deref() == Some(BuiltinRole::Owner.key()) {
+        return Ok(Permission::ALL.iter().copied().collect());
+    }
+    let names: Vec<String> = serde_json::from_str(&r.permissions)
+        .map_err(|e| CoreError::Internal(anyhow::anyhow!("role permissions: {e}")))?;
+    Ok(names.iter().filter_map(|n| Permission::parse(n).ok()).collect())
+}
+
+fn perms_json(set: &PermissionSet) -> String {
+    serde_json::to_string(&set.iter().map(|p| p.name()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+}
+
+fn is_owner_role(r: &role::Model) -> bool {
+    r.builtin_key.as_deref() == Some(BuiltinRole::Owner.key())
+}
+
+/// Creates the built-in roles of a new studio.
+pub(crate) async fn seed_roles(c: &impl ConnectionTrait, studio: StudioId, now: i64) -> CoreResult<Vec<role::Model>> {
+    let mut out = Vec::new();
+    for r in BuiltinRole::ALL {
+        out.push(
+            repo::access::insert_role(
+                c,
+                role::Model {
+                    id: RoleId::new().uuid(),
+                    studio_id: studio.uuid(),
+                    builtin_key: Some(r.key().into()),
+                    name: r.display_name().into(),
+                    description: r.description().into(),
+                    permissions: perms_json(&r.default_permissions()),
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                    deleted_at: None,
+                },
+            )
+            .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// A permission as listed for people.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PermissionView {
+    pub name: &'static str,
+    pub area: &'static str,
+    pub description: &'static str,
+}
+
+/// Every permission there is.
+pub fn permissions() -> Vec<PermissionView> {
+    Permission::ALL.iter().map(|p| PermissionView { name: p.name(), area: p.area(), description: p.description() }).collect()
+}
+
+/// A role as the API and pages show it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RoleView {
+    #[schema(value_type = String, example = "rol_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
+    pub id: RoleId,
+    /// `owner`, `manager`, ... for built-in roles; absent for the studio's own.
+    pub builtin: Option<String>,
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<String>,
+    /// `false` for the owner role, which always holds every permission.
+    pub editable: bool,
+    /// How many role assignments use it.
+    pub assignments: u64,
+    pub version: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+async fn role_view(c: &impl ConnectionTrait, r: role::Model) -> CoreResult<RoleView> {
+    let perms = role_permissions(&r)?;
+    let n = repo::access::count_assignments_of_role(c, r.studio_id, r.id).await?;
+    Ok(RoleView {
+        id: RoleId::from_uuid(r.id),
+        editable: !is_owner_role(&r),
+        builtin: r.builtin_key,
+        name: r.name,
+        description: r.description,
+        permissions: perms.iter().map(|p| p.name().to_string()).collect(),
+        assignments: n,
+        version: r.version,
+        created_at: Timestamp::from_micros(r.created_at),
+        updated_at: Timestamp::from_micros(r.updated_at),
+    })
+}
+
+pub async fn list_roles(core: &Core, p: &Principal) -> CoreResult<Vec<RoleView>> {
+    core.authorize(p, Permission::RoleView, Target::STUDIO)?;
+    let mut out = Vec::new();
+    for r in repo::access::list_roles(core.db().conn(), p.studio.uuid()).await? {
+        out.push(role_view(core.db().conn(), r).await?);
+    }
+    Ok(out)
+}
+
+/// Roles as (id, name) for pickers; visible to anyone who may invite.
+pub async fn role_names(core: &Core, p: &Principal) -> CoreResult<Vec<(RoleId, String, bool)>> {
+    let rows = repo::access::list_roles(core.db().conn(), p.studio.uuid()).await?;
+    Ok(rows.into_iter().map(|r| (RoleId::from_uuid(r.id), r.name.clone(), is_owner_role(&r))).collect())
+}
+
+pub async fn get_role(core: &Core, p: &Principal, id: RoleId) -> CoreResult<RoleView> {
+    let r = repo::access::find_role(core.db().conn(), p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+    core.authorize(p, Permission::RoleView, Target::STUDIO)?;
+    role_view(core.db().conn(), r).await
+}
+
+/// Refuses to hand out permissions the principal does not hold studio-wide.
+fn check_can_give(p: &Principal, perms: &PermissionSet, field: &str) -> CoreResult<()> {
+    let mine = p.actor.studio_wide_permissions();
+    let missing: Vec<&str> = perms.iter().filter(|x| !mine.contains(x)).map(|x| x.name()).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden {
+            message: format!(
+                "you cannot give permissions you do not hold yourself ({}); {field} was not changed",
+                missing.join(", ")
+            ),
+        })
+    }
+}
+
+/// A new role.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRole {
+    #[schema(value_type = Option<String>)]
+    pub id: Option<RoleId>,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Permission names, e.g. `["branch.view", "staff.view"]`.
+    pub permissions: Vec<String>,
+}
+
+/// Changes to a role.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolePatch {
+    pub version: i64,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub permissions: Option<Vec<String>>,
+}
+
+pub async fn create_role(core: &Core, p: &Principal, meta: &Meta, input: NewRole) -> CoreResult<(RoleView, bool)> {
+    core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
+    let mut errs = FieldErrors::new();
+    let name = errs.check("name", validate::text(&input.name, "the role name", 80));
+    let description = errs.check("description", validate::optional_text(&input.description, "the description", 300)).flatten();
+    let perms = errs.check("permissions", parse_permission_list(&input.permissions));
+    errs.into_result()?;
+    let (Some(name), Some(perms)) = (name, perms) else {
+        return Err(CoreError::Internal(anyhow::anyhow!("validated fields missing")));
+    };
+    check_can_give(p, &perms, "the role")?;
+    let tx = core.db().begin().await?;
+    let now = core.now().as_micros();
+    let id = input.id.unwrap_or_default();
+    if input.id.is_some() && created::claim(&tx, p.studio, "role", id, &created::digest(&input), now).await? == Claim::Replay {
+        let r = repo::access::find_role(&tx, p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+        return Ok((role_view(&tx, r).await?, false));
+    }
+    let existing = repo::access::list_roles(&tx, p.studio.uuid()).await?;
+    if existing.iter().any(|r| r.name.eq_ignore_ascii_case(&name)) {
+        return Err(CoreError::invalid("name", format!("a role named `{name}` already exists; pick another name")));
+    }
+    let saved = repo::access::insert_role(
+        &tx,
+        role::Model {
+            id: id.uuid(),
+            studio_id: p.studio.uuid(),
+            builtin_key: None,
+            name,
+            description: description.unwrap_or_default(),
+            permissions: perms_json(&perms),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        },
+    )
+    .await
+    .map_err(|e| created::on_insert_error(e, &id))?;
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: None,
+        who: Who::of(p),
+        event_type: "role.created",
+        severity: Severity::High,
+        target_type: "role",
+        target_id: id.to_string(),
+        payload: serde_json::json!({ "name": saved.name, "permissions": perms.iter().map(|x| x.name()).collect::<Vec<_>>() }),
+    })
+    .await?;
+    let v = role_view(&tx, saved).await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok((v, true))
+}
+
+pub async fn update_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId, patch: RolePatch) -> CoreResult<RoleView> {
+    let tx = core.db().begin().await?;
+    let current = repo::access::find_role(&tx, p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+    core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
+    if is_owner_role(&current) {
+        return Err(CoreError::forbidden("the owner role always holds every permission and cannot be edited"));
+    }
+    let mut errs = FieldErrors::new();
+    let mut am = role::ActiveModel::default();
+    let old_perms = role_permissions(&current)?;
+    let mut new_perms = None;
+    if let Some(n) = &patch.name {
+        if let Some(n) = errs.check("name", validate::text(n, "the role name", 80)) {
+            am.name = Set(n);
+        }
+    }
+    if let Some(d) = &patch.description {
+        if let Some(d) = errs.check("description", validate::optional_text(d, "the description", 300)) {
+            am.description = Set(d.unwrap_or_default());
+        }
+    }
+    if let Some(list) = &patch.permissions {
+        if let Some(set) = errs.check("permissions", parse_permission_list(list)) {
+            new_perms = Some(set);
+        }
+    }
+    errs.into_result()?;
+    if current.version != patch.version {
+        return Err(CoreError::stale(role_view(&tx, current).await?));
+    }
+    let mut payload = serde_json::Map::new();
+    if let Some(set) = &new_perms {
+        let added: PermissionSet = set.difference(&old_perms).copied().collect();
+        check_can_give(p, &added, "the role")?;
+        am.permissions = Set(perms_json(set));
+        payload.insert("added".into(), serde_json::json!(added.iter().map(|x| x.name()).collect::<Vec<_>>()));
+        payload.insert(
+            "removed".into(),
+            serde_json::json!(old_perms.difference(set).map(|x| x.name()).collect::<Vec<_>>()),
+        );
+    }
+    am.updated_at = Set(core.now().as_micros());
+    if !repo::access::update_role_versioned(&tx, p.studio.uuid(), id.uuid(), patch.version, am).await? {
+        let fresh = repo::access::find_role(&tx, p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+        return Err(CoreError::stale(role_view(&tx, fresh).await?));
+    }
+    payload.insert("name".into(), serde_json::json!(patch.name.clone().unwrap_or(current.name.clone())));
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: None,
+        who: Who::of(p),
+        event_type: "role.updated",
+        severity: Severity::High,
+        target_type: "role",
+        target_id: id.to_string(),
+        payload: serde_json::Value::Object(payload),
+    })
+    .await?;
+    let fresh = repo::access::find_role(&tx, p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+    let v = role_view(&tx, fresh).await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(v)
+}
+
+/// Deletes a studio-defined role nobody holds.
+pub async fn delete_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId) -> CoreResult<()> {
+    let tx = core.db().begin().await?;
+    let current = repo::access::find_role(&tx, p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+    core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
+    if current.builtin_key.is_some() {
+        return Err(CoreError::conflict("builtin_role", "built-in roles cannot be deleted; edit their permissions instead"));
+    }
+    let n = repo::access::count_assignments_of_role(&tx, p.studio.uuid(), id.uuid()).await?;
+    if n > 0 {
+        return Err(CoreError::conflict(
+            "role_in_use",
+            format!("{n} role assignment(s) still use this role; remove them first"),
+        ));
+    }
+    let now = core.now().as_micros();
+    let am = role::ActiveModel { deleted_at: Set(Some(now)), updated_at: Set(now), ..Default::default() };
+    repo::access::update_role_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am).await?;
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: None,
+        who: Who::of(p),
+        event_type: "role.deleted",
+        severity: Severity::High,
+        target_type: "role",
+        target_id: id.to_string(),
+        payload: serde_json::json!({ "name": current.name }),
+    })
+    .await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(())
+}
+
+/// One role held by a staff member.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AssignmentView {
+    #[schema(value_type = String, example = "ras_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
+    pub id: AssignmentId,
+    #[schema(value_type = String)]
+    pub user_id: UserId,
+    #[schema(value_type = String)]
+    pub role_id: RoleId,
+    pub role_name: String,
+    /// Absent: studio-wide. Present: only for this branch.
+    #[schema(value_type = Option<String>)]
+    pub branch_id: Option<BranchId>,
+    pub branch_name: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+pub(crate) async fn assignment_views(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    rows: Vec<role_assignment::Model>,
+) -> CoreResult<Vec<AssignmentView>> {
+    let roles = repo::access::list_roles(c, studio.uuid()).await?;
+    let branches = repo::branch::list_names(c, studio.uuid()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| AssignmentView {
+            id: AssignmentId::from_uuid(a.id),
+            user_id: UserId::from_uuid(a.user_id),
+            role_id: RoleId::from_uuid(a.role_id),
+            role_name: roles.iter().find(|r| r.id == a.role_id).map(|r| r.name.clone()).unwrap_or_default(),
+            branch_id: a.branch_id.map(BranchId::from_uuid),
+            branch_name: a.branch_id.and_then(|b| branches.iter().find(|(id, _)| *id == b).map(|(_, n)| n.clone())),
+            created_at: Timestamp::from_micros(a.created_at),
+        })
+        .collect())
+}
+
+/// Gives a staff member a role.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAssignment {
+    #[schema(value_type = String)]
+    pub role_id: RoleId,
+    /// Limit the role to one branch; absent means studio-wide.
+    #[schema(value_type = Option<String>)]
+    pub branch_id: Option<BranchId>,
+}
+
+async fn target_member(c: &impl ConnectionTrait, p: &Principal, user: UserId) -> CoreResult<()> {
+    repo::person::find_membership(c, p.studio.uuid(), user.uuid(), false).await?.ok_or(CoreError::not_found("staff member"))?;
+    Ok(())
+}
+
+fn not_self(p: &Principal, user: UserId) -> CoreResult<()> {
+    if p.user == user {
+        Err(CoreError::forbidden("you cannot change your own roles or grants; ask another person with role management rights"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks and inserts an assignment inside the caller's transaction.
+pub(crate) async fn assign_in(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    p: &Principal,
+    user: UserId,
+    input: &NewAssignment,
+) -> CoreResult<role_assignment::Model> {
+    let role = repo::access::find_role(c, p.studio.uuid(), input.role_id.uuid())
+        .await?
+        .ok_or_else(|| CoreError::invalid("role_id", format!("there is no role `{}` in this studio", input.role_id)))?;
+    if is_owner_role(&role) {
+        return Err(CoreError::forbidden("the owner role cannot be given to anyone; a studio has one owner"));
+    }
+    check_can_give(p, &role_permissions(&role)?, "the assignment")?;
+    if let Some(b) = input.branch_id {
+        repo::branch::find(c, p.studio.uuid(), b.uuid(), false)
+            .await?
+            .ok_or_else(|| CoreError::invalid("branch_id", format!("there is no branch `{b}` in this studio")))?;
+    }
+    let existing = repo::access::assignments_of_user(c, p.studio.uuid(), user.uuid()).await?;
+    if existing.iter().any(|a| a.role_id == role.id && a.branch_id == input.branch_id.map(|b| b.uuid())) {
+        return Err(CoreError::conflict("already_assigned", "this person already has this role there"));
+    }
+    let now = core.now().as_micros();
+    Ok(repo::access::insert_assignment(
+        c,
+        role_assignment::Model {
+            id: AssignmentId::new().uuid(),
+            studio_id: p.studio.uuid(),
+            user_id: user.uuid(),
+            role_id: role.id,
+            branch_id: input.branch_id.map(|b| b.uuid()),
+            created_by: Some(p.user.uuid()),
+            created_at: now,
+        },
+    )
+    .await?)
+}
+
+pub async fn assign_role(core: &Core, p: &Principal, meta: &Meta, user: UserId, input: NewAssignment) -> CoreResult<AssignmentView> {
+    let tx = core.db().begin().await?;
+    target_member(&tx, p, user).await?;
+    core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
+    not_self(p, user)?;
+    let row = assign_in(core, &tx, p, user, &input).await?;
+    let view = assignment_views(&tx, p.studio, vec![row]).await?.remove(0);
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: input.branch_id,
+        who: Who::of(p),
+        event_type: "role.assigned",
+        severity: Severity::High,
+        target_type: "user",
+        target_id: user.to_string(),
+        payload: serde_json::json!({ "role": view.role_name, "role_id": view.role_id, "branch_id": view.branch_id }),
+    })
+    .await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(view)
+}
+
+pub async fn unassign_role(core: &Core, p: &Principal, meta: &Meta, user: UserId, id: AssignmentId) -> CoreResult<()> {
+    let tx = core.db().begin().await?;
+    target_member(&tx, p, user).await?;
+    let a = repo::access::find_assignment(&tx, p.studio.uuid(), id.uuid())
+        .await?
+        .filter(|a| a.user_id == user.uuid())
+        .ok_or(CoreError::not_found("role assignment"))?;
+    core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
+    not_self(p, user)?;
+    let role = repo::access::find_role(&tx, p.studio.uuid(), a.role_id).await?;
+    if role.as_ref().is_some_and(is_owner_role) {
+        return Err(CoreError::forbidden("the owner's role cannot be removed; nobody can demote the owner"));
+    }
+    repo::access::delete_assignment(&tx, p.studio.uuid(), id.uuid()).await?;
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: a.branch_id.map(BranchId::from_uuid),
+        who: Who::of(p),
+        event_type: "role.unassigned",
+        severity: Severity::High,
+        target_type: "user",
+        target_id: user.to_string(),
+        payload: serde_json::json!({ "role": role.map(|r| r.name), "assignment_id": id }),
+    })
+    .await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(())
+}
+
+/// A contextual grant as shown.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct GrantView {
+    #[schema(value_type = String, example = "grt_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
+    pub id: GrantId,
+    #[schema(value_type = String)]
+    pub user_id: UserId,
+    pub permission: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Timestamp>,
+    /// `true` once past `expires_at`; it no longer allows anything.
+    pub expired: bool,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+pub(crate) fn grant_view(g: permission_grant::Model, now: Timestamp) -> GrantView {
+    let resource_id = match g.resource_type.as_str() {
+        "branch" => BranchId::from_uuid(g.resource_id).to_string(),
+        _ => g.resource_id.to_string(),
+    };
+    GrantView {
+        id: GrantId::from_uuid(g.id),
+        user_id: UserId::from_uuid(g.user_id),
+        permission: g.permission,
+        resource_type: g.resource_type,
+        resource_id,
+        expires_at: g.expires_at.map(Timestamp::from_micros),
+        expired: g.expires_at.is_some_and(|e| e <= now.as_micros()),
+        created_at: Timestamp::from_micros(g.created_at),
+    }
+}
+
+/// One permission on one resource for one person, possibly expiring.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewGrant {
+    /// A permission name, e.g. `branch.edit`.
+    pub permission: String,
+    /// What it applies to: `branch`.
+    pub resource_type: String,
+    /// The resource's id, e.g. `brn_...`.
+    pub resource_id: String,
+    /// When it stops applying; absent means until revoked.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Timestamp>,
+}
+
+pub async fn grant(core: &Core, p: &Principal, meta: &Meta, user: UserId, input: NewGrant) -> CoreResult<GrantView> {
+    let tx = core.db().begin().await?;
+    target_member(&tx, p, user).await?;
+    core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
+    not_self(p, user)?;
+    let mut errs = FieldErrors::new();
+    let perm = errs.check("permission", Permission::parse(&input.permission));
+    let kind = errs.check("resource_type", ResourceKind::parse(&input.resource_type).and_then(|k| {
+        if k.grantable() { Ok(k) } else { Err(format!("permissions cannot be granted on a {}; use `branch`", k.name())) }
+    }));
+    let now = core.now();
+    if input.expires_at.is_some_and(|e| e <= now) {
+        errs.add("expires_at", "invalid", "the expiry is in the past; give a future date-time or leave it out");
+    }
+    let resource = match kind {
+        Some(ResourceKind::Branch) => errs.check("resource_id", BranchId::parse(&input.resource_id).map_err(|e| e.to_string())),
+        _ => None,
+    };
+    errs.into_result()?;
+    let (Some(perm), Some(kind), Some(resource)) = (perm, kind, resource) else {
+        return Err(CoreError::Internal(anyhow::anyhow!("validated fields missing")));
+    };
+    repo::branch::find(&tx, p.studio.uuid(), resource.uuid(), false)
+        .await?
+        .ok_or_else(|| CoreError::invalid("resource_id", format!("there is no branch `{resource}` in this studio")))?;
+    check_can_give(p, &[perm].into_iter().collect(), "the grant")?;
+    let row = repo::access::insert_grant(
+        &tx,
+        permission_grant::Model {
+            id: GrantId::new().uuid(),
+            studio_id: p.studio.uuid(),
+            user_id: user.uuid(),
+            permission: perm.name().into(),
+            resource_type: kind.name().into(),
+            resource_id: resource.uuid(),
+            expires_at: input.expires_at.map(Timestamp::as_micros),
+            created_by: Some(p.user.uuid()),
+            created_at: now.as_micros(),
+        },
+    )
+    .await?;
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: Some(resource),
+        who: Who::of(p),
+        event_type: "grant.created",
+        severity: Severity::High,
+        target_type: "user",
+        target_id: user.to_string(),
+        payload: serde_json::json!({ "permission": perm.name(), "resource": resource, "expires_at": input.expires_at }),
+    })
+    .await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(grant_view(row, now))
+}
+
+pub async fn revoke_grant(core: &Core, p: &Principal, meta: &Meta, user: UserId, id: GrantId) -> CoreResult<()> {
+    let tx = core.db().begin().await?;
+    target_member(&tx, p, user).await?;
+    let g = repo::access::find_grant(&tx, p.studio.uuid(), id.uuid())
+        .await?
+        .filter(|g| g.user_id == user.uuid())
+        .ok_or(CoreError::not_found("grant"))?;
+    core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
+    repo::access::delete_grant(&tx, p.studio.uuid(), id.uuid()).await?;
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: Some(BranchId::from_uuid(g.resource_id)).filter(|_| g.resource_type == "branch"),
+        who: Who::of(p),
+        event_type: "grant.revoked",
+        severity: Severity::High,
+        target_type: "user",
+        target_id: user.to_string(),
+        payload: serde_json::json!({ "permission": g.permission, "grant_id": id }),
+    })
+    .await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! The outcomes a use case can end in, each with a stable machine code. The
+//! server maps them to HTTP statuses in one place.
+
+use std::time::Duration;
+
+use darkroom_db::DbError;
+use darkroom_domain::validate::FieldErrors;
+
+/// Every way a use case can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The thing does not exist, or belongs to another studio (indistinguishable).
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    #[error("{message}")]
+    Forbidden { message: String },
+    #[error("{message}")]
+    Unauthenticated { message: String },
+    #[error("the input is not valid: {0}")]
+    Validation(FieldErrors),
+    /// A state conflict: stale version, reused id, duplicate, forbidden transition.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String, current: Option<serde_json::Value> },
+    #[error("too many attempts; try again in {} seconds", retry_after.as_secs().max(1))]
+    RateLimited { retry_after: Duration },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;
+
+impl CoreError {
+    /// The stable code clients can branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::NotFound { .. } => "not_found",
+            CoreError::Forbidden { .. } => "forbidden",
+            CoreError::Unauthenticated { .. } => "unauthenticated",
+            CoreError::Validation(_) => "validation_failed",
+            CoreError::Conflict { code, .. } => code,
+            CoreError::RateLimited { .. } => "rate_limited",
+            CoreError::Unavailable(_) => "unavailable",
+            CoreError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn not_found(what: &'static str) -> Self {
+        CoreError::NotFound { what }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        CoreError::Forbidden { message: message.into() }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        CoreError::Conflict { code, message: message.into(), current: None }
+    }
+
+    /// A stale write: carries the current state so the client can merge.
+    pub fn stale(current: impl serde::Serialize) -> Self {
+        CoreError::Conflict {
+            code: "version_conflict",
+            message: "someone else changed this since you loaded it; \
+                      review the current state and send your change again with its version"
+                .into(),
+            current: serde_json::to_value(current).ok(),
+        }
+    }
+
+    /// One invalid field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let mut e = FieldErrors::new();
+        e.add(field, "invalid", message);
+        CoreError::Validation(e)
+    }
+}
+
+impl From<DbError> for CoreError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Busy => CoreError::Unavailable("the database is busy; try again in a moment".into()),
+            other => CoreError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl From<FieldErrors> for CoreError {
+    fn from(e: FieldErrors) -> Self {
+        CoreError::Validation(e)
+    }
+}

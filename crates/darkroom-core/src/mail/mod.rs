@@ -1,0 +1,243 @@
+//! The email outbox: messages are written in the same transaction as their
+//! cause and sent over SMTP by a job. See `darkroom_db::email` for the
+//! state machine that keeps every email from going out twice.
+
+pub mod templates;
+
+use darkroom_db::entity::email;
+use darkroom_db::email::{self as outbox, BeginSend};
+use darkroom_db::sea_orm::ConnectionTrait;
+use darkroom_domain::audit::Severity;
+use darkroom_domain::authz::Target;
+use darkroom_domain::permission::Permission;
+use darkroom_domain::{EmailId, StudioId, Timestamp, TypedId};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Event, Who};
+use crate::error::{CoreError, CoreResult};
+use crate::jobs::{self, Job, JobError};
+use crate::listing::{self, Listing};
+use crate::{Core, Meta, Principal, SmtpSecurity, SmtpSettings};
+
+/// A composed email.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Writes an email to the outbox and enqueues its send, inside `c`'s
+/// transaction. Call [`Core::wake_workers`] after committing.
+pub async fn queue(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    studio: Option<StudioId>,
+    kind: &str,
+    to: &str,
+    msg: Message,
+) -> CoreResult<EmailId> {
+    let id = EmailId::new();
+    let now = core.now().as_micros();
+    let host = core.settings().public_url.host_str().unwrap_or("darkroom.local").to_string();
+    outbox::insert(
+        c,
+        email::Model {
+            id: id.uuid(),
+            studio_id: studio.map(|s| s.uuid()),
+            kind: kind.into(),
+            to_address: to.into(),
+            subject: msg.subject,
+            body_text: msg.text,
+            body_html: msg.html,
+            status: outbox::PENDING.into(),
+            attempts: 0,
+            last_error: None,
+            message_id: format!("<{id}@{host}>"),
+            created_at: now,
+            updated_at: now,
+            sent_at: None,
+        },
+    )
+    .await?;
+    jobs::enqueue(core, c, studio, &Job::SendEmail { email_id: id }, None).await?;
+    Ok(id)
+}
+
+fn transport(s: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let builder = match s.security {
+        SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
+        SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host).map_err(|e| e.to_string())?,
+        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host).map_err(|e| e.to_string())?,
+    };
+    let mut builder = builder.port(s.port).timeout(Some(s.timeout));
+    if let (Some(u), Some(p)) = (&s.username, &s.password) {
+        builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+    }
+    Ok(builder.build())
+}
+
+fn build(row: &email::Model, s: &SmtpSettings) -> Result<lettre::Message, String> {
+    let from: Mailbox = format!("{} <{}>", s.from_name.replace(['<', '>', '"'], ""), s.from_address)
+        .parse()
+        .map_err(|e| format!("the sender address `{}` is not valid: {e}", s.from_address))?;
+    let to: Mailbox = row.to_address.parse().map_err(|e| format!("the address `{}` is not valid: {e}", row.to_address))?;
+    lettre::Message::builder()
+        .from(from)
+        .to(to)
+        .subject(row.subject.clone())
+        .message_id(Some(row.message_id.clone()))
+        .multipart(MultiPart::alternative_plain_html(row.body_text.clone(), row.body_html.clone()))
+        .map_err(|e| e.to_string())
+}
+
+/// The `send_email` job: sends one outbox email at most once.
+pub(crate) async fn deliver(core: &Core, id: EmailId, last_attempt: bool) -> Result<(), JobError> {
+    let now = core.now().as_micros();
+    // Committed before any SMTP traffic: if this process dies mid-send, the
+    // row says `sending` and the next run marks it uncertain instead of resending.
+    let row = match outbox::begin_send(core.db().conn(), id.uuid(), now).await.map_err(JobError::retry)? {
+        BeginSend::Started(row) => row,
+        BeginSend::Interrupted => {
+            tracing::warn!(email = %id, "an earlier send was interrupted; marked uncertain, not resent");
+            metrics::counter!("darkroom_emails_total", "outcome" => "uncertain").increment(1);
+            return Ok(());
+        }
+        BeginSend::Finished | BeginSend::Missing => return Ok(()),
+    };
+    let studio = row.studio_id.map(StudioId::from_uuid);
+    let Some(smtp) = crate::studio::smtp_for(core, studio).await.map_err(JobError::retry)? else {
+        outbox::mark_error(core.db().conn(), row.id, core.now().as_micros(), "no SMTP server is configured (Settings → Email, or [smtp] in the config file)", false)
+            .await
+            .map_err(JobError::retry)?;
+        return Ok(());
+    };
+    let message = match build(&row, &smtp) {
+        Ok(m) => m,
+        Err(e) => {
+            outbox::mark_error(core.db().conn(), row.id, core.now().as_micros(), &e, false).await.map_err(JobError::retry)?;
+            return Ok(());
+        }
+    };
+    let result = match transport(&smtp) {
+        Ok(t) => t.send(message).await.map(|_| ()),
+        Err(e) => {
+            outbox::mark_error(core.db().conn(), row.id, core.now().as_micros(), &e, false).await.map_err(JobError::retry)?;
+            return Ok(());
+        }
+    };
+    let now = core.now().as_micros();
+    match result {
+        Ok(()) => {
+            outbox::mark_sent(core.db().conn(), row.id, now).await.map_err(JobError::retry)?;
+            metrics::counter!("darkroom_emails_total", "outcome" => "sent").increment(1);
+            Ok(())
+        }
+        Err(e) if e.is_permanent() => {
+            outbox::mark_error(core.db().conn(), row.id, now, &format!("refused: {e}"), false).await.map_err(JobError::retry)?;
+            metrics::counter!("darkroom_emails_total", "outcome" => "failed").increment(1);
+            Ok(())
+        }
+        Err(e) if e.is_timeout() => {
+            // The server may have accepted the message before the timeout.
+            outbox::mark_error(core.db().conn(), row.id, now, &format!("timed out mid-send; it may have been delivered: {e}"), false)
+                .await
+                .map_err(JobError::retry)?;
+            Ok(())
+        }
+        Err(e) => {
+            // Refused with a temporary code or unreachable: nothing was accepted.
+            let msg = format!("not sent yet: {e}");
+            outbox::mark_error(core.db().conn(), row.id, now, &msg, !last_attempt).await.map_err(JobError::retry)?;
+            if last_attempt { Ok(()) } else { Err(JobError::retry_msg(msg)) }
+        }
+    }
+}
+
+/// An outbox email as listed (no body).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct EmailView {
+    #[schema(value_type = String, example = "eml_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
+    pub id: EmailId,
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    /// `pending`, `sending`, `sent`, `failed` or `uncertain`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub sent_at: Option<Timestamp>,
+}
+
+fn view(m: email::Model) -> EmailView {
+    EmailView {
+        id: EmailId::from_uuid(m.id),
+        kind: m.kind,
+        to: m.to_address,
+        subject: m.subject,
+        status: m.status,
+        attempts: m.attempts,
+        last_error: m.last_error,
+        created_at: Timestamp::from_micros(m.created_at),
+        sent_at: m.sent_at.map(Timestamp::from_micros),
+    }
+}
+
+/// List filters.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EmailFilter {
+    /// Only this status.
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+pub async fn list(core: &Core, p: &Principal, f: &EmailFilter) -> CoreResult<Listing<EmailView>> {
+    core.authorize(p, Permission::JobView, Target::STUDIO)?;
+    let status = f.status.as_deref().filter(|s| !s.is_empty());
+    if let Some(s) = status {
+        if ![outbox::PENDING, outbox::SENDING, outbox::SENT, outbox::FAILED, outbox::UNCERTAIN].contains(&s) {
+            return Err(CoreError::invalid("status", "use pending, sending, sent, failed or uncertain"));
+        }
+    }
+    let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
+    let rows = outbox::list(core.db().conn(), Some(p.studio.uuid()), status, &page).await?;
+    Ok(Listing { next_cursor: rows.next.map(listing::encode_id), items: rows.items.into_iter().map(view).collect() })
+}
+
+/// Sends a failed or uncertain email again (a person decided it is wanted).
+pub async fn resend(core: &Core, p: &Principal, meta: &Meta, id: EmailId) -> CoreResult<EmailView> {
+    let tx = core.db().begin().await?;
+    let row = outbox::find(&tx, Some(p.studio.uuid()), id.uuid()).await?.ok_or(CoreError::not_found("email"))?;
+    core.authorize(p, Permission::JobManage, Target::STUDIO)?;
+    if !outbox::requeue(&tx, Some(p.studio.uuid()), id.uuid(), core.now().as_micros()).await? {
+        return Err(CoreError::conflict(
+            "invalid_state",
+            format!("only failed or uncertain emails can be sent again; this one is {}", row.status),
+        ));
+    }
+    jobs::enqueue(core, &tx, Some(p.studio), &Job::SendEmail { email_id: id }, None).await?;
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: None,
+        who: Who::of(p),
+        event_type: "email.resent",
+        severity: Severity::Low,
+        target_type: "email",
+        target_id: id.to_string(),
+        payload: serde_json::json!({ "to": row.to_address, "subject": row.subject, "was": row.status }),
+    })
+    .await?;
+    let fresh = outbox::find(&tx, Some(p.studio.uuid()), id.uuid()).await?.ok_or(CoreError::not_found("email"))?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    core.wake_workers();
+    Ok(view(fresh))
+}

@@ -1,0 +1,577 @@
+//! Staff accounts: invitations, profiles, suspension and deletion.
+//!
+//! A person's sign-in identity (email, password) is shared by every studio
+//! they work for; their staff account (name, phone, time zone, status) is per
+//! studio. Suspending or deleting an account ends the person's sessions and
+//! revokes their API tokens in that studio at once. The owner cannot be
+//! suspended or deleted, and nobody can suspend or delete themselves.
+
+use darkroom_db::entity::{membership, one_time_token, user};
+use darkroom_db::repo::{self, person::StaffQuery};
+use darkroom_db::sea_orm::{ConnectionTrait, Set};
+use darkroom_domain::audit::Severity;
+use darkroom_domain::authz::Target;
+use darkroom_domain::permission::Permission;
+use darkroom_domain::time::check_time_zone;
+use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::{BranchId, InvitationId, RoleId, StudioId, Timestamp, TypedId, UserId};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{self, AssignmentView, GrantView, NewAssignment};
+use crate::audit::{self, Event, Who};
+use crate::auth::{self, NewSession};
+use crate::error::{CoreError, CoreResult};
+use crate::listing::{self, Listing};
+use crate::secret::{hash_token, new_token};
+use crate::{Core, Meta, Principal, password};
+
+pub const INVITE_PURPOSE: &str = "staff_invite";
+
+/// A staff member as the API and pages show them.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct StaffView {
+    #[schema(value_type = String, example = "usr_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub time_zone: String,
+    /// `invited`, `active` or `suspended`.
+    pub status: String,
+    pub is_owner: bool,
+    pub roles: Vec<AssignmentView>,
+    pub grants: Vec<GrantView>,
+    pub version: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub deleted_at: Option<Timestamp>,
+}
+
+async fn view(core: &Core, c: &impl ConnectionTrait, studio: StudioId, m: membership::Model, email: String) -> CoreResult<StaffView> {
+    let assignments = repo::access::assignments_of_user(c, studio.uuid(), m.user_id).await?;
+    let roles = access::assignment_views(c, studio, assignments).await?;
+    let owner_role = repo::access::find_builtin_role(c, studio.uuid(), "owner").await?.map(|r| r.id);
+    let is_owner = roles.iter().any(|a| Some(a.role_id.uuid()) == owner_role);
+    let now = core.now();
+    let grants = repo::access::grants_of_user(c, studio.uuid(), m.user_id)
+        .await?
+        .into_iter()
+        .map(|g| access::grant_view(g, now))
+        .collect();
+    Ok(StaffView {
+        id: UserId::from_uuid(m.user_id),
+        name: m.name,
+        email,
+        phone: m.phone,
+        time_zone: m.time_zone,
+        status: m.status,
+        is_owner,
+        roles,
+        grants,
+        version: m.version,
+        created_at: Timestamp::from_micros(m.created_at),
+        updated_at: Timestamp::from_micros(m.updated_at),
+        deleted_at: m.deleted_at.map(Timestamp::from_micros),
+    })
+}
+
+async fn load(c: &impl ConnectionTrait, p: &Principal, id: UserId, deleted: bool) -> CoreResult<(membership::Model, user::Model)> {
+    let m = repo::person::find_membership(c, p.studio.uuid(), id.uuid(), deleted).await?.ok_or(CoreError::not_found("staff member"))?;
+    let u = repo::person::find_user(c, id.uuid()).await?.ok_or(CoreError::not_found("staff member"))?;
+    Ok((m, u))
+}
+
+async fn load_view(core: &Core, c: &impl ConnectionTrait, p: &Principal, id: UserId) -> CoreResult<StaffView> {
+    let (m, u) = load(c, p, id, true).await?;
+    view(core, c, p.studio, m, u.email).await
+}
+
+/// List filters.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StaffFilter {
+    /// Only names containing this text (any case).
+    pub q: Option<String>,
+    /// Only `invited`, `active` or `suspended`.
+    pub status: Option<String>,
+    /// `true` lists deleted accounts (to restore them).
+    pub deleted: Option<bool>,
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+pub async fn list(core: &Core, p: &Principal, f: &StaffFilter) -> CoreResult<Listing<StaffView>> {
+    let deleted = f.deleted.unwrap_or(false);
+    core.authorize(p, if deleted { Permission::StaffDelete } else { Permission::StaffView }, Target::STUDIO)?;
+    let status = f.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if let Some(s) = status {
+        if !["invited", "active", "suspended"].contains(&s) {
+            return Err(CoreError::invalid("status", "use invited, active or suspended"));
+        }
+    }
+    let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
+    let q = StaffQuery {
+        deleted,
+        status: status.map(str::to_string),
+        search: f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+    };
+    let rows = repo::person::list_memberships(core.db().conn(), p.studio.uuid(), &q, &page).await?;
+    let mut items = Vec::new();
+    for (m, email) in rows.items {
+        items.push(view(core, core.db().conn(), p.studio, m, email).await?);
+    }
+    Ok(Listing { next_cursor: rows.next.map(listing::encode_id), items })
+}
+
+/// One staff member. Everyone may see their own account.
+pub async fn get(core: &Core, p: &Principal, id: UserId) -> CoreResult<StaffView> {
+    let v = load_view(core, core.db().conn(), p, id).await?;
+    if p.user != id {
+        core.authorize(p, Permission::StaffView, Target::user(id))?;
+    }
+    if v.deleted_at.is_some() {
+        core.authorize(p, Permission::StaffDelete, Target::user(id))?;
+    }
+    Ok(v)
+}
+
+/// Whom to invite, and the role they start with.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    pub email: String,
+    pub name: String,
+    #[schema(value_type = String)]
+    pub role_id: RoleId,
+    /// Limit the role to one branch; absent means studio-wide.
+    #[schema(value_type = Option<String>)]
+    pub branch_id: Option<BranchId>,
+    /// Defaults to the studio's.
+    pub time_zone: Option<String>,
+}
+
+/// An invitation just sent.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct InvitationView {
+    #[schema(value_type = String)]
+    pub id: InvitationId,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Timestamp,
+    /// The email with the link is in the outbox.
+    pub email_queued: bool,
+    /// Present when no SMTP server is configured: give this link to the person yourself.
+    pub invite_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Invited {
+    pub staff: StaffView,
+    pub invitation: InvitationView,
+}
+
+/// Creates the invitation token and its email (or returns the link).
+async fn issue_invitation(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    p: &Principal,
+    user: UserId,
+    email: &str,
+    name: &str,
+    role_name: &str,
+) -> CoreResult<InvitationView> {
+    let now = core.now();
+    repo::signin::revoke_one_time_for(c, INVITE_PURPOSE, Some(p.studio.uuid()), Some(user.uuid()), now.as_micros()).await?;
+    let token = new_token("");
+    let id = InvitationId::new();
+    let expires_at = now.plus(core.settings().invite_ttl);
+    repo::signin::insert_one_time(
+        c,
+        one_time_token::Model {
+            id: id.uuid(),
+            purpose: INVITE_PURPOSE.into(),
+            token_hash: hash_token(&token),
+            studio_id: Some(p.studio.uuid()),
+            user_id: Some(user.uuid()),
+            created_by: Some(p.user.uuid()),
+            created_at: now.as_micros(),
+            expires_at: expires_at.as_micros(),
+            used_at: None,
+            revoked_at: None,
+        },
+    )
+    .await?;
+    let link = core.settings().link(&format!("/invitations/{token}"));
+    let smtp = crate::studio::smtp_for(core, Some(p.studio)).await?;
+    if smtp.is_some() {
+        let (studio_name, branding) = crate::studio::header(core, p.studio).await?;
+        let msg = crate::mail::templates::invitation(&studio_name, &p.name, name, role_name, &link, core.settings().invite_ttl, &branding);
+        crate::mail::queue(core, c, Some(p.studio), "staff_invite", email, msg).await?;
+        Ok(InvitationView { id, expires_at, email_queued: true, invite_url: None })
+    } else {
+        Ok(InvitationView { id, expires_at, email_queued: false, invite_url: Some(link) })
+    }
+}
+
+/// Invites a person to the studio with a first role.
+pub async fn invite(core: &Core, p: &Principal, meta: &Meta, input: NewInvitation) -> CoreResult<Invited> {
+    core.authorize(p, Permission::StaffInvite, Target::STUDIO)?;
+    let studio = crate::studio::load(core, p.studio).await?;
+    let mut errs = FieldErrors::new();
+    let email = errs.check("email", validate::email(&input.email));
+    let name = errs.check("name", validate::text(&input.name, "the name", 200));
+    let zone = input.time_zone.clone().filter(|z| !z.trim().is_empty()).unwrap_or(studio.time_zone.clone());
+    let zone = errs.check("time_zone", check_time_zone(&zone).map(|_| zone));
+    errs.into_result()?;
+    let (Some(email), Some(name), Some(zone)) = (email, name, zone) else {
+        return Err(CoreError::Internal(anyhow::anyhow!("validated fields missing")));
+    };
+    let tx = core.db().begin().await?;
+    let now = core.now().as_micros();
+    let user_id = match repo::person::find_user_by_email(&tx, &email).await? {
+        Some(u) => {
+            if let Some(m) = repo::person::find_membership(&tx, p.studio.uuid(), u.id, true).await? {
+                return Err(if m.deleted_at.is_some() {
+                    CoreError::conflict("staff_deleted", format!("{email} had a staff account here that was deleted; restore it from the deleted staff list"))
+                } else {
+                    CoreError::conflict("already_member", format!("{email} already has a staff account in this studio"))
+                });
+            }
+            UserId::from_uuid(u.id)
+        }
+        None => {
+            let id = UserId::new();
+            repo::person::insert_user(
+                &tx,
+                user::Model { id: id.uuid(), email: email.clone(), password_hash: None, password_changed_at: None, version: 1, created_at: now, updated_at: now },
+            )
+            .await?;
+            id
+        }
+    };
+    repo::person::insert_membership(
+        &tx,
+        membership::Model {
+            id: uuid::Uuid::now_v7(),
+            studio_id: p.studio.uuid(),
+            user_id: user_id.uuid(),
+            kind: "staff".into(),
+            name: name.clone(),
+            phone: None,
+            time_zone: zone,
+            status: "invited".into(),
+            invited_by: Some(p.user.uuid()),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        },
+    )
+    .await?;
+    let assignment = access::assign_in(core, &tx, p, user_id, &NewAssignment { role_id: input.role_id, branch_id: input.branch_id }).await?;
+    let role_name = repo::access::find_role(&tx, p.studio.uuid(), assignment.role_id).await?.map(|r| r.name).unwrap_or_default();
+    let invitation = issue_invitation(core, &tx, p, user_id, &email, &name, &role_name).await?;
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: input.branch_id,
+        who: Who::of(p),
+        event_type: "staff.invited",
+        severity: Severity::High,
+        target_type: "user",
+        target_id: user_id.to_string(),
+        payload: serde_json::json!({ "email": email, "name": name, "role": role_name, "branch_id": input.branch_id }),
+    })
+    .await?;
+    let staff = load_view(core, &tx, p, user_id).await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    core.wake_workers();
+    Ok(Invited { staff, invitation })
+}
+
+/// Sends a fresh invitation (the old link stops working).
+pub async fn resend_invitation(core: &Core, p: &Principal, meta: &Meta, id: UserId) -> CoreResult<InvitationView> {
+    let tx = core.db().begin().await?;
+    let (m, u) = load(&tx, p, id, false).await?;
+    core.authorize(p, Permission::StaffInvite, Target::user(id))?;
+    if m.status != "invited" {
+        return Err(CoreError::conflict("invalid_state", "this person has already accepted; nothing to resend"));
+    }
+    let role = repo::access::assignments_of_user(&tx, p.studio.uuid(), id.uuid()).await?;
+    let role_name = match role.first() {
+        Some(a) => repo::access::find_role(&tx, p.studio.uuid(), a.role_id).await?.map(|r| r.name).unwrap_or_default(),
+        None => String::new(),
+    };
+    let inv = issue_invitation(core, &tx, p, id, &u.email, &m.name, &role_name).await?;
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: None,
+        who: Who::of(p),
+        event_type: "staff.invitation_resent",
+        severity: Severity::Medium,
+        target_type: "user",
+        target_id: id.to_string(),
+        payload: serde_json::json!({ "email": u.email }),
+    })
+    .await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    core.wake_workers();
+    Ok(inv)
+}
+
+/// What the invitation page shows before it is accepted.
+#[derive(Clone, Debug)]
+pub struct InvitationInfo {
+    pub studio_name: String,
+    pub name: String,
+    pub email: String,
+    /// The person has no password yet and must choose one.
+    pub needs_password: bool,
+}
+
+async fn usable_invite(core: &Core, c: &impl ConnectionTrait, token: &str) -> CoreResult<one_time_token::Model> {
+    repo::signin::find_one_time_usable(c, INVITE_PURPOSE, &hash_token(token), core.now().as_micros())
+        .await?
+        .ok_or_else(|| CoreError::Unauthenticated {
+            message: "this invitation link is not valid: it may have expired, been used or been replaced; ask the studio for a new one".into(),
+        })
+}
+
+pub async fn invitation_info(core: &Core, token: &str) -> CoreResult<InvitationInfo> {
+    let c = core.db().conn();
+    let t = usable_invite(core, c, token).await?;
+    let (Some(studio), Some(user)) = (t.studio_id, t.user_id) else { return Err(CoreError::not_found("invitation")) };
+    let m = repo::person::find_membership(c, studio, user, false).await?.ok_or(CoreError::not_found("invitation"))?;
+    let u = repo::person::find_user(c, user).await?.ok_or(CoreError::not_found("invitation"))?;
+    let s = repo::studio::find(c, studio).await?.ok_or(CoreError::not_found("invitation"))?;
+    Ok(InvitationInfo { studio_name: s.name, name: m.name, email: u.email, needs_password: u.password_hash.is_none() })
+}
+
+/// Accepts an invitation: sets the password if the person has none, makes
+/// the account active and signs them in.
+pub async fn accept_invitation(core: &Core, token: &str, password_in: Option<&str>, meta: &Meta) -> CoreResult<NewSession> {
+    let t = usable_invite(core, core.db().conn(), token).await?;
+    let (Some(studio), Some(user_id)) = (t.studio_id, t.user_id) else { return Err(CoreError::not_found("invitation")) };
+    let u = repo::person::find_user(core.db().conn(), user_id).await?.ok_or(CoreError::not_found("invitation"))?;
+    let new_hash = if u.password_hash.is_none() {
+        let pw = password_in.unwrap_or("");
+        validate::password(pw, &u.email).map_err(|m| CoreError::invalid("password", m))?;
+        Some(password::hash(pw.to_string()).await?)
+    } else {
+        None
+    };
+    let tx = core.db().begin().await?;
+    let now = core.now().as_micros();
+    if !repo::signin::use_one_time(&tx, t.id, now).await? {
+        return Err(CoreError::conflict("link_used", "this invitation was just used"));
+    }
+    let m = repo::person::find_membership(&tx, studio, user_id, false).await?.ok_or(CoreError::not_found("invitation"))?;
+    if m.status != "invited" {
+        return Err(CoreError::conflict("invalid_state", "this staff account is not waiting for an invitation"));
+    }
+    if let Some(h) = &new_hash {
+        repo::person::set_password(&tx, user_id, h, now).await?;
+    }
+    let am = membership::ActiveModel { status: Set("active".into()), updated_at: Set(now), ..Default::default() };
+    repo::person::update_membership_versioned(&tx, studio, user_id, m.version, am).await?;
+    let studio_id = StudioId::from_uuid(studio);
+    let user = UserId::from_uuid(user_id);
+    audit::record(core, &tx, meta, Event {
+        studio: Some(studio_id),
+        branch: None,
+        who: Who { user: Some(user), label: format!("{} <{}>", m.name, u.email) },
+        event_type: "staff.invite_accepted",
+        severity: Severity::Medium,
+        target_type: "user",
+        target_id: user.to_string(),
+        payload: serde_json::json!({ "email": u.email }),
+    })
+    .await?;
+    let session = auth::start_session(core, &tx, user, studio_id, meta).await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(session)
+}
+
+/// Changes to a staff profile.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffPatch {
+    pub version: i64,
+    pub name: Option<String>,
+    /// `""` clears it.
+    pub phone: Option<String>,
+    pub time_zone: Option<String>,
+}
+
+/// Edits a profile: one's own, or anyone's with `staff.edit`.
+pub async fn update(core: &Core, p: &Principal, meta: &Meta, id: UserId, patch: StaffPatch) -> CoreResult<StaffView> {
+    let tx = core.db().begin().await?;
+    let (current, _) = load(&tx, p, id, false).await?;
+    if p.user != id {
+        core.authorize(p, Permission::StaffEdit, Target::user(id))?;
+    }
+    let mut errs = FieldErrors::new();
+    let mut am = membership::ActiveModel::default();
+    let mut fields = Vec::new();
+    if let Some(n) = &patch.name {
+        if let Some(n) = errs.check("name", validate::text(n, "the name", 200)) {
+            am.name = Set(n);
+            fields.push("name");
+        }
+    }
+    if let Some(ph) = &patch.phone {
+        if let Some(ph) = errs.check("phone", validate::phone(ph)) {
+            am.phone = Set(ph);
+            fields.push("phone");
+        }
+    }
+    if let Some(z) = &patch.time_zone {
+        if errs.check("time_zone", check_time_zone(z)).is_some() {
+            am.time_zone = Set(z.clone());
+            fields.push("time_zone");
+        }
+    }
+    errs.into_result()?;
+    if current.version != patch.version {
+        return Err(CoreError::stale(load_view(core, &tx, p, id).await?));
+    }
+    am.updated_at = Set(core.now().as_micros());
+    if !repo::person::update_membership_versioned(&tx, p.studio.uuid(), id.uuid(), patch.version, am).await? {
+        return Err(CoreError::stale(load_view(core, &tx, p, id).await?));
+    }
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: None,
+        who: Who::of(p),
+        event_type: "staff.updated",
+        severity: Severity::Low,
+        target_type: "user",
+        target_id: id.to_string(),
+        payload: serde_json::json!({ "fields": fields }),
+    })
+    .await?;
+    let v = load_view(core, &tx, p, id).await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(v)
+}
+
+/// A change of an account's standing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    Suspend,
+    Reactivate,
+    Delete,
+    Restore,
+}
+
+impl Standing {
+    fn permission(self) -> Permission {
+        match self {
+            Standing::Suspend | Standing::Reactivate => Permission::StaffSuspend,
+            Standing::Delete | Standing::Restore => Permission::StaffDelete,
+        }
+    }
+    fn event(self) -> &'static str {
+        match self {
+            Standing::Suspend => "staff.suspended",
+            Standing::Reactivate => "staff.reactivated",
+            Standing::Delete => "staff.deleted",
+            Standing::Restore => "staff.restored",
+        }
+    }
+}
+
+/// Suspends, reactivates, deletes or restores a staff account.
+pub async fn set_standing(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: UserId,
+    version: Option<i64>,
+    change: Standing,
+) -> CoreResult<StaffView> {
+    let tx = core.db().begin().await?;
+    let (current, _) = load(&tx, p, id, true).await?;
+    core.authorize(p, change.permission(), Target::user(id))?;
+    if p.user == id {
+        return Err(CoreError::forbidden("you cannot suspend or delete your own account"));
+    }
+    let v = load_view(core, &tx, p, id).await?;
+    if v.is_owner && matches!(change, Standing::Suspend | Standing::Delete) {
+        return Err(CoreError::forbidden("the studio owner cannot be suspended or deleted"));
+    }
+    if let Some(ver) = version {
+        if ver != current.version {
+            return Err(CoreError::stale(v));
+        }
+    }
+    let deleted = current.deleted_at.is_some();
+    let now = core.now().as_micros();
+    let mut am = membership::ActiveModel { updated_at: Set(now), ..Default::default() };
+    let wrong = |msg: &str| Err(CoreError::conflict("invalid_state", msg.to_string()));
+    match change {
+        Standing::Suspend if deleted || current.status != "active" => return wrong("only an active account can be suspended"),
+        Standing::Reactivate if deleted || current.status != "suspended" => return wrong("only a suspended account can be reactivated"),
+        Standing::Delete if deleted => return wrong("this account is already deleted"),
+        Standing::Restore if !deleted => return wrong("this account is not deleted"),
+        Standing::Suspend => am.status = Set("suspended".into()),
+        Standing::Reactivate => am.status = Set("active".into()),
+        Standing::Delete => am.deleted_at = Set(Some(now)),
+        Standing::Restore => am.deleted_at = Set(None),
+    }
+    if !repo::person::update_membership_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am).await? {
+        return Err(CoreError::stale(load_view(core, &tx, p, id).await?));
+    }
+    let mut ended = 0;
+    let mut revoked = 0;
+    if matches!(change, Standing::Suspend | Standing::Delete) {
+        ended = repo::signin::delete_sessions_of_user(&tx, id.uuid(), Some(p.studio.uuid()), None).await?;
+        revoked = repo::signin::revoke_tokens_of_user(&tx, p.studio.uuid(), id.uuid(), now).await?;
+        repo::signin::revoke_one_time_for(&tx, INVITE_PURPOSE, Some(p.studio.uuid()), Some(id.uuid()), now).await?;
+    }
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: None,
+        who: Who::of(p),
+        event_type: change.event(),
+        severity: Severity::High,
+        target_type: "user",
+        target_id: id.to_string(),
+        payload: serde_json::json!({ "name": current.name, "sessions_ended": ended, "tokens_revoked": revoked }),
+    })
+    .await?;
+    let v = load_view(core, &tx, p, id).await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(v)
+}
+
+/// A password-reset link made by the owner or a manager for a colleague
+/// (for studios without email); shown once.
+pub async fn reset_link(core: &Core, p: &Principal, meta: &Meta, id: UserId) -> CoreResult<String> {
+    let tx = core.db().begin().await?;
+    let (m, u) = load(&tx, p, id, false).await?;
+    core.authorize(p, Permission::StaffEdit, Target::user(id))?;
+    let v = view(core, &tx, p.studio, m, u.email.clone()).await?;
+    if v.is_owner && !p.is_owner() {
+        return Err(CoreError::forbidden("only the owner can reset the owner's password"));
+    }
+    if u.password_hash.is_none() {
+        return Err(CoreError::conflict("invalid_state", "this person has not chosen a password yet; resend their invitation instead"));
+    }
+    let link = auth::create_reset_link(core, &tx, id, Some(p.user)).await?;
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: None,
+        who: Who::of(p),
+        event_type: "auth.reset_link_created",
+        severity: Severity::High,
+        target_type: "user",
+        target_id: id.to_string(),
+        payload: serde_json::json!({ "email": u.email }),
+    })
+    .await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(link)
+}

@@ -1,0 +1,407 @@
+//! The studio: profile (name, currency, time zone, locale) and settings
+//! (branding, feature toggles, the studio's own SMTP server).
+
+use darkroom_db::entity::studio;
+use darkroom_db::repo;
+use darkroom_db::sea_orm::Set;
+use darkroom_domain::audit::Severity;
+use darkroom_domain::authz::Target;
+use darkroom_domain::money::Currency;
+use darkroom_domain::permission::Permission;
+use darkroom_domain::time::check_time_zone;
+use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::{StudioId, Timestamp, TypedId};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Event, Who};
+use crate::error::{CoreError, CoreResult};
+use crate::{Core, Meta, Principal, SmtpSecurity, SmtpSettings};
+
+/// How the studio presents itself to clients.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Branding {
+    /// Accent colour of pages and emails, `#rrggbb`.
+    pub accent_colour: String,
+    /// Shown in the header of client pages instead of the studio name.
+    pub logo_text: Option<String>,
+    /// A line at the end of every email.
+    pub email_footer: Option<String>,
+}
+
+impl Default for Branding {
+    fn default() -> Self {
+        Self { accent_colour: "#8a4b2a".into(), logo_text: None, email_footer: None }
+    }
+}
+
+/// Switches for optional capabilities.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Features {
+    /// Staff may create personal API tokens; when off, existing tokens stop working.
+    pub api_tokens: bool,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Self { api_tokens: true }
+    }
+}
+
+/// The studio's SMTP server as stored (password sealed with the instance key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSmtp {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password_sealed: Option<String>,
+    pub from_address: String,
+    pub from_name: String,
+}
+
+/// Everything stored in `studios.settings`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudioSettings {
+    #[serde(default)]
+    pub branding: Branding,
+    #[serde(default)]
+    pub features: Features,
+    #[serde(default)]
+    pub email: Option<StoredSmtp>,
+}
+
+impl StudioSettings {
+    pub fn parse(json: &str) -> CoreResult<Self> {
+        serde_json::from_str(json).map_err(|e| CoreError::Internal(anyhow::anyhow!("studio settings: {e}")))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+/// The studio's SMTP server as shown (never the password).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SmtpView {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password_set: bool,
+    pub from_address: String,
+    pub from_name: String,
+}
+
+/// A studio as the API and pages show it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct StudioView {
+    #[schema(value_type = String, example = "std_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
+    pub id: StudioId,
+    pub name: String,
+    /// ISO 4217 code of the default currency.
+    pub currency: String,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// BCP 47 locale, e.g. `en-IN`.
+    pub locale: String,
+    pub plan_tier: String,
+    pub branding: Branding,
+    pub features: Features,
+    /// The studio's own SMTP server; absent when the instance's is used.
+    pub email: Option<SmtpView>,
+    pub version: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+pub fn view(m: &studio::Model) -> CoreResult<StudioView> {
+    let s = StudioSettings::parse(&m.settings)?;
+    Ok(StudioView {
+        id: StudioId::from_uuid(m.id),
+        name: m.name.clone(),
+        currency: m.currency.clone(),
+        time_zone: m.time_zone.clone(),
+        locale: m.locale.clone(),
+        plan_tier: m.plan_tier.clone(),
+        branding: s.branding,
+        features: s.features,
+        email: s.email.map(|e| SmtpView {
+            host: e.host,
+            port: e.port,
+            security: e.security,
+            username: e.username,
+            password_set: e.password_sealed.is_some(),
+            from_address: e.from_address,
+            from_name: e.from_name,
+        }),
+        version: m.version,
+        created_at: Timestamp::from_micros(m.created_at),
+        updated_at: Timestamp::from_micros(m.updated_at),
+    })
+}
+
+pub(crate) async fn load(core: &Core, studio: StudioId) -> CoreResult<studio::Model> {
+    repo::studio::find(core.db().conn(), studio.uuid()).await?.ok_or(CoreError::not_found("studio"))
+}
+
+/// The signed-in person's studio.
+pub async fn get(core: &Core, p: &Principal) -> CoreResult<StudioView> {
+    core.authorize(p, Permission::StudioView, Target::STUDIO)?;
+    view(&load(core, p.studio).await?)
+}
+
+/// The studio's name and branding, for page chrome; no permission needed
+/// beyond being signed in to it.
+pub async fn header(core: &Core, studio: StudioId) -> CoreResult<(String, Branding)> {
+    let m = load(core, studio).await?;
+    let s = StudioSettings::parse(&m.settings)?;
+    Ok((m.name, s.branding))
+}
+
+/// Changes to branding; absent fields stay as they are, `""` clears.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrandingPatch {
+    pub accent_colour: Option<String>,
+    pub logo_text: Option<String>,
+    pub email_footer: Option<String>,
+}
+
+/// Changes to feature toggles.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeaturesPatch {
+    pub api_tokens: Option<bool>,
+}
+
+/// Changes to the studio; absent fields stay as they are.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StudioPatch {
+    /// The version you last read; a stale one gets 409 with the current state.
+    pub version: i64,
+    pub name: Option<String>,
+    pub currency: Option<String>,
+    pub time_zone: Option<String>,
+    pub locale: Option<String>,
+    pub branding: Option<BrandingPatch>,
+    pub features: Option<FeaturesPatch>,
+}
+
+/// Updates the studio's profile, branding and features.
+pub async fn update(core: &Core, p: &Principal, meta: &Meta, patch: StudioPatch) -> CoreResult<StudioView> {
+    core.authorize(p, Permission::StudioSettingsEdit, Target::STUDIO)?;
+    let mut errs = FieldErrors::new();
+    let name = patch.name.as_deref().and_then(|n| errs.check("name", validate::text(n, "the studio name", 200)));
+    let currency = patch.currency.as_deref().and_then(|c| errs.check("currency", Currency::parse(c)));
+    let zone = patch.time_zone.as_deref().and_then(|z| errs.check("time_zone", check_time_zone(z).map(|_| z.to_string())));
+    let locale = patch.locale.as_deref().and_then(|l| errs.check("locale", validate::locale(l)));
+    let mut branding_changes = Vec::new();
+    let b = patch.branding.clone().unwrap_or_default();
+    let accent = b.accent_colour.as_deref().and_then(|c| errs.check("branding.accent_colour", validate::hex_colour(c)));
+    let logo = b.logo_text.as_deref().map(|t| errs.check("branding.logo_text", validate::optional_text(t, "the logo text", 60)));
+    let footer = b.email_footer.as_deref().map(|t| errs.check("branding.email_footer", validate::optional_text(t, "the email footer", 300)));
+    errs.into_result()?;
+
+    let tx = core.db().begin().await?;
+    let current = repo::studio::find(&tx, p.studio.uuid()).await?.ok_or(CoreError::not_found("studio"))?;
+    if current.version != patch.version {
+        return Err(CoreError::stale(view(&current)?));
+    }
+    let mut settings = StudioSettings::parse(&current.settings)?;
+    let mut changed = serde_json::Map::new();
+    let mut am = studio::ActiveModel::default();
+    let mut note = |k: &str, old: &str, new: &str| {
+        if old != new {
+            changed.insert(k.into(), serde_json::json!({ "from": old, "to": new }));
+        }
+    };
+    if let Some(n) = &name {
+        note("name", &current.name, n);
+        am.name = Set(n.clone());
+    }
+    if let Some(c) = currency {
+        note("currency", &current.currency, &c.code());
+        am.currency = Set(c.code());
+    }
+    if let Some(z) = &zone {
+        note("time_zone", &current.time_zone, z);
+        am.time_zone = Set(z.clone());
+    }
+    if let Some(l) = &locale {
+        note("locale", &current.locale, l);
+        am.locale = Set(l.clone());
+    }
+    if let Some(a) = accent {
+        note("branding.accent_colour", &settings.branding.accent_colour, &a);
+        branding_changes.push(a.clone());
+        settings.branding.accent_colour = a;
+    }
+    if let Some(Some(l)) = logo {
+        note("branding.logo_text", settings.branding.logo_text.as_deref().unwrap_or(""), l.as_deref().unwrap_or(""));
+        settings.branding.logo_text = l;
+    }
+    if let Some(Some(f)) = footer {
+        note("branding.email_footer", settings.branding.email_footer.as_deref().unwrap_or(""), f.as_deref().unwrap_or(""));
+        settings.branding.email_footer = f;
+    }
+    if let Some(api) = patch.features.as_ref().and_then(|f| f.api_tokens) {
+        note("features.api_tokens", &settings.features.api_tokens.to_string(), &api.to_string());
+        settings.features.api_tokens = api;
+    }
+    let now = core.now().as_micros();
+    am.settings = Set(settings.to_json());
+    am.updated_at = Set(now);
+    if !repo::studio::update_versioned(&tx, current.id, current.version, am).await? {
+        let fresh = repo::studio::find(&tx, current.id).await?.ok_or(CoreError::not_found("studio"))?;
+        return Err(CoreError::stale(view(&fresh)?));
+    }
+    if !changed.is_empty() {
+        audit::record(
+            core,
+            &tx,
+            meta,
+            Event {
+                studio: Some(p.studio),
+                branch: None,
+                who: Who::of(p),
+                event_type: "studio.settings_changed",
+                severity: Severity::Medium,
+                target_type: "studio",
+                target_id: p.studio.to_string(),
+                payload: serde_json::Value::Object(changed),
+            },
+        )
+        .await?;
+    }
+    let fresh = repo::studio::find(&tx, current.id).await?.ok_or(CoreError::not_found("studio"))?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    view(&fresh)
+}
+
+/// The studio's own SMTP server. `password`: absent keeps the stored one.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettingsInput {
+    pub version: i64,
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from_address: String,
+    pub from_name: String,
+}
+
+/// Sets (or with `None`, removes) the studio's own SMTP server.
+pub async fn set_email(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    version: i64,
+    input: Option<EmailSettingsInput>,
+) -> CoreResult<StudioView> {
+    core.authorize(p, Permission::StudioSettingsEdit, Target::STUDIO)?;
+    let mut errs = FieldErrors::new();
+    let checked = match &input {
+        None => None,
+        Some(i) => {
+            let host = errs.check("host", validate::text(&i.host, "the SMTP host", 253));
+            if i.port == 0 {
+                errs.add("port", "invalid", "the port must be between 1 and 65535 (587 for STARTTLS, 465 for TLS)");
+            }
+            let from = errs.check("from_address", validate::email(&i.from_address));
+            let from_name = errs.check("from_name", validate::text(&i.from_name, "the sender name", 100));
+            let username = i.username.as_deref().and_then(|u| errs.check("username", validate::optional_text(u, "the username", 200))).flatten();
+            Some((host, from, from_name, username))
+        }
+    };
+    errs.into_result()?;
+    let tx = core.db().begin().await?;
+    let current = repo::studio::find(&tx, p.studio.uuid()).await?.ok_or(CoreError::not_found("studio"))?;
+    if current.version != version {
+        return Err(CoreError::stale(view(&current)?));
+    }
+    let mut settings = StudioSettings::parse(&current.settings)?;
+    let old_password = settings.email.as_ref().and_then(|e| e.password_sealed.clone());
+    settings.email = match (input, checked) {
+        (Some(i), Some((Some(host), Some(from), Some(from_name), username))) => Some(StoredSmtp {
+            host,
+            port: i.port,
+            security: i.security,
+            username,
+            password_sealed: match i.password.as_deref() {
+                None => old_password,
+                Some("") => None,
+                Some(pw) => Some(core.keys().seal(pw)),
+            },
+            from_address: from,
+            from_name,
+        }),
+        _ => None,
+    };
+    let now = core.now().as_micros();
+    let am = studio::ActiveModel { settings: Set(settings.to_json()), updated_at: Set(now), ..Default::default() };
+    if !repo::studio::update_versioned(&tx, current.id, current.version, am).await? {
+        let fresh = repo::studio::find(&tx, current.id).await?.ok_or(CoreError::not_found("studio"))?;
+        return Err(CoreError::stale(view(&fresh)?));
+    }
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "studio.settings_changed",
+            severity: Severity::Medium,
+            target_type: "studio",
+            target_id: p.studio.to_string(),
+            payload: serde_json::json!({ "email": settings.email.as_ref().map(|e| serde_json::json!({
+                "host": e.host, "port": e.port, "from_address": e.from_address })) }),
+        },
+    )
+    .await?;
+    let fresh = repo::studio::find(&tx, current.id).await?.ok_or(CoreError::not_found("studio"))?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    view(&fresh)
+}
+
+/// The SMTP server for a studio's mail: its own, else the instance's.
+pub async fn smtp_for(core: &Core, studio: Option<StudioId>) -> CoreResult<Option<SmtpSettings>> {
+    if let Some(s) = studio {
+        if let Some(m) = repo::studio::find(core.db().conn(), s.uuid()).await? {
+            let settings = StudioSettings::parse(&m.settings)?;
+            if let Some(e) = settings.email {
+                return Ok(Some(SmtpSettings {
+                    host: e.host,
+                    port: e.port,
+                    security: e.security,
+                    username: e.username,
+                    password: e.password_sealed.as_deref().and_then(|p| core.keys().open(p)),
+                    from_address: e.from_address,
+                    from_name: e.from_name,
+                    timeout: std::time::Duration::from_secs(30),
+                }));
+            }
+        }
+    }
+    Ok(core.settings().smtp.clone())
+}
+
+/// Studios a person can switch between.
+pub async fn studios_of(core: &Core, user: darkroom_domain::UserId) -> CoreResult<Vec<(StudioId, String)>> {
+    let mut out = Vec::new();
+    for m in repo::person::memberships_of_user(core.db().conn(), user.uuid()).await? {
+        if m.status != "active" {
+            continue;
+        }
+        if let Some(s) = repo::studio::find(core.db().conn(), m.studio_id).await? {
+            out.push((StudioId::from_uuid(s.id), s.name));
+        }
+    }
+    Ok(out)
+}

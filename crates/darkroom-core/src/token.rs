@@ -1,0 +1,190 @@
+//! Personal API tokens: scoped, expiring, revocable; shown once, stored as a
+//! SHA-256 hash.
+
+use std::time::Duration;
+
+use darkroom_db::entity::api_token;
+use darkroom_db::repo;
+use darkroom_domain::audit::Severity;
+use darkroom_domain::permission::{PermissionSet, parse_permission_list};
+use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::{StudioId, Timestamp, TokenId, TypedId, UserId};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Event, Who};
+use crate::error::{CoreError, CoreResult};
+use crate::principal::{self, Principal, Via};
+use crate::secret::{hash_token, new_token};
+use crate::{Core, Meta};
+
+pub const TOKEN_PREFIX: &str = "drk_";
+
+/// A token as listed (never the secret).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenView {
+    #[schema(value_type = String, example = "tok_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
+    pub id: TokenId,
+    pub name: String,
+    /// The permissions it may use (never more than its owner holds).
+    pub scopes: Vec<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_used_at: Option<Timestamp>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub revoked_at: Option<Timestamp>,
+}
+
+fn view(m: api_token::Model) -> TokenView {
+    TokenView {
+        id: TokenId::from_uuid(m.id),
+        name: m.name,
+        scopes: serde_json::from_str(&m.scopes).unwrap_or_default(),
+        expires_at: Timestamp::from_micros(m.expires_at),
+        last_used_at: m.last_used_at.map(Timestamp::from_micros),
+        created_at: Timestamp::from_micros(m.created_at),
+        revoked_at: m.revoked_at.map(Timestamp::from_micros),
+    }
+}
+
+/// A new token.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    pub name: String,
+    /// Permission names the token may use, e.g. `["branch.view"]`.
+    pub scopes: Vec<String>,
+    /// Days until it expires: 1 to 366 (default 90).
+    pub expires_in_days: Option<u32>,
+}
+
+/// A token just created: `token` is shown this once.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedToken {
+    /// Send as `Authorization: Bearer <token>`. It cannot be shown again.
+    pub token: String,
+    #[serde(flatten)]
+    pub info: TokenView,
+}
+
+async fn api_tokens_enabled(core: &Core, studio: StudioId) -> CoreResult<bool> {
+    let m = crate::studio::load(core, studio).await?;
+    Ok(crate::studio::StudioSettings::parse(&m.settings)?.features.api_tokens)
+}
+
+pub async fn create(core: &Core, p: &Principal, meta: &Meta, input: NewToken) -> CoreResult<CreatedToken> {
+    if matches!(p.via, Via::Token(_)) {
+        return Err(CoreError::forbidden("API tokens cannot create more tokens; sign in to the web app to create one"));
+    }
+    if !api_tokens_enabled(core, p.studio).await? {
+        return Err(CoreError::forbidden("API tokens are switched off for this studio (Settings → Features)"));
+    }
+    let mut errs = FieldErrors::new();
+    let name = errs.check("name", validate::text(&input.name, "the token name", 100));
+    let scopes = errs.check("scopes", parse_permission_list(&input.scopes));
+    let days = input.expires_in_days.unwrap_or(90);
+    let max_days = core.settings().token_max_ttl.as_secs() / 86_400;
+    if days == 0 || u64::from(days) > max_days {
+        errs.add("expires_in_days", "invalid", format!("a token lives 1 to {max_days} days"));
+    }
+    if let Some(s) = &scopes {
+        if s.is_empty() {
+            errs.add("scopes", "required", "give the token at least one permission, e.g. branch.view");
+        }
+        let held = core.permissions_anywhere(p);
+        let extra: Vec<&str> = s.iter().filter(|x| !held.contains(x)).map(|x| x.name()).collect();
+        if !extra.is_empty() {
+            errs.add("scopes", "not_held", format!("you do not hold {}; a token can only use permissions you have", extra.join(", ")));
+        }
+    }
+    errs.into_result()?;
+    let (Some(name), Some(scopes)) = (name, scopes) else {
+        return Err(CoreError::Internal(anyhow::anyhow!("validated fields missing")));
+    };
+    let token = new_token(TOKEN_PREFIX);
+    let now = core.now();
+    let row = api_token::Model {
+        id: TokenId::new().uuid(),
+        studio_id: p.studio.uuid(),
+        user_id: p.user.uuid(),
+        name,
+        token_hash: hash_token(&token),
+        scopes: serde_json::to_string(&scopes.iter().map(|x| x.name()).collect::<Vec<_>>()).unwrap_or_default(),
+        expires_at: now.plus(Duration::from_secs(u64::from(days) * 86_400)).as_micros(),
+        last_used_at: None,
+        created_at: now.as_micros(),
+        revoked_at: None,
+    };
+    let tx = core.db().begin().await?;
+    let saved = repo::signin::insert_token(&tx, row).await?;
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: None,
+        who: Who::of(p),
+        event_type: "token.created",
+        severity: Severity::High,
+        target_type: "api_token",
+        target_id: TokenId::from_uuid(saved.id).to_string(),
+        payload: serde_json::json!({ "name": saved.name, "scopes": scopes.iter().map(|x| x.name()).collect::<Vec<_>>(), "expires_in_days": days }),
+    })
+    .await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(CreatedToken { token, info: view(saved) })
+}
+
+/// The signed-in person's own tokens.
+pub async fn list(core: &Core, p: &Principal) -> CoreResult<Vec<TokenView>> {
+    Ok(repo::signin::tokens_of_user(core.db().conn(), p.studio.uuid(), p.user.uuid()).await?.into_iter().map(view).collect())
+}
+
+pub async fn revoke(core: &Core, p: &Principal, meta: &Meta, id: TokenId) -> CoreResult<()> {
+    let t = repo::signin::find_token(core.db().conn(), p.studio.uuid(), p.user.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("API token"))?;
+    if t.revoked_at.is_some() {
+        return Ok(());
+    }
+    let tx = core.db().begin().await?;
+    repo::signin::revoke_token(&tx, t.id, core.now().as_micros()).await?;
+    audit::record(core, &tx, meta, Event {
+        studio: Some(p.studio),
+        branch: None,
+        who: Who::of(p),
+        event_type: "token.revoked",
+        severity: Severity::Medium,
+        target_type: "api_token",
+        target_id: id.to_string(),
+        payload: serde_json::json!({ "name": t.name }),
+    })
+    .await?;
+    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    Ok(())
+}
+
+/// The principal behind a bearer token, if the token is alive.
+pub async fn resolve(core: &Core, token: &str) -> CoreResult<Option<Principal>> {
+    if !token.starts_with(TOKEN_PREFIX) || token.len() > 100 {
+        return Ok(None);
+    }
+    let c = core.db().conn();
+    let Some(t) = repo::signin::find_token_by_hash(c, &hash_token(token)).await? else {
+        return Ok(None);
+    };
+    let now = core.now();
+    if t.revoked_at.is_some() || t.expires_at <= now.as_micros() {
+        return Ok(None);
+    }
+    let studio = StudioId::from_uuid(t.studio_id);
+    if !api_tokens_enabled(core, studio).await? {
+        return Ok(None);
+    }
+    let names: Vec<String> = serde_json::from_str(&t.scopes).unwrap_or_default();
+    let scopes: PermissionSet = parse_permission_list(&names).unwrap_or_default();
+    let p = principal::load(c, studio, UserId::from_uuid(t.user_id), Via::Token(TokenId::from_uuid(t.id)), Some(scopes)).await?;
+    if p.is_some() && t.last_used_at.is_none_or(|l| now.since(Timestamp::from_micros(l)) > Duration::from_secs(60)) {
+        repo::signin::touch_token(c, t.id, now.as_micros()).await?;
+    }
+    Ok(p)
+}
