@@ -11,7 +11,9 @@ use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::{ResourceKind, Target};
 use darkroom_domain::permission::{BuiltinRole, Permission, PermissionSet, parse_permission_list};
 use darkroom_domain::validate::{self, FieldErrors};
-use darkroom_domain::{AssignmentId, BranchId, GrantId, RoleId, StudioId, Timestamp, TypedId, UserId};
+use darkroom_domain::{
+    AssignmentId, BranchId, GrantId, RoleId, StudioId, Timestamp, TypedId, UserId,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Event, Who};
@@ -26,11 +28,15 @@ pub fn role_permissions(r: &role::Model) -> CoreResult<PermissionSet> {
     }
     let names: Vec<String> = serde_json::from_str(&r.permissions)
         .map_err(|e| CoreError::Internal(anyhow::anyhow!("role permissions: {e}")))?;
-    Ok(names.iter().filter_map(|n| Permission::parse(n).ok()).collect())
+    Ok(names
+        .iter()
+        .filter_map(|n| Permission::parse(n).ok())
+        .collect())
 }
 
 fn perms_json(set: &PermissionSet) -> String {
-    serde_json::to_string(&set.iter().map(|p| p.name()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+    serde_json::to_string(&set.iter().map(|p| p.name()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into())
 }
 
 fn is_owner_role(r: &role::Model) -> bool {
@@ -38,7 +44,11 @@ fn is_owner_role(r: &role::Model) -> bool {
 }
 
 /// Creates the built-in roles of a new studio.
-pub(crate) async fn seed_roles(c: &impl ConnectionTrait, studio: StudioId, now: i64) -> CoreResult<Vec<role::Model>> {
+pub(crate) async fn seed_roles(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    now: i64,
+) -> CoreResult<Vec<role::Model>> {
     let mut out = Vec::new();
     for r in BuiltinRole::ALL {
         out.push(
@@ -73,7 +83,14 @@ pub struct PermissionView {
 
 /// Every permission there is.
 pub fn permissions() -> Vec<PermissionView> {
-    Permission::ALL.iter().map(|p| PermissionView { name: p.name(), area: p.area(), description: p.description() }).collect()
+    Permission::ALL
+        .iter()
+        .map(|p| PermissionView {
+            name: p.name(),
+            area: p.area(),
+            description: p.description(),
+        })
+        .collect()
 }
 
 /// A role as the API and pages show it.
@@ -126,11 +143,16 @@ pub async fn list_roles(core: &Core, p: &Principal) -> CoreResult<Vec<RoleView>>
 /// Roles as (id, name) for pickers; visible to anyone who may invite.
 pub async fn role_names(core: &Core, p: &Principal) -> CoreResult<Vec<(RoleId, String, bool)>> {
     let rows = repo::access::list_roles(core.db().conn(), p.studio.uuid()).await?;
-    Ok(rows.into_iter().map(|r| (RoleId::from_uuid(r.id), r.name.clone(), is_owner_role(&r))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (RoleId::from_uuid(r.id), r.name.clone(), is_owner_role(&r)))
+        .collect())
 }
 
 pub async fn get_role(core: &Core, p: &Principal, id: RoleId) -> CoreResult<RoleView> {
-    let r = repo::access::find_role(core.db().conn(), p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+    let r = repo::access::find_role(core.db().conn(), p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("role"))?;
     core.authorize(p, Permission::RoleView, Target::STUDIO)?;
     role_view(core.db().conn(), r).await
 }
@@ -138,7 +160,11 @@ pub async fn get_role(core: &Core, p: &Principal, id: RoleId) -> CoreResult<Role
 /// Refuses to hand out permissions the principal does not hold studio-wide.
 fn check_can_give(p: &Principal, perms: &PermissionSet, field: &str) -> CoreResult<()> {
     let mine = p.actor.studio_wide_permissions();
-    let missing: Vec<&str> = perms.iter().filter(|x| !mine.contains(x)).map(|x| x.name()).collect();
+    let missing: Vec<&str> = perms
+        .iter()
+        .filter(|x| !mine.contains(x))
+        .map(|x| x.name())
+        .collect();
     if missing.is_empty() {
         Ok(())
     } else {
@@ -174,27 +200,47 @@ pub struct RolePatch {
     pub permissions: Option<Vec<String>>,
 }
 
-pub async fn create_role(core: &Core, p: &Principal, meta: &Meta, input: NewRole) -> CoreResult<(RoleView, bool)> {
+pub async fn create_role(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    input: NewRole,
+) -> CoreResult<(RoleView, bool)> {
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     let mut errs = FieldErrors::new();
     let name = errs.check("name", validate::text(&input.name, "the role name", 80));
-    let description = errs.check("description", validate::optional_text(&input.description, "the description", 300)).flatten();
+    let description = errs
+        .check(
+            "description",
+            validate::optional_text(&input.description, "the description", 300),
+        )
+        .flatten();
     let perms = errs.check("permissions", parse_permission_list(&input.permissions));
     errs.into_result()?;
     let (Some(name), Some(perms)) = (name, perms) else {
-        return Err(CoreError::Internal(anyhow::anyhow!("validated fields missing")));
+        return Err(CoreError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
     };
     check_can_give(p, &perms, "the role")?;
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
     let id = input.id.unwrap_or_default();
-    if input.id.is_some() && created::claim(&tx, p.studio, "role", id, &created::digest(&input), now).await? == Claim::Replay {
-        let r = repo::access::find_role(&tx, p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+    if input.id.is_some()
+        && created::claim(&tx, p.studio, "role", id, &created::digest(&input), now).await?
+            == Claim::Replay
+    {
+        let r = repo::access::find_role(&tx, p.studio.uuid(), id.uuid())
+            .await?
+            .ok_or(CoreError::not_found("role"))?;
         return Ok((role_view(&tx, r).await?, false));
     }
     let existing = repo::access::list_roles(&tx, p.studio.uuid()).await?;
     if existing.iter().any(|r| r.name.eq_ignore_ascii_case(&name)) {
-        return Err(CoreError::invalid("name", format!("a role named `{name}` already exists; pick another name")));
+        return Err(CoreError::invalid(
+            "name",
+            format!("a role named `{name}` already exists; pick another name"),
+        ));
     }
     let saved = repo::access::insert_role(
         &tx,
@@ -229,12 +275,22 @@ pub async fn create_role(core: &Core, p: &Principal, meta: &Meta, input: NewRole
     Ok((v, true))
 }
 
-pub async fn update_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId, patch: RolePatch) -> CoreResult<RoleView> {
+pub async fn update_role(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: RoleId,
+    patch: RolePatch,
+) -> CoreResult<RoleView> {
     let tx = core.db().begin().await?;
-    let current = repo::access::find_role(&tx, p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+    let current = repo::access::find_role(&tx, p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("role"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     if is_owner_role(&current) {
-        return Err(CoreError::forbidden("the owner role always holds every permission and cannot be edited"));
+        return Err(CoreError::forbidden(
+            "the owner role always holds every permission and cannot be edited",
+        ));
     }
     let mut errs = FieldErrors::new();
     let mut am = role::ActiveModel::default();
@@ -246,7 +302,10 @@ pub async fn update_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId, pa
         }
     }
     if let Some(d) = &patch.description {
-        if let Some(d) = errs.check("description", validate::optional_text(d, "the description", 300)) {
+        if let Some(d) = errs.check(
+            "description",
+            validate::optional_text(d, "the description", 300),
+        ) {
             am.description = Set(d.unwrap_or_default());
         }
     }
@@ -264,30 +323,52 @@ pub async fn update_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId, pa
         let added: PermissionSet = set.difference(&old_perms).copied().collect();
         check_can_give(p, &added, "the role")?;
         am.permissions = Set(perms_json(set));
-        payload.insert("added".into(), serde_json::json!(added.iter().map(|x| x.name()).collect::<Vec<_>>()));
+        payload.insert(
+            "added".into(),
+            serde_json::json!(added.iter().map(|x| x.name()).collect::<Vec<_>>()),
+        );
         payload.insert(
             "removed".into(),
-            serde_json::json!(old_perms.difference(set).map(|x| x.name()).collect::<Vec<_>>()),
+            serde_json::json!(
+                old_perms
+                    .difference(set)
+                    .map(|x| x.name())
+                    .collect::<Vec<_>>()
+            ),
         );
     }
     am.updated_at = Set(core.now().as_micros());
-    if !repo::access::update_role_versioned(&tx, p.studio.uuid(), id.uuid(), patch.version, am).await? {
-        let fresh = repo::access::find_role(&tx, p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+    if !repo::access::update_role_versioned(&tx, p.studio.uuid(), id.uuid(), patch.version, am)
+        .await?
+    {
+        let fresh = repo::access::find_role(&tx, p.studio.uuid(), id.uuid())
+            .await?
+            .ok_or(CoreError::not_found("role"))?;
         return Err(CoreError::stale(role_view(&tx, fresh).await?));
     }
-    payload.insert("name".into(), serde_json::json!(patch.name.clone().unwrap_or(current.name.clone())));
-    audit::record(core, &tx, meta, Event {
-        studio: Some(p.studio),
-        branch: None,
-        who: Who::of(p),
-        event_type: "role.updated",
-        severity: Severity::High,
-        target_type: "role",
-        target_id: id.to_string(),
-        payload: serde_json::Value::Object(payload),
-    })
+    payload.insert(
+        "name".into(),
+        serde_json::json!(patch.name.clone().unwrap_or(current.name.clone())),
+    );
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "role.updated",
+            severity: Severity::High,
+            target_type: "role",
+            target_id: id.to_string(),
+            payload: serde_json::Value::Object(payload),
+        },
+    )
     .await?;
-    let fresh = repo::access::find_role(&tx, p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+    let fresh = repo::access::find_role(&tx, p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("role"))?;
     let v = role_view(&tx, fresh).await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     Ok(v)
@@ -296,10 +377,15 @@ pub async fn update_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId, pa
 /// Deletes a studio-defined role nobody holds.
 pub async fn delete_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId) -> CoreResult<()> {
     let tx = core.db().begin().await?;
-    let current = repo::access::find_role(&tx, p.studio.uuid(), id.uuid()).await?.ok_or(CoreError::not_found("role"))?;
+    let current = repo::access::find_role(&tx, p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("role"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     if current.builtin_key.is_some() {
-        return Err(CoreError::conflict("builtin_role", "built-in roles cannot be deleted; edit their permissions instead"));
+        return Err(CoreError::conflict(
+            "builtin_role",
+            "built-in roles cannot be deleted; edit their permissions instead",
+        ));
     }
     let n = repo::access::count_assignments_of_role(&tx, p.studio.uuid(), id.uuid()).await?;
     if n > 0 {
@@ -309,18 +395,28 @@ pub async fn delete_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId) ->
         ));
     }
     let now = core.now().as_micros();
-    let am = role::ActiveModel { deleted_at: Set(Some(now)), updated_at: Set(now), ..Default::default() };
-    repo::access::update_role_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am).await?;
-    audit::record(core, &tx, meta, Event {
-        studio: Some(p.studio),
-        branch: None,
-        who: Who::of(p),
-        event_type: "role.deleted",
-        severity: Severity::High,
-        target_type: "role",
-        target_id: id.to_string(),
-        payload: serde_json::json!({ "name": current.name }),
-    })
+    let am = role::ActiveModel {
+        deleted_at: Set(Some(now)),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    repo::access::update_role_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am)
+        .await?;
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "role.deleted",
+            severity: Severity::High,
+            target_type: "role",
+            target_id: id.to_string(),
+            payload: serde_json::json!({ "name": current.name }),
+        },
+    )
     .await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     Ok(())
@@ -357,9 +453,18 @@ pub(crate) async fn assignment_views(
             id: AssignmentId::from_uuid(a.id),
             user_id: UserId::from_uuid(a.user_id),
             role_id: RoleId::from_uuid(a.role_id),
-            role_name: roles.iter().find(|r| r.id == a.role_id).map(|r| r.name.clone()).unwrap_or_default(),
+            role_name: roles
+                .iter()
+                .find(|r| r.id == a.role_id)
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
             branch_id: a.branch_id.map(BranchId::from_uuid),
-            branch_name: a.branch_id.and_then(|b| branches.iter().find(|(id, _)| *id == b).map(|(_, n)| n.clone())),
+            branch_name: a.branch_id.and_then(|b| {
+                branches
+                    .iter()
+                    .find(|(id, _)| *id == b)
+                    .map(|(_, n)| n.clone())
+            }),
             created_at: Timestamp::from_micros(a.created_at),
         })
         .collect())
@@ -377,13 +482,17 @@ pub struct NewAssignment {
 }
 
 async fn target_member(c: &impl ConnectionTrait, p: &Principal, user: UserId) -> CoreResult<()> {
-    repo::person::find_membership(c, p.studio.uuid(), user.uuid(), false).await?.ok_or(CoreError::not_found("staff member"))?;
+    repo::person::find_membership(c, p.studio.uuid(), user.uuid(), false)
+        .await?
+        .ok_or(CoreError::not_found("staff member"))?;
     Ok(())
 }
 
 fn not_self(p: &Principal, user: UserId) -> CoreResult<()> {
     if p.user == user {
-        Err(CoreError::forbidden("you cannot change your own roles or grants; ask another person with role management rights"))
+        Err(CoreError::forbidden(
+            "you cannot change your own roles or grants; ask another person with role management rights",
+        ))
     } else {
         Ok(())
     }
@@ -399,19 +508,37 @@ pub(crate) async fn assign_in(
 ) -> CoreResult<role_assignment::Model> {
     let role = repo::access::find_role(c, p.studio.uuid(), input.role_id.uuid())
         .await?
-        .ok_or_else(|| CoreError::invalid("role_id", format!("there is no role `{}` in this studio", input.role_id)))?;
+        .ok_or_else(|| {
+            CoreError::invalid(
+                "role_id",
+                format!("there is no role `{}` in this studio", input.role_id),
+            )
+        })?;
     if is_owner_role(&role) {
-        return Err(CoreError::forbidden("the owner role cannot be given to anyone; a studio has one owner"));
+        return Err(CoreError::forbidden(
+            "the owner role cannot be given to anyone; a studio has one owner",
+        ));
     }
     check_can_give(p, &role_permissions(&role)?, "the assignment")?;
     if let Some(b) = input.branch_id {
         repo::branch::find(c, p.studio.uuid(), b.uuid(), false)
             .await?
-            .ok_or_else(|| CoreError::invalid("branch_id", format!("there is no branch `{b}` in this studio")))?;
+            .ok_or_else(|| {
+                CoreError::invalid(
+                    "branch_id",
+                    format!("there is no branch `{b}` in this studio"),
+                )
+            })?;
     }
     let existing = repo::access::assignments_of_user(c, p.studio.uuid(), user.uuid()).await?;
-    if existing.iter().any(|a| a.role_id == role.id && a.branch_id == input.branch_id.map(|b| b.uuid())) {
-        return Err(CoreError::conflict("already_assigned", "this person already has this role there"));
+    if existing
+        .iter()
+        .any(|a| a.role_id == role.id && a.branch_id == input.branch_id.map(|b| b.uuid()))
+    {
+        return Err(CoreError::conflict(
+            "already_assigned",
+            "this person already has this role there",
+        ));
     }
     let now = core.now().as_micros();
     Ok(repo::access::insert_assignment(
@@ -429,7 +556,13 @@ pub(crate) async fn assign_in(
     .await?)
 }
 
-pub async fn assign_role(core: &Core, p: &Principal, meta: &Meta, user: UserId, input: NewAssignment) -> CoreResult<AssignmentView> {
+pub async fn assign_role(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    user: UserId,
+    input: NewAssignment,
+) -> CoreResult<AssignmentView> {
     let tx = core.db().begin().await?;
     target_member(&tx, p, user).await?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
@@ -451,7 +584,13 @@ pub async fn assign_role(core: &Core, p: &Principal, meta: &Meta, user: UserId, 
     Ok(view)
 }
 
-pub async fn unassign_role(core: &Core, p: &Principal, meta: &Meta, user: UserId, id: AssignmentId) -> CoreResult<()> {
+pub async fn unassign_role(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    user: UserId,
+    id: AssignmentId,
+) -> CoreResult<()> {
     let tx = core.db().begin().await?;
     target_member(&tx, p, user).await?;
     let a = repo::access::find_assignment(&tx, p.studio.uuid(), id.uuid())
@@ -462,19 +601,26 @@ pub async fn unassign_role(core: &Core, p: &Principal, meta: &Meta, user: UserId
     not_self(p, user)?;
     let role = repo::access::find_role(&tx, p.studio.uuid(), a.role_id).await?;
     if role.as_ref().is_some_and(is_owner_role) {
-        return Err(CoreError::forbidden("the owner's role cannot be removed; nobody can demote the owner"));
+        return Err(CoreError::forbidden(
+            "the owner's role cannot be removed; nobody can demote the owner",
+        ));
     }
     repo::access::delete_assignment(&tx, p.studio.uuid(), id.uuid()).await?;
-    audit::record(core, &tx, meta, Event {
-        studio: Some(p.studio),
-        branch: a.branch_id.map(BranchId::from_uuid),
-        who: Who::of(p),
-        event_type: "role.unassigned",
-        severity: Severity::High,
-        target_type: "user",
-        target_id: user.to_string(),
-        payload: serde_json::json!({ "role": role.map(|r| r.name), "assignment_id": id }),
-    })
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: a.branch_id.map(BranchId::from_uuid),
+            who: Who::of(p),
+            event_type: "role.unassigned",
+            severity: Severity::High,
+            target_type: "user",
+            target_id: user.to_string(),
+            payload: serde_json::json!({ "role": role.map(|r| r.name), "assignment_id": id }),
+        },
+    )
     .await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     Ok(())
@@ -530,31 +676,61 @@ pub struct NewGrant {
     pub expires_at: Option<Timestamp>,
 }
 
-pub async fn grant(core: &Core, p: &Principal, meta: &Meta, user: UserId, input: NewGrant) -> CoreResult<GrantView> {
+pub async fn grant(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    user: UserId,
+    input: NewGrant,
+) -> CoreResult<GrantView> {
     let tx = core.db().begin().await?;
     target_member(&tx, p, user).await?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     not_self(p, user)?;
     let mut errs = FieldErrors::new();
     let perm = errs.check("permission", Permission::parse(&input.permission));
-    let kind = errs.check("resource_type", ResourceKind::parse(&input.resource_type).and_then(|k| {
-        if k.grantable() { Ok(k) } else { Err(format!("permissions cannot be granted on a {}; use `branch`", k.name())) }
-    }));
+    let kind = errs.check(
+        "resource_type",
+        ResourceKind::parse(&input.resource_type).and_then(|k| {
+            if k.grantable() {
+                Ok(k)
+            } else {
+                Err(format!(
+                    "permissions cannot be granted on a {}; use `branch`",
+                    k.name()
+                ))
+            }
+        }),
+    );
     let now = core.now();
     if input.expires_at.is_some_and(|e| e <= now) {
-        errs.add("expires_at", "invalid", "the expiry is in the past; give a future date-time or leave it out");
+        errs.add(
+            "expires_at",
+            "invalid",
+            "the expiry is in the past; give a future date-time or leave it out",
+        );
     }
     let resource = match kind {
-        Some(ResourceKind::Branch) => errs.check("resource_id", BranchId::parse(&input.resource_id).map_err(|e| e.to_string())),
+        Some(ResourceKind::Branch) => errs.check(
+            "resource_id",
+            BranchId::parse(&input.resource_id).map_err(|e| e.to_string()),
+        ),
         _ => None,
     };
     errs.into_result()?;
     let (Some(perm), Some(kind), Some(resource)) = (perm, kind, resource) else {
-        return Err(CoreError::Internal(anyhow::anyhow!("validated fields missing")));
+        return Err(CoreError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
     };
     repo::branch::find(&tx, p.studio.uuid(), resource.uuid(), false)
         .await?
-        .ok_or_else(|| CoreError::invalid("resource_id", format!("there is no branch `{resource}` in this studio")))?;
+        .ok_or_else(|| {
+            CoreError::invalid(
+                "resource_id",
+                format!("there is no branch `{resource}` in this studio"),
+            )
+        })?;
     check_can_give(p, &[perm].into_iter().collect(), "the grant")?;
     let row = repo::access::insert_grant(
         &tx,
@@ -586,7 +762,13 @@ pub async fn grant(core: &Core, p: &Principal, meta: &Meta, user: UserId, input:
     Ok(grant_view(row, now))
 }
 
-pub async fn revoke_grant(core: &Core, p: &Principal, meta: &Meta, user: UserId, id: GrantId) -> CoreResult<()> {
+pub async fn revoke_grant(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    user: UserId,
+    id: GrantId,
+) -> CoreResult<()> {
     let tx = core.db().begin().await?;
     target_member(&tx, p, user).await?;
     let g = repo::access::find_grant(&tx, p.studio.uuid(), id.uuid())
@@ -595,16 +777,22 @@ pub async fn revoke_grant(core: &Core, p: &Principal, meta: &Meta, user: UserId,
         .ok_or(CoreError::not_found("grant"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     repo::access::delete_grant(&tx, p.studio.uuid(), id.uuid()).await?;
-    audit::record(core, &tx, meta, Event {
-        studio: Some(p.studio),
-        branch: Some(BranchId::from_uuid(g.resource_id)).filter(|_| g.resource_type == "branch"),
-        who: Who::of(p),
-        event_type: "grant.revoked",
-        severity: Severity::High,
-        target_type: "user",
-        target_id: user.to_string(),
-        payload: serde_json::json!({ "permission": g.permission, "grant_id": id }),
-    })
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: Some(BranchId::from_uuid(g.resource_id))
+                .filter(|_| g.resource_type == "branch"),
+            who: Who::of(p),
+            event_type: "grant.revoked",
+            severity: Severity::High,
+            target_type: "user",
+            target_id: user.to_string(),
+            payload: serde_json::json!({ "permission": g.permission, "grant_id": id }),
+        },
+    )
     .await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     Ok(())

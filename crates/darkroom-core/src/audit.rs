@@ -7,8 +7,8 @@ use darkroom_db::audit::{self as store, AuditQuery, ChainFault, NewEntry, PLATFO
 use darkroom_db::entity::audit_entry;
 use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::audit::Severity;
-use darkroom_domain::permission::Permission;
 use darkroom_domain::authz::Target;
+use darkroom_domain::permission::Permission;
 use darkroom_domain::{AuditId, BranchId, StudioId, Timestamp, TypedId, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -26,11 +26,17 @@ pub struct Who {
 
 impl Who {
     pub fn of(p: &Principal) -> Self {
-        Self { user: Some(p.user), label: p.label() }
+        Self {
+            user: Some(p.user),
+            label: p.label(),
+        }
     }
 
     pub fn system(label: &str) -> Self {
-        Self { user: None, label: label.into() }
+        Self {
+            user: None,
+            label: label.into(),
+        }
     }
 }
 
@@ -50,8 +56,16 @@ pub struct Event {
 }
 
 /// Appends `ev` inside the caller's transaction.
-pub async fn record(core: &Core, c: &impl ConnectionTrait, meta: &Meta, ev: Event) -> CoreResult<()> {
-    let chain = ev.studio.map(|s| s.uuid().to_string()).unwrap_or_else(|| PLATFORM_CHAIN.to_string());
+pub async fn record(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    meta: &Meta,
+    ev: Event,
+) -> CoreResult<()> {
+    let chain = ev
+        .studio
+        .map(|s| s.uuid().to_string())
+        .unwrap_or_else(|| PLATFORM_CHAIN.to_string());
     let payload = serde_json::to_string(&ev.payload).map_err(|e| CoreError::Internal(e.into()))?;
     store::append(
         c,
@@ -121,7 +135,7 @@ impl From<audit_entry::Model> for AuditEntryView {
 }
 
 /// Filters for the audit log, as sent by the API and the page.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
@@ -145,7 +159,12 @@ pub struct AuditFilter {
 impl AuditFilter {
     fn to_query(&self) -> CoreResult<AuditQuery> {
         let mut errs = darkroom_domain::validate::FieldErrors::new();
-        let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let blank = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
         let event_type = blank(&self.event_type);
         let min_severity = blank(&self.severity).and_then(|s| {
             errs.check("severity", Severity::parse(&s)).map(|min| {
@@ -162,8 +181,10 @@ impl AuditFilter {
         let branch = blank(&self.branch)
             .and_then(|b| errs.check("branch", BranchId::parse(&b).map_err(|e| e.to_string())))
             .map(|b| b.uuid());
-        let from = blank(&self.from).and_then(|f| errs.check("from", Timestamp::parse_date_or_datetime(&f)));
-        let to = blank(&self.to).and_then(|t| errs.check("to", Timestamp::parse_date_or_datetime(&t)));
+        let from = blank(&self.from)
+            .and_then(|f| errs.check("from", Timestamp::parse_date_or_datetime(&f)));
+        let to =
+            blank(&self.to).and_then(|t| errs.check("to", Timestamp::parse_date_or_datetime(&t)));
         errs.into_result()?;
         Ok(AuditQuery {
             event_type,
@@ -177,16 +198,28 @@ impl AuditFilter {
 }
 
 /// A page of the studio's log, newest first.
-pub async fn list(core: &Core, p: &Principal, f: &AuditFilter) -> CoreResult<Listing<AuditEntryView>> {
+pub async fn list(
+    core: &Core,
+    p: &Principal,
+    f: &AuditFilter,
+) -> CoreResult<Listing<AuditEntryView>> {
     core.authorize(p, Permission::AuditView, Target::STUDIO)?;
     let q = f.to_query()?;
     let page = listing::by_seq(f.cursor.as_deref(), f.limit)?;
     let rows = store::list(core.db().conn(), p.studio.uuid(), &q, &page).await?;
-    Ok(Listing { next_cursor: rows.next.map(listing::encode_seq), items: rows.items.into_iter().map(Into::into).collect() })
+    Ok(Listing {
+        next_cursor: rows.next.map(listing::encode_seq),
+        items: rows.items.into_iter().map(Into::into).collect(),
+    })
 }
 
 /// Every matching entry, oldest first, for an export; the export is itself audited.
-pub async fn export(core: &Core, p: &Principal, meta: &Meta, f: &AuditFilter) -> CoreResult<Vec<AuditEntryView>> {
+pub async fn export(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    f: &AuditFilter,
+) -> CoreResult<Vec<AuditEntryView>> {
     core.authorize(p, Permission::AuditExport, Target::STUDIO)?;
     let q = f.to_query()?;
     let mut out = Vec::new();
@@ -199,7 +232,10 @@ pub async fn export(core: &Core, p: &Principal, meta: &Meta, f: &AuditFilter) ->
             None => break,
         }
         if out.len() > 1_000_000 {
-            return Err(CoreError::invalid("from", "more than a million entries match; narrow the dates"));
+            return Err(CoreError::invalid(
+                "from",
+                "more than a million entries match; narrow the dates",
+            ));
         }
     }
     out.reverse();
@@ -235,11 +271,19 @@ pub struct VerifyReport {
 }
 
 /// Re-computes every hash in every chain (for `darkroom audit verify`).
-pub async fn verify_all(core: &Core, mut progress: impl FnMut(&str, u64)) -> CoreResult<VerifyReport> {
+pub async fn verify_all(
+    core: &Core,
+    mut progress: impl FnMut(&str, u64),
+) -> CoreResult<VerifyReport> {
     let chains = store::chains(core.db().conn()).await?;
-    let mut report = VerifyReport { chains: chains.len(), entries: 0, faults: Vec::new() };
+    let mut report = VerifyReport {
+        chains: chains.len(),
+        entries: 0,
+        faults: Vec::new(),
+    };
     for chain in chains {
-        let (n, faults) = store::verify_chain(core.db().conn(), &chain, |k| progress(&chain, k)).await?;
+        let (n, faults) =
+            store::verify_chain(core.db().conn(), &chain, |k| progress(&chain, k)).await?;
         report.entries += n;
         report.faults.extend(faults);
     }

@@ -56,19 +56,32 @@ pub(crate) async fn start_session(
             last_seen_at: now.as_micros(),
             expires_at: expires_at.as_micros(),
             ip: Some(meta.ip.clone()),
-            user_agent: meta.user_agent.clone().map(|u| u.chars().take(300).collect()),
+            user_agent: meta
+                .user_agent
+                .clone()
+                .map(|u| u.chars().take(300).collect()),
         },
     )
     .await?;
-    Ok(NewSession { token, id, studio, expires_at })
+    Ok(NewSession {
+        token,
+        id,
+        studio,
+        expires_at,
+    })
 }
 
 fn throttle_keys(email: &str, ip: &str) -> (String, String) {
-    (format!("signin:email:{}", sha256_hex(email.as_bytes())), format!("signin:ip:{ip}"))
+    (
+        format!("signin:email:{}", sha256_hex(email.as_bytes())),
+        format!("signin:ip:{ip}"),
+    )
 }
 
 fn invalid_credentials() -> CoreError {
-    CoreError::Unauthenticated { message: "the email or password is not right; check both and try again".into() }
+    CoreError::Unauthenticated {
+        message: "the email or password is not right; check both and try again".into(),
+    }
 }
 
 /// Checks the throttle for a key; 429 once `max` failures fell in the window.
@@ -78,18 +91,28 @@ async fn check_throttle(core: &Core, key: &str, max: i64) -> CoreResult<()> {
     let failures = repo::signin::throttle_failures(core.db().conn(), key, since).await?;
     if failures >= max {
         metrics::counter!("darkroom_signin_throttled_total").increment(1);
-        return Err(CoreError::RateLimited { retry_after: window });
+        return Err(CoreError::RateLimited {
+            retry_after: window,
+        });
     }
     Ok(())
 }
 
 /// Signs a person in with email and password.
-pub async fn sign_in(core: &Core, email: &str, password_in: &str, meta: &Meta) -> CoreResult<NewSession> {
+pub async fn sign_in(
+    core: &Core,
+    email: &str,
+    password_in: &str,
+    meta: &Meta,
+) -> CoreResult<NewSession> {
     let email = email.trim().to_lowercase();
     let (email_key, ip_key) = throttle_keys(&email, &meta.ip);
     check_throttle(core, &ip_key, core.settings().signin_ip_max_failures).await?;
     check_throttle(core, &email_key, core.settings().signin_max_failures).await?;
-    let password_in = password_in.chars().take(validate::PASSWORD_MAX + 1).collect::<String>();
+    let password_in = password_in
+        .chars()
+        .take(validate::PASSWORD_MAX + 1)
+        .collect::<String>();
 
     let user = repo::person::find_user_by_email(core.db().conn(), &email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
@@ -105,48 +128,73 @@ pub async fn sign_in(core: &Core, email: &str, password_in: &str, meta: &Meta) -
     if !ok {
         repo::signin::throttle_record_failure(&tx, &email_key, now, since).await?;
         repo::signin::throttle_record_failure(&tx, &ip_key, now, since).await?;
-        let who = Who { user: user.as_ref().map(|u| UserId::from_uuid(u.id)), label: email.clone() };
+        let who = Who {
+            user: user.as_ref().map(|u| UserId::from_uuid(u.id)),
+            label: email.clone(),
+        };
         let studios: Vec<Option<StudioId>> = if memberships.is_empty() {
             vec![None]
         } else {
-            memberships.iter().map(|m| Some(StudioId::from_uuid(m.studio_id))).collect()
+            memberships
+                .iter()
+                .map(|m| Some(StudioId::from_uuid(m.studio_id)))
+                .collect()
         };
         for studio in studios {
-            audit::record(core, &tx, meta, Event {
-                studio,
-                branch: None,
-                who: who.clone(),
-                event_type: "auth.sign_in_failed",
-                severity: Severity::Medium,
-                target_type: "user",
-                target_id: user.as_ref().map(|u| UserId::from_uuid(u.id).to_string()).unwrap_or_default(),
-                payload: serde_json::json!({ "email": email, "user_agent": meta.user_agent }),
-            })
+            audit::record(
+                core,
+                &tx,
+                meta,
+                Event {
+                    studio,
+                    branch: None,
+                    who: who.clone(),
+                    event_type: "auth.sign_in_failed",
+                    severity: Severity::Medium,
+                    target_type: "user",
+                    target_id: user
+                        .as_ref()
+                        .map(|u| UserId::from_uuid(u.id).to_string())
+                        .unwrap_or_default(),
+                    payload: serde_json::json!({ "email": email, "user_agent": meta.user_agent }),
+                },
+            )
             .await?;
         }
         tx.commit().await.map_err(darkroom_db::DbError::from)?;
         metrics::counter!("darkroom_signin_total", "outcome" => "failed").increment(1);
         return Err(invalid_credentials());
     }
-    let Some(user) = user else { return Err(invalid_credentials()) };
+    let Some(user) = user else {
+        return Err(invalid_credentials());
+    };
     let Some(m) = memberships.iter().find(|m| m.status == "active") else {
         return Err(CoreError::Unauthenticated {
-            message: "your staff account is suspended or not yet active; ask the studio owner".into(),
+            message: "your staff account is suspended or not yet active; ask the studio owner"
+                .into(),
         });
     };
     repo::signin::throttle_clear(&tx, &email_key).await?;
     let studio = StudioId::from_uuid(m.studio_id);
     let session = start_session(core, &tx, UserId::from_uuid(user.id), studio, meta).await?;
-    audit::record(core, &tx, meta, Event {
-        studio: Some(studio),
-        branch: None,
-        who: Who { user: Some(UserId::from_uuid(user.id)), label: format!("{} <{}>", m.name, user.email) },
-        event_type: "auth.signed_in",
-        severity: Severity::Low,
-        target_type: "user",
-        target_id: UserId::from_uuid(user.id).to_string(),
-        payload: serde_json::json!({ "user_agent": meta.user_agent }),
-    })
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(studio),
+            branch: None,
+            who: Who {
+                user: Some(UserId::from_uuid(user.id)),
+                label: format!("{} <{}>", m.name, user.email),
+            },
+            event_type: "auth.signed_in",
+            severity: Severity::Low,
+            target_type: "user",
+            target_id: UserId::from_uuid(user.id).to_string(),
+            payload: serde_json::json!({ "user_agent": meta.user_agent }),
+        },
+    )
     .await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     metrics::counter!("darkroom_signin_total", "outcome" => "ok").increment(1);
@@ -190,7 +238,9 @@ pub async fn resolve_session(core: &Core, token: &str) -> CoreResult<Option<Prin
 
 /// Ends the session behind a cookie.
 pub async fn sign_out(core: &Core, token: &str) -> CoreResult<()> {
-    if let Some(s) = repo::signin::find_session_by_hash(core.db().conn(), &hash_token(token)).await? {
+    if let Some(s) =
+        repo::signin::find_session_by_hash(core.db().conn(), &hash_token(token)).await?
+    {
         repo::signin::delete_session(core.db().conn(), s.id).await?;
     }
     Ok(())
@@ -199,7 +249,9 @@ pub async fn sign_out(core: &Core, token: &str) -> CoreResult<()> {
 /// Moves a session to another studio the person works for.
 pub async fn switch_studio(core: &Core, p: &Principal, studio: StudioId) -> CoreResult<()> {
     let Via::Session(sid) = p.via else {
-        return Err(CoreError::forbidden("only a browser session can switch studios; API tokens belong to one studio"));
+        return Err(CoreError::forbidden(
+            "only a browser session can switch studios; API tokens belong to one studio",
+        ));
     };
     let m = repo::person::find_membership(core.db().conn(), studio.uuid(), p.user.uuid(), false)
         .await?
@@ -210,10 +262,21 @@ pub async fn switch_studio(core: &Core, p: &Principal, studio: StudioId) -> Core
 }
 
 /// Changes the signed-in person's password and ends their other sessions.
-pub async fn change_password(core: &Core, p: &Principal, meta: &Meta, current: &str, new: &str) -> CoreResult<()> {
-    let user = repo::person::find_user(core.db().conn(), p.user.uuid()).await?.ok_or(CoreError::not_found("user"))?;
+pub async fn change_password(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    current: &str,
+    new: &str,
+) -> CoreResult<()> {
+    let user = repo::person::find_user(core.db().conn(), p.user.uuid())
+        .await?
+        .ok_or(CoreError::not_found("user"))?;
     if !password::verify(current.to_string(), user.password_hash.clone()).await? {
-        return Err(CoreError::invalid("current_password", "the current password is not right"));
+        return Err(CoreError::invalid(
+            "current_password",
+            "the current password is not right",
+        ));
     }
     validate::password(new, &user.email).map_err(|m| CoreError::invalid("new_password", m))?;
     let hash = password::hash(new.to_string()).await?;
@@ -224,16 +287,21 @@ pub async fn change_password(core: &Core, p: &Principal, meta: &Meta, current: &
         _ => None,
     };
     let ended = repo::signin::delete_sessions_of_user(&tx, user.id, None, keep).await?;
-    audit::record(core, &tx, meta, Event {
-        studio: Some(p.studio),
-        branch: None,
-        who: Who::of(p),
-        event_type: "auth.password_changed",
-        severity: Severity::High,
-        target_type: "user",
-        target_id: p.user.to_string(),
-        payload: serde_json::json!({ "other_sessions_ended": ended }),
-    })
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "auth.password_changed",
+            severity: Severity::High,
+            target_type: "user",
+            target_id: p.user.to_string(),
+            payload: serde_json::json!({ "other_sessions_ended": ended }),
+        },
+    )
     .await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     Ok(())
@@ -244,7 +312,8 @@ pub async fn change_password(core: &Core, p: &Principal, meta: &Meta, current: &
 /// happen in a job.
 pub async fn request_password_reset(core: &Core, email: &str, meta: &Meta) -> CoreResult<()> {
     let email = email.trim().to_lowercase();
-    let (email_key, ip_key) = throttle_keys(&format!("reset:{email}"), &format!("reset:{}", meta.ip));
+    let (email_key, ip_key) =
+        throttle_keys(&format!("reset:{email}"), &format!("reset:{}", meta.ip));
     check_throttle(core, &ip_key, core.settings().signin_ip_max_failures).await?;
     check_throttle(core, &email_key, core.settings().signin_max_failures).await?;
     let tx = core.db().begin().await?;
@@ -253,7 +322,17 @@ pub async fn request_password_reset(core: &Core, email: &str, meta: &Meta) -> Co
     // Each request counts, so reset emails cannot be used to flood an inbox.
     repo::signin::throttle_record_failure(&tx, &email_key, now, since).await?;
     repo::signin::throttle_record_failure(&tx, &ip_key, now, since).await?;
-    jobs::enqueue(core, &tx, None, &jobs::Job::PasswordResetRequest { email, ip: meta.ip.clone() }, None).await?;
+    jobs::enqueue(
+        core,
+        &tx,
+        None,
+        &jobs::Job::PasswordResetRequest {
+            email,
+            ip: meta.ip.clone(),
+        },
+        None,
+    )
+    .await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     core.wake_workers();
     Ok(())
@@ -267,7 +346,8 @@ pub(crate) async fn create_reset_link(
     created_by: Option<UserId>,
 ) -> CoreResult<String> {
     let now = core.now();
-    repo::signin::revoke_one_time_for(c, RESET_PURPOSE, None, Some(user.uuid()), now.as_micros()).await?;
+    repo::signin::revoke_one_time_for(c, RESET_PURPOSE, None, Some(user.uuid()), now.as_micros())
+        .await?;
     let token = new_token("");
     repo::signin::insert_one_time(
         c,
@@ -307,7 +387,14 @@ pub(crate) async fn run_reset_request(core: &Core, email: &str, ip: &str) -> Cor
     let tx = core.db().begin().await?;
     let link = create_reset_link(core, &tx, UserId::from_uuid(user.id), None).await?;
     let (studio_name, branding) = crate::studio::header(core, studio).await?;
-    let msg = crate::mail::templates::password_reset(&studio_name, &m.name, &link, core.settings().reset_ttl, ip, &branding);
+    let msg = crate::mail::templates::password_reset(
+        &studio_name,
+        &m.name,
+        &link,
+        core.settings().reset_ttl,
+        ip,
+        &branding,
+    );
     crate::mail::queue(core, &tx, Some(studio), "password_reset", &user.email, msg).await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     core.wake_workers();
@@ -316,21 +403,40 @@ pub(crate) async fn run_reset_request(core: &Core, email: &str, ip: &str) -> Cor
 
 /// Whether a reset link is still usable (for showing the form).
 pub async fn reset_token_usable(core: &Core, token: &str) -> CoreResult<bool> {
-    Ok(repo::signin::find_one_time_usable(core.db().conn(), RESET_PURPOSE, &hash_token(token), core.now().as_micros())
-        .await?
-        .is_some())
+    Ok(repo::signin::find_one_time_usable(
+        core.db().conn(),
+        RESET_PURPOSE,
+        &hash_token(token),
+        core.now().as_micros(),
+    )
+    .await?
+    .is_some())
 }
 
 /// Sets a new password from a reset link; ends every session of the person.
-pub async fn complete_password_reset(core: &Core, token: &str, new: &str, meta: &Meta) -> CoreResult<()> {
+pub async fn complete_password_reset(
+    core: &Core,
+    token: &str,
+    new: &str,
+    meta: &Meta,
+) -> CoreResult<()> {
     let bad_link = || CoreError::Unauthenticated {
-        message: "this reset link is not valid: it may have expired or been used; ask for a new one".into(),
+        message:
+            "this reset link is not valid: it may have expired or been used; ask for a new one"
+                .into(),
     };
-    let t = repo::signin::find_one_time_usable(core.db().conn(), RESET_PURPOSE, &hash_token(token), core.now().as_micros())
+    let t = repo::signin::find_one_time_usable(
+        core.db().conn(),
+        RESET_PURPOSE,
+        &hash_token(token),
+        core.now().as_micros(),
+    )
+    .await?
+    .ok_or_else(bad_link)?;
+    let user_id = t.user_id.ok_or_else(bad_link)?;
+    let user = repo::person::find_user(core.db().conn(), user_id)
         .await?
         .ok_or_else(bad_link)?;
-    let user_id = t.user_id.ok_or_else(bad_link)?;
-    let user = repo::person::find_user(core.db().conn(), user_id).await?.ok_or_else(bad_link)?;
     validate::password(new, &user.email).map_err(|m| CoreError::invalid("password", m))?;
     let hash = password::hash(new.to_string()).await?;
     let tx = core.db().begin().await?;
@@ -342,16 +448,24 @@ pub async fn complete_password_reset(core: &Core, token: &str, new: &str, meta: 
     let (email_key, _) = throttle_keys(&user.email, &meta.ip);
     repo::signin::throttle_clear(&tx, &email_key).await?;
     for m in repo::person::memberships_of_user(&tx, user.id).await? {
-        audit::record(core, &tx, meta, Event {
-            studio: Some(StudioId::from_uuid(m.studio_id)),
-            branch: None,
-            who: Who { user: Some(UserId::from_uuid(user.id)), label: format!("{} <{}>", m.name, user.email) },
-            event_type: "auth.password_reset",
-            severity: Severity::High,
-            target_type: "user",
-            target_id: UserId::from_uuid(user.id).to_string(),
-            payload: serde_json::json!({ "sessions_ended": ended }),
-        })
+        audit::record(
+            core,
+            &tx,
+            meta,
+            Event {
+                studio: Some(StudioId::from_uuid(m.studio_id)),
+                branch: None,
+                who: Who {
+                    user: Some(UserId::from_uuid(user.id)),
+                    label: format!("{} <{}>", m.name, user.email),
+                },
+                event_type: "auth.password_reset",
+                severity: Severity::High,
+                target_type: "user",
+                target_id: UserId::from_uuid(user.id).to_string(),
+                payload: serde_json::json!({ "sessions_ended": ended }),
+            },
+        )
         .await?;
     }
     tx.commit().await.map_err(darkroom_db::DbError::from)?;

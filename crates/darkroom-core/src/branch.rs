@@ -43,9 +43,12 @@ pub struct Address {
 impl Address {
     fn checked(&self, errs: &mut FieldErrors) -> Address {
         let mut field = |name: &str, v: &str, max: usize| {
-            errs.check(&format!("address.{name}"), validate::optional_text(v, &format!("address {name}"), max))
-                .flatten()
-                .unwrap_or_default()
+            errs.check(
+                &format!("address.{name}"),
+                validate::optional_text(v, &format!("address {name}"), max),
+            )
+            .flatten()
+            .unwrap_or_default()
         };
         let out = Address {
             line1: field("line1", &self.line1, 200),
@@ -55,20 +58,33 @@ impl Address {
             postal_code: field("postal_code", &self.postal_code, 20),
             country: field("country", &self.country, 2).to_ascii_uppercase(),
         };
-        if !out.country.is_empty() && !(out.country.len() == 2 && out.country.bytes().all(|b| b.is_ascii_uppercase())) {
-            errs.add("address.country", "invalid", "use a two-letter ISO country code, e.g. IN, GB, US, KR");
+        if !out.country.is_empty()
+            && !(out.country.len() == 2 && out.country.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            errs.add(
+                "address.country",
+                "invalid",
+                "use a two-letter ISO country code, e.g. IN, GB, US, KR",
+            );
         }
         out
     }
 
     /// One line for lists.
     pub fn one_line(&self) -> String {
-        [&self.line1, &self.line2, &self.city, &self.region, &self.postal_code, &self.country]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        [
+            &self.line1,
+            &self.line2,
+            &self.city,
+            &self.region,
+            &self.postal_code,
+            &self.country,
+        ]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
     }
 }
 
@@ -168,18 +184,30 @@ pub struct BranchFilterParams {
     pub limit: Option<u64>,
 }
 
-fn check_tax(kind: Option<&str>, id: Option<&str>, errs: &mut FieldErrors) -> Option<(Option<String>, Option<String>)> {
+fn check_tax(
+    kind: Option<&str>,
+    id: Option<&str>,
+    errs: &mut FieldErrors,
+) -> Option<(Option<String>, Option<String>)> {
     let kind = kind.map(str::trim).filter(|s| !s.is_empty());
     let id = id.map(str::trim).filter(|s| !s.is_empty());
     match (kind, id) {
         (None, None) => Some((None, None)),
         (Some(k), None) => {
             errs.check("tax_id_kind", TaxIdKind::parse(k))?;
-            errs.add("tax_id", "required", "enter the tax number, or leave the kind empty");
+            errs.add(
+                "tax_id",
+                "required",
+                "enter the tax number, or leave the kind empty",
+            );
             None
         }
         (None, Some(_)) => {
-            errs.add("tax_id_kind", "required", "say which kind of tax number this is (gstin, vat, ein, abn, brn, other)");
+            errs.add(
+                "tax_id_kind",
+                "required",
+                "say which kind of tax number this is (gstin, vat, ein, abn, brn, other)",
+            );
             None
         }
         (Some(k), Some(v)) => {
@@ -191,8 +219,16 @@ fn check_tax(kind: Option<&str>, id: Option<&str>, errs: &mut FieldErrors) -> Op
 }
 
 fn default_prefix(name: &str) -> String {
-    let letters: String = name.chars().filter(char::is_ascii_alphanumeric).take(3).collect();
-    if letters.is_empty() { "INV-".into() } else { format!("{}-", letters.to_ascii_uppercase()) }
+    let letters: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(3)
+        .collect();
+    if letters.is_empty() {
+        "INV-".into()
+    } else {
+        format!("{}-", letters.to_ascii_uppercase())
+    }
 }
 
 async fn check_prefix_free(
@@ -201,44 +237,91 @@ async fn check_prefix_free(
     prefix: &str,
     except: Option<uuid::Uuid>,
 ) -> CoreResult<()> {
-    let all = repo::branch::list(c, studio, &BranchQuery::default(), &darkroom_db::page::PageRequest::first(200)).await?;
-    if let Some(other) = all.items.iter().find(|b| b.invoice_prefix == prefix && Some(b.id) != except) {
+    let all = repo::branch::list(
+        c,
+        studio,
+        &BranchQuery::default(),
+        &darkroom_db::page::PageRequest::first(200),
+    )
+    .await?;
+    if let Some(other) = all
+        .items
+        .iter()
+        .find(|b| b.invoice_prefix == prefix && Some(b.id) != except)
+    {
         return Err(CoreError::invalid(
             "invoice_prefix",
-            format!("`{prefix}` is already the invoice prefix of branch `{}`; invoice numbers must not collide, so pick another", other.name),
+            format!(
+                "`{prefix}` is already the invoice prefix of branch `{}`; invoice numbers must not collide, so pick another",
+                other.name
+            ),
         ));
     }
     Ok(())
 }
 
 /// Creates a branch.
-pub async fn create(core: &Core, p: &Principal, meta: &Meta, input: NewBranch) -> CoreResult<(BranchView, bool)> {
+pub async fn create(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    input: NewBranch,
+) -> CoreResult<(BranchView, bool)> {
     core.authorize(p, Permission::BranchCreate, Target::STUDIO)?;
     let studio = crate::studio::load(core, p.studio).await?;
     let mut errs = FieldErrors::new();
     let name = errs.check("name", validate::text(&input.name, "the branch name", 200));
     let address = input.address.checked(&mut errs);
-    let tax = check_tax(input.tax_id_kind.as_deref(), input.tax_id.as_deref(), &mut errs);
-    let prefix_in = input.invoice_prefix.clone().unwrap_or_else(|| default_prefix(name.as_deref().unwrap_or("")));
+    let tax = check_tax(
+        input.tax_id_kind.as_deref(),
+        input.tax_id.as_deref(),
+        &mut errs,
+    );
+    let prefix_in = input
+        .invoice_prefix
+        .clone()
+        .unwrap_or_else(|| default_prefix(name.as_deref().unwrap_or("")));
     let prefix = errs.check("invoice_prefix", validate::invoice_prefix(&prefix_in));
     let zone = input.time_zone.clone().unwrap_or(studio.time_zone.clone());
     let zone = errs.check("time_zone", check_time_zone(&zone).map(|_| zone));
-    let currency = errs.check("currency", Currency::parse(input.currency.as_deref().unwrap_or(&studio.currency)));
-    let phone = errs.check("phone", validate::phone(input.phone.as_deref().unwrap_or(""))).flatten();
-    let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+    let currency = errs.check(
+        "currency",
+        Currency::parse(input.currency.as_deref().unwrap_or(&studio.currency)),
+    );
+    let phone = errs
+        .check(
+            "phone",
+            validate::phone(input.phone.as_deref().unwrap_or("")),
+        )
+        .flatten();
+    let email = match input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
         Some(e) => errs.check("email", validate::email(e)),
         None => None,
     };
     errs.into_result()?;
-    let (Some(name), Some((tax_kind, tax_id)), Some(prefix), Some(zone), Some(currency)) = (name, tax, prefix, zone, currency) else {
-        return Err(CoreError::Internal(anyhow::anyhow!("validated fields missing")));
+    let (Some(name), Some((tax_kind, tax_id)), Some(prefix), Some(zone), Some(currency)) =
+        (name, tax, prefix, zone, currency)
+    else {
+        return Err(CoreError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
     };
 
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
     let id = input.id.unwrap_or_default();
-    if input.id.is_some() && created::claim(&tx, p.studio, "branch", id, &created::digest(&input), now).await? == Claim::Replay {
-        let existing = repo::branch::find(&tx, p.studio.uuid(), id.uuid(), true).await?.ok_or(CoreError::not_found("branch"))?;
+    if input.id.is_some()
+        && created::claim(&tx, p.studio, "branch", id, &created::digest(&input), now).await?
+            == Claim::Replay
+    {
+        let existing = repo::branch::find(&tx, p.studio.uuid(), id.uuid(), true)
+            .await?
+            .ok_or(CoreError::not_found("branch"))?;
         return Ok((view(existing), false));
     }
     check_prefix_free(&tx, p.studio.uuid(), &prefix, None).await?;
@@ -259,7 +342,9 @@ pub async fn create(core: &Core, p: &Principal, meta: &Meta, input: NewBranch) -
         updated_at: now,
         deleted_at: None,
     };
-    let saved = repo::branch::insert(&tx, row).await.map_err(|e| created::on_insert_error(e, &id))?;
+    let saved = repo::branch::insert(&tx, row)
+        .await
+        .map_err(|e| created::on_insert_error(e, &id))?;
     audit::record(
         core,
         &tx,
@@ -280,9 +365,17 @@ pub async fn create(core: &Core, p: &Principal, meta: &Meta, input: NewBranch) -
     Ok((view(saved), true))
 }
 
-async fn load(core: &Core, c: &impl ConnectionTrait, p: &Principal, id: BranchId, deleted: bool) -> CoreResult<branch::Model> {
+async fn load(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    p: &Principal,
+    id: BranchId,
+    deleted: bool,
+) -> CoreResult<branch::Model> {
     let _ = core;
-    repo::branch::find(c, p.studio.uuid(), id.uuid(), deleted).await?.ok_or(CoreError::not_found("branch"))
+    repo::branch::find(c, p.studio.uuid(), id.uuid(), deleted)
+        .await?
+        .ok_or(CoreError::not_found("branch"))
 }
 
 /// One branch (live, or deleted for those who may restore it).
@@ -296,29 +389,58 @@ pub async fn get(core: &Core, p: &Principal, id: BranchId) -> CoreResult<BranchV
 }
 
 /// Branches the principal may see.
-pub async fn list(core: &Core, p: &Principal, f: &BranchFilterParams) -> CoreResult<Listing<BranchView>> {
+pub async fn list(
+    core: &Core,
+    p: &Principal,
+    f: &BranchFilterParams,
+) -> CoreResult<Listing<BranchView>> {
     let deleted = f.deleted.unwrap_or(false);
-    let perm = if deleted { Permission::BranchDelete } else { Permission::BranchView };
+    let perm = if deleted {
+        Permission::BranchDelete
+    } else {
+        Permission::BranchView
+    };
     let only = match core.branch_filter(p, perm) {
         BranchFilter::All => None,
         BranchFilter::Only(list) => Some(list.into_iter().map(|b| b.uuid()).collect()),
     };
     let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
-    let search = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-    let q = BranchQuery { only, deleted, search };
+    let search =
+        f.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
+    let q = BranchQuery {
+        only,
+        deleted,
+        search,
+    };
     let rows = repo::branch::list(core.db().conn(), p.studio.uuid(), &q, &page).await?;
-    Ok(Listing { next_cursor: rows.next.map(listing::encode_id), items: rows.items.into_iter().map(view).collect() })
+    Ok(Listing {
+        next_cursor: rows.next.map(listing::encode_id),
+        items: rows.items.into_iter().map(view).collect(),
+    })
 }
 
 /// Live branches as (id, name), for pickers.
 pub async fn names(core: &Core, p: &Principal) -> CoreResult<Vec<(BranchId, String)>> {
     let filter = core.branch_filter(p, Permission::BranchView);
     let all = repo::branch::list_names(core.db().conn(), p.studio.uuid()).await?;
-    Ok(all.into_iter().map(|(id, n)| (BranchId::from_uuid(id), n)).filter(|(id, _)| filter.allows(*id)).collect())
+    Ok(all
+        .into_iter()
+        .map(|(id, n)| (BranchId::from_uuid(id), n))
+        .filter(|(id, _)| filter.allows(*id))
+        .collect())
 }
 
 /// Updates a branch.
-pub async fn update(core: &Core, p: &Principal, meta: &Meta, id: BranchId, patch: BranchPatch) -> CoreResult<BranchView> {
+pub async fn update(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: BranchId,
+    patch: BranchPatch,
+) -> CoreResult<BranchView> {
     let tx = core.db().begin().await?;
     let current = load(core, &tx, p, id, false).await?;
     core.authorize(p, Permission::BranchEdit, Target::branch(id))?;
@@ -373,7 +495,11 @@ pub async fn update(core: &Core, p: &Principal, meta: &Meta, id: BranchId, patch
     }
     if let Some(e) = &patch.email {
         let e = e.trim();
-        let v = if e.is_empty() { Some(None) } else { errs.check("email", validate::email(e)).map(Some) };
+        let v = if e.is_empty() {
+            Some(None)
+        } else {
+            errs.check("email", validate::email(e)).map(Some)
+        };
         if let Some(v) = v {
             changed.push("email");
             am.email = Set(v);
@@ -427,7 +553,11 @@ pub async fn set_deleted(
     if restore != current.deleted_at.is_some() {
         return Err(CoreError::conflict(
             "invalid_state",
-            if restore { "this branch is not deleted" } else { "this branch is already deleted" },
+            if restore {
+                "this branch is not deleted"
+            } else {
+                "this branch is already deleted"
+            },
         ));
     }
     if let Some(v) = version {
@@ -450,7 +580,8 @@ pub async fn set_deleted(
         updated_at: Set(now),
         ..Default::default()
     };
-    if !repo::branch::update_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am).await? {
+    if !repo::branch::update_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am).await?
+    {
         let fresh = load(core, &tx, p, id, true).await?;
         return Err(CoreError::stale(view(fresh)));
     }
@@ -462,7 +593,11 @@ pub async fn set_deleted(
             studio: Some(p.studio),
             branch: Some(id),
             who: Who::of(p),
-            event_type: if restore { "branch.restored" } else { "branch.deleted" },
+            event_type: if restore {
+                "branch.restored"
+            } else {
+                "branch.deleted"
+            },
             severity: Severity::High,
             target_type: "branch",
             target_id: id.to_string(),

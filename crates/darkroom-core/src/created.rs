@@ -58,7 +58,9 @@ pub async fn claim<I: TypedId>(
             .await?;
             Ok(Claim::Fresh)
         }
-        Some(r) if r.studio_id == studio.uuid() && r.kind == kind && r.digest == digest => Ok(Claim::Replay),
+        Some(r) if r.studio_id == studio.uuid() && r.kind == kind && r.digest == digest => {
+            Ok(Claim::Replay)
+        }
         Some(_) => Err(id_in_use(&id)),
     }
 }

@@ -37,7 +37,9 @@ impl std::fmt::Debug for SmtpSettings {
 }
 
 /// Transport security for SMTP.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpSecurity {
     /// Plain connection (a local relay or test sink only).
@@ -54,7 +56,9 @@ impl SmtpSecurity {
             "none" => Ok(Self::None),
             "starttls" => Ok(Self::Starttls),
             "tls" => Ok(Self::Tls),
-            _ => Err(format!("`{s}` is not an SMTP security mode; use `starttls`, `tls` or `none`")),
+            _ => Err(format!(
+                "`{s}` is not an SMTP security mode; use `starttls`, `tls` or `none`"
+            )),
         }
     }
 }
@@ -74,7 +78,12 @@ pub struct JobSettings {
 
 impl Default for JobSettings {
     fn default() -> Self {
-        Self { lease: Duration::from_secs(120), poll: Duration::from_secs(2), concurrency: 4, max_attempts: 8 }
+        Self {
+            lease: Duration::from_secs(120),
+            poll: Duration::from_secs(2),
+            concurrency: 4,
+            max_attempts: 8,
+        }
     }
 }
 
@@ -134,7 +143,10 @@ pub struct Meta {
 impl Meta {
     /// For work started from the command line or a job.
     pub fn system() -> Self {
-        Self { ip: "local".into(), user_agent: None }
+        Self {
+            ip: "local".into(),
+            user_agent: None,
+        }
     }
 }
 
@@ -154,7 +166,9 @@ pub struct Core {
 
 impl std::fmt::Debug for Core {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Core").field("engine", &self.inner.db.engine()).finish()
+        f.debug_struct("Core")
+            .field("engine", &self.inner.db.engine())
+            .finish()
     }
 }
 
@@ -174,11 +188,20 @@ impl Core {
             Some(k) => k.to_string(),
             None => {
                 let now = clock.now().as_micros();
-                repo::instance::get_or_insert(db.conn(), SECRET_KEY, &Keys::generate_encoded(), now).await?
+                repo::instance::get_or_insert(db.conn(), SECRET_KEY, &Keys::generate_encoded(), now)
+                    .await?
             }
         };
         let keys = Keys::from_encoded(&encoded).map_err(|e| anyhow::anyhow!("secret key: {e}"))?;
-        Ok(Self { inner: Arc::new(Inner { db, clock, settings, keys, wake: Notify::new() }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                db,
+                clock,
+                settings,
+                keys,
+                wake: Notify::new(),
+            }),
+        })
     }
 
     pub fn db(&self) -> &Db {

@@ -37,32 +37,72 @@ struct Person {
 }
 
 const PEOPLE: &[Person] = &[
-    Person { name: "Vikram Shah", email: "vikram", role: BuiltinRole::Manager, branch: None },
-    Person { name: "Meera Iyer", email: "meera", role: BuiltinRole::Photographer, branch: Some(0) },
-    Person { name: "Kabir Khan", email: "kabir", role: BuiltinRole::Photographer, branch: Some(1) },
-    Person { name: "Park Ji-woo", email: "jiwoo", role: BuiltinRole::Editor, branch: None },
-    Person { name: "Rohan Das", email: "rohan", role: BuiltinRole::Assistant, branch: Some(0) },
-    Person { name: "Fatima Sheikh", email: "fatima", role: BuiltinRole::Accountant, branch: None },
+    Person {
+        name: "Vikram Shah",
+        email: "vikram",
+        role: BuiltinRole::Manager,
+        branch: None,
+    },
+    Person {
+        name: "Meera Iyer",
+        email: "meera",
+        role: BuiltinRole::Photographer,
+        branch: Some(0),
+    },
+    Person {
+        name: "Kabir Khan",
+        email: "kabir",
+        role: BuiltinRole::Photographer,
+        branch: Some(1),
+    },
+    Person {
+        name: "Park Ji-woo",
+        email: "jiwoo",
+        role: BuiltinRole::Editor,
+        branch: None,
+    },
+    Person {
+        name: "Rohan Das",
+        email: "rohan",
+        role: BuiltinRole::Assistant,
+        branch: Some(0),
+    },
+    Person {
+        name: "Fatima Sheikh",
+        email: "fatima",
+        role: BuiltinRole::Accountant,
+        branch: None,
+    },
 ];
 
 async fn owner_of(core: &Core, studio: StudioId) -> CoreResult<Principal> {
-    let owner_role = repo::access::find_builtin_role(core.db().conn(), studio.uuid(), BuiltinRole::Owner.key())
-        .await?
-        .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("studio has no owner role")))?;
+    let owner_role =
+        repo::access::find_builtin_role(core.db().conn(), studio.uuid(), BuiltinRole::Owner.key())
+            .await?
+            .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("studio has no owner role")))?;
     let owner = repo::access::assignments_of_studio(core.db().conn(), studio.uuid())
         .await?
         .into_iter()
         .find(|a| a.role_id == owner_role.id)
         .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("studio has no owner")))?;
-    principal::load(core.db().conn(), studio, UserId::from_uuid(owner.user_id), Via::System, None)
-        .await?
-        .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("owner account is not active")))
+    principal::load(
+        core.db().conn(),
+        studio,
+        UserId::from_uuid(owner.user_id),
+        Via::System,
+        None,
+    )
+    .await?
+    .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("owner account is not active")))
 }
 
 /// Fills the only studio (or creates one) with demo data. Refuses to touch a
 /// studio that already has more than its first branch and owner.
 pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
-    let meta = Meta { ip: "demo".into(), user_agent: None };
+    let meta = Meta {
+        ip: "demo".into(),
+        user_agent: None,
+    };
     let studios = repo::studio::list_all(core.db().conn()).await?;
     let demo_password = format!("demo-{}", &crate::secret::new_token("")[..12]);
     let (studio, created_owner) = match studios.as_slice() {
@@ -103,64 +143,83 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
     }
 
     // Branches: the first one becomes Bengaluru; add Mumbai and Seoul.
-    let (first_id, _) = branches.first().cloned().ok_or_else(|| CoreError::Internal(anyhow::anyhow!("no branch")))?;
+    let (first_id, _) = branches
+        .first()
+        .cloned()
+        .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("no branch")))?;
     let first = BranchId::from_uuid(first_id);
     let current = branch::get(core, &owner, first).await?;
-    branch::update(core, &owner, &meta, first, BranchPatch {
-        version: current.version,
-        name: Some("Bengaluru · Indiranagar".into()),
-        address: Some(Address {
-            line1: "412, 12th Main Road".into(),
-            line2: "HAL 2nd Stage, Indiranagar".into(),
-            city: "Bengaluru".into(),
-            region: "Karnataka".into(),
-            postal_code: "560038".into(),
-            country: "IN".into(),
-        }),
-        tax_id_kind: Some("gstin".into()),
-        tax_id: Some("29AAPFU0939F1ZR".into()),
-        invoice_prefix: Some("BLR-".into()),
-        phone: Some("+91 80 4123 5678".into()),
-        email: Some(format!("bengaluru@{DEMO_DOMAIN}")),
-        ..Default::default()
-    })
-    .await?;
-    let (mumbai, _) = branch::create(core, &owner, &meta, NewBranch {
-        name: "Mumbai · Bandra West".into(),
-        address: Address {
-            line1: "7 Chapel Road".into(),
-            line2: "Bandra West".into(),
-            city: "Mumbai".into(),
-            region: "Maharashtra".into(),
-            postal_code: "400050".into(),
-            country: "IN".into(),
-        },
-        tax_id_kind: Some("gstin".into()),
-        tax_id: Some("27AAPFU0939F1ZV".into()),
-        invoice_prefix: Some("MUM-".into()),
-        phone: Some("+91 22 2640 1122".into()),
-        email: Some(format!("mumbai@{DEMO_DOMAIN}")),
-        ..Default::default()
-    })
-    .await?;
-    let (seoul, _) = branch::create(core, &owner, &meta, NewBranch {
-        name: "Seoul · Gangnam wedding studio".into(),
-        address: Address {
-            line1: "14 Apgujeong-ro 60-gil".into(),
-            city: "Seoul".into(),
-            region: "Gangnam-gu".into(),
-            postal_code: "06014".into(),
-            country: "KR".into(),
+    branch::update(
+        core,
+        &owner,
+        &meta,
+        first,
+        BranchPatch {
+            version: current.version,
+            name: Some("Bengaluru · Indiranagar".into()),
+            address: Some(Address {
+                line1: "412, 12th Main Road".into(),
+                line2: "HAL 2nd Stage, Indiranagar".into(),
+                city: "Bengaluru".into(),
+                region: "Karnataka".into(),
+                postal_code: "560038".into(),
+                country: "IN".into(),
+            }),
+            tax_id_kind: Some("gstin".into()),
+            tax_id: Some("29AAPFU0939F1ZR".into()),
+            invoice_prefix: Some("BLR-".into()),
+            phone: Some("+91 80 4123 5678".into()),
+            email: Some(format!("bengaluru@{DEMO_DOMAIN}")),
             ..Default::default()
         },
-        tax_id_kind: Some("brn".into()),
-        tax_id: Some("211-87-45678".into()),
-        invoice_prefix: Some("SEL-".into()),
-        time_zone: Some("Asia/Seoul".into()),
-        currency: Some("KRW".into()),
-        phone: Some("+82 2 545 0101".into()),
-        ..Default::default()
-    })
+    )
+    .await?;
+    let (mumbai, _) = branch::create(
+        core,
+        &owner,
+        &meta,
+        NewBranch {
+            name: "Mumbai · Bandra West".into(),
+            address: Address {
+                line1: "7 Chapel Road".into(),
+                line2: "Bandra West".into(),
+                city: "Mumbai".into(),
+                region: "Maharashtra".into(),
+                postal_code: "400050".into(),
+                country: "IN".into(),
+            },
+            tax_id_kind: Some("gstin".into()),
+            tax_id: Some("27AAPFU0939F1ZV".into()),
+            invoice_prefix: Some("MUM-".into()),
+            phone: Some("+91 22 2640 1122".into()),
+            email: Some(format!("mumbai@{DEMO_DOMAIN}")),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let (seoul, _) = branch::create(
+        core,
+        &owner,
+        &meta,
+        NewBranch {
+            name: "Seoul · Gangnam wedding studio".into(),
+            address: Address {
+                line1: "14 Apgujeong-ro 60-gil".into(),
+                city: "Seoul".into(),
+                region: "Gangnam-gu".into(),
+                postal_code: "06014".into(),
+                country: "KR".into(),
+                ..Default::default()
+            },
+            tax_id_kind: Some("brn".into()),
+            tax_id: Some("211-87-45678".into()),
+            invoice_prefix: Some("SEL-".into()),
+            time_zone: Some("Asia/Seoul".into()),
+            currency: Some("KRW".into()),
+            phone: Some("+82 2 545 0101".into()),
+            ..Default::default()
+        },
+    )
     .await?;
     let branch_ids = [first, mumbai.id, seoul.id];
 
@@ -181,51 +240,107 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
     let mut people = Vec::new();
     for person in PEOPLE {
         let email = format!("{}@{DEMO_DOMAIN}", person.email);
-        let invited = staff::invite(core, &owner, &meta, NewInvitation {
-            email: email.clone(),
-            name: person.name.into(),
-            role_id: role_id(person.role)?,
-            branch_id: person.branch.map(|i| branch_ids[i]),
-            time_zone: Some(if person.role == BuiltinRole::Editor { "Asia/Seoul" } else { "Asia/Kolkata" }.into()),
-        })
+        let invited = staff::invite(
+            core,
+            &owner,
+            &meta,
+            NewInvitation {
+                email: email.clone(),
+                name: person.name.into(),
+                role_id: role_id(person.role)?,
+                branch_id: person.branch.map(|i| branch_ids[i]),
+                time_zone: Some(
+                    if person.role == BuiltinRole::Editor {
+                        "Asia/Seoul"
+                    } else {
+                        "Asia/Kolkata"
+                    }
+                    .into(),
+                ),
+            },
+        )
         .await?;
         let user = invited.staff.id;
         let now = core.now().as_micros();
         let tx = core.db().begin().await?;
         repo::person::set_password(&tx, user.uuid(), &hash, now).await?;
-        let am = membership::ActiveModel { status: Set("active".into()), updated_at: Set(now), ..Default::default() };
-        repo::person::update_membership_versioned(&tx, studio.uuid(), user.uuid(), invited.staff.version, am).await?;
-        repo::signin::revoke_one_time_for(&tx, staff::INVITE_PURPOSE, Some(studio.uuid()), Some(user.uuid()), now).await?;
+        let am = membership::ActiveModel {
+            status: Set("active".into()),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        repo::person::update_membership_versioned(
+            &tx,
+            studio.uuid(),
+            user.uuid(),
+            invited.staff.version,
+            am,
+        )
+        .await?;
+        repo::signin::revoke_one_time_for(
+            &tx,
+            staff::INVITE_PURPOSE,
+            Some(studio.uuid()),
+            Some(user.uuid()),
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(darkroom_db::DbError::from)?;
         accounts.push((person.role.display_name().to_string(), email));
         people.push(user);
     }
 
     // A studio-defined role, a branch-scoped extra role and an expiring grant.
-    let (second_shooter, _) = access::create_role(core, &owner, &meta, NewRole {
-        id: None,
-        name: "Second shooter".into(),
-        description: "Freelancers who assist at weddings".into(),
-        permissions: vec!["studio.view".into(), "branch.view".into()],
-    })
+    let (second_shooter, _) = access::create_role(
+        core,
+        &owner,
+        &meta,
+        NewRole {
+            id: None,
+            name: "Second shooter".into(),
+            description: "Freelancers who assist at weddings".into(),
+            permissions: vec!["studio.view".into(), "branch.view".into()],
+        },
+    )
     .await?;
-    access::assign_role(core, &owner, &meta, people[2], NewAssignment { role_id: second_shooter.id, branch_id: Some(seoul.id) }).await?;
-    access::grant(core, &owner, &meta, people[1], NewGrant {
-        permission: "branch.edit".into(),
-        resource_type: "branch".into(),
-        resource_id: mumbai.id.to_string(),
-        expires_at: Some(core.now().plus(std::time::Duration::from_secs(7 * 86_400))),
-    })
+    access::assign_role(
+        core,
+        &owner,
+        &meta,
+        people[2],
+        NewAssignment {
+            role_id: second_shooter.id,
+            branch_id: Some(seoul.id),
+        },
+    )
+    .await?;
+    access::grant(
+        core,
+        &owner,
+        &meta,
+        people[1],
+        NewGrant {
+            permission: "branch.edit".into(),
+            resource_type: "branch".into(),
+            resource_id: mumbai.id.to_string(),
+            expires_at: Some(core.now().plus(std::time::Duration::from_secs(7 * 86_400))),
+        },
+    )
     .await?;
 
     // One invitation still pending, one colleague suspended.
-    staff::invite(core, &owner, &meta, NewInvitation {
-        email: format!("neha@{DEMO_DOMAIN}"),
-        name: "Neha Kulkarni".into(),
-        role_id: role_id(BuiltinRole::Photographer)?,
-        branch_id: Some(mumbai.id),
-        time_zone: None,
-    })
+    staff::invite(
+        core,
+        &owner,
+        &meta,
+        NewInvitation {
+            email: format!("neha@{DEMO_DOMAIN}"),
+            name: "Neha Kulkarni".into(),
+            role_id: role_id(BuiltinRole::Photographer)?,
+            branch_id: Some(mumbai.id),
+            time_zone: None,
+        },
+    )
     .await?;
     staff::set_standing(core, &owner, &meta, people[4], None, Standing::Suspend).await?;
 

@@ -20,7 +20,11 @@ pub enum CoreError {
     Validation(FieldErrors),
     /// A state conflict: stale version, reused id, duplicate, forbidden transition.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String, current: Option<serde_json::Value> },
+    Conflict {
+        code: &'static str,
+        message: String,
+        current: Option<serde_json::Value>,
+    },
     #[error("too many attempts; try again in {} seconds", retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
     #[error("{0}")]
@@ -51,11 +55,17 @@ impl CoreError {
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        CoreError::Forbidden { message: message.into() }
+        CoreError::Forbidden {
+            message: message.into(),
+        }
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        CoreError::Conflict { code, message: message.into(), current: None }
+        CoreError::Conflict {
+            code,
+            message: message.into(),
+            current: None,
+        }
     }
 
     /// A stale write: carries the current state so the client can merge.
@@ -80,7 +90,9 @@ impl CoreError {
 impl From<DbError> for CoreError {
     fn from(e: DbError) -> Self {
         match e {
-            DbError::Busy => CoreError::Unavailable("the database is busy; try again in a moment".into()),
+            DbError::Busy => {
+                CoreError::Unavailable("the database is busy; try again in a moment".into())
+            }
             other => CoreError::Internal(anyhow::Error::new(other)),
         }
     }

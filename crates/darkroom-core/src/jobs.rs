@@ -58,13 +58,22 @@ pub struct JobError {
 
 impl JobError {
     pub fn retry(e: impl std::fmt::Display) -> Self {
-        Self { message: e.to_string(), retry: true }
+        Self {
+            message: e.to_string(),
+            retry: true,
+        }
     }
     pub fn retry_msg(m: String) -> Self {
-        Self { message: m, retry: true }
+        Self {
+            message: m,
+            retry: true,
+        }
     }
     pub fn fatal(e: impl std::fmt::Display) -> Self {
-        Self { message: e.to_string(), retry: false }
+        Self {
+            message: e.to_string(),
+            retry: false,
+        }
     }
 }
 
@@ -97,9 +106,9 @@ pub async fn enqueue(
 async fn handle(core: &Core, job: &Job, last_attempt: bool) -> Result<(), JobError> {
     match job {
         Job::SendEmail { email_id } => crate::mail::deliver(core, *email_id, last_attempt).await,
-        Job::PasswordResetRequest { email, ip } => {
-            crate::auth::run_reset_request(core, email, ip).await.map_err(JobError::retry)
-        }
+        Job::PasswordResetRequest { email, ip } => crate::auth::run_reset_request(core, email, ip)
+            .await
+            .map_err(JobError::retry),
     }
 }
 
@@ -118,15 +127,34 @@ async fn run_one(core: Core, row: job::Model, worker: String) {
     let db = core.db().clone();
     let lease = core.settings().jobs.lease;
     if row.attempts > row.max_attempts {
-        let msg = format!("stopped after {} attempts: the worker died while running it each time", row.max_attempts);
-        let _ = queue::fail(db.conn(), row.id, &worker, core.now().as_micros(), &msg, None).await;
+        let msg = format!(
+            "stopped after {} attempts: the worker died while running it each time",
+            row.max_attempts
+        );
+        let _ = queue::fail(
+            db.conn(),
+            row.id,
+            &worker,
+            core.now().as_micros(),
+            &msg,
+            None,
+        )
+        .await;
         return;
     }
     let job: Job = match serde_json::from_str(&row.payload) {
         Ok(j) => j,
         Err(e) => {
             let msg = format!("this version of Darkroom cannot read the job: {e}");
-            let _ = queue::fail(db.conn(), row.id, &worker, core.now().as_micros(), &msg, None).await;
+            let _ = queue::fail(
+                db.conn(),
+                row.id,
+                &worker,
+                core.now().as_micros(),
+                &msg,
+                None,
+            )
+            .await;
             return;
         }
     };
@@ -138,7 +166,10 @@ async fn run_one(core: Core, row: job::Model, worker: String) {
             loop {
                 tokio::time::sleep(lease / 3).await;
                 let until = core.now().plus(lease).as_micros();
-                if !matches!(queue::extend_lease(core.db().conn(), id, &worker, until).await, Ok(true)) {
+                if !matches!(
+                    queue::extend_lease(core.db().conn(), id, &worker, until).await,
+                    Ok(true)
+                ) {
                     break;
                 }
             }
@@ -151,17 +182,32 @@ async fn run_one(core: Core, row: job::Model, worker: String) {
     let result = match &outcome {
         Ok(()) => queue::succeed(db.conn(), row.id, &worker, now.as_micros()).await,
         Err(e) => {
-            let retry_at = (e.retry && !last_attempt).then(|| now.plus(backoff(row.attempts)).as_micros());
+            let retry_at =
+                (e.retry && !last_attempt).then(|| now.plus(backoff(row.attempts)).as_micros());
             tracing::warn!(job = %JobId::from_uuid(row.id), kind, attempt = row.attempts, error = %e.message, "job failed");
-            queue::fail(db.conn(), row.id, &worker, now.as_micros(), &e.message, retry_at).await
+            queue::fail(
+                db.conn(),
+                row.id,
+                &worker,
+                now.as_micros(),
+                &e.message,
+                retry_at,
+            )
+            .await
         }
     };
     if let Err(e) = result {
         tracing::error!(error = %e, "could not record a job's outcome; its lease will expire and it will run again");
     }
-    let status = if outcome.is_ok() { "succeeded" } else { "failed" };
-    metrics::counter!("darkroom_jobs_total", "kind" => kind.clone(), "status" => status).increment(1);
-    metrics::histogram!("darkroom_job_seconds", "kind" => kind).record(started.elapsed().as_secs_f64());
+    let status = if outcome.is_ok() {
+        "succeeded"
+    } else {
+        "failed"
+    };
+    metrics::counter!("darkroom_jobs_total", "kind" => kind.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("darkroom_job_seconds", "kind" => kind)
+        .record(started.elapsed().as_secs_f64());
 }
 
 /// Housekeeping every worker does now and then: expired sessions and old
@@ -169,7 +215,9 @@ async fn run_one(core: Core, row: job::Model, worker: String) {
 async fn maintenance(core: &Core) {
     let now = core.now();
     let idle_cutoff = now.minus(core.settings().session_idle).as_micros();
-    if let Err(e) = repo::signin::delete_expired_sessions(core.db().conn(), now.as_micros(), idle_cutoff).await {
+    if let Err(e) =
+        repo::signin::delete_expired_sessions(core.db().conn(), now.as_micros(), idle_cutoff).await
+    {
         tracing::warn!(error = %e, "maintenance: expired sessions");
     }
     let week_ago = now.minus(Duration::from_secs(7 * 86_400)).as_micros();
@@ -181,7 +229,11 @@ async fn maintenance(core: &Core) {
 /// A worker's name in job rows: host, process and a random part.
 pub fn worker_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
-    format!("{host}:{}:{}", std::process::id(), &crate::secret::new_token("")[..6])
+    format!(
+        "{host}:{}:{}",
+        std::process::id(),
+        &crate::secret::new_token("")[..6]
+    )
 }
 
 /// Runs jobs until `shutdown` is cancelled, then waits for the jobs in hand.
@@ -202,7 +254,14 @@ pub async fn run_worker(core: Core, worker: String, shutdown: CancellationToken)
             _ = shutdown.cancelled() => break,
         };
         let now = core.now();
-        match queue::claim(core.db().conn(), &worker, now.as_micros(), now.plus(settings.lease).as_micros()).await {
+        match queue::claim(
+            core.db().conn(),
+            &worker,
+            now.as_micros(),
+            now.plus(settings.lease).as_micros(),
+        )
+        .await
+        {
             Ok(Some(row)) => {
                 let core = core.clone();
                 let worker = worker.clone();
@@ -229,7 +288,11 @@ pub async fn run_worker(core: Core, worker: String, shutdown: CancellationToken)
             }
         }
     }
-    tracing::info!(worker, in_flight = tasks.len(), "worker stopping; finishing jobs in hand");
+    tracing::info!(
+        worker,
+        in_flight = tasks.len(),
+        "worker stopping; finishing jobs in hand"
+    );
     while tasks.join_next().await.is_some() {}
 }
 
@@ -239,7 +302,14 @@ pub async fn drain(core: &Core) -> CoreResult<usize> {
     let mut n = 0;
     loop {
         let now = core.now();
-        let Some(row) = queue::claim(core.db().conn(), &worker, now.as_micros(), now.plus(core.settings().jobs.lease).as_micros()).await? else {
+        let Some(row) = queue::claim(
+            core.db().conn(),
+            &worker,
+            now.as_micros(),
+            now.plus(core.settings().jobs.lease).as_micros(),
+        )
+        .await?
+        else {
             return Ok(n);
         };
         run_one(core.clone(), row, worker.clone()).await;
@@ -296,13 +366,26 @@ pub async fn list(core: &Core, p: &Principal, f: &JobFilter) -> CoreResult<Listi
     core.authorize(p, Permission::JobView, Target::STUDIO)?;
     let status = f.status.as_deref().filter(|s| !s.is_empty());
     if let Some(s) = status {
-        if ![queue::QUEUED, queue::RUNNING, queue::SUCCEEDED, queue::FAILED].contains(&s) {
-            return Err(CoreError::invalid("status", "use queued, running, succeeded or failed"));
+        if ![
+            queue::QUEUED,
+            queue::RUNNING,
+            queue::SUCCEEDED,
+            queue::FAILED,
+        ]
+        .contains(&s)
+        {
+            return Err(CoreError::invalid(
+                "status",
+                "use queued, running, succeeded or failed",
+            ));
         }
     }
     let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
     let rows = queue::list(core.db().conn(), Some(p.studio.uuid()), status, &page).await?;
-    Ok(Listing { next_cursor: rows.next.map(listing::encode_id), items: rows.items.into_iter().map(view).collect() })
+    Ok(Listing {
+        next_cursor: rows.next.map(listing::encode_id),
+        items: rows.items.into_iter().map(view).collect(),
+    })
 }
 
 /// Counts per status, for the operations page.
@@ -314,26 +397,54 @@ pub async fn counts(core: &Core, p: &Principal) -> CoreResult<Vec<(String, u64)>
 /// Puts a failed job back in the queue.
 pub async fn retry(core: &Core, p: &Principal, meta: &Meta, id: JobId) -> CoreResult<JobView> {
     let tx = core.db().begin().await?;
-    let row = queue::find(&tx, Some(p.studio.uuid()), id.uuid()).await?.ok_or(CoreError::not_found("job"))?;
+    let row = queue::find(&tx, Some(p.studio.uuid()), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("job"))?;
     core.authorize(p, Permission::JobManage, Target::STUDIO)?;
-    if !queue::retry(&tx, Some(p.studio.uuid()), id.uuid(), core.now().as_micros()).await? {
-        return Err(CoreError::conflict("invalid_state", format!("only failed jobs can be retried; this one is {}", row.status)));
+    if !queue::retry(
+        &tx,
+        Some(p.studio.uuid()),
+        id.uuid(),
+        core.now().as_micros(),
+    )
+    .await?
+    {
+        return Err(CoreError::conflict(
+            "invalid_state",
+            format!(
+                "only failed jobs can be retried; this one is {}",
+                row.status
+            ),
+        ));
     }
     if let Ok(Job::SendEmail { email_id }) = serde_json::from_str::<Job>(&row.payload) {
-        outbox::requeue(&tx, Some(p.studio.uuid()), email_id.uuid(), core.now().as_micros()).await?;
+        outbox::requeue(
+            &tx,
+            Some(p.studio.uuid()),
+            email_id.uuid(),
+            core.now().as_micros(),
+        )
+        .await?;
     }
-    audit::record(core, &tx, meta, Event {
-        studio: Some(p.studio),
-        branch: None,
-        who: Who::of(p),
-        event_type: "job.retried",
-        severity: Severity::Low,
-        target_type: "job",
-        target_id: id.to_string(),
-        payload: serde_json::json!({ "kind": row.kind, "last_error": row.last_error }),
-    })
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "job.retried",
+            severity: Severity::Low,
+            target_type: "job",
+            target_id: id.to_string(),
+            payload: serde_json::json!({ "kind": row.kind, "last_error": row.last_error }),
+        },
+    )
     .await?;
-    let fresh = queue::find(&tx, Some(p.studio.uuid()), id.uuid()).await?.ok_or(CoreError::not_found("job"))?;
+    let fresh = queue::find(&tx, Some(p.studio.uuid()), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("job"))?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     core.wake_workers();
     Ok(view(fresh))
@@ -352,7 +463,9 @@ mod tests {
 
     #[test]
     fn jobs_serialise_with_a_type_tag() {
-        let j = Job::SendEmail { email_id: EmailId::new() };
+        let j = Job::SendEmail {
+            email_id: EmailId::new(),
+        };
         let s = serde_json::to_string(&j).unwrap();
         assert!(s.starts_with("{\"type\":\"send_email\""), "{s}");
         assert_eq!(serde_json::from_str::<Job>(&s).unwrap(), j);

@@ -18,14 +18,20 @@ pub struct Listing<T> {
 }
 
 fn bad_cursor() -> CoreError {
-    CoreError::invalid("cursor", "the cursor is not one this server issued; start again without `cursor`")
+    CoreError::invalid(
+        "cursor",
+        "the cursor is not one this server issued; start again without `cursor`",
+    )
 }
 
 fn limit(l: Option<u64>) -> CoreResult<u64> {
     match l {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(n) => Err(CoreError::invalid("limit", format!("limit must be between 1 and {MAX_LIMIT}, got {n}"))),
+        Some(n) => Err(CoreError::invalid(
+            "limit",
+            format!("limit must be between 1 and {MAX_LIMIT}, got {n}"),
+        )),
     }
 }
 
@@ -38,7 +44,10 @@ pub fn by_id(cursor: Option<&str>, l: Option<u64>) -> CoreResult<PageRequest<Uui
             Some(Uuid::from_slice(&bytes).map_err(|_| bad_cursor())?)
         }
     };
-    Ok(PageRequest { after, limit: limit(l)? })
+    Ok(PageRequest {
+        after,
+        limit: limit(l)?,
+    })
 }
 
 /// A page request keyed by a sequence number.
@@ -51,7 +60,10 @@ pub fn by_seq(cursor: Option<&str>, l: Option<u64>) -> CoreResult<PageRequest<i6
             Some(i64::from_be_bytes(arr))
         }
     };
-    Ok(PageRequest { after, limit: limit(l)? })
+    Ok(PageRequest {
+        after,
+        limit: limit(l)?,
+    })
 }
 
 pub fn encode_id(id: Uuid) -> String {
@@ -70,7 +82,10 @@ mod tests {
     fn cursors_round_trip_and_reject_garbage() {
         let id = Uuid::now_v7();
         assert_eq!(by_id(Some(&encode_id(id)), None).unwrap().after, Some(id));
-        assert_eq!(by_seq(Some(&encode_seq(42)), Some(10)).unwrap().after, Some(42));
+        assert_eq!(
+            by_seq(Some(&encode_seq(42)), Some(10)).unwrap().after,
+            Some(42)
+        );
         assert!(by_id(Some("!!"), None).is_err());
         assert!(by_seq(Some(&encode_id(id)), None).is_err());
         assert!(by_id(None, Some(0)).is_err());

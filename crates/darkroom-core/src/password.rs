@@ -1,7 +1,7 @@
 //! Password hashing with Argon2id (PHC strings), off the async executor.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use crate::error::{CoreError, CoreResult};
 
@@ -26,8 +26,11 @@ pub async fn verify(password: String, stored: Option<String>) -> CoreResult<bool
             Some(h) => (h, true),
             None => (dummy_hash().to_string(), false),
         };
-        let parsed = PasswordHash::new(&hash).map_err(|e| CoreError::Internal(anyhow::anyhow!("stored hash: {e}")))?;
-        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        let parsed = PasswordHash::new(&hash)
+            .map_err(|e| CoreError::Internal(anyhow::anyhow!("stored hash: {e}")))?;
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         Ok(ok && real)
     })
     .await
@@ -54,7 +57,11 @@ mod tests {
     async fn hashes_verify() {
         let h = hash("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery".into(), Some(h.clone())).await.unwrap());
+        assert!(
+            verify("correct horse battery".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify("wrong horse battery".into(), Some(h)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
     }

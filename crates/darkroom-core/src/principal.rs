@@ -2,10 +2,12 @@
 
 use darkroom_db::entity::membership;
 use darkroom_db::repo;
-use darkroom_domain::authz::{self, Actor, BranchFilter, ContextGrant, ResourceKind, ScopedPermissions, Target};
+use darkroom_db::sea_orm::ConnectionTrait;
+use darkroom_domain::authz::{
+    self, Actor, BranchFilter, ContextGrant, ResourceKind, ScopedPermissions, Target,
+};
 use darkroom_domain::permission::{BuiltinRole, Permission, PermissionSet};
 use darkroom_domain::{SessionId, StudioId, TokenId, TypedId, UserId};
-use darkroom_db::sea_orm::ConnectionTrait;
 
 use crate::Core;
 use crate::error::{CoreError, CoreResult};
@@ -61,7 +63,14 @@ pub async fn load(
         return Ok(None);
     };
     let actor = load_actor(c, &m, token_scopes).await?;
-    Ok(Some(Principal { user, studio, email: u.email, name: m.name, actor, via }))
+    Ok(Some(Principal {
+        user,
+        studio,
+        email: u.email,
+        name: m.name,
+        actor,
+        via,
+    }))
 }
 
 async fn load_actor(
@@ -75,7 +84,9 @@ async fn load_actor(
     let mut is_owner = false;
     let mut scoped = Vec::new();
     for a in &assignments {
-        let Some(role) = roles.iter().find(|r| r.id == a.role_id) else { continue };
+        let Some(role) = roles.iter().find(|r| r.id == a.role_id) else {
+            continue;
+        };
         if role.builtin_key.as_deref() == Some(BuiltinRole::Owner.key()) {
             is_owner = true;
         }
@@ -86,7 +97,10 @@ async fn load_actor(
     }
     let mut context = Vec::new();
     for g in grants {
-        let (Ok(permission), Ok(kind)) = (Permission::parse(&g.permission), ResourceKind::parse(&g.resource_type)) else {
+        let (Ok(permission), Ok(kind)) = (
+            Permission::parse(&g.permission),
+            ResourceKind::parse(&g.resource_type),
+        ) else {
             continue;
         };
         context.push(ContextGrant {
@@ -113,7 +127,8 @@ impl Core {
         if authz::decide(&p.actor, action, target, self.now()) {
             Ok(())
         } else {
-            metrics::counter!("darkroom_authz_denied_total", "permission" => action.name()).increment(1);
+            metrics::counter!("darkroom_authz_denied_total", "permission" => action.name())
+                .increment(1);
             Err(CoreError::forbidden(format!(
                 "you do not have the `{}` permission{}; ask the studio owner if you need it",
                 action.name(),

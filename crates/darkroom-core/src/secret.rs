@@ -51,7 +51,9 @@ impl Keys {
         if bytes.len() < 32 {
             return Err("the secret key must be at least 32 bytes (generate one with `darkroom config example`)".into());
         }
-        Ok(Self { master: Sha256::digest(&bytes).into() })
+        Ok(Self {
+            master: Sha256::digest(&bytes).into(),
+        })
     }
 
     /// A new random key in its encoded form.
@@ -70,7 +72,8 @@ impl Keys {
 
     /// HMAC-SHA256 of `data` under a key derived for `purpose`, URL-safe base64.
     pub fn mac(&self, purpose: &str, data: &[u8]) -> String {
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.subkey(purpose)).unwrap_or_else(|_| unreachable_mac());
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.subkey(purpose))
+            .unwrap_or_else(|_| unreachable_mac());
         m.update(data);
         URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
     }

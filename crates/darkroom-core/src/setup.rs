@@ -56,9 +56,14 @@ pub async fn new_studio_link(core: &Core) -> CoreResult<String> {
 }
 
 pub async fn setup_token_usable(core: &Core, token: &str) -> CoreResult<bool> {
-    Ok(repo::signin::find_one_time_usable(core.db().conn(), SETUP_PURPOSE, &hash_token(token), core.now().as_micros())
-        .await?
-        .is_some())
+    Ok(repo::signin::find_one_time_usable(
+        core.db().conn(),
+        SETUP_PURPOSE,
+        &hash_token(token),
+        core.now().as_micros(),
+    )
+    .await?
+    .is_some())
 }
 
 /// What the owner enters on the set-up page.
@@ -89,21 +94,44 @@ pub(crate) struct CheckedSetup {
 
 pub(crate) fn check(input: &SetupInput) -> CoreResult<CheckedSetup> {
     let mut errs = FieldErrors::new();
-    let studio_name = errs.check("studio_name", validate::text(&input.studio_name, "the studio name", 200));
+    let studio_name = errs.check(
+        "studio_name",
+        validate::text(&input.studio_name, "the studio name", 200),
+    );
     let currency = errs.check("currency", Currency::parse(&input.currency));
-    let time_zone = errs.check("time_zone", check_time_zone(&input.time_zone).map(|_| input.time_zone.clone()));
+    let time_zone = errs.check(
+        "time_zone",
+        check_time_zone(&input.time_zone).map(|_| input.time_zone.clone()),
+    );
     let locale = errs.check("locale", validate::locale(&input.locale));
-    let owner_name = errs.check("owner_name", validate::text(&input.owner_name, "your name", 200));
+    let owner_name = errs.check(
+        "owner_name",
+        validate::text(&input.owner_name, "your name", 200),
+    );
     let email = errs.check("email", validate::email(&input.email));
     if let Some(e) = &email {
         errs.check("password", validate::password(&input.password, e));
     }
     errs.into_result()?;
     match (studio_name, currency, time_zone, locale, owner_name, email) {
-        (Some(studio_name), Some(currency), Some(time_zone), Some(locale), Some(owner_name), Some(email)) => {
-            Ok(CheckedSetup { studio_name, currency, time_zone, locale, owner_name, email })
-        }
-        _ => Err(CoreError::Internal(anyhow::anyhow!("validated fields missing"))),
+        (
+            Some(studio_name),
+            Some(currency),
+            Some(time_zone),
+            Some(locale),
+            Some(owner_name),
+            Some(email),
+        ) => Ok(CheckedSetup {
+            studio_name,
+            currency,
+            time_zone,
+            locale,
+            owner_name,
+            email,
+        }),
+        _ => Err(CoreError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        ))),
     }
 }
 
@@ -193,17 +221,25 @@ pub(crate) async fn create_studio(
         },
     )
     .await?;
-    audit::record(core, c, meta, Event {
-        studio: Some(studio_id),
-        branch: None,
-        who: Who { user: Some(owner), label: format!("{} <{}>", s.owner_name, s.email) },
-        event_type: "studio.created",
-        severity: Severity::High,
-        target_type: "studio",
-        target_id: studio_id.to_string(),
-        payload: serde_json::json!({ "name": s.studio_name, "currency": s.currency.code(),
+    audit::record(
+        core,
+        c,
+        meta,
+        Event {
+            studio: Some(studio_id),
+            branch: None,
+            who: Who {
+                user: Some(owner),
+                label: format!("{} <{}>", s.owner_name, s.email),
+            },
+            event_type: "studio.created",
+            severity: Severity::High,
+            target_type: "studio",
+            target_id: studio_id.to_string(),
+            payload: serde_json::json!({ "name": s.studio_name, "currency": s.currency.code(),
             "time_zone": s.time_zone, "locale": s.locale, "owner": s.email }),
-    })
+        },
+    )
     .await?;
     Ok((studio_id, branch_id))
 }
@@ -244,7 +280,12 @@ pub(crate) async fn owner_identity(
 }
 
 /// Uses a set-up link: creates the studio and its owner, and signs them in.
-pub async fn complete(core: &Core, token: &str, input: SetupInput, meta: &Meta) -> CoreResult<NewSession> {
+pub async fn complete(
+    core: &Core,
+    token: &str,
+    input: SetupInput,
+    meta: &Meta,
+) -> CoreResult<NewSession> {
     let checked = check(&input)?;
     let tx = core.db().begin().await?;
     let t = repo::signin::find_one_time_usable(&tx, SETUP_PURPOSE, &hash_token(token), core.now().as_micros())
@@ -254,7 +295,10 @@ pub async fn complete(core: &Core, token: &str, input: SetupInput, meta: &Meta) 
         })?;
     let owner = owner_identity(core, &tx, &checked.email, &input.password).await?;
     if !repo::signin::use_one_time(&tx, t.id, core.now().as_micros()).await? {
-        return Err(CoreError::conflict("link_used", "this set-up link was just used"));
+        return Err(CoreError::conflict(
+            "link_used",
+            "this set-up link was just used",
+        ));
     }
     let (studio, _) = create_studio(core, &tx, &checked, owner, meta).await?;
     let session = auth::start_session(core, &tx, owner, studio, meta).await?;

@@ -50,10 +50,18 @@ pub struct StaffView {
     pub deleted_at: Option<Timestamp>,
 }
 
-async fn view(core: &Core, c: &impl ConnectionTrait, studio: StudioId, m: membership::Model, email: String) -> CoreResult<StaffView> {
+async fn view(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    m: membership::Model,
+    email: String,
+) -> CoreResult<StaffView> {
     let assignments = repo::access::assignments_of_user(c, studio.uuid(), m.user_id).await?;
     let roles = access::assignment_views(c, studio, assignments).await?;
-    let owner_role = repo::access::find_builtin_role(c, studio.uuid(), "owner").await?.map(|r| r.id);
+    let owner_role = repo::access::find_builtin_role(c, studio.uuid(), "owner")
+        .await?
+        .map(|r| r.id);
     let is_owner = roles.iter().any(|a| Some(a.role_id.uuid()) == owner_role);
     let now = core.now();
     let grants = repo::access::grants_of_user(c, studio.uuid(), m.user_id)
@@ -78,13 +86,27 @@ async fn view(core: &Core, c: &impl ConnectionTrait, studio: StudioId, m: member
     })
 }
 
-async fn load(c: &impl ConnectionTrait, p: &Principal, id: UserId, deleted: bool) -> CoreResult<(membership::Model, user::Model)> {
-    let m = repo::person::find_membership(c, p.studio.uuid(), id.uuid(), deleted).await?.ok_or(CoreError::not_found("staff member"))?;
-    let u = repo::person::find_user(c, id.uuid()).await?.ok_or(CoreError::not_found("staff member"))?;
+async fn load(
+    c: &impl ConnectionTrait,
+    p: &Principal,
+    id: UserId,
+    deleted: bool,
+) -> CoreResult<(membership::Model, user::Model)> {
+    let m = repo::person::find_membership(c, p.studio.uuid(), id.uuid(), deleted)
+        .await?
+        .ok_or(CoreError::not_found("staff member"))?;
+    let u = repo::person::find_user(c, id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("staff member"))?;
     Ok((m, u))
 }
 
-async fn load_view(core: &Core, c: &impl ConnectionTrait, p: &Principal, id: UserId) -> CoreResult<StaffView> {
+async fn load_view(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    p: &Principal,
+    id: UserId,
+) -> CoreResult<StaffView> {
     let (m, u) = load(c, p, id, true).await?;
     view(core, c, p.studio, m, u.email).await
 }
@@ -106,25 +128,44 @@ pub struct StaffFilter {
 
 pub async fn list(core: &Core, p: &Principal, f: &StaffFilter) -> CoreResult<Listing<StaffView>> {
     let deleted = f.deleted.unwrap_or(false);
-    core.authorize(p, if deleted { Permission::StaffDelete } else { Permission::StaffView }, Target::STUDIO)?;
+    core.authorize(
+        p,
+        if deleted {
+            Permission::StaffDelete
+        } else {
+            Permission::StaffView
+        },
+        Target::STUDIO,
+    )?;
     let status = f.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if let Some(s) = status {
         if !["invited", "active", "suspended"].contains(&s) {
-            return Err(CoreError::invalid("status", "use invited, active or suspended"));
+            return Err(CoreError::invalid(
+                "status",
+                "use invited, active or suspended",
+            ));
         }
     }
     let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
     let q = StaffQuery {
         deleted,
         status: status.map(str::to_string),
-        search: f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+        search: f
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
     };
     let rows = repo::person::list_memberships(core.db().conn(), p.studio.uuid(), &q, &page).await?;
     let mut items = Vec::new();
     for (m, email) in rows.items {
         items.push(view(core, core.db().conn(), p.studio, m, email).await?);
     }
-    Ok(Listing { next_cursor: rows.next.map(listing::encode_id), items })
+    Ok(Listing {
+        next_cursor: rows.next.map(listing::encode_id),
+        items,
+    })
 }
 
 /// One staff member. Everyone may see their own account.
@@ -184,7 +225,14 @@ async fn issue_invitation(
     role_name: &str,
 ) -> CoreResult<InvitationView> {
     let now = core.now();
-    repo::signin::revoke_one_time_for(c, INVITE_PURPOSE, Some(p.studio.uuid()), Some(user.uuid()), now.as_micros()).await?;
+    repo::signin::revoke_one_time_for(
+        c,
+        INVITE_PURPOSE,
+        Some(p.studio.uuid()),
+        Some(user.uuid()),
+        now.as_micros(),
+    )
+    .await?;
     let token = new_token("");
     let id = InvitationId::new();
     let expires_at = now.plus(core.settings().invite_ttl);
@@ -208,36 +256,74 @@ async fn issue_invitation(
     let smtp = crate::studio::smtp_for(core, Some(p.studio)).await?;
     if smtp.is_some() {
         let (studio_name, branding) = crate::studio::header(core, p.studio).await?;
-        let msg = crate::mail::templates::invitation(&studio_name, &p.name, name, role_name, &link, core.settings().invite_ttl, &branding);
+        let msg = crate::mail::templates::invitation(
+            &studio_name,
+            &p.name,
+            name,
+            role_name,
+            &link,
+            core.settings().invite_ttl,
+            &branding,
+        );
         crate::mail::queue(core, c, Some(p.studio), "staff_invite", email, msg).await?;
-        Ok(InvitationView { id, expires_at, email_queued: true, invite_url: None })
+        Ok(InvitationView {
+            id,
+            expires_at,
+            email_queued: true,
+            invite_url: None,
+        })
     } else {
-        Ok(InvitationView { id, expires_at, email_queued: false, invite_url: Some(link) })
+        Ok(InvitationView {
+            id,
+            expires_at,
+            email_queued: false,
+            invite_url: Some(link),
+        })
     }
 }
 
 /// Invites a person to the studio with a first role.
-pub async fn invite(core: &Core, p: &Principal, meta: &Meta, input: NewInvitation) -> CoreResult<Invited> {
+pub async fn invite(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    input: NewInvitation,
+) -> CoreResult<Invited> {
     core.authorize(p, Permission::StaffInvite, Target::STUDIO)?;
     let studio = crate::studio::load(core, p.studio).await?;
     let mut errs = FieldErrors::new();
     let email = errs.check("email", validate::email(&input.email));
     let name = errs.check("name", validate::text(&input.name, "the name", 200));
-    let zone = input.time_zone.clone().filter(|z| !z.trim().is_empty()).unwrap_or(studio.time_zone.clone());
+    let zone = input
+        .time_zone
+        .clone()
+        .filter(|z| !z.trim().is_empty())
+        .unwrap_or(studio.time_zone.clone());
     let zone = errs.check("time_zone", check_time_zone(&zone).map(|_| zone));
     errs.into_result()?;
     let (Some(email), Some(name), Some(zone)) = (email, name, zone) else {
-        return Err(CoreError::Internal(anyhow::anyhow!("validated fields missing")));
+        return Err(CoreError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
     };
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
     let user_id = match repo::person::find_user_by_email(&tx, &email).await? {
         Some(u) => {
-            if let Some(m) = repo::person::find_membership(&tx, p.studio.uuid(), u.id, true).await? {
+            if let Some(m) = repo::person::find_membership(&tx, p.studio.uuid(), u.id, true).await?
+            {
                 return Err(if m.deleted_at.is_some() {
-                    CoreError::conflict("staff_deleted", format!("{email} had a staff account here that was deleted; restore it from the deleted staff list"))
+                    CoreError::conflict(
+                        "staff_deleted",
+                        format!(
+                            "{email} had a staff account here that was deleted; restore it from the deleted staff list"
+                        ),
+                    )
                 } else {
-                    CoreError::conflict("already_member", format!("{email} already has a staff account in this studio"))
+                    CoreError::conflict(
+                        "already_member",
+                        format!("{email} already has a staff account in this studio"),
+                    )
                 });
             }
             UserId::from_uuid(u.id)
@@ -246,7 +332,15 @@ pub async fn invite(core: &Core, p: &Principal, meta: &Meta, input: NewInvitatio
             let id = UserId::new();
             repo::person::insert_user(
                 &tx,
-                user::Model { id: id.uuid(), email: email.clone(), password_hash: None, password_changed_at: None, version: 1, created_at: now, updated_at: now },
+                user::Model {
+                    id: id.uuid(),
+                    email: email.clone(),
+                    password_hash: None,
+                    password_changed_at: None,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                },
             )
             .await?;
             id
@@ -271,8 +365,21 @@ pub async fn invite(core: &Core, p: &Principal, meta: &Meta, input: NewInvitatio
         },
     )
     .await?;
-    let assignment = access::assign_in(core, &tx, p, user_id, &NewAssignment { role_id: input.role_id, branch_id: input.branch_id }).await?;
-    let role_name = repo::access::find_role(&tx, p.studio.uuid(), assignment.role_id).await?.map(|r| r.name).unwrap_or_default();
+    let assignment = access::assign_in(
+        core,
+        &tx,
+        p,
+        user_id,
+        &NewAssignment {
+            role_id: input.role_id,
+            branch_id: input.branch_id,
+        },
+    )
+    .await?;
+    let role_name = repo::access::find_role(&tx, p.studio.uuid(), assignment.role_id)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
     let invitation = issue_invitation(core, &tx, p, user_id, &email, &name, &role_name).await?;
     audit::record(core, &tx, meta, Event {
         studio: Some(p.studio),
@@ -292,29 +399,45 @@ pub async fn invite(core: &Core, p: &Principal, meta: &Meta, input: NewInvitatio
 }
 
 /// Sends a fresh invitation (the old link stops working).
-pub async fn resend_invitation(core: &Core, p: &Principal, meta: &Meta, id: UserId) -> CoreResult<InvitationView> {
+pub async fn resend_invitation(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: UserId,
+) -> CoreResult<InvitationView> {
     let tx = core.db().begin().await?;
     let (m, u) = load(&tx, p, id, false).await?;
     core.authorize(p, Permission::StaffInvite, Target::user(id))?;
     if m.status != "invited" {
-        return Err(CoreError::conflict("invalid_state", "this person has already accepted; nothing to resend"));
+        return Err(CoreError::conflict(
+            "invalid_state",
+            "this person has already accepted; nothing to resend",
+        ));
     }
     let role = repo::access::assignments_of_user(&tx, p.studio.uuid(), id.uuid()).await?;
     let role_name = match role.first() {
-        Some(a) => repo::access::find_role(&tx, p.studio.uuid(), a.role_id).await?.map(|r| r.name).unwrap_or_default(),
+        Some(a) => repo::access::find_role(&tx, p.studio.uuid(), a.role_id)
+            .await?
+            .map(|r| r.name)
+            .unwrap_or_default(),
         None => String::new(),
     };
     let inv = issue_invitation(core, &tx, p, id, &u.email, &m.name, &role_name).await?;
-    audit::record(core, &tx, meta, Event {
-        studio: Some(p.studio),
-        branch: None,
-        who: Who::of(p),
-        event_type: "staff.invitation_resent",
-        severity: Severity::Medium,
-        target_type: "user",
-        target_id: id.to_string(),
-        payload: serde_json::json!({ "email": u.email }),
-    })
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "staff.invitation_resent",
+            severity: Severity::Medium,
+            target_type: "user",
+            target_id: id.to_string(),
+            payload: serde_json::json!({ "email": u.email }),
+        },
+    )
     .await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     core.wake_workers();
@@ -331,7 +454,11 @@ pub struct InvitationInfo {
     pub needs_password: bool,
 }
 
-async fn usable_invite(core: &Core, c: &impl ConnectionTrait, token: &str) -> CoreResult<one_time_token::Model> {
+async fn usable_invite(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    token: &str,
+) -> CoreResult<one_time_token::Model> {
     repo::signin::find_one_time_usable(c, INVITE_PURPOSE, &hash_token(token), core.now().as_micros())
         .await?
         .ok_or_else(|| CoreError::Unauthenticated {
@@ -342,19 +469,41 @@ async fn usable_invite(core: &Core, c: &impl ConnectionTrait, token: &str) -> Co
 pub async fn invitation_info(core: &Core, token: &str) -> CoreResult<InvitationInfo> {
     let c = core.db().conn();
     let t = usable_invite(core, c, token).await?;
-    let (Some(studio), Some(user)) = (t.studio_id, t.user_id) else { return Err(CoreError::not_found("invitation")) };
-    let m = repo::person::find_membership(c, studio, user, false).await?.ok_or(CoreError::not_found("invitation"))?;
-    let u = repo::person::find_user(c, user).await?.ok_or(CoreError::not_found("invitation"))?;
-    let s = repo::studio::find(c, studio).await?.ok_or(CoreError::not_found("invitation"))?;
-    Ok(InvitationInfo { studio_name: s.name, name: m.name, email: u.email, needs_password: u.password_hash.is_none() })
+    let (Some(studio), Some(user)) = (t.studio_id, t.user_id) else {
+        return Err(CoreError::not_found("invitation"));
+    };
+    let m = repo::person::find_membership(c, studio, user, false)
+        .await?
+        .ok_or(CoreError::not_found("invitation"))?;
+    let u = repo::person::find_user(c, user)
+        .await?
+        .ok_or(CoreError::not_found("invitation"))?;
+    let s = repo::studio::find(c, studio)
+        .await?
+        .ok_or(CoreError::not_found("invitation"))?;
+    Ok(InvitationInfo {
+        studio_name: s.name,
+        name: m.name,
+        email: u.email,
+        needs_password: u.password_hash.is_none(),
+    })
 }
 
 /// Accepts an invitation: sets the password if the person has none, makes
 /// the account active and signs them in.
-pub async fn accept_invitation(core: &Core, token: &str, password_in: Option<&str>, meta: &Meta) -> CoreResult<NewSession> {
+pub async fn accept_invitation(
+    core: &Core,
+    token: &str,
+    password_in: Option<&str>,
+    meta: &Meta,
+) -> CoreResult<NewSession> {
     let t = usable_invite(core, core.db().conn(), token).await?;
-    let (Some(studio), Some(user_id)) = (t.studio_id, t.user_id) else { return Err(CoreError::not_found("invitation")) };
-    let u = repo::person::find_user(core.db().conn(), user_id).await?.ok_or(CoreError::not_found("invitation"))?;
+    let (Some(studio), Some(user_id)) = (t.studio_id, t.user_id) else {
+        return Err(CoreError::not_found("invitation"));
+    };
+    let u = repo::person::find_user(core.db().conn(), user_id)
+        .await?
+        .ok_or(CoreError::not_found("invitation"))?;
     let new_hash = if u.password_hash.is_none() {
         let pw = password_in.unwrap_or("");
         validate::password(pw, &u.email).map_err(|m| CoreError::invalid("password", m))?;
@@ -365,29 +514,49 @@ pub async fn accept_invitation(core: &Core, token: &str, password_in: Option<&st
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
     if !repo::signin::use_one_time(&tx, t.id, now).await? {
-        return Err(CoreError::conflict("link_used", "this invitation was just used"));
+        return Err(CoreError::conflict(
+            "link_used",
+            "this invitation was just used",
+        ));
     }
-    let m = repo::person::find_membership(&tx, studio, user_id, false).await?.ok_or(CoreError::not_found("invitation"))?;
+    let m = repo::person::find_membership(&tx, studio, user_id, false)
+        .await?
+        .ok_or(CoreError::not_found("invitation"))?;
     if m.status != "invited" {
-        return Err(CoreError::conflict("invalid_state", "this staff account is not waiting for an invitation"));
+        return Err(CoreError::conflict(
+            "invalid_state",
+            "this staff account is not waiting for an invitation",
+        ));
     }
     if let Some(h) = &new_hash {
         repo::person::set_password(&tx, user_id, h, now).await?;
     }
-    let am = membership::ActiveModel { status: Set("active".into()), updated_at: Set(now), ..Default::default() };
+    let am = membership::ActiveModel {
+        status: Set("active".into()),
+        updated_at: Set(now),
+        ..Default::default()
+    };
     repo::person::update_membership_versioned(&tx, studio, user_id, m.version, am).await?;
     let studio_id = StudioId::from_uuid(studio);
     let user = UserId::from_uuid(user_id);
-    audit::record(core, &tx, meta, Event {
-        studio: Some(studio_id),
-        branch: None,
-        who: Who { user: Some(user), label: format!("{} <{}>", m.name, u.email) },
-        event_type: "staff.invite_accepted",
-        severity: Severity::Medium,
-        target_type: "user",
-        target_id: user.to_string(),
-        payload: serde_json::json!({ "email": u.email }),
-    })
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(studio_id),
+            branch: None,
+            who: Who {
+                user: Some(user),
+                label: format!("{} <{}>", m.name, u.email),
+            },
+            event_type: "staff.invite_accepted",
+            severity: Severity::Medium,
+            target_type: "user",
+            target_id: user.to_string(),
+            payload: serde_json::json!({ "email": u.email }),
+        },
+    )
     .await?;
     let session = auth::start_session(core, &tx, user, studio_id, meta).await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
@@ -406,7 +575,13 @@ pub struct StaffPatch {
 }
 
 /// Edits a profile: one's own, or anyone's with `staff.edit`.
-pub async fn update(core: &Core, p: &Principal, meta: &Meta, id: UserId, patch: StaffPatch) -> CoreResult<StaffView> {
+pub async fn update(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: UserId,
+    patch: StaffPatch,
+) -> CoreResult<StaffView> {
     let tx = core.db().begin().await?;
     let (current, _) = load(&tx, p, id, false).await?;
     if p.user != id {
@@ -438,19 +613,32 @@ pub async fn update(core: &Core, p: &Principal, meta: &Meta, id: UserId, patch: 
         return Err(CoreError::stale(load_view(core, &tx, p, id).await?));
     }
     am.updated_at = Set(core.now().as_micros());
-    if !repo::person::update_membership_versioned(&tx, p.studio.uuid(), id.uuid(), patch.version, am).await? {
+    if !repo::person::update_membership_versioned(
+        &tx,
+        p.studio.uuid(),
+        id.uuid(),
+        patch.version,
+        am,
+    )
+    .await?
+    {
         return Err(CoreError::stale(load_view(core, &tx, p, id).await?));
     }
-    audit::record(core, &tx, meta, Event {
-        studio: Some(p.studio),
-        branch: None,
-        who: Who::of(p),
-        event_type: "staff.updated",
-        severity: Severity::Low,
-        target_type: "user",
-        target_id: id.to_string(),
-        payload: serde_json::json!({ "fields": fields }),
-    })
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "staff.updated",
+            severity: Severity::Low,
+            target_type: "user",
+            target_id: id.to_string(),
+            payload: serde_json::json!({ "fields": fields }),
+        },
+    )
     .await?;
     let v = load_view(core, &tx, p, id).await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
@@ -496,11 +684,15 @@ pub async fn set_standing(
     let (current, _) = load(&tx, p, id, true).await?;
     core.authorize(p, change.permission(), Target::user(id))?;
     if p.user == id {
-        return Err(CoreError::forbidden("you cannot suspend or delete your own account"));
+        return Err(CoreError::forbidden(
+            "you cannot suspend or delete your own account",
+        ));
     }
     let v = load_view(core, &tx, p, id).await?;
     if v.is_owner && matches!(change, Standing::Suspend | Standing::Delete) {
-        return Err(CoreError::forbidden("the studio owner cannot be suspended or deleted"));
+        return Err(CoreError::forbidden(
+            "the studio owner cannot be suspended or deleted",
+        ));
     }
     if let Some(ver) = version {
         if ver != current.version {
@@ -509,11 +701,18 @@ pub async fn set_standing(
     }
     let deleted = current.deleted_at.is_some();
     let now = core.now().as_micros();
-    let mut am = membership::ActiveModel { updated_at: Set(now), ..Default::default() };
+    let mut am = membership::ActiveModel {
+        updated_at: Set(now),
+        ..Default::default()
+    };
     let wrong = |msg: &str| Err(CoreError::conflict("invalid_state", msg.to_string()));
     match change {
-        Standing::Suspend if deleted || current.status != "active" => return wrong("only an active account can be suspended"),
-        Standing::Reactivate if deleted || current.status != "suspended" => return wrong("only a suspended account can be reactivated"),
+        Standing::Suspend if deleted || current.status != "active" => {
+            return wrong("only an active account can be suspended");
+        }
+        Standing::Reactivate if deleted || current.status != "suspended" => {
+            return wrong("only a suspended account can be reactivated");
+        }
         Standing::Delete if deleted => return wrong("this account is already deleted"),
         Standing::Restore if !deleted => return wrong("this account is not deleted"),
         Standing::Suspend => am.status = Set("suspended".into()),
@@ -521,15 +720,31 @@ pub async fn set_standing(
         Standing::Delete => am.deleted_at = Set(Some(now)),
         Standing::Restore => am.deleted_at = Set(None),
     }
-    if !repo::person::update_membership_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am).await? {
+    if !repo::person::update_membership_versioned(
+        &tx,
+        p.studio.uuid(),
+        id.uuid(),
+        current.version,
+        am,
+    )
+    .await?
+    {
         return Err(CoreError::stale(load_view(core, &tx, p, id).await?));
     }
     let mut ended = 0;
     let mut revoked = 0;
     if matches!(change, Standing::Suspend | Standing::Delete) {
-        ended = repo::signin::delete_sessions_of_user(&tx, id.uuid(), Some(p.studio.uuid()), None).await?;
+        ended = repo::signin::delete_sessions_of_user(&tx, id.uuid(), Some(p.studio.uuid()), None)
+            .await?;
         revoked = repo::signin::revoke_tokens_of_user(&tx, p.studio.uuid(), id.uuid(), now).await?;
-        repo::signin::revoke_one_time_for(&tx, INVITE_PURPOSE, Some(p.studio.uuid()), Some(id.uuid()), now).await?;
+        repo::signin::revoke_one_time_for(
+            &tx,
+            INVITE_PURPOSE,
+            Some(p.studio.uuid()),
+            Some(id.uuid()),
+            now,
+        )
+        .await?;
     }
     audit::record(core, &tx, meta, Event {
         studio: Some(p.studio),
@@ -555,22 +770,32 @@ pub async fn reset_link(core: &Core, p: &Principal, meta: &Meta, id: UserId) -> 
     core.authorize(p, Permission::StaffEdit, Target::user(id))?;
     let v = view(core, &tx, p.studio, m, u.email.clone()).await?;
     if v.is_owner && !p.is_owner() {
-        return Err(CoreError::forbidden("only the owner can reset the owner's password"));
+        return Err(CoreError::forbidden(
+            "only the owner can reset the owner's password",
+        ));
     }
     if u.password_hash.is_none() {
-        return Err(CoreError::conflict("invalid_state", "this person has not chosen a password yet; resend their invitation instead"));
+        return Err(CoreError::conflict(
+            "invalid_state",
+            "this person has not chosen a password yet; resend their invitation instead",
+        ));
     }
     let link = auth::create_reset_link(core, &tx, id, Some(p.user)).await?;
-    audit::record(core, &tx, meta, Event {
-        studio: Some(p.studio),
-        branch: None,
-        who: Who::of(p),
-        event_type: "auth.reset_link_created",
-        severity: Severity::High,
-        target_type: "user",
-        target_id: id.to_string(),
-        payload: serde_json::json!({ "email": u.email }),
-    })
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "auth.reset_link_created",
+            severity: Severity::High,
+            target_type: "user",
+            target_id: id.to_string(),
+            payload: serde_json::json!({ "email": u.email }),
+        },
+    )
     .await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     Ok(link)

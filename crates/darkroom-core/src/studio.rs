@@ -30,7 +30,11 @@ pub struct Branding {
 
 impl Default for Branding {
     fn default() -> Self {
-        Self { accent_colour: "#8a4b2a".into(), logo_text: None, email_footer: None }
+        Self {
+            accent_colour: "#8a4b2a".into(),
+            logo_text: None,
+            email_footer: None,
+        }
     }
 }
 
@@ -72,7 +76,8 @@ pub struct StudioSettings {
 
 impl StudioSettings {
     pub fn parse(json: &str) -> CoreResult<Self> {
-        serde_json::from_str(json).map_err(|e| CoreError::Internal(anyhow::anyhow!("studio settings: {e}")))
+        serde_json::from_str(json)
+            .map_err(|e| CoreError::Internal(anyhow::anyhow!("studio settings: {e}")))
     }
 
     pub fn to_json(&self) -> String {
@@ -143,7 +148,9 @@ pub fn view(m: &studio::Model) -> CoreResult<StudioView> {
 }
 
 pub(crate) async fn load(core: &Core, studio: StudioId) -> CoreResult<studio::Model> {
-    repo::studio::find(core.db().conn(), studio.uuid()).await?.ok_or(CoreError::not_found("studio"))
+    repo::studio::find(core.db().conn(), studio.uuid())
+        .await?
+        .ok_or(CoreError::not_found("studio"))
 }
 
 /// The signed-in person's studio.
@@ -191,22 +198,54 @@ pub struct StudioPatch {
 }
 
 /// Updates the studio's profile, branding and features.
-pub async fn update(core: &Core, p: &Principal, meta: &Meta, patch: StudioPatch) -> CoreResult<StudioView> {
+pub async fn update(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    patch: StudioPatch,
+) -> CoreResult<StudioView> {
     core.authorize(p, Permission::StudioSettingsEdit, Target::STUDIO)?;
     let mut errs = FieldErrors::new();
-    let name = patch.name.as_deref().and_then(|n| errs.check("name", validate::text(n, "the studio name", 200)));
-    let currency = patch.currency.as_deref().and_then(|c| errs.check("currency", Currency::parse(c)));
-    let zone = patch.time_zone.as_deref().and_then(|z| errs.check("time_zone", check_time_zone(z).map(|_| z.to_string())));
-    let locale = patch.locale.as_deref().and_then(|l| errs.check("locale", validate::locale(l)));
+    let name = patch
+        .name
+        .as_deref()
+        .and_then(|n| errs.check("name", validate::text(n, "the studio name", 200)));
+    let currency = patch
+        .currency
+        .as_deref()
+        .and_then(|c| errs.check("currency", Currency::parse(c)));
+    let zone = patch
+        .time_zone
+        .as_deref()
+        .and_then(|z| errs.check("time_zone", check_time_zone(z).map(|_| z.to_string())));
+    let locale = patch
+        .locale
+        .as_deref()
+        .and_then(|l| errs.check("locale", validate::locale(l)));
     let mut branding_changes = Vec::new();
     let b = patch.branding.clone().unwrap_or_default();
-    let accent = b.accent_colour.as_deref().and_then(|c| errs.check("branding.accent_colour", validate::hex_colour(c)));
-    let logo = b.logo_text.as_deref().map(|t| errs.check("branding.logo_text", validate::optional_text(t, "the logo text", 60)));
-    let footer = b.email_footer.as_deref().map(|t| errs.check("branding.email_footer", validate::optional_text(t, "the email footer", 300)));
+    let accent = b
+        .accent_colour
+        .as_deref()
+        .and_then(|c| errs.check("branding.accent_colour", validate::hex_colour(c)));
+    let logo = b.logo_text.as_deref().map(|t| {
+        errs.check(
+            "branding.logo_text",
+            validate::optional_text(t, "the logo text", 60),
+        )
+    });
+    let footer = b.email_footer.as_deref().map(|t| {
+        errs.check(
+            "branding.email_footer",
+            validate::optional_text(t, "the email footer", 300),
+        )
+    });
     errs.into_result()?;
 
     let tx = core.db().begin().await?;
-    let current = repo::studio::find(&tx, p.studio.uuid()).await?.ok_or(CoreError::not_found("studio"))?;
+    let current = repo::studio::find(&tx, p.studio.uuid())
+        .await?
+        .ok_or(CoreError::not_found("studio"))?;
     if current.version != patch.version {
         return Err(CoreError::stale(view(&current)?));
     }
@@ -235,27 +274,45 @@ pub async fn update(core: &Core, p: &Principal, meta: &Meta, patch: StudioPatch)
         am.locale = Set(l.clone());
     }
     if let Some(a) = accent {
-        note("branding.accent_colour", &settings.branding.accent_colour, &a);
+        note(
+            "branding.accent_colour",
+            &settings.branding.accent_colour,
+            &a,
+        );
         branding_changes.push(a.clone());
         settings.branding.accent_colour = a;
     }
     if let Some(Some(l)) = logo {
-        note("branding.logo_text", settings.branding.logo_text.as_deref().unwrap_or(""), l.as_deref().unwrap_or(""));
+        note(
+            "branding.logo_text",
+            settings.branding.logo_text.as_deref().unwrap_or(""),
+            l.as_deref().unwrap_or(""),
+        );
         settings.branding.logo_text = l;
     }
     if let Some(Some(f)) = footer {
-        note("branding.email_footer", settings.branding.email_footer.as_deref().unwrap_or(""), f.as_deref().unwrap_or(""));
+        note(
+            "branding.email_footer",
+            settings.branding.email_footer.as_deref().unwrap_or(""),
+            f.as_deref().unwrap_or(""),
+        );
         settings.branding.email_footer = f;
     }
     if let Some(api) = patch.features.as_ref().and_then(|f| f.api_tokens) {
-        note("features.api_tokens", &settings.features.api_tokens.to_string(), &api.to_string());
+        note(
+            "features.api_tokens",
+            &settings.features.api_tokens.to_string(),
+            &api.to_string(),
+        );
         settings.features.api_tokens = api;
     }
     let now = core.now().as_micros();
     am.settings = Set(settings.to_json());
     am.updated_at = Set(now);
     if !repo::studio::update_versioned(&tx, current.id, current.version, am).await? {
-        let fresh = repo::studio::find(&tx, current.id).await?.ok_or(CoreError::not_found("studio"))?;
+        let fresh = repo::studio::find(&tx, current.id)
+            .await?
+            .ok_or(CoreError::not_found("studio"))?;
         return Err(CoreError::stale(view(&fresh)?));
     }
     if !changed.is_empty() {
@@ -276,7 +333,9 @@ pub async fn update(core: &Core, p: &Principal, meta: &Meta, patch: StudioPatch)
         )
         .await?;
     }
-    let fresh = repo::studio::find(&tx, current.id).await?.ok_or(CoreError::not_found("studio"))?;
+    let fresh = repo::studio::find(&tx, current.id)
+        .await?
+        .ok_or(CoreError::not_found("studio"))?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     view(&fresh)
 }
@@ -310,22 +369,40 @@ pub async fn set_email(
         Some(i) => {
             let host = errs.check("host", validate::text(&i.host, "the SMTP host", 253));
             if i.port == 0 {
-                errs.add("port", "invalid", "the port must be between 1 and 65535 (587 for STARTTLS, 465 for TLS)");
+                errs.add(
+                    "port",
+                    "invalid",
+                    "the port must be between 1 and 65535 (587 for STARTTLS, 465 for TLS)",
+                );
             }
             let from = errs.check("from_address", validate::email(&i.from_address));
-            let from_name = errs.check("from_name", validate::text(&i.from_name, "the sender name", 100));
-            let username = i.username.as_deref().and_then(|u| errs.check("username", validate::optional_text(u, "the username", 200))).flatten();
+            let from_name = errs.check(
+                "from_name",
+                validate::text(&i.from_name, "the sender name", 100),
+            );
+            let username = i
+                .username
+                .as_deref()
+                .and_then(|u| {
+                    errs.check("username", validate::optional_text(u, "the username", 200))
+                })
+                .flatten();
             Some((host, from, from_name, username))
         }
     };
     errs.into_result()?;
     let tx = core.db().begin().await?;
-    let current = repo::studio::find(&tx, p.studio.uuid()).await?.ok_or(CoreError::not_found("studio"))?;
+    let current = repo::studio::find(&tx, p.studio.uuid())
+        .await?
+        .ok_or(CoreError::not_found("studio"))?;
     if current.version != version {
         return Err(CoreError::stale(view(&current)?));
     }
     let mut settings = StudioSettings::parse(&current.settings)?;
-    let old_password = settings.email.as_ref().and_then(|e| e.password_sealed.clone());
+    let old_password = settings
+        .email
+        .as_ref()
+        .and_then(|e| e.password_sealed.clone());
     settings.email = match (input, checked) {
         (Some(i), Some((Some(host), Some(from), Some(from_name), username))) => Some(StoredSmtp {
             host,
@@ -343,9 +420,15 @@ pub async fn set_email(
         _ => None,
     };
     let now = core.now().as_micros();
-    let am = studio::ActiveModel { settings: Set(settings.to_json()), updated_at: Set(now), ..Default::default() };
+    let am = studio::ActiveModel {
+        settings: Set(settings.to_json()),
+        updated_at: Set(now),
+        ..Default::default()
+    };
     if !repo::studio::update_versioned(&tx, current.id, current.version, am).await? {
-        let fresh = repo::studio::find(&tx, current.id).await?.ok_or(CoreError::not_found("studio"))?;
+        let fresh = repo::studio::find(&tx, current.id)
+            .await?
+            .ok_or(CoreError::not_found("studio"))?;
         return Err(CoreError::stale(view(&fresh)?));
     }
     audit::record(
@@ -365,7 +448,9 @@ pub async fn set_email(
         },
     )
     .await?;
-    let fresh = repo::studio::find(&tx, current.id).await?.ok_or(CoreError::not_found("studio"))?;
+    let fresh = repo::studio::find(&tx, current.id)
+        .await?
+        .ok_or(CoreError::not_found("studio"))?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     view(&fresh)
 }
@@ -381,7 +466,10 @@ pub async fn smtp_for(core: &Core, studio: Option<StudioId>) -> CoreResult<Optio
                     port: e.port,
                     security: e.security,
                     username: e.username,
-                    password: e.password_sealed.as_deref().and_then(|p| core.keys().open(p)),
+                    password: e
+                        .password_sealed
+                        .as_deref()
+                        .and_then(|p| core.keys().open(p)),
                     from_address: e.from_address,
                     from_name: e.from_name,
                     timeout: std::time::Duration::from_secs(30),
@@ -393,7 +481,10 @@ pub async fn smtp_for(core: &Core, studio: Option<StudioId>) -> CoreResult<Optio
 }
 
 /// Studios a person can switch between.
-pub async fn studios_of(core: &Core, user: darkroom_domain::UserId) -> CoreResult<Vec<(StudioId, String)>> {
+pub async fn studios_of(
+    core: &Core,
+    user: darkroom_domain::UserId,
+) -> CoreResult<Vec<(StudioId, String)>> {
     let mut out = Vec::new();
     for m in repo::person::memberships_of_user(core.db().conn(), user.uuid()).await? {
         if m.status != "active" {

@@ -71,15 +71,26 @@ pub struct CreatedToken {
 
 async fn api_tokens_enabled(core: &Core, studio: StudioId) -> CoreResult<bool> {
     let m = crate::studio::load(core, studio).await?;
-    Ok(crate::studio::StudioSettings::parse(&m.settings)?.features.api_tokens)
+    Ok(crate::studio::StudioSettings::parse(&m.settings)?
+        .features
+        .api_tokens)
 }
 
-pub async fn create(core: &Core, p: &Principal, meta: &Meta, input: NewToken) -> CoreResult<CreatedToken> {
+pub async fn create(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    input: NewToken,
+) -> CoreResult<CreatedToken> {
     if matches!(p.via, Via::Token(_)) {
-        return Err(CoreError::forbidden("API tokens cannot create more tokens; sign in to the web app to create one"));
+        return Err(CoreError::forbidden(
+            "API tokens cannot create more tokens; sign in to the web app to create one",
+        ));
     }
     if !api_tokens_enabled(core, p.studio).await? {
-        return Err(CoreError::forbidden("API tokens are switched off for this studio (Settings → Features)"));
+        return Err(CoreError::forbidden(
+            "API tokens are switched off for this studio (Settings → Features)",
+        ));
     }
     let mut errs = FieldErrors::new();
     let name = errs.check("name", validate::text(&input.name, "the token name", 100));
@@ -87,21 +98,42 @@ pub async fn create(core: &Core, p: &Principal, meta: &Meta, input: NewToken) ->
     let days = input.expires_in_days.unwrap_or(90);
     let max_days = core.settings().token_max_ttl.as_secs() / 86_400;
     if days == 0 || u64::from(days) > max_days {
-        errs.add("expires_in_days", "invalid", format!("a token lives 1 to {max_days} days"));
+        errs.add(
+            "expires_in_days",
+            "invalid",
+            format!("a token lives 1 to {max_days} days"),
+        );
     }
     if let Some(s) = &scopes {
         if s.is_empty() {
-            errs.add("scopes", "required", "give the token at least one permission, e.g. branch.view");
+            errs.add(
+                "scopes",
+                "required",
+                "give the token at least one permission, e.g. branch.view",
+            );
         }
         let held = core.permissions_anywhere(p);
-        let extra: Vec<&str> = s.iter().filter(|x| !held.contains(x)).map(|x| x.name()).collect();
+        let extra: Vec<&str> = s
+            .iter()
+            .filter(|x| !held.contains(x))
+            .map(|x| x.name())
+            .collect();
         if !extra.is_empty() {
-            errs.add("scopes", "not_held", format!("you do not hold {}; a token can only use permissions you have", extra.join(", ")));
+            errs.add(
+                "scopes",
+                "not_held",
+                format!(
+                    "you do not hold {}; a token can only use permissions you have",
+                    extra.join(", ")
+                ),
+            );
         }
     }
     errs.into_result()?;
     let (Some(name), Some(scopes)) = (name, scopes) else {
-        return Err(CoreError::Internal(anyhow::anyhow!("validated fields missing")));
+        return Err(CoreError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
     };
     let token = new_token(TOKEN_PREFIX);
     let now = core.now();
@@ -111,8 +143,11 @@ pub async fn create(core: &Core, p: &Principal, meta: &Meta, input: NewToken) ->
         user_id: p.user.uuid(),
         name,
         token_hash: hash_token(&token),
-        scopes: serde_json::to_string(&scopes.iter().map(|x| x.name()).collect::<Vec<_>>()).unwrap_or_default(),
-        expires_at: now.plus(Duration::from_secs(u64::from(days) * 86_400)).as_micros(),
+        scopes: serde_json::to_string(&scopes.iter().map(|x| x.name()).collect::<Vec<_>>())
+            .unwrap_or_default(),
+        expires_at: now
+            .plus(Duration::from_secs(u64::from(days) * 86_400))
+            .as_micros(),
         last_used_at: None,
         created_at: now.as_micros(),
         revoked_at: None,
@@ -131,12 +166,21 @@ pub async fn create(core: &Core, p: &Principal, meta: &Meta, input: NewToken) ->
     })
     .await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
-    Ok(CreatedToken { token, info: view(saved) })
+    Ok(CreatedToken {
+        token,
+        info: view(saved),
+    })
 }
 
 /// The signed-in person's own tokens.
 pub async fn list(core: &Core, p: &Principal) -> CoreResult<Vec<TokenView>> {
-    Ok(repo::signin::tokens_of_user(core.db().conn(), p.studio.uuid(), p.user.uuid()).await?.into_iter().map(view).collect())
+    Ok(
+        repo::signin::tokens_of_user(core.db().conn(), p.studio.uuid(), p.user.uuid())
+            .await?
+            .into_iter()
+            .map(view)
+            .collect(),
+    )
 }
 
 pub async fn revoke(core: &Core, p: &Principal, meta: &Meta, id: TokenId) -> CoreResult<()> {
@@ -148,16 +192,21 @@ pub async fn revoke(core: &Core, p: &Principal, meta: &Meta, id: TokenId) -> Cor
     }
     let tx = core.db().begin().await?;
     repo::signin::revoke_token(&tx, t.id, core.now().as_micros()).await?;
-    audit::record(core, &tx, meta, Event {
-        studio: Some(p.studio),
-        branch: None,
-        who: Who::of(p),
-        event_type: "token.revoked",
-        severity: Severity::Medium,
-        target_type: "api_token",
-        target_id: id.to_string(),
-        payload: serde_json::json!({ "name": t.name }),
-    })
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "token.revoked",
+            severity: Severity::Medium,
+            target_type: "api_token",
+            target_id: id.to_string(),
+            payload: serde_json::json!({ "name": t.name }),
+        },
+    )
     .await?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     Ok(())
@@ -182,8 +231,18 @@ pub async fn resolve(core: &Core, token: &str) -> CoreResult<Option<Principal>> 
     }
     let names: Vec<String> = serde_json::from_str(&t.scopes).unwrap_or_default();
     let scopes: PermissionSet = parse_permission_list(&names).unwrap_or_default();
-    let p = principal::load(c, studio, UserId::from_uuid(t.user_id), Via::Token(TokenId::from_uuid(t.id)), Some(scopes)).await?;
-    if p.is_some() && t.last_used_at.is_none_or(|l| now.since(Timestamp::from_micros(l)) > Duration::from_secs(60)) {
+    let p = principal::load(
+        c,
+        studio,
+        UserId::from_uuid(t.user_id),
+        Via::Token(TokenId::from_uuid(t.id)),
+        Some(scopes),
+    )
+    .await?;
+    if p.is_some()
+        && t.last_used_at
+            .is_none_or(|l| now.since(Timestamp::from_micros(l)) > Duration::from_secs(60))
+    {
         repo::signin::touch_token(c, t.id, now.as_micros()).await?;
     }
     Ok(p)

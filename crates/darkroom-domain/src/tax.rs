@@ -20,8 +20,14 @@ pub enum TaxIdKind {
 }
 
 impl TaxIdKind {
-    pub const ALL: &'static [TaxIdKind] =
-        &[TaxIdKind::Gstin, TaxIdKind::Vat, TaxIdKind::Ein, TaxIdKind::Abn, TaxIdKind::Brn, TaxIdKind::Other];
+    pub const ALL: &'static [TaxIdKind] = &[
+        TaxIdKind::Gstin,
+        TaxIdKind::Vat,
+        TaxIdKind::Ein,
+        TaxIdKind::Abn,
+        TaxIdKind::Brn,
+        TaxIdKind::Other,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -46,9 +52,13 @@ impl TaxIdKind {
     }
 
     pub fn parse(s: &str) -> Result<Self, String> {
-        Self::ALL.iter().copied().find(|k| k.key() == s).ok_or_else(|| {
-            format!("`{s}` is not a tax id kind; use one of gstin, vat, ein, abn, brn, other")
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|k| k.key() == s)
+            .ok_or_else(|| {
+                format!("`{s}` is not a tax id kind; use one of gstin, vat, ein, abn, brn, other")
+            })
     }
 }
 
@@ -69,7 +79,11 @@ fn gstin_check_char(first14: &[u8]) -> Option<u8> {
 
 /// Checks and normalises (upper case, no spaces) a tax number of `kind`.
 pub fn check_tax_id(kind: TaxIdKind, value: &str) -> Result<String, String> {
-    let v: String = value.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let v: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
     let b = v.as_bytes();
     let ok = match kind {
         TaxIdKind::Gstin => {
@@ -80,10 +94,14 @@ pub fn check_tax_id(kind: TaxIdKind, value: &str) -> Result<String, String> {
                 ));
             }
             if !b[..2].iter().all(u8::is_ascii_digit) || b[13] != b'Z' {
-                return Err(format!("`{value}` is not a GSTIN: it starts with a 2-digit state code and has Z as its 14th character"));
+                return Err(format!(
+                    "`{value}` is not a GSTIN: it starts with a 2-digit state code and has Z as its 14th character"
+                ));
             }
             if gstin_check_char(&b[..14]) != Some(b[14]) {
-                return Err(format!("`{value}` is not a valid GSTIN: its check character does not match; check for a typo"));
+                return Err(format!(
+                    "`{value}` is not a valid GSTIN: its check character does not match; check for a typo"
+                ));
             }
             true
         }
@@ -102,7 +120,11 @@ pub fn check_tax_id(kind: TaxIdKind, value: &str) -> Result<String, String> {
             let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
             digits == 10 && b.iter().all(|c| c.is_ascii_digit() || *c == b'-')
         }
-        TaxIdKind::Other => (1..=30).contains(&b.len()) && b.iter().all(|c| c.is_ascii_alphanumeric() || b"-/.".contains(c)),
+        TaxIdKind::Other => {
+            (1..=30).contains(&b.len())
+                && b.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || b"-/.".contains(c))
+        }
     };
     if ok {
         Ok(v)
@@ -125,10 +147,17 @@ mod tests {
         let body = b"29ABCDE1234F1Z";
         let check = gstin_check_char(body).unwrap() as char;
         let good = format!("{}{}", std::str::from_utf8(body).unwrap(), check);
-        assert_eq!(check_tax_id(TaxIdKind::Gstin, &good.to_lowercase()).unwrap(), good);
+        assert_eq!(
+            check_tax_id(TaxIdKind::Gstin, &good.to_lowercase()).unwrap(),
+            good
+        );
         let bad_check = if check == '0' { '1' } else { '0' };
         let bad = format!("{}{}", std::str::from_utf8(body).unwrap(), bad_check);
-        assert!(check_tax_id(TaxIdKind::Gstin, &bad).unwrap_err().contains("check character"));
+        assert!(
+            check_tax_id(TaxIdKind::Gstin, &bad)
+                .unwrap_err()
+                .contains("check character")
+        );
         assert!(check_tax_id(TaxIdKind::Gstin, "29ABCDE1234F1Y5").is_err());
         assert!(check_tax_id(TaxIdKind::Gstin, "short").is_err());
     }
@@ -141,7 +170,10 @@ mod tests {
 
     #[test]
     fn other_kinds() {
-        assert_eq!(check_tax_id(TaxIdKind::Vat, "gb 123 4567 89").unwrap(), "GB123456789");
+        assert_eq!(
+            check_tax_id(TaxIdKind::Vat, "gb 123 4567 89").unwrap(),
+            "GB123456789"
+        );
         assert!(check_tax_id(TaxIdKind::Vat, "123").is_err());
         assert!(check_tax_id(TaxIdKind::Ein, "12-3456789").is_ok());
         assert!(check_tax_id(TaxIdKind::Abn, "51824753556").is_ok());

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `darkroom` binary.
+
+fn main() -> std::process::ExitCode {
+    darkroom_server::cli::run()
+}

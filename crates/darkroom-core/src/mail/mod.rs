@@ -4,8 +4,8 @@
 
 pub mod templates;
 
-use darkroom_db::entity::email;
 use darkroom_db::email::{self as outbox, BeginSend};
+use darkroom_db::entity::email;
 use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
@@ -42,7 +42,12 @@ pub async fn queue(
 ) -> CoreResult<EmailId> {
     let id = EmailId::new();
     let now = core.now().as_micros();
-    let host = core.settings().public_url.host_str().unwrap_or("darkroom.local").to_string();
+    let host = core
+        .settings()
+        .public_url
+        .host_str()
+        .unwrap_or("darkroom.local")
+        .to_string();
     outbox::insert(
         c,
         email::Model {
@@ -70,8 +75,11 @@ pub async fn queue(
 fn transport(s: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let builder = match s.security {
         SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
-        SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host).map_err(|e| e.to_string())?,
-        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host).map_err(|e| e.to_string())?,
+        SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
+            .map_err(|e| e.to_string())?,
+        SmtpSecurity::Tls => {
+            AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host).map_err(|e| e.to_string())?
+        }
     };
     let mut builder = builder.port(s.port).timeout(Some(s.timeout));
     if let (Some(u), Some(p)) = (&s.username, &s.password) {
@@ -81,16 +89,26 @@ fn transport(s: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, Str
 }
 
 fn build(row: &email::Model, s: &SmtpSettings) -> Result<lettre::Message, String> {
-    let from: Mailbox = format!("{} <{}>", s.from_name.replace(['<', '>', '"'], ""), s.from_address)
+    let from: Mailbox = format!(
+        "{} <{}>",
+        s.from_name.replace(['<', '>', '"'], ""),
+        s.from_address
+    )
+    .parse()
+    .map_err(|e| format!("the sender address `{}` is not valid: {e}", s.from_address))?;
+    let to: Mailbox = row
+        .to_address
         .parse()
-        .map_err(|e| format!("the sender address `{}` is not valid: {e}", s.from_address))?;
-    let to: Mailbox = row.to_address.parse().map_err(|e| format!("the address `{}` is not valid: {e}", row.to_address))?;
+        .map_err(|e| format!("the address `{}` is not valid: {e}", row.to_address))?;
     lettre::Message::builder()
         .from(from)
         .to(to)
         .subject(row.subject.clone())
         .message_id(Some(row.message_id.clone()))
-        .multipart(MultiPart::alternative_plain_html(row.body_text.clone(), row.body_html.clone()))
+        .multipart(MultiPart::alternative_plain_html(
+            row.body_text.clone(),
+            row.body_html.clone(),
+        ))
         .map_err(|e| e.to_string())
 }
 
@@ -99,7 +117,10 @@ pub(crate) async fn deliver(core: &Core, id: EmailId, last_attempt: bool) -> Res
     let now = core.now().as_micros();
     // Committed before any SMTP traffic: if this process dies mid-send, the
     // row says `sending` and the next run marks it uncertain instead of resending.
-    let row = match outbox::begin_send(core.db().conn(), id.uuid(), now).await.map_err(JobError::retry)? {
+    let row = match outbox::begin_send(core.db().conn(), id.uuid(), now)
+        .await
+        .map_err(JobError::retry)?
+    {
         BeginSend::Started(row) => row,
         BeginSend::Interrupted => {
             tracing::warn!(email = %id, "an earlier send was interrupted; marked uncertain, not resent");
@@ -109,50 +130,85 @@ pub(crate) async fn deliver(core: &Core, id: EmailId, last_attempt: bool) -> Res
         BeginSend::Finished | BeginSend::Missing => return Ok(()),
     };
     let studio = row.studio_id.map(StudioId::from_uuid);
-    let Some(smtp) = crate::studio::smtp_for(core, studio).await.map_err(JobError::retry)? else {
-        outbox::mark_error(core.db().conn(), row.id, core.now().as_micros(), "no SMTP server is configured (Settings → Email, or [smtp] in the config file)", false)
-            .await
-            .map_err(JobError::retry)?;
+    let Some(smtp) = crate::studio::smtp_for(core, studio)
+        .await
+        .map_err(JobError::retry)?
+    else {
+        outbox::mark_error(
+            core.db().conn(),
+            row.id,
+            core.now().as_micros(),
+            "no SMTP server is configured (Settings → Email, or [smtp] in the config file)",
+            false,
+        )
+        .await
+        .map_err(JobError::retry)?;
         return Ok(());
     };
     let message = match build(&row, &smtp) {
         Ok(m) => m,
         Err(e) => {
-            outbox::mark_error(core.db().conn(), row.id, core.now().as_micros(), &e, false).await.map_err(JobError::retry)?;
+            outbox::mark_error(core.db().conn(), row.id, core.now().as_micros(), &e, false)
+                .await
+                .map_err(JobError::retry)?;
             return Ok(());
         }
     };
     let result = match transport(&smtp) {
         Ok(t) => t.send(message).await.map(|_| ()),
         Err(e) => {
-            outbox::mark_error(core.db().conn(), row.id, core.now().as_micros(), &e, false).await.map_err(JobError::retry)?;
+            outbox::mark_error(core.db().conn(), row.id, core.now().as_micros(), &e, false)
+                .await
+                .map_err(JobError::retry)?;
             return Ok(());
         }
     };
     let now = core.now().as_micros();
     match result {
         Ok(()) => {
-            outbox::mark_sent(core.db().conn(), row.id, now).await.map_err(JobError::retry)?;
+            outbox::mark_sent(core.db().conn(), row.id, now)
+                .await
+                .map_err(JobError::retry)?;
             metrics::counter!("darkroom_emails_total", "outcome" => "sent").increment(1);
             Ok(())
         }
         Err(e) if e.is_permanent() => {
-            outbox::mark_error(core.db().conn(), row.id, now, &format!("refused: {e}"), false).await.map_err(JobError::retry)?;
+            outbox::mark_error(
+                core.db().conn(),
+                row.id,
+                now,
+                &format!("refused: {e}"),
+                false,
+            )
+            .await
+            .map_err(JobError::retry)?;
             metrics::counter!("darkroom_emails_total", "outcome" => "failed").increment(1);
             Ok(())
         }
         Err(e) if e.is_timeout() => {
             // The server may have accepted the message before the timeout.
-            outbox::mark_error(core.db().conn(), row.id, now, &format!("timed out mid-send; it may have been delivered: {e}"), false)
-                .await
-                .map_err(JobError::retry)?;
+            outbox::mark_error(
+                core.db().conn(),
+                row.id,
+                now,
+                &format!("timed out mid-send; it may have been delivered: {e}"),
+                false,
+            )
+            .await
+            .map_err(JobError::retry)?;
             Ok(())
         }
         Err(e) => {
             // Refused with a temporary code or unreachable: nothing was accepted.
             let msg = format!("not sent yet: {e}");
-            outbox::mark_error(core.db().conn(), row.id, now, &msg, !last_attempt).await.map_err(JobError::retry)?;
-            if last_attempt { Ok(()) } else { Err(JobError::retry_msg(msg)) }
+            outbox::mark_error(core.db().conn(), row.id, now, &msg, !last_attempt)
+                .await
+                .map_err(JobError::retry)?;
+            if last_attempt {
+                Ok(())
+            } else {
+                Err(JobError::retry_msg(msg))
+            }
         }
     }
 }
@@ -204,27 +260,60 @@ pub async fn list(core: &Core, p: &Principal, f: &EmailFilter) -> CoreResult<Lis
     core.authorize(p, Permission::JobView, Target::STUDIO)?;
     let status = f.status.as_deref().filter(|s| !s.is_empty());
     if let Some(s) = status {
-        if ![outbox::PENDING, outbox::SENDING, outbox::SENT, outbox::FAILED, outbox::UNCERTAIN].contains(&s) {
-            return Err(CoreError::invalid("status", "use pending, sending, sent, failed or uncertain"));
+        if ![
+            outbox::PENDING,
+            outbox::SENDING,
+            outbox::SENT,
+            outbox::FAILED,
+            outbox::UNCERTAIN,
+        ]
+        .contains(&s)
+        {
+            return Err(CoreError::invalid(
+                "status",
+                "use pending, sending, sent, failed or uncertain",
+            ));
         }
     }
     let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
     let rows = outbox::list(core.db().conn(), Some(p.studio.uuid()), status, &page).await?;
-    Ok(Listing { next_cursor: rows.next.map(listing::encode_id), items: rows.items.into_iter().map(view).collect() })
+    Ok(Listing {
+        next_cursor: rows.next.map(listing::encode_id),
+        items: rows.items.into_iter().map(view).collect(),
+    })
 }
 
 /// Sends a failed or uncertain email again (a person decided it is wanted).
 pub async fn resend(core: &Core, p: &Principal, meta: &Meta, id: EmailId) -> CoreResult<EmailView> {
     let tx = core.db().begin().await?;
-    let row = outbox::find(&tx, Some(p.studio.uuid()), id.uuid()).await?.ok_or(CoreError::not_found("email"))?;
+    let row = outbox::find(&tx, Some(p.studio.uuid()), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("email"))?;
     core.authorize(p, Permission::JobManage, Target::STUDIO)?;
-    if !outbox::requeue(&tx, Some(p.studio.uuid()), id.uuid(), core.now().as_micros()).await? {
+    if !outbox::requeue(
+        &tx,
+        Some(p.studio.uuid()),
+        id.uuid(),
+        core.now().as_micros(),
+    )
+    .await?
+    {
         return Err(CoreError::conflict(
             "invalid_state",
-            format!("only failed or uncertain emails can be sent again; this one is {}", row.status),
+            format!(
+                "only failed or uncertain emails can be sent again; this one is {}",
+                row.status
+            ),
         ));
     }
-    jobs::enqueue(core, &tx, Some(p.studio), &Job::SendEmail { email_id: id }, None).await?;
+    jobs::enqueue(
+        core,
+        &tx,
+        Some(p.studio),
+        &Job::SendEmail { email_id: id },
+        None,
+    )
+    .await?;
     audit::record(core, &tx, meta, Event {
         studio: Some(p.studio),
         branch: None,
@@ -236,7 +325,9 @@ pub async fn resend(core: &Core, p: &Principal, meta: &Meta, id: EmailId) -> Cor
         payload: serde_json::json!({ "to": row.to_address, "subject": row.subject, "was": row.status }),
     })
     .await?;
-    let fresh = outbox::find(&tx, Some(p.studio.uuid()), id.uuid()).await?.ok_or(CoreError::not_found("email"))?;
+    let fresh = outbox::find(&tx, Some(p.studio.uuid()), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("email"))?;
     tx.commit().await.map_err(darkroom_db::DbError::from)?;
     core.wake_workers();
     Ok(view(fresh))

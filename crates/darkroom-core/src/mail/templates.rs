@@ -23,11 +23,21 @@ pub fn escape(s: &str) -> String {
 
 fn human(d: Duration) -> String {
     let h = d.as_secs() / 3600;
-    if h >= 48 { format!("{} days", h / 24) } else if h >= 1 { format!("{h} hour{}", if h == 1 { "" } else { "s" }) } else { format!("{} minutes", d.as_secs() / 60) }
+    if h >= 48 {
+        format!("{} days", h / 24)
+    } else if h >= 1 {
+        format!("{h} hour{}", if h == 1 { "" } else { "s" })
+    } else {
+        format!("{} minutes", d.as_secs() / 60)
+    }
 }
 
 fn wrap(studio: &str, branding: &Branding, body_html: &str) -> String {
-    let footer = branding.email_footer.as_deref().map(|f| format!("<p style=\"color:#666;font-size:13px\">{}</p>", escape(f))).unwrap_or_default();
+    let footer = branding
+        .email_footer
+        .as_deref()
+        .map(|f| format!("<p style=\"color:#666;font-size:13px\">{}</p>", escape(f)))
+        .unwrap_or_default();
     format!(
         "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;max-width:560px;margin:auto;padding:24px;color:#222\">\
          <h2 style=\"color:{accent}\">{studio}</h2>{body_html}{footer}</body></html>",
@@ -47,30 +57,69 @@ fn button(link: &str, label: &str, branding: &Branding) -> String {
     )
 }
 
-pub fn invitation(studio: &str, inviter: &str, name: &str, role: &str, link: &str, ttl: Duration, branding: &Branding) -> Message {
+pub fn invitation(
+    studio: &str,
+    inviter: &str,
+    name: &str,
+    role: &str,
+    link: &str,
+    ttl: Duration,
+    branding: &Branding,
+) -> Message {
     let subject = format!("{inviter} invited you to {studio} on Darkroom");
     let text = format!(
         "Hello {name},\n\n{inviter} invited you to join {studio} as {role}.\n\nAccept the invitation and choose your password here:\n{link}\n\nThe link works once and expires in {}.\nIf you did not expect this, ignore this email.\n",
         human(ttl)
     );
-    let html = wrap(studio, branding, &format!(
-        "<p>Hello {},</p><p>{} invited you to join <strong>{}</strong> as {}.</p>{}<p>The link works once and expires in {}. If you did not expect this, ignore this email.</p>",
-        escape(name), escape(inviter), escape(studio), escape(role), button(link, "Accept the invitation", branding), human(ttl)
-    ));
-    Message { subject, text, html }
+    let html = wrap(
+        studio,
+        branding,
+        &format!(
+            "<p>Hello {},</p><p>{} invited you to join <strong>{}</strong> as {}.</p>{}<p>The link works once and expires in {}. If you did not expect this, ignore this email.</p>",
+            escape(name),
+            escape(inviter),
+            escape(studio),
+            escape(role),
+            button(link, "Accept the invitation", branding),
+            human(ttl)
+        ),
+    );
+    Message {
+        subject,
+        text,
+        html,
+    }
 }
 
-pub fn password_reset(studio: &str, name: &str, link: &str, ttl: Duration, ip: &str, branding: &Branding) -> Message {
+pub fn password_reset(
+    studio: &str,
+    name: &str,
+    link: &str,
+    ttl: Duration,
+    ip: &str,
+    branding: &Branding,
+) -> Message {
     let subject = "Reset your Darkroom password".to_string();
     let text = format!(
         "Hello {name},\n\nSomeone (from {ip}) asked to reset your password. To choose a new one, open:\n{link}\n\nThe link works once and expires in {}. If it was not you, ignore this email; your password stays as it is.\n",
         human(ttl)
     );
-    let html = wrap(studio, branding, &format!(
-        "<p>Hello {},</p><p>Someone (from {}) asked to reset your password.</p>{}<p>The link works once and expires in {}. If it was not you, ignore this email; your password stays as it is.</p>",
-        escape(name), escape(ip), button(link, "Choose a new password", branding), human(ttl)
-    ));
-    Message { subject, text, html }
+    let html = wrap(
+        studio,
+        branding,
+        &format!(
+            "<p>Hello {},</p><p>Someone (from {}) asked to reset your password.</p>{}<p>The link works once and expires in {}. If it was not you, ignore this email; your password stays as it is.</p>",
+            escape(name),
+            escape(ip),
+            button(link, "Choose a new password", branding),
+            human(ttl)
+        ),
+    );
+    Message {
+        subject,
+        text,
+        html,
+    }
 }
 
 #[cfg(test)]
@@ -79,7 +128,15 @@ mod tests {
 
     #[test]
     fn html_is_escaped() {
-        let m = invitation("A&B <Studio>", "Asha", "<script>", "Editor", "https://x/i/abc", Duration::from_secs(86400 * 7), &Branding::default());
+        let m = invitation(
+            "A&B <Studio>",
+            "Asha",
+            "<script>",
+            "Editor",
+            "https://x/i/abc",
+            Duration::from_secs(86400 * 7),
+            &Branding::default(),
+        );
         assert!(m.html.contains("A&amp;B &lt;Studio&gt;"));
         assert!(!m.html.contains("<script>"));
         assert!(m.text.contains("https://x/i/abc"));

@@ -1,0 +1,166 @@
+//! Assembles the HTTP application: API, pages, assets, health and metrics,
+//! wrapped in the middleware every request goes through.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use darkroom_core::Core;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::error::{Problem, problem_response};
+use crate::state::{AppState, Limiters};
+use crate::web::templates::Templates;
+use crate::{api, observe, security, web};
+
+const CSS: &str = include_str!("assets/app.css");
+const JS: &str = include_str!("assets/app.js");
+
+fn asset(body: &'static str, ctype: &'static str) -> Response {
+    let mut r = (StatusCode::OK, body).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    r
+}
+
+async fn not_found(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        problem_response(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "there is no API endpoint at {}; see /api/docs",
+                req.uri().path()
+            ),
+        ))
+    } else {
+        (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><h1>Page not found</h1><p><a href=\"/dashboard\">Go to the dashboard</a></p>")).into_response()
+    }
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    problem_response(Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!(
+            "{} is not allowed on {}; see /api/docs for the methods it takes",
+            req.method(),
+            req.uri().path()
+        ),
+    ))
+}
+
+/// Builds the state every handler shares.
+pub fn state(core: Core, config: Arc<Config>) -> anyhow::Result<AppState> {
+    Ok(AppState {
+        limits: Arc::new(Limiters::new(config.http.anonymous_per_minute)),
+        templates: Arc::new(Templates::new().map_err(|e| anyhow::anyhow!("templates: {e}"))?),
+        metrics: observe::metrics_handle(),
+        core,
+        config,
+    })
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let (api_routes, openapi) = api::routes();
+    let spec = api::docs::Spec(Arc::new(serde_json::to_value(&openapi).unwrap_or_default()));
+    let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
+    Router::new()
+        .merge(api_routes)
+        .merge(api::docs::routes(spec))
+        .merge(web::routes())
+        .route("/healthz", get(observe::healthz))
+        .route("/readyz", get(observe::readyz))
+        .route("/metrics", get(observe::metrics))
+        .route(
+            "/assets/app.css",
+            get(|| async { asset(CSS, "text/css; charset=utf-8") }),
+        )
+        .route(
+            "/assets/app.js",
+            get(|| async { asset(JS, "text/javascript; charset=utf-8") }),
+        )
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.config.http.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::rate_limit,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
+        .layer(middleware::from_fn(observe::track))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(TraceLayer::new_for_http())
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    timeout,
+                ))
+                .layer(CompressionLayer::new()),
+        )
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` is cancelled; in-flight
+/// requests finish first.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .await
+}
+
+/// Cancels `token` on Ctrl-C or SIGTERM.
+pub fn cancel_on_signal(token: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let term = async {
+            if let Ok(mut s) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            {
+                s.recv().await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term => {}
+        }
+        tracing::info!("shutting down: finishing requests and jobs in hand");
+        token.cancel();
+    });
+}

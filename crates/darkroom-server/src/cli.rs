@@ -1,0 +1,401 @@
+//! The command line: `darkroom serve`, `worker`, `migrate`, `demo`, `config
+//! example`, `audit verify`, `backup`, `restore` and `studio new-link`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use darkroom_core::Core;
+use darkroom_db::{Db, PoolOptions};
+use darkroom_domain::time::SystemClock;
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{self, Config, FlagOverrides};
+use crate::{app, backup, observe};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "darkroom",
+    version,
+    about = "Darkroom: run a photography studio end to end"
+)]
+pub struct Cli {
+    /// A TOML config file (default: ./darkroom.toml if present). See `darkroom config example`.
+    #[arg(long, global = true, env = "DARKROOM_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for the SQLite database, media and backups.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// `sqlite://...` or `postgres://...` (default: SQLite in the data folder).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server (and, by default, the background workers).
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080 (also DARKROOM_BIND).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+        /// The address people use to reach this server (for emailed links).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Fill an empty instance with demo data first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run background workers only (for separate worker machines).
+    Worker,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Fill an empty instance with a realistic demo studio.
+    Demo,
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Write a consistent snapshot of a running SQLite instance, with a checksum manifest.
+    Backup {
+        /// Where to write it (default: <data dir>/backups/<time>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Bring back a backup written by `darkroom backup` (stop the server first).
+    Restore {
+        /// The backup folder (with manifest.json).
+        from: PathBuf,
+    },
+    /// Studios on this instance.
+    Studio {
+        #[command(subcommand)]
+        action: StudioAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigAction {
+    /// Print a fully commented example config file.
+    Example,
+    /// Print the configuration in effect (secrets hidden) after all layers.
+    Show,
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditAction {
+    /// Re-compute every hash of every studio's chain; fails if anything was edited or deleted.
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+enum StudioAction {
+    /// Print a one-time link to create another studio on this instance.
+    NewLink,
+}
+
+/// Parses the command line and runs it.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Config {
+        action: ConfigAction::Example,
+    } = cli.command
+    {
+        print!("{}", config::EXAMPLE);
+        return ExitCode::SUCCESS;
+    }
+    let mut flags = FlagOverrides {
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        ..Default::default()
+    };
+    if let Command::Serve {
+        bind, public_url, ..
+    } = &cli.command
+    {
+        flags.bind = *bind;
+        flags.public_url = public_url.clone();
+    }
+    let cfg = match Config::load(cli.config.as_deref(), &flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    observe::init_logging(&cfg.log);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(dispatch(cli.command, cfg)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Connects to the configured database (creating the SQLite folder) and migrates.
+pub async fn open_db(cfg: &Config, migrate: bool) -> anyhow::Result<Db> {
+    let url = cfg.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&cfg.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the data folder {}: {e}",
+                cfg.data_dir.display()
+            )
+        })?;
+    }
+    let db = Db::connect(
+        &url,
+        &PoolOptions {
+            max_connections: cfg.database.max_connections,
+            ..Default::default()
+        },
+    )
+    .await?;
+    if migrate {
+        db.migrate().await?;
+    }
+    Ok(db)
+}
+
+pub async fn open_core(cfg: &Config, db: Db) -> anyhow::Result<Core> {
+    Core::new(
+        db,
+        Arc::new(SystemClock),
+        cfg.core_settings(),
+        cfg.secret_key.as_ref().map(|k| k.0.as_str()),
+    )
+    .await
+}
+
+/// Holds the data folder's lock: shared while serving, exclusive to restore.
+fn lock_data_dir(cfg: &Config, exclusive: bool) -> anyhow::Result<Option<std::fs::File>> {
+    if !cfg.database_url().starts_with("sqlite:") {
+        return Ok(None);
+    }
+    std::fs::create_dir_all(&cfg.data_dir)?;
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(cfg.data_dir.join(".darkroom.lock"))?;
+    let got = if exclusive {
+        f.try_lock()
+    } else {
+        f.try_lock_shared()
+    };
+    match got {
+        Ok(()) => Ok(Some(f)),
+        Err(_) if exclusive => anyhow::bail!(
+            "a Darkroom server or worker is using {}; stop it first",
+            cfg.data_dir.display()
+        ),
+        Err(_) => anyhow::bail!(
+            "{} is being restored; wait for the restore to finish",
+            cfg.data_dir.display()
+        ),
+    }
+}
+
+fn print_demo(r: &darkroom_core::demo::DemoReport) {
+    println!(
+        "Demo studio \"{}\" is ready. Sign in with any of these accounts, password: {}",
+        r.studio_name, r.password
+    );
+    for (role, email) in &r.accounts {
+        println!("  {role:<13} {email}");
+    }
+}
+
+async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Config {
+            action: ConfigAction::Example,
+        } => unreachable_example(),
+        Command::Config {
+            action: ConfigAction::Show,
+        } => {
+            println!("{cfg:#?}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let db = open_db(&cfg, false).await?;
+            let pending = db.pending_migrations().await?;
+            db.migrate().await?;
+            println!(
+                "{} migration(s) applied; schema is at {}",
+                pending.len(),
+                db.schema_version().await?.unwrap_or_default()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
+            print_demo(&darkroom_core::demo::fill(&core).await?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { demo, .. } => serve(cfg, demo).await,
+        Command::Worker => {
+            let _lock = lock_data_dir(&cfg, false)?;
+            let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
+            let shutdown = CancellationToken::new();
+            app::cancel_on_signal(shutdown.clone());
+            darkroom_core::jobs::run_worker(core, darkroom_core::jobs::worker_name(), shutdown)
+                .await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => {
+            let core = open_core(&cfg, open_db(&cfg, false).await?).await?;
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            let report = darkroom_core::audit::verify_all(&core, |chain, n| {
+                bar.set_message(format!(
+                    "chain {}: {n} entries checked",
+                    darkroom_core::audit::chain_label(chain)
+                ))
+            })
+            .await?;
+            bar.finish_and_clear();
+            if report.faults.is_empty() {
+                println!(
+                    "audit log intact: {} entries in {} chain(s) verified",
+                    report.entries, report.chains
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!(
+                    "AUDIT LOG TAMPERED: {} problem(s) in {} entries",
+                    report.faults.len(),
+                    report.entries
+                );
+                for f in &report.faults {
+                    println!(
+                        "  chain {} entry #{} (aud_{}): {}",
+                        darkroom_core::audit::chain_label(&f.chain),
+                        f.seq,
+                        f.id.simple(),
+                        f.problem
+                    );
+                }
+                Ok(ExitCode::from(1))
+            }
+        }
+        Command::Backup { out } => {
+            let db = open_db(&cfg, false).await?;
+            let dir = backup::backup(&cfg, &db, out).await?;
+            println!("backup written to {}", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { from } => {
+            let _lock = lock_data_dir(&cfg, true)?;
+            backup::restore(&cfg, &from)?;
+            println!(
+                "restored {} into {}",
+                from.display(),
+                cfg.data_dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Studio {
+            action: StudioAction::NewLink,
+        } => {
+            let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
+            println!(
+                "Open this one-time link to create a studio (valid 24 hours):\n  {}",
+                darkroom_core::setup::new_studio_link(&core).await?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn unreachable_example() -> anyhow::Result<ExitCode> {
+    print!("{}", config::EXAMPLE);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
+    let _lock = lock_data_dir(&cfg, false)?;
+    let db = open_db(&cfg, true).await?;
+    tracing::info!(engine = db.engine().name(), database = %darkroom_db::redact_url(&cfg.database_url()), "database ready");
+    let core = open_core(&cfg, db).await?;
+    if demo {
+        match darkroom_core::demo::fill(&core).await {
+            Ok(r) => print_demo(&r),
+            Err(darkroom_core::CoreError::Conflict { message, .. }) => {
+                println!("demo data not added: {message}")
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(cfg.bind).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot listen on {}: {e}; pick another with --bind or DARKROOM_BIND",
+            cfg.bind
+        )
+    })?;
+    let cfg = Arc::new(cfg);
+    let state = app::state(core.clone(), cfg.clone())?;
+    let shutdown = CancellationToken::new();
+    app::cancel_on_signal(shutdown.clone());
+    let worker = cfg.jobs.run_in_serve.then(|| {
+        let core = core.clone();
+        let token = shutdown.clone();
+        tokio::spawn(darkroom_core::jobs::run_worker(
+            core,
+            darkroom_core::jobs::worker_name(),
+            token,
+        ))
+    });
+    {
+        let limits = state.limits.clone();
+        let token = shutdown.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => limits.prune(),
+                    _ = token.cancelled() => break,
+                }
+            }
+        });
+    }
+    let addr = listener.local_addr()?;
+    println!("Darkroom is listening on http://{addr}");
+    if let Some(link) = darkroom_core::setup::first_run_link(&core).await? {
+        println!(
+            "\nNo studio yet. Open this one-time link to create yours (valid 24 hours):\n  {link}\n"
+        );
+    }
+    app::serve(listener, app::router(state), shutdown.clone()).await?;
+    shutdown.cancel();
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}

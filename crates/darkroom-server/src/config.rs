@@ -1,0 +1,457 @@
+//! Configuration: one typed [`Config`], layered as defaults, then an
+//! optional TOML file, then `DARKROOM_*` environment variables, then
+//! command-line flags (last wins). Everything is validated at start-up and a
+//! bad value stops the program with a message naming the key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use darkroom_core::{CoreSettings, JobSettings, SmtpSecurity, SmtpSettings};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// A secret string that never shows in `Debug` output or logs.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "\"****\""
+        })
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// Folder for the SQLite database, media and backups.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; default: SQLite in `data_dir`.
+    pub database_url: Option<Secret>,
+    /// The address people use to reach Darkroom (used in emailed links).
+    pub public_url: Option<String>,
+    /// Base64 key (32+ bytes) for signing and encrypting; default: generated and kept in the database.
+    pub secret_key: Option<Secret>,
+    pub log: LogConfig,
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+    pub session: SessionConfig,
+    pub signin: SigninConfig,
+    pub jobs: JobsConfig,
+    pub metrics: MetricsConfig,
+    pub smtp: Option<SmtpConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("darkroom-data"),
+            database_url: None,
+            public_url: None,
+            secret_key: None,
+            log: LogConfig::default(),
+            database: DatabaseConfig::default(),
+            http: HttpConfig::default(),
+            session: SessionConfig::default(),
+            signin: SigninConfig::default(),
+            jobs: JobsConfig::default(),
+            metrics: MetricsConfig::default(),
+            smtp: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `darkroom=debug,tower_http=info`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: "text".into(),
+            level: "info".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Longest time a request may take, in seconds.
+    pub request_timeout_secs: u64,
+    /// Largest JSON or form body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Requests per minute per IP to endpoints that need no sign-in.
+    pub anonymous_per_minute: u32,
+    /// Take the client IP from `X-Forwarded-For` (only behind a proxy you run).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            request_timeout_secs: 30,
+            max_body_bytes: 1024 * 1024,
+            anonymous_per_minute: 300,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    /// Sign out after this many minutes without activity.
+    pub idle_minutes: u64,
+    /// Sign out after this many days whatever the activity.
+    pub absolute_days: u64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            idle_minutes: 12 * 60,
+            absolute_days: 14,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SigninConfig {
+    /// Failed sign-ins per account in the window before answering 429.
+    pub max_failures: i64,
+    /// Failed sign-ins per IP in the window before answering 429.
+    pub ip_max_failures: i64,
+    pub window_minutes: u64,
+}
+
+impl Default for SigninConfig {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            ip_max_failures: 50,
+            window_minutes: 15,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Run background workers inside `darkroom serve`.
+    pub run_in_serve: bool,
+    pub concurrency: usize,
+    pub lease_seconds: u64,
+    pub poll_millis: u64,
+    pub max_attempts: i64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        let d = JobSettings::default();
+        Self {
+            run_in_serve: true,
+            concurrency: d.concurrency,
+            lease_seconds: d.lease.as_secs(),
+            poll_millis: u64::try_from(d.poll.as_millis()).unwrap_or(2000),
+            max_attempts: d.max_attempts,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// If set, `/metrics` requires `Authorization: Bearer <token>`.
+    pub token: Option<Secret>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// `starttls`, `tls` or `none`.
+    #[serde(default = "default_smtp_security")]
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub from_address: String,
+    #[serde(default = "default_from_name")]
+    pub from_name: String,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+fn default_smtp_security() -> String {
+    "starttls".into()
+}
+fn default_from_name() -> String {
+    "Darkroom".into()
+}
+
+/// Values from command-line flags, applied last.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FlagOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+}
+
+impl Config {
+    /// Loads and validates the configuration.
+    pub fn load(file: Option<&Path>, flags: &FlagOverrides) -> anyhow::Result<Self> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                if !path.exists() {
+                    anyhow::bail!(
+                        "the config file {} does not exist; create one with `darkroom config example > {}`",
+                        path.display(),
+                        path.display()
+                    );
+                }
+                fig = fig.merge(Toml::file(path));
+            }
+            None => {
+                if Path::new("darkroom.toml").exists() {
+                    fig = fig.merge(Toml::file("darkroom.toml"));
+                }
+            }
+        }
+        fig = fig
+            .merge(
+                Env::prefixed("DARKROOM_")
+                    .filter(|k| {
+                        !k.as_str().starts_with("test_") && !["config", "log"].contains(&k.as_str())
+                    })
+                    .split("__"),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["darkroom_log"])
+                    .map(|_| "log.level".into()),
+            )
+            .merge(Serialized::defaults(flags));
+        let cfg: Config = fig
+            .extract()
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if !["text", "json"].contains(&self.log.format.as_str()) {
+            anyhow::bail!(
+                "config key `log.format`: `{}` is not a log format; use `text` or `json`",
+                self.log.format
+            );
+        }
+        if let Some(u) = &self.public_url {
+            let parsed = url::Url::parse(u).map_err(|e| anyhow::anyhow!("config key `public_url`: `{u}` is not a URL ({e}); use e.g. https://studio.example.com"))?;
+            if !["http", "https"].contains(&parsed.scheme()) {
+                anyhow::bail!("config key `public_url`: use an http:// or https:// address");
+            }
+        }
+        if let Some(db) = &self.database_url {
+            darkroom_db::Engine::from_url(&db.0)
+                .map_err(|e| anyhow::anyhow!("config key `database_url`: {e}"))?;
+        }
+        if let Some(k) = &self.secret_key {
+            darkroom_core::secret::Keys::from_encoded(&k.0)
+                .map_err(|e| anyhow::anyhow!("config key `secret_key`: {e}"))?;
+        }
+        if self.database.max_connections == 0 {
+            anyhow::bail!("config key `database.max_connections`: must be at least 1");
+        }
+        if self.http.max_body_bytes < 1024 {
+            anyhow::bail!("config key `http.max_body_bytes`: must be at least 1024");
+        }
+        if self.http.request_timeout_secs == 0 {
+            anyhow::bail!("config key `http.request_timeout_secs`: must be at least 1");
+        }
+        if self.session.idle_minutes == 0 || self.session.absolute_days == 0 {
+            anyhow::bail!(
+                "config keys `session.idle_minutes` and `session.absolute_days` must be at least 1"
+            );
+        }
+        if self.signin.max_failures < 1
+            || self.signin.ip_max_failures < 1
+            || self.signin.window_minutes == 0
+        {
+            anyhow::bail!("config section `signin`: limits and the window must be at least 1");
+        }
+        if self.jobs.concurrency == 0 || self.jobs.lease_seconds < 2 || self.jobs.max_attempts < 1 {
+            anyhow::bail!(
+                "config section `jobs`: concurrency and max_attempts must be at least 1, lease_seconds at least 2"
+            );
+        }
+        if let Some(s) = &self.smtp {
+            SmtpSecurity::parse(&s.security)
+                .map_err(|e| anyhow::anyhow!("config key `smtp.security`: {e}"))?;
+            darkroom_domain::validate::email(&s.from_address)
+                .map_err(|e| anyhow::anyhow!("config key `smtp.from_address`: {e}"))?;
+            if s.host.trim().is_empty() {
+                anyhow::bail!("config key `smtp.host`: required when [smtp] is present");
+            }
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.0.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("darkroom.db").display()
+            ),
+        }
+    }
+
+    pub fn public_url(&self) -> url::Url {
+        let fallback = format!("http://{}", self.bind);
+        let s = self.public_url.clone().unwrap_or(fallback);
+        url::Url::parse(&s).unwrap_or_else(|_| {
+            url::Url::from_directory_path("/").unwrap_or_else(|_| unreachable_url())
+        })
+    }
+
+    /// Whether cookies must be `Secure` (the public address is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url().scheme() == "https"
+    }
+
+    pub fn core_settings(&self) -> CoreSettings {
+        let mut s = CoreSettings::with_public_url(self.public_url());
+        s.session_idle = Duration::from_secs(self.session.idle_minutes * 60);
+        s.session_absolute = Duration::from_secs(self.session.absolute_days * 86_400);
+        s.signin_max_failures = self.signin.max_failures;
+        s.signin_ip_max_failures = self.signin.ip_max_failures;
+        s.signin_window = Duration::from_secs(self.signin.window_minutes * 60);
+        s.jobs = JobSettings {
+            lease: Duration::from_secs(self.jobs.lease_seconds),
+            poll: Duration::from_millis(self.jobs.poll_millis.max(50)),
+            concurrency: self.jobs.concurrency,
+            max_attempts: self.jobs.max_attempts,
+        };
+        s.smtp = self.smtp.as_ref().map(|m| SmtpSettings {
+            host: m.host.clone(),
+            port: m.port,
+            security: SmtpSecurity::parse(&m.security).unwrap_or(SmtpSecurity::Starttls),
+            username: m.username.clone(),
+            password: m.password.as_ref().map(|p| p.0.clone()),
+            from_address: m.from_address.clone(),
+            from_name: m.from_name.clone(),
+            timeout: Duration::from_secs(30),
+        });
+        s
+    }
+}
+
+fn unreachable_url() -> url::Url {
+    #[allow(clippy::expect_used)]
+    url::Url::parse("http://127.0.0.1:8080/").expect("a constant URL parses")
+}
+
+/// The fully commented example printed by `darkroom config example`.
+pub const EXAMPLE: &str = include_str!("../darkroom.example.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_parses_and_matches_defaults_where_uncommented() {
+        let cfg: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(EXAMPLE))
+            .extract()
+            .unwrap();
+        cfg.validate().unwrap();
+        // Every key in the example (commented or not) is a real key.
+        let uncommented: String = EXAMPLE
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|r| r.contains(" = ") || r.starts_with('['))
+                    .unwrap_or(l)
+            })
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let all: Result<Config, _> = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(&uncommented))
+            .extract();
+        assert!(all.is_ok(), "{all:?}\n{uncommented}");
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let mut c = Config::default();
+        c.log.format = "xml".into();
+        assert!(c.validate().unwrap_err().to_string().contains("log.format"));
+        let mut c = Config::default();
+        c.database_url = Some(Secret("mysql://x".into()));
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("database_url")
+        );
+        let mut c = Config::default();
+        c.public_url = Some("not a url".into());
+        assert!(c.validate().unwrap_err().to_string().contains("public_url"));
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let mut c = Config::default();
+        c.database_url = Some(Secret("postgres://u:hunter2@h/db".into()));
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_the_data_dir() {
+        let c = Config::default();
+        assert!(
+            c.database_url()
+                .starts_with("sqlite://darkroom-data/darkroom.db")
+        );
+    }
+}

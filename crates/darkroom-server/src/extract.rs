@@ -1,0 +1,303 @@
+//! Extractors that turn requests into the core's inputs, with our error shape
+//! for every rejection (never the framework's plain-text one).
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Bytes;
+use axum::extract::{
+    ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request,
+};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum_extra::extract::CookieJar;
+use darkroom_core::{Meta, Principal, Via, auth, token};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, Problem};
+use crate::security;
+use crate::state::AppState;
+
+/// The client's IP: the socket peer, or `X-Forwarded-For` when configured.
+pub fn client_ip(parts: &Parts, state: &AppState) -> IpAddr {
+    if state.config.http.trust_forwarded_for {
+        if let Some(ip) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok())
+        {
+            return ip;
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}
+
+/// Request facts for the audit log.
+pub struct ClientMeta(pub Meta);
+
+impl FromRequestParts<AppState> for ClientMeta {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientMeta(meta_of(parts, state)))
+    }
+}
+
+pub fn meta_of(parts: &Parts, state: &AppState) -> Meta {
+    Meta {
+        ip: client_ip(parts, state).to_string(),
+        user_agent: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(300).collect()),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// An authenticated API caller: a bearer token, or a browser session (then
+/// unsafe methods must carry `X-CSRF-Token`).
+pub struct ApiAuth(pub Principal);
+
+fn unauthenticated() -> ApiError {
+    ApiError(Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "sign in, or send a personal API token as `Authorization: Bearer drk_...` (create one under Account → API tokens)",
+    ))
+}
+
+impl FromRequestParts<AppState> for ApiAuth {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ip = client_ip(parts, state);
+        if let Some(t) = bearer(&parts.headers) {
+            return match token::resolve(&state.core, t).await? {
+                Some(p) => Ok(ApiAuth(p)),
+                None => {
+                    security::count_failed_auth(state, ip)?;
+                    Err(unauthenticated())
+                }
+            };
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(state.session_cookie()) else {
+            return Err(unauthenticated());
+        };
+        let Some(p) = auth::resolve_session(&state.core, cookie.value()).await? else {
+            security::count_failed_auth(state, ip)?;
+            return Err(unauthenticated());
+        };
+        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !security::session_csrf_ok(state, &p, sent) || !security::same_origin(parts, state) {
+                return Err(ApiError(Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf_failed",
+                    "a request made with a browser session must send the page's X-CSRF-Token header from the same site",
+                )));
+            }
+        }
+        Ok(ApiAuth(p))
+    }
+}
+
+/// The signed-in person, if any (for pages that work both ways).
+pub struct MaybeSession(pub Option<Principal>);
+
+impl OptionalFromRequestParts<AppState> for ApiAuth {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <ApiAuth as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(a) => Ok(Some(a)),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(state.session_cookie()) else {
+            return Ok(MaybeSession(None));
+        };
+        Ok(MaybeSession(
+            auth::resolve_session(&state.core, cookie.value()).await?,
+        ))
+    }
+}
+
+/// The session id behind a principal (for CSRF tokens).
+pub fn session_key(p: &Principal) -> String {
+    match p.via {
+        Via::Session(s) => s.to_string(),
+        Via::Token(t) => t.to_string(),
+        Via::System => "system".into(),
+    }
+}
+
+/// A JSON body: `application/json`, within the size limit, with every field
+/// known and of the right type. Errors say where and what.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ct = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let mime = ct.split(';').next().unwrap_or("").trim();
+        if mime != "application/json" && !mime.ends_with("+json") {
+            return Err(ApiError(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!(
+                    "send the body as JSON with `Content-Type: application/json` (got `{}`)",
+                    if ct.is_empty() { "nothing" } else { ct }
+                ),
+            )));
+        }
+        let bytes = read_body(req, state).await?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Reads a body within the configured limit.
+pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
+    let limit = state.config.http.max_body_bytes;
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("the request body is larger than the {limit} bytes accepted"),
+            ))
+        } else {
+            ApiError(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "bad_body",
+                format!("could not read the request body: {e}"),
+            ))
+        }
+    })
+}
+
+/// Parses JSON, telling syntax errors (400) from shape errors (422).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.is_empty() {
+        return Err(ApiError(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "the request body is empty; send a JSON object",
+        )));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                Err(ApiError(Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_json",
+                    format!(
+                        "the body is not valid JSON: {inner}; check quotes, commas and brackets"
+                    ),
+                )))
+            } else {
+                let field = if path == "." {
+                    "body".to_string()
+                } else {
+                    path
+                };
+                let msg = clean_serde_message(&inner.to_string());
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    format!("{field}: {msg}"),
+                );
+                p.errors = vec![darkroom_domain::validate::FieldError {
+                    field,
+                    code: "invalid",
+                    message: msg,
+                }];
+                Err(ApiError(p))
+            }
+        }
+    }
+}
+
+fn clean_serde_message(m: &str) -> String {
+    // serde adds " at line 1 column 12" which means little to people.
+    match m.find(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m.to_string(),
+    }
+}
+
+/// A query string with our error shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(q).map(ApiQuery).map_err(|e| {
+            ApiError(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("the query string is not valid: {e}"),
+            ))
+        })
+    }
+}
+
+/// Parses a path segment as a typed id. A malformed id answers 404 like any
+/// id that does not exist, so probing with garbage learns nothing.
+pub fn path_id<T: darkroom_domain::TypedId>(raw: &str) -> Result<T, ApiError> {
+    T::parse(raw).map_err(|_| {
+        ApiError(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "{} not found: check the id, or it may have been deleted",
+                T::NAME
+            ),
+        ))
+    })
+}

@@ -1,0 +1,195 @@
+//! Request hardening: security headers on every response, CSRF checks, and
+//! per-IP rate limits for requests without credentials.
+
+use std::net::IpAddr;
+
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use darkroom_core::Principal;
+
+use crate::error::{ApiError, Problem, problem_response};
+use crate::extract::{client_ip, session_key};
+use crate::state::AppState;
+
+const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
+                   connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+                   frame-ancestors 'none'; form-action 'self'";
+
+/// Adds the security headers to every response.
+pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let is_asset = req.uri().path().starts_with("/assets/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if state.config.secure_cookies() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if !is_asset && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+fn too_many() -> Response {
+    let mut p = Problem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "too many requests from your address; wait a minute and try again",
+    );
+    p.retry_after = Some(60);
+    problem_response(p)
+}
+
+fn has_credentials(req: &Request, state: &AppState) -> bool {
+    req.headers().contains_key(header::AUTHORIZATION)
+        || req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|c| c.contains(state.session_cookie()))
+}
+
+/// Limits requests that carry no credentials, per client IP. Paths that take
+/// a one-time link token get a tighter limit, so tokens cannot be guessed.
+pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !has_credentials(&req, &state) {
+        let (parts, body) = req.into_parts();
+        let ip = client_ip(&parts, &state);
+        if state.limits.anonymous.check_key(&ip).is_err() {
+            metrics::counter!("darkroom_rate_limited_total", "limit" => "anonymous").increment(1);
+            return too_many();
+        }
+        let path = parts.uri.path();
+        let takes_token = ["/setup/", "/invitations/", "/password-reset/"]
+            .iter()
+            .any(|p| path.starts_with(p));
+        if takes_token && state.limits.token_guess.check_key(&ip).is_err() {
+            metrics::counter!("darkroom_rate_limited_total", "limit" => "token").increment(1);
+            return too_many();
+        }
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    next.run(req).await
+}
+
+/// Counts a failed authentication against the IP's tight limit.
+pub fn count_failed_auth(state: &AppState, ip: IpAddr) -> Result<(), ApiError> {
+    if state.limits.token_guess.check_key(&ip).is_err() {
+        let mut p = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many failed sign-in attempts from your address; wait a minute",
+        );
+        p.retry_after = Some(60);
+        return Err(ApiError(p));
+    }
+    Ok(())
+}
+
+/// The CSRF token of a signed-in session.
+pub fn session_csrf(state: &AppState, p: &Principal) -> String {
+    state.core.keys().mac("csrf", session_key(p).as_bytes())
+}
+
+pub fn session_csrf_ok(state: &AppState, p: &Principal, sent: &str) -> bool {
+    !sent.is_empty()
+        && state
+            .core
+            .keys()
+            .verify_mac("csrf", session_key(p).as_bytes(), sent)
+}
+
+/// The CSRF token for forms shown before sign-in, bound to a random cookie.
+pub fn anon_csrf(state: &AppState, cookie: &str) -> String {
+    state.core.keys().mac("csrf-anon", cookie.as_bytes())
+}
+
+pub fn anon_csrf_ok(state: &AppState, cookie: &str, sent: &str) -> bool {
+    !cookie.is_empty()
+        && !sent.is_empty()
+        && state
+            .core
+            .keys()
+            .verify_mac("csrf-anon", cookie.as_bytes(), sent)
+}
+
+/// A state-changing request must come from our own pages: when the browser
+/// says where it came from (`Sec-Fetch-Site`, `Origin`), it must be here.
+pub fn same_origin(parts: &Parts, state: &AppState) -> bool {
+    if let Some(site) = parts
+        .headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+    {
+        if site == "cross-site" || site == "same-site" {
+            return false;
+        }
+    }
+    let Some(origin) = parts
+        .headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    if origin == "null" {
+        return false;
+    }
+    let public = state.config.public_url();
+    let public_origin = public.origin().ascii_serialization();
+    if origin == public_origin {
+        return true;
+    }
+    // Also accept the Host the request was sent to (a LAN address, a port change).
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        == Some(host)
+}
+
+/// The page shown when a form fails its CSRF check.
+pub fn csrf_rejected() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<!doctype html><title>Form expired</title><h1>This form expired or came from another site</h1>\
+         <p>Nothing was changed. Go back, reload the page and try again.</p>",
+    )
+        .into_response()
+}

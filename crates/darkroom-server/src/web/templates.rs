@@ -1,0 +1,112 @@
+//! The page templates, embedded in the binary.
+
+use minijinja::{Environment, Value};
+
+/// Every template, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("message.html", include_str!("../templates/message.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("setup.html", include_str!("../templates/setup.html")),
+    ("sign_in.html", include_str!("../templates/sign_in.html")),
+    (
+        "reset_request.html",
+        include_str!("../templates/reset_request.html"),
+    ),
+    (
+        "reset_form.html",
+        include_str!("../templates/reset_form.html"),
+    ),
+    (
+        "invitation.html",
+        include_str!("../templates/invitation.html"),
+    ),
+    (
+        "dashboard.html",
+        include_str!("../templates/dashboard.html"),
+    ),
+    ("branches.html", include_str!("../templates/branches.html")),
+    (
+        "branch_form.html",
+        include_str!("../templates/branch_form.html"),
+    ),
+    ("branch.html", include_str!("../templates/branch.html")),
+    ("staff.html", include_str!("../templates/staff.html")),
+    (
+        "staff_invite.html",
+        include_str!("../templates/staff_invite.html"),
+    ),
+    (
+        "staff_detail.html",
+        include_str!("../templates/staff_detail.html"),
+    ),
+    ("roles.html", include_str!("../templates/roles.html")),
+    (
+        "role_form.html",
+        include_str!("../templates/role_form.html"),
+    ),
+    ("settings.html", include_str!("../templates/settings.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+    (
+        "operations.html",
+        include_str!("../templates/operations.html"),
+    ),
+    ("account.html", include_str!("../templates/account.html")),
+    ("api_docs.html", include_str!("../templates/api_docs.html")),
+];
+
+/// The template environment with Darkroom's filters.
+pub struct Templates {
+    pub env: Environment<'static>,
+}
+
+/// Formats an RFC 3339 instant in an IANA zone: `2026-11-23 18:51 IST`.
+fn dt(value: Option<String>, zone: Option<String>) -> String {
+    match value {
+        Some(v) if !v.is_empty() => match darkroom_domain::Timestamp::parse_rfc3339(&v) {
+            Ok(t) => t.format_in_zone(zone.as_deref().unwrap_or("UTC")),
+            Err(_) => v,
+        },
+        _ => String::new(),
+    }
+}
+
+fn date_only(value: Option<String>) -> String {
+    value
+        .map(|v| v.chars().take(10).collect())
+        .unwrap_or_default()
+}
+
+impl Templates {
+    pub fn new() -> Result<Self, minijinja::Error> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        for (name, src) in TEMPLATES {
+            env.add_template(name, src)?;
+        }
+        env.add_filter("dt", dt);
+        env.add_filter("date_only", date_only);
+        env.add_function("has", |perms: Value, name: String| -> bool {
+            perms
+                .try_iter()
+                .map(|mut it| it.any(|p| p.as_str() == Some(name.as_str())))
+                .unwrap_or(false)
+        });
+        Ok(Self { env })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        let t = Templates::new().unwrap();
+        for (name, _) in TEMPLATES {
+            assert!(t.env.get_template(name).is_ok(), "{name}");
+        }
+    }
+}
