@@ -51,6 +51,7 @@ pub fn expected_hash(m: &Model) -> String {
         id: &id,
         created_at_micros: m.created_at,
         actor: &actor,
+        actor_label: &m.actor_label,
         branch: &branch,
         event_type: &m.event_type,
         severity: &m.severity,

@@ -49,6 +49,7 @@ pub struct ChainFields<'a> {
     pub id: &'a str,
     pub created_at_micros: i64,
     pub actor: &'a str,
+    pub actor_label: &'a str,
     pub branch: &'a str,
     pub event_type: &'a str,
     pub severity: &'a str,
@@ -72,6 +73,7 @@ pub fn entry_hash(f: &ChainFields<'_>) -> String {
         f.id,
         &at,
         f.actor,
+        f.actor_label,
         f.branch,
         f.event_type,
         f.severity,
@@ -98,6 +100,7 @@ mod tests {
             id: "aud_1",
             created_at_micros: 5,
             actor: "usr_1",
+            actor_label: "Asha <asha@example.com>",
             branch: "",
             event_type: "branch.deleted",
             severity: "high",
@@ -118,6 +121,33 @@ mod tests {
         let mut f = fields("{}", GENESIS_HASH);
         f.seq = 2;
         assert_ne!(a, entry_hash(&f));
+    }
+
+    #[test]
+    fn every_field_is_covered() {
+        let base = fields("{}", GENESIS_HASH);
+        let h = entry_hash(&base);
+        let edits: Vec<Box<dyn Fn(&mut ChainFields<'static>)>> = vec![
+            Box::new(|f| f.chain = "other"),
+            Box::new(|f| f.seq = 9),
+            Box::new(|f| f.id = "aud_2"),
+            Box::new(|f| f.created_at_micros = 6),
+            Box::new(|f| f.actor = "usr_2"),
+            Box::new(|f| f.actor_label = "Someone else"),
+            Box::new(|f| f.branch = "brn_2"),
+            Box::new(|f| f.event_type = "branch.created"),
+            Box::new(|f| f.severity = "low"),
+            Box::new(|f| f.target_type = "user"),
+            Box::new(|f| f.target_id = "usr_3"),
+            Box::new(|f| f.ip = "10.0.0.1"),
+            Box::new(|f| f.payload = "{\"a\":1}"),
+            Box::new(|f| f.prev_hash = "ff"),
+        ];
+        for (i, edit) in edits.iter().enumerate() {
+            let mut f = fields("{}", GENESIS_HASH);
+            edit(&mut f);
+            assert_ne!(entry_hash(&f), h, "field #{i} is not covered by the hash");
+        }
     }
 
     #[test]

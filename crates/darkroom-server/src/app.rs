@@ -45,10 +45,7 @@ async fn not_found(req: Request) -> Response {
         problem_response(Problem::new(
             StatusCode::NOT_FOUND,
             "not_found",
-            format!(
-                "there is no API endpoint at {}; see /api/docs",
-                req.uri().path()
-            ),
+            "there is no API endpoint at this path; see /api/docs for the endpoints",
         ))
     } else {
         (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><h1>Page not found</h1><p><a href=\"/dashboard\">Go to the dashboard</a></p>")).into_response()
@@ -60,9 +57,8 @@ async fn method_not_allowed(req: Request) -> Response {
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         format!(
-            "{} is not allowed on {}; see /api/docs for the methods it takes",
-            req.method(),
-            req.uri().path()
+            "{} is not allowed on this path; see /api/docs for the methods each endpoint takes",
+            req.method()
         ),
     ))
 }

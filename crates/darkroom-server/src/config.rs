@@ -259,7 +259,8 @@ impl Config {
             .merge(
                 Env::prefixed("DARKROOM_")
                     .filter(|k| {
-                        !k.as_str().starts_with("test_") && !["config", "log"].contains(&k.as_str())
+                        let k = k.as_str().to_ascii_lowercase();
+                        !k.starts_with("test_") && !["config", "log"].contains(&k.as_str())
                     })
                     .split("__"),
             )
@@ -409,7 +410,7 @@ mod tests {
             .lines()
             .map(|l| {
                 l.strip_prefix("# ")
-                    .filter(|r| r.contains(" = ") || r.starts_with('['))
+                    .filter(|r| !r.starts_with(' ') && (r.contains(" = ") || r.starts_with('[')))
                     .unwrap_or(l)
             })
             .filter(|l| !l.trim_start().starts_with('#'))
@@ -453,5 +454,40 @@ mod tests {
             c.database_url()
                 .starts_with("sqlite://darkroom-data/darkroom.db")
         );
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+
+    #[test]
+    fn environment_layers_over_the_file_and_flags_over_both() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "darkroom.toml",
+                "bind = \"127.0.0.1:9000\"\n[jobs]\nconcurrency = 2\n",
+            )?;
+            jail.set_env("DARKROOM_JOBS__CONCURRENCY", "7");
+            jail.set_env("DARKROOM_TEST_DATABASE_URL", "postgres://ignored");
+            jail.set_env("DARKROOM_LOG", "debug");
+            let c = Config::load(None, &FlagOverrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.bind.port(), 9000);
+            assert_eq!(c.jobs.concurrency, 7);
+            assert_eq!(c.log.level, "debug");
+            let flags = FlagOverrides {
+                bind: Some("127.0.0.1:9100".parse().unwrap()),
+                ..Default::default()
+            };
+            jail.set_env("DARKROOM_BIND", "127.0.0.1:9050");
+            let c = Config::load(None, &flags).map_err(|e| e.to_string())?;
+            assert_eq!(c.bind.port(), 9100);
+            jail.set_env("DARKROOM_JOBS__CONCURRENCY", "lots");
+            let err = Config::load(None, &FlagOverrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.to_lowercase().contains("concurrency"), "{err}");
+            Ok(())
+        });
     }
 }

@@ -39,7 +39,8 @@ pub async fn show(ctx: PageCtx, q: Params) -> Response {
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct ProfileForm {
     version: i64,
     name: String,
@@ -71,7 +72,8 @@ pub async fn update_profile(ctx: PageCtx, PageForm(f): PageForm<ProfileForm>) ->
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct PasswordForm {
     current_password: String,
     new_password: String,
@@ -165,7 +167,8 @@ pub async fn revoke_token(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct SwitchForm {
     studio_id: String,
 }

@@ -267,7 +267,8 @@ pub async fn update(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct VersionForm {
     version: Option<i64>,
 }

@@ -29,80 +29,57 @@ pub fn param<'a>(q: &'a HashMap<String, String>, k: &str) -> Option<&'a str> {
     q.get(k).map(|s| s.as_str()).filter(|s| !s.is_empty())
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::root))
-        .route("/setup", get(public::setup_help))
-        .route(
-            "/setup/{token}",
-            get(public::setup_form).post(public::setup_submit),
-        )
-        .route(
-            "/sign-in",
-            get(public::sign_in_form).post(public::sign_in_submit),
-        )
-        .route("/sign-out", post(public::sign_out))
-        .route(
-            "/password-reset",
-            get(public::reset_request_form).post(public::reset_request_submit),
-        )
-        .route(
-            "/password-reset/{token}",
-            get(public::reset_form).post(public::reset_submit),
-        )
-        .route(
-            "/invitations/{token}",
-            get(public::invitation_form).post(public::invitation_submit),
-        )
-        .route("/dashboard", get(home::dashboard))
-        .route("/branches", get(branches::list))
-        .route(
-            "/branches/new",
-            get(branches::new_form).post(branches::create),
-        )
-        .route("/branches/{branch_id}", get(branches::show))
-        .route(
-            "/branches/{branch_id}/edit",
-            get(branches::edit_form).post(branches::update),
-        )
-        .route("/branches/{branch_id}/delete", post(branches::delete))
-        .route("/branches/{branch_id}/restore", post(branches::restore))
-        .route("/staff", get(staff::list))
-        .route("/staff/invite", get(staff::invite_form).post(staff::invite))
-        .route("/staff/{user_id}", get(staff::show).post(staff::update))
-        .route("/staff/{user_id}/{action}", post(staff::action))
-        .route(
-            "/staff/{user_id}/roles/{assignment_id}/delete",
-            post(staff::unassign),
-        )
-        .route(
-            "/staff/{user_id}/grants/{grant_id}/delete",
-            post(staff::revoke_grant),
-        )
-        .route("/roles", get(roles::list))
-        .route("/roles/new", get(roles::new_form).post(roles::create))
-        .route(
-            "/roles/{role_id}",
-            get(roles::edit_form).post(roles::update),
-        )
-        .route("/roles/{role_id}/delete", post(roles::delete))
-        .route("/settings", get(settings::show).post(settings::update))
-        .route("/settings/email", post(settings::update_email))
-        .route("/audit", get(audit::list))
-        .route("/audit/export", get(audit::export))
-        .route("/operations", get(ops::show))
-        .route("/operations/jobs/{job_id}/retry", post(ops::retry_job))
-        .route(
-            "/operations/emails/{email_id}/resend",
-            post(ops::resend_email),
-        )
-        .route("/account", get(account::show))
-        .route("/account/profile", post(account::update_profile))
-        .route("/account/password", post(account::change_password))
-        .route("/account/tokens", post(account::create_token))
-        .route(
-            "/account/tokens/{token_id}/revoke",
-            post(account::revoke_token),
-        )
-        .route("/account/studio", post(account::switch_studio))
+/// Declares the page routes once: the router is built from this table, and
+/// `PAGE_ROUTES` lists the same paths for tests that must cover every route
+/// (tenant isolation), so a new page is covered without anyone remembering.
+macro_rules! page_routes {
+    ($($path:literal => $handler:expr;)*) => {
+        /// Every page route's path template.
+        pub const PAGE_ROUTES: &[&str] = &[$($path),*];
+
+        pub fn routes() -> Router<AppState> {
+            Router::new()$(.route($path, $handler))*
+        }
+    };
+}
+
+page_routes! {
+    "/" => get(home::root);
+    "/setup" => get(public::setup_help);
+    "/setup/{token}" => get(public::setup_form).post(public::setup_submit);
+    "/sign-in" => get(public::sign_in_form).post(public::sign_in_submit);
+    "/sign-out" => post(public::sign_out);
+    "/password-reset" => get(public::reset_request_form).post(public::reset_request_submit);
+    "/password-reset/{token}" => get(public::reset_form).post(public::reset_submit);
+    "/invitations/{token}" => get(public::invitation_form).post(public::invitation_submit);
+    "/dashboard" => get(home::dashboard);
+    "/branches" => get(branches::list);
+    "/branches/new" => get(branches::new_form).post(branches::create);
+    "/branches/{branch_id}" => get(branches::show);
+    "/branches/{branch_id}/edit" => get(branches::edit_form).post(branches::update);
+    "/branches/{branch_id}/delete" => post(branches::delete);
+    "/branches/{branch_id}/restore" => post(branches::restore);
+    "/staff" => get(staff::list);
+    "/staff/invite" => get(staff::invite_form).post(staff::invite);
+    "/staff/{user_id}" => get(staff::show).post(staff::update);
+    "/staff/{user_id}/{action}" => post(staff::action);
+    "/staff/{user_id}/roles/{assignment_id}/delete" => post(staff::unassign);
+    "/staff/{user_id}/grants/{grant_id}/delete" => post(staff::revoke_grant);
+    "/roles" => get(roles::list);
+    "/roles/new" => get(roles::new_form).post(roles::create);
+    "/roles/{role_id}" => get(roles::edit_form).post(roles::update);
+    "/roles/{role_id}/delete" => post(roles::delete);
+    "/settings" => get(settings::show).post(settings::update);
+    "/settings/email" => post(settings::update_email);
+    "/audit" => get(audit::list);
+    "/audit/export" => get(audit::export);
+    "/operations" => get(ops::show);
+    "/operations/jobs/{job_id}/retry" => post(ops::retry_job);
+    "/operations/emails/{email_id}/resend" => post(ops::resend_email);
+    "/account" => get(account::show);
+    "/account/profile" => post(account::update_profile);
+    "/account/password" => post(account::change_password);
+    "/account/tokens" => post(account::create_token);
+    "/account/tokens/{token_id}/revoke" => post(account::revoke_token);
+    "/account/studio" => post(account::switch_studio);
 }

@@ -116,7 +116,8 @@ pub async fn sign_in_form(State(s): State<AppState>, jar: CookieJar, q: Params) 
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct SignInForm {
     email: String,
     password: String,
@@ -188,7 +189,8 @@ pub async fn reset_request_form(State(s): State<AppState>, jar: CookieJar) -> Re
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct ResetRequestForm {
     email: String,
 }
@@ -244,7 +246,8 @@ pub async fn reset_form(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct NewPasswordForm {
     password: String,
 }
@@ -303,7 +306,8 @@ pub async fn invitation_form(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct AcceptForm {
     password: Option<String>,
 }

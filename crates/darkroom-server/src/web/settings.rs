@@ -39,7 +39,8 @@ pub async fn show(ctx: PageCtx, q: Params) -> Response {
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct SettingsForm {
     version: i64,
     name: String,
@@ -87,7 +88,8 @@ pub async fn update(ctx: PageCtx, PageForm(f): PageForm<SettingsForm>) -> Respon
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct EmailForm {
     version: i64,
     #[serde(default)]

@@ -199,7 +199,8 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct ProfileForm {
     version: i64,
     name: String,
@@ -241,7 +242,8 @@ pub async fn update(
 }
 
 /// Every action form on the staff page posts here; fields depend on the action.
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub struct ActionForm {
     version: Option<i64>,
     role_id: Option<String>,
@@ -261,6 +263,10 @@ pub async fn action(
         Err(e) => return error_page(&ctx.state, &e),
     };
     let core = &ctx.state.core;
+    // Unknown (or another studio's) people are a 404 whatever the form holds.
+    if let Err(e) = staff::get(core, &ctx.p, id).await {
+        return error_page(&ctx.state, &e);
+    }
     let back = format!("/staff/{id}");
     let standing = |c| staff::set_standing(core, &ctx.p, &ctx.meta, id, f.version, c);
     let outcome: Result<Response, CoreError> = match action.as_str() {

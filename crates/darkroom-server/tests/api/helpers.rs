@@ -1,0 +1,373 @@
+//! The test harness: a real server on a random port over a fresh database of
+//! the engine under test, with the core's clock under the test's control.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use darkroom_core::token::NewToken;
+use darkroom_core::{Core, Meta, Principal, auth, principal, setup, staff, token};
+use darkroom_db::Db;
+use darkroom_db::testing::TestDb;
+use darkroom_domain::time::OffsetClock;
+use darkroom_domain::{BranchId, RoleId, StudioId, UserId};
+use darkroom_server::config::Config;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub core: Core,
+    pub db: Db,
+    pub clock: OffsetClock,
+    pub http: reqwest::Client,
+    pub test_db: TestDb,
+    shutdown: CancellationToken,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// A person in a studio, with a browser session and an API token.
+#[derive(Clone, Debug)]
+pub struct Who {
+    pub user: UserId,
+    pub studio: StudioId,
+    pub email: String,
+    pub password: String,
+    pub session: String,
+    pub token: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub fn test_config() -> Config {
+    let mut c = Config::default();
+    c.bind = "127.0.0.1:0".parse().unwrap();
+    c.public_url = Some("http://127.0.0.1".into());
+    c
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        if std::env::var("TEST_LOG").is_ok() {
+            darkroom_server::observe::init_logging(&darkroom_server::config::LogConfig {
+                format: "text".into(),
+                level: "warn".into(),
+            });
+        }
+        let test_db = TestDb::create().await;
+        let db = test_db.migrated().await;
+        let mut cfg = test_config();
+        tweak(&mut cfg);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        cfg.public_url = Some(format!("http://{addr}"));
+        let clock = OffsetClock::default();
+        let core = Core::new(
+            db.clone(),
+            Arc::new(clock.clone()),
+            cfg.core_settings(),
+            None,
+        )
+        .await
+        .unwrap();
+        let state = darkroom_server::app::state(core.clone(), Arc::new(cfg)).unwrap();
+        let router = darkroom_server::app::router(state);
+        let shutdown = CancellationToken::new();
+        tokio::spawn(darkroom_server::app::serve(
+            listener,
+            router,
+            shutdown.clone(),
+        ));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestApp {
+            base: format!("http://{addr}"),
+            addr,
+            core,
+            db,
+            clock,
+            http,
+            test_db,
+            shutdown,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Creates a studio through the set-up link; returns its owner.
+    pub async fn studio(&self, name: &str) -> Who {
+        let link = setup::new_studio_link(&self.core).await.unwrap();
+        let token = link.rsplit('/').next().unwrap().to_string();
+        let email = format!(
+            "owner-{}@{}.test",
+            uuid::Uuid::now_v7().simple(),
+            name.to_lowercase().replace(' ', "-")
+        );
+        let session = setup::complete(
+            &self.core,
+            &token,
+            setup::SetupInput {
+                studio_name: name.into(),
+                currency: "INR".into(),
+                time_zone: "Asia/Kolkata".into(),
+                locale: "en-IN".into(),
+                owner_name: format!("{name} Owner"),
+                email: email.clone(),
+                password: PASSWORD.into(),
+            },
+            &Meta::system(),
+        )
+        .await
+        .unwrap();
+        self.who_from_session(&session.token, &email).await
+    }
+
+    async fn who_from_session(&self, session: &str, email: &str) -> Who {
+        let p = auth::resolve_session(&self.core, session)
+            .await
+            .unwrap()
+            .unwrap();
+        let scopes = self
+            .core
+            .permissions_anywhere(&p)
+            .iter()
+            .map(|x| x.name().to_string())
+            .collect();
+        let created = token::create(
+            &self.core,
+            &p,
+            &Meta::system(),
+            NewToken {
+                name: "tests".into(),
+                scopes,
+                expires_in_days: Some(30),
+            },
+        )
+        .await
+        .unwrap();
+        Who {
+            user: p.user,
+            studio: p.studio,
+            email: email.into(),
+            password: PASSWORD.into(),
+            session: session.into(),
+            token: created.token,
+        }
+    }
+
+    /// The principal of a person, as the server would load it now.
+    pub async fn principal(&self, who: &Who) -> Principal {
+        let sid = darkroom_domain::SessionId::new();
+        principal::load(
+            self.db.conn(),
+            who.studio,
+            who.user,
+            darkroom_core::Via::Session(sid),
+            None,
+        )
+        .await
+        .unwrap()
+        .unwrap()
+    }
+
+    pub async fn role_id(&self, owner: &Who, key: &str) -> RoleId {
+        let rows = darkroom_db::repo::access::list_roles(
+            self.db.conn(),
+            darkroom_domain::TypedId::uuid(&owner.studio),
+        )
+        .await
+        .unwrap();
+        let r = rows
+            .iter()
+            .find(|r| r.builtin_key.as_deref() == Some(key))
+            .unwrap();
+        darkroom_domain::TypedId::from_uuid(r.id)
+    }
+
+    /// Invites a person with a built-in role and accepts for them.
+    pub async fn member(&self, owner: &Who, role: &str, branch: Option<BranchId>) -> Who {
+        let p = self.principal(owner).await;
+        let email = format!("{role}-{}@staff.test", uuid::Uuid::now_v7().simple());
+        let invited = staff::invite(
+            &self.core,
+            &p,
+            &Meta::system(),
+            staff::NewInvitation {
+                email: email.clone(),
+                name: format!("A {role}"),
+                role_id: self.role_id(owner, role).await,
+                branch_id: branch,
+                time_zone: None,
+            },
+        )
+        .await
+        .unwrap();
+        let url = invited
+            .invitation
+            .invite_url
+            .expect("no SMTP in tests: the link is returned");
+        let token = url.rsplit('/').next().unwrap();
+        let session = staff::accept_invitation(&self.core, token, Some(PASSWORD), &Meta::system())
+            .await
+            .unwrap();
+        self.who_from_session(&session.token, &email).await
+    }
+
+    pub async fn api(
+        &self,
+        who: &Who,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&who.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn get(&self, who: &Who, path: &str) -> (StatusCode, Value) {
+        self.api(who, Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, who: &Who, path: &str, body: Value) -> (StatusCode, Value) {
+        self.api(who, Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, who: &Who, path: &str, body: Value) -> (StatusCode, Value) {
+        self.api(who, Method::PATCH, path, Some(body)).await
+    }
+
+    /// A branch made through the API; returns its id.
+    pub async fn branch(&self, who: &Who, name: &str) -> BranchId {
+        let prefix: String = name
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(4)
+            .collect::<String>()
+            .to_uppercase();
+        let prefix = format!(
+            "{prefix}{}-",
+            &uuid::Uuid::now_v7().simple().to_string()[28..]
+        );
+        let (s, v) = self
+            .post(
+                who,
+                "/api/v1/branches",
+                json!({ "name": name, "invoice_prefix": &prefix[..prefix.len().min(12)] }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        v["id"].as_str().unwrap().parse().unwrap()
+    }
+
+    /// A page fetched with a browser session cookie.
+    pub async fn page(
+        &self,
+        session: Option<&str>,
+        path: &str,
+    ) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        let mut req = self.http.get(self.url(path));
+        if let Some(s) = session {
+            req = req.header("cookie", format!("darkroom_session={s}"));
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        (status, res.text().await.unwrap(), headers)
+    }
+
+    /// Posts a form as a browser would from our own page (with the CSRF token of the session).
+    pub async fn form(
+        &self,
+        session: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        let (_, html, _) = self.page(Some(session), "/account").await;
+        let csrf = csrf_of(&html).expect("the account page has a CSRF token");
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        let res = self
+            .http
+            .post(self.url(path))
+            .header("cookie", format!("darkroom_session={session}"))
+            .header("origin", &self.base)
+            .form(&all)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        (status, res.text().await.unwrap(), headers)
+    }
+
+    /// Runs every due job in this process.
+    pub async fn drain_jobs(&self) -> usize {
+        darkroom_core::jobs::drain(&self.core).await.unwrap()
+    }
+
+    pub async fn audit_count(&self, studio: StudioId, event: &str) -> u64 {
+        darkroom_db::audit::count_events(
+            self.db.conn(),
+            darkroom_domain::TypedId::uuid(&studio),
+            event,
+        )
+        .await
+        .unwrap()
+    }
+}
+
+/// The first CSRF token in a page.
+pub fn csrf_of(html: &str) -> Option<String> {
+    let i = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    let rest = &html[i..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// The value of a cookie set by a response.
+pub fn set_cookie(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.strip_prefix(&format!("{name}="))
+                .map(|r| r.split(';').next().unwrap_or("").to_string())
+        })
+}
+
+impl TestApp {
+    pub fn clock_now(&self) -> darkroom_domain::Timestamp {
+        darkroom_domain::time::Clock::now(&self.clock)
+    }
+
+    /// A new token holding every permission the person holds now.
+    pub async fn refresh_token(&self, who: &Who) -> Who {
+        self.who_from_session(&who.session, &who.email).await
+    }
+}

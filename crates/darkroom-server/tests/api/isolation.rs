@@ -1,0 +1,350 @@
+//! Tenant isolation, generated from the route tables: for every route that
+//! takes an id (API from the OpenAPI document, pages from `PAGE_ROUTES`), a
+//! person of studio B asking for studio A's object gets exactly the answer
+//! an id that does not exist gets (404), and no list shows A's rows. A new
+//! route is covered the moment it is added; an unknown kind of id parameter
+//! fails this test until a fixture for it is added below.
+
+use std::collections::HashMap;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, Who, csrf_of};
+
+const SECRET: &str = "ALPHA-SECRET";
+
+/// One studio's objects, by path parameter name.
+struct Fixtures {
+    who: Who,
+    ids: HashMap<&'static str, String>,
+}
+
+async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixtures {
+    let owner = app.studio(name).await;
+    let branch = app
+        .branch(&owner, &format!("{marker} Branch"))
+        .await
+        .to_string();
+    let member = app.member(&owner, "photographer", None).await;
+    let (s, role) = app
+        .post(
+            &owner,
+            "/api/v1/roles",
+            json!({ "name": format!("{marker} role"), "permissions": ["branch.view"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{role}");
+    let role_id = role["id"].as_str().unwrap().to_string();
+    let (s, a) = app
+        .post(
+            &owner,
+            &format!("/api/v1/staff/{}/roles", member.user),
+            json!({ "role_id": role_id }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let (s, g) = app
+        .post(&owner, &format!("/api/v1/staff/{}/grants", member.user), json!({ "permission": "branch.view", "resource_type": "branch", "resource_id": branch }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{g}");
+    let (_, tokens) = app.get(&owner, "/api/v1/tokens").await;
+    // An unreachable SMTP server: the invitation email and its job stay queued.
+    let (_, studio) = app.get(&owner, "/api/v1/studio").await;
+    let (s, v) = app
+        .api(&owner, Method::PUT, "/api/v1/studio/email", Some(json!({ "version": studio["version"], "host": "127.0.0.1", "port": 9, "security": "none", "from_address": "studio@example.com", "from_name": marker })))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .post(&owner, "/api/v1/staff", json!({ "email": format!("{}@invitee.test", marker.to_lowercase()), "name": format!("{marker} Invitee"), "role_id": role_id }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, jobs) = app.get(&owner, "/api/v1/jobs").await;
+    let (_, emails) = app.get(&owner, "/api/v1/emails").await;
+    let mut ids = HashMap::new();
+    ids.insert("branch_id", branch);
+    ids.insert("user_id", member.user.to_string());
+    ids.insert("role_id", role_id);
+    ids.insert("assignment_id", a["id"].as_str().unwrap().to_string());
+    ids.insert("grant_id", g["id"].as_str().unwrap().to_string());
+    ids.insert("token_id", tokens[0]["id"].as_str().unwrap().to_string());
+    ids.insert(
+        "job_id",
+        jobs["items"][0]["id"].as_str().unwrap().to_string(),
+    );
+    ids.insert(
+        "email_id",
+        emails["items"][0]["id"].as_str().unwrap().to_string(),
+    );
+    Fixtures { who: owner, ids }
+}
+
+/// A well-formed id of the kind a parameter takes, that exists nowhere.
+fn fresh_id(param: &str) -> String {
+    let prefix = match param {
+        "branch_id" => "brn",
+        "user_id" => "usr",
+        "role_id" => "rol",
+        "assignment_id" => "ras",
+        "grant_id" => "grt",
+        "token_id" => "tok",
+        "job_id" => "job",
+        "email_id" => "eml",
+        other => {
+            panic!("path parameter `{other}` has no fixture: add one to tests/api/isolation.rs")
+        }
+    };
+    format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
+}
+
+fn params_of(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(String::from)
+        .collect()
+}
+
+fn fill(path: &str, values: &HashMap<String, String>) -> String {
+    let mut out = path.to_string();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+/// A body that passes decoding, built from the operation's schema, using
+/// the caller's own objects for references.
+fn body_for(spec: &Value, schema: &Value, own: &HashMap<&'static str, String>) -> Value {
+    let schema = match schema.get("$ref").and_then(|r| r.as_str()) {
+        Some(r) => &spec["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => schema,
+    };
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    let mut obj = serde_json::Map::new();
+    for name in required {
+        let prop = &schema["properties"][name];
+        let v = match name {
+            "version" => json!(1),
+            "role_id" => json!(own["role_id"]),
+            "branch_id" | "resource_id" => json!(own["branch_id"]),
+            "permission" => json!("branch.view"),
+            "resource_type" => json!("branch"),
+            "permissions" | "scopes" => json!(["branch.view"]),
+            _ => match prop["type"].as_str() {
+                Some("integer") => json!(1),
+                Some("boolean") => json!(false),
+                Some("array") => json!([]),
+                _ => json!("x"),
+            },
+        };
+        obj.insert(name.to_string(), v);
+    }
+    Value::Object(obj)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_studios_ids_answer_like_missing_ids_on_every_api_route() {
+    let app = TestApp::spawn().await;
+    let a = fixtures(&app, "Alpha", SECRET).await;
+    let b = fixtures(&app, "Beta", "Beta").await;
+    let (_, spec) = app.get(&b.who, "/api/v1/openapi.json").await;
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let params = params_of(path);
+        if params.is_empty() {
+            continue;
+        }
+        for (method, op) in item.as_object().unwrap() {
+            let m: Method = method.to_uppercase().parse().unwrap();
+            let body = op
+                .pointer("/requestBody/content/application~1json/schema")
+                .map(|s| body_for(&spec, s, &b.ids));
+            for foreign in &params {
+                let mut theirs: HashMap<String, String> = params
+                    .iter()
+                    .map(|p| (p.clone(), b.ids[p.as_str()].clone()))
+                    .collect();
+                let mut missing = theirs.clone();
+                theirs.insert(foreign.clone(), a.ids[foreign.as_str()].clone());
+                missing.insert(foreign.clone(), fresh_id(foreign));
+                let r1 = app
+                    .api(&b.who, m.clone(), &fill(path, &theirs), body.clone())
+                    .await;
+                let r2 = app
+                    .api(&b.who, m.clone(), &fill(path, &missing), body.clone())
+                    .await;
+                assert_eq!(
+                    r1.0,
+                    StatusCode::NOT_FOUND,
+                    "{method} {path} with studio A's {foreign}: {}",
+                    r1.1
+                );
+                assert_eq!(
+                    r1, r2,
+                    "{method} {path}: A's {foreign} must answer exactly like a missing one"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} route/parameter pairs checked"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_and_searches_never_show_another_studios_rows() {
+    let app = TestApp::spawn().await;
+    let a = fixtures(&app, "Alpha", SECRET).await;
+    let b = fixtures(&app, "Beta", "Beta").await;
+    let (_, spec) = app.get(&b.who, "/api/v1/openapi.json").await;
+    let mut leaks_checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let Some(op) = item.get("get") else { continue };
+        if path.contains('{') || path.ends_with("openapi.json") {
+            continue;
+        }
+        let searchable = op["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["name"] == "q"));
+        let mut urls = vec![path.clone()];
+        if searchable {
+            urls.push(format!("{path}?q=alpha"));
+            urls.push(format!("{path}?q=ALPHA&deleted=true"));
+        }
+        for url in urls {
+            let (status, v) = app.get(&b.who, &url).await;
+            assert!(status.is_success(), "GET {url}: {status} {v}");
+            let text = v.to_string();
+            assert!(
+                !text.contains(SECRET),
+                "GET {url} shows studio A's data: {text}"
+            );
+            for id in a.ids.values() {
+                assert!(
+                    !text.contains(id.as_str()),
+                    "GET {url} shows studio A's id {id}"
+                );
+            }
+            leaks_checked += 1;
+        }
+    }
+    assert!(leaks_checked >= 8, "{leaks_checked}");
+    // The same person's view of their own studio does show its rows.
+    let (_, mine) = app.get(&a.who, "/api/v1/branches?q=alpha").await;
+    assert!(mine.to_string().contains(SECRET));
+}
+
+/// Values for path parameters that are not ids.
+fn word_values(param: &str) -> Option<Vec<&'static str>> {
+    match param {
+        "action" => Some(vec![
+            "suspend",
+            "reactivate",
+            "delete",
+            "restore",
+            "resend",
+            "reset-link",
+            "roles",
+            "grants",
+        ]),
+        _ => None,
+    }
+}
+
+async fn page_call(
+    app: &TestApp,
+    who: &Who,
+    csrf: &str,
+    method: &Method,
+    path: &str,
+) -> (StatusCode, String) {
+    let mut req = app
+        .http
+        .request(method.clone(), app.url(path))
+        .header("cookie", format!("darkroom_session={}", who.session));
+    if *method == Method::POST {
+        req = req.header("origin", &app.base).form(&[("_csrf", csrf)]);
+    }
+    let res = req.send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_studios_ids_answer_like_missing_ids_on_every_page() {
+    let app = TestApp::spawn().await;
+    let a = fixtures(&app, "Alpha", SECRET).await;
+    let b = fixtures(&app, "Beta", "Beta").await;
+    let (_, html, _) = app.page(Some(&b.who.session), "/account").await;
+    let csrf = csrf_of(&html).unwrap();
+    let mut checked = 0;
+    for path in darkroom_server::web::PAGE_ROUTES {
+        let params = params_of(path);
+        // Link-token pages are keyed by secrets, not ids; they are tested in signin.rs.
+        if params.is_empty() || params.iter().any(|p| p == "token") {
+            continue;
+        }
+        let id_params: Vec<&String> = params.iter().filter(|p| word_values(p).is_none()).collect();
+        let word_param = params.iter().find(|p| word_values(p).is_some());
+        let words: Vec<&str> = word_param
+            .map(|w| word_values(w).unwrap())
+            .unwrap_or_else(|| vec![""]);
+        for word in words {
+            for foreign in &id_params {
+                let mut theirs: HashMap<String, String> = id_params
+                    .iter()
+                    .map(|p| ((*p).clone(), b.ids[p.as_str()].clone()))
+                    .collect();
+                if let Some(w) = word_param {
+                    theirs.insert(w.clone(), word.to_string());
+                }
+                let mut missing = theirs.clone();
+                theirs.insert((*foreign).clone(), a.ids[foreign.as_str()].clone());
+                missing.insert((*foreign).clone(), fresh_id(foreign));
+                let mut saw_404 = false;
+                for method in [Method::GET, Method::POST] {
+                    let r1 = page_call(&app, &b.who, &csrf, &method, &fill(path, &theirs)).await;
+                    let r2 = page_call(&app, &b.who, &csrf, &method, &fill(path, &missing)).await;
+                    assert_eq!(
+                        r1, r2,
+                        "{method} {path} ({word}): A's {foreign} must answer exactly like a missing one"
+                    );
+                    assert!(!r1.1.contains(SECRET), "{method} {path} shows A's data");
+                    assert!(
+                        r1.0 == StatusCode::NOT_FOUND || r1.0 == StatusCode::METHOD_NOT_ALLOWED,
+                        "{method} {path}: {}",
+                        r1.0
+                    );
+                    saw_404 |= r1.0 == StatusCode::NOT_FOUND;
+                }
+                assert!(saw_404, "{path} never answered 404");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 12, "{checked}");
+    // Every list page of B's is free of A's rows.
+    for path in [
+        "/dashboard",
+        "/branches",
+        "/branches?q=alpha",
+        "/staff",
+        "/staff?q=alpha",
+        "/roles",
+        "/audit",
+        "/operations",
+        "/settings",
+        "/account",
+    ] {
+        let (status, html, _) = app.page(Some(&b.who.session), path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!html.contains(SECRET), "{path} shows A's data");
+        for id in a.ids.values() {
+            assert!(!html.contains(id.as_str()), "{path} shows A's id {id}");
+        }
+    }
+}

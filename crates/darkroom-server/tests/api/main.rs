@@ -1,0 +1,13 @@
+//! HTTP tests of the whole application, on the engine chosen by
+//! `DARKROOM_TEST_DATABASE_URL` (SQLite when unset).
+
+mod helpers;
+
+mod audit;
+mod authz;
+mod bad_input;
+mod client_ids;
+mod isolation;
+mod locking;
+mod pages;
+mod signin;

@@ -1,0 +1,203 @@
+//! The pages: every one renders for the owner, carries the security headers,
+//! and shows each person only what their role allows. Plus the API document.
+
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn every_page_renders_with_security_headers() {
+    let app = TestApp::spawn().await;
+    darkroom_core::demo::fill(&app.core).await.unwrap();
+    let owner = app.studio("Pages").await;
+    for path in darkroom_server::web::PAGE_ROUTES
+        .iter()
+        .filter(|p| !p.contains('{'))
+    {
+        let (s, html, h) = app.page(Some(&owner.session), path).await;
+        if matches!(
+            *path,
+            "/" | "/sign-out"
+                | "/account/profile"
+                | "/account/password"
+                | "/account/tokens"
+                | "/account/studio"
+                | "/settings/email"
+        ) {
+            continue;
+        }
+        assert!(
+            s == StatusCode::OK || s == StatusCode::SEE_OTHER,
+            "{path}: {s}"
+        );
+        if s == StatusCode::OK && !path.ends_with("/export") {
+            assert!(
+                html.contains("<main id=\"main\">"),
+                "{path} uses the layout"
+            );
+            assert!(
+                html.contains("name=\"viewport\""),
+                "{path} is set up for phones"
+            );
+        }
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"),
+            "{path}"
+        );
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["x-frame-options"], "DENY");
+    }
+    let (s, css, h) = app.page(None, "/assets/app.css").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(css.contains("@media"));
+}
+
+#[tokio::test]
+async fn each_person_sees_only_what_their_role_allows() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Roles").await;
+    let ph = app.member(&owner, "photographer", None).await;
+    let (_, html, _) = app.page(Some(&ph.session), "/dashboard").await;
+    for hidden in [
+        "href=\"/roles\"",
+        "href=\"/audit\"",
+        "href=\"/operations\"",
+        "href=\"/staff/invite\"",
+    ] {
+        assert!(
+            !html.contains(hidden),
+            "a photographer's menu has no {hidden}"
+        );
+    }
+    assert!(html.contains("href=\"/branches\""));
+    for path in [
+        "/staff/invite",
+        "/roles",
+        "/audit",
+        "/operations",
+        "/roles/new",
+        "/branches/new",
+    ] {
+        assert_eq!(
+            app.page(Some(&ph.session), path).await.0,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let (s, _, _) = app
+        .form(
+            &ph.session,
+            "/settings",
+            &[("version", "1"), ("name", "Hijacked")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, html, _) = app.page(Some(&owner.session), "/dashboard").await;
+    for shown in [
+        "href=\"/roles\"",
+        "href=\"/audit\"",
+        "href=\"/operations\"",
+        "href=\"/staff/invite\"",
+    ] {
+        assert!(html.contains(shown), "the owner's dashboard links {shown}");
+    }
+}
+
+#[tokio::test]
+async fn a_form_with_mistakes_is_shown_again_with_messages() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Forms").await;
+    let (s, html, _) = app
+        .form(
+            &owner.session,
+            "/branches/new",
+            &[
+                ("name", ""),
+                ("currency", "DOUBLOONS"),
+                ("tax_id_kind", "gstin"),
+                ("tax_id", "bad"),
+                ("city", "Pune"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("the branch name is required"));
+    assert!(html.contains("ISO 4217"));
+    assert!(html.contains("is not a GSTIN"));
+    assert!(html.contains("value=\"Pune\""), "what was typed is kept");
+    assert!(html.contains("aria-invalid=\"true\""));
+}
+
+#[tokio::test]
+async fn the_openapi_document_and_reference_describe_every_route() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let spec: serde_json::Value = res.json().await.unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    let mut routes: Vec<String> = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            routes.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    routes.sort();
+    insta::assert_snapshot!("api_routes", routes.join("\n"));
+    let problem = &spec["components"]["schemas"]["Problem"];
+    assert!(problem["properties"]["code"].is_object());
+    let (s, html, _) = app.page(None, "/api/docs").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("branches&#x2f;{branch_id}"), "{html}");
+    assert!(html.contains("BranchView"));
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.page(None, "/healthz").await.1, "ok");
+    assert_eq!(app.page(None, "/readyz").await.1, "ready");
+    let _ = app.page(None, "/sign-in").await;
+    let (s, text, _) = app.page(None, "/metrics").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(text.contains("darkroom_http_requests_total"), "{text}");
+}
+
+#[tokio::test]
+async fn demo_data_fills_an_empty_instance_once() {
+    let app = TestApp::spawn().await;
+    let report = darkroom_core::demo::fill(&app.core).await.unwrap();
+    assert!(report.accounts.len() >= 7);
+    assert!(matches!(
+        darkroom_core::demo::fill(&app.core).await,
+        Err(darkroom_core::CoreError::Conflict { .. })
+    ));
+    let owner_email = &report.accounts[0].1;
+    let session = darkroom_core::auth::sign_in(
+        &app.core,
+        owner_email,
+        &report.password,
+        &darkroom_core::Meta::system(),
+    )
+    .await
+    .unwrap();
+    let (s, html, _) = app.page(Some(&session.token), "/branches").await;
+    assert_eq!(s, StatusCode::OK);
+    for b in ["Bengaluru", "Mumbai", "Seoul"] {
+        assert!(html.contains(b), "demo branch {b}");
+    }
+    let (_, html, _) = app.page(Some(&session.token), "/staff").await;
+    assert!(
+        html.contains("status-invited") && html.contains("status-suspended"),
+        "the demo shows every state"
+    );
+    let (_, html, _) = app.page(Some(&session.token), "/audit").await;
+    assert!(html.contains("staff.invited"), "{html}");
+}
