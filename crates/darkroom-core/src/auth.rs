@@ -13,7 +13,7 @@ use darkroom_db::repo;
 use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::validate;
-use darkroom_domain::{SessionId, StudioId, Timestamp, TypedId, UserId};
+use darkroom_domain::{PasswordResetId, SessionId, StudioId, Timestamp, TypedId, UserId};
 
 use crate::audit::{self, Event, Who};
 use crate::error::{CoreError, CoreResult};
@@ -329,6 +329,7 @@ pub async fn request_password_reset(core: &Core, email: &str, meta: &Meta) -> Co
         &jobs::Job::PasswordResetRequest {
             email,
             ip: meta.ip.clone(),
+            request: PasswordResetId::new(),
         },
         None,
     )
@@ -344,6 +345,7 @@ pub(crate) async fn create_reset_link(
     c: &impl ConnectionTrait,
     user: UserId,
     created_by: Option<UserId>,
+    id: PasswordResetId,
 ) -> CoreResult<String> {
     let now = core.now();
     repo::signin::revoke_one_time_for(c, RESET_PURPOSE, None, Some(user.uuid()), now.as_micros())
@@ -352,7 +354,7 @@ pub(crate) async fn create_reset_link(
     repo::signin::insert_one_time(
         c,
         darkroom_db::entity::one_time_token::Model {
-            id: darkroom_domain::PasswordResetId::new().uuid(),
+            id: id.uuid(),
             purpose: RESET_PURPOSE.into(),
             token_hash: hash_token(&token),
             studio_id: None,
@@ -369,7 +371,19 @@ pub(crate) async fn create_reset_link(
 }
 
 /// The job half of [`request_password_reset`].
-pub(crate) async fn run_reset_request(core: &Core, email: &str, ip: &str) -> CoreResult<()> {
+pub(crate) async fn run_reset_request(
+    core: &Core,
+    email: &str,
+    ip: &str,
+    request: PasswordResetId,
+) -> CoreResult<()> {
+    if repo::signin::find_one_time(core.db().conn(), request.uuid())
+        .await?
+        .is_some()
+    {
+        // This job already ran to completion once (its worker died before recording it).
+        return Ok(());
+    }
     let Some(user) = repo::person::find_user_by_email(core.db().conn(), email).await? else {
         tracing::info!("password reset requested for an address with no account");
         return Ok(());
@@ -385,7 +399,7 @@ pub(crate) async fn run_reset_request(core: &Core, email: &str, ip: &str) -> Cor
         return Ok(());
     }
     let tx = core.db().begin().await?;
-    let link = create_reset_link(core, &tx, UserId::from_uuid(user.id), None).await?;
+    let link = create_reset_link(core, &tx, UserId::from_uuid(user.id), None, request).await?;
     let (studio_name, branding) = crate::studio::header(core, studio).await?;
     let msg = crate::mail::templates::password_reset(
         &studio_name,

@@ -17,7 +17,7 @@ use darkroom_db::{email as outbox, repo};
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::{EmailId, JobId, StudioId, Timestamp, TypedId};
+use darkroom_domain::{EmailId, JobId, PasswordResetId, StudioId, Timestamp, TypedId};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
@@ -36,7 +36,12 @@ pub enum Job {
     /// Send one email from the outbox.
     SendEmail { email_id: EmailId },
     /// Look up an address and, if it has an account, email a reset link.
-    PasswordResetRequest { email: String, ip: String },
+    /// `request` becomes the link's id, so running the job twice sends one email.
+    PasswordResetRequest {
+        email: String,
+        ip: String,
+        request: PasswordResetId,
+    },
 }
 
 impl Job {
@@ -106,9 +111,11 @@ pub async fn enqueue(
 async fn handle(core: &Core, job: &Job, last_attempt: bool) -> Result<(), JobError> {
     match job {
         Job::SendEmail { email_id } => crate::mail::deliver(core, *email_id, last_attempt).await,
-        Job::PasswordResetRequest { email, ip } => crate::auth::run_reset_request(core, email, ip)
-            .await
-            .map_err(JobError::retry),
+        Job::PasswordResetRequest { email, ip, request } => {
+            crate::auth::run_reset_request(core, email, ip, *request)
+                .await
+                .map_err(JobError::retry)
+        }
     }
 }
 

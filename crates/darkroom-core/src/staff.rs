@@ -780,7 +780,14 @@ pub async fn reset_link(core: &Core, p: &Principal, meta: &Meta, id: UserId) -> 
             "this person has not chosen a password yet; resend their invitation instead",
         ));
     }
-    let link = auth::create_reset_link(core, &tx, id, Some(p.user)).await?;
+    let link = auth::create_reset_link(
+        core,
+        &tx,
+        id,
+        Some(p.user),
+        darkroom_domain::PasswordResetId::new(),
+    )
+    .await?;
     audit::record(
         core,
         &tx,
