@@ -106,6 +106,7 @@ enum StudioAction {
 
 /// Parses the command line and runs it.
 pub fn run() -> ExitCode {
+    crate::install_crypto_provider();
     let cli = Cli::parse();
     if let Command::Config {
         action: ConfigAction::Example,

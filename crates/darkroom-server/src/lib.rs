@@ -12,3 +12,10 @@ pub mod observe;
 pub mod security;
 pub mod state;
 pub mod web;
+
+/// Chooses rustls's crypto provider once per process. Several dependencies
+/// enable different providers; without a choice, the first TLS connection
+/// (PostgreSQL over TLS, SMTP with STARTTLS) would fail.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -236,6 +236,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PageForm<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         if !security::same_origin(&parts, state) {
+            tracing::info!(origin = ?parts.headers.get(header::ORIGIN), fetch_site = ?parts.headers.get("sec-fetch-site"), "form refused: not from this site");
             return Err(security::csrf_rejected());
         }
         let jar = CookieJar::from_headers(&parts.headers);
@@ -275,6 +276,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PageForm<T> {
             None => security::anon_csrf_ok(state, &anon, &sent),
         };
         if !ok {
+            tracing::info!(
+                has_cookie = !anon.is_empty(),
+                has_session = session.is_some(),
+                sent = !sent.is_empty(),
+                "form refused: CSRF token missing or wrong"
+            );
             return Err(security::csrf_rejected());
         }
         let encoded = serde_urlencoded::to_string(&pairs).unwrap_or_default();

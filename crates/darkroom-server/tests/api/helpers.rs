@@ -58,6 +58,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        darkroom_server::install_crypto_provider();
         if std::env::var("TEST_LOG").is_ok() {
             darkroom_server::observe::init_logging(&darkroom_server::config::LogConfig {
                 format: "text".into(),

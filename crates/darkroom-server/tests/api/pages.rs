@@ -46,7 +46,7 @@ async fn every_page_renders_with_security_headers() {
             "{path}"
         );
         assert_eq!(h["x-content-type-options"], "nosniff");
-        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["referrer-policy"], "same-origin");
         assert_eq!(h["x-frame-options"], "DENY");
     }
     let (s, css, h) = app.page(None, "/assets/app.css").await;

@@ -496,3 +496,66 @@ async fn unauthenticated_endpoints_are_rate_limited() {
     );
     assert_eq!(*codes.last().unwrap(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn the_set_up_page_creates_a_studio() {
+    let app = TestApp::spawn().await;
+    let link = darkroom_core::setup::first_run_link(&app.core)
+        .await
+        .unwrap()
+        .unwrap();
+    let path = &link[link.find("/setup/").unwrap()..];
+    let res = app.http.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = set_cookie(res.headers(), "darkroom_csrf").unwrap();
+    let csrf = csrf_of(&res.text().await.unwrap()).unwrap();
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("studio_name", "Set Up Here"),
+        ("currency", "INR"),
+        ("time_zone", "Asia/Kolkata"),
+        ("locale", "en-IN"),
+        ("owner_name", "Asha"),
+        ("email", "asha@setup.test"),
+        ("password", "short"),
+    ];
+    let post = |form: Vec<(&'static str, String)>| {
+        let (app, path, cookie) = (&app, path.to_string(), cookie.clone());
+        async move {
+            app.http
+                .post(app.url(&path))
+                .header("cookie", format!("darkroom_csrf={cookie}"))
+                .header("origin", &app.base)
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let owned = |f: &[(&'static str, &str)]| {
+        f.iter()
+            .map(|(k, v)| (*k, v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let r = post(owned(&form)).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a short password is refused"
+    );
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("too short") && html.contains("value=\"Set Up Here\""),
+        "{html}"
+    );
+    let mut good = owned(&form);
+    good[7].1 = "a long enough passphrase".into();
+    let r = post(good.clone()).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(set_cookie(r.headers(), "darkroom_session").is_some());
+    assert_eq!(
+        post(good).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the link works once"
+    );
+}

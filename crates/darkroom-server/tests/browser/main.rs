@@ -1,0 +1,312 @@
+//! Browser tests in real headless Chromium (Debian's chromium and
+//! chromium-driver), driven over WebDriver. `.ci/run` installs both and runs
+//! these with `cargo test --test browser -- --ignored`.
+
+#[path = "../api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use helpers::TestApp;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromedriver() -> Driver {
+    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(&bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {bin} ({e}): install Debian's chromium and chromium-driver")
+        });
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver { child, port }
+}
+
+async fn browser(driver: &Driver, width: u32) -> Client {
+    let profile = tempfile::tempdir().unwrap().keep();
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.display()),
+                     "--window-size=800,900"],
+            // A phone-sized viewport (Chrome windows cannot be narrower than 500 px).
+            "mobileEmulation": { "deviceMetrics": { "width": width, "height": 812, "pixelRatio": 2.0 } }
+        }
+    });
+    let caps = caps.as_object().unwrap().clone().into_iter().collect();
+    ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .unwrap()
+}
+
+async fn fill(c: &Client, name: &str, value: &str) {
+    let el = c
+        .find(Locator::Css(&format!("[name='{name}']")))
+        .await
+        .unwrap_or_else(|_| panic!("no field {name}"));
+    el.clear().await.unwrap();
+    el.send_keys(value).await.unwrap();
+}
+
+async fn click_button(c: &Client, text: &str) {
+    let xpath = format!("//button[normalize-space()='{text}']");
+    c.find(Locator::XPath(&xpath))
+        .await
+        .unwrap_or_else(|_| panic!("no button {text}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits for a navigation to a path starting with `prefix`.
+async fn wait_path(c: &Client, prefix: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().path().starts_with(prefix) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "never reached {prefix}: at {} showing {}",
+        c.current_url().await.unwrap(),
+        body(c).await
+    );
+}
+
+async fn select_by_text(c: &Client, name: &str, text: &str) {
+    let sel = c
+        .find(Locator::Css(&format!("select[name='{name}']")))
+        .await
+        .unwrap();
+    sel.select_by_label(text).await.unwrap();
+}
+
+async fn body(c: &Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Saves a screenshot when `DARKROOM_SCREENSHOTS` names a folder (for people
+/// reviewing the UI; the test does not depend on it).
+async fn snap(c: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("DARKROOM_SCREENSHOTS") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            std::path::Path::new(&dir).join(format!("{name}.png")),
+            c.screenshot().await.unwrap(),
+        )
+        .unwrap();
+    }
+}
+
+/// Every visible form control has a label, and nothing scrolls sideways.
+async fn check_accessible_and_fits(c: &Client, width: u32) {
+    let unlabelled = c
+        .execute(
+            "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+               .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.name);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        unlabelled,
+        json!([]),
+        "controls without a label on {}",
+        c.current_url().await.unwrap()
+    );
+    let overflow = c
+        .execute("return document.documentElement.scrollWidth;", vec![])
+        .await
+        .unwrap();
+    if overflow.as_u64().unwrap() > u64::from(width) {
+        let culprits = c
+            .execute(
+                "return [window.innerWidth, ...[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(std::env::temp_dir().join("darkroom-overflow.png"), png).unwrap();
+        panic!(
+            "page {} is wider than {width}px ({overflow}): {culprits}",
+            c.current_url().await.unwrap()
+        );
+    }
+    assert!(
+        overflow.as_u64().unwrap() <= u64::from(width),
+        "page is wider than {width}px: {overflow}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian chromium + chromium-driver; .ci/run installs them and runs it"]
+async fn owner_sets_up_invites_and_the_invitee_sees_only_what_their_role_allows() {
+    let app = TestApp::spawn().await;
+    let driver = chromedriver();
+    let width = 375;
+    let c = browser(&driver, width).await;
+
+    // First run: the one-time set-up link.
+    let link = darkroom_core::setup::first_run_link(&app.core)
+        .await
+        .unwrap()
+        .expect("an empty instance offers a set-up link");
+    c.goto(&link).await.unwrap();
+    check_accessible_and_fits(&c, width).await;
+    fill(&c, "studio_name", "Lumen Browser Studio").await;
+    fill(&c, "currency", "INR").await;
+    fill(&c, "time_zone", "Asia/Kolkata").await;
+    fill(&c, "locale", "en-IN").await;
+    fill(&c, "owner_name", "Asha Owner").await;
+    fill(&c, "email", "asha@browser.test").await;
+    fill(&c, "password", "owner passphrase here").await;
+    click_button(&c, "Create studio").await;
+    wait_path(&c, "/dashboard").await;
+    assert!(body(&c).await.contains("Welcome to Darkroom"));
+
+    // Sign out and back in.
+    click_button(&c, "Sign out").await;
+    wait_path(&c, "/sign-in").await;
+    check_accessible_and_fits(&c, width).await;
+    fill(&c, "email", "asha@browser.test").await;
+    fill(&c, "password", "owner passphrase here").await;
+    click_button(&c, "Sign in").await;
+    wait_path(&c, "/dashboard").await;
+    assert!(body(&c).await.contains("Lumen Browser Studio"));
+
+    // A branch.
+    c.goto(&app.url("/branches/new")).await.unwrap();
+    check_accessible_and_fits(&c, width).await;
+    fill(&c, "name", "Pune · Koregaon Park").await;
+    fill(&c, "city", "Pune").await;
+    fill(&c, "invoice_prefix", "PNQ-").await;
+    click_button(&c, "Save").await;
+    wait_path(&c, "/branches/brn_").await;
+    let text = body(&c).await;
+    assert!(
+        text.contains("Branch created.")
+            && text.contains("Pune · Koregaon Park")
+            && text.contains("PNQ-"),
+        "{text}"
+    );
+
+    // An invitation (no SMTP: the link is shown).
+    c.goto(&app.url("/staff/invite")).await.unwrap();
+    check_accessible_and_fits(&c, width).await;
+    fill(&c, "name", "Meera Photographer").await;
+    fill(&c, "email", "meera@browser.test").await;
+    select_by_text(&c, "role_id", "Photographer").await;
+    click_button(&c, "Invite").await;
+    for _ in 0..100 {
+        if c.find(Locator::Css("[data-invite-url]")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let invite = c
+        .find(Locator::Css("[data-invite-url]"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(invite.contains("/invitations/"));
+    snap(&c, "invite").await;
+    for path in [
+        "/dashboard",
+        "/staff",
+        "/roles",
+        "/audit",
+        "/settings",
+        "/operations",
+        "/account",
+        "/branches",
+    ] {
+        c.goto(&app.url(path)).await.unwrap();
+        check_accessible_and_fits(&c, width).await;
+        snap(&c, path.trim_start_matches('/')).await;
+    }
+    click_button(&c, "Sign out").await;
+    wait_path(&c, "/sign-in").await;
+
+    // The invitee accepts, and is signed in.
+    c.goto(&invite).await.unwrap();
+    check_accessible_and_fits(&c, width).await;
+    assert!(body(&c).await.contains("Join Lumen Browser Studio"));
+    fill(&c, "password", "meera passphrase here").await;
+    click_button(&c, "Accept the invitation").await;
+    wait_path(&c, "/dashboard").await;
+    click_button(&c, "Sign out").await;
+    wait_path(&c, "/sign-in").await;
+
+    // Signing in as them shows only what a photographer may see.
+    fill(&c, "email", "meera@browser.test").await;
+    fill(&c, "password", "meera passphrase here").await;
+    click_button(&c, "Sign in").await;
+    wait_path(&c, "/dashboard").await;
+    let nav = c
+        .find(Locator::Css("nav[aria-label='Main']"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(nav.contains("Branches") && nav.contains("Staff"), "{nav}");
+    for hidden in ["Roles", "Audit log", "Operations"] {
+        assert!(
+            !nav.contains(hidden),
+            "a photographer's menu shows {hidden}: {nav}"
+        );
+    }
+    c.goto(&app.url("/branches")).await.unwrap();
+    assert!(body(&c).await.contains("Pune · Koregaon Park"));
+    c.goto(&app.url("/staff/invite")).await.unwrap();
+    assert!(
+        body(&c)
+            .await
+            .contains("do not have the `staff.invite` permission")
+    );
+    c.goto(&app.url("/audit")).await.unwrap();
+    assert!(body(&c).await.contains("Forbidden"));
+    c.close().await.unwrap();
+}
