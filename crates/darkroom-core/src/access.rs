@@ -296,23 +296,23 @@ pub async fn update_role(
     let mut am = role::ActiveModel::default();
     let old_perms = role_permissions(&current)?;
     let mut new_perms = None;
-    if let Some(n) = &patch.name {
-        if let Some(n) = errs.check("name", validate::text(n, "the role name", 80)) {
-            am.name = Set(n);
-        }
+    if let Some(n) = &patch.name
+        && let Some(n) = errs.check("name", validate::text(n, "the role name", 80))
+    {
+        am.name = Set(n);
     }
-    if let Some(d) = &patch.description {
-        if let Some(d) = errs.check(
+    if let Some(d) = &patch.description
+        && let Some(d) = errs.check(
             "description",
             validate::optional_text(d, "the description", 300),
-        ) {
-            am.description = Set(d.unwrap_or_default());
-        }
+        )
+    {
+        am.description = Set(d.unwrap_or_default());
     }
-    if let Some(list) = &patch.permissions {
-        if let Some(set) = errs.check("permissions", parse_permission_list(list)) {
-            new_perms = Some(set);
-        }
+    if let Some(list) = &patch.permissions
+        && let Some(set) = errs.check("permissions", parse_permission_list(list))
+    {
+        new_perms = Some(set);
     }
     errs.into_result()?;
     if current.version != patch.version {

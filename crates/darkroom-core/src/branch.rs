@@ -58,9 +58,9 @@ impl Address {
             postal_code: field("postal_code", &self.postal_code, 20),
             country: field("country", &self.country, 2).to_ascii_uppercase(),
         };
-        if !out.country.is_empty()
-            && !(out.country.len() == 2 && out.country.bytes().all(|b| b.is_ascii_uppercase()))
-        {
+        let country_ok = out.country.is_empty()
+            || (out.country.len() == 2 && out.country.bytes().all(|b| b.is_ascii_uppercase()));
+        if !country_ok {
             errs.add(
                 "address.country",
                 "invalid",
@@ -447,11 +447,11 @@ pub async fn update(
     let mut errs = FieldErrors::new();
     let mut am = branch::ActiveModel::default();
     let mut changed = Vec::new();
-    if let Some(n) = &patch.name {
-        if let Some(n) = errs.check("name", validate::text(n, "the branch name", 200)) {
-            changed.push("name");
-            am.name = Set(n);
-        }
+    if let Some(n) = &patch.name
+        && let Some(n) = errs.check("name", validate::text(n, "the branch name", 200))
+    {
+        changed.push("name");
+        am.name = Set(n);
     }
     if let Some(a) = &patch.address {
         let a = a.checked(&mut errs);
@@ -468,30 +468,30 @@ pub async fn update(
         }
     }
     let mut new_prefix = None;
-    if let Some(pf) = &patch.invoice_prefix {
-        if let Some(pf) = errs.check("invoice_prefix", validate::invoice_prefix(pf)) {
-            changed.push("invoice_prefix");
-            new_prefix = Some(pf.clone());
-            am.invoice_prefix = Set(pf);
-        }
+    if let Some(pf) = &patch.invoice_prefix
+        && let Some(pf) = errs.check("invoice_prefix", validate::invoice_prefix(pf))
+    {
+        changed.push("invoice_prefix");
+        new_prefix = Some(pf.clone());
+        am.invoice_prefix = Set(pf);
     }
-    if let Some(z) = &patch.time_zone {
-        if errs.check("time_zone", check_time_zone(z)).is_some() {
-            changed.push("time_zone");
-            am.time_zone = Set(z.clone());
-        }
+    if let Some(z) = &patch.time_zone
+        && errs.check("time_zone", check_time_zone(z)).is_some()
+    {
+        changed.push("time_zone");
+        am.time_zone = Set(z.clone());
     }
-    if let Some(c) = &patch.currency {
-        if let Some(c) = errs.check("currency", Currency::parse(c)) {
-            changed.push("currency");
-            am.currency = Set(c.code());
-        }
+    if let Some(c) = &patch.currency
+        && let Some(c) = errs.check("currency", Currency::parse(c))
+    {
+        changed.push("currency");
+        am.currency = Set(c.code());
     }
-    if let Some(ph) = &patch.phone {
-        if let Some(ph) = errs.check("phone", validate::phone(ph)) {
-            changed.push("phone");
-            am.phone = Set(ph);
-        }
+    if let Some(ph) = &patch.phone
+        && let Some(ph) = errs.check("phone", validate::phone(ph))
+    {
+        changed.push("phone");
+        am.phone = Set(ph);
     }
     if let Some(e) = &patch.email {
         let e = e.trim();
@@ -560,10 +560,10 @@ pub async fn set_deleted(
             },
         ));
     }
-    if let Some(v) = version {
-        if v != current.version {
-            return Err(CoreError::stale(view(current)));
-        }
+    if let Some(v) = version
+        && v != current.version
+    {
+        return Err(CoreError::stale(view(current)));
     }
     if !restore {
         let live = repo::branch::list_names(&tx, p.studio.uuid()).await?;

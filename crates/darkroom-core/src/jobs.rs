@@ -372,20 +372,19 @@ pub struct JobFilter {
 pub async fn list(core: &Core, p: &Principal, f: &JobFilter) -> CoreResult<Listing<JobView>> {
     core.authorize(p, Permission::JobView, Target::STUDIO)?;
     let status = f.status.as_deref().filter(|s| !s.is_empty());
-    if let Some(s) = status {
-        if ![
+    if let Some(s) = status
+        && ![
             queue::QUEUED,
             queue::RUNNING,
             queue::SUCCEEDED,
             queue::FAILED,
         ]
         .contains(&s)
-        {
-            return Err(CoreError::invalid(
-                "status",
-                "use queued, running, succeeded or failed",
-            ));
-        }
+    {
+        return Err(CoreError::invalid(
+            "status",
+            "use queued, running, succeeded or failed",
+        ));
     }
     let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
     let rows = queue::list(core.db().conn(), Some(p.studio.uuid()), status, &page).await?;

@@ -138,13 +138,13 @@ pub async fn list(core: &Core, p: &Principal, f: &StaffFilter) -> CoreResult<Lis
         Target::STUDIO,
     )?;
     let status = f.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    if let Some(s) = status {
-        if !["invited", "active", "suspended"].contains(&s) {
-            return Err(CoreError::invalid(
-                "status",
-                "use invited, active or suspended",
-            ));
-        }
+    if let Some(s) = status
+        && !["invited", "active", "suspended"].contains(&s)
+    {
+        return Err(CoreError::invalid(
+            "status",
+            "use invited, active or suspended",
+        ));
     }
     let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
     let q = StaffQuery {
@@ -590,23 +590,23 @@ pub async fn update(
     let mut errs = FieldErrors::new();
     let mut am = membership::ActiveModel::default();
     let mut fields = Vec::new();
-    if let Some(n) = &patch.name {
-        if let Some(n) = errs.check("name", validate::text(n, "the name", 200)) {
-            am.name = Set(n);
-            fields.push("name");
-        }
+    if let Some(n) = &patch.name
+        && let Some(n) = errs.check("name", validate::text(n, "the name", 200))
+    {
+        am.name = Set(n);
+        fields.push("name");
     }
-    if let Some(ph) = &patch.phone {
-        if let Some(ph) = errs.check("phone", validate::phone(ph)) {
-            am.phone = Set(ph);
-            fields.push("phone");
-        }
+    if let Some(ph) = &patch.phone
+        && let Some(ph) = errs.check("phone", validate::phone(ph))
+    {
+        am.phone = Set(ph);
+        fields.push("phone");
     }
-    if let Some(z) = &patch.time_zone {
-        if errs.check("time_zone", check_time_zone(z)).is_some() {
-            am.time_zone = Set(z.clone());
-            fields.push("time_zone");
-        }
+    if let Some(z) = &patch.time_zone
+        && errs.check("time_zone", check_time_zone(z)).is_some()
+    {
+        am.time_zone = Set(z.clone());
+        fields.push("time_zone");
     }
     errs.into_result()?;
     if current.version != patch.version {
@@ -694,10 +694,10 @@ pub async fn set_standing(
             "the studio owner cannot be suspended or deleted",
         ));
     }
-    if let Some(ver) = version {
-        if ver != current.version {
-            return Err(CoreError::stale(v));
-        }
+    if let Some(ver) = version
+        && ver != current.version
+    {
+        return Err(CoreError::stale(v));
     }
     let deleted = current.deleted_at.is_some();
     let now = core.now().as_micros();

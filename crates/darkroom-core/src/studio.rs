@@ -457,24 +457,24 @@ pub async fn set_email(
 
 /// The SMTP server for a studio's mail: its own, else the instance's.
 pub async fn smtp_for(core: &Core, studio: Option<StudioId>) -> CoreResult<Option<SmtpSettings>> {
-    if let Some(s) = studio {
-        if let Some(m) = repo::studio::find(core.db().conn(), s.uuid()).await? {
-            let settings = StudioSettings::parse(&m.settings)?;
-            if let Some(e) = settings.email {
-                return Ok(Some(SmtpSettings {
-                    host: e.host,
-                    port: e.port,
-                    security: e.security,
-                    username: e.username,
-                    password: e
-                        .password_sealed
-                        .as_deref()
-                        .and_then(|p| core.keys().open(p)),
-                    from_address: e.from_address,
-                    from_name: e.from_name,
-                    timeout: std::time::Duration::from_secs(30),
-                }));
-            }
+    if let Some(s) = studio
+        && let Some(m) = repo::studio::find(core.db().conn(), s.uuid()).await?
+    {
+        let settings = StudioSettings::parse(&m.settings)?;
+        if let Some(e) = settings.email {
+            return Ok(Some(SmtpSettings {
+                host: e.host,
+                port: e.port,
+                security: e.security,
+                username: e.username,
+                password: e
+                    .password_sealed
+                    .as_deref()
+                    .and_then(|p| core.keys().open(p)),
+                from_address: e.from_address,
+                from_name: e.from_name,
+                timeout: std::time::Duration::from_secs(30),
+            }));
         }
     }
     Ok(core.settings().smtp.clone())

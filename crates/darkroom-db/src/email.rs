@@ -45,7 +45,7 @@ pub async fn find(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BeginSend {
     /// This caller now owns the send.
-    Started(Model),
+    Started(Box<Model>),
     /// Already sent, failed for good or marked uncertain: nothing to do.
     Finished,
     /// A previous attempt began and never finished: it is now `uncertain`.
@@ -68,7 +68,7 @@ pub async fn begin_send(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbResul
         return Ok(BeginSend::Missing);
     };
     if res.rows_affected == 1 {
-        return Ok(BeginSend::Started(row));
+        return Ok(BeginSend::Started(Box::new(row)));
     }
     if row.status == SENDING {
         set_status(c, id, UNCERTAIN, now, Some("sending was interrupted (the worker stopped mid-send); it may or may not have been delivered")).await?;

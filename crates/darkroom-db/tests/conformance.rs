@@ -2,6 +2,8 @@
 //! `DARKROOM_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`
 //! for PostgreSQL; SQLite otherwise.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use darkroom_db::entity::{branch, studio};
 use darkroom_db::page::PageRequest;
 use darkroom_db::testing::TestDb;

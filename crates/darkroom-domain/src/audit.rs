@@ -127,7 +127,8 @@ mod tests {
     fn every_field_is_covered() {
         let base = fields("{}", GENESIS_HASH);
         let h = entry_hash(&base);
-        let edits: Vec<Box<dyn Fn(&mut ChainFields<'static>)>> = vec![
+        type Edit = Box<dyn Fn(&mut ChainFields<'static>)>;
+        let edits: Vec<Edit> = vec![
             Box::new(|f| f.chain = "other"),
             Box::new(|f| f.seq = 9),
             Box::new(|f| f.id = "aud_2"),

@@ -70,14 +70,14 @@ impl Timestamp {
 
     /// Parses a date (`2026-11-23`) as midnight UTC, or a full RFC 3339 instant.
     pub fn parse_date_or_datetime(s: &str) -> Result<Self, String> {
-        if let Ok(date) = s.parse::<jiff::civil::Date>() {
-            if s.len() == 10 {
-                let ts = date
-                    .to_zoned(jiff::tz::TimeZone::UTC)
-                    .map_err(|e| e.to_string())?
-                    .timestamp();
-                return Ok(Self(ts.as_microsecond()));
-            }
+        if let Ok(date) = s.parse::<jiff::civil::Date>()
+            && s.len() == 10
+        {
+            let ts = date
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .map_err(|e| e.to_string())?
+                .timestamp();
+            return Ok(Self(ts.as_microsecond()));
         }
         Self::parse_rfc3339(s)
     }

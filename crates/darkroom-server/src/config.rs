@@ -427,23 +427,29 @@ mod tests {
         let mut c = Config::default();
         c.log.format = "xml".into();
         assert!(c.validate().unwrap_err().to_string().contains("log.format"));
-        let mut c = Config::default();
-        c.database_url = Some(Secret("mysql://x".into()));
+        let c = Config {
+            database_url: Some(Secret("mysql://x".into())),
+            ..Default::default()
+        };
         assert!(
             c.validate()
                 .unwrap_err()
                 .to_string()
                 .contains("database_url")
         );
-        let mut c = Config::default();
-        c.public_url = Some("not a url".into());
+        let c = Config {
+            public_url: Some("not a url".into()),
+            ..Default::default()
+        };
         assert!(c.validate().unwrap_err().to_string().contains("public_url"));
     }
 
     #[test]
     fn secrets_are_redacted_in_debug() {
-        let mut c = Config::default();
-        c.database_url = Some(Secret("postgres://u:hunter2@h/db".into()));
+        let c = Config {
+            database_url: Some(Secret("postgres://u:hunter2@h/db".into())),
+            ..Default::default()
+        };
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 
@@ -462,6 +468,7 @@ mod env_tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's own error type
     fn environment_layers_over_the_file_and_flags_over_both() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

@@ -107,23 +107,29 @@ pub fn problem_of(e: &CoreError) -> Problem {
 
 /// An error from a JSON API handler.
 #[derive(Debug)]
-pub struct ApiError(pub Problem);
+pub struct ApiError(pub Box<Problem>);
+
+impl ApiError {
+    pub fn of(p: Problem) -> Self {
+        ApiError(Box::new(p))
+    }
+}
 
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
-        ApiError(problem_of(&e))
+        ApiError::of(problem_of(&e))
     }
 }
 
 impl From<Problem> for ApiError {
     fn from(p: Problem) -> Self {
-        ApiError(p)
+        ApiError::of(p)
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        problem_response(self.0)
+        problem_response(*self.0)
     }
 }
 
@@ -136,10 +142,10 @@ pub fn problem_response(p: Problem) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),
     );
-    if let Some(s) = retry {
-        if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let Some(s) = retry
+        && let Ok(v) = HeaderValue::from_str(&s.to_string())
+    {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
     }
     res
 }

@@ -19,16 +19,15 @@ use crate::state::AppState;
 
 /// The client's IP: the socket peer, or `X-Forwarded-For` when configured.
 pub fn client_ip(parts: &Parts, state: &AppState) -> IpAddr {
-    if state.config.http.trust_forwarded_for {
-        if let Some(ip) = parts
+    if state.config.http.trust_forwarded_for
+        && let Some(ip) = parts
             .headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse().ok())
-        {
-            return ip;
-        }
+    {
+        return ip;
     }
     parts
         .extensions
@@ -75,7 +74,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 pub struct ApiAuth(pub Principal);
 
 fn unauthenticated() -> ApiError {
-    ApiError(Problem::new(
+    ApiError::of(Problem::new(
         StatusCode::UNAUTHORIZED,
         "unauthenticated",
         "sign in, or send a personal API token as `Authorization: Bearer drk_...` (create one under Account → API tokens)",
@@ -113,7 +112,7 @@ impl FromRequestParts<AppState> for ApiAuth {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             if !security::session_csrf_ok(state, &p, sent) || !security::same_origin(parts, state) {
-                return Err(ApiError(Problem::new(
+                return Err(ApiError::of(Problem::new(
                     StatusCode::FORBIDDEN,
                     "csrf_failed",
                     "a request made with a browser session must send the page's X-CSRF-Token header from the same site",
@@ -179,7 +178,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             .unwrap_or("");
         let mime = ct.split(';').next().unwrap_or("").trim();
         if mime != "application/json" && !mime.ends_with("+json") {
-            return Err(ApiError(Problem::new(
+            return Err(ApiError::of(Problem::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 format!(
@@ -198,13 +197,13 @@ pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError
     let limit = state.config.http.max_body_bytes;
     Bytes::from_request(req, state).await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError(Problem::new(
+            ApiError::of(Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body_too_large",
                 format!("the request body is larger than the {limit} bytes accepted"),
             ))
         } else {
-            ApiError(Problem::new(
+            ApiError::of(Problem::new(
                 StatusCode::BAD_REQUEST,
                 "bad_body",
                 format!("could not read the request body: {e}"),
@@ -216,7 +215,7 @@ pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError
 /// Parses JSON, telling syntax errors (400) from shape errors (422).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.is_empty() {
-        return Err(ApiError(Problem::new(
+        return Err(ApiError::of(Problem::new(
             StatusCode::BAD_REQUEST,
             "malformed_json",
             "the request body is empty; send a JSON object",
@@ -229,7 +228,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let path = err.path().to_string();
             let inner = err.into_inner();
             if inner.is_syntax() || inner.is_eof() {
-                Err(ApiError(Problem::new(
+                Err(ApiError::of(Problem::new(
                     StatusCode::BAD_REQUEST,
                     "malformed_json",
                     format!(
@@ -253,7 +252,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     code: "invalid",
                     message: msg,
                 }];
-                Err(ApiError(p))
+                Err(ApiError::of(p))
             }
         }
     }
@@ -278,7 +277,7 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
     ) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
         serde_urlencoded::from_str(q).map(ApiQuery).map_err(|e| {
-            ApiError(Problem::new(
+            ApiError::of(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
                 format!("the query string is not valid: {e}"),
@@ -291,7 +290,7 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
 /// id that does not exist, so probing with garbage learns nothing.
 pub fn path_id<T: darkroom_domain::TypedId>(raw: &str) -> Result<T, ApiError> {
     T::parse(raw).map_err(|_| {
-        ApiError(Problem::new(
+        ApiError::of(Problem::new(
             StatusCode::NOT_FOUND,
             "not_found",
             format!(

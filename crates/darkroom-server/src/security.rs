@@ -114,7 +114,7 @@ pub fn count_failed_auth(state: &AppState, ip: IpAddr) -> Result<(), ApiError> {
             "too many failed sign-in attempts from your address; wait a minute",
         );
         p.retry_after = Some(60);
-        return Err(ApiError(p));
+        return Err(ApiError::of(p));
     }
     Ok(())
 }
@@ -153,10 +153,9 @@ pub fn same_origin(parts: &Parts, state: &AppState) -> bool {
         .headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
+        && (site == "cross-site" || site == "same-site")
     {
-        if site == "cross-site" || site == "same-site" {
-            return false;
-        }
+        return false;
     }
     let Some(origin) = parts
         .headers

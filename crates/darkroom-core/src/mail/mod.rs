@@ -259,8 +259,8 @@ pub struct EmailFilter {
 pub async fn list(core: &Core, p: &Principal, f: &EmailFilter) -> CoreResult<Listing<EmailView>> {
     core.authorize(p, Permission::JobView, Target::STUDIO)?;
     let status = f.status.as_deref().filter(|s| !s.is_empty());
-    if let Some(s) = status {
-        if ![
+    if let Some(s) = status
+        && ![
             outbox::PENDING,
             outbox::SENDING,
             outbox::SENT,
@@ -268,12 +268,11 @@ pub async fn list(core: &Core, p: &Principal, f: &EmailFilter) -> CoreResult<Lis
             outbox::UNCERTAIN,
         ]
         .contains(&s)
-        {
-            return Err(CoreError::invalid(
-                "status",
-                "use pending, sending, sent, failed or uncertain",
-            ));
-        }
+    {
+        return Err(CoreError::invalid(
+            "status",
+            "use pending, sending, sent, failed or uncertain",
+        ));
     }
     let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
     let rows = outbox::list(core.db().conn(), Some(p.studio.uuid()), status, &page).await?;

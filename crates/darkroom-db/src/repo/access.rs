@@ -46,7 +46,7 @@ pub async fn list_roles(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<Vec<
         .order_by_asc(role::Column::Id)
         .all(c)
         .await?;
-    rows.sort_by(|a, b| b.builtin_key.is_some().cmp(&a.builtin_key.is_some()));
+    rows.sort_by_key(|r| r.builtin_key.is_none());
     Ok(rows)
 }
 

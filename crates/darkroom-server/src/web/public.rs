@@ -152,11 +152,10 @@ pub async fn sign_in_submit(
                 },
             );
             *res.status_mut() = status;
-            if let CoreError::RateLimited { retry_after } = e {
-                if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after.as_secs().to_string())
-                {
-                    res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-                }
+            if let CoreError::RateLimited { retry_after } = e
+                && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after.as_secs().to_string())
+            {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
             }
             with_jar(jar, res)
         }
@@ -169,10 +168,10 @@ pub async fn sign_out(
     jar: CookieJar,
     PageForm(_f): PageForm<std::collections::HashMap<String, String>>,
 ) -> Response {
-    if let Some(c) = jar.get(s.session_cookie()) {
-        if let Err(e) = auth::sign_out(&s.core, c.value()).await {
-            return error_page(&s, &e);
-        }
+    if let Some(c) = jar.get(s.session_cookie())
+        && let Err(e) = auth::sign_out(&s.core, c.value()).await
+    {
+        return error_page(&s, &e);
     }
     (clear_session(&s, jar), done("/sign-in", "signed_out")).into_response()
 }

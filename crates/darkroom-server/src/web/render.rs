@@ -178,10 +178,10 @@ pub fn error_page(state: &AppState, e: &CoreError) -> Response {
         },
     );
     *res.status_mut() = status;
-    if let Some(s) = p.retry_after {
-        if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let Some(s) = p.retry_after
+        && let Ok(v) = HeaderValue::from_str(&s.to_string())
+    {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
     }
     res
 }

@@ -1,7 +1,6 @@
 //! The test harness: a real server on a random port over a fresh database of
 //! the engine under test, with the core's clock under the test's control.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use darkroom_core::token::NewToken;
@@ -16,7 +15,6 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 pub struct TestApp {
-    pub addr: SocketAddr,
     pub base: String,
     pub core: Core,
     pub db: Db,
@@ -38,7 +36,6 @@ pub struct Who {
     pub user: UserId,
     pub studio: StudioId,
     pub email: String,
-    pub password: String,
     pub session: String,
     pub token: String,
 }
@@ -46,10 +43,11 @@ pub struct Who {
 pub const PASSWORD: &str = "correct horse battery staple";
 
 pub fn test_config() -> Config {
-    let mut c = Config::default();
-    c.bind = "127.0.0.1:0".parse().unwrap();
-    c.public_url = Some("http://127.0.0.1".into());
-    c
+    Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        public_url: Some("http://127.0.0.1".into()),
+        ..Default::default()
+    }
 }
 
 impl TestApp {
@@ -95,7 +93,6 @@ impl TestApp {
             .unwrap();
         TestApp {
             base: format!("http://{addr}"),
-            addr,
             core,
             db,
             clock,
@@ -164,7 +161,6 @@ impl TestApp {
             user: p.user,
             studio: p.studio,
             email: email.into(),
-            password: PASSWORD.into(),
             session: session.into(),
             token: created.token,
         }

@@ -1,6 +1,8 @@
 //! HTTP tests of the whole application, on the engine chosen by
 //! `DARKROOM_TEST_DATABASE_URL` (SQLite when unset).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod audit;

@@ -2,6 +2,8 @@
 //! chromium-driver), driven over WebDriver. `.ci/run` installs both and runs
 //! these with `cargo test --test browser -- --ignored`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

@@ -1,6 +1,8 @@
 //! Tests of the `darkroom` binary as a process: workers killed with SIGKILL,
 //! backup and restore, and the smaller commands.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod commands;
 mod peers;
 mod worker;
