@@ -82,20 +82,26 @@ fn has_credentials(req: &Request, state: &AppState) -> bool {
             .any(|c| c.contains(state.session_cookie()))
 }
 
-/// Limits requests that carry no credentials, per client IP. Paths that take
-/// a one-time link token get a tighter limit, so tokens cannot be guessed.
+/// Limits requests that carry no credentials, per client IP. Endpoints that
+/// never need sign-in (sign-in itself, set-up, password reset, invitations)
+/// are limited whatever cookies are sent, so a made-up cookie bypasses
+/// nothing; paths that take a one-time link token get a tighter limit, so
+/// tokens cannot be guessed.
 pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if !has_credentials(&req, &state) {
+    let path = req.uri().path();
+    let public = ["/sign-in", "/setup", "/password-reset", "/invitations/"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    let takes_token = ["/setup/", "/invitations/", "/password-reset/"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    if public || !has_credentials(&req, &state) {
         let (parts, body) = req.into_parts();
         let ip = client_ip(&parts, &state);
         if state.limits.anonymous.check_key(&ip).is_err() {
             metrics::counter!("darkroom_rate_limited_total", "limit" => "anonymous").increment(1);
             return too_many();
         }
-        let path = parts.uri.path();
-        let takes_token = ["/setup/", "/invitations/", "/password-reset/"]
-            .iter()
-            .any(|p| path.starts_with(p));
         if takes_token && state.limits.token_guess.check_key(&ip).is_err() {
             metrics::counter!("darkroom_rate_limited_total", "limit" => "token").increment(1);
             return too_many();
