@@ -271,7 +271,7 @@ pub async fn create_role(
     })
     .await?;
     let v = role_view(&tx, saved).await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok((v, true))
 }
 
@@ -370,7 +370,7 @@ pub async fn update_role(
         .await?
         .ok_or(CoreError::not_found("role"))?;
     let v = role_view(&tx, fresh).await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(v)
 }
 
@@ -418,7 +418,7 @@ pub async fn delete_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId) ->
         },
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(())
 }
 
@@ -580,7 +580,7 @@ pub async fn assign_role(
         payload: serde_json::json!({ "role": view.role_name, "role_id": view.role_id, "branch_id": view.branch_id }),
     })
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(view)
 }
 
@@ -622,7 +622,7 @@ pub async fn unassign_role(
         },
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(())
 }
 
@@ -758,7 +758,7 @@ pub async fn grant(
         payload: serde_json::json!({ "permission": perm.name(), "resource": resource, "expires_at": input.expires_at }),
     })
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(grant_view(row, now))
 }
 
@@ -794,6 +794,6 @@ pub async fn revoke_grant(
         },
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(())
 }

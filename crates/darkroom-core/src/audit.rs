@@ -258,7 +258,7 @@ pub async fn export(
         },
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(out)
 }
 

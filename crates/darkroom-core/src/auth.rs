@@ -161,7 +161,7 @@ pub async fn sign_in(
             )
             .await?;
         }
-        tx.commit().await.map_err(darkroom_db::DbError::from)?;
+        crate::commit(tx).await?;
         metrics::counter!("darkroom_signin_total", "outcome" => "failed").increment(1);
         return Err(invalid_credentials());
     }
@@ -196,7 +196,7 @@ pub async fn sign_in(
         },
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     metrics::counter!("darkroom_signin_total", "outcome" => "ok").increment(1);
     Ok(session)
 }
@@ -303,7 +303,7 @@ pub async fn change_password(
         },
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(())
 }
 
@@ -334,7 +334,7 @@ pub async fn request_password_reset(core: &Core, email: &str, meta: &Meta) -> Co
         None,
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     core.wake_workers();
     Ok(())
 }
@@ -410,7 +410,7 @@ pub(crate) async fn run_reset_request(
         &branding,
     );
     crate::mail::queue(core, &tx, Some(studio), "password_reset", &user.email, msg).await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     core.wake_workers();
     Ok(())
 }
@@ -482,6 +482,6 @@ pub async fn complete_password_reset(
         )
         .await?;
     }
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(())
 }

@@ -361,7 +361,7 @@ pub async fn create(
         },
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok((view(saved), true))
 }
 
@@ -534,7 +534,7 @@ pub async fn update(
     )
     .await?;
     let fresh = load(core, &tx, p, id, true).await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(view(fresh))
 }
 
@@ -606,6 +606,6 @@ pub async fn set_deleted(
     )
     .await?;
     let fresh = load(core, &tx, p, id, true).await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(view(fresh))
 }

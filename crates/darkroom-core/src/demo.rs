@@ -120,7 +120,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
             let tx = core.db().begin().await?;
             let owner = setup::owner_identity(core, &tx, &checked.email, &input.password).await?;
             let (s, _) = setup::create_studio(core, &tx, &checked, owner, &meta).await?;
-            tx.commit().await.map_err(darkroom_db::DbError::from)?;
+            crate::commit(tx).await?;
             (s, true)
         }
         [one] => (StudioId::from_uuid(one.id), false),
@@ -285,7 +285,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
             now,
         )
         .await?;
-        tx.commit().await.map_err(darkroom_db::DbError::from)?;
+        crate::commit(tx).await?;
         accounts.push((person.role.display_name().to_string(), email));
         people.push(user);
     }

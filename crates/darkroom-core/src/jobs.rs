@@ -451,7 +451,7 @@ pub async fn retry(core: &Core, p: &Principal, meta: &Meta, id: JobId) -> CoreRe
     let fresh = queue::find(&tx, Some(p.studio.uuid()), id.uuid())
         .await?
         .ok_or(CoreError::not_found("job"))?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     core.wake_workers();
     Ok(view(fresh))
 }

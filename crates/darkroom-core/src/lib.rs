@@ -28,3 +28,11 @@ pub mod token;
 pub use ctx::{Core, CoreSettings, JobSettings, Meta, SmtpSecurity, SmtpSettings};
 pub use error::{CoreError, CoreResult};
 pub use principal::{Principal, Via};
+
+/// Commits a write transaction, mapping a failure (busy, lost connection)
+/// to the core's error.
+pub(crate) async fn commit(tx: darkroom_db::Tx) -> CoreResult<()> {
+    tx.commit()
+        .await
+        .map_err(|e| CoreError::from(darkroom_db::DbError::from(e)))
+}

@@ -51,7 +51,7 @@ pub async fn new_studio_link(core: &Core) -> CoreResult<String> {
         },
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(core.settings().link(&format!("/setup/{token}")))
 }
 
@@ -302,6 +302,6 @@ pub async fn complete(
     }
     let (studio, _) = create_studio(core, &tx, &checked, owner, meta).await?;
     let session = auth::start_session(core, &tx, owner, studio, meta).await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(session)
 }

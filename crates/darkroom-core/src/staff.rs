@@ -393,7 +393,7 @@ pub async fn invite(
     })
     .await?;
     let staff = load_view(core, &tx, p, user_id).await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     core.wake_workers();
     Ok(Invited { staff, invitation })
 }
@@ -439,7 +439,7 @@ pub async fn resend_invitation(
         },
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     core.wake_workers();
     Ok(inv)
 }
@@ -559,7 +559,7 @@ pub async fn accept_invitation(
     )
     .await?;
     let session = auth::start_session(core, &tx, user, studio_id, meta).await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(session)
 }
 
@@ -641,7 +641,7 @@ pub async fn update(
     )
     .await?;
     let v = load_view(core, &tx, p, id).await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(v)
 }
 
@@ -758,7 +758,7 @@ pub async fn set_standing(
     })
     .await?;
     let v = load_view(core, &tx, p, id).await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(v)
 }
 
@@ -804,6 +804,6 @@ pub async fn reset_link(core: &Core, p: &Principal, meta: &Meta, id: UserId) -> 
         },
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(link)
 }

@@ -336,7 +336,7 @@ pub async fn update(
     let fresh = repo::studio::find(&tx, current.id)
         .await?
         .ok_or(CoreError::not_found("studio"))?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     view(&fresh)
 }
 
@@ -451,7 +451,7 @@ pub async fn set_email(
     let fresh = repo::studio::find(&tx, current.id)
         .await?
         .ok_or(CoreError::not_found("studio"))?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     view(&fresh)
 }
 

@@ -165,7 +165,7 @@ pub async fn create(
         payload: serde_json::json!({ "name": saved.name, "scopes": scopes.iter().map(|x| x.name()).collect::<Vec<_>>(), "expires_in_days": days }),
     })
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(CreatedToken {
         token,
         info: view(saved),
@@ -208,7 +208,7 @@ pub async fn revoke(core: &Core, p: &Principal, meta: &Meta, id: TokenId) -> Cor
         },
     )
     .await?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     Ok(())
 }
 

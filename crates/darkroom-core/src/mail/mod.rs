@@ -327,7 +327,7 @@ pub async fn resend(core: &Core, p: &Principal, meta: &Meta, id: EmailId) -> Cor
     let fresh = outbox::find(&tx, Some(p.studio.uuid()), id.uuid())
         .await?
         .ok_or(CoreError::not_found("email"))?;
-    tx.commit().await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
     core.wake_workers();
     Ok(view(fresh))
 }
