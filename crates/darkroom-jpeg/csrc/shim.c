@@ -18,6 +18,7 @@ struct dr_err {
   char *msg;
   size_t msg_len;
   int truncated;
+  int corrupt;
 };
 
 static void dr_error_exit(j_common_ptr cinfo) {
@@ -28,8 +29,15 @@ static void dr_error_exit(j_common_ptr cinfo) {
 
 static void dr_emit_message(j_common_ptr cinfo, int level) {
   struct dr_err *e = (struct dr_err *)cinfo->err;
-  if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) {
+  int code = cinfo->err->msg_code;
+  if (level >= 0) return;
+  if (code == JWRN_JPEG_EOF) {
     e->truncated = 1;
+  } else if (code == JWRN_HUFF_BAD_CODE || code == JWRN_HIT_MARKER || code == JWRN_MUST_RESYNC ||
+             code == JWRN_NOT_SEQUENTIAL) {
+    /* Damaged entropy-coded data: libjpeg would carry on and paint garbage. */
+    if (!e->corrupt) (*cinfo->err->format_message)(cinfo, e->msg);
+    e->corrupt = 1;
   }
 }
 
@@ -43,6 +51,7 @@ static void dr_init_err(struct dr_err *e, char *msg, size_t msg_len) {
   e->msg = msg;
   e->msg_len = msg_len;
   e->truncated = 0;
+  e->corrupt = 0;
   if (msg_len > 0) msg[0] = 0;
 }
 
@@ -96,7 +105,7 @@ int dr_jpeg_scaled_size(const unsigned char *data, unsigned long len, int num, i
 /*
  * Decodes at num/8 scale into `out` (RGB, `out_len` must be exactly
  * width*height*3 of dr_jpeg_scaled_size). Returns 0, or -1 with a message,
- * or -3 if the stream is truncated.
+ * -3 if the stream is truncated, -4 (with a message) if its data is damaged.
  */
 int dr_jpeg_decode(const unsigned char *data, unsigned long len, int num, unsigned char *out,
                    unsigned long out_len, char *msg, unsigned long msg_len) {
@@ -128,7 +137,11 @@ int dr_jpeg_decode(const unsigned char *data, unsigned long len, int num, unsign
   while (cinfo.output_scanline < cinfo.output_height) {
     row = out + (unsigned long)cinfo.output_scanline * stride;
     jpeg_read_scanlines(&cinfo, &row, 1);
-    if (err.truncated) break;
+    if (err.truncated || err.corrupt) break;
+  }
+  if (err.corrupt) {
+    jpeg_destroy_decompress(&cinfo);
+    return -4;
   }
   if (err.truncated) {
     snprintf(msg, msg_len, "the JPEG data ends before the image does (truncated file)");

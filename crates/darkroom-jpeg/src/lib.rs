@@ -208,6 +208,10 @@ pub fn decode(data: &[u8], eighths: u8, max_pixels: u64) -> Result<Rgb, JpegErro
             pixels,
         }),
         -3 => Err(JpegError::Truncated),
+        -4 => Err(JpegError::Corrupt(format!(
+            "the compressed data is damaged ({})",
+            message(&msg)
+        ))),
         _ => Err(JpegError::Corrupt(message(&msg))),
     }
 }
@@ -301,7 +305,10 @@ mod tests {
     fn truncated_and_garbage_fail_cleanly() {
         let jpg = encode(&gradient(320, 240), 320, 240, 90).unwrap();
         let cut = &jpg[..jpg.len() / 2];
-        assert_eq!(decode(cut, 8, 10_000_000), Err(JpegError::Truncated));
+        assert!(matches!(
+            decode(cut, 8, 10_000_000),
+            Err(JpegError::Truncated | JpegError::Corrupt(_))
+        ));
         assert!(matches!(
             decode(b"not a jpeg at all", 8, 10_000_000),
             Err(JpegError::Corrupt(_))
@@ -310,6 +317,20 @@ mod tests {
         assert!(matches!(
             decode(&jpg, 9, 10_000_000),
             Err(JpegError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn damaged_data_is_an_error_not_grey_pixels() {
+        let jpg = encode(&gradient(320, 240), 320, 240, 90).unwrap();
+        let mut bad = jpg.clone();
+        let sos = bad.windows(2).rposition(|w| w == [0xFF, 0xDA]).unwrap();
+        for i in (sos + 40..bad.len() - 100).step_by(7) {
+            bad[i] = 0xFF;
+        }
+        assert!(matches!(
+            decode(&bad, 8, 10_000_000),
+            Err(JpegError::Corrupt(_)) | Err(JpegError::Truncated)
         ));
     }
 
