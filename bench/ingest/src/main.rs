@@ -22,13 +22,24 @@ use darkroom_imaging::pixels::{self, Limits};
 use darkroom_imaging::watermark::{Position, Watermark};
 
 fn corpus_sources() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/exif-samples/jpg");
-    let mut v: Vec<PathBuf> = ["hdr/iphone_hdr_YES.jpg", "gps/DSCN0010.jpg", "gps/DSCN0012.jpg", "gps/DSCN0021.jpg", "orientation/landscape_1.jpg"]
-        .iter()
-        .map(|p| root.join(p))
-        .collect();
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/exif-samples/jpg");
+    let mut v: Vec<PathBuf> = [
+        "hdr/iphone_hdr_YES.jpg",
+        "gps/DSCN0010.jpg",
+        "gps/DSCN0012.jpg",
+        "gps/DSCN0021.jpg",
+        "orientation/landscape_1.jpg",
+    ]
+    .iter()
+    .map(|p| root.join(p))
+    .collect();
     v.retain(|p| p.exists());
-    assert!(!v.is_empty(), "the shared corpus is missing at {}", root.display());
+    assert!(
+        !v.is_empty(),
+        "the shared corpus is missing at {}",
+        root.display()
+    );
     v
 }
 
@@ -49,11 +60,20 @@ fn exif_segment(jpeg: &[u8]) -> Option<Vec<u8>> {
 
 fn make(src: &Path, w: u32, h: u32, seed: u32) -> Vec<u8> {
     let bytes = std::fs::read(src).unwrap();
-    let d = pixels::decode(darkroom_imaging::Format::Jpeg, &bytes, Limits::default(), 100_000).unwrap();
+    let d = pixels::decode(
+        darkroom_imaging::Format::Jpeg,
+        &bytes,
+        Limits::default(),
+        100_000,
+    )
+    .unwrap();
     let img = d.image;
     // Upscale with the Lanczos resizer (scale the long edge, then crop to w x h).
     let scale = (f64::from(w) / f64::from(img.width)).max(f64::from(h) / f64::from(img.height));
-    let (sw, sh) = ((f64::from(img.width) * scale).ceil() as u32, (f64::from(img.height) * scale).ceil() as u32);
+    let (sw, sh) = (
+        (f64::from(img.width) * scale).ceil() as u32,
+        (f64::from(img.height) * scale).ceil() as u32,
+    );
     let big = upscale(&img, sw, sh);
     let mut out = vec![0u8; (w * h * 3) as usize];
     let mut s = seed.wrapping_mul(2_654_435_761).max(1);
@@ -103,7 +123,12 @@ mod fast_resize {
                 let x0 = fx.floor().clamp(0.0, f64::from(img.width - 1)) as u32;
                 let x1 = (x0 + 1).min(img.width - 1);
                 let tx = (fx - f64::from(x0)).clamp(0.0, 1.0);
-                let (a, b, c, d) = (img.pixel(x0, y0), img.pixel(x1, y0), img.pixel(x0, y1), img.pixel(x1, y1));
+                let (a, b, c, d) = (
+                    img.pixel(x0, y0),
+                    img.pixel(x1, y0),
+                    img.pixel(x0, y1),
+                    img.pixel(x1, y1),
+                );
                 let o = ((y * w + x) * 3) as usize;
                 for k in 0..3 {
                     let top = f64::from(a[k]) * (1.0 - tx) + f64::from(b[k]) * tx;
@@ -122,7 +147,13 @@ fn gen_corpus(dir: &Path, sizes: &[(u32, u32, usize, &str)]) {
     let mut jobs = Vec::new();
     for (w, h, n, tag) in sizes {
         for i in 0..*n {
-            jobs.push((*w, *h, format!("{tag}-{i:03}.jpg"), sources[i % sources.len()].clone(), i as u32 + 1));
+            jobs.push((
+                *w,
+                *h,
+                format!("{tag}-{i:03}.jpg"),
+                sources[i % sources.len()].clone(),
+                i as u32 + 1,
+            ));
         }
     }
     let jobs = Arc::new(std::sync::Mutex::new(jobs));
@@ -130,11 +161,15 @@ fn gen_corpus(dir: &Path, sizes: &[(u32, u32, usize, &str)]) {
         .map(|_| {
             let jobs = jobs.clone();
             let dir = dir.to_path_buf();
-            std::thread::spawn(move || loop {
-                let Some((w, h, name, src, seed)) = jobs.lock().unwrap().pop() else { break };
-                let path = dir.join(&name);
-                if !path.exists() {
-                    std::fs::write(&path, make(&src, w, h, seed)).unwrap();
+            std::thread::spawn(move || {
+                loop {
+                    let Some((w, h, name, src, seed)) = jobs.lock().unwrap().pop() else {
+                        break;
+                    };
+                    let path = dir.join(&name);
+                    if !path.exists() {
+                        std::fs::write(&path, make(&src, w, h, seed)).unwrap();
+                    }
                 }
             })
         })
@@ -170,20 +205,35 @@ fn process(path: &Path, out: &Path, settings: &RenderSettings) {
 
 fn run(dir: &Path, out: &Path, workers: usize) {
     std::fs::create_dir_all(out).unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "jpg")).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jpg"))
+        .collect();
     files.sort();
-    let wm = Arc::new(Watermark::text("© Lumen Studio proof", Position::BottomRight, 0.6, 0.3).unwrap());
-    let settings = Arc::new(RenderSettings { watermark: Some(wm), ..Default::default() });
+    let wm =
+        Arc::new(Watermark::text("© Lumen Studio proof", Position::BottomRight, 0.6, 0.3).unwrap());
+    let settings = Arc::new(RenderSettings {
+        watermark: Some(wm),
+        ..Default::default()
+    });
     let files = Arc::new(files);
     let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
     let threads: Vec<_> = (0..workers)
         .map(|_| {
-            let (files, next, settings, out) = (files.clone(), next.clone(), settings.clone(), out.to_path_buf());
-            std::thread::spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(f) = files.get(i) else { break };
-                process(f, &out, &settings);
+            let (files, next, settings, out) = (
+                files.clone(),
+                next.clone(),
+                settings.clone(),
+                out.to_path_buf(),
+            );
+            std::thread::spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(f) = files.get(i) else { break };
+                    process(f, &out, &settings);
+                }
             })
         })
         .collect();
@@ -191,7 +241,12 @@ fn run(dir: &Path, out: &Path, workers: usize) {
         t.join().unwrap();
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("darkroom photos={} seconds={secs:.3} photos_per_s={:.3} peak_rss_mb={:.1}", files.len(), files.len() as f64 / secs, peak_rss_mb());
+    println!(
+        "darkroom photos={} seconds={secs:.3} photos_per_s={:.3} peak_rss_mb={:.1}",
+        files.len(),
+        files.len() as f64 / secs,
+        peak_rss_mb()
+    );
 }
 
 fn main() {
@@ -200,10 +255,19 @@ fn main() {
         Some("gen") => {
             let n12: usize = args[3].parse().unwrap();
             let n24: usize = args[4].parse().unwrap();
-            gen_corpus(Path::new(&args[2]), &[(4000, 3000, n12, "12mp"), (6000, 4000, n24, "24mp")]);
+            gen_corpus(
+                Path::new(&args[2]),
+                &[(4000, 3000, n12, "12mp"), (6000, 4000, n24, "24mp")],
+            );
         }
         Some("big") => gen_corpus(Path::new(&args[2]), &[(8256, 5504, 2, "45mp")]),
-        Some("run") => run(Path::new(&args[2]), Path::new(&args[3]), args[4].parse().unwrap()),
-        _ => eprintln!("usage: ingest-bench gen <dir> <n12> <n24> | big <dir> | run <dir> <out> <workers>"),
+        Some("run") => run(
+            Path::new(&args[2]),
+            Path::new(&args[3]),
+            args[4].parse().unwrap(),
+        ),
+        _ => eprintln!(
+            "usage: ingest-bench gen <dir> <n12> <n24> | big <dir> | run <dir> <out> <workers>"
+        ),
     }
 }
