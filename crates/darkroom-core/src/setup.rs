@@ -154,6 +154,8 @@ pub(crate) async fn create_studio(
             time_zone: s.time_zone.clone(),
             locale: s.locale.clone(),
             plan_tier: "standard".into(),
+            storage_quota_bytes: None,
+            media_store: None,
             settings: StudioSettings::default().to_json(),
             version: 1,
             created_at: now,

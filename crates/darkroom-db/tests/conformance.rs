@@ -19,6 +19,8 @@ fn studio_row(name: &str) -> studio::Model {
         time_zone: "Asia/Kolkata".into(),
         locale: "en-IN".into(),
         plan_tier: "free".into(),
+        storage_quota_bytes: None,
+        media_store: None,
         settings: "{}".into(),
         version: 1,
         created_at: 1,
@@ -54,7 +56,7 @@ async fn migrations_apply_and_report_nothing_pending() {
     assert!(db.pending_migrations().await.unwrap().is_empty());
     assert_eq!(
         db.schema_version().await.unwrap().as_deref(),
-        Some("m0001_core")
+        Some("m0003_photo_permissions")
     );
     // Applying again is a no-op.
     db.migrate().await.unwrap();
@@ -382,4 +384,35 @@ async fn an_interrupted_send_becomes_uncertain_not_resent() {
         email::begin_send(db.conn(), id, 6).await.unwrap(),
         email::BeginSend::Started(_)
     ));
+}
+
+#[tokio::test]
+async fn photo_migration_adds_new_permissions_to_existing_builtin_roles() {
+    use darkroom_db::entity::role;
+    use sea_orm::{ActiveModelTrait, EntityTrait};
+    let t = TestDb::create().await;
+    let db = darkroom_db::Db::connect(&t.url, &darkroom_db::PoolOptions::default()).await.unwrap();
+    // Migrate to just before the photo permissions, as an instance upgraded from the first release.
+    use sea_orm_migration::MigratorTrait;
+    darkroom_db::migration::Migrator::up(db.conn(), Some(2)).await.unwrap();
+    let s = repo::studio::insert(db.conn(), studio_row("Old")).await.unwrap();
+    let r = role::ActiveModel::from(role::Model {
+        id: Uuid::now_v7(),
+        studio_id: s.id,
+        builtin_key: Some("photographer".into()),
+        name: "Photographer".into(),
+        description: String::new(),
+        permissions: "[\"branch.view\"]".into(),
+        version: 1,
+        created_at: 1,
+        updated_at: 1,
+        deleted_at: None,
+    })
+    .insert(db.conn())
+    .await
+    .unwrap();
+    db.migrate().await.unwrap();
+    let after = role::Entity::find_by_id(r.id).one(db.conn()).await.unwrap().unwrap();
+    let perms: Vec<String> = serde_json::from_str(&after.permissions).unwrap();
+    assert_eq!(perms, vec!["branch.view", "gallery.view", "gallery.manage", "photo.upload"]);
 }

@@ -18,6 +18,7 @@ pub enum ResourceKind {
     Branch,
     User,
     Role,
+    Gallery,
 }
 
 impl ResourceKind {
@@ -27,6 +28,7 @@ impl ResourceKind {
             ResourceKind::Branch => "branch",
             ResourceKind::User => "user",
             ResourceKind::Role => "role",
+            ResourceKind::Gallery => "gallery",
         }
     }
 
@@ -36,15 +38,16 @@ impl ResourceKind {
             "branch" => Ok(ResourceKind::Branch),
             "user" => Ok(ResourceKind::User),
             "role" => Ok(ResourceKind::Role),
+            "gallery" => Ok(ResourceKind::Gallery),
             _ => Err(format!(
-                "`{s}` is not a resource type a permission can be granted on; use `branch`"
+                "`{s}` is not a resource type a permission can be granted on; use `branch` or `gallery`"
             )),
         }
     }
 
     /// Kinds a contextual grant may target today.
     pub fn grantable(self) -> bool {
-        matches!(self, ResourceKind::Branch)
+        matches!(self, ResourceKind::Branch | ResourceKind::Gallery)
     }
 }
 
@@ -72,6 +75,11 @@ impl Target {
             id: Some(id.into()),
             branch: Some(id),
         }
+    }
+
+    /// A gallery of a branch: branch roles apply to it, and so do grants on it.
+    pub fn gallery(id: crate::GalleryId, branch: BranchId) -> Self {
+        Target { kind: ResourceKind::Gallery, id: Some(id.into()), branch: Some(branch) }
     }
 
     pub fn user(id: UserId) -> Self {

@@ -202,6 +202,16 @@ typed_id!(/// An email in the outbox.
     EmailId, "eml", "email");
 typed_id!(/// A password-reset request.
     PasswordResetId, "pwr", "password reset");
+typed_id!(/// A gallery of photos.
+    GalleryId, "gal", "gallery");
+typed_id!(/// A photo (all its versions).
+    PhotoId, "pho", "photo");
+typed_id!(/// One stored file of a photo: the original, an edit, a final.
+    PhotoVersionId, "phv", "photo version");
+typed_id!(/// A resumable (tus) upload.
+    UploadId, "upl", "upload");
+typed_id!(/// A batch of uploads into the staging area.
+    BatchId, "bat", "upload batch");
 
 #[cfg(test)]
 mod tests {

@@ -65,6 +65,10 @@ permissions! {
     AuditExport => "audit.export", "audit", "Export the audit log";
     JobView => "job.view", "operations", "See background jobs and outgoing email";
     JobManage => "job.manage", "operations", "Retry failed jobs and resend email";
+    GalleryView => "gallery.view", "galleries", "See galleries, staged uploads and their photos";
+    GalleryManage => "gallery.manage", "galleries", "Create, rename, archive and delete galleries; file staged photos into them";
+    PhotoUpload => "photo.upload", "photos", "Upload photos and new versions of photos";
+    PhotoDelete => "photo.delete", "photos", "Delete photos and purge replaced versions";
 }
 
 impl fmt::Display for Permission {
@@ -170,10 +174,15 @@ impl BuiltinRole {
                 AuditView,
                 JobView,
                 JobManage,
+                GalleryView,
+                GalleryManage,
+                PhotoUpload,
+                PhotoDelete,
             ],
-            BuiltinRole::Photographer | BuiltinRole::Editor => &[StudioView, BranchView, StaffView],
-            BuiltinRole::Assistant => &[StudioView, BranchView],
-            BuiltinRole::Accountant => &[StudioView, BranchView, StaffView, AuditView, AuditExport],
+            BuiltinRole::Photographer => &[StudioView, BranchView, StaffView, GalleryView, GalleryManage, PhotoUpload],
+            BuiltinRole::Editor => &[StudioView, BranchView, StaffView, GalleryView, PhotoUpload],
+            BuiltinRole::Assistant => &[StudioView, BranchView, GalleryView, PhotoUpload],
+            BuiltinRole::Accountant => &[StudioView, BranchView, StaffView, AuditView, AuditExport, GalleryView],
         };
         list.iter().copied().collect()
     }

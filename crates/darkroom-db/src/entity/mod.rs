@@ -16,3 +16,7 @@ pub mod role;
 pub mod role_assignment;
 pub mod studio;
 pub mod user;
+pub mod gallery;
+pub mod photo;
+pub mod photo_version;
+pub mod upload;

@@ -4,13 +4,19 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_core;
+mod m0002_photos;
+mod m0003_photo_permissions;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_core::Migration)]
+        vec![
+            Box::new(m0001_core::Migration),
+            Box::new(m0002_photos::Migration),
+            Box::new(m0003_photo_permissions::Migration),
+        ]
     }
 }
 

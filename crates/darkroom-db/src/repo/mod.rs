@@ -5,10 +5,13 @@
 pub mod access;
 pub mod branch;
 pub mod created_id;
+pub mod gallery;
 pub mod instance;
 pub mod person;
+pub mod photo;
 pub mod signin;
 pub mod studio;
+pub mod upload;
 
 use sea_orm::ColumnTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};

@@ -1,0 +1,38 @@
+//! One stored file of a photo and its derivatives.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "photo_versions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub studio_id: Uuid,
+    pub photo_id: Uuid,
+    pub number: i64,
+    pub role: String,
+    pub content_hash: String,
+    pub size_bytes: i64,
+    pub format: String,
+    pub original_key: String,
+    pub thumb_key: Option<String>,
+    pub preview_key: Option<String>,
+    pub proof_key: Option<String>,
+    pub derivative_bytes: i64,
+    pub thumb_width: i64,
+    pub thumb_height: i64,
+    pub preview_width: i64,
+    pub preview_height: i64,
+    pub render_status: String,
+    #[sea_orm(column_type = "Text")]
+    pub render_error: Option<String>,
+    pub watermark_rev: i64,
+    pub created_by: Option<Uuid>,
+    pub created_at: i64,
+    pub purged_at: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,72 @@
+//! Galleries.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use uuid::Uuid;
+
+use crate::DbResult;
+use crate::entity::gallery::{ActiveModel, Column, Entity, Model};
+use crate::page::{Page, PageRequest};
+
+#[derive(Clone, Debug, Default)]
+pub struct GalleryQuery {
+    /// Only galleries of these branches (`None`: all).
+    pub branches: Option<Vec<Uuid>>,
+    /// Plus these galleries, whatever their branch (contextual grants).
+    pub also: Vec<Uuid>,
+    pub status: Option<String>,
+    pub deleted: bool,
+    pub search: Option<String>,
+}
+
+pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
+    Ok(ActiveModel::from(m).insert(c).await?)
+}
+
+pub async fn find(c: &impl ConnectionTrait, studio: Uuid, id: Uuid, deleted: bool) -> DbResult<Option<Model>> {
+    let mut q = Entity::find_by_id(id).filter(Column::StudioId.eq(studio));
+    if !deleted {
+        q = q.filter(Column::DeletedAt.is_null());
+    }
+    Ok(q.one(c).await?)
+}
+
+/// A live gallery by exact name (case-insensitive), for the command line.
+pub async fn find_by_name(c: &impl ConnectionTrait, studio: Uuid, name: &str) -> DbResult<Vec<Model>> {
+    let rows = Entity::find().filter(Column::StudioId.eq(studio)).filter(Column::DeletedAt.is_null()).all(c).await?;
+    Ok(rows.into_iter().filter(|g| g.name.eq_ignore_ascii_case(name)).collect())
+}
+
+pub async fn list(c: &impl ConnectionTrait, studio: Uuid, q: &GalleryQuery, page: &PageRequest<Uuid>) -> DbResult<Page<Model, Uuid>> {
+    let mut cond = Condition::all().add(Column::StudioId.eq(studio));
+    cond = if q.deleted { cond.add(Column::DeletedAt.is_not_null()) } else { cond.add(Column::DeletedAt.is_null()) };
+    if let Some(b) = &q.branches {
+        let mut any = Condition::any().add(Column::BranchId.is_in(b.clone()));
+        if !q.also.is_empty() {
+            any = any.add(Column::Id.is_in(q.also.clone()));
+        }
+        cond = cond.add(any);
+    }
+    if let Some(s) = &q.status {
+        cond = cond.add(Column::Status.eq(s.clone()));
+    }
+    if let Some(s) = &q.search {
+        cond = cond.add(super::contains_ci(Column::Name, s));
+    }
+    if let Some(after) = page.after {
+        cond = cond.add(Column::Id.lt(after));
+    }
+    let rows = Entity::find().filter(cond).order_by_desc(Column::Id).limit(page.probe_limit()).all(c).await?;
+    Ok(Page::from_probe(rows, page, |m| m.id))
+}
+
+pub async fn update_versioned(c: &impl ConnectionTrait, studio: Uuid, id: Uuid, expected: i64, mut changes: ActiveModel) -> DbResult<bool> {
+    changes.version = Set(expected + 1);
+    let res = Entity::update_many()
+        .set(changes)
+        .filter(Column::Id.eq(id))
+        .filter(Column::StudioId.eq(studio))
+        .filter(Column::Version.eq(expected))
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

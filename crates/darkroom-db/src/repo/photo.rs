@@ -1,0 +1,189 @@
+//! Photos and their versions.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::DbResult;
+use crate::entity::{photo, photo_version};
+
+pub async fn insert_photo(c: &impl ConnectionTrait, m: photo::Model) -> DbResult<photo::Model> {
+    Ok(photo::ActiveModel::from(m).insert(c).await?)
+}
+
+pub async fn insert_version(c: &impl ConnectionTrait, m: photo_version::Model) -> DbResult<photo_version::Model> {
+    Ok(photo_version::ActiveModel::from(m).insert(c).await?)
+}
+
+pub async fn find_photo(c: &impl ConnectionTrait, studio: Uuid, id: Uuid) -> DbResult<Option<photo::Model>> {
+    Ok(photo::Entity::find_by_id(id).filter(photo::Column::StudioId.eq(studio)).filter(photo::Column::DeletedAt.is_null()).one(c).await?)
+}
+
+pub async fn find_version(c: &impl ConnectionTrait, studio: Uuid, id: Uuid) -> DbResult<Option<photo_version::Model>> {
+    Ok(photo_version::Entity::find_by_id(id).filter(photo_version::Column::StudioId.eq(studio)).one(c).await?)
+}
+
+/// Any version, whatever studio (for jobs, which carry only the version id).
+pub async fn find_version_any(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<photo_version::Model>> {
+    Ok(photo_version::Entity::find_by_id(id).one(c).await?)
+}
+
+pub async fn versions_of(c: &impl ConnectionTrait, studio: Uuid, photo: Uuid) -> DbResult<Vec<photo_version::Model>> {
+    Ok(photo_version::Entity::find()
+        .filter(photo_version::Column::StudioId.eq(studio))
+        .filter(photo_version::Column::PhotoId.eq(photo))
+        .order_by_asc(photo_version::Column::Number)
+        .all(c)
+        .await?)
+}
+
+/// The current version of each photo (number == current_version).
+pub async fn current_versions(c: &impl ConnectionTrait, studio: Uuid, photos: &[photo::Model]) -> DbResult<Vec<photo_version::Model>> {
+    if photos.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = photos.iter().map(|p| p.id).collect();
+    let rows = photo_version::Entity::find()
+        .filter(photo_version::Column::StudioId.eq(studio))
+        .filter(photo_version::Column::PhotoId.is_in(ids))
+        .all(c)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|v| photos.iter().any(|p| p.id == v.photo_id && p.current_version == v.number))
+        .collect())
+}
+
+/// Where photos are: a gallery, or a staging batch, or all of staging.
+#[derive(Clone, Copy, Debug)]
+pub enum Place {
+    Gallery(Uuid),
+    Batch(Uuid),
+    Staging,
+}
+
+fn place_cond(studio: Uuid, place: Place) -> Condition {
+    let c = Condition::all().add(photo::Column::StudioId.eq(studio)).add(photo::Column::DeletedAt.is_null());
+    match place {
+        Place::Gallery(g) => c.add(photo::Column::GalleryId.eq(g)),
+        Place::Batch(b) => c.add(photo::Column::GalleryId.is_null()).add(photo::Column::BatchId.eq(b)),
+        Place::Staging => c.add(photo::Column::GalleryId.is_null()),
+    }
+}
+
+/// Photos of a place, in capture order (then name, then id); `offset`/`limit` page.
+pub async fn list_in(c: &impl ConnectionTrait, studio: Uuid, place: Place, offset: u64, limit: u64) -> DbResult<Vec<photo::Model>> {
+    Ok(photo::Entity::find()
+        .filter(place_cond(studio, place))
+        .order_by_asc(Expr::col(photo::Column::CaptureAt).is_null())
+        .order_by_asc(photo::Column::CaptureAt)
+        .order_by_asc(photo::Column::OriginalName)
+        .order_by_asc(photo::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+pub async fn count_in(c: &impl ConnectionTrait, studio: Uuid, place: Place) -> DbResult<u64> {
+    Ok(photo::Entity::find().filter(place_cond(studio, place)).count(c).await?)
+}
+
+/// A live photo of `place` whose current or earlier version has this content.
+pub async fn find_duplicate(c: &impl ConnectionTrait, studio: Uuid, place: Place, hash: &str) -> DbResult<Option<photo::Model>> {
+    let versions = photo_version::Entity::find()
+        .filter(photo_version::Column::StudioId.eq(studio))
+        .filter(photo_version::Column::ContentHash.eq(hash))
+        .all(c)
+        .await?;
+    if versions.is_empty() {
+        return Ok(None);
+    }
+    let ids: Vec<Uuid> = versions.iter().map(|v| v.photo_id).collect();
+    Ok(photo::Entity::find().filter(place_cond(studio, place)).filter(photo::Column::Id.is_in(ids)).one(c).await?)
+}
+
+/// Staging batches: (batch, photo count, newest upload).
+pub async fn staging_batches(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<Vec<(Option<Uuid>, i64, i64)>> {
+    let rows: Vec<(Option<Uuid>, i64, Option<i64>)> = photo::Entity::find()
+        .select_only()
+        .column(photo::Column::BatchId)
+        .column_as(photo::Column::Id.count(), "n")
+        .column_as(photo::Column::CreatedAt.max(), "latest")
+        .filter(place_cond(studio, Place::Staging))
+        .group_by(photo::Column::BatchId)
+        .into_tuple()
+        .all(c)
+        .await?;
+    let mut out: Vec<(Option<Uuid>, i64, i64)> = rows.into_iter().map(|(b, n, l)| (b, n, l.unwrap_or(0))).collect();
+    out.sort_by_key(|(_, _, latest)| std::cmp::Reverse(*latest));
+    Ok(out)
+}
+
+/// Moves staged photos into a gallery; returns how many moved.
+pub async fn assign_to_gallery(c: &impl ConnectionTrait, studio: Uuid, ids: &[Uuid], gallery: Uuid, now: i64) -> DbResult<u64> {
+    let res = photo::Entity::update_many()
+        .col_expr(photo::Column::GalleryId, Expr::value(gallery))
+        .col_expr(photo::Column::UpdatedAt, Expr::value(now))
+        .col_expr(photo::Column::Version, Expr::col(photo::Column::Version).add(1))
+        .filter(photo::Column::StudioId.eq(studio))
+        .filter(photo::Column::Id.is_in(ids.to_vec()))
+        .filter(photo::Column::GalleryId.is_null())
+        .filter(photo::Column::DeletedAt.is_null())
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+pub async fn update_photo(c: &impl ConnectionTrait, changes: photo::ActiveModel) -> DbResult<()> {
+    changes.update(c).await?;
+    Ok(())
+}
+
+pub async fn update_version(c: &impl ConnectionTrait, changes: photo_version::ActiveModel) -> DbResult<()> {
+    changes.update(c).await?;
+    Ok(())
+}
+
+/// Bytes a studio stores: every unpurged original plus its derivatives.
+pub async fn storage_used(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<i64> {
+    let row: Option<(Option<i64>, Option<i64>)> = photo_version::Entity::find()
+        .select_only()
+        .column_as(photo_version::Column::SizeBytes.sum(), "a")
+        .column_as(photo_version::Column::DerivativeBytes.sum(), "b")
+        .filter(photo_version::Column::StudioId.eq(studio))
+        .filter(photo_version::Column::PurgedAt.is_null())
+        .into_tuple()
+        .one(c)
+        .await?;
+    Ok(row.map(|(a, b)| a.unwrap_or(0) + b.unwrap_or(0)).unwrap_or(0))
+}
+
+/// Versions whose proofs were rendered with an older watermark.
+pub async fn stale_proofs(c: &impl ConnectionTrait, studio: Uuid, rev: i64, limit: u64) -> DbResult<Vec<photo_version::Model>> {
+    Ok(photo_version::Entity::find()
+        .filter(photo_version::Column::StudioId.eq(studio))
+        .filter(photo_version::Column::WatermarkRev.lt(rev))
+        .filter(photo_version::Column::RenderStatus.eq("ready"))
+        .filter(photo_version::Column::PurgedAt.is_null())
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+/// Every version row, in pages, for the reconciler and migrations.
+pub async fn all_versions(c: &impl ConnectionTrait, after: Option<Uuid>, limit: u64) -> DbResult<Vec<photo_version::Model>> {
+    let mut q = photo_version::Entity::find().order_by_asc(photo_version::Column::Id).limit(limit);
+    if let Some(a) = after {
+        q = q.filter(photo_version::Column::Id.gt(a));
+    }
+    Ok(q.all(c).await?)
+}
+
+pub async fn versions_of_studio(c: &impl ConnectionTrait, studio: Uuid, after: Option<Uuid>, limit: u64) -> DbResult<Vec<photo_version::Model>> {
+    let mut q = photo_version::Entity::find().filter(photo_version::Column::StudioId.eq(studio)).order_by_asc(photo_version::Column::Id).limit(limit);
+    if let Some(a) = after {
+        q = q.filter(photo_version::Column::Id.gt(a));
+    }
+    Ok(q.all(c).await?)
+}

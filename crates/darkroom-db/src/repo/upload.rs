@@ -1,0 +1,65 @@
+//! Resumable uploads (tus).
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::DbResult;
+use crate::entity::upload::{ActiveModel, Column, Entity, Model};
+
+pub const RECEIVING: &str = "receiving";
+pub const FINISHED: &str = "finished";
+pub const FAILED: &str = "failed";
+pub const TERMINATED: &str = "terminated";
+
+pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
+    Ok(ActiveModel::from(m).insert(c).await?)
+}
+
+pub async fn find(c: &impl ConnectionTrait, studio: Uuid, id: Uuid) -> DbResult<Option<Model>> {
+    Ok(Entity::find_by_id(id).filter(Column::StudioId.eq(studio)).one(c).await?)
+}
+
+pub async fn find_any(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<Model>> {
+    Ok(Entity::find_by_id(id).one(c).await?)
+}
+
+/// Records how many bytes are durably received, and pushes expiry forward.
+pub async fn set_received(c: &impl ConnectionTrait, id: Uuid, received: i64, now: i64, expires_at: i64) -> DbResult<()> {
+    Entity::update_many()
+        .col_expr(Column::Received, Expr::value(received))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .col_expr(Column::ExpiresAt, Expr::value(expires_at))
+        .filter(Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn finish(c: &impl ConnectionTrait, id: Uuid, status: &str, photo: Option<Uuid>, error: Option<&str>, now: i64) -> DbResult<()> {
+    Entity::update_many()
+        .col_expr(Column::Status, Expr::value(status))
+        .col_expr(Column::PhotoId, Expr::value(photo))
+        .col_expr(Column::Error, Expr::value(error.map(str::to_string)))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// Uploads still receiving whose expiry passed.
+pub async fn expired(c: &impl ConnectionTrait, now: i64) -> DbResult<Vec<Model>> {
+    Ok(Entity::find().filter(Column::Status.eq(RECEIVING)).filter(Column::ExpiresAt.lt(now)).all(c).await?)
+}
+
+/// Every upload still receiving (for start-up recovery).
+pub async fn receiving(c: &impl ConnectionTrait) -> DbResult<Vec<Model>> {
+    Ok(Entity::find().filter(Column::Status.eq(RECEIVING)).all(c).await?)
+}
+
+/// Bytes promised by unfinished uploads of a studio (counted against its quota).
+pub async fn pending_bytes(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<i64> {
+    let rows = Entity::find().filter(Column::StudioId.eq(studio)).filter(Column::Status.eq(RECEIVING)).all(c).await?;
+    Ok(rows.iter().map(|u| u.length).sum())
+}
