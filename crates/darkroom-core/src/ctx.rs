@@ -3,10 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+
 use darkroom_db::{Db, repo};
-use darkroom_domain::Timestamp;
 use darkroom_domain::time::Clock;
-use tokio::sync::Notify;
+use darkroom_domain::{Timestamp, TypedId};
+use darkroom_media::SharedStore;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::secret::Keys;
 
@@ -87,6 +91,55 @@ impl Default for JobSettings {
     }
 }
 
+/// Photo ingest settings.
+#[derive(Clone, Debug)]
+pub struct MediaSettings {
+    /// Where partial uploads are kept (on the node that receives them).
+    pub uploads_dir: PathBuf,
+    /// An unfinished upload is discarded this long after its last byte.
+    pub upload_ttl: Duration,
+    /// The largest single file accepted.
+    pub max_upload_bytes: u64,
+    /// Storage quota of a studio that has none of its own (`None`: unlimited).
+    pub default_quota_bytes: Option<u64>,
+    /// Images rendered at once (CPU-bound work); defaults to the number of cores.
+    pub render_threads: usize,
+    /// Largest image accepted, in pixels (checked before decoding).
+    pub max_pixels: u64,
+}
+
+impl MediaSettings {
+    pub fn in_dir(uploads_dir: PathBuf) -> Self {
+        Self {
+            uploads_dir,
+            upload_ttl: Duration::from_secs(24 * 3600),
+            max_upload_bytes: 4 * 1024 * 1024 * 1024,
+            default_quota_bytes: None,
+            render_threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            max_pixels: 250_000_000,
+        }
+    }
+}
+
+/// The configured media stores by name, and the one new studios use.
+#[derive(Clone, Debug)]
+pub struct MediaStores {
+    pub default: String,
+    pub stores: HashMap<String, SharedStore>,
+}
+
+impl MediaStores {
+    /// One store, named `default`.
+    pub fn single(store: SharedStore) -> Self {
+        Self {
+            default: "default".into(),
+            stores: HashMap::from([("default".to_string(), store)]),
+        }
+    }
+}
+
 /// Rules and limits the use cases apply.
 #[derive(Clone, Debug)]
 pub struct CoreSettings {
@@ -106,6 +159,7 @@ pub struct CoreSettings {
     /// The instance's SMTP server, used unless a studio sets its own.
     pub smtp: Option<SmtpSettings>,
     pub jobs: JobSettings,
+    pub media: MediaSettings,
 }
 
 impl CoreSettings {
@@ -123,6 +177,7 @@ impl CoreSettings {
             signin_window: Duration::from_secs(15 * 60),
             smtp: None,
             jobs: JobSettings::default(),
+            media: MediaSettings::in_dir(std::env::temp_dir().join("darkroom-uploads")),
         }
     }
 
@@ -156,6 +211,10 @@ struct Inner {
     settings: CoreSettings,
     keys: Keys,
     wake: Notify,
+    stores: MediaStores,
+    cpu: Arc<Semaphore>,
+    watermarks:
+        std::sync::Mutex<HashMap<(uuid::Uuid, i64), Arc<darkroom_imaging::watermark::Watermark>>>,
 }
 
 /// The context: database, clock, settings, keys. Cheap to clone.
@@ -183,7 +242,20 @@ impl Core {
         clock: Arc<dyn Clock>,
         settings: CoreSettings,
         secret_key: Option<&str>,
+        stores: MediaStores,
     ) -> anyhow::Result<Self> {
+        if !stores.stores.contains_key(&stores.default) {
+            anyhow::bail!(
+                "the default media store `{}` is not configured",
+                stores.default
+            );
+        }
+        std::fs::create_dir_all(&settings.media.uploads_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the uploads folder {}: {e}",
+                settings.media.uploads_dir.display()
+            )
+        })?;
         let encoded = match secret_key {
             Some(k) => k.to_string(),
             None => {
@@ -193,6 +265,7 @@ impl Core {
             }
         };
         let keys = Keys::from_encoded(&encoded).map_err(|e| anyhow::anyhow!("secret key: {e}"))?;
+        let cpu = Arc::new(Semaphore::new(settings.media.render_threads.max(1)));
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -200,6 +273,9 @@ impl Core {
                 settings,
                 keys,
                 wake: Notify::new(),
+                stores,
+                cpu,
+                watermarks: Default::default(),
             }),
         })
     }
@@ -228,5 +304,56 @@ impl Core {
 
     pub(crate) fn wake(&self) -> &Notify {
         &self.inner.wake
+    }
+
+    /// The media stores by name.
+    pub fn stores(&self) -> &MediaStores {
+        &self.inner.stores
+    }
+
+    /// The store holding a studio's files.
+    pub fn store_named(&self, name: Option<&str>) -> anyhow::Result<SharedStore> {
+        let name = name.unwrap_or(&self.inner.stores.default);
+        self.inner
+            .stores
+            .stores
+            .get(name)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("media store `{name}` is not configured on this node"))
+    }
+
+    /// The store of a studio.
+    pub async fn store_of(
+        &self,
+        studio: darkroom_domain::StudioId,
+    ) -> crate::CoreResult<SharedStore> {
+        let m = repo::studio::find(self.db().conn(), studio.uuid())
+            .await?
+            .ok_or(crate::CoreError::not_found("studio"))?;
+        Ok(self.store_named(m.media_store.as_deref())?)
+    }
+
+    /// Runs CPU-bound work off the async executor, at most `render_threads` at once.
+    pub async fn cpu<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> crate::CoreResult<T> {
+        let _permit = self
+            .inner
+            .cpu
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| crate::CoreError::Internal(e.into()))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| crate::CoreError::Internal(e.into()))
+    }
+
+    pub(crate) fn watermark_cache(
+        &self,
+    ) -> &std::sync::Mutex<HashMap<(uuid::Uuid, i64), Arc<darkroom_imaging::watermark::Watermark>>>
+    {
+        &self.inner.watermarks
     }
 }

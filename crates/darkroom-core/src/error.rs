@@ -27,6 +27,9 @@ pub enum CoreError {
     },
     #[error("too many attempts; try again in {} seconds", retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
+    /// Too big for a limit (file size, storage quota).
+    #[error("{message}")]
+    TooLarge { code: &'static str, message: String },
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -45,6 +48,7 @@ impl CoreError {
             CoreError::Validation(_) => "validation_failed",
             CoreError::Conflict { code, .. } => code,
             CoreError::RateLimited { .. } => "rate_limited",
+            CoreError::TooLarge { code, .. } => code,
             CoreError::Unavailable(_) => "unavailable",
             CoreError::Internal(_) => "internal",
         }

@@ -17,7 +17,9 @@ use darkroom_db::{email as outbox, repo};
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::{EmailId, JobId, PasswordResetId, StudioId, Timestamp, TypedId};
+use darkroom_domain::{
+    EmailId, JobId, PasswordResetId, PhotoVersionId, StudioId, Timestamp, TypedId,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
@@ -42,6 +44,10 @@ pub enum Job {
         ip: String,
         request: PasswordResetId,
     },
+    /// Render a photo version's thumbnail, preview and proof.
+    RenderVersion { version: PhotoVersionId },
+    /// Queue renders of a studio's photos made with older render settings.
+    RerenderStudio { studio: StudioId },
 }
 
 impl Job {
@@ -49,6 +55,8 @@ impl Job {
         match self {
             Job::SendEmail { .. } => "send_email",
             Job::PasswordResetRequest { .. } => "password_reset_request",
+            Job::RenderVersion { .. } => "render_version",
+            Job::RerenderStudio { .. } => "rerender_studio",
         }
     }
 }
@@ -116,6 +124,8 @@ async fn handle(core: &Core, job: &Job, last_attempt: bool) -> Result<(), JobErr
                 .await
                 .map_err(JobError::retry)
         }
+        Job::RenderVersion { version } => crate::render::render_version(core, *version).await,
+        Job::RerenderStudio { studio } => crate::render::rerender_studio(core, *studio).await,
     }
 }
 
@@ -226,6 +236,9 @@ async fn maintenance(core: &Core) {
         repo::signin::delete_expired_sessions(core.db().conn(), now.as_micros(), idle_cutoff).await
     {
         tracing::warn!(error = %e, "maintenance: expired sessions");
+    }
+    if let Err(e) = crate::upload::expire(core).await {
+        tracing::warn!(error = %e, "maintenance: expired uploads");
     }
     let week_ago = now.minus(Duration::from_secs(7 * 86_400)).as_micros();
     if let Err(e) = queue::purge_succeeded(core.db().conn(), week_ago).await {

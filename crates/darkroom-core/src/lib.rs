@@ -14,18 +14,25 @@ mod created;
 mod ctx;
 pub mod demo;
 pub mod error;
+pub mod gallery;
 pub mod jobs;
 pub mod listing;
 pub mod mail;
+pub mod media;
 pub mod password;
+pub mod photo;
 pub mod principal;
+mod render;
 pub mod secret;
 pub mod setup;
 pub mod staff;
 pub mod studio;
 pub mod token;
+pub mod upload;
 
-pub use ctx::{Core, CoreSettings, JobSettings, Meta, SmtpSecurity, SmtpSettings};
+pub use ctx::{
+    Core, CoreSettings, JobSettings, MediaSettings, MediaStores, Meta, SmtpSecurity, SmtpSettings,
+};
 pub use error::{CoreError, CoreResult};
 pub use principal::{Principal, Via};
 

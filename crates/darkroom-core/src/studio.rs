@@ -51,6 +51,66 @@ impl Default for Features {
     }
 }
 
+/// How photos are rendered for people: derivative sizes and qualities, and
+/// the watermark on proofs. `rev` counts changes; derivatives made with an
+/// older revision are rendered again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RenderConfig {
+    /// Long edge of thumbnails, in pixels (100 to 1200).
+    pub thumb_edge: u32,
+    /// Long edge of previews and proofs, in pixels (800 to 4096).
+    pub preview_edge: u32,
+    /// JPEG quality, 40 to 100.
+    pub thumb_quality: u8,
+    pub preview_quality: u8,
+    pub proof_quality: u8,
+    pub watermark: WatermarkConfig,
+    pub rev: i64,
+}
+
+impl Default for RenderConfig {
+    fn default() -> Self {
+        Self {
+            thumb_edge: 400,
+            preview_edge: 2048,
+            thumb_quality: 80,
+            preview_quality: 85,
+            proof_quality: 82,
+            watermark: WatermarkConfig::default(),
+            rev: 1,
+        }
+    }
+}
+
+/// The watermark on proofs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WatermarkConfig {
+    pub enabled: bool,
+    /// The text; absent means the studio's name. Ignored when an image is set.
+    pub text: Option<String>,
+    /// The studio uploaded an image watermark (PNG with transparency).
+    pub has_image: bool,
+    /// `center`, `bottom_right`, `bottom_left`, `top_right`, `top_left` or `tiled`.
+    pub position: String,
+    /// Opacity in percent (5 to 100).
+    pub opacity: u8,
+    /// Width as a percentage of the photo's width (5 to 100).
+    pub scale: u8,
+}
+
+impl Default for WatermarkConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            text: None,
+            has_image: false,
+            position: "bottom_right".into(),
+            opacity: 50,
+            scale: 30,
+        }
+    }
+}
+
 /// The studio's SMTP server as stored (password sealed with the instance key).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredSmtp {
@@ -72,6 +132,8 @@ pub struct StudioSettings {
     pub features: Features,
     #[serde(default)]
     pub email: Option<StoredSmtp>,
+    #[serde(default)]
+    pub render: RenderConfig,
 }
 
 impl StudioSettings {
@@ -114,6 +176,11 @@ pub struct StudioView {
     pub features: Features,
     /// The studio's own SMTP server; absent when the instance's is used.
     pub email: Option<SmtpView>,
+    pub render: RenderConfig,
+    /// Bytes stored (originals and derivatives).
+    pub storage_used_bytes: i64,
+    /// The storage quota, if any.
+    pub storage_quota_bytes: Option<i64>,
     pub version: i64,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
@@ -122,6 +189,10 @@ pub struct StudioView {
 }
 
 pub fn view(m: &studio::Model) -> CoreResult<StudioView> {
+    view_with_usage(m, 0, m.storage_quota_bytes)
+}
+
+fn view_with_usage(m: &studio::Model, used: i64, quota: Option<i64>) -> CoreResult<StudioView> {
     let s = StudioSettings::parse(&m.settings)?;
     Ok(StudioView {
         id: StudioId::from_uuid(m.id),
@@ -141,6 +212,9 @@ pub fn view(m: &studio::Model) -> CoreResult<StudioView> {
             from_address: e.from_address,
             from_name: e.from_name,
         }),
+        render: s.render,
+        storage_used_bytes: used,
+        storage_quota_bytes: quota,
         version: m.version,
         created_at: Timestamp::from_micros(m.created_at),
         updated_at: Timestamp::from_micros(m.updated_at),
@@ -153,10 +227,21 @@ pub(crate) async fn load(core: &Core, studio: StudioId) -> CoreResult<studio::Mo
         .ok_or(CoreError::not_found("studio"))
 }
 
-/// The signed-in person's studio.
+/// The signed-in person's studio, with its storage use.
 pub async fn get(core: &Core, p: &Principal) -> CoreResult<StudioView> {
     core.authorize(p, Permission::StudioView, Target::STUDIO)?;
-    view(&load(core, p.studio).await?)
+    let m = load(core, p.studio).await?;
+    let used = repo::photo::storage_used(core.db().conn(), m.id).await?;
+    view_with_usage(&m, used, quota_of(core, &m))
+}
+
+/// A studio's quota: its own, else the plan default from configuration.
+pub fn quota_of(core: &Core, m: &studio::Model) -> Option<i64> {
+    m.storage_quota_bytes.or(core
+        .settings()
+        .media
+        .default_quota_bytes
+        .and_then(|q| i64::try_from(q).ok()))
 }
 
 /// The studio's name and branding, for page chrome; no permission needed
@@ -183,6 +268,119 @@ pub struct FeaturesPatch {
     pub api_tokens: Option<bool>,
 }
 
+/// Changes to how photos are rendered; absent fields stay as they are.
+/// Any change re-renders every photo's derivatives in the background.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenderPatch {
+    pub thumb_edge: Option<u32>,
+    pub preview_edge: Option<u32>,
+    pub thumb_quality: Option<u8>,
+    pub preview_quality: Option<u8>,
+    pub proof_quality: Option<u8>,
+    pub watermark_enabled: Option<bool>,
+    /// `""` returns to the studio's name.
+    pub watermark_text: Option<String>,
+    pub watermark_position: Option<String>,
+    pub watermark_opacity: Option<u8>,
+    pub watermark_scale: Option<u8>,
+}
+
+impl RenderPatch {
+    /// Applies the changes; `true` if anything changed.
+    fn apply(&self, r: &mut RenderConfig, errs: &mut FieldErrors) -> bool {
+        let before = r.clone();
+        let mut range = |field: &str, v: Option<u32>, lo: u32, hi: u32, target: &mut u32| {
+            if let Some(v) = v {
+                if (lo..=hi).contains(&v) {
+                    *target = v
+                } else {
+                    errs.add(field, "invalid", format!("use {lo} to {hi}"))
+                }
+            }
+        };
+        range(
+            "render.thumb_edge",
+            self.thumb_edge,
+            100,
+            1200,
+            &mut r.thumb_edge,
+        );
+        range(
+            "render.preview_edge",
+            self.preview_edge,
+            800,
+            4096,
+            &mut r.preview_edge,
+        );
+        let mut q = |field: &str, v: Option<u8>, lo: u8, target: &mut u8| {
+            if let Some(v) = v {
+                if (lo..=100).contains(&v) {
+                    *target = v
+                } else {
+                    errs.add(field, "invalid", format!("use {lo} to 100"))
+                }
+            }
+        };
+        q(
+            "render.thumb_quality",
+            self.thumb_quality,
+            40,
+            &mut r.thumb_quality,
+        );
+        q(
+            "render.preview_quality",
+            self.preview_quality,
+            40,
+            &mut r.preview_quality,
+        );
+        q(
+            "render.proof_quality",
+            self.proof_quality,
+            40,
+            &mut r.proof_quality,
+        );
+        q(
+            "render.watermark_opacity",
+            self.watermark_opacity,
+            5,
+            &mut r.watermark.opacity,
+        );
+        q(
+            "render.watermark_scale",
+            self.watermark_scale,
+            5,
+            &mut r.watermark.scale,
+        );
+        if let Some(e) = self.watermark_enabled {
+            r.watermark.enabled = e;
+        }
+        if let Some(t) = &self.watermark_text
+            && let Some(t) = errs.check(
+                "render.watermark_text",
+                validate::optional_text(t, "the watermark text", 80),
+            )
+        {
+            r.watermark.text = t;
+        }
+        if let Some(pos) = &self.watermark_position
+            && errs
+                .check(
+                    "render.watermark_position",
+                    darkroom_imaging::watermark::Position::parse(pos),
+                )
+                .is_some()
+        {
+            r.watermark.position = pos.clone();
+        }
+        let changed = *r != before;
+        if changed {
+            r.rev = before.rev + 1;
+        }
+        changed
+    }
+}
+
 /// Changes to the studio; absent fields stay as they are.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -195,6 +393,7 @@ pub struct StudioPatch {
     pub locale: Option<String>,
     pub branding: Option<BrandingPatch>,
     pub features: Option<FeaturesPatch>,
+    pub render: Option<RenderPatch>,
 }
 
 /// Updates the studio's profile, branding and features.
@@ -240,6 +439,12 @@ pub async fn update(
             validate::optional_text(t, "the email footer", 300),
         )
     });
+    let current_settings = StudioSettings::parse(&load(core, p.studio).await?.settings)?;
+    let mut render = current_settings.render.clone();
+    let render_changed = patch
+        .render
+        .as_ref()
+        .is_some_and(|r| r.apply(&mut render, &mut errs));
     errs.into_result()?;
 
     let tx = core.db().begin().await?;
@@ -306,6 +511,16 @@ pub async fn update(
         );
         settings.features.api_tokens = api;
     }
+    if render_changed {
+        // Based on what is stored now, so concurrent edits never reuse a revision.
+        render.rev = settings.render.rev + 1;
+        note(
+            "render.rev",
+            &settings.render.rev.to_string(),
+            &render.rev.to_string(),
+        );
+        settings.render = render;
+    }
     let now = core.now().as_micros();
     am.settings = Set(settings.to_json());
     am.updated_at = Set(now);
@@ -314,6 +529,16 @@ pub async fn update(
             .await?
             .ok_or(CoreError::not_found("studio"))?;
         return Err(CoreError::stale(view(&fresh)?));
+    }
+    if render_changed {
+        crate::jobs::enqueue(
+            core,
+            &tx,
+            Some(p.studio),
+            &crate::jobs::Job::RerenderStudio { studio: p.studio },
+            None,
+        )
+        .await?;
     }
     if !changed.is_empty() {
         audit::record(
@@ -337,6 +562,105 @@ pub async fn update(
         .await?
         .ok_or(CoreError::not_found("studio"))?;
     crate::commit(tx).await?;
+    if render_changed {
+        core.wake_workers();
+    }
+    view(&fresh)
+}
+
+/// The key of a studio's watermark image.
+pub fn watermark_image_key(studio: StudioId) -> darkroom_media::Key {
+    #[allow(clippy::unwrap_used)] // made of a UUID: always a valid key
+    darkroom_media::Key::new(format!("s/{}/watermark.png", studio.uuid().simple())).unwrap()
+}
+
+/// Sets (or with `None`, removes) the studio's watermark image. Proofs are
+/// rendered again with it.
+pub async fn set_watermark_image(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    version: i64,
+    png: Option<bytes::Bytes>,
+) -> CoreResult<StudioView> {
+    core.authorize(p, Permission::StudioSettingsEdit, Target::STUDIO)?;
+    if let Some(b) = &png {
+        if b.len() > 4 * 1024 * 1024 {
+            return Err(CoreError::invalid(
+                "image",
+                "the watermark image is larger than 4 MB; use a smaller PNG",
+            ));
+        }
+        darkroom_imaging::watermark::Watermark::image(
+            b,
+            darkroom_imaging::watermark::Position::Center,
+            1.0,
+            0.3,
+        )
+        .map_err(|e| CoreError::invalid("image", e.to_string()))?;
+    }
+    let store = core.store_of(p.studio).await?;
+    let key = watermark_image_key(p.studio);
+    if let Some(b) = png.clone() {
+        store
+            .put_bytes(&key, b, darkroom_media::Durability::Durable)
+            .await
+            .map_err(|e| CoreError::Unavailable(e.to_string()))?;
+    }
+    let tx = core.db().begin().await?;
+    let current = repo::studio::find(&tx, p.studio.uuid())
+        .await?
+        .ok_or(CoreError::not_found("studio"))?;
+    if current.version != version {
+        return Err(CoreError::stale(view(&current)?));
+    }
+    let mut settings = StudioSettings::parse(&current.settings)?;
+    settings.render.watermark.has_image = png.is_some();
+    settings.render.rev += 1;
+    let now = core.now().as_micros();
+    let am = studio::ActiveModel {
+        settings: Set(settings.to_json()),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    if !repo::studio::update_versioned(&tx, current.id, current.version, am).await? {
+        let fresh = repo::studio::find(&tx, current.id)
+            .await?
+            .ok_or(CoreError::not_found("studio"))?;
+        return Err(CoreError::stale(view(&fresh)?));
+    }
+    crate::jobs::enqueue(
+        core,
+        &tx,
+        Some(p.studio),
+        &crate::jobs::Job::RerenderStudio { studio: p.studio },
+        None,
+    )
+    .await?;
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "studio.settings_changed",
+            severity: Severity::Medium,
+            target_type: "studio",
+            target_id: p.studio.to_string(),
+            payload: serde_json::json!({ "watermark_image": png.as_ref().map(|b| b.len()) }),
+        },
+    )
+    .await?;
+    let fresh = repo::studio::find(&tx, current.id)
+        .await?
+        .ok_or(CoreError::not_found("studio"))?;
+    crate::commit(tx).await?;
+    if png.is_none() {
+        let _ = store.delete(&key).await;
+    }
+    core.wake_workers();
     view(&fresh)
 }
 

@@ -391,11 +391,17 @@ async fn photo_migration_adds_new_permissions_to_existing_builtin_roles() {
     use darkroom_db::entity::role;
     use sea_orm::{ActiveModelTrait, EntityTrait};
     let t = TestDb::create().await;
-    let db = darkroom_db::Db::connect(&t.url, &darkroom_db::PoolOptions::default()).await.unwrap();
+    let db = darkroom_db::Db::connect(&t.url, &darkroom_db::PoolOptions::default())
+        .await
+        .unwrap();
     // Migrate to just before the photo permissions, as an instance upgraded from the first release.
     use sea_orm_migration::MigratorTrait;
-    darkroom_db::migration::Migrator::up(db.conn(), Some(2)).await.unwrap();
-    let s = repo::studio::insert(db.conn(), studio_row("Old")).await.unwrap();
+    darkroom_db::migration::Migrator::up(db.conn(), Some(2))
+        .await
+        .unwrap();
+    let s = repo::studio::insert(db.conn(), studio_row("Old"))
+        .await
+        .unwrap();
     let r = role::ActiveModel::from(role::Model {
         id: Uuid::now_v7(),
         studio_id: s.id,
@@ -412,7 +418,19 @@ async fn photo_migration_adds_new_permissions_to_existing_builtin_roles() {
     .await
     .unwrap();
     db.migrate().await.unwrap();
-    let after = role::Entity::find_by_id(r.id).one(db.conn()).await.unwrap().unwrap();
+    let after = role::Entity::find_by_id(r.id)
+        .one(db.conn())
+        .await
+        .unwrap()
+        .unwrap();
     let perms: Vec<String> = serde_json::from_str(&after.permissions).unwrap();
-    assert_eq!(perms, vec!["branch.view", "gallery.view", "gallery.manage", "photo.upload"]);
+    assert_eq!(
+        perms,
+        vec![
+            "branch.view",
+            "gallery.view",
+            "gallery.manage",
+            "photo.upload"
+        ]
+    );
 }

@@ -79,7 +79,11 @@ impl Target {
 
     /// A gallery of a branch: branch roles apply to it, and so do grants on it.
     pub fn gallery(id: crate::GalleryId, branch: BranchId) -> Self {
-        Target { kind: ResourceKind::Gallery, id: Some(id.into()), branch: Some(branch) }
+        Target {
+            kind: ResourceKind::Gallery,
+            id: Some(id.into()),
+            branch: Some(branch),
+        }
     }
 
     pub fn user(id: UserId) -> Self {

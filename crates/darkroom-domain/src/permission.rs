@@ -179,10 +179,24 @@ impl BuiltinRole {
                 PhotoUpload,
                 PhotoDelete,
             ],
-            BuiltinRole::Photographer => &[StudioView, BranchView, StaffView, GalleryView, GalleryManage, PhotoUpload],
+            BuiltinRole::Photographer => &[
+                StudioView,
+                BranchView,
+                StaffView,
+                GalleryView,
+                GalleryManage,
+                PhotoUpload,
+            ],
             BuiltinRole::Editor => &[StudioView, BranchView, StaffView, GalleryView, PhotoUpload],
             BuiltinRole::Assistant => &[StudioView, BranchView, GalleryView, PhotoUpload],
-            BuiltinRole::Accountant => &[StudioView, BranchView, StaffView, AuditView, AuditExport, GalleryView],
+            BuiltinRole::Accountant => &[
+                StudioView,
+                BranchView,
+                StaffView,
+                AuditView,
+                AuditExport,
+                GalleryView,
+            ],
         };
         list.iter().copied().collect()
     }

@@ -61,6 +61,25 @@ impl Format {
         }
     }
 
+    /// The format with this `name()`.
+    pub fn parse_name(s: &str) -> Option<Self> {
+        [
+            Format::Jpeg,
+            Format::Png,
+            Format::Webp,
+            Format::Tiff,
+            Format::Heic,
+            Format::Cr2,
+            Format::Cr3,
+            Format::Nef,
+            Format::Arw,
+            Format::Dng,
+            Format::Raf,
+        ]
+        .into_iter()
+        .find(|f| f.name() == s)
+    }
+
     /// Camera raw: stored as the original, previewed from its embedded JPEG.
     pub fn is_raw(self) -> bool {
         matches!(

@@ -39,15 +39,13 @@ impl LocalStore {
             tokio::fs::create_dir_all(parent).await?;
         }
         tokio::fs::rename(tmp, &dest).await?;
-        if durable {
-            if let Some(parent) = dest.parent() {
-                let parent = parent.to_path_buf();
-                tokio::task::spawn_blocking(move || {
-                    std::fs::File::open(parent).and_then(|d| d.sync_all())
-                })
-                .await
-                .map_err(|e| StoreError::Io(e.to_string()))??;
-            }
+        if durable && let Some(parent) = dest.parent() {
+            let parent = parent.to_path_buf();
+            tokio::task::spawn_blocking(move || {
+                std::fs::File::open(parent).and_then(|d| d.sync_all())
+            })
+            .await
+            .map_err(|e| StoreError::Io(e.to_string()))??;
         }
         Ok(())
     }
@@ -63,11 +61,9 @@ impl MediaStore for LocalStore {
         let tmp = self.tmp();
         // Same disk and allowed: rename instead of copying gigabytes.
         let moved = consume && tokio::fs::rename(src, &tmp).await.is_ok();
-        if !moved {
-            if let Err(e) = tokio::fs::copy(src, &tmp).await {
-                let _ = tokio::fs::remove_file(&tmp).await;
-                return Err(e.into());
-            }
+        if !moved && let Err(e) = tokio::fs::copy(src, &tmp).await {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(e.into());
         }
         let t = tmp.clone();
         let size = tokio::task::spawn_blocking(move || -> std::io::Result<u64> {

@@ -185,6 +185,7 @@ pub async fn open_core(cfg: &Config, db: Db) -> anyhow::Result<Core> {
         Arc::new(SystemClock),
         cfg.core_settings(),
         cfg.secret_key.as_ref().map(|k| k.0.as_str()),
+        cfg.media_stores()?,
     )
     .await
 }

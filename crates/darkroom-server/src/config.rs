@@ -48,6 +48,7 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub metrics: MetricsConfig,
     pub smtp: Option<SmtpConfig>,
+    pub media: MediaConfig,
 }
 
 impl Default for Config {
@@ -66,6 +67,7 @@ impl Default for Config {
             jobs: JobsConfig::default(),
             metrics: MetricsConfig::default(),
             smtp: None,
+            media: MediaConfig::default(),
         }
     }
 }
@@ -186,6 +188,62 @@ impl Default for JobsConfig {
             max_attempts: d.max_attempts,
         }
     }
+}
+
+/// Where photos are kept and how they are processed.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MediaConfig {
+    /// The store new studios use: `local` or `s3`.
+    pub store: String,
+    /// Folder of the `local` store (default: `<data_dir>/media`).
+    pub local_path: Option<PathBuf>,
+    /// Folder for uploads in progress (default: `<data_dir>/uploads`).
+    pub uploads_path: Option<PathBuf>,
+    /// The largest file accepted, in megabytes.
+    pub max_upload_mb: u64,
+    /// Storage quota of studios without their own, in gigabytes (0: unlimited).
+    pub default_quota_gb: u64,
+    /// Images rendered at once (0: one per CPU core).
+    pub render_threads: usize,
+    /// The largest image accepted, in megapixels (checked before decoding).
+    pub max_megapixels: u64,
+    /// An S3-compatible service, used as the store named `s3`.
+    pub s3: Option<S3Config>,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            store: "local".into(),
+            local_path: None,
+            uploads_path: None,
+            max_upload_mb: 1024,
+            default_quota_gb: 0,
+            render_threads: 0,
+            max_megapixels: 250,
+            s3: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    /// e.g. `https://s3.eu-central-1.amazonaws.com` or `http://127.0.0.1:9000`; absent for AWS.
+    pub endpoint: Option<String>,
+    #[serde(default = "default_region")]
+    pub region: String,
+    pub bucket: String,
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    /// Allow `http://` endpoints (a service on the same machine).
+    #[serde(default)]
+    pub allow_http: bool,
+}
+
+fn default_region() -> String {
+    "us-east-1".into()
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -323,6 +381,34 @@ impl Config {
                 "config section `jobs`: concurrency and max_attempts must be at least 1, lease_seconds at least 2"
             );
         }
+        if !["local", "s3"].contains(&self.media.store.as_str()) {
+            anyhow::bail!(
+                "config key `media.store`: `{}` is not a store; use `local` or `s3`",
+                self.media.store
+            );
+        }
+        if self.media.store == "s3" && self.media.s3.is_none() {
+            anyhow::bail!("config key `media.store` is `s3` but there is no [media.s3] section");
+        }
+        if self.media.max_upload_mb == 0 || self.media.max_megapixels == 0 {
+            anyhow::bail!(
+                "config section `media`: max_upload_mb and max_megapixels must be at least 1"
+            );
+        }
+        if let Some(s3) = &self.media.s3 {
+            if s3.bucket.trim().is_empty() {
+                anyhow::bail!("config key `media.s3.bucket`: required");
+            }
+            if let Some(e) = &s3.endpoint {
+                let u = url::Url::parse(e)
+                    .map_err(|err| anyhow::anyhow!("config key `media.s3.endpoint`: {err}"))?;
+                if u.scheme() == "http" && !s3.allow_http {
+                    anyhow::bail!(
+                        "config key `media.s3.endpoint` is http://; set media.s3.allow_http = true if that is intended"
+                    );
+                }
+            }
+        }
         if let Some(s) = &self.smtp {
             SmtpSecurity::parse(&s.security)
                 .map_err(|e| anyhow::anyhow!("config key `smtp.security`: {e}"))?;
@@ -333,6 +419,41 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The configured media stores by name, and the default one.
+    pub fn media_stores(&self) -> anyhow::Result<darkroom_core::MediaStores> {
+        let mut stores = std::collections::HashMap::new();
+        let local = self
+            .media
+            .local_path
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("media"));
+        stores.insert(
+            "local".to_string(),
+            darkroom_media::open(&darkroom_media::StoreConfig::Local {
+                root: local.clone(),
+            })
+            .map_err(|e| anyhow::anyhow!("media store `local` at {}: {e}", local.display()))?,
+        );
+        if let Some(s3) = &self.media.s3 {
+            let cfg = darkroom_media::StoreConfig::S3 {
+                endpoint: s3.endpoint.clone(),
+                region: s3.region.clone(),
+                bucket: s3.bucket.clone(),
+                access_key_id: s3.access_key_id.clone(),
+                secret_access_key: s3.secret_access_key.0.clone(),
+                allow_http: s3.allow_http,
+            };
+            stores.insert(
+                "s3".to_string(),
+                darkroom_media::open(&cfg).map_err(|e| anyhow::anyhow!("media store `s3`: {e}"))?,
+            );
+        }
+        Ok(darkroom_core::MediaStores {
+            default: self.media.store.clone(),
+            stores,
+        })
     }
 
     /// The database URL in effect.
@@ -372,6 +493,20 @@ impl Config {
             concurrency: self.jobs.concurrency,
             max_attempts: self.jobs.max_attempts,
         };
+        let mut media = darkroom_core::MediaSettings::in_dir(
+            self.media
+                .uploads_path
+                .clone()
+                .unwrap_or_else(|| self.data_dir.join("uploads")),
+        );
+        media.max_upload_bytes = self.media.max_upload_mb * 1024 * 1024;
+        media.default_quota_bytes = (self.media.default_quota_gb > 0)
+            .then_some(self.media.default_quota_gb * 1_000_000_000);
+        if self.media.render_threads > 0 {
+            media.render_threads = self.media.render_threads;
+        }
+        media.max_pixels = self.media.max_megapixels * 1_000_000;
+        s.media = media;
         s.smtp = self.smtp.as_ref().map(|m| SmtpSettings {
             host: m.host.clone(),
             port: m.port,

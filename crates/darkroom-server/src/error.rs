@@ -84,6 +84,9 @@ pub fn problem_of(e: &CoreError) -> Problem {
             p.current = current.clone();
             p
         }
+        CoreError::TooLarge { code, message } => {
+            Problem::new(S::PAYLOAD_TOO_LARGE, code, message.clone())
+        }
         CoreError::RateLimited { retry_after } => {
             let mut p = Problem::new(S::TOO_MANY_REQUESTS, "rate_limited", e.to_string());
             p.retry_after = Some(retry_after.as_secs().max(1));

@@ -21,12 +21,20 @@ fn index(name: &str, table: &'static str, cols: &[&'static str]) -> IndexCreateS
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(
-            Table::alter().table("studios").add_column(ColumnDef::new("storage_quota_bytes").big_integer().null()).take(),
+            Table::alter()
+                .table("studios")
+                .add_column(ColumnDef::new("storage_quota_bytes").big_integer().null())
+                .take(),
         )
         .await?;
         // Which configured media store holds the studio's files (NULL: the default one).
-        m.alter_table(Table::alter().table("studios").add_column(ColumnDef::new("media_store").string_len(64).null()).take())
-            .await?;
+        m.alter_table(
+            Table::alter()
+                .table("studios")
+                .add_column(ColumnDef::new("media_store").string_len(64).null())
+                .take(),
+        )
+        .await?;
 
         let mut t = Table::create();
         t.table("galleries")
@@ -43,7 +51,12 @@ impl MigrationTrait for Migration {
             .foreign_key(&mut fk("galleries", "studio_id", "studios"))
             .foreign_key(&mut fk("galleries", "branch_id", "branches"));
         m.create_table(t.take()).await?;
-        m.create_index(index("ix_galleries_studio", "galleries", &["studio_id", "id"])).await?;
+        m.create_index(index(
+            "ix_galleries_studio",
+            "galleries",
+            &["studio_id", "id"],
+        ))
+        .await?;
 
         let mut t = Table::create();
         t.table("photos")
@@ -67,8 +80,18 @@ impl MigrationTrait for Migration {
             .foreign_key(&mut fk("photos", "studio_id", "studios"))
             .foreign_key(&mut fk("photos", "gallery_id", "galleries"));
         m.create_table(t.take()).await?;
-        m.create_index(index("ix_photos_gallery", "photos", &["studio_id", "gallery_id", "capture_at"])).await?;
-        m.create_index(index("ix_photos_batch", "photos", &["studio_id", "batch_id"])).await?;
+        m.create_index(index(
+            "ix_photos_gallery",
+            "photos",
+            &["studio_id", "gallery_id", "capture_at"],
+        ))
+        .await?;
+        m.create_index(index(
+            "ix_photos_batch",
+            "photos",
+            &["studio_id", "batch_id"],
+        ))
+        .await?;
 
         let mut t = Table::create();
         t.table("photo_versions")
@@ -97,8 +120,22 @@ impl MigrationTrait for Migration {
             .col(instant_null("purged_at"))
             .foreign_key(&mut fk("photo_versions", "photo_id", "photos"));
         m.create_table(t.take()).await?;
-        m.create_index(index("ux_photo_versions_number", "photo_versions", &["photo_id", "number"]).unique().take()).await?;
-        m.create_index(index("ix_photo_versions_hash", "photo_versions", &["studio_id", "content_hash"])).await?;
+        m.create_index(
+            index(
+                "ux_photo_versions_number",
+                "photo_versions",
+                &["photo_id", "number"],
+            )
+            .unique()
+            .take(),
+        )
+        .await?;
+        m.create_index(index(
+            "ix_photo_versions_hash",
+            "photo_versions",
+            &["studio_id", "content_hash"],
+        ))
+        .await?;
 
         let mut t = Table::create();
         t.table("uploads")
@@ -116,7 +153,12 @@ impl MigrationTrait for Migration {
             .col(text_null("error"))
             .foreign_key(&mut fk("uploads", "studio_id", "studios"));
         m.create_table(t.take()).await?;
-        m.create_index(index("ix_uploads_studio", "uploads", &["studio_id", "status"])).await?;
+        m.create_index(index(
+            "ix_uploads_studio",
+            "uploads",
+            &["studio_id", "status"],
+        ))
+        .await?;
         Ok(())
     }
 
@@ -124,7 +166,19 @@ impl MigrationTrait for Migration {
         for t in ["uploads", "photo_versions", "photos", "galleries"] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
-        m.alter_table(Table::alter().table("studios").drop_column("media_store").take()).await?;
-        m.alter_table(Table::alter().table("studios").drop_column("storage_quota_bytes").take()).await
+        m.alter_table(
+            Table::alter()
+                .table("studios")
+                .drop_column("media_store")
+                .take(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("studios")
+                .drop_column("storage_quota_bytes")
+                .take(),
+        )
+        .await
     }
 }

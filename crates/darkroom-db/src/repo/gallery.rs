@@ -1,6 +1,9 @@
 //! Galleries.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use crate::DbResult;
@@ -22,7 +25,12 @@ pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
     Ok(ActiveModel::from(m).insert(c).await?)
 }
 
-pub async fn find(c: &impl ConnectionTrait, studio: Uuid, id: Uuid, deleted: bool) -> DbResult<Option<Model>> {
+pub async fn find(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+    deleted: bool,
+) -> DbResult<Option<Model>> {
     let mut q = Entity::find_by_id(id).filter(Column::StudioId.eq(studio));
     if !deleted {
         q = q.filter(Column::DeletedAt.is_null());
@@ -31,14 +39,34 @@ pub async fn find(c: &impl ConnectionTrait, studio: Uuid, id: Uuid, deleted: boo
 }
 
 /// A live gallery by exact name (case-insensitive), for the command line.
-pub async fn find_by_name(c: &impl ConnectionTrait, studio: Uuid, name: &str) -> DbResult<Vec<Model>> {
-    let rows = Entity::find().filter(Column::StudioId.eq(studio)).filter(Column::DeletedAt.is_null()).all(c).await?;
-    Ok(rows.into_iter().filter(|g| g.name.eq_ignore_ascii_case(name)).collect())
+pub async fn find_by_name(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    name: &str,
+) -> DbResult<Vec<Model>> {
+    let rows = Entity::find()
+        .filter(Column::StudioId.eq(studio))
+        .filter(Column::DeletedAt.is_null())
+        .all(c)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|g| g.name.eq_ignore_ascii_case(name))
+        .collect())
 }
 
-pub async fn list(c: &impl ConnectionTrait, studio: Uuid, q: &GalleryQuery, page: &PageRequest<Uuid>) -> DbResult<Page<Model, Uuid>> {
+pub async fn list(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    q: &GalleryQuery,
+    page: &PageRequest<Uuid>,
+) -> DbResult<Page<Model, Uuid>> {
     let mut cond = Condition::all().add(Column::StudioId.eq(studio));
-    cond = if q.deleted { cond.add(Column::DeletedAt.is_not_null()) } else { cond.add(Column::DeletedAt.is_null()) };
+    cond = if q.deleted {
+        cond.add(Column::DeletedAt.is_not_null())
+    } else {
+        cond.add(Column::DeletedAt.is_null())
+    };
     if let Some(b) = &q.branches {
         let mut any = Condition::any().add(Column::BranchId.is_in(b.clone()));
         if !q.also.is_empty() {
@@ -55,11 +83,22 @@ pub async fn list(c: &impl ConnectionTrait, studio: Uuid, q: &GalleryQuery, page
     if let Some(after) = page.after {
         cond = cond.add(Column::Id.lt(after));
     }
-    let rows = Entity::find().filter(cond).order_by_desc(Column::Id).limit(page.probe_limit()).all(c).await?;
+    let rows = Entity::find()
+        .filter(cond)
+        .order_by_desc(Column::Id)
+        .limit(page.probe_limit())
+        .all(c)
+        .await?;
     Ok(Page::from_probe(rows, page, |m| m.id))
 }
 
-pub async fn update_versioned(c: &impl ConnectionTrait, studio: Uuid, id: Uuid, expected: i64, mut changes: ActiveModel) -> DbResult<bool> {
+pub async fn update_versioned(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+    expected: i64,
+    mut changes: ActiveModel,
+) -> DbResult<bool> {
     changes.version = Set(expected + 1);
     let res = Entity::update_many()
         .set(changes)

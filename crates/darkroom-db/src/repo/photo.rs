@@ -1,7 +1,10 @@
 //! Photos and their versions.
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::DbResult;
@@ -11,24 +14,49 @@ pub async fn insert_photo(c: &impl ConnectionTrait, m: photo::Model) -> DbResult
     Ok(photo::ActiveModel::from(m).insert(c).await?)
 }
 
-pub async fn insert_version(c: &impl ConnectionTrait, m: photo_version::Model) -> DbResult<photo_version::Model> {
+pub async fn insert_version(
+    c: &impl ConnectionTrait,
+    m: photo_version::Model,
+) -> DbResult<photo_version::Model> {
     Ok(photo_version::ActiveModel::from(m).insert(c).await?)
 }
 
-pub async fn find_photo(c: &impl ConnectionTrait, studio: Uuid, id: Uuid) -> DbResult<Option<photo::Model>> {
-    Ok(photo::Entity::find_by_id(id).filter(photo::Column::StudioId.eq(studio)).filter(photo::Column::DeletedAt.is_null()).one(c).await?)
+pub async fn find_photo(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+) -> DbResult<Option<photo::Model>> {
+    Ok(photo::Entity::find_by_id(id)
+        .filter(photo::Column::StudioId.eq(studio))
+        .filter(photo::Column::DeletedAt.is_null())
+        .one(c)
+        .await?)
 }
 
-pub async fn find_version(c: &impl ConnectionTrait, studio: Uuid, id: Uuid) -> DbResult<Option<photo_version::Model>> {
-    Ok(photo_version::Entity::find_by_id(id).filter(photo_version::Column::StudioId.eq(studio)).one(c).await?)
+pub async fn find_version(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+) -> DbResult<Option<photo_version::Model>> {
+    Ok(photo_version::Entity::find_by_id(id)
+        .filter(photo_version::Column::StudioId.eq(studio))
+        .one(c)
+        .await?)
 }
 
 /// Any version, whatever studio (for jobs, which carry only the version id).
-pub async fn find_version_any(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<photo_version::Model>> {
+pub async fn find_version_any(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+) -> DbResult<Option<photo_version::Model>> {
     Ok(photo_version::Entity::find_by_id(id).one(c).await?)
 }
 
-pub async fn versions_of(c: &impl ConnectionTrait, studio: Uuid, photo: Uuid) -> DbResult<Vec<photo_version::Model>> {
+pub async fn versions_of(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    photo: Uuid,
+) -> DbResult<Vec<photo_version::Model>> {
     Ok(photo_version::Entity::find()
         .filter(photo_version::Column::StudioId.eq(studio))
         .filter(photo_version::Column::PhotoId.eq(photo))
@@ -38,7 +66,11 @@ pub async fn versions_of(c: &impl ConnectionTrait, studio: Uuid, photo: Uuid) ->
 }
 
 /// The current version of each photo (number == current_version).
-pub async fn current_versions(c: &impl ConnectionTrait, studio: Uuid, photos: &[photo::Model]) -> DbResult<Vec<photo_version::Model>> {
+pub async fn current_versions(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    photos: &[photo::Model],
+) -> DbResult<Vec<photo_version::Model>> {
     if photos.is_empty() {
         return Ok(Vec::new());
     }
@@ -50,7 +82,11 @@ pub async fn current_versions(c: &impl ConnectionTrait, studio: Uuid, photos: &[
         .await?;
     Ok(rows
         .into_iter()
-        .filter(|v| photos.iter().any(|p| p.id == v.photo_id && p.current_version == v.number))
+        .filter(|v| {
+            photos
+                .iter()
+                .any(|p| p.id == v.photo_id && p.current_version == v.number)
+        })
         .collect())
 }
 
@@ -63,16 +99,26 @@ pub enum Place {
 }
 
 fn place_cond(studio: Uuid, place: Place) -> Condition {
-    let c = Condition::all().add(photo::Column::StudioId.eq(studio)).add(photo::Column::DeletedAt.is_null());
+    let c = Condition::all()
+        .add(photo::Column::StudioId.eq(studio))
+        .add(photo::Column::DeletedAt.is_null());
     match place {
         Place::Gallery(g) => c.add(photo::Column::GalleryId.eq(g)),
-        Place::Batch(b) => c.add(photo::Column::GalleryId.is_null()).add(photo::Column::BatchId.eq(b)),
+        Place::Batch(b) => c
+            .add(photo::Column::GalleryId.is_null())
+            .add(photo::Column::BatchId.eq(b)),
         Place::Staging => c.add(photo::Column::GalleryId.is_null()),
     }
 }
 
 /// Photos of a place, in capture order (then name, then id); `offset`/`limit` page.
-pub async fn list_in(c: &impl ConnectionTrait, studio: Uuid, place: Place, offset: u64, limit: u64) -> DbResult<Vec<photo::Model>> {
+pub async fn list_in(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    place: Place,
+    offset: u64,
+    limit: u64,
+) -> DbResult<Vec<photo::Model>> {
     Ok(photo::Entity::find()
         .filter(place_cond(studio, place))
         .order_by_asc(Expr::col(photo::Column::CaptureAt).is_null())
@@ -86,11 +132,19 @@ pub async fn list_in(c: &impl ConnectionTrait, studio: Uuid, place: Place, offse
 }
 
 pub async fn count_in(c: &impl ConnectionTrait, studio: Uuid, place: Place) -> DbResult<u64> {
-    Ok(photo::Entity::find().filter(place_cond(studio, place)).count(c).await?)
+    Ok(photo::Entity::find()
+        .filter(place_cond(studio, place))
+        .count(c)
+        .await?)
 }
 
 /// A live photo of `place` whose current or earlier version has this content.
-pub async fn find_duplicate(c: &impl ConnectionTrait, studio: Uuid, place: Place, hash: &str) -> DbResult<Option<photo::Model>> {
+pub async fn find_duplicate(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    place: Place,
+    hash: &str,
+) -> DbResult<Option<photo::Model>> {
     let versions = photo_version::Entity::find()
         .filter(photo_version::Column::StudioId.eq(studio))
         .filter(photo_version::Column::ContentHash.eq(hash))
@@ -100,11 +154,18 @@ pub async fn find_duplicate(c: &impl ConnectionTrait, studio: Uuid, place: Place
         return Ok(None);
     }
     let ids: Vec<Uuid> = versions.iter().map(|v| v.photo_id).collect();
-    Ok(photo::Entity::find().filter(place_cond(studio, place)).filter(photo::Column::Id.is_in(ids)).one(c).await?)
+    Ok(photo::Entity::find()
+        .filter(place_cond(studio, place))
+        .filter(photo::Column::Id.is_in(ids))
+        .one(c)
+        .await?)
 }
 
 /// Staging batches: (batch, photo count, newest upload).
-pub async fn staging_batches(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<Vec<(Option<Uuid>, i64, i64)>> {
+pub async fn staging_batches(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+) -> DbResult<Vec<(Option<Uuid>, i64, i64)>> {
     let rows: Vec<(Option<Uuid>, i64, Option<i64>)> = photo::Entity::find()
         .select_only()
         .column(photo::Column::BatchId)
@@ -115,17 +176,29 @@ pub async fn staging_batches(c: &impl ConnectionTrait, studio: Uuid) -> DbResult
         .into_tuple()
         .all(c)
         .await?;
-    let mut out: Vec<(Option<Uuid>, i64, i64)> = rows.into_iter().map(|(b, n, l)| (b, n, l.unwrap_or(0))).collect();
+    let mut out: Vec<(Option<Uuid>, i64, i64)> = rows
+        .into_iter()
+        .map(|(b, n, l)| (b, n, l.unwrap_or(0)))
+        .collect();
     out.sort_by_key(|(_, _, latest)| std::cmp::Reverse(*latest));
     Ok(out)
 }
 
 /// Moves staged photos into a gallery; returns how many moved.
-pub async fn assign_to_gallery(c: &impl ConnectionTrait, studio: Uuid, ids: &[Uuid], gallery: Uuid, now: i64) -> DbResult<u64> {
+pub async fn assign_to_gallery(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    ids: &[Uuid],
+    gallery: Uuid,
+    now: i64,
+) -> DbResult<u64> {
     let res = photo::Entity::update_many()
         .col_expr(photo::Column::GalleryId, Expr::value(gallery))
         .col_expr(photo::Column::UpdatedAt, Expr::value(now))
-        .col_expr(photo::Column::Version, Expr::col(photo::Column::Version).add(1))
+        .col_expr(
+            photo::Column::Version,
+            Expr::col(photo::Column::Version).add(1),
+        )
         .filter(photo::Column::StudioId.eq(studio))
         .filter(photo::Column::Id.is_in(ids.to_vec()))
         .filter(photo::Column::GalleryId.is_null())
@@ -140,7 +213,10 @@ pub async fn update_photo(c: &impl ConnectionTrait, changes: photo::ActiveModel)
     Ok(())
 }
 
-pub async fn update_version(c: &impl ConnectionTrait, changes: photo_version::ActiveModel) -> DbResult<()> {
+pub async fn update_version(
+    c: &impl ConnectionTrait,
+    changes: photo_version::ActiveModel,
+) -> DbResult<()> {
     changes.update(c).await?;
     Ok(())
 }
@@ -156,11 +232,18 @@ pub async fn storage_used(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<i6
         .into_tuple()
         .one(c)
         .await?;
-    Ok(row.map(|(a, b)| a.unwrap_or(0) + b.unwrap_or(0)).unwrap_or(0))
+    Ok(row
+        .map(|(a, b)| a.unwrap_or(0) + b.unwrap_or(0))
+        .unwrap_or(0))
 }
 
 /// Versions whose proofs were rendered with an older watermark.
-pub async fn stale_proofs(c: &impl ConnectionTrait, studio: Uuid, rev: i64, limit: u64) -> DbResult<Vec<photo_version::Model>> {
+pub async fn stale_proofs(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    rev: i64,
+    limit: u64,
+) -> DbResult<Vec<photo_version::Model>> {
     Ok(photo_version::Entity::find()
         .filter(photo_version::Column::StudioId.eq(studio))
         .filter(photo_version::Column::WatermarkRev.lt(rev))
@@ -172,16 +255,30 @@ pub async fn stale_proofs(c: &impl ConnectionTrait, studio: Uuid, rev: i64, limi
 }
 
 /// Every version row, in pages, for the reconciler and migrations.
-pub async fn all_versions(c: &impl ConnectionTrait, after: Option<Uuid>, limit: u64) -> DbResult<Vec<photo_version::Model>> {
-    let mut q = photo_version::Entity::find().order_by_asc(photo_version::Column::Id).limit(limit);
+pub async fn all_versions(
+    c: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DbResult<Vec<photo_version::Model>> {
+    let mut q = photo_version::Entity::find()
+        .order_by_asc(photo_version::Column::Id)
+        .limit(limit);
     if let Some(a) = after {
         q = q.filter(photo_version::Column::Id.gt(a));
     }
     Ok(q.all(c).await?)
 }
 
-pub async fn versions_of_studio(c: &impl ConnectionTrait, studio: Uuid, after: Option<Uuid>, limit: u64) -> DbResult<Vec<photo_version::Model>> {
-    let mut q = photo_version::Entity::find().filter(photo_version::Column::StudioId.eq(studio)).order_by_asc(photo_version::Column::Id).limit(limit);
+pub async fn versions_of_studio(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> DbResult<Vec<photo_version::Model>> {
+    let mut q = photo_version::Entity::find()
+        .filter(photo_version::Column::StudioId.eq(studio))
+        .order_by_asc(photo_version::Column::Id)
+        .limit(limit);
     if let Some(a) = after {
         q = q.filter(photo_version::Column::Id.gt(a));
     }

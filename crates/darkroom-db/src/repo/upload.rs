@@ -17,7 +17,10 @@ pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
 }
 
 pub async fn find(c: &impl ConnectionTrait, studio: Uuid, id: Uuid) -> DbResult<Option<Model>> {
-    Ok(Entity::find_by_id(id).filter(Column::StudioId.eq(studio)).one(c).await?)
+    Ok(Entity::find_by_id(id)
+        .filter(Column::StudioId.eq(studio))
+        .one(c)
+        .await?)
 }
 
 pub async fn find_any(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<Model>> {
@@ -25,7 +28,13 @@ pub async fn find_any(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<Mod
 }
 
 /// Records how many bytes are durably received, and pushes expiry forward.
-pub async fn set_received(c: &impl ConnectionTrait, id: Uuid, received: i64, now: i64, expires_at: i64) -> DbResult<()> {
+pub async fn set_received(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    received: i64,
+    now: i64,
+    expires_at: i64,
+) -> DbResult<()> {
     Entity::update_many()
         .col_expr(Column::Received, Expr::value(received))
         .col_expr(Column::UpdatedAt, Expr::value(now))
@@ -36,7 +45,14 @@ pub async fn set_received(c: &impl ConnectionTrait, id: Uuid, received: i64, now
     Ok(())
 }
 
-pub async fn finish(c: &impl ConnectionTrait, id: Uuid, status: &str, photo: Option<Uuid>, error: Option<&str>, now: i64) -> DbResult<()> {
+pub async fn finish(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    status: &str,
+    photo: Option<Uuid>,
+    error: Option<&str>,
+    now: i64,
+) -> DbResult<()> {
     Entity::update_many()
         .col_expr(Column::Status, Expr::value(status))
         .col_expr(Column::PhotoId, Expr::value(photo))
@@ -50,16 +66,27 @@ pub async fn finish(c: &impl ConnectionTrait, id: Uuid, status: &str, photo: Opt
 
 /// Uploads still receiving whose expiry passed.
 pub async fn expired(c: &impl ConnectionTrait, now: i64) -> DbResult<Vec<Model>> {
-    Ok(Entity::find().filter(Column::Status.eq(RECEIVING)).filter(Column::ExpiresAt.lt(now)).all(c).await?)
+    Ok(Entity::find()
+        .filter(Column::Status.eq(RECEIVING))
+        .filter(Column::ExpiresAt.lt(now))
+        .all(c)
+        .await?)
 }
 
 /// Every upload still receiving (for start-up recovery).
 pub async fn receiving(c: &impl ConnectionTrait) -> DbResult<Vec<Model>> {
-    Ok(Entity::find().filter(Column::Status.eq(RECEIVING)).all(c).await?)
+    Ok(Entity::find()
+        .filter(Column::Status.eq(RECEIVING))
+        .all(c)
+        .await?)
 }
 
 /// Bytes promised by unfinished uploads of a studio (counted against its quota).
 pub async fn pending_bytes(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<i64> {
-    let rows = Entity::find().filter(Column::StudioId.eq(studio)).filter(Column::Status.eq(RECEIVING)).all(c).await?;
+    let rows = Entity::find()
+        .filter(Column::StudioId.eq(studio))
+        .filter(Column::Status.eq(RECEIVING))
+        .all(c)
+        .await?;
     Ok(rows.iter().map(|u| u.length).sum())
 }

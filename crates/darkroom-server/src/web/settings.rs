@@ -57,6 +57,7 @@ pub struct SettingsForm {
 
 pub async fn update(ctx: PageCtx, PageForm(f): PageForm<SettingsForm>) -> Response {
     let patch = StudioPatch {
+        render: None,
         version: f.version,
         name: Some(f.name),
         currency: Some(f.currency),

@@ -21,6 +21,8 @@ pub struct TestApp {
     pub clock: OffsetClock,
     pub http: reqwest::Client,
     pub test_db: TestDb,
+    /// The data folder (local media store, uploads).
+    pub data_dir: tempfile::TempDir,
     shutdown: CancellationToken,
 }
 
@@ -65,7 +67,9 @@ impl TestApp {
         }
         let test_db = TestDb::create().await;
         let db = test_db.migrated().await;
+        let data_dir = tempfile::tempdir().unwrap();
         let mut cfg = test_config();
+        cfg.data_dir = data_dir.path().to_path_buf();
         tweak(&mut cfg);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -76,6 +80,7 @@ impl TestApp {
             Arc::new(clock.clone()),
             cfg.core_settings(),
             None,
+            cfg.media_stores().unwrap(),
         )
         .await
         .unwrap();
@@ -98,6 +103,7 @@ impl TestApp {
             clock,
             http,
             test_db,
+            data_dir,
             shutdown,
         }
     }

@@ -61,9 +61,16 @@ async fn jobs_and_emails_survive_kill_9_of_the_worker() {
         from_name: "Kill test".into(),
         timeout: Duration::from_secs(10),
     });
-    let core = Core::new(db.clone(), Arc::new(SystemClock), settings, None)
-        .await
-        .unwrap();
+    let store = darkroom_media::open(&darkroom_media::StoreConfig::Memory).unwrap();
+    let core = Core::new(
+        db.clone(),
+        Arc::new(SystemClock),
+        settings,
+        None,
+        darkroom_core::MediaStores::single(store),
+    )
+    .await
+    .unwrap();
 
     // Work for the queue: 60 invitation emails and 5 reset requests (each a
     // job that itself writes an email), all through the real use cases.

@@ -1,0 +1,387 @@
+//! Galleries: the photos of one shoot, in one branch, for one client (the
+//! client record comes with the CRM). Photos uploaded without a gallery wait
+//! in the studio's staging area until filed into one.
+
+use darkroom_db::entity::gallery;
+use darkroom_db::repo::{self, gallery::GalleryQuery};
+use darkroom_db::sea_orm::{ConnectionTrait, Set};
+use darkroom_domain::audit::Severity;
+use darkroom_domain::authz::{BranchFilter, ResourceKind, Target};
+use darkroom_domain::permission::Permission;
+use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::{BranchId, GalleryId, Timestamp, TypedId};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Event, Who};
+use crate::created::{self, Claim};
+use crate::error::{CoreError, CoreResult};
+use crate::listing::{self, Listing};
+use crate::{Core, Meta, Principal};
+
+pub const STATUSES: &[&str] = &["active", "completed", "archived"];
+
+/// A gallery as listed and shown.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct GalleryView {
+    #[schema(value_type = String, example = "gal_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
+    pub id: GalleryId,
+    pub name: String,
+    #[schema(value_type = String)]
+    pub branch_id: BranchId,
+    pub branch_name: Option<String>,
+    /// `active`, `completed` or `archived`.
+    pub status: String,
+    pub photo_count: u64,
+    pub version: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub deleted_at: Option<Timestamp>,
+}
+
+async fn view(c: &impl ConnectionTrait, m: gallery::Model) -> CoreResult<GalleryView> {
+    let n = repo::photo::count_in(c, m.studio_id, repo::photo::Place::Gallery(m.id)).await?;
+    let branch_name = repo::branch::find(c, m.studio_id, m.branch_id, true)
+        .await?
+        .map(|b| b.name);
+    Ok(GalleryView {
+        id: GalleryId::from_uuid(m.id),
+        name: m.name,
+        branch_id: BranchId::from_uuid(m.branch_id),
+        branch_name,
+        status: m.status,
+        photo_count: n,
+        version: m.version,
+        created_at: Timestamp::from_micros(m.created_at),
+        updated_at: Timestamp::from_micros(m.updated_at),
+        deleted_at: m.deleted_at.map(Timestamp::from_micros),
+    })
+}
+
+pub(crate) fn target(m: &gallery::Model) -> Target {
+    Target::gallery(GalleryId::from_uuid(m.id), BranchId::from_uuid(m.branch_id))
+}
+
+/// A gallery of the principal's studio (404 otherwise), live unless `deleted`.
+pub(crate) async fn load(
+    c: &impl ConnectionTrait,
+    p: &Principal,
+    id: GalleryId,
+    deleted: bool,
+) -> CoreResult<gallery::Model> {
+    repo::gallery::find(c, p.studio.uuid(), id.uuid(), deleted)
+        .await?
+        .ok_or(CoreError::not_found("gallery"))
+}
+
+/// A new gallery.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewGallery {
+    #[schema(value_type = Option<String>)]
+    pub id: Option<GalleryId>,
+    pub name: String,
+    #[schema(value_type = String)]
+    pub branch_id: BranchId,
+}
+
+/// Changes to a gallery.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GalleryPatch {
+    pub version: i64,
+    pub name: Option<String>,
+    /// `active`, `completed` or `archived`.
+    pub status: Option<String>,
+}
+
+/// List filters.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct GalleryFilter {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub deleted: Option<bool>,
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+pub async fn create(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    input: NewGallery,
+) -> CoreResult<(GalleryView, bool)> {
+    let tx = core.db().begin().await?;
+    let branch = repo::branch::find(&tx, p.studio.uuid(), input.branch_id.uuid(), false)
+        .await?
+        .ok_or_else(|| {
+            CoreError::invalid(
+                "branch_id",
+                format!("there is no branch `{}` in this studio", input.branch_id),
+            )
+        })?;
+    core.authorize(
+        p,
+        Permission::GalleryManage,
+        Target::branch(BranchId::from_uuid(branch.id)),
+    )?;
+    let mut errs = FieldErrors::new();
+    let name = errs.check("name", validate::text(&input.name, "the gallery name", 200));
+    errs.into_result()?;
+    let Some(name) = name else {
+        return Err(CoreError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
+    };
+    let now = core.now().as_micros();
+    let id = input.id.unwrap_or_default();
+    if input.id.is_some()
+        && created::claim(&tx, p.studio, "gallery", id, &created::digest(&input), now).await?
+            == Claim::Replay
+    {
+        let g = load(&tx, p, id, true).await?;
+        return Ok((view(&tx, g).await?, false));
+    }
+    let g = repo::gallery::insert(
+        &tx,
+        gallery::Model {
+            id: id.uuid(),
+            studio_id: p.studio.uuid(),
+            branch_id: branch.id,
+            name,
+            status: "active".into(),
+            sort_order: "capture".into(),
+            cover_photo_id: None,
+            created_by: Some(p.user.uuid()),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        },
+    )
+    .await
+    .map_err(|e| created::on_insert_error(e, &id))?;
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: Some(BranchId::from_uuid(branch.id)),
+            who: Who::of(p),
+            event_type: "gallery.created",
+            severity: Severity::Low,
+            target_type: "gallery",
+            target_id: id.to_string(),
+            payload: serde_json::json!({ "name": g.name }),
+        },
+    )
+    .await?;
+    let v = view(&tx, g).await?;
+    crate::commit(tx).await?;
+    Ok((v, true))
+}
+
+pub async fn get(core: &Core, p: &Principal, id: GalleryId) -> CoreResult<GalleryView> {
+    let g = load(core.db().conn(), p, id, true).await?;
+    core.authorize(p, Permission::GalleryView, target(&g))?;
+    if g.deleted_at.is_some() {
+        core.authorize(p, Permission::GalleryManage, target(&g))?;
+    }
+    view(core.db().conn(), g).await
+}
+
+/// Galleries the principal may see (by branch role, or by a grant on the gallery).
+pub async fn list(
+    core: &Core,
+    p: &Principal,
+    f: &GalleryFilter,
+) -> CoreResult<Listing<GalleryView>> {
+    let (branches, also) = match core.branch_filter(p, Permission::GalleryView) {
+        BranchFilter::All => (None, Vec::new()),
+        BranchFilter::Only(list) => {
+            let now = core.now();
+            let granted = p
+                .actor
+                .grants
+                .iter()
+                .filter(|g| {
+                    g.permission == Permission::GalleryView
+                        && g.kind == ResourceKind::Gallery
+                        && g.expires_at.is_none_or(|e| e > now)
+                })
+                .map(|g| g.resource_id)
+                .collect();
+            (Some(list.into_iter().map(|b| b.uuid()).collect()), granted)
+        }
+    };
+    if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty())
+        && !STATUSES.contains(&s)
+    {
+        return Err(CoreError::invalid(
+            "status",
+            "use active, completed or archived",
+        ));
+    }
+    let q = GalleryQuery {
+        branches,
+        also,
+        status: f.status.clone().filter(|s| !s.is_empty()),
+        deleted: f.deleted.unwrap_or(false),
+        search: f
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    };
+    let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
+    let rows = repo::gallery::list(core.db().conn(), p.studio.uuid(), &q, &page).await?;
+    let mut items = Vec::new();
+    for g in rows.items {
+        items.push(view(core.db().conn(), g).await?);
+    }
+    Ok(Listing {
+        next_cursor: rows.next.map(listing::encode_id),
+        items,
+    })
+}
+
+/// Galleries the principal may upload into, as (id, name), for pickers.
+pub async fn uploadable(core: &Core, p: &Principal) -> CoreResult<Vec<(GalleryId, String)>> {
+    let all = list(
+        core,
+        p,
+        &GalleryFilter {
+            status: Some("active".into()),
+            limit: Some(200),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(all
+        .items
+        .into_iter()
+        .filter(|g| {
+            core.can(
+                p,
+                Permission::PhotoUpload,
+                Target::gallery(g.id, g.branch_id),
+            )
+        })
+        .map(|g| (g.id, g.name))
+        .collect())
+}
+
+pub async fn update(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: GalleryId,
+    patch: GalleryPatch,
+) -> CoreResult<GalleryView> {
+    let tx = core.db().begin().await?;
+    let current = load(&tx, p, id, false).await?;
+    core.authorize(p, Permission::GalleryManage, target(&current))?;
+    let mut errs = FieldErrors::new();
+    let mut am = gallery::ActiveModel::default();
+    if let Some(n) = &patch.name
+        && let Some(n) = errs.check("name", validate::text(n, "the gallery name", 200))
+    {
+        am.name = Set(n);
+    }
+    if let Some(s) = &patch.status {
+        if STATUSES.contains(&s.as_str()) {
+            am.status = Set(s.clone());
+        } else {
+            errs.add("status", "invalid", "use active, completed or archived");
+        }
+    }
+    errs.into_result()?;
+    if current.version != patch.version {
+        return Err(CoreError::stale(view(&tx, current).await?));
+    }
+    am.updated_at = Set(core.now().as_micros());
+    if !repo::gallery::update_versioned(&tx, p.studio.uuid(), id.uuid(), patch.version, am).await? {
+        let fresh = load(&tx, p, id, true).await?;
+        return Err(CoreError::stale(view(&tx, fresh).await?));
+    }
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: Some(BranchId::from_uuid(current.branch_id)),
+            who: Who::of(p),
+            event_type: "gallery.updated",
+            severity: Severity::Low,
+            target_type: "gallery",
+            target_id: id.to_string(),
+            payload: serde_json::json!({ "name": patch.name, "status": patch.status }),
+        },
+    )
+    .await?;
+    let fresh = load(&tx, p, id, true).await?;
+    let v = view(&tx, fresh).await?;
+    crate::commit(tx).await?;
+    Ok(v)
+}
+
+/// Soft-deletes or restores a gallery (its photos stay with it).
+pub async fn set_deleted(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: GalleryId,
+    restore: bool,
+) -> CoreResult<GalleryView> {
+    let tx = core.db().begin().await?;
+    let current = load(&tx, p, id, true).await?;
+    core.authorize(p, Permission::GalleryManage, target(&current))?;
+    if restore != current.deleted_at.is_some() {
+        return Err(CoreError::conflict(
+            "invalid_state",
+            if restore {
+                "this gallery is not deleted"
+            } else {
+                "this gallery is already deleted"
+            },
+        ));
+    }
+    let now = core.now().as_micros();
+    let am = gallery::ActiveModel {
+        deleted_at: Set(if restore { None } else { Some(now) }),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    repo::gallery::update_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am).await?;
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: Some(BranchId::from_uuid(current.branch_id)),
+            who: Who::of(p),
+            event_type: if restore {
+                "gallery.restored"
+            } else {
+                "gallery.deleted"
+            },
+            severity: Severity::High,
+            target_type: "gallery",
+            target_id: id.to_string(),
+            payload: serde_json::json!({ "name": current.name }),
+        },
+    )
+    .await?;
+    let fresh = load(&tx, p, id, true).await?;
+    let v = view(&tx, fresh).await?;
+    crate::commit(tx).await?;
+    Ok(v)
+}

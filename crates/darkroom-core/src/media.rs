@@ -1,0 +1,425 @@
+//! Serving photo bytes to staff, checking the media store against the
+//! database (the reconciler), and moving a studio's media between stores.
+
+use darkroom_db::entity::photo_version;
+use darkroom_db::repo;
+use darkroom_db::sea_orm::Set;
+use darkroom_domain::permission::Permission;
+use darkroom_domain::{PhotoId, PhotoVersionId, StudioId, TypedId};
+use darkroom_media::{ByteStream, Key, SharedStore};
+use futures::TryStreamExt;
+use sha2::Digest;
+
+use crate::error::{CoreError, CoreResult};
+use crate::jobs::{self, Job};
+use crate::{Core, Principal};
+
+/// Which picture of a photo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rendition {
+    Thumb,
+    Preview,
+    Proof,
+    Original,
+}
+
+impl Rendition {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "thumb" => Some(Self::Thumb),
+            "preview" => Some(Self::Preview),
+            "proof" => Some(Self::Proof),
+            "original" => Some(Self::Original),
+            _ => None,
+        }
+    }
+}
+
+/// Bytes to send, with what the response needs.
+pub struct MediaObject {
+    pub stream: ByteStream,
+    pub size: u64,
+    pub content_type: String,
+    /// Changes whenever the bytes do.
+    pub etag: String,
+    /// For originals: the name to save as.
+    pub download_name: Option<String>,
+}
+
+/// Opens a rendition of a photo's current version (or version `number`), if
+/// the principal may see the photo's gallery.
+pub async fn open(
+    core: &Core,
+    p: &Principal,
+    photo: PhotoId,
+    rendition: Rendition,
+    number: Option<i64>,
+) -> CoreResult<MediaObject> {
+    let ph = repo::photo::find_photo(core.db().conn(), p.studio.uuid(), photo.uuid())
+        .await?
+        .ok_or(CoreError::not_found("photo"))?;
+    let g = match ph.gallery_id {
+        Some(g) => repo::gallery::find(core.db().conn(), p.studio.uuid(), g, true).await?,
+        None => None,
+    };
+    crate::photo::authorize_on(core, p, Permission::GalleryView, g.as_ref())?;
+    let versions = repo::photo::versions_of(core.db().conn(), p.studio.uuid(), ph.id).await?;
+    let n = number.unwrap_or(ph.current_version);
+    let v = versions
+        .iter()
+        .find(|v| v.number == n)
+        .ok_or(CoreError::not_found("photo version"))?;
+    if v.purged_at.is_some() {
+        return Err(CoreError::not_found("photo version"));
+    }
+    let (key, content_type) = match rendition {
+        Rendition::Thumb => (v.thumb_key.clone(), "image/jpeg".to_string()),
+        Rendition::Preview => (v.preview_key.clone(), "image/jpeg".to_string()),
+        Rendition::Proof => (v.proof_key.clone(), "image/jpeg".to_string()),
+        Rendition::Original => (
+            Some(v.original_key.clone()),
+            darkroom_imaging::sniff::Format::parse_name(&v.format)
+                .map(|f| f.media_type())
+                .unwrap_or("application/octet-stream")
+                .to_string(),
+        ),
+    };
+    let key = key.ok_or_else(|| {
+        CoreError::Unavailable("this picture is still being rendered; try again in a moment".into())
+    })?;
+    let store = core.store_of(p.studio).await?;
+    let key = Key::new(key).map_err(|e| CoreError::Internal(e.into()))?;
+    let (size, stream) = store.get(&key).await.map_err(|e| match e {
+        darkroom_media::StoreError::NotFound(_) => CoreError::not_found("picture"),
+        other => CoreError::Unavailable(other.to_string()),
+    })?;
+    let etag = format!(
+        "\"{}-{}-{}\"",
+        &v.content_hash[..16.min(v.content_hash.len())],
+        v.watermark_rev,
+        match rendition {
+            Rendition::Thumb => "t",
+            Rendition::Preview => "p",
+            Rendition::Proof => "w",
+            Rendition::Original => "o",
+        }
+    );
+    let download_name = (rendition == Rendition::Original).then(|| ph.original_name.clone());
+    Ok(MediaObject {
+        stream,
+        size,
+        content_type,
+        etag,
+        download_name,
+    })
+}
+
+/// What `darkroom media check` found (and, with repair, fixed).
+#[derive(Clone, Debug, Default)]
+pub struct CheckReport {
+    pub versions_checked: u64,
+    pub objects_checked: u64,
+    /// Rows whose original file is missing (the photo is marked failed).
+    pub missing_originals: Vec<String>,
+    /// Rows with missing derivatives (queued for rendering again).
+    pub missing_derivatives: u64,
+    /// Files no row points at (deleted when older than the grace period).
+    pub orphans: Vec<String>,
+    pub orphans_deleted: u64,
+    pub stale_uploads_removed: usize,
+}
+
+/// How old an unreferenced file must be before it is deleted: it may belong
+/// to an ingest still writing its row.
+const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+fn uuid_age_ok(key: &str, now_ms: u64) -> bool {
+    // Keys end in `<version uuid>/<name>`; a UUIDv7 carries its creation time.
+    let Some(seg) = key.rsplit('/').nth(1) else {
+        return true;
+    };
+    let Ok(u) = uuid::Uuid::parse_str(seg) else {
+        return true;
+    };
+    let Some(ts) = u.get_timestamp() else {
+        return true;
+    };
+    let (secs, nanos) = ts.to_unix();
+    let made_ms = secs * 1000 + u64::from(nanos / 1_000_000);
+    now_ms.saturating_sub(made_ms) > ORPHAN_GRACE.as_millis() as u64
+}
+
+/// Compares every store with the database. With `repair`, marks photos whose
+/// original is gone, queues renders for missing derivatives and deletes
+/// unreferenced files past the grace period.
+pub async fn check(
+    core: &Core,
+    repair: bool,
+    mut progress: impl FnMut(u64),
+) -> CoreResult<CheckReport> {
+    let mut report = CheckReport::default();
+    let db = core.db().conn();
+    let mut referenced = std::collections::HashSet::new();
+    let mut after = None;
+    loop {
+        let batch = repo::photo::all_versions(db, after, 500).await?;
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id);
+        for v in &batch {
+            report.versions_checked += 1;
+            progress(report.versions_checked);
+            if v.purged_at.is_some() {
+                continue;
+            }
+            let studio = repo::studio::find(db, v.studio_id).await?;
+            let store = core.store_named(studio.as_ref().and_then(|s| s.media_store.as_deref()))?;
+            for k in [
+                Some(&v.original_key),
+                v.thumb_key.as_ref(),
+                v.preview_key.as_ref(),
+                v.proof_key.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                referenced.insert(k.clone());
+            }
+            let key =
+                Key::new(v.original_key.clone()).map_err(|e| CoreError::Internal(e.into()))?;
+            if store
+                .head(&key)
+                .await
+                .map_err(|e| CoreError::Unavailable(e.to_string()))?
+                .is_none()
+            {
+                report.missing_originals.push(v.original_key.clone());
+                if repair && v.render_status != "missing" {
+                    repo::photo::update_version(
+                        db,
+                        photo_version::ActiveModel {
+                            id: Set(v.id),
+                            render_status: Set("missing".into()),
+                            render_error: Set(Some(
+                                "the original file is missing from the media store".into(),
+                            )),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                }
+                continue;
+            }
+            if v.render_status == "ready" {
+                let mut missing = false;
+                for k in [&v.thumb_key, &v.preview_key, &v.proof_key]
+                    .into_iter()
+                    .flatten()
+                {
+                    let key = Key::new(k.clone()).map_err(|e| CoreError::Internal(e.into()))?;
+                    if store
+                        .head(&key)
+                        .await
+                        .map_err(|e| CoreError::Unavailable(e.to_string()))?
+                        .is_none()
+                    {
+                        missing = true;
+                    }
+                }
+                if missing {
+                    report.missing_derivatives += 1;
+                    if repair {
+                        let tx = core.db().begin().await?;
+                        jobs::enqueue(
+                            core,
+                            &tx,
+                            Some(StudioId::from_uuid(v.studio_id)),
+                            &Job::RenderVersion {
+                                version: PhotoVersionId::from_uuid(v.id),
+                            },
+                            None,
+                        )
+                        .await?;
+                        crate::commit(tx).await?;
+                    }
+                }
+            }
+        }
+    }
+    let now_ms = u64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0),
+    )
+    .unwrap_or(0);
+    for store in core.stores().stores.values() {
+        for (k, _) in store
+            .list("s/")
+            .await
+            .map_err(|e| CoreError::Unavailable(e.to_string()))?
+        {
+            report.objects_checked += 1;
+            if referenced.contains(&k) || k.ends_with("/watermark.png") {
+                continue;
+            }
+            report.orphans.push(k.clone());
+            if repair
+                && uuid_age_ok(&k, now_ms)
+                && let Ok(key) = Key::new(k)
+            {
+                store
+                    .delete(&key)
+                    .await
+                    .map_err(|e| CoreError::Unavailable(e.to_string()))?;
+                report.orphans_deleted += 1;
+            }
+        }
+    }
+    if repair {
+        report.stale_uploads_removed = crate::upload::sweep_orphans(core).await?;
+        core.wake_workers();
+    }
+    Ok(report)
+}
+
+/// What a migration moved.
+#[derive(Clone, Debug, Default)]
+pub struct MigrateReport {
+    pub objects: u64,
+    pub bytes: u64,
+    pub originals_verified: u64,
+}
+
+async fn copy_object(
+    from: &SharedStore,
+    to: &SharedStore,
+    key: &Key,
+    tmp_dir: &std::path::Path,
+) -> CoreResult<(u64, String)> {
+    let (_, mut stream) = from
+        .get(key)
+        .await
+        .map_err(|e| CoreError::Unavailable(format!("{key}: {e}")))?;
+    let tmp = tmp_dir.join(format!("{}.copy", uuid::Uuid::now_v7().simple()));
+    let mut f = tokio::fs::File::create(&tmp)
+        .await
+        .map_err(|e| CoreError::Internal(e.into()))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut n = 0u64;
+    use tokio::io::AsyncWriteExt;
+    while let Some(chunk) = stream
+        .try_next()
+        .await
+        .map_err(|e| CoreError::Unavailable(e.to_string()))?
+    {
+        hasher.update(&chunk);
+        n += chunk.len() as u64;
+        f.write_all(&chunk)
+            .await
+            .map_err(|e| CoreError::Internal(e.into()))?;
+    }
+    f.sync_all()
+        .await
+        .map_err(|e| CoreError::Internal(e.into()))?;
+    drop(f);
+    to.put_file(key, &tmp, true)
+        .await
+        .map_err(crate::photo::store_error)?;
+    let _ = tokio::fs::remove_file(&tmp).await;
+    Ok((n, hex::encode(hasher.finalize())))
+}
+
+async fn hash_in(store: &SharedStore, key: &Key) -> CoreResult<String> {
+    let (_, mut s) = store
+        .get(key)
+        .await
+        .map_err(|e| CoreError::Unavailable(format!("{key}: {e}")))?;
+    let mut h = sha2::Sha256::new();
+    while let Some(c) = s
+        .try_next()
+        .await
+        .map_err(|e| CoreError::Unavailable(e.to_string()))?
+    {
+        h.update(&c);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// Moves a studio's media to the store named `to`: copies every file,
+/// re-reads every original from the new store and checks its SHA-256, then
+/// switches the studio over, and only then deletes the old copies.
+pub async fn migrate_studio(
+    core: &Core,
+    studio: StudioId,
+    to: &str,
+    mut progress: impl FnMut(u64, u64),
+) -> CoreResult<MigrateReport> {
+    let s = repo::studio::find(core.db().conn(), studio.uuid())
+        .await?
+        .ok_or(CoreError::not_found("studio"))?;
+    let from_name = s
+        .media_store
+        .clone()
+        .unwrap_or_else(|| core.stores().default.clone());
+    if from_name == to {
+        return Err(CoreError::conflict(
+            "same_store",
+            format!("the studio's media is already in `{to}`"),
+        ));
+    }
+    let from = core.store_named(Some(&from_name))?;
+    let target = core.store_named(Some(to))?;
+    let prefix = format!("s/{}/", studio.uuid().simple());
+    let objects = from
+        .list(&prefix)
+        .await
+        .map_err(|e| CoreError::Unavailable(e.to_string()))?;
+    let total = objects.len() as u64;
+    let tmp_dir = core.settings().media.uploads_dir.clone();
+    let mut report = MigrateReport::default();
+    for (k, _) in &objects {
+        let key = Key::new(k.clone()).map_err(|e| CoreError::Internal(e.into()))?;
+        let (n, _) = copy_object(&from, &target, &key, &tmp_dir).await?;
+        report.objects += 1;
+        report.bytes += n;
+        progress(report.objects, total);
+    }
+    // Every original must read back from the new store with its recorded hash.
+    let mut after = None;
+    loop {
+        let batch =
+            repo::photo::versions_of_studio(core.db().conn(), studio.uuid(), after, 500).await?;
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id);
+        for v in batch.iter().filter(|v| v.purged_at.is_none()) {
+            let key =
+                Key::new(v.original_key.clone()).map_err(|e| CoreError::Internal(e.into()))?;
+            let got = hash_in(&target, &key).await?;
+            if got != v.content_hash {
+                return Err(CoreError::conflict(
+                    "hash_mismatch",
+                    format!(
+                        "{} reads back from `{to}` with SHA-256 {got}, not {}; nothing was switched or deleted",
+                        v.original_key, v.content_hash
+                    ),
+                ));
+            }
+            report.originals_verified += 1;
+        }
+    }
+    let tx = core.db().begin().await?;
+    let am = darkroom_db::entity::studio::ActiveModel {
+        id: Set(s.id),
+        media_store: Set(Some(to.to_string())),
+        ..Default::default()
+    };
+    use darkroom_db::sea_orm::ActiveModelTrait;
+    am.update(&tx).await.map_err(darkroom_db::DbError::from)?;
+    crate::commit(tx).await?;
+    for (k, _) in &objects {
+        if let Ok(key) = Key::new(k.clone()) {
+            let _ = from.delete(&key).await;
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,296 @@
+//! The render jobs: a version's thumbnail, preview and watermarked proof, and
+//! re-rendering a studio's photos when its render settings change.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use darkroom_db::entity::{photo, photo_version};
+use darkroom_db::repo;
+use darkroom_db::sea_orm::Set;
+use darkroom_domain::{PhotoId, PhotoVersionId, StudioId, TypedId};
+use darkroom_imaging::pipeline::RenderSettings;
+use darkroom_imaging::watermark::{Position, Watermark};
+use darkroom_media::{Durability, Key, SharedStore};
+
+use crate::Core;
+use crate::jobs::{self, Job, JobError};
+use crate::studio::{RenderConfig, StudioSettings};
+
+/// The studio's watermark, prepared once per settings revision.
+async fn watermark(
+    core: &Core,
+    studio: StudioId,
+    store: &SharedStore,
+    name: &str,
+    cfg: &RenderConfig,
+) -> Result<Option<Arc<Watermark>>, JobError> {
+    if !cfg.watermark.enabled {
+        return Ok(None);
+    }
+    let cache_key = (studio.uuid(), cfg.rev);
+    if let Ok(c) = core.watermark_cache().lock()
+        && let Some(w) = c.get(&cache_key)
+    {
+        return Ok(Some(w.clone()));
+    }
+    let position = Position::parse(&cfg.watermark.position).unwrap_or(Position::BottomRight);
+    let opacity = f32::from(cfg.watermark.opacity) / 100.0;
+    let scale = f32::from(cfg.watermark.scale) / 100.0;
+    let wm = if cfg.watermark.has_image {
+        let png = store
+            .get_bytes(&crate::studio::watermark_image_key(studio))
+            .await
+            .map_err(JobError::retry)?;
+        Watermark::image(&png, position, opacity, scale).map_err(JobError::fatal)?
+    } else {
+        let text = cfg
+            .watermark
+            .text
+            .clone()
+            .unwrap_or_else(|| format!("© {name}"));
+        Watermark::text(&text, position, opacity, scale).map_err(JobError::fatal)?
+    };
+    let wm = Arc::new(wm);
+    if let Ok(mut c) = core.watermark_cache().lock() {
+        c.retain(|(s, _), _| *s != studio.uuid());
+        c.insert(cache_key, wm.clone());
+    }
+    Ok(Some(wm))
+}
+
+fn key_of(raw: &str) -> Result<Key, JobError> {
+    Key::new(raw.to_string()).map_err(JobError::fatal)
+}
+
+async fn set_failed(
+    core: &Core,
+    v: &photo_version::Model,
+    status: &str,
+    error: &str,
+) -> Result<(), JobError> {
+    let db = core.db().conn();
+    repo::photo::update_version(
+        db,
+        photo_version::ActiveModel {
+            id: Set(v.id),
+            render_status: Set(status.into()),
+            render_error: Set(Some(error.chars().take(500).collect())),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(JobError::retry)?;
+    if let Some(ph) = repo::photo::find_photo(db, v.studio_id, v.photo_id)
+        .await
+        .map_err(JobError::retry)?
+        && ph.current_version == v.number
+    {
+        repo::photo::update_photo(
+            db,
+            photo::ActiveModel {
+                id: Set(ph.id),
+                status: Set("failed".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(JobError::retry)?;
+    }
+    Ok(())
+}
+
+/// Renders one version's derivatives. Safe to run again: it overwrites them.
+pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<(), JobError> {
+    let db = core.db().conn();
+    let Some(v) = repo::photo::find_version_any(db, id.uuid())
+        .await
+        .map_err(JobError::retry)?
+    else {
+        return Ok(());
+    };
+    if v.purged_at.is_some() {
+        return Ok(());
+    }
+    let studio = StudioId::from_uuid(v.studio_id);
+    let Some(s) = repo::studio::find(db, v.studio_id)
+        .await
+        .map_err(JobError::retry)?
+    else {
+        return Ok(());
+    };
+    let settings = StudioSettings::parse(&s.settings).map_err(JobError::fatal)?;
+    let cfg = settings.render.clone();
+    let store = core
+        .store_named(s.media_store.as_deref())
+        .map_err(JobError::retry)?;
+    let Some(ph) = repo::photo::find_photo(db, v.studio_id, v.photo_id)
+        .await
+        .map_err(JobError::retry)?
+    else {
+        return Ok(());
+    };
+    let format = match darkroom_imaging::sniff::Format::parse_name(&v.format) {
+        Some(f) => f,
+        None => return set_failed(core, &v, "failed", "unknown stored format").await,
+    };
+    let meta: darkroom_imaging::meta::PhotoMeta =
+        serde_json::from_str(&ph.meta).unwrap_or_default();
+    let original = match store.get_bytes(&key_of(&v.original_key)?).await {
+        Ok(b) => b,
+        Err(darkroom_media::StoreError::NotFound(_)) => {
+            return set_failed(
+                core,
+                &v,
+                "failed",
+                "the original file is missing from the media store",
+            )
+            .await;
+        }
+        Err(e) => return Err(JobError::retry(e)),
+    };
+    let wm = watermark(core, studio, &store, &s.name, &cfg).await?;
+    let rs = RenderSettings {
+        thumb_edge: cfg.thumb_edge,
+        preview_edge: cfg.preview_edge,
+        thumb_quality: cfg.thumb_quality,
+        preview_quality: cfg.preview_quality,
+        proof_quality: cfg.proof_quality,
+        watermark: wm,
+        limits: darkroom_imaging::pixels::Limits {
+            max_pixels: core.settings().media.max_pixels,
+            ..Default::default()
+        },
+    };
+    let orientation = meta.orientation;
+    let rendered = core
+        .cpu(move || darkroom_imaging::pipeline::render(format, &original, orientation, &rs))
+        .await
+        .map_err(JobError::retry)?;
+    let d = match rendered {
+        Ok(d) => d,
+        Err(darkroom_imaging::ImageError::Unsupported(m)) => {
+            return set_failed(core, &v, "unsupported", &m).await;
+        }
+        Err(e) => return set_failed(core, &v, "failed", &e.to_string()).await,
+    };
+    let (p, vid) = (
+        PhotoId::from_uuid(v.photo_id),
+        PhotoVersionId::from_uuid(v.id),
+    );
+    let keys = [
+        crate::photo::key(studio, p, vid, "thumb.jpg").map_err(JobError::fatal)?,
+        crate::photo::key(studio, p, vid, "preview.jpg").map_err(JobError::fatal)?,
+        crate::photo::key(studio, p, vid, "proof.jpg").map_err(JobError::fatal)?,
+    ];
+    let sizes = [
+        d.thumb.bytes.len(),
+        d.preview.bytes.len(),
+        d.proof.bytes.len(),
+    ];
+    for (k, bytes) in keys
+        .iter()
+        .zip([d.thumb.bytes, d.preview.bytes, d.proof.bytes])
+    {
+        // Derivatives can always be rendered again: atomic, not fsynced.
+        store
+            .put_bytes(k, Bytes::from(bytes), Durability::Atomic)
+            .await
+            .map_err(JobError::retry)?;
+    }
+    let tx = core.db().begin().await.map_err(JobError::retry)?;
+    repo::photo::update_version(
+        &tx,
+        photo_version::ActiveModel {
+            id: Set(v.id),
+            thumb_key: Set(Some(keys[0].to_string())),
+            preview_key: Set(Some(keys[1].to_string())),
+            proof_key: Set(Some(keys[2].to_string())),
+            derivative_bytes: Set(sizes.iter().map(|s| *s as i64).sum()),
+            thumb_width: Set(i64::from(d.thumb.width)),
+            thumb_height: Set(i64::from(d.thumb.height)),
+            preview_width: Set(i64::from(d.preview.width)),
+            preview_height: Set(i64::from(d.preview.height)),
+            render_status: Set("ready".into()),
+            render_error: Set(None),
+            watermark_rev: Set(cfg.rev),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(JobError::retry)?;
+    if ph.current_version == v.number && ph.status != "ready" {
+        repo::photo::update_photo(
+            &tx,
+            photo::ActiveModel {
+                id: Set(ph.id),
+                status: Set("ready".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(JobError::retry)?;
+    }
+    crate::commit(tx).await.map_err(JobError::retry)?;
+    metrics::counter!("darkroom_photos_rendered_total").increment(1);
+    Ok(())
+}
+
+/// Queues a render of every version made with older settings, a batch at a time.
+pub(crate) async fn rerender_studio(core: &Core, studio: StudioId) -> Result<(), JobError> {
+    let db = core.db().conn();
+    let Some(s) = repo::studio::find(db, studio.uuid())
+        .await
+        .map_err(JobError::retry)?
+    else {
+        return Ok(());
+    };
+    let rev = StudioSettings::parse(&s.settings)
+        .map_err(JobError::fatal)?
+        .render
+        .rev;
+    let stale = repo::photo::stale_proofs(db, studio.uuid(), rev, 500)
+        .await
+        .map_err(JobError::retry)?;
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let tx = core.db().begin().await.map_err(JobError::retry)?;
+    for v in &stale {
+        // Marked so the next batch does not pick it again.
+        repo::photo::update_version(
+            &tx,
+            photo_version::ActiveModel {
+                id: Set(v.id),
+                watermark_rev: Set(rev),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(JobError::retry)?;
+        jobs::enqueue(
+            core,
+            &tx,
+            Some(studio),
+            &Job::RenderVersion {
+                version: PhotoVersionId::from_uuid(v.id),
+            },
+            None,
+        )
+        .await
+        .map_err(JobError::retry)?;
+    }
+    if stale.len() == 500 {
+        jobs::enqueue(
+            core,
+            &tx,
+            Some(studio),
+            &Job::RerenderStudio { studio },
+            None,
+        )
+        .await
+        .map_err(JobError::retry)?;
+    }
+    crate::commit(tx).await.map_err(JobError::retry)?;
+    core.wake_workers();
+    Ok(())
+}

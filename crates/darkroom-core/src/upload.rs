@@ -1,0 +1,610 @@
+//! Resumable uploads (the tus 1.0 protocol's state; HTTP is in the server).
+//!
+//! An upload's bytes go to `<uploads dir>/<id>.part`. Every few megabytes
+//! (and at the end of each request) the file is fsynced and only then is the
+//! received offset recorded, so after a crash the recorded offset never
+//! counts bytes that were not on disk; extra bytes past it are cut off on
+//! the next request. One request at a time writes an upload; a second one
+//! waits, and takes over from a holder that stopped sending (a client that
+//! disconnected without the server noticing).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use darkroom_db::entity::upload;
+use darkroom_db::repo::{self, upload as ups};
+use darkroom_domain::{
+    BatchId, GalleryId, PhotoId, StudioId, Timestamp, TypedId, UploadId, UserId,
+};
+use futures::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{CoreError, CoreResult};
+use crate::photo::{self, Destination, Ingested, VersionRole};
+use crate::{Core, Principal};
+
+/// Bytes written between durable checkpoints of the offset.
+const CHECKPOINT: u64 = 8 * 1024 * 1024;
+
+/// What the client said about the file (tus `Upload-Metadata`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadMeta {
+    pub filename: String,
+    pub gallery: Option<GalleryId>,
+    pub batch: Option<BatchId>,
+    pub photo: Option<PhotoId>,
+    pub role: Option<String>,
+}
+
+impl UploadMeta {
+    pub fn destination(&self) -> CoreResult<Destination> {
+        match (self.photo, self.gallery) {
+            (Some(p), _) => {
+                let role = VersionRole::parse(self.role.as_deref().unwrap_or("edited"))
+                    .map_err(|m| CoreError::invalid("role", m))?;
+                Ok(Destination::NewVersion { photo: p, role })
+            }
+            (None, Some(g)) => Ok(Destination::Gallery(g)),
+            (None, None) => Ok(Destination::Staging(self.batch.unwrap_or_default())),
+        }
+    }
+}
+
+/// An upload as the protocol reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadState {
+    pub id: UploadId,
+    pub length: u64,
+    pub received: u64,
+    pub expires_at: Timestamp,
+    pub status: String,
+}
+
+fn state(m: &upload::Model) -> UploadState {
+    UploadState {
+        id: UploadId::from_uuid(m.id),
+        length: u64::try_from(m.length).unwrap_or(0),
+        received: u64::try_from(m.received).unwrap_or(0),
+        expires_at: Timestamp::from_micros(m.expires_at),
+        status: m.status.clone(),
+    }
+}
+
+fn part_path(core: &Core, id: UploadId) -> PathBuf {
+    core.settings()
+        .media
+        .uploads_dir
+        .join(format!("{}.part", id.uuid().simple()))
+}
+
+/// One writer at a time per upload.
+struct Lock {
+    gate: tokio::sync::Mutex<()>,
+    cancel: std::sync::Mutex<CancellationToken>,
+    last_progress: AtomicI64,
+}
+
+fn locks() -> &'static std::sync::Mutex<HashMap<uuid::Uuid, Arc<Lock>>> {
+    static LOCKS: std::sync::OnceLock<std::sync::Mutex<HashMap<uuid::Uuid, Arc<Lock>>>> =
+        std::sync::OnceLock::new();
+    LOCKS.get_or_init(Default::default)
+}
+
+fn lock_for(id: UploadId) -> Arc<Lock> {
+    let mut map = locks().lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() > 10_000 {
+        map.retain(|_, l| Arc::strong_count(l) > 1);
+    }
+    map.entry(id.uuid())
+        .or_insert_with(|| {
+            Arc::new(Lock {
+                gate: tokio::sync::Mutex::new(()),
+                cancel: std::sync::Mutex::new(CancellationToken::new()),
+                last_progress: AtomicI64::new(0),
+            })
+        })
+        .clone()
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0),
+    )
+    .unwrap_or(0)
+}
+
+/// Checks a new upload and records it; quota and permissions are checked now.
+pub async fn create(
+    core: &Core,
+    p: &Principal,
+    length: u64,
+    meta: UploadMeta,
+) -> CoreResult<UploadState> {
+    let max = core.settings().media.max_upload_bytes;
+    if length > max {
+        return Err(CoreError::TooLarge {
+            code: "file_too_large",
+            message: format!("the file is {length} bytes; the most accepted is {max}"),
+        });
+    }
+    let dest = meta.destination()?;
+    photo::resolve(core, core.db().conn(), p, dest).await?;
+    let tx = core.db().begin().await?;
+    photo::check_quota(core, &tx, p.studio, length, true).await?;
+    let id = UploadId::new();
+    let now = core.now();
+    let m = ups::insert(
+        &tx,
+        upload::Model {
+            id: id.uuid(),
+            studio_id: p.studio.uuid(),
+            user_id: p.user.uuid(),
+            length: i64::try_from(length).unwrap_or(i64::MAX),
+            received: 0,
+            metadata: serde_json::to_string(&meta).unwrap_or_else(|_| "{}".into()),
+            status: ups::RECEIVING.into(),
+            expires_at: now.plus(core.settings().media.upload_ttl).as_micros(),
+            created_at: now.as_micros(),
+            updated_at: now.as_micros(),
+            photo_id: None,
+            error: None,
+        },
+    )
+    .await?;
+    tokio::fs::File::create(part_path(core, id))
+        .await
+        .map_err(|e| CoreError::Internal(e.into()))?;
+    crate::commit(tx).await?;
+    Ok(state(&m))
+}
+
+async fn load(core: &Core, p: &Principal, id: UploadId) -> CoreResult<upload::Model> {
+    ups::find(core.db().conn(), p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("upload"))
+}
+
+/// The upload's state (tus `HEAD`). Only its uploader may see it.
+pub async fn head(core: &Core, p: &Principal, id: UploadId) -> CoreResult<UploadState> {
+    let m = load(core, p, id).await?;
+    if m.user_id != p.user.uuid() {
+        return Err(CoreError::not_found("upload"));
+    }
+    if m.status == ups::TERMINATED
+        || (m.status == ups::RECEIVING && m.expires_at < core.now().as_micros())
+    {
+        return Err(CoreError::conflict(
+            "upload_gone",
+            "this upload expired or was cancelled; start it again",
+        ));
+    }
+    Ok(state(&m))
+}
+
+/// A checksum the client sent with a chunk (tus checksum extension).
+#[derive(Clone, Debug)]
+pub enum Checksum {
+    Sha1(Vec<u8>),
+    Sha256(Vec<u8>),
+    Md5(Vec<u8>),
+}
+
+enum Hasher {
+    Sha1(sha1::Sha1),
+    Sha256(sha2::Sha256),
+    Md5(md5::Md5),
+}
+
+impl Hasher {
+    fn for_checksum(c: &Checksum) -> Self {
+        match c {
+            Checksum::Sha1(_) => Hasher::Sha1(sha1::Sha1::new()),
+            Checksum::Sha256(_) => Hasher::Sha256(sha2::Sha256::new()),
+            Checksum::Md5(_) => Hasher::Md5(md5::Md5::new()),
+        }
+    }
+    fn update(&mut self, b: &[u8]) {
+        match self {
+            Hasher::Sha1(h) => h.update(b),
+            Hasher::Sha256(h) => h.update(b),
+            Hasher::Md5(h) => h.update(b),
+        }
+    }
+    fn matches(self, c: &Checksum) -> bool {
+        match (self, c) {
+            (Hasher::Sha1(h), Checksum::Sha1(want)) => h.finalize()[..] == want[..],
+            (Hasher::Sha256(h), Checksum::Sha256(want)) => h.finalize()[..] == want[..],
+            (Hasher::Md5(h), Checksum::Md5(want)) => h.finalize()[..] == want[..],
+            _ => false,
+        }
+    }
+}
+
+/// What happened to a chunk.
+#[derive(Debug)]
+pub enum Appended {
+    /// Bytes stored; more expected.
+    Partial(UploadState),
+    /// The last byte arrived and the photo was ingested.
+    Finished(UploadState, Box<Ingested>),
+}
+
+/// Why a chunk was not applied, for the protocol's status codes.
+#[derive(Debug)]
+pub enum AppendError {
+    /// The client's offset is not where the upload is (409).
+    OffsetMismatch { expected: u64 },
+    /// The chunk's checksum did not match (460); nothing of it was kept.
+    ChecksumMismatch,
+    /// More bytes than the declared length (413).
+    TooLong,
+    /// Another request holds the upload and is still sending (423).
+    Locked,
+    /// The file was received but refused (422), or anything else.
+    Core(CoreError),
+}
+
+impl From<CoreError> for AppendError {
+    fn from(e: CoreError) -> Self {
+        AppendError::Core(e)
+    }
+}
+
+/// Appends the body of a tus `PATCH` at `offset`.
+pub async fn append<S, E>(
+    core: &Core,
+    p: &Principal,
+    id: UploadId,
+    offset: u64,
+    mut body: S,
+    checksum: Option<Checksum>,
+) -> Result<Appended, AppendError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let m = load(core, p, id).await?;
+    if m.user_id != p.user.uuid() {
+        return Err(CoreError::not_found("upload").into());
+    }
+    let lock = lock_for(id);
+    let guard = match lock.gate.try_lock() {
+        Ok(g) => g,
+        Err(_) => {
+            // A holder that has not received a byte for 2 s is a stale request
+            // (its client went away): ask it to stop, then wait our turn.
+            if now_ms() - lock.last_progress.load(Ordering::SeqCst) > 2000
+                && let Ok(c) = lock.cancel.lock()
+            {
+                c.cancel();
+            }
+            match tokio::time::timeout(Duration::from_secs(20), lock.gate.lock()).await {
+                Ok(g) => g,
+                Err(_) => return Err(AppendError::Locked),
+            }
+        }
+    };
+    let cancel = CancellationToken::new();
+    if let Ok(mut c) = lock.cancel.lock() {
+        *c = cancel.clone();
+    }
+    lock.last_progress.store(now_ms(), Ordering::SeqCst);
+
+    // Re-read under the lock: the previous holder may have moved the offset.
+    let m = load(core, p, id).await?;
+    if m.status != ups::RECEIVING {
+        return Err(CoreError::conflict(
+            "upload_finished",
+            format!("this upload is {} and takes no more data", m.status),
+        )
+        .into());
+    }
+    if m.expires_at < core.now().as_micros() {
+        return Err(
+            CoreError::conflict("upload_gone", "this upload expired; start it again").into(),
+        );
+    }
+    let received = u64::try_from(m.received).unwrap_or(0);
+    if offset != received {
+        return Err(AppendError::OffsetMismatch { expected: received });
+    }
+    let length = u64::try_from(m.length).unwrap_or(0);
+    let path = part_path(core, id);
+    let io = |e: std::io::Error| AppendError::Core(photo::store_error(e.into()));
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .await
+        .map_err(io)?;
+    // Bytes past the recorded offset were never acknowledged: drop them.
+    file.set_len(received).await.map_err(io)?;
+    file.seek(std::io::SeekFrom::Start(received))
+        .await
+        .map_err(io)?;
+
+    let mut hasher = checksum.as_ref().map(Hasher::for_checksum);
+    let mut written = received;
+    let mut since_checkpoint = 0u64;
+    let ttl = core.settings().media.upload_ttl;
+    let mut failure: Option<AppendError> = None;
+    loop {
+        let next = tokio::select! {
+            n = body.next() => n,
+            _ = cancel.cancelled() => break,
+        };
+        let chunk = match next {
+            None => break,
+            Some(Ok(c)) => c,
+            // The client went away mid-request: keep what arrived.
+            Some(Err(e)) => {
+                tracing::debug!(upload = %id, error = %e, "request body ended early");
+                break;
+            }
+        };
+        if written + chunk.len() as u64 > length {
+            failure = Some(AppendError::TooLong);
+            break;
+        }
+        if let Err(e) = file.write_all(&chunk).await {
+            failure = Some(io(e));
+            break;
+        }
+        if let Some(h) = hasher.as_mut() {
+            h.update(&chunk);
+        }
+        written += chunk.len() as u64;
+        since_checkpoint += chunk.len() as u64;
+        lock.last_progress.store(now_ms(), Ordering::SeqCst);
+        // With a checksum, nothing counts until the whole chunk is verified.
+        if hasher.is_none() && since_checkpoint >= CHECKPOINT {
+            file.sync_data().await.map_err(io)?;
+            let now = core.now();
+            ups::set_received(
+                core.db().conn(),
+                m.id,
+                i64::try_from(written).unwrap_or(i64::MAX),
+                now.as_micros(),
+                now.plus(ttl).as_micros(),
+            )
+            .await
+            .map_err(CoreError::from)?;
+            since_checkpoint = 0;
+        }
+    }
+    let verified = match (hasher, &checksum) {
+        (Some(h), Some(c)) => h.matches(c),
+        _ => true,
+    };
+    let keep = if failure.is_some() && checksum.is_some() || !verified {
+        received
+    } else {
+        written
+    };
+    if keep != written {
+        file.set_len(keep).await.map_err(io)?;
+    }
+    file.sync_data().await.map_err(io)?;
+    drop(file);
+    let now = core.now();
+    ups::set_received(
+        core.db().conn(),
+        m.id,
+        i64::try_from(keep).unwrap_or(i64::MAX),
+        now.as_micros(),
+        now.plus(ttl).as_micros(),
+    )
+    .await
+    .map_err(CoreError::from)?;
+    if !verified {
+        return Err(AppendError::ChecksumMismatch);
+    }
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    let st = UploadState {
+        received: keep,
+        expires_at: now.plus(ttl),
+        ..state(&m)
+    };
+    if keep < length {
+        drop(guard);
+        return Ok(Appended::Partial(st));
+    }
+    let outcome = finish(core, p, &m).await;
+    drop(guard);
+    match outcome {
+        Ok(i) => Ok(Appended::Finished(
+            UploadState {
+                status: ups::FINISHED.into(),
+                ..st
+            },
+            Box::new(i),
+        )),
+        Err(e) => Err(AppendError::Core(e)),
+    }
+}
+
+/// Ingests a fully received upload and records the outcome.
+async fn finish(core: &Core, p: &Principal, m: &upload::Model) -> CoreResult<Ingested> {
+    let meta: UploadMeta = serde_json::from_str(&m.metadata).unwrap_or_default();
+    let id = UploadId::from_uuid(m.id);
+    let dest = meta.destination()?;
+    let result = photo::ingest_file(core, p, dest, &meta.filename, &part_path(core, id)).await;
+    let now = core.now().as_micros();
+    match &result {
+        Ok(i) => {
+            ups::finish(
+                core.db().conn(),
+                m.id,
+                ups::FINISHED,
+                Some(i.photo().id.uuid()),
+                None,
+                now,
+            )
+            .await?
+        }
+        Err(e) => {
+            ups::finish(
+                core.db().conn(),
+                m.id,
+                ups::FAILED,
+                None,
+                Some(&e.to_string()),
+                now,
+            )
+            .await?
+        }
+    }
+    result
+}
+
+/// The result of a finished upload (for a client that lost the response).
+pub async fn outcome(
+    core: &Core,
+    p: &Principal,
+    id: UploadId,
+) -> CoreResult<(String, Option<PhotoId>, Option<String>)> {
+    let m = load(core, p, id).await?;
+    Ok((m.status, m.photo_id.map(PhotoId::from_uuid), m.error))
+}
+
+/// Cancels an upload (tus termination) and deletes its bytes.
+pub async fn terminate(core: &Core, p: &Principal, id: UploadId) -> CoreResult<()> {
+    let m = load(core, p, id).await?;
+    if m.user_id != p.user.uuid() {
+        return Err(CoreError::not_found("upload"));
+    }
+    let lock = lock_for(id);
+    if let Ok(c) = lock.cancel.lock() {
+        c.cancel();
+    }
+    let _guard = lock.gate.lock().await;
+    if m.status == ups::RECEIVING {
+        ups::finish(
+            core.db().conn(),
+            m.id,
+            ups::TERMINATED,
+            None,
+            None,
+            core.now().as_micros(),
+        )
+        .await?;
+    }
+    let _ = tokio::fs::remove_file(part_path(core, id)).await;
+    Ok(())
+}
+
+/// At start-up: cut partial files back to their recorded offsets, finish
+/// uploads whose last byte arrived just before a crash, and drop expired ones.
+pub async fn recover(core: &Core) -> CoreResult<(usize, usize)> {
+    let mut finished = 0;
+    let mut expired = 0;
+    let now = core.now().as_micros();
+    for m in ups::receiving(core.db().conn()).await? {
+        let id = UploadId::from_uuid(m.id);
+        let path = part_path(core, id);
+        if m.expires_at < now {
+            let _ = tokio::fs::remove_file(&path).await;
+            ups::finish(
+                core.db().conn(),
+                m.id,
+                ups::TERMINATED,
+                None,
+                Some("expired"),
+                now,
+            )
+            .await?;
+            expired += 1;
+            continue;
+        }
+        let on_disk = tokio::fs::metadata(&path)
+            .await
+            .map(|md| md.len())
+            .unwrap_or(0);
+        let recorded = u64::try_from(m.received).unwrap_or(0);
+        if on_disk > recorded {
+            if let Ok(f) = tokio::fs::OpenOptions::new().write(true).open(&path).await {
+                let _ = f.set_len(recorded).await;
+            }
+        } else if on_disk < recorded {
+            ups::set_received(
+                core.db().conn(),
+                m.id,
+                i64::try_from(on_disk).unwrap_or(0),
+                now,
+                m.expires_at,
+            )
+            .await?;
+        }
+        if recorded == u64::try_from(m.length).unwrap_or(u64::MAX)
+            && on_disk >= recorded
+            && let Some(p) = photo::principal_of(
+                core,
+                StudioId::from_uuid(m.studio_id),
+                UserId::from_uuid(m.user_id),
+            )
+            .await?
+        {
+            let _ = finish(core, &p, &m).await;
+            finished += 1;
+        }
+    }
+    Ok((finished, expired))
+}
+
+/// Maintenance: forget expired uploads and their bytes.
+pub async fn expire(core: &Core) -> CoreResult<usize> {
+    let now = core.now().as_micros();
+    let rows = ups::expired(core.db().conn(), now).await?;
+    for m in &rows {
+        let _ = tokio::fs::remove_file(part_path(core, UploadId::from_uuid(m.id))).await;
+        ups::finish(
+            core.db().conn(),
+            m.id,
+            ups::TERMINATED,
+            None,
+            Some("expired"),
+            now,
+        )
+        .await?;
+    }
+    Ok(rows.len())
+}
+
+/// Partial files with no upload still receiving (left by a crash): removed.
+pub async fn sweep_orphans(core: &Core) -> CoreResult<usize> {
+    let dir = core.settings().media.uploads_dir.clone();
+    let mut removed = 0;
+    let Ok(mut rd) = tokio::fs::read_dir(&dir).await else {
+        return Ok(0);
+    };
+    while let Ok(Some(e)) = rd.next_entry().await {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(stem) = name.strip_suffix(".part") else {
+            continue;
+        };
+        let Ok(uuid) = uuid::Uuid::parse_str(stem) else {
+            continue;
+        };
+        let live = repo::upload::find_any(core.db().conn(), uuid)
+            .await?
+            .is_some_and(|u| u.status == ups::RECEIVING);
+        if !live {
+            let _ = tokio::fs::remove_file(e.path()).await;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
