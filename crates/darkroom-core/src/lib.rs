@@ -15,6 +15,7 @@ mod ctx;
 pub mod demo;
 pub mod error;
 pub mod gallery;
+pub mod import;
 pub mod jobs;
 pub mod listing;
 pub mod mail;

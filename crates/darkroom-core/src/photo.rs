@@ -162,7 +162,9 @@ pub struct PhotoView {
 fn photo_view(p: &photo::Model, current: Option<&photo_version::Model>) -> PhotoView {
     let id = PhotoId::from_uuid(p.id);
     let v = p.current_version;
-    let url = |r: &str| format!("/media/photos/{id}/{r}?v={v}");
+    // The query changes whenever the bytes do, so browsers may cache them.
+    let rev = current.map(|c| c.watermark_rev).unwrap_or(0);
+    let url = |r: &str| format!("/media/photos/{id}/{r}?v={v}.{rev}");
     PhotoView {
         id,
         gallery_id: p.gallery_id.map(GalleryId::from_uuid),
@@ -400,9 +402,20 @@ pub async fn ingest_file(
     original_name: &str,
     path: &Path,
 ) -> CoreResult<Ingested> {
-    let result = ingest_inner(core, p, dest, original_name, path).await;
+    let result = ingest_inner(core, p, dest, original_name, path, true).await;
     let _ = tokio::fs::remove_file(path).await;
     result
+}
+
+/// Ingests a file and leaves it where it is (imports from a folder).
+pub async fn import_file(
+    core: &Core,
+    p: &Principal,
+    dest: Destination,
+    original_name: &str,
+    path: &Path,
+) -> CoreResult<Ingested> {
+    ingest_inner(core, p, dest, original_name, path, false).await
 }
 
 async fn ingest_inner(
@@ -411,6 +424,7 @@ async fn ingest_inner(
     dest: Destination,
     original_name: &str,
     path: &Path,
+    consume: bool,
 ) -> CoreResult<Ingested> {
     let name = clean_name(original_name);
     resolve(core, core.db().conn(), p, dest).await?;
@@ -445,7 +459,7 @@ async fn ingest_inner(
     let store = core.store_of(p.studio).await?;
     // Phase one: the bytes are durable before any row points at them.
     store
-        .put_file(&original_key, path, true)
+        .put_file(&original_key, path, consume)
         .await
         .map_err(store_error)?;
 
@@ -858,33 +872,21 @@ pub async fn purge_replaced(
     p: &Principal,
     meta: &Meta,
     id: PhotoId,
-) -> CoreResult<u64> {
+) -> CoreResult<Purged> {
     let (ph, g) = photo_and_gallery(core, core.db().conn(), p, id).await?;
     authorize_on(core, p, Permission::PhotoDelete, g.as_ref())?;
     let store = core.store_of(p.studio).await?;
     let versions = repo::photo::versions_of(core.db().conn(), p.studio.uuid(), ph.id).await?;
-    let mut freed = 0i64;
-    let mut purged = Vec::new();
-    for v in versions
-        .iter()
-        .filter(|v| v.number != ph.current_version && v.purged_at.is_none())
-    {
-        for k in [
-            Some(v.original_key.clone()),
-            v.thumb_key.clone(),
-            v.preview_key.clone(),
-            v.proof_key.clone(),
-        ]
+    let purged: Vec<_> = versions
         .into_iter()
-        .flatten()
-        {
-            if let Ok(key) = Key::new(k) {
-                store.delete(&key).await.map_err(store_error)?;
-            }
-        }
-        freed += v.size_bytes + v.derivative_bytes;
-        purged.push(v.clone());
-    }
+        .filter(|v| v.number != ph.current_version && v.purged_at.is_none())
+        .collect();
+    let freed: i64 = purged
+        .iter()
+        .map(|v| v.size_bytes + v.derivative_bytes)
+        .sum();
+    // The rows stop pointing at the files first; a file left behind by a
+    // failed delete is an orphan the reconciler removes, never a dangling row.
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
     for v in &purged {
@@ -910,7 +912,34 @@ pub async fn purge_replaced(
     })
     .await?;
     crate::commit(tx).await?;
-    Ok(u64::try_from(freed).unwrap_or(0))
+    for v in &purged {
+        for k in [
+            Some(v.original_key.clone()),
+            v.thumb_key.clone(),
+            v.preview_key.clone(),
+            v.proof_key.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Ok(key) = Key::new(k)
+                && let Err(e) = store.delete(&key).await
+            {
+                tracing::warn!(key = %key, error = %e, "purged file not deleted; the reconciler will remove it");
+            }
+        }
+    }
+    Ok(Purged {
+        versions_purged: purged.len() as u64,
+        bytes_freed: u64::try_from(freed).unwrap_or(0),
+    })
+}
+
+/// What a purge removed.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Purged {
+    pub versions_purged: u64,
+    pub bytes_freed: u64,
 }
 
 /// The user who uploaded, as a principal, for finishing an upload after a restart.

@@ -820,3 +820,75 @@ pub async fn studios_of(
     }
     Ok(out)
 }
+
+/// A studio's storage as the operator sees it.
+#[derive(Clone, Debug)]
+pub struct StorageReport {
+    pub name: String,
+    pub used_bytes: i64,
+    /// The studio's own quota, if set.
+    pub own_quota: Option<i64>,
+    /// What is enforced: its own, else the instance default.
+    pub effective_quota: Option<i64>,
+    pub store: String,
+}
+
+/// Storage used and quotas of every studio (operators, from the terminal).
+pub async fn storage_report(core: &Core) -> CoreResult<Vec<(StudioId, StorageReport)>> {
+    let mut out = Vec::new();
+    for m in repo::studio::list_all(core.db().conn()).await? {
+        let used = repo::photo::storage_used(core.db().conn(), m.id).await?;
+        out.push((
+            StudioId::from_uuid(m.id),
+            StorageReport {
+                name: m.name.clone(),
+                used_bytes: used,
+                own_quota: m.storage_quota_bytes,
+                effective_quota: quota_of(core, &m),
+                store: m
+                    .media_store
+                    .clone()
+                    .unwrap_or_else(|| core.stores().default.clone()),
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Sets (or with `None`, clears) a studio's own storage quota. An operator
+/// action from the terminal; audited on the studio's chain.
+pub async fn set_quota(core: &Core, studio: StudioId, quota: Option<i64>) -> CoreResult<()> {
+    if quota.is_some_and(|q| q < 0) {
+        return Err(CoreError::invalid("quota", "a quota cannot be negative"));
+    }
+    let tx = core.db().begin().await?;
+    let m = repo::studio::find(&tx, studio.uuid())
+        .await?
+        .ok_or(CoreError::not_found("studio"))?;
+    let am = studio::ActiveModel {
+        id: Set(m.id),
+        storage_quota_bytes: Set(quota),
+        updated_at: Set(core.now().as_micros()),
+        version: Set(m.version + 1),
+        ..Default::default()
+    };
+    use darkroom_db::sea_orm::ActiveModelTrait;
+    am.update(&tx).await.map_err(darkroom_db::DbError::from)?;
+    audit::record(
+        core,
+        &tx,
+        &Meta::system(),
+        Event {
+            studio: Some(studio),
+            branch: None,
+            who: Who::system("operator (command line)"),
+            event_type: "studio.quota_set",
+            severity: Severity::Medium,
+            target_type: "studio",
+            target_id: studio.to_string(),
+            payload: serde_json::json!({ "before": m.storage_quota_bytes, "after": quota }),
+        },
+    )
+    .await?;
+    crate::commit(tx).await
+}

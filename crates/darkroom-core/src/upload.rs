@@ -168,9 +168,11 @@ pub async fn create(
     Ok(state(&m))
 }
 
+/// An upload of the principal's own (anyone else's answers like a missing one).
 async fn load(core: &Core, p: &Principal, id: UploadId) -> CoreResult<upload::Model> {
     ups::find(core.db().conn(), p.studio.uuid(), id.uuid())
         .await?
+        .filter(|m| m.user_id == p.user.uuid())
         .ok_or(CoreError::not_found("upload"))
 }
 
@@ -260,6 +262,9 @@ impl From<CoreError> for AppendError {
     }
 }
 
+/// How long a request may send nothing before it is ended.
+const IDLE: Duration = Duration::from_secs(60);
+
 /// Appends the body of a tus `PATCH` at `offset`.
 pub async fn append<S, E>(
     core: &Core,
@@ -278,21 +283,23 @@ where
         return Err(CoreError::not_found("upload").into());
     }
     let lock = lock_for(id);
-    let guard = match lock.gate.try_lock() {
-        Ok(g) => g,
-        Err(_) => {
-            // A holder that has not received a byte for 2 s is a stale request
-            // (its client went away): ask it to stop, then wait our turn.
-            if now_ms() - lock.last_progress.load(Ordering::SeqCst) > 2000
-                && let Ok(c) = lock.cancel.lock()
-            {
-                c.cancel();
-            }
-            match tokio::time::timeout(Duration::from_secs(20), lock.gate.lock()).await {
-                Ok(g) => g,
-                Err(_) => return Err(AppendError::Locked),
-            }
+    // One request writes to an upload at a time. A holder that has received
+    // nothing for 2 s is a stale request (its client went away and came back
+    // on a new connection): it is asked to stop, keeping what it received.
+    let started = std::time::Instant::now();
+    let guard = loop {
+        if let Ok(g) = lock.gate.try_lock() {
+            break g;
         }
+        if now_ms() - lock.last_progress.load(Ordering::SeqCst) > 2000
+            && let Ok(c) = lock.cancel.lock()
+        {
+            c.cancel();
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            return Err(AppendError::Locked);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let cancel = CancellationToken::new();
     if let Ok(mut c) = lock.cancel.lock() {
@@ -302,6 +309,13 @@ where
 
     // Re-read under the lock: the previous holder may have moved the offset.
     let m = load(core, p, id).await?;
+    if m.status == ups::TERMINATED {
+        return Err(CoreError::conflict(
+            "upload_gone",
+            "this upload expired or was cancelled; start it again",
+        )
+        .into());
+    }
     if m.status != ups::RECEIVING {
         return Err(CoreError::conflict(
             "upload_finished",
@@ -343,6 +357,11 @@ where
         let next = tokio::select! {
             n = body.next() => n,
             _ = cancel.cancelled() => break,
+            // A client that stops sending keeps what arrived and resumes later.
+            _ = tokio::time::sleep(IDLE) => {
+                tracing::debug!(upload = %id, "no data for {IDLE:?}; keeping what arrived");
+                break;
+            }
         };
         let chunk = match next {
             None => break,
@@ -483,8 +502,11 @@ pub async fn outcome(
 /// Cancels an upload (tus termination) and deletes its bytes.
 pub async fn terminate(core: &Core, p: &Principal, id: UploadId) -> CoreResult<()> {
     let m = load(core, p, id).await?;
-    if m.user_id != p.user.uuid() {
-        return Err(CoreError::not_found("upload"));
+    if m.status == ups::TERMINATED {
+        return Err(CoreError::conflict(
+            "upload_gone",
+            "this upload expired or was cancelled already",
+        ));
     }
     let lock = lock_for(id);
     if let Ok(c) = lock.cancel.lock() {

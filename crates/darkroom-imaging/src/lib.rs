@@ -13,6 +13,7 @@
 //! pixel is decoded, so a 600-byte file declaring 60000x60000 pixels costs
 //! nothing.
 
+pub mod jpeg_check;
 pub mod meta;
 pub mod pipeline;
 pub mod pixels;

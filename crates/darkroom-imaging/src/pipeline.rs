@@ -109,6 +109,7 @@ pub fn probe(bytes: &[u8], limits: Limits) -> Result<(Format, crate::meta::Photo
     let (w, h, icc) = match format {
         Format::Jpeg => {
             let h = darkroom_jpeg::header(bytes)?;
+            crate::jpeg_check::check_complete(bytes)?;
             (h.width, h.height, crate::meta::jpeg_icc(bytes))
         }
         Format::Png | Format::Webp | Format::Tiff => {

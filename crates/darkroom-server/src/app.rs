@@ -17,7 +17,6 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
@@ -28,6 +27,7 @@ use crate::{api, observe, security, web};
 
 const CSS: &str = include_str!("assets/app.css");
 const JS: &str = include_str!("assets/app.js");
+const UPLOAD_JS: &str = include_str!("assets/upload.js");
 
 fn asset(body: &'static str, ctype: &'static str) -> Response {
     let mut r = (StatusCode::OK, body).into_response();
@@ -63,6 +63,30 @@ async fn method_not_allowed(req: Request) -> Response {
     ))
 }
 
+/// Paths whose bodies stream for as long as the network needs: uploads
+/// (bounded by their own idle timeout) and photo bytes.
+fn streams(path: &str) -> bool {
+    path.starts_with("/api/v1/uploads") || path.starts_with("/media/")
+}
+
+/// Ends any other request that takes longer than the configured limit.
+async fn time_limit(limit: Duration, req: Request, next: middleware::Next) -> Response {
+    if streams(req.uri().path()) {
+        return next.run(req).await;
+    }
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => problem_response(Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            format!(
+                "the request took longer than {} s and was stopped; try again",
+                limit.as_secs()
+            ),
+        )),
+    }
+}
+
 /// Builds the state every handler shares.
 pub fn state(core: Core, config: Arc<Config>) -> anyhow::Result<AppState> {
     Ok(AppState {
@@ -94,6 +118,10 @@ pub fn router(state: AppState) -> Router {
             "/assets/app.js",
             get(|| async { asset(JS, "text/javascript; charset=utf-8") }),
         )
+        .route(
+            "/assets/upload.js",
+            get(|| async { asset(UPLOAD_JS, "text/javascript; charset=utf-8") }),
+        )
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -106,16 +134,15 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security::headers,
         ))
+        .layer(middleware::from_fn(
+            move |req: Request, next: middleware::Next| time_limit(timeout, req, next),
+        ))
         .layer(middleware::from_fn(observe::track))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(TraceLayer::new_for_http())
                 .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    timeout,
-                ))
                 .layer(CompressionLayer::new()),
         )
         .with_state(state)

@@ -1,5 +1,6 @@
 //! The command line: `darkroom serve`, `worker`, `migrate`, `demo`, `config
-//! example`, `audit verify`, `backup`, `restore` and `studio new-link`.
+//! example`, `audit verify`, `backup`, `restore`, `studio new-link|quota`,
+//! `ingest` and `media check|migrate`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{self, Config, FlagOverrides};
-use crate::{app, backup, observe};
+use crate::{app, backup, media_cmd, observe};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -82,6 +83,52 @@ enum Command {
         #[command(subcommand)]
         action: StudioAction,
     },
+    /// Import a folder of photos (e.g. a memory card) into a gallery, or into
+    /// a new staging batch without --gallery. Files already there (same
+    /// content) are skipped; failures are listed at the end (exit code 2).
+    Ingest {
+        /// The folder to import; sub-folders are included, hidden files are not.
+        folder: PathBuf,
+        /// The gallery: its id (`gal_...`) or exact name.
+        #[arg(long)]
+        gallery: Option<String>,
+        /// The studio (id or exact name); needed when the instance has several.
+        #[arg(long)]
+        studio: Option<String>,
+        /// Record the import as this staff member (default: the studio owner).
+        #[arg(long = "as", value_name = "EMAIL")]
+        as_email: Option<String>,
+        /// Files read at once.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Return once stored, leaving thumbnails and proofs to a running server.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// The media store.
+    Media {
+        #[command(subcommand)]
+        action: MediaAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum MediaAction {
+    /// Compare the media store with the database: rows without bytes, bytes without rows.
+    Check {
+        /// Fix what can be fixed: re-render missing derivatives, mark lost originals, delete orphans.
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Move a studio's photos to another store (`local` or `s3`), verifying every hash.
+    Migrate {
+        /// The store to move to.
+        #[arg(long)]
+        to: String,
+        /// The studio (id or exact name); needed when the instance has several.
+        #[arg(long)]
+        studio: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -102,6 +149,15 @@ enum AuditAction {
 enum StudioAction {
     /// Print a one-time link to create another studio on this instance.
     NewLink,
+    /// Show storage used and quotas; with --set, change a studio's quota.
+    Quota {
+        /// The studio (id or exact name).
+        #[arg(long)]
+        studio: Option<String>,
+        /// The new quota: e.g. 500GB, 1.5TB, or `none` for the instance default.
+        #[arg(long)]
+        set: Option<String>,
+    },
 }
 
 /// Parses the command line and runs it.
@@ -324,6 +380,49 @@ async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Studio {
+            action: StudioAction::Quota { studio, set },
+        } => {
+            let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
+            media_cmd::quota(core, studio, set).await
+        }
+        Command::Ingest {
+            folder,
+            gallery,
+            studio,
+            as_email,
+            jobs,
+            no_wait,
+        } => {
+            let _lock = lock_data_dir(&cfg, false)?;
+            let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
+            media_cmd::ingest(
+                core,
+                media_cmd::IngestArgs {
+                    folder,
+                    gallery,
+                    studio,
+                    as_email,
+                    jobs,
+                    wait: !no_wait,
+                },
+            )
+            .await
+        }
+        Command::Media {
+            action: MediaAction::Check { repair },
+        } => {
+            let _lock = lock_data_dir(&cfg, false)?;
+            let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
+            media_cmd::check(core, repair).await
+        }
+        Command::Media {
+            action: MediaAction::Migrate { to, studio },
+        } => {
+            let _lock = lock_data_dir(&cfg, false)?;
+            let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
+            media_cmd::migrate(core, to, studio).await
+        }
+        Command::Studio {
             action: StudioAction::NewLink,
         } => {
             let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
@@ -355,6 +454,12 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
             Err(e) => return Err(e.into()),
         }
     }
+    // Uploads interrupted by a crash: cut back to what was acknowledged, and
+    // finish those whose last byte had arrived.
+    let (finished, expired) = darkroom_core::upload::recover(&core).await?;
+    if finished + expired > 0 {
+        tracing::info!(finished, expired, "interrupted uploads recovered");
+    }
     let listener = tokio::net::TcpListener::bind(cfg.bind).await.map_err(|e| {
         anyhow::anyhow!(
             "cannot listen on {}: {e}; pick another with --bind or DARKROOM_BIND",
@@ -383,6 +488,22 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
                     _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => limits.prune(),
                     _ = token.cancelled() => break,
                 }
+            }
+        });
+    }
+    {
+        // The reconciler: rows without bytes and bytes without rows.
+        let core = core.clone();
+        tokio::spawn(async move {
+            match darkroom_core::media::check(&core, true, |_| {}).await {
+                Ok(r) => tracing::info!(
+                    versions = r.versions_checked,
+                    missing_originals = r.missing_originals.len(),
+                    missing_derivatives = r.missing_derivatives,
+                    orphans_deleted = r.orphans_deleted,
+                    "media check done"
+                ),
+                Err(e) => tracing::warn!(error = %e, "media check failed"),
             }
         });
     }

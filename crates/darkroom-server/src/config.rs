@@ -202,6 +202,8 @@ pub struct MediaConfig {
     pub uploads_path: Option<PathBuf>,
     /// The largest file accepted, in megabytes.
     pub max_upload_mb: u64,
+    /// Size of each request the browser uploader sends, in kilobytes.
+    pub upload_chunk_kb: u64,
     /// Storage quota of studios without their own, in gigabytes (0: unlimited).
     pub default_quota_gb: u64,
     /// Images rendered at once (0: one per CPU core).
@@ -219,6 +221,7 @@ impl Default for MediaConfig {
             local_path: None,
             uploads_path: None,
             max_upload_mb: 1024,
+            upload_chunk_kb: 8192,
             default_quota_gb: 0,
             render_threads: 0,
             max_megapixels: 250,
@@ -394,6 +397,9 @@ impl Config {
             anyhow::bail!(
                 "config section `media`: max_upload_mb and max_megapixels must be at least 1"
             );
+        }
+        if !(16..=102_400).contains(&self.media.upload_chunk_kb) {
+            anyhow::bail!("config key `media.upload_chunk_kb`: use 16 to 102400 (100 MB)");
         }
         if let Some(s3) = &self.media.s3 {
             if s3.bucket.trim().is_empty() {

@@ -84,6 +84,11 @@ pub fn problem_of(e: &CoreError) -> Problem {
             p.current = current.clone();
             p
         }
+        // The disk (not the request) is what is too small: 507.
+        CoreError::TooLarge {
+            code: "storage_full",
+            message,
+        } => Problem::new(S::INSUFFICIENT_STORAGE, "storage_full", message.clone()),
         CoreError::TooLarge { code, message } => {
             Problem::new(S::PAYLOAD_TOO_LARGE, code, message.clone())
         }

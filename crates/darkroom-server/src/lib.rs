@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod media_cmd;
 pub mod observe;
 pub mod security;
 pub mod state;

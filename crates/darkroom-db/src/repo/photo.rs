@@ -138,6 +138,20 @@ pub async fn count_in(c: &impl ConnectionTrait, studio: Uuid, place: Place) -> D
         .await?)
 }
 
+/// Photos of `place` with this status (`processing`, `ready`, `failed`).
+pub async fn count_status_in(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    place: Place,
+    status: &str,
+) -> DbResult<u64> {
+    Ok(photo::Entity::find()
+        .filter(place_cond(studio, place))
+        .filter(photo::Column::Status.eq(status))
+        .count(c)
+        .await?)
+}
+
 /// A live photo of `place` whose current or earlier version has this content.
 pub async fn find_duplicate(
     c: &impl ConnectionTrait,

@@ -8,9 +8,11 @@ mod branch;
 pub mod docs;
 mod me;
 mod ops;
+mod photos;
 mod staff;
 mod studio;
 mod token;
+mod upload;
 
 use axum::Router;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -23,7 +25,7 @@ use crate::state::AppState;
 #[openapi(
     info(
         title = "Darkroom API",
-        description = "Run a photography studio: branches, staff, roles and permissions, audit, jobs and email.\n\n\
+        description = "Run a photography studio: branches, staff, roles and permissions, galleries and photos, audit, jobs and email.\n\n\
             Authenticate with a personal API token (`Authorization: Bearer drk_...`, created under Account → API tokens). \
             Ids are UUIDv7 with a type prefix (`brn_...`); creates accept a client-chosen id and are idempotent for the same body. \
             Updates carry the `version` you read; a stale one gets 409 with the current state. \
@@ -33,6 +35,7 @@ use crate::state::AppState;
     modifiers(&Security),
     tags(
         (name = "studio", description = "The studio's profile and settings"),
+        (name = "photos", description = "Galleries, photos, versions, the staging area, and resumable uploads (tus 1.0)"),
         (name = "branches", description = "Where the studio works from"),
         (name = "staff", description = "Staff accounts and invitations"),
         (name = "access", description = "Roles, permissions, role assignments and grants"),
@@ -79,5 +82,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let r = audit::routes(r);
     let r = token::routes(r);
     let r = ops::routes(r);
+    let r = photos::routes(r);
+    let r = upload::routes(r);
     r.split_for_parts()
 }

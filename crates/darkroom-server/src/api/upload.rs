@@ -10,11 +10,11 @@
 //! and `Darkroom-Photo-Id`; a file that is not an acceptable photo gets 422
 //! with the reason.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use base64::Engine as _;
 use darkroom_core::upload::{self, AppendError, Appended, Checksum, UploadMeta, UploadState};
 use darkroom_domain::{BatchId, GalleryId, PhotoId, TypedId, UploadId};
@@ -49,19 +49,50 @@ fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> Respons
 }
 
 fn core_problem(e: darkroom_core::CoreError) -> Response {
+    // An expired or cancelled upload is gone (tus: 410), not in conflict.
+    let gone = matches!(
+        e,
+        darkroom_core::CoreError::Conflict {
+            code: "upload_gone",
+            ..
+        }
+    );
     let mut r = ApiError::from(e).into_response();
+    if gone {
+        *r.status_mut() = StatusCode::GONE;
+    }
     tus_headers(&mut r);
     r
 }
 
+/// For an answer given without reading the request's body: the connection
+/// cannot carry another request, so say so (clients then open a new one).
+fn closing(mut r: Response, headers: &HeaderMap) -> Response {
+    let has_body = headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v != "0")
+        || headers.contains_key("transfer-encoding");
+    if has_body {
+        r.headers_mut()
+            .insert("connection", HeaderValue::from_static("close"));
+    }
+    r
+}
+
 /// 412 unless the client speaks tus 1.0.0.
-fn check_version(headers: &HeaderMap) -> Result<(), Response> {
+fn check_version(headers: &HeaderMap) -> Result<(), Box<Response>> {
     match headers.get("tus-resumable").and_then(|v| v.to_str().ok()) {
         Some(VERSION) => Ok(()),
         _ => {
-            let mut r = problem(StatusCode::PRECONDITION_FAILED, "tus_version", "send `Tus-Resumable: 1.0.0`; this server speaks tus 1.0.0");
-            r.headers_mut().insert("tus-version", HeaderValue::from_static(VERSION));
-            Err(r)
+            let mut r = problem(
+                StatusCode::PRECONDITION_FAILED,
+                "tus_version",
+                "send `Tus-Resumable: 1.0.0`; this server speaks tus 1.0.0",
+            );
+            r.headers_mut()
+                .insert("tus-version", HeaderValue::from_static(VERSION));
+            Err(Box::new(r))
         }
     }
 }
@@ -88,7 +119,9 @@ fn httpdate(secs: i64) -> String {
     let mo = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if mo <= 2 { y + 1 } else { y };
     let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
-    let mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][(mo - 1) as usize];
+    let mon = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(mo - 1) as usize];
     format!("{wd}, {d:02} {mon} {y} {h:02}:{m:02}:{s:02} GMT")
 }
 
@@ -112,7 +145,8 @@ fn parse_metadata(raw: &str) -> Result<UploadMeta, String> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(v.trim())
             .map_err(|_| format!("Upload-Metadata: the value of `{k}` is not base64"))?;
-        let value = String::from_utf8(bytes).map_err(|_| format!("Upload-Metadata: the value of `{k}` is not UTF-8"))?;
+        let value = String::from_utf8(bytes)
+            .map_err(|_| format!("Upload-Metadata: the value of `{k}` is not UTF-8"))?;
         let bad = |e: darkroom_domain::IdError| format!("Upload-Metadata `{k}`: {e}");
         match k {
             "filename" | "name" => m.filename = value,
@@ -130,22 +164,44 @@ fn parse_metadata(raw: &str) -> Result<UploadMeta, String> {
     Ok(m)
 }
 
-fn parse_checksum(headers: &HeaderMap) -> Result<Option<Checksum>, Response> {
-    let Some(raw) = headers.get("upload-checksum").and_then(|v| v.to_str().ok()) else { return Ok(None) };
-    let (algo, b64) = raw.trim().split_once(' ').ok_or_else(|| problem(StatusCode::BAD_REQUEST, "bad_checksum", "Upload-Checksum must be `<algorithm> <base64 digest>`"))?;
+fn parse_checksum(headers: &HeaderMap) -> Result<Option<Checksum>, Box<Response>> {
+    let Some(raw) = headers.get("upload-checksum").and_then(|v| v.to_str().ok()) else {
+        return Ok(None);
+    };
+    let (algo, b64) = raw.trim().split_once(' ').ok_or_else(|| {
+        Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            "bad_checksum",
+            "Upload-Checksum must be `<algorithm> <base64 digest>`",
+        ))
+    })?;
     let digest = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
-        .map_err(|_| problem(StatusCode::BAD_REQUEST, "bad_checksum", "the Upload-Checksum digest is not base64"))?;
+        .map_err(|_| {
+            Box::new(problem(
+                StatusCode::BAD_REQUEST,
+                "bad_checksum",
+                "the Upload-Checksum digest is not base64",
+            ))
+        })?;
     match algo {
         "sha1" => Ok(Some(Checksum::Sha1(digest))),
         "sha256" => Ok(Some(Checksum::Sha256(digest))),
         "md5" => Ok(Some(Checksum::Md5(digest))),
-        other => Err(problem(StatusCode::BAD_REQUEST, "bad_checksum", format!("checksum algorithm `{other}` is not supported; use one of {ALGORITHMS}"))),
+        other => Err(Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            "bad_checksum",
+            format!("checksum algorithm `{other}` is not supported; use one of {ALGORITHMS}"),
+        ))),
     }
 }
 
 fn is_offset_stream(headers: &HeaderMap) -> bool {
-    headers.get("content-type").and_then(|v| v.to_str().ok()).map(|c| c.split(';').next().unwrap_or("").trim()) == Some("application/offset+octet-stream")
+    headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(|c| c.split(';').next().unwrap_or("").trim())
+        == Some("application/offset+octet-stream")
 }
 
 fn appended(result: Result<Appended, AppendError>) -> Response {
@@ -153,32 +209,52 @@ fn appended(result: Result<Appended, AppendError>) -> Response {
         Ok(Appended::Partial(st)) => offset_response(StatusCode::NO_CONTENT, &st),
         Ok(Appended::Finished(st, ingested)) => {
             let mut r = offset_response(StatusCode::NO_CONTENT, &st);
-            let (result, id) = match &ingested {
+            let (result, id) = match ingested.as_ref() {
                 darkroom_core::photo::Ingested::Created { photo } => ("created", photo.id),
                 darkroom_core::photo::Ingested::Duplicate { photo } => ("duplicate", photo.id),
                 darkroom_core::photo::Ingested::Versioned { photo } => ("versioned", photo.id),
             };
-            r.headers_mut().insert("darkroom-result", HeaderValue::from_static(result));
+            r.headers_mut()
+                .insert("darkroom-result", HeaderValue::from_static(result));
             if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
                 r.headers_mut().insert("darkroom-photo-id", v);
             }
             r
         }
         Err(AppendError::OffsetMismatch { expected }) => {
-            let mut r = problem(StatusCode::CONFLICT, "offset_mismatch", format!("the upload is at offset {expected}; send from there (HEAD tells the offset)"));
+            let mut r = problem(
+                StatusCode::CONFLICT,
+                "offset_mismatch",
+                format!(
+                    "the upload is at offset {expected}; send from there (HEAD tells the offset)"
+                ),
+            );
             if let Ok(v) = HeaderValue::from_str(&expected.to_string()) {
                 r.headers_mut().insert("upload-offset", v);
             }
             r
         }
         Err(AppendError::ChecksumMismatch) => {
-            let mut r = ApiError::of(Problem::new(StatusCode::BAD_REQUEST, "checksum_mismatch", "the chunk does not match its Upload-Checksum; it was discarded, send it again")).into_response();
+            let mut r = ApiError::of(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "checksum_mismatch",
+                "the chunk does not match its Upload-Checksum; it was discarded, send it again",
+            ))
+            .into_response();
             *r.status_mut() = StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST);
             tus_headers(&mut r);
             r
         }
-        Err(AppendError::TooLong) => problem(StatusCode::PAYLOAD_TOO_LARGE, "upload_too_long", "the data runs past the Upload-Length declared at creation"),
-        Err(AppendError::Locked) => problem(StatusCode::LOCKED, "upload_locked", "another request is still sending to this upload; retry in a moment"),
+        Err(AppendError::TooLong) => problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "upload_too_long",
+            "the data runs past the Upload-Length declared at creation",
+        ),
+        Err(AppendError::Locked) => problem(
+            StatusCode::LOCKED,
+            "upload_locked",
+            "another request is still sending to this upload; retry in a moment",
+        ),
         Err(AppendError::Core(e)) => core_problem(e),
     }
 }
@@ -191,7 +267,10 @@ async fn upload_options(State(s): State<AppState>) -> Response {
     let h = r.headers_mut();
     h.insert("tus-version", HeaderValue::from_static(VERSION));
     h.insert("tus-extension", HeaderValue::from_static(EXTENSIONS));
-    h.insert("tus-checksum-algorithm", HeaderValue::from_static(ALGORITHMS));
+    h.insert(
+        "tus-checksum-algorithm",
+        HeaderValue::from_static(ALGORITHMS),
+    );
     if let Ok(v) = HeaderValue::from_str(&s.core.settings().media.max_upload_bytes.to_string()) {
         h.insert("tus-max-size", v);
     }
@@ -202,39 +281,85 @@ async fn upload_options(State(s): State<AppState>) -> Response {
 #[utoipa::path(post, path = "/api/v1/uploads", tag = "photos",
     params(("Upload-Length" = u64, Header), ("Upload-Metadata" = Option<String>, Header), ("Tus-Resumable" = String, Header)),
     responses((status = 201, description = "Location of the new upload"), (status = 412), (status = 413, body = Problem), (status = 422, body = Problem)))]
-async fn create_upload(State(s): State<AppState>, ApiAuth(p): ApiAuth, headers: HeaderMap, body: Body) -> Response {
+async fn create_upload(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if let Err(r) = check_version(&headers) {
-        return r;
+        return closing(*r, &headers);
     }
     if headers.contains_key("upload-defer-length") {
-        return problem(StatusCode::BAD_REQUEST, "defer_length", "Upload-Defer-Length is not supported; send Upload-Length");
+        return closing(
+            problem(
+                StatusCode::BAD_REQUEST,
+                "defer_length",
+                "Upload-Defer-Length is not supported; send Upload-Length",
+            ),
+            &headers,
+        );
     }
-    let Some(length) = headers.get("upload-length").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()) else {
-        return problem(StatusCode::BAD_REQUEST, "upload_length", "send the file's size in bytes as Upload-Length");
+    let Some(length) = headers
+        .get("upload-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    else {
+        return closing(
+            problem(
+                StatusCode::BAD_REQUEST,
+                "upload_length",
+                "send the file's size in bytes as Upload-Length",
+            ),
+            &headers,
+        );
     };
-    let meta = match headers.get("upload-metadata").and_then(|v| v.to_str().ok()).map(parse_metadata).transpose() {
+    let meta = match headers
+        .get("upload-metadata")
+        .and_then(|v| v.to_str().ok())
+        .map(parse_metadata)
+        .transpose()
+    {
         Ok(m) => m.unwrap_or_default(),
-        Err(m) => return problem(StatusCode::BAD_REQUEST, "upload_metadata", m),
+        Err(m) => {
+            return closing(
+                problem(StatusCode::BAD_REQUEST, "upload_metadata", m),
+                &headers,
+            );
+        }
     };
     let st = match upload::create(&s.core, &p, length, meta).await {
         Ok(st) => st,
-        Err(e) => return core_problem(e),
+        Err(e) => return closing(core_problem(e), &headers),
     };
     let location = format!("/api/v1/uploads/{}", st.id);
-    let with_data = is_offset_stream(&headers) && headers.get("content-length").and_then(|v| v.to_str().ok()) != Some("0");
+    let with_data = is_offset_stream(&headers)
+        && headers.get("content-length").and_then(|v| v.to_str().ok()) != Some("0");
     let mut r = if with_data {
         let checksum = match parse_checksum(&headers) {
             Ok(c) => c,
-            Err(r) => return r,
+            Err(r) => return closing(*r, &headers),
         };
-        let mut r = appended(upload::append(&s.core, &p, st.id, 0, body.into_data_stream(), checksum).await);
+        let mut r = appended(
+            upload::append(&s.core, &p, st.id, 0, body.into_data_stream(), checksum).await,
+        );
         if r.status() == StatusCode::NO_CONTENT {
             *r.status_mut() = StatusCode::CREATED;
         }
         r
     } else if length == 0 {
         // An empty file finishes at once (and is refused as a photo).
-        let mut r = appended(upload::append(&s.core, &p, st.id, 0, futures::stream::empty::<Result<bytes::Bytes, std::io::Error>>(), None).await);
+        let mut r = appended(
+            upload::append(
+                &s.core,
+                &p,
+                st.id,
+                0,
+                futures::stream::empty::<Result<bytes::Bytes, std::io::Error>>(),
+                None,
+            )
+            .await,
+        );
         if r.status() == StatusCode::NO_CONTENT {
             *r.status_mut() = StatusCode::CREATED;
         }
@@ -252,15 +377,22 @@ async fn create_upload(State(s): State<AppState>, ApiAuth(p): ApiAuth, headers: 
 #[utoipa::path(head, path = "/api/v1/uploads/{upload_id}", tag = "photos",
     params(("upload_id" = String, Path, description = "`upl_...`")),
     responses((status = 200, description = "Upload-Offset and Upload-Length"), (status = 404), (status = 410)))]
-async fn head_upload(State(s): State<AppState>, ApiAuth(p): ApiAuth, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let Ok(id) = path_id::<UploadId>(&id) else { return with_status(StatusCode::NOT_FOUND) };
+async fn head_upload(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = path_id::<UploadId>(&id) else {
+        return with_status(StatusCode::NOT_FOUND);
+    };
     let st = match upload::head(&s.core, &p, id).await {
         Ok(st) => st,
         Err(darkroom_core::CoreError::Conflict { .. }) => return with_status(StatusCode::GONE),
         Err(e) => return with_status(crate::error::problem_of(&e).status()),
     };
     if let Err(r) = check_version(&headers) {
-        return r;
+        return *r;
     }
     let mut r = offset_response(StatusCode::OK, &st);
     if let Ok(v) = HeaderValue::from_str(&st.length.to_string()) {
@@ -275,39 +407,89 @@ async fn head_upload(State(s): State<AppState>, ApiAuth(p): ApiAuth, headers: He
     request_body(content_type = "application/offset+octet-stream", content = Vec<u8>),
     responses((status = 204, description = "New Upload-Offset; Darkroom-Result when finished"), (status = 404, body = Problem), (status = 409, body = Problem),
         (status = 415, body = Problem), (status = 422, body = Problem), (status = 460, body = Problem)))]
-async fn patch_upload(State(s): State<AppState>, ApiAuth(p): ApiAuth, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Response {
-    let Ok(id) = path_id::<UploadId>(&id) else { return problem(StatusCode::NOT_FOUND, "not_found", "upload not found: check the id, or it may have been deleted") };
+async fn patch_upload(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Response {
+    let Ok(id) = path_id::<UploadId>(&id) else {
+        return problem(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "upload not found: check the id, or it may have been deleted",
+        );
+    };
     // Unknown (or another studio's) uploads are 404 whatever the request says.
     if let Err(e) = upload::outcome(&s.core, &p, id).await {
-        return core_problem(e);
+        return closing(core_problem(e), &headers);
     }
     if let Err(r) = check_version(&headers) {
-        return r;
+        return closing(*r, &headers);
     }
     if !is_offset_stream(&headers) {
-        return problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_type", "send the bytes with `Content-Type: application/offset+octet-stream`");
+        return closing(
+            problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "content_type",
+                "send the bytes with `Content-Type: application/offset+octet-stream`",
+            ),
+            &headers,
+        );
     }
-    let Some(offset) = headers.get("upload-offset").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()) else {
-        return problem(StatusCode::BAD_REQUEST, "upload_offset", "send the offset the bytes start at as Upload-Offset");
+    let Some(offset) = headers
+        .get("upload-offset")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    else {
+        return closing(
+            problem(
+                StatusCode::BAD_REQUEST,
+                "upload_offset",
+                "send the offset the bytes start at as Upload-Offset",
+            ),
+            &headers,
+        );
     };
     let checksum = match parse_checksum(&headers) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return closing(*r, &headers),
     };
-    appended(upload::append(&s.core, &p, id, offset, body.into_data_stream(), checksum).await)
+    let r =
+        appended(upload::append(&s.core, &p, id, offset, body.into_data_stream(), checksum).await);
+    // An offset mismatch or a lock is answered before the body is read.
+    if matches!(
+        r.status(),
+        StatusCode::CONFLICT | StatusCode::LOCKED | StatusCode::GONE
+    ) {
+        return closing(r, &headers);
+    }
+    r
 }
 
 /// Cancel an upload and discard its bytes (tus termination).
 #[utoipa::path(delete, path = "/api/v1/uploads/{upload_id}", tag = "photos",
     params(("upload_id" = String, Path, description = "`upl_...`")),
     responses((status = 204), (status = 404, body = Problem)))]
-async fn delete_upload(State(s): State<AppState>, ApiAuth(p): ApiAuth, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let Ok(id) = path_id::<UploadId>(&id) else { return problem(StatusCode::NOT_FOUND, "not_found", "upload not found: check the id, or it may have been deleted") };
+async fn delete_upload(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Ok(id) = path_id::<UploadId>(&id) else {
+        return problem(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "upload not found: check the id, or it may have been deleted",
+        );
+    };
     if let Err(e) = upload::outcome(&s.core, &p, id).await {
         return core_problem(e);
     }
     if let Err(r) = check_version(&headers) {
-        return r;
+        return *r;
     }
     match upload::terminate(&s.core, &p, id).await {
         Ok(()) => with_status(StatusCode::NO_CONTENT),
@@ -327,13 +509,27 @@ pub struct UploadResult {
 #[utoipa::path(get, path = "/api/v1/uploads/{upload_id}", tag = "photos",
     params(("upload_id" = String, Path, description = "`upl_...`")),
     responses((status = 200, body = UploadResult), (status = 404, body = Problem)))]
-async fn get_upload(State(s): State<AppState>, ApiAuth(p): ApiAuth, Path(id): Path<String>) -> ApiResult<Json<UploadResult>> {
+async fn get_upload(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UploadResult>> {
     let (status, photo, error) = upload::outcome(&s.core, &p, path_id(&id)?).await?;
-    Ok(Json(UploadResult { status, photo_id: photo.map(|p| p.to_string()), error }))
+    Ok(Json(UploadResult {
+        status,
+        photo_id: photo.map(|p| p.to_string()),
+        error,
+    }))
 }
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    r.routes(routes!(upload_options, create_upload)).routes(routes!(head_upload, patch_upload, delete_upload, get_upload))
+    r.routes(routes!(upload_options, create_upload))
+        .routes(routes!(
+            head_upload,
+            patch_upload,
+            delete_upload,
+            get_upload
+        ))
 }
 
 #[cfg(test)]
@@ -350,7 +546,13 @@ mod tests {
     fn metadata_parses_and_ignores_unknown_keys() {
         let b = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
         let g = GalleryId::new();
-        let m = parse_metadata(&format!("filename {},gallery {},filetype {}", b("IMG 1.jpg"), b(&g.to_string()), b("image/jpeg"))).unwrap();
+        let m = parse_metadata(&format!(
+            "filename {},gallery {},filetype {}",
+            b("IMG 1.jpg"),
+            b(&g.to_string()),
+            b("image/jpeg")
+        ))
+        .unwrap();
         assert_eq!(m.filename, "IMG 1.jpg");
         assert_eq!(m.gallery, Some(g));
         assert!(parse_metadata("gallery !!!").is_err());

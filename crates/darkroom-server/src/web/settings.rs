@@ -1,14 +1,18 @@
 //! Studio settings: profile, branding, features and email.
 
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::StatusCode;
 use axum::response::Response;
-use darkroom_core::SmtpSecurity;
-use darkroom_core::studio::{self, BrandingPatch, EmailSettingsInput, FeaturesPatch, StudioPatch};
+use darkroom_core::studio::{
+    self, BrandingPatch, EmailSettingsInput, FeaturesPatch, RenderPatch, StudioPatch,
+};
+use darkroom_core::{CoreError, SmtpSecurity};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
 use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
 use super::{Params, param};
+use crate::security;
 
 async fn page(ctx: &PageCtx, status: StatusCode, errors: Value, flash: Option<&str>) -> Response {
     match studio::get(&ctx.state.core, &ctx.p).await {
@@ -168,5 +172,188 @@ pub async fn update_email(ctx: PageCtx, PageForm(f): PageForm<EmailForm>) -> Res
             }
             None => error_page(&ctx.state, &e),
         },
+    }
+}
+
+/// Sizes, quality and the watermark of rendered pictures.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct RenderForm {
+    version: i64,
+    thumb_edge: String,
+    preview_edge: String,
+    thumb_quality: String,
+    preview_quality: String,
+    proof_quality: String,
+    watermark_enabled: Option<String>,
+    watermark_text: String,
+    watermark_position: String,
+    watermark_opacity: String,
+    watermark_scale: String,
+}
+
+pub async fn update_photos(ctx: PageCtx, PageForm(f): PageForm<RenderForm>) -> Response {
+    let mut errors = serde_json::Map::new();
+    let mut num = |field: &str, raw: &str| -> Option<u32> {
+        match raw.trim().parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.insert(format!("render.{field}"), "enter a whole number".into());
+                None
+            }
+        }
+    };
+    let thumb_edge = num("thumb_edge", &f.thumb_edge);
+    let preview_edge = num("preview_edge", &f.preview_edge);
+    let q = |n: Option<u32>| n.map(|n| n.min(255) as u8);
+    let thumb_quality = q(num("thumb_quality", &f.thumb_quality));
+    let preview_quality = q(num("preview_quality", &f.preview_quality));
+    let proof_quality = q(num("proof_quality", &f.proof_quality));
+    let watermark_opacity = q(num("watermark_opacity", &f.watermark_opacity));
+    let watermark_scale = q(num("watermark_scale", &f.watermark_scale));
+    if !errors.is_empty() {
+        return page(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Value::from_serialize(&errors),
+            None,
+        )
+        .await;
+    }
+    let patch = StudioPatch {
+        version: f.version,
+        render: Some(RenderPatch {
+            thumb_edge,
+            preview_edge,
+            thumb_quality,
+            preview_quality,
+            proof_quality,
+            watermark_enabled: Some(f.watermark_enabled.is_some()),
+            watermark_text: Some(f.watermark_text),
+            watermark_position: Some(f.watermark_position),
+            watermark_opacity,
+            watermark_scale,
+        }),
+        ..Default::default()
+    };
+    match studio::update(&ctx.state.core, &ctx.p, &ctx.meta, patch).await {
+        Ok(_) => done("/settings", "photos_saved"),
+        Err(e) => match field_errors(&e) {
+            Some(errs) => {
+                page(
+                    &ctx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Value::from_serialize(&errs),
+                    None,
+                )
+                .await
+            }
+            None => error_page(&ctx.state, &e),
+        },
+    }
+}
+
+/// The watermark image form: multipart with `_csrf`, `version` and `image`.
+pub async fn upload_watermark(ctx: PageCtx, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    if !security::same_origin(&parts, &ctx.state) {
+        return security::csrf_rejected();
+    }
+    let mut multipart =
+        match Multipart::from_request(Request::from_parts(parts, body), &ctx.state).await {
+            Ok(m) => m,
+            Err(e) => {
+                return error_page(
+                    &ctx.state,
+                    &CoreError::invalid(
+                        "image",
+                        format!("send the form as multipart/form-data ({e})"),
+                    ),
+                );
+            }
+        };
+    let (mut csrf, mut version, mut image) = (String::new(), 0i64, None);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                match name.as_str() {
+                    "_csrf" => csrf = field.text().await.unwrap_or_default(),
+                    "version" => {
+                        version = field
+                            .text()
+                            .await
+                            .ok()
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0)
+                    }
+                    "image" => match field.bytes().await {
+                        Ok(b) => image = Some(b),
+                        Err(_) => {
+                            return error_page(
+                                &ctx.state,
+                                &CoreError::TooLarge {
+                                    code: "body_too_large",
+                                    message: format!(
+                                        "the image is larger than the {} KB this form accepts; use a smaller PNG",
+                                        ctx.state.config.http.max_body_bytes / 1024
+                                    ),
+                                },
+                            );
+                        }
+                    },
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return error_page(
+                    &ctx.state,
+                    &CoreError::invalid("image", format!("the upload could not be read: {e}")),
+                );
+            }
+        }
+    }
+    if !security::session_csrf_ok(&ctx.state, &ctx.p, &csrf) {
+        return security::csrf_rejected();
+    }
+    let Some(image) = image.filter(|b| !b.is_empty()) else {
+        return page(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            context! { image => "choose a PNG file" },
+            None,
+        )
+        .await;
+    };
+    match studio::set_watermark_image(&ctx.state.core, &ctx.p, &ctx.meta, version, Some(image))
+        .await
+    {
+        Ok(_) => done("/settings", "watermark_saved"),
+        Err(e) => match field_errors(&e) {
+            Some(errs) => {
+                page(
+                    &ctx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Value::from_serialize(&errs),
+                    None,
+                )
+                .await
+            }
+            None => error_page(&ctx.state, &e),
+        },
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct VersionOnly {
+    version: i64,
+}
+
+pub async fn remove_watermark(ctx: PageCtx, PageForm(f): PageForm<VersionOnly>) -> Response {
+    match studio::set_watermark_image(&ctx.state.core, &ctx.p, &ctx.meta, f.version, None).await {
+        Ok(_) => done("/settings", "watermark_removed"),
+        Err(e) => error_page(&ctx.state, &e),
     }
 }

@@ -54,6 +54,17 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("account.html", include_str!("../templates/account.html")),
     ("api_docs.html", include_str!("../templates/api_docs.html")),
+    (
+        "galleries.html",
+        include_str!("../templates/galleries.html"),
+    ),
+    (
+        "gallery_form.html",
+        include_str!("../templates/gallery_form.html"),
+    ),
+    ("gallery.html", include_str!("../templates/gallery.html")),
+    ("photo.html", include_str!("../templates/photo.html")),
+    ("staging.html", include_str!("../templates/staging.html")),
 ];
 
 /// The template environment with Darkroom's filters.
@@ -69,6 +80,25 @@ fn dt(value: Option<String>, zone: Option<String>) -> String {
             Err(_) => v,
         },
         _ => String::new(),
+    }
+}
+
+/// Bytes as people read them: `24.3 MB`.
+fn filesize(n: Option<i64>) -> String {
+    let n = n.unwrap_or(0).max(0) as u64;
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut unit = 0;
+    let mut scaled = n;
+    let mut tenths = 0;
+    while scaled >= 1000 && unit < UNITS.len() - 1 {
+        tenths = (scaled % 1000) / 100;
+        scaled /= 1000;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{scaled}.{tenths} {}", UNITS[unit])
     }
 }
 
@@ -88,6 +118,21 @@ impl Templates {
         }
         env.add_filter("dt", dt);
         env.add_filter("date_only", date_only);
+        env.add_filter("filesize", filesize);
+        // Field errors keyed `render.thumb_edge`, looked up as `thumb_edge`.
+        env.add_filter("prefixed", |errors: Value, prefix: String| -> Value {
+            let mut out = std::collections::BTreeMap::new();
+            if let Ok(keys) = errors.try_iter() {
+                for k in keys {
+                    if let Some(name) = k.as_str().and_then(|n| n.strip_prefix(prefix.as_str()))
+                        && let Ok(v) = errors.get_item(&k)
+                    {
+                        out.insert(name.to_string(), v);
+                    }
+                }
+            }
+            Value::from(out)
+        });
         env.add_function("has", |perms: Value, name: String| -> bool {
             perms
                 .try_iter()
@@ -101,6 +146,14 @@ impl Templates {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_sizes_read_well() {
+        assert_eq!(filesize(Some(999)), "999 B");
+        assert_eq!(filesize(Some(24_300_000)), "24.3 MB");
+        assert_eq!(filesize(Some(1_000)), "1.0 KB");
+        assert_eq!(filesize(None), "0 B");
+    }
 
     #[test]
     fn every_template_compiles() {

@@ -58,6 +58,20 @@ impl TestApp {
     }
 
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_full(tweak, |s| s).await
+    }
+
+    /// With the `local` media store wrapped (to inject faults).
+    pub async fn spawn_with_store(
+        wrap: impl FnOnce(darkroom_media::SharedStore) -> darkroom_media::SharedStore,
+    ) -> Self {
+        Self::spawn_full(|_| {}, wrap).await
+    }
+
+    pub async fn spawn_full(
+        tweak: impl FnOnce(&mut Config),
+        wrap: impl FnOnce(darkroom_media::SharedStore) -> darkroom_media::SharedStore,
+    ) -> Self {
         darkroom_server::install_crypto_provider();
         if std::env::var("TEST_LOG").is_ok() {
             darkroom_server::observe::init_logging(&darkroom_server::config::LogConfig {
@@ -80,7 +94,12 @@ impl TestApp {
             Arc::new(clock.clone()),
             cfg.core_settings(),
             None,
-            cfg.media_stores().unwrap(),
+            {
+                let mut stores = cfg.media_stores().unwrap();
+                let local = stores.stores.remove("local").unwrap();
+                stores.stores.insert("local".into(), wrap(local));
+                stores
+            },
         )
         .await
         .unwrap();
@@ -372,5 +391,109 @@ impl TestApp {
     /// A new token holding every permission the person holds now.
     pub async fn refresh_token(&self, who: &Who) -> Who {
         self.who_from_session(&who.session, &who.email).await
+    }
+}
+
+/// A JPEG of `w`x`h` whose pixels (and so hash) depend on `seed`.
+pub fn jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
+    let mut px = Vec::with_capacity((w * h * 3) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            px.push(((x * 255 / w.max(1)) as u8).wrapping_add(seed as u8));
+            px.push(((y * 255 / h.max(1)) as u8).wrapping_add((seed >> 8) as u8));
+            px.push(((x + y + seed) % 256) as u8);
+        }
+    }
+    darkroom_jpeg::encode(&px, w, h, 85).unwrap()
+}
+
+/// `Upload-Metadata` from pairs.
+pub fn tus_meta(pairs: &[(&str, &str)]) -> String {
+    use base64::Engine as _;
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k} {}",
+                base64::engine::general_purpose::STANDARD.encode(v)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The answer to a tus request: status, headers and body text.
+pub struct Tus {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Tus {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+impl TestApp {
+    /// A tus request with the token of `who`, `Tus-Resumable: 1.0.0` and the given headers.
+    pub async fn tus(
+        &self,
+        who: &Who,
+        method: Method,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Option<Vec<u8>>,
+    ) -> Tus {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&who.token)
+            .header("tus-resumable", "1.0.0");
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        if let Some(b) = body {
+            req = req.body(b);
+        }
+        let res = req.send().await.unwrap();
+        Tus {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body: res.text().await.unwrap_or_default(),
+        }
+    }
+
+    /// Uploads a whole file in one request (creation-with-upload).
+    pub async fn upload(&self, who: &Who, dest: (&str, &str), name: &str, bytes: &[u8]) -> Tus {
+        self.tus(
+            who,
+            Method::POST,
+            "/api/v1/uploads",
+            &[
+                ("upload-length", bytes.len().to_string()),
+                ("upload-metadata", tus_meta(&[("filename", name), dest])),
+                ("content-type", "application/offset+octet-stream".into()),
+            ],
+            Some(bytes.to_vec()),
+        )
+        .await
+    }
+
+    /// A gallery in a new branch; returns its id.
+    pub async fn gallery(&self, who: &Who, name: &str) -> String {
+        let branch = self.branch(who, &format!("{name} branch")).await;
+        let (s, v) = self
+            .post(
+                who,
+                "/api/v1/galleries",
+                json!({ "name": name, "branch_id": branch }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        v["id"].as_str().unwrap().to_string()
     }
 }

@@ -61,7 +61,53 @@ async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixtures {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let (_, jobs) = app.get(&owner, "/api/v1/jobs").await;
     let (_, emails) = app.get(&owner, "/api/v1/emails").await;
+    let (s, gal) = app
+        .post(
+            &owner,
+            "/api/v1/galleries",
+            json!({ "name": format!("{marker} wedding"), "branch_id": branch }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{gal}");
+    let gallery_id = gal["id"].as_str().unwrap().to_string();
+    let seed = marker.len() as u32;
+    let up = app
+        .upload(
+            &owner,
+            ("gallery", &gallery_id),
+            &format!("{marker}.jpg"),
+            &crate::helpers::jpeg(120, 90, seed),
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+    let photo_id = up.header("darkroom-photo-id").unwrap().to_string();
+    app.drain_jobs().await;
+    let pending = app
+        .tus(
+            &owner,
+            Method::POST,
+            "/api/v1/uploads",
+            &[
+                ("upload-length", "1000".into()),
+                (
+                    "upload-metadata",
+                    crate::helpers::tus_meta(&[("filename", marker), ("gallery", &gallery_id)]),
+                ),
+            ],
+            None,
+        )
+        .await;
+    let upload_id = pending
+        .header("location")
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
     let mut ids = HashMap::new();
+    ids.insert("gallery_id", gallery_id);
+    ids.insert("photo_id", photo_id);
+    ids.insert("upload_id", upload_id);
     ids.insert("branch_id", branch);
     ids.insert("user_id", member.user.to_string());
     ids.insert("role_id", role_id);
@@ -90,6 +136,9 @@ fn fresh_id(param: &str) -> String {
         "token_id" => "tok",
         "job_id" => "job",
         "email_id" => "eml",
+        "gallery_id" => "gal",
+        "photo_id" => "pho",
+        "upload_id" => "upl",
         other => {
             panic!("path parameter `{other}` has no fixture: add one to tests/api/isolation.rs")
         }
@@ -252,6 +301,7 @@ fn word_values(param: &str) -> Option<Vec<&'static str>> {
             "roles",
             "grants",
         ]),
+        "rendition" => Some(vec!["thumb", "preview", "proof", "original"]),
         _ => None,
     }
 }
@@ -339,6 +389,9 @@ async fn another_studios_ids_answer_like_missing_ids_on_every_page() {
         "/operations",
         "/settings",
         "/account",
+        "/galleries",
+        "/galleries?q=alpha",
+        "/staging",
     ] {
         let (status, html, _) = app.page(Some(&b.who.session), path).await;
         assert_eq!(status, StatusCode::OK, "{path}");

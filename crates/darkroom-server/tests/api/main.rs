@@ -12,4 +12,6 @@ mod client_ids;
 mod isolation;
 mod locking;
 mod pages;
+mod photos;
 mod signin;
+mod tus;

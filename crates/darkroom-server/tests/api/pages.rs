@@ -23,6 +23,10 @@ async fn every_page_renders_with_security_headers() {
                 | "/account/tokens"
                 | "/account/studio"
                 | "/settings/email"
+                | "/settings/photos"
+                | "/settings/watermark"
+                | "/settings/watermark/delete"
+                | "/staging/assign"
         ) {
             continue;
         }

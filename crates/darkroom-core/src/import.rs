@@ -1,0 +1,137 @@
+//! What `darkroom ingest` needs beyond the use cases: acting as a person of
+//! a studio from the machine's terminal, finding a gallery by id or name,
+//! and knowing when the renders are done.
+
+use darkroom_db::repo;
+use darkroom_domain::permission::BuiltinRole;
+use darkroom_domain::{GalleryId, StudioId, TypedId, UserId};
+
+use crate::error::{CoreError, CoreResult};
+use crate::gallery::{self, GalleryFilter, GalleryView};
+use crate::photo::Destination;
+use crate::{Core, Principal, Via};
+
+/// The studio (by id or exact name; the only one if there is one) and the
+/// person the import is recorded as (by email; the owner by default).
+pub async fn operator(
+    core: &Core,
+    studio: Option<&str>,
+    email: Option<&str>,
+) -> CoreResult<Principal> {
+    let c = core.db().conn();
+    let studios = repo::studio::list_all(c).await?;
+    let s = match studio {
+        Some(r) => {
+            let by_id = StudioId::parse(r).ok();
+            studios
+                .iter()
+                .find(|s| Some(s.id) == by_id.map(|i| i.uuid()) || s.name == r)
+                .ok_or_else(|| {
+                    CoreError::invalid(
+                        "studio",
+                        format!(
+                            "no studio `{r}` on this instance; use its id (`std_...`) or exact name"
+                        ),
+                    )
+                })?
+        }
+        None => match studios.as_slice() {
+            [one] => one,
+            [] => {
+                return Err(CoreError::invalid(
+                    "studio",
+                    "this instance has no studio yet; run `darkroom serve` and create one first",
+                ));
+            }
+            _ => {
+                let names: Vec<_> = studios.iter().map(|s| s.name.as_str()).collect();
+                return Err(CoreError::invalid(
+                    "studio",
+                    format!(
+                        "this instance has several studios ({}); choose one with --studio",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        },
+    };
+    let sid = StudioId::from_uuid(s.id);
+    let user = match email {
+        Some(e) => {
+            let u = repo::person::find_user_by_email(c, &e.trim().to_lowercase())
+                .await?
+                .ok_or_else(|| {
+                    CoreError::invalid("as", format!("no staff account with the email {e}"))
+                })?;
+            UserId::from_uuid(u.id)
+        }
+        None => {
+            let owner_role = repo::access::find_builtin_role(c, s.id, BuiltinRole::Owner.key())
+                .await?
+                .ok_or(CoreError::not_found("owner role"))?;
+            let assignments = repo::access::assignments_of_studio(c, s.id).await?;
+            let a = assignments
+                .iter()
+                .find(|a| a.role_id == owner_role.id)
+                .ok_or_else(|| {
+                    CoreError::invalid("as", "the studio has no owner; choose a person with --as")
+                })?;
+            UserId::from_uuid(a.user_id)
+        }
+    };
+    crate::principal::load(c, sid, user, Via::System, None)
+        .await?
+        .ok_or_else(|| {
+            CoreError::invalid(
+                "as",
+                format!("that person has no active staff account in {}", s.name),
+            )
+        })
+}
+
+/// A gallery by id (`gal_...`) or exact name (live galleries only).
+pub async fn gallery_by_ref(core: &Core, p: &Principal, r: &str) -> CoreResult<GalleryView> {
+    if let Ok(id) = GalleryId::parse(r) {
+        return gallery::get(core, p, id).await;
+    }
+    let found = gallery::list(
+        core,
+        p,
+        &GalleryFilter {
+            q: Some(r.to_string()),
+            limit: Some(100),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let exact: Vec<_> = found.items.into_iter().filter(|g| g.name == r).collect();
+    match exact.len() {
+        1 => Ok(exact
+            .into_iter()
+            .next()
+            .ok_or(CoreError::not_found("gallery"))?),
+        0 => Err(CoreError::invalid(
+            "gallery",
+            format!(
+                "no gallery named `{r}`; use its id (`gal_...`) or exact name, or create it first"
+            ),
+        )),
+        n => Err(CoreError::invalid(
+            "gallery",
+            format!("{n} galleries are named `{r}`; use the id (`gal_...`) of the one you mean"),
+        )),
+    }
+}
+
+/// Photos of a gallery or staging batch still waiting for their renders.
+pub async fn rendering_in(core: &Core, p: &Principal, dest: Destination) -> CoreResult<u64> {
+    let place = match dest {
+        Destination::Gallery(g) => repo::photo::Place::Gallery(g.uuid()),
+        Destination::Staging(b) => repo::photo::Place::Batch(b.uuid()),
+        Destination::NewVersion { .. } => return Ok(0),
+    };
+    Ok(
+        repo::photo::count_status_in(core.db().conn(), p.studio.uuid(), place, "processing")
+            .await?,
+    )
+}

@@ -1,0 +1,230 @@
+//! Gallery pages: the list, creating one, and a gallery's photo grid with
+//! the resumable uploader.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use darkroom_core::CoreError;
+use darkroom_core::branch::{self, BranchFilterParams};
+use darkroom_core::gallery::{self, GalleryFilter, GalleryPatch, NewGallery};
+use darkroom_core::photo;
+use darkroom_domain::authz::Target;
+use darkroom_domain::permission::Permission;
+use darkroom_domain::{BranchId, GalleryId, TypedId};
+use minijinja::{Value, context};
+use serde::{Deserialize, Serialize};
+
+use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
+use super::{Params, param};
+use crate::extract::path_id;
+
+/// Photos per page of the grid.
+const PER_PAGE: u64 = 120;
+
+pub async fn list(ctx: PageCtx, q: Params) -> Response {
+    let deleted = param(&q, "deleted") == Some("true");
+    let f = GalleryFilter {
+        q: param(&q, "q").map(String::from),
+        status: param(&q, "status").map(String::from),
+        deleted: Some(deleted),
+        cursor: param(&q, "cursor").map(String::from),
+        limit: Some(50),
+    };
+    match gallery::list(&ctx.state.core, &ctx.p, &f).await {
+        Ok(l) => ctx.render(
+            "galleries.html",
+            context! {
+                title => if deleted { "Deleted galleries" } else { "Galleries" },
+                list => l, q => f.q, status => f.status, deleted => deleted,
+                statuses => gallery::STATUSES, flash => flash_text(param(&q, "flash")),
+            },
+        ),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct GalleryForm {
+    name: String,
+    branch_id: String,
+}
+
+async fn branches(ctx: &PageCtx) -> Result<Vec<(String, String)>, CoreError> {
+    let l = branch::list(
+        &ctx.state.core,
+        &ctx.p,
+        &BranchFilterParams {
+            limit: Some(200),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(l.items
+        .into_iter()
+        .filter(|b| {
+            ctx.state
+                .core
+                .can(&ctx.p, Permission::GalleryManage, Target::branch(b.id))
+        })
+        .map(|b| (b.id.to_string(), b.name))
+        .collect())
+}
+
+async fn form_page(
+    ctx: &PageCtx,
+    status: StatusCode,
+    form: &GalleryForm,
+    errors: Value,
+) -> Response {
+    let options = match branches(ctx).await {
+        Ok(b) => b,
+        Err(e) => return error_page(&ctx.state, &e),
+    };
+    if options.is_empty() {
+        return error_page(
+            &ctx.state,
+            &CoreError::forbidden(
+                "you do not have the `gallery.manage` permission in any branch; ask the studio owner if you need it",
+            ),
+        );
+    }
+    ctx.render_status(
+        status,
+        "gallery_form.html",
+        context! {
+            title => "New gallery", form => form, errors => errors, branches => options,
+        },
+    )
+}
+
+pub async fn new_form(ctx: PageCtx) -> Response {
+    let form = GalleryForm::default();
+    form_page(&ctx, StatusCode::OK, &form, context! {}).await
+}
+
+pub async fn create(ctx: PageCtx, PageForm(f): PageForm<GalleryForm>) -> Response {
+    let branch_id = match BranchId::parse(&f.branch_id) {
+        Ok(b) => b,
+        Err(_) => {
+            let errors = context! { branch_id => "choose the branch the gallery belongs to" };
+            return form_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &f, errors).await;
+        }
+    };
+    let input = NewGallery {
+        id: None,
+        name: f.name.clone(),
+        branch_id,
+    };
+    match gallery::create(&ctx.state.core, &ctx.p, &ctx.meta, input).await {
+        Ok((g, _)) => done(&format!("/galleries/{}", g.id), "gallery_created"),
+        Err(e) => match field_errors(&e) {
+            Some(errs) => {
+                form_page(
+                    &ctx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &f,
+                    Value::from_serialize(&errs),
+                )
+                .await
+            }
+            None => error_page(&ctx.state, &e),
+        },
+    }
+}
+
+fn gallery_id(ctx: &PageCtx, raw: &str) -> Result<GalleryId, Box<Response>> {
+    path_id::<GalleryId>(raw)
+        .map_err(|_| Box::new(error_page(&ctx.state, &CoreError::not_found("gallery"))))
+}
+
+pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
+    let id = match gallery_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let core = &ctx.state.core;
+    let g = match gallery::get(core, &ctx.p, id).await {
+        Ok(g) => g,
+        Err(e) => return error_page(&ctx.state, &e),
+    };
+    let offset = param(&q, "offset")
+        .and_then(|o| o.parse().ok())
+        .unwrap_or(0);
+    let photos = match photo::list_in_gallery(core, &ctx.p, id, offset, PER_PAGE).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&ctx.state, &e),
+    };
+    let target = Target::gallery(id, g.branch_id);
+    let can_upload = g.deleted_at.is_none() && core.can(&ctx.p, Permission::PhotoUpload, target);
+    let can_manage = core.can(&ctx.p, Permission::GalleryManage, target);
+    let prev = (offset > 0).then(|| offset.saturating_sub(PER_PAGE));
+    ctx.render(
+        "gallery.html",
+        context! {
+            title => g.name.clone(), g => g, photos => photos, prev => prev, offset => offset,
+            can_upload => can_upload, can_manage => can_manage, statuses => gallery::STATUSES,
+            chunk_bytes => ctx.state.config.media.upload_chunk_kb * 1024,
+            max_bytes => core.settings().media.max_upload_bytes,
+            flash => flash_text(param(&q, "flash")),
+        },
+    )
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct GalleryEdit {
+    version: i64,
+    name: String,
+    status: String,
+}
+
+pub async fn update(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<GalleryEdit>,
+) -> Response {
+    let id = match gallery_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let patch = GalleryPatch {
+        version: f.version,
+        name: Some(f.name),
+        status: Some(f.status),
+    };
+    match gallery::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
+        Ok(_) => done(&format!("/galleries/{id}"), "gallery_saved"),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+pub async fn delete(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(_f): PageForm<serde_json::Value>,
+) -> Response {
+    let id = match gallery_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match gallery::set_deleted(&ctx.state.core, &ctx.p, &ctx.meta, id, false).await {
+        Ok(_) => done("/galleries", "gallery_deleted"),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+pub async fn restore(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(_f): PageForm<serde_json::Value>,
+) -> Response {
+    let id = match gallery_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match gallery::set_deleted(&ctx.state.core, &ctx.p, &ctx.meta, id, true).await {
+        Ok(_) => done(&format!("/galleries/{id}"), "gallery_restored"),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
