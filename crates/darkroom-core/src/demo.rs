@@ -12,6 +12,7 @@ use darkroom_domain::{BranchId, StudioId, TypedId, UserId};
 use crate::access::{self, NewAssignment, NewGrant, NewRole};
 use crate::branch::{self, Address, BranchPatch, NewBranch};
 use crate::error::{CoreError, CoreResult};
+use crate::photo::Destination;
 use crate::principal::{self, Principal, Via};
 use crate::setup::{self, SetupInput};
 use crate::staff::{self, NewInvitation, Standing};
@@ -344,6 +345,59 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
     .await?;
     staff::set_standing(core, &owner, &meta, people[4], None, Standing::Suspend).await?;
 
+    // Galleries with photos (rendered by the workers), and a staging batch.
+    let shoots: [(&str, BranchId, u32, (u32, u32)); 3] = [
+        (
+            "Priya & Arjun — wedding, Bengaluru",
+            first,
+            16,
+            (1800, 1200),
+        ),
+        ("Kim Ji-woo — studio portraits", seoul.id, 8, (1200, 1800)),
+        ("Mehta family — Diwali session", mumbai.id, 6, (1600, 1200)),
+    ];
+    let mut seed = 0;
+    for (name, branch_id, count, (w, h)) in shoots {
+        let (g, _) = crate::gallery::create(
+            core,
+            &owner,
+            &meta,
+            crate::gallery::NewGallery {
+                id: None,
+                name: name.into(),
+                branch_id,
+            },
+        )
+        .await?;
+        for _ in 0..count {
+            seed += 1;
+            demo_photo(
+                core,
+                &owner,
+                Destination::Gallery(g.id),
+                &format!("IMG_{:04}.JPG", 4000 + seed),
+                w,
+                h,
+                seed,
+            )
+            .await?;
+        }
+    }
+    let batch = darkroom_domain::BatchId::new();
+    for i in 0..4 {
+        seed += 1;
+        demo_photo(
+            core,
+            &owner,
+            Destination::Staging(batch),
+            &format!("DSC{:05}.JPG", 12000 + i),
+            1500,
+            1000,
+            seed,
+        )
+        .await?;
+    }
+
     let studio_name = crate::studio::header(core, studio).await?.0;
     Ok(DemoReport {
         studio,
@@ -351,4 +405,30 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
         password: demo_password,
         accounts,
     })
+}
+
+/// One generated photo, ingested like an upload.
+async fn demo_photo(
+    core: &Core,
+    p: &crate::Principal,
+    dest: Destination,
+    name: &str,
+    w: u32,
+    h: u32,
+    seed: u32,
+) -> CoreResult<()> {
+    let bytes = core
+        .cpu(move || darkroom_imaging::synthetic::landscape(w, h, seed))
+        .await?
+        .map_err(|e| CoreError::Internal(anyhow::anyhow!("demo photo: {e}")))?;
+    let dir = &core.settings().media.uploads_dir;
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| CoreError::Internal(e.into()))?;
+    let path = dir.join(format!("demo-{}.jpg", uuid::Uuid::now_v7().simple()));
+    tokio::fs::write(&path, bytes)
+        .await
+        .map_err(|e| CoreError::Internal(e.into()))?;
+    crate::photo::ingest_file(core, p, dest, name, &path).await?;
+    Ok(())
 }

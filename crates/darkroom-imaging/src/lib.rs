@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod pixels;
 pub mod raw;
 pub mod sniff;
+pub mod synthetic;
 pub mod watermark;
 
 pub use pipeline::{Derivative, Derivatives, RenderSettings, render};

@@ -239,8 +239,20 @@ pub async fn update_version(
 pub async fn storage_used(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<i64> {
     let row: Option<(Option<i64>, Option<i64>)> = photo_version::Entity::find()
         .select_only()
-        .column_as(photo_version::Column::SizeBytes.sum(), "a")
-        .column_as(photo_version::Column::DerivativeBytes.sum(), "b")
+        // SUM over BIGINT is NUMERIC on PostgreSQL; cast back so both
+        // backends decode an i64.
+        .column_as(
+            Expr::col(photo_version::Column::SizeBytes)
+                .sum()
+                .cast_as("BIGINT"),
+            "a",
+        )
+        .column_as(
+            Expr::col(photo_version::Column::DerivativeBytes)
+                .sum()
+                .cast_as("BIGINT"),
+            "b",
+        )
         .filter(photo_version::Column::StudioId.eq(studio))
         .filter(photo_version::Column::PurgedAt.is_null())
         .into_tuple()
