@@ -41,6 +41,20 @@
     try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
   }
 
+  // Remembered uploads older than a week are past the server's expiry: forget them.
+  function forgetOld() {
+    try {
+      var cutoff = Date.now() - 7 * 24 * 3600 * 1000;
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var k = localStorage.key(i);
+        if (k && k.indexOf("drk-tus:") === 0) {
+          var v = load(k);
+          if (!v || !v.at || v.at < cutoff) localStorage.removeItem(k);
+        }
+      }
+    } catch (e) { /* storage unavailable: nothing to forget */ }
+  }
+
   function fmtBytes(n) {
     var u = ["B", "KB", "MB", "GB", "TB"], i = 0;
     while (n >= 1000 && i < u.length - 1) { n /= 1000; i++; }
@@ -94,6 +108,7 @@
       drop: root.querySelector("[data-drop]")
     };
     this.pendingKey = "drk-pending:" + this.destKey + ":" + this.dest;
+    forgetOld();
     this.bind();
     this.showInterrupted();
   }
@@ -260,6 +275,8 @@
     var self = this;
     var saved = load(item.fp);
     var url = saved && saved.url;
+    // Finished before (this file was chosen again): ask, rather than send it again.
+    var already = !!(saved && saved.done);
 
     function fail(msg) {
       item.state = "failed";
@@ -327,7 +344,7 @@
       return self.request("GET", url, {}, null).then(function (xhr) {
         if (xhr.status === 200) {
           var r = JSON.parse(xhr.responseText);
-          if (r.status === "finished") { item.result = "created"; return succeed("created"); }
+          if (r.status === "finished") return succeed(already ? "duplicate" : "created");
           if (r.status === "failed") return fail(r.error || "refused");
         }
         store(item.fp, null);
@@ -341,7 +358,9 @@
       item.result = result;
       item.sent = item.file.size;
       self.counts[result] = (self.counts[result] || 0) + 1;
-      store(item.fp, null);
+      // Kept (until the upload expires) so choosing the folder again skips it.
+      if (url) store(item.fp, { url: url, at: Date.now(), done: true });
+      else store(item.fp, null);
       self.row(item);
     }
 
@@ -376,7 +395,7 @@
     }
 
     if (item.state === "cancelled") return Promise.resolve();
-    return (url ? head() : create()).catch(function (e) { fail(String(e)); });
+    return (already ? outcome() : url ? head() : create()).catch(function (e) { fail(String(e)); });
   };
 
   Uploader.prototype.pause = function () {

@@ -312,3 +312,238 @@ async fn owner_sets_up_invites_and_the_invitee_sees_only_what_their_role_allows(
     assert!(body(&c).await.contains("Forbidden"));
     c.close().await.unwrap();
 }
+
+/// A JPEG of noise (so it does not compress to nothing): about
+/// `w * h * 1.1` bytes at quality 90.
+fn noisy_jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
+    let mut state = u64::from(seed).wrapping_mul(6_364_136_223_846_793_005) | 1;
+    let mut px = Vec::with_capacity((w * h * 3) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let n = (state >> 56) as u32;
+            px.push(((x * 255 / w) + n / 2) as u8);
+            px.push(((y * 255 / h) + n / 3) as u8);
+            px.push((n + seed * 40) as u8);
+        }
+    }
+    darkroom_jpeg::encode(&px, w, h, 90).unwrap()
+}
+
+async fn sign_in(c: &Client, app: &TestApp, email: &str) {
+    c.goto(&app.url("/sign-in")).await.unwrap();
+    fill(c, "email", email).await;
+    fill(c, "password", helpers::PASSWORD).await;
+    click_button(c, "Sign in").await;
+    wait_path(c, "/dashboard").await;
+}
+
+async fn uploads_in_db(app: &TestApp) -> Vec<(i64, i64, String)> {
+    use darkroom_db::entity::upload;
+    use darkroom_db::sea_orm::EntityTrait;
+    upload::Entity::find()
+        .all(app.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| (u.received, u.length, u.status))
+        .collect()
+}
+
+async fn summary(c: &Client) -> String {
+    c.find(Locator::Css("[data-summary]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Chooses a folder through the page's folder picker.
+async fn choose_folder(c: &Client, dir: &std::path::Path) {
+    c.find(Locator::Css("#up-folder"))
+        .await
+        .unwrap()
+        .send_keys(&dir.display().to_string())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian chromium + chromium-driver; .ci/run installs them and runs it"]
+async fn a_folder_uploaded_through_the_page_survives_an_interruption_and_resumes() {
+    // Small chunks, so the upload is many requests long and can be stopped midway.
+    let app = TestApp::spawn_with(|c| c.media.upload_chunk_kb = 16).await;
+    let owner = app.studio("Browser Uploads").await;
+    let gallery = app.gallery(&owner, "Riverside wedding").await;
+
+    let card = tempfile::tempdir().unwrap();
+    let folder = card.path().join("DCIM");
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut files = std::collections::BTreeMap::new();
+    for i in 0..8u32 {
+        let bytes = noisy_jpeg(900 + i * 10, 700, i + 1);
+        let name = format!("DSC_{:04}.JPG", 100 + i);
+        std::fs::write(folder.join(&name), &bytes).unwrap();
+        files.insert(name, bytes);
+    }
+    // What a camera card also holds, which the page skips.
+    std::fs::write(folder.join(".DS_Store"), b"\0\0\0\x01Bud1").unwrap();
+
+    let driver = chromedriver();
+    let width = 375;
+    let c = browser(&driver, width).await;
+    sign_in(&c, &app, &owner.email).await;
+    let page = app.url(&format!("/galleries/{gallery}"));
+    c.goto(&page).await.unwrap();
+    check_accessible_and_fits(&c, width).await;
+
+    // Start, and pause once some bytes are through.
+    choose_folder(&c, &folder).await;
+    let mut paused = false;
+    for _ in 0..400 {
+        let sent = c
+            .execute(
+                "return Number(document.querySelector('[data-total]').value);",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap();
+        if sent >= 150 {
+            click_button(&c, "Pause").await;
+            paused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(paused, "the upload never got going: {}", summary(&c).await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let text = summary(&c).await;
+    assert!(text.contains("(paused)"), "{text}");
+    snap(&c, "upload-paused").await;
+
+    let before = uploads_in_db(&app).await;
+    assert!(
+        before.iter().any(|(got, len, _)| got < len),
+        "pausing left no upload half way: {before:?}"
+    );
+    assert!(
+        before.len() < files.len(),
+        "everything was sent before the pause: {before:?}"
+    );
+
+    // The laptop closes: the page goes away, and comes back.
+    c.goto(&page).await.unwrap();
+    let note = c
+        .find(Locator::Css("[data-interrupted]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(note.contains("did not finish last time"), "{note}");
+
+    // Choosing the same folder again continues where it stopped.
+    choose_folder(&c, &folder).await;
+    let mut done = String::new();
+    for _ in 0..600 {
+        done = summary(&c).await;
+        if done.contains("all done") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(done.contains("all done"), "{done}");
+    assert!(done.contains("1 system files skipped"), "{done}");
+    // Files that finished before the pause are recognised, not sent again.
+    let finished_before = before.iter().filter(|(got, len, _)| got == len).count();
+    if finished_before > 0 {
+        assert!(
+            done.contains(&format!("{finished_before} already there")),
+            "{done} {before:?}"
+        );
+    }
+    snap(&c, "upload-done").await;
+
+    // One upload per file: the interrupted ones were resumed, not restarted.
+    let after = uploads_in_db(&app).await;
+    assert_eq!(after.len(), files.len(), "{after:?}");
+    assert!(after.iter().all(|(got, len, _)| got == len), "{after:?}");
+
+    // Every photo is in the gallery once, with exactly the bytes on the card.
+    app.drain_jobs().await;
+    let (s, list) = app
+        .get(&owner, &format!("/api/v1/galleries/{gallery}/photos"))
+        .await;
+    assert_eq!(s, 200, "{list}");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), files.len(), "{list}");
+    for p in items {
+        let name = p["original_name"].as_str().unwrap();
+        let want = files
+            .get(name)
+            .unwrap_or_else(|| panic!("unexpected {name}"));
+        let got = app
+            .http
+            .get(app.url(p["original_url"].as_str().unwrap()))
+            .bearer_auth(&owner.token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(
+            got[..] == want[..],
+            "{name} differs from the file on the card"
+        );
+        assert_eq!(p["status"], "ready", "{p}");
+    }
+
+    // The gallery shows them, sorted, with thumbnails.
+    c.goto(&page).await.unwrap();
+    let names = c
+        .execute(
+            "return [...document.querySelectorAll('.photo-grid img')].map(i => i.alt);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let want: Vec<&String> = files.keys().collect();
+    assert_eq!(
+        names,
+        json!(want),
+        "the grid is sorted by capture time, then name"
+    );
+    // Every thumbnail loads (lazy ones are made eager for the check).
+    let mut loaded = 0;
+    for _ in 0..100 {
+        loaded = c
+            .execute(
+                "const imgs = [...document.querySelectorAll('.photo-grid img')];
+                 imgs.forEach(i => i.loading = 'eager');
+                 return imgs.filter(i => i.complete && i.naturalWidth > 0).length;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap() as usize;
+        if loaded == files.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(loaded, files.len(), "thumbnails that loaded");
+    check_accessible_and_fits(&c, width).await;
+    snap(&c, "gallery").await;
+    let first = items[0]["id"].as_str().unwrap();
+    c.goto(&app.url(&format!("/photos/{first}"))).await.unwrap();
+    check_accessible_and_fits(&c, width).await;
+    snap(&c, "photo").await;
+    c.close().await.unwrap();
+}
