@@ -106,6 +106,9 @@ pub struct MediaSettings {
     pub render_threads: usize,
     /// Largest image accepted, in pixels (checked before decoding).
     pub max_pixels: u64,
+    /// How old a file no row points at must be before `media check --repair`
+    /// deletes it (younger ones may belong to an ingest still writing its row).
+    pub orphan_grace: Duration,
 }
 
 impl MediaSettings {
@@ -119,6 +122,7 @@ impl MediaSettings {
                 .map(|n| n.get())
                 .unwrap_or(2),
             max_pixels: 250_000_000,
+            orphan_grace: Duration::from_secs(15 * 60),
         }
     }
 }

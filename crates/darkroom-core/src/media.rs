@@ -129,11 +129,9 @@ pub struct CheckReport {
     pub stale_uploads_removed: usize,
 }
 
-/// How old an unreferenced file must be before it is deleted: it may belong
-/// to an ingest still writing its row.
-const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-
-fn uuid_age_ok(key: &str, now_ms: u64) -> bool {
+/// Whether an unreferenced file is older than `grace` (it may otherwise
+/// belong to an ingest still writing its row).
+fn uuid_age_ok(key: &str, now_ms: u64, grace: std::time::Duration) -> bool {
     // Keys end in `<version uuid>/<name>`; a UUIDv7 carries its creation time.
     let Some(seg) = key.rsplit('/').nth(1) else {
         return true;
@@ -146,7 +144,7 @@ fn uuid_age_ok(key: &str, now_ms: u64) -> bool {
     };
     let (secs, nanos) = ts.to_unix();
     let made_ms = secs * 1000 + u64::from(nanos / 1_000_000);
-    now_ms.saturating_sub(made_ms) > ORPHAN_GRACE.as_millis() as u64
+    u128::from(now_ms.saturating_sub(made_ms)) >= grace.as_millis()
 }
 
 /// Compares every store with the database. With `repair`, marks photos whose
@@ -263,8 +261,11 @@ pub async fn check(
                 continue;
             }
             report.orphans.push(k.clone());
+            // Asked again just before deleting: a row may have been written
+            // since the listing (the grace period covers the rest).
             if repair
-                && uuid_age_ok(&k, now_ms)
+                && uuid_age_ok(&k, now_ms, core.settings().media.orphan_grace)
+                && !repo::photo::key_in_use(db, &k).await?
                 && let Ok(key) = Key::new(k)
             {
                 store

@@ -210,6 +210,9 @@ pub struct MediaConfig {
     pub render_threads: usize,
     /// The largest image accepted, in megapixels (checked before decoding).
     pub max_megapixels: u64,
+    /// `media check --repair` deletes files no photo points at once they are
+    /// this many minutes old (younger ones may be an ingest in progress).
+    pub orphan_grace_minutes: u64,
     /// An S3-compatible service, used as the store named `s3`.
     pub s3: Option<S3Config>,
 }
@@ -225,6 +228,7 @@ impl Default for MediaConfig {
             default_quota_gb: 0,
             render_threads: 0,
             max_megapixels: 250,
+            orphan_grace_minutes: 15,
             s3: None,
         }
     }
@@ -512,6 +516,7 @@ impl Config {
             media.render_threads = self.media.render_threads;
         }
         media.max_pixels = self.media.max_megapixels * 1_000_000;
+        media.orphan_grace = Duration::from_secs(self.media.orphan_grace_minutes * 60);
         s.media = media;
         s.smtp = self.smtp.as_ref().map(|m| SmtpSettings {
             host: m.host.clone(),

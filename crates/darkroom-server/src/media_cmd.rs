@@ -253,10 +253,13 @@ pub async fn check(core: Core, repair: bool) -> anyhow::Result<ExitCode> {
         println!(
             "{} file(s) without a row{}",
             r.orphans.len(),
-            if repair {
+            if repair && r.orphans_deleted == r.orphans.len() as u64 {
+                "; all deleted".to_string()
+            } else if repair {
                 format!(
-                    "; {} deleted, the rest are under 15 minutes old and may belong to an upload in progress",
-                    r.orphans_deleted
+                    "; {} deleted, the rest are under {} minute(s) old and may belong to an upload in progress (media.orphan_grace_minutes)",
+                    r.orphans_deleted,
+                    core.settings().media.orphan_grace.as_secs() / 60
                 )
             } else {
                 String::new()

@@ -310,3 +310,20 @@ pub async fn versions_of_studio(
     }
     Ok(q.all(c).await?)
 }
+
+/// Whether any version (purged or not) names `key` as one of its files.
+pub async fn key_in_use(c: &impl ConnectionTrait, key: &str) -> DbResult<bool> {
+    use photo_version::Column as V;
+    Ok(photo_version::Entity::find()
+        .filter(
+            Condition::any()
+                .add(V::OriginalKey.eq(key))
+                .add(V::ThumbKey.eq(key))
+                .add(V::PreviewKey.eq(key))
+                .add(V::ProofKey.eq(key)),
+        )
+        .filter(V::PurgedAt.is_null())
+        .count(c)
+        .await?
+        > 0)
+}

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod commands;
+mod ingest;
 mod peers;
 mod worker;
