@@ -440,3 +440,116 @@ async fn uploads_belong_to_their_uploader() {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{m}");
     }
 }
+
+/// The original of `photo` as stored.
+async fn original(app: &TestApp, who: &crate::helpers::Who, photo: &str) -> Vec<u8> {
+    let (s, d) = app.get(who, &format!("/api/v1/photos/{photo}")).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    app.http
+        .get(app.url(d["original_url"].as_str().unwrap()))
+        .bearer_auth(&who.token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clients_sending_the_same_chunk_at_once_apply_it_once() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Tus").await;
+    let g = app.gallery(&owner, "Race").await;
+    for round in 0..5u32 {
+        let file = jpeg(1200, 800, 40 + round);
+        let loc = create(&app, &owner, &g, file.len()).await;
+        let half = file.len() / 2;
+        // Both send the first half at offset 0, at the same moment.
+        let (a, b) = tokio::join!(
+            patch(&app, &owner, &loc, 0, &file[..half]),
+            patch(&app, &owner, &loc, 0, &file[..half]),
+        );
+        let mut codes = [a.status.as_u16(), b.status.as_u16()];
+        codes.sort_unstable();
+        assert_eq!(codes, [204, 409], "round {round}: {} / {}", a.body, b.body);
+        // The loser asks where to go on, and finishes.
+        let h = app.tus(&owner, Method::HEAD, &loc, &[], None).await;
+        assert_eq!(h.header("upload-offset"), Some(half.to_string().as_str()));
+        let r = patch(&app, &owner, &loc, half, &file[half..]).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let photo = r.header("darkroom-photo-id").unwrap().to_string();
+        assert!(
+            original(&app, &owner, &photo).await == file,
+            "round {round}: the stored bytes are not the file's"
+        );
+    }
+    let (_, list) = app
+        .get(&owner, &format!("/api/v1/galleries/{g}/photos"))
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 5, "{list}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconnecting_client_takes_over_from_its_own_stalled_request() {
+    use tokio::io::AsyncWriteExt;
+
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Tus").await;
+    let g = app.gallery(&owner, "Stall").await;
+    let file = jpeg(1400, 900, 77);
+    let loc = create(&app, &owner, &g, file.len()).await;
+
+    // A request that sends half its body and then goes silent, its
+    // connection still open (a laptop whose Wi-Fi dropped).
+    let half = file.len() / 2;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "PATCH {loc} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nTus-Resumable: 1.0.0\r\n\
+         Upload-Offset: 0\r\nContent-Type: {OCTETS}\r\nContent-Length: {}\r\n\r\n",
+        owner.token,
+        file.len()
+    );
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    stalled.write_all(&file[..half]).await.unwrap();
+    stalled.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // The same client, back on a new connection, asks where it stands and
+    // sends from there. It is not locked out: the silent request is stopped
+    // (keeping what it received) and the new one goes on.
+    let started = std::time::Instant::now();
+    let photo = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the reconnecting client was locked out"
+        );
+        let h = app.tus(&owner, Method::HEAD, &loc, &[], None).await;
+        assert_eq!(h.status, StatusCode::OK);
+        let off: usize = h.header("upload-offset").unwrap().parse().unwrap();
+        assert!(off <= half, "offset {off} beyond what was sent");
+        let r = patch(&app, &owner, &loc, off, &file[off..]).await;
+        match r.status.as_u16() {
+            204 => break r.header("darkroom-photo-id").unwrap().to_string(),
+            // The silent request moved the offset when it was stopped, or
+            // still held the upload: ask again.
+            409 | 423 => tokio::time::sleep(Duration::from_millis(100)).await,
+            s => panic!("PATCH answered {s}: {}", r.body),
+        }
+    };
+    assert!(
+        original(&app, &owner, &photo).await == file,
+        "the stored bytes are not the file's"
+    );
+    // The rest of the stalled body, sent late, changes nothing.
+    let _ = stalled.write_all(&file[half..]).await;
+    drop(stalled);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(original(&app, &owner, &photo).await == file);
+    let (_, list) = app
+        .get(&owner, &format!("/api/v1/galleries/{g}/photos"))
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+}
