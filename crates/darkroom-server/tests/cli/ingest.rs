@@ -19,7 +19,7 @@ use tokio::sync::Mutex;
 const PHOTOS: u32 = 300;
 const CHUNK: usize = 24 * 1024;
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -35,7 +35,7 @@ fn darkroom_env(cmd: &mut Command, db_url: &str, data_dir: &std::path::Path) {
         .env("DARKROOM_JOBS__LEASE_SECONDS", "3");
 }
 
-fn spawn_server(db_url: &str, data_dir: &std::path::Path, port: u16) -> Child {
+pub(crate) fn spawn_server(db_url: &str, data_dir: &std::path::Path, port: u16) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_darkroom"));
     cmd.arg("serve")
         .env("DARKROOM_BIND", format!("127.0.0.1:{port}"))
@@ -46,7 +46,7 @@ fn spawn_server(db_url: &str, data_dir: &std::path::Path, port: u16) -> Child {
     cmd.spawn().unwrap()
 }
 
-async fn wait_ready(http: &reqwest::Client, base: &str) {
+pub(crate) async fn wait_ready(http: &reqwest::Client, base: &str) {
     for _ in 0..300 {
         if let Ok(r) = http.get(format!("{base}/healthz")).send().await
             && r.status().is_success()
@@ -59,7 +59,7 @@ async fn wait_ready(http: &reqwest::Client, base: &str) {
 }
 
 /// A photo with noise in it, so it has some size: about 60 KB.
-fn photo(seed: u32) -> Vec<u8> {
+pub(crate) fn photo(seed: u32) -> Vec<u8> {
     let (w, h) = (240u32, 180u32);
     let mut state = u64::from(seed).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     let mut px = Vec::with_capacity((w * h * 3) as usize);
@@ -255,7 +255,46 @@ impl Client {
     }
 }
 
-async fn owner_token(db_url: &str) -> String {
+/// A gallery (in a new branch) through the API of a running server.
+pub(crate) async fn new_gallery(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    name: &str,
+) -> String {
+    let post = |path: &str, body: Value| {
+        http.post(format!("{base}{path}"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let prefix: String = name
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .take(3)
+        .collect();
+    let branch: Value = post(
+        "/api/v1/branches",
+        json!({ "name": format!("{name} branch"), "invoice_prefix": format!("{}-", prefix.to_uppercase()) }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let gallery: Value = post(
+        "/api/v1/galleries",
+        json!({ "name": name, "branch_id": branch["id"] }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    gallery["id"].as_str().expect("a gallery").to_string()
+}
+
+pub(crate) async fn owner_token(db_url: &str) -> String {
     let db = darkroom_db::Db::connect(db_url, &Default::default())
         .await
         .unwrap();
@@ -353,33 +392,13 @@ async fn a_300_photo_upload_survives_kill_9_of_the_server() {
     // A gallery to upload into.
     let mut server = spawn_server(&test_db.url, data_dir.path(), port);
     wait_ready(&http, &base).await;
+    let gallery = new_gallery(&http, &base, &token, "Kill test wedding").await;
     let api = |m: reqwest::Method, path: &str, body: Value| {
         http.request(m, format!("{base}{path}"))
             .bearer_auth(&token)
             .json(&body)
             .send()
     };
-    let branch: Value = api(
-        reqwest::Method::POST,
-        "/api/v1/branches",
-        json!({ "name": "Main", "invoice_prefix": "KIL-" }),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let gallery: Value = api(
-        reqwest::Method::POST,
-        "/api/v1/galleries",
-        json!({ "name": "Kill test wedding", "branch_id": branch["id"] }),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let gallery = gallery["id"].as_str().expect("a gallery").to_string();
 
     let client = Arc::new(Client {
         http: http.clone(),

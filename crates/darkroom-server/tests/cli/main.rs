@@ -6,4 +6,5 @@
 mod commands;
 mod ingest;
 mod peers;
+mod tus_peers;
 mod worker;

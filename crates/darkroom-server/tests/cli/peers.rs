@@ -14,16 +14,25 @@ fn target_dir() -> PathBuf {
 /// A Python with aiosmtpd: `DARKROOM_TEST_PYTHON`, the system's if it has
 /// aiosmtpd, else a virtualenv under target/ that this creates once.
 pub fn python_with_aiosmtpd() -> PathBuf {
-    if let Some(p) = std::env::var_os("DARKROOM_TEST_PYTHON") {
-        return PathBuf::from(p);
-    }
+    python_with("aiosmtpd", "aiosmtpd")
+}
+
+/// A Python that can import `module`: `DARKROOM_TEST_PYTHON` if it can, the
+/// system's if it can, else the virtualenv under target/test-peers, into
+/// which `package` is installed from PyPI once.
+pub fn python_with(module: &str, package: &str) -> PathBuf {
     let has = |py: &Path| {
         Command::new(py)
-            .args(["-c", "import aiosmtpd"])
+            .args(["-c", &format!("import {module}")])
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     };
+    if let Some(p) = std::env::var_os("DARKROOM_TEST_PYTHON").map(PathBuf::from)
+        && has(&p)
+    {
+        return p;
+    }
     if has(Path::new("python3")) {
         return PathBuf::from("python3");
     }
@@ -34,23 +43,47 @@ pub fn python_with_aiosmtpd() -> PathBuf {
     let venv = dir.join("venv");
     let py = venv.join("bin/python");
     if !has(&py) {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .unwrap()
-            .success()
+        let ok = (py.exists()
+            || Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&venv)
+                .status()
+                .unwrap()
+                .success())
             && Command::new(&py)
-                .args(["-m", "pip", "install", "--quiet", "aiosmtpd"])
+                .args(["-m", "pip", "install", "--quiet", package])
                 .status()
                 .unwrap()
                 .success();
         assert!(
             ok,
-            "could not install aiosmtpd (needs python3 with venv and access to PyPI)"
+            "could not install {package} (needs python3 with venv and access to PyPI)"
         );
     }
     py
+}
+
+/// A node_modules folder holding `package` (installed from npm once, under
+/// target/test-peers/node).
+pub fn node_modules_with(package: &str) -> PathBuf {
+    let dir = target_dir().join("test-peers/node");
+    std::fs::create_dir_all(&dir).unwrap();
+    let lock = std::fs::File::create(dir.join(".lock")).unwrap();
+    lock.lock().unwrap();
+    let modules = dir.join("node_modules");
+    if !modules.join(package).join("package.json").exists() {
+        let ok = Command::new("npm")
+            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg(package)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "could not install {package} (needs node, npm and access to npm)"
+        );
+    }
+    modules
 }
 
 /// A running SMTP sink; messages land as files in `dir`.
