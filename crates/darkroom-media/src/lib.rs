@@ -7,6 +7,8 @@
 
 mod local;
 mod object;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::fmt;
 use std::path::Path;

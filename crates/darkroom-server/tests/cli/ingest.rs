@@ -12,6 +12,7 @@ use base64::Engine as _;
 use darkroom_core::{Core, CoreSettings, Meta, auth, setup, token};
 use darkroom_db::testing::TestDb;
 use darkroom_domain::time::SystemClock;
+use darkroom_media::testing::S3Peer;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
@@ -27,7 +28,22 @@ pub(crate) fn free_port() -> u16 {
         .port()
 }
 
-fn darkroom_env(cmd: &mut Command, db_url: &str, data_dir: &std::path::Path) {
+/// The environment of a `darkroom` process on this database and data folder;
+/// with `s3`, new studios' media goes to that S3 peer.
+pub(crate) fn darkroom_env(
+    cmd: &mut Command,
+    db_url: &str,
+    data_dir: &std::path::Path,
+    s3: Option<&S3Peer>,
+) {
+    if let Some(peer) = s3 {
+        cmd.env("DARKROOM_MEDIA__STORE", "s3")
+            .env("DARKROOM_MEDIA__S3__ENDPOINT", peer.endpoint())
+            .env("DARKROOM_MEDIA__S3__BUCKET", &peer.bucket)
+            .env("DARKROOM_MEDIA__S3__ACCESS_KEY_ID", &peer.access_key)
+            .env("DARKROOM_MEDIA__S3__SECRET_ACCESS_KEY", &peer.secret_key)
+            .env("DARKROOM_MEDIA__S3__ALLOW_HTTP", "true");
+    }
     cmd.env("DARKROOM_DATABASE_URL", db_url)
         .env("DARKROOM_DATA_DIR", data_dir)
         .env("DARKROOM_LOG", "warn")
@@ -35,14 +51,19 @@ fn darkroom_env(cmd: &mut Command, db_url: &str, data_dir: &std::path::Path) {
         .env("DARKROOM_JOBS__LEASE_SECONDS", "3");
 }
 
-pub(crate) fn spawn_server(db_url: &str, data_dir: &std::path::Path, port: u16) -> Child {
+pub(crate) fn spawn_server(
+    db_url: &str,
+    data_dir: &std::path::Path,
+    port: u16,
+    s3: Option<&S3Peer>,
+) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_darkroom"));
     cmd.arg("serve")
         .env("DARKROOM_BIND", format!("127.0.0.1:{port}"))
         .env("DARKROOM_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    darkroom_env(&mut cmd, db_url, data_dir);
+    darkroom_env(&mut cmd, db_url, data_dir, s3);
     cmd.spawn().unwrap()
 }
 
@@ -351,10 +372,15 @@ pub(crate) async fn owner_token(db_url: &str) -> String {
     .token
 }
 
-fn media(db_url: &str, data_dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+fn media(
+    db_url: &str,
+    data_dir: &std::path::Path,
+    s3: Option<&S3Peer>,
+    args: &[&str],
+) -> (i32, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_darkroom"));
     cmd.arg("media").args(args);
-    darkroom_env(&mut cmd, db_url, data_dir);
+    darkroom_env(&mut cmd, db_url, data_dir, s3);
     // Everything the reconciler finds unreferenced may go: no upload is in
     // flight when the test runs it. (The server keeps the default grace: its
     // start-up check runs while clients are already sending.)
@@ -372,6 +398,16 @@ fn media(db_url: &str, data_dir: &std::path::Path, args: &[&str]) -> (i32, Strin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_300_photo_upload_survives_kill_9_of_the_server() {
+    kill_test(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_300_photo_upload_into_s3_survives_kill_9_of_the_server() {
+    let Some(peer) = S3Peer::start() else { return };
+    kill_test(Some(&peer)).await;
+}
+
+async fn kill_test(s3: Option<&S3Peer>) {
     let test_db = TestDb::create().await;
     let token = owner_token(&test_db.url).await;
     let data_dir = tempfile::tempdir().unwrap();
@@ -390,7 +426,7 @@ async fn a_300_photo_upload_survives_kill_9_of_the_server() {
     );
 
     // A gallery to upload into.
-    let mut server = spawn_server(&test_db.url, data_dir.path(), port);
+    let mut server = spawn_server(&test_db.url, data_dir.path(), port, s3);
     wait_ready(&http, &base).await;
     let gallery = new_gallery(&http, &base, &token, "Kill test wedding").await;
     let api = |m: reqwest::Method, path: &str, body: Value| {
@@ -417,7 +453,7 @@ async fn a_300_photo_upload_survives_kill_9_of_the_server() {
     let mut kills = Vec::new();
     for round in 0..5 {
         if round > 0 {
-            server = spawn_server(&test_db.url, data_dir.path(), port);
+            server = spawn_server(&test_db.url, data_dir.path(), port, s3);
             wait_ready(&http, &base).await;
         }
         let before = done.len();
@@ -438,7 +474,7 @@ async fn a_300_photo_upload_survives_kill_9_of_the_server() {
     }
 
     // The last run goes to the end.
-    let mut server = spawn_server(&test_db.url, data_dir.path(), port);
+    let mut server = spawn_server(&test_db.url, data_dir.path(), port, s3);
     wait_ready(&http, &base).await;
     let refused = client.run(&base, &files, &mut done).await;
     assert!(refused.is_empty(), "refused: {refused:?}");
@@ -510,11 +546,11 @@ async fn a_300_photo_upload_survives_kill_9_of_the_server() {
     server.wait().unwrap();
 
     // The reconciler removes what the kills left behind, and then finds nothing.
-    let (code, repaired) = media(&test_db.url, data_dir.path(), &["check", "--repair"]);
+    let (code, repaired) = media(&test_db.url, data_dir.path(), s3, &["check", "--repair"]);
     assert_eq!(code, 0, "{repaired}");
     let out = &repaired;
     assert!(!out.contains("missing from the store"), "{out}");
-    let (code, out) = media(&test_db.url, data_dir.path(), &["check"]);
+    let (code, out) = media(&test_db.url, data_dir.path(), s3, &["check"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("everything matches"), "{out}");
     let leftovers: Vec<_> = walk(&data_dir.path().join("uploads"))
@@ -522,7 +558,8 @@ async fn a_300_photo_upload_survives_kill_9_of_the_server() {
         .filter(|p| !p.ends_with(".lock"))
         .collect();
     eprintln!(
-        "kill test: {} kills; photos finished per round {kills:?}; partial upload files left for the expiry sweep: {}\nthe reconciler said: {repaired}",
+        "kill test ({}): {} kills; photos finished per round {kills:?}; partial upload files left for the expiry sweep: {}\nthe reconciler said: {repaired}",
+        if s3.is_some() { "S3" } else { "local disk" },
         kills.len(),
         leftovers.len()
     );

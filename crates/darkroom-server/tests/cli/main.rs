@@ -6,5 +6,6 @@
 mod commands;
 mod ingest;
 mod peers;
+mod s3;
 mod tus_peers;
 mod worker;

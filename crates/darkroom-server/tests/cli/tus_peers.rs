@@ -28,7 +28,7 @@ async fn uploads_with(
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
-    let mut server = spawn_server(&test_db.url, data_dir.path(), port);
+    let mut server = spawn_server(&test_db.url, data_dir.path(), port, None);
     wait_ready(&http, &base).await;
     let gallery = new_gallery(&http, &base, &token, name).await;
 
