@@ -79,6 +79,12 @@ pub fn render(
         Some(icc) => pixels::to_srgb(&mut preview, icc).unwrap_or(false),
         None => false,
     };
+    // HEIF pixels come out of libheif already upright.
+    let orientation = if format == Format::Heic {
+        1
+    } else {
+        orientation
+    };
     let preview = pixels::orient(preview, orientation);
     let thumb = pixels::resize(&preview, s.thumb_edge)?;
     let thumb = encode(&thumb, s.thumb_quality)?;
@@ -128,6 +134,11 @@ pub fn probe(bytes: &[u8], limits: Limits) -> Result<(Format, crate::meta::Photo
             let (w, h) = d.dimensions();
             (w, h, d.icc_profile().ok().flatten())
         }
+        #[cfg(feature = "heic")]
+        Format::Heic => {
+            let (w, h) = crate::pixels::heic_size(bytes)?;
+            (w, h, None)
+        }
         f if f.is_raw() => {
             match crate::raw::preview(f, bytes).and_then(|p| Ok(darkroom_jpeg::header(p)?)) {
                 Ok(h) => (h.width, h.height, None),
@@ -147,6 +158,11 @@ pub fn probe(bytes: &[u8], limits: Limits) -> Result<(Format, crate::meta::Photo
     meta.width = w;
     meta.height = h;
     crate::meta::read_exif(format, bytes, &mut meta);
+    if format == Format::Heic {
+        // The container's own rotation is authoritative and libheif applies
+        // it; an EXIF orientation in a HEIF file must not be applied again.
+        meta.orientation = 1;
+    }
     if let Some(desc) = icc.as_deref().and_then(crate::meta::icc_description) {
         meta.colour_profile = Some(desc);
     }

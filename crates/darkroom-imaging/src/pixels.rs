@@ -118,10 +118,44 @@ pub fn decode(
             let preview = crate::raw::preview(other, bytes)?;
             decode(Format::Jpeg, preview, limits, min_long_edge)
         }
+        #[cfg(feature = "heic")]
+        Format::Heic => {
+            // libheif applies the container's rotation and mirroring: the
+            // pixels come out upright (EXIF orientation is not applied again).
+            let (w, h) = heic_size(bytes)?;
+            check(w, h, limits)?;
+            let img = darkroom_jpeg::heif::decode(bytes, limits.max_pixels).map_err(heif_error)?;
+            Ok(Decoded {
+                image: RgbImage {
+                    width: img.width,
+                    height: img.height,
+                    data: img.pixels,
+                },
+                icc: img.icc,
+                full_width: img.width,
+                full_height: img.height,
+            })
+        }
         other => Err(ImageError::Unsupported(format!(
             "{} photos are stored, but this build cannot decode them for previews (build with the `heic` feature)",
             other.name().to_uppercase()
         ))),
+    }
+}
+
+/// A HEIC/HEIF image's displayed size, without decoding it.
+#[cfg(feature = "heic")]
+pub fn heic_size(bytes: &[u8]) -> Result<(u32, u32), ImageError> {
+    darkroom_jpeg::heif::size(bytes).map_err(heif_error)
+}
+
+#[cfg(feature = "heic")]
+fn heif_error(e: darkroom_jpeg::heif::HeifError) -> ImageError {
+    match e {
+        darkroom_jpeg::heif::HeifError::TooLarge { width, height, max } => {
+            ImageError::TooLarge { width, height, max }
+        }
+        darkroom_jpeg::heif::HeifError::Unreadable(m) => ImageError::Corrupt(m),
     }
 }
 

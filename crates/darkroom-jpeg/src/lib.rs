@@ -10,6 +10,9 @@
 
 use std::ffi::{CStr, c_char, c_int, c_uchar, c_ulong, c_void};
 
+#[cfg(feature = "heif")]
+pub mod heif;
+
 /// What went wrong with a JPEG.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JpegError {

@@ -1,0 +1,325 @@
+//! Upload throughput: photos sent over loopback to a real `darkroom serve`
+//! with tus (8 MB chunks, three files at a time, as the browser uploader
+//! does) against the raw rate of writing the same bytes to the same disk
+//! (write + fsync per file, what a durable store must do at least once).
+//! Then one large file, to show the server's memory does not grow with the
+//! file size.
+//!
+//! usage: upload-bench <darkroom binary> <corpus dir> <work dir> [big MB]
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use darkroom_core::{Core, CoreSettings, Meta, auth, setup, token};
+use darkroom_domain::time::SystemClock;
+use serde_json::{Value, json};
+
+const CHUNK: usize = 8 * 1024 * 1024;
+
+fn vm_hwm_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+async fn owner_token(db_url: &str) -> String {
+    let db = darkroom_db::Db::connect(db_url, &Default::default())
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    let core = Core::new(
+        db,
+        Arc::new(SystemClock),
+        CoreSettings::with_public_url("http://127.0.0.1:9".parse().unwrap()),
+        None,
+        darkroom_core::MediaStores::single(
+            darkroom_media::open(&darkroom_media::StoreConfig::Memory).unwrap(),
+        ),
+    )
+    .await
+    .unwrap();
+    let link = setup::new_studio_link(&core).await.unwrap();
+    let session = setup::complete(
+        &core,
+        link.rsplit('/').next().unwrap(),
+        setup::SetupInput {
+            studio_name: "Upload Bench".into(),
+            currency: "EUR".into(),
+            time_zone: "Europe/Berlin".into(),
+            locale: "en".into(),
+            owner_name: "Owner".into(),
+            email: "owner@bench.test".into(),
+            password: "correct horse battery".into(),
+        },
+        &Meta::system(),
+    )
+    .await
+    .unwrap();
+    let p = auth::resolve_session(&core, &session.token)
+        .await
+        .unwrap()
+        .unwrap();
+    let scopes = core
+        .permissions_anywhere(&p)
+        .iter()
+        .map(|x| x.name().to_string())
+        .collect();
+    token::create(
+        &core,
+        &p,
+        &Meta::system(),
+        token::NewToken {
+            name: "bench".into(),
+            scopes,
+            expires_in_days: Some(1),
+        },
+    )
+    .await
+    .unwrap()
+    .token
+}
+
+/// One file through tus: create, then PATCH in chunks read from disk.
+async fn send(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    gallery: &str,
+    path: &Path,
+) -> String {
+    let len = std::fs::metadata(path).unwrap().len();
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    let r = http
+        .post(format!("{base}/api/v1/uploads"))
+        .bearer_auth(token)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", len.to_string())
+        .header(
+            "upload-metadata",
+            format!("filename {},gallery {}", b64(&name), b64(gallery)),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    let url = format!("{base}{}", r.headers()["location"].to_str().unwrap());
+    let mut file = tokio::fs::File::open(path).await.unwrap();
+    let mut offset = 0u64;
+    loop {
+        use tokio::io::AsyncReadExt;
+        let want = CHUNK.min((len - offset) as usize);
+        let mut buf = vec![0u8; want];
+        file.read_exact(&mut buf).await.unwrap();
+        let r = http
+            .patch(&url)
+            .bearer_auth(token)
+            .header("tus-resumable", "1.0.0")
+            .header("upload-offset", offset.to_string())
+            .header("content-type", "application/offset+octet-stream")
+            .body(buf)
+            .send()
+            .await
+            .unwrap();
+        if let Some(res) = r.headers().get("darkroom-result") {
+            return res.to_str().unwrap().to_string();
+        }
+        let status = r.status();
+        if !status.is_success() {
+            return format!("refused ({status}): {}", r.text().await.unwrap_or_default());
+        }
+        offset += want as u64;
+        if offset >= len {
+            return "no result".into();
+        }
+    }
+}
+
+fn spawn(bin: &Path, data: &Path, db_url: &str, port: u16) -> Child {
+    Command::new(bin)
+        .arg("serve")
+        .env("DARKROOM_DATA_DIR", data)
+        .env("DARKROOM_DATABASE_URL", db_url)
+        .env("DARKROOM_BIND", format!("127.0.0.1:{port}"))
+        // Renders are the ingest benchmark's subject; here only the upload path runs.
+        .env("DARKROOM_JOBS__RUN_IN_SERVE", "false")
+        .env("DARKROOM_MEDIA__MAX_UPLOAD_MB", "8192")
+        .env("DARKROOM_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        eprintln!("usage: upload-bench <darkroom binary> <corpus dir> <work dir> [big MB]");
+        std::process::exit(2);
+    }
+    let (bin, corpus, work) = (
+        PathBuf::from(&args[1]),
+        PathBuf::from(&args[2]),
+        PathBuf::from(&args[3]),
+    );
+    let big_mb: u64 = args.get(4).map_or(1024, |s| s.parse().unwrap());
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jpg"))
+        .collect();
+    files.sort();
+    let total: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .sum();
+    let mb = total as f64 / 1_048_576.0;
+
+    // The disk's rate for the same bytes: write and fsync each file.
+    let raw_dir = work.join("raw");
+    std::fs::create_dir_all(&raw_dir).unwrap();
+    let contents: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    let t = Instant::now();
+    for (i, c) in contents.iter().enumerate() {
+        let mut f = std::fs::File::create(raw_dir.join(format!("{i}.jpg"))).unwrap();
+        f.write_all(c).unwrap();
+        f.sync_all().unwrap();
+    }
+    let raw_secs = t.elapsed().as_secs_f64();
+    drop(contents);
+    std::fs::remove_dir_all(&raw_dir).unwrap();
+    let raw_rate = mb / raw_secs;
+
+    // The server, on the same disk.
+    let data = work.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let db_url = format!("sqlite://{}?mode=rwc", data.join("darkroom.db").display());
+    let token = owner_token(&db_url).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = spawn(&bin, &data, &db_url, port);
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    for _ in 0..400 {
+        if http.get(format!("{base}/healthz")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let post = |path: &str, body: Value| {
+        http.post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let branch: Value = post(
+        "/api/v1/branches",
+        json!({"name": "Bench", "invoice_prefix": "BEN-"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let gallery: Value = post(
+        "/api/v1/galleries",
+        json!({"name": "Bench", "branch_id": branch["id"]}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let gallery = gallery["id"].as_str().unwrap().to_string();
+
+    let queue = Arc::new(tokio::sync::Mutex::new(files.clone()));
+    let t = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..3 {
+        let (queue, http, base, token, gallery) = (
+            queue.clone(),
+            http.clone(),
+            base.clone(),
+            token.clone(),
+            gallery.clone(),
+        );
+        tasks.spawn(async move {
+            let mut results = Vec::new();
+            loop {
+                let Some(f) = queue.lock().await.pop() else {
+                    break;
+                };
+                results.push(send(&http, &base, &token, &gallery, &f).await);
+            }
+            results
+        });
+    }
+    let mut created = 0;
+    while let Some(r) = tasks.join_next().await {
+        for res in r.unwrap() {
+            assert_eq!(res, "created", "an upload did not end as a new photo");
+            created += 1;
+        }
+    }
+    let up_secs = t.elapsed().as_secs_f64();
+    let up_rate = mb / up_secs;
+    let hwm_photos = vm_hwm_mb(server.id());
+    println!(
+        "raw disk   bytes_mb={mb:.1} seconds={raw_secs:.3} mb_per_s={raw_rate:.1}  (write + fsync per file)"
+    );
+    println!(
+        "darkroom   photos={created} seconds={up_secs:.3} mb_per_s={up_rate:.1}  (tus over loopback, 8 MB chunks, 3 at a time, each stored durably and recorded)"
+    );
+    println!(
+        "ratio      upload/raw = {:.2} (target >= 0.80)",
+        up_rate / raw_rate
+    );
+
+    // One large file: the server's peak memory must not follow its size.
+    let big = work.join("big.bin");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut block = vec![0u8; 1 << 20];
+        for _ in 0..big_mb {
+            for w in block.chunks_mut(8) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                w.copy_from_slice(&x.to_le_bytes());
+            }
+            f.write_all(&block).unwrap();
+        }
+    }
+    let t = Instant::now();
+    let res = send(&http, &base, &token, &gallery, &big).await;
+    let big_secs = t.elapsed().as_secs_f64();
+    let hwm_big = vm_hwm_mb(server.id());
+    println!(
+        "memory     server peak RSS after {created} photos: {hwm_photos:.1} MB; after a further {big_mb} MB file ({:.0} MB/s, {}): {hwm_big:.1} MB",
+        big_mb as f64 / big_secs,
+        res.split(':').next().unwrap_or("")
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&work);
+}
