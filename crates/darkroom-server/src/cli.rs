@@ -190,7 +190,16 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    observe::init_logging(&cfg.log);
+    // Commands that draw progress bars log only warnings unless asked for more.
+    let mut log = cfg.log.clone();
+    if matches!(cli.command, Command::Ingest { .. } | Command::Media { .. })
+        && std::env::var_os("DARKROOM_LOG").is_none()
+        && std::env::var_os("RUST_LOG").is_none()
+        && log.level == "info"
+    {
+        log.level = "warn".into();
+    }
+    observe::init_logging(&log);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

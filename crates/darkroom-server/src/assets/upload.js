@@ -240,6 +240,7 @@
     var self = this;
     return new Promise(function (resolve) {
       var xhr = new XMLHttpRequest();
+      xhr.drkMethod = method;
       xhr.open(method, url, true);
       xhr.setRequestHeader("Tus-Resumable", "1.0.0");
       if (self.csrf) xhr.setRequestHeader("X-CSRF-Token", self.csrf);
@@ -400,7 +401,9 @@
 
   Uploader.prototype.pause = function () {
     this.paused = true;
-    this.xhrs.slice().forEach(function (x) { x.abort(); });
+    // Requests sending bytes stop now. A creation in flight is let finish, so
+    // its upload URL is remembered and nothing is left behind on the server.
+    this.xhrs.slice().forEach(function (x) { if (x.drkMethod !== "POST") x.abort(); });
     this.el.pause.hidden = true;
     this.el.resume.hidden = false;
     this.render();

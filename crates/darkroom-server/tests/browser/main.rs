@@ -565,3 +565,98 @@ async fn a_folder_uploaded_through_the_page_survives_an_interruption_and_resumes
     snap(&c, "photo").await;
     c.close().await.unwrap();
 }
+
+/// The real corpus's eight EXIF orientations, as a person sees them: every
+/// thumbnail and the proof upright (wider than tall for the landscape set),
+/// the proof watermarked. Screenshots with DARKROOM_SCREENSHOTS for review.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian chromium + chromium-driver; .ci/run installs them and runs it"]
+async fn every_orientation_is_shown_upright_and_proofs_are_watermarked() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Browser Orientation").await;
+    let gallery = app.gallery(&owner, "Orientation check").await;
+    let (_, st) = app.get(&owner, "/api/v1/studio").await;
+    let (s, v) = app
+        .patch(
+            &owner,
+            "/api/v1/studio",
+            json!({ "version": st["version"], "render": { "watermark_text": "© Browser Orientation · proof", "watermark_position": "center", "watermark_opacity": 70 } }),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/exif-samples/jpg/orientation");
+    for i in 1..=8 {
+        let name = format!("landscape_{i}.jpg");
+        let r = app
+            .upload(
+                &owner,
+                ("gallery", &gallery),
+                &name,
+                &std::fs::read(dir.join(&name)).unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    app.drain_jobs().await;
+
+    let driver = chromedriver();
+    let width = 375;
+    let c = browser(&driver, width).await;
+    sign_in(&c, &app, &owner.email).await;
+    c.goto(&app.url(&format!("/galleries/{gallery}")))
+        .await
+        .unwrap();
+    // Every thumbnail is landscape, as the scene is.
+    let mut sizes = json!([]);
+    for _ in 0..100 {
+        sizes = c
+            .execute(
+                "const imgs = [...document.querySelectorAll('.photo-grid img')];
+                 imgs.forEach(i => i.loading = 'eager');
+                 return imgs.filter(i => i.complete && i.naturalWidth > 0).map(i => [i.alt, i.naturalWidth, i.naturalHeight]);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if sizes.as_array().unwrap().len() == 8 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sizes = sizes.as_array().unwrap().clone();
+    assert_eq!(sizes.len(), 8, "{sizes:?}");
+    for s in &sizes {
+        assert!(s[1].as_u64() > s[2].as_u64(), "{s} is not upright");
+    }
+    check_accessible_and_fits(&c, width).await;
+    snap(&c, "orientation-gallery").await;
+
+    // The photo page shows the preview and the EXIF orientation it corrected.
+    let (_, list) = app
+        .get(&owner, &format!("/api/v1/galleries/{gallery}/photos"))
+        .await;
+    let six = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["original_name"] == "landscape_6.jpg")
+        .unwrap()
+        .clone();
+    c.goto(&app.url(&format!("/photos/{}", six["id"].as_str().unwrap())))
+        .await
+        .unwrap();
+    check_accessible_and_fits(&c, width).await;
+    let text = body(&c).await;
+    assert!(
+        text.contains("Orientation (EXIF)") && text.contains('6'),
+        "{text}"
+    );
+    snap(&c, "orientation-photo").await;
+    // The proof itself, as a client would get it.
+    c.goto(&app.url(six["proof_url"].as_str().unwrap()))
+        .await
+        .unwrap();
+    snap(&c, "orientation-proof").await;
+    c.close().await.unwrap();
+}
