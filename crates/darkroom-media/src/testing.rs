@@ -3,7 +3,7 @@
 //! `cargo install s3s-fs --version 0.14.1 --features binary --locked`.
 //!
 //! [`S3Peer::start`] returns `None` when the binary is not installed, unless
-//! `DARKROOM_REQUIRE_PEERS` is set (as in CI), where a missing peer fails the
+//! `DARKROOM_TEST_REQUIRE_PEERS` is set (as in CI), where a missing peer fails the
 //! test instead of skipping it.
 
 #![allow(clippy::expect_used, clippy::panic, clippy::zombie_processes)] // test support: failing loudly is the point
@@ -25,7 +25,7 @@ pub struct S3Peer {
 }
 
 fn binary() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("DARKROOM_S3S_FS") {
+    if let Some(p) = std::env::var_os("DARKROOM_TEST_S3S_FS") {
         return Some(PathBuf::from(p));
     }
     let mut candidates = Vec::new();
@@ -46,7 +46,7 @@ impl S3Peer {
     pub fn start() -> Option<S3Peer> {
         let Some(bin) = binary() else {
             assert!(
-                std::env::var_os("DARKROOM_REQUIRE_PEERS").is_none(),
+                std::env::var_os("DARKROOM_TEST_REQUIRE_PEERS").is_none(),
                 "s3s-fs is not installed: cargo install s3s-fs --version 0.14.1 --features binary --locked"
             );
             eprintln!(

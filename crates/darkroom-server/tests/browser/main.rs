@@ -374,8 +374,8 @@ async fn choose_folder(c: &Client, dir: &std::path::Path) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Debian chromium + chromium-driver; .ci/run installs them and runs it"]
 async fn a_folder_uploaded_through_the_page_survives_an_interruption_and_resumes() {
-    // How many photos: 8 in CI; DARKROOM_BROWSER_PHOTOS=500 for a whole shoot.
-    let count: u32 = std::env::var("DARKROOM_BROWSER_PHOTOS")
+    // How many photos: 8 in CI; DARKROOM_TEST_BROWSER_PHOTOS=500 for a whole shoot.
+    let count: u32 = std::env::var("DARKROOM_TEST_BROWSER_PHOTOS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(8);
