@@ -13,6 +13,7 @@ pub mod branch;
 mod created;
 mod ctx;
 pub mod demo;
+pub mod download;
 pub mod error;
 pub mod gallery;
 pub mod import;

@@ -323,6 +323,7 @@ struct Probed {
     format: darkroom_imaging::Format,
     meta: PhotoMeta,
     hash: String,
+    crc32: u32,
     size: u64,
 }
 
@@ -361,12 +362,14 @@ async fn probe_file(core: &Core, path: &Path) -> CoreResult<Probed> {
         f.read_to_end(&mut bytes)
             .map_err(|e| CoreError::Internal(e.into()))?;
         let hash = darkroom_imaging::sha256_hex(&bytes);
+        let crc32 = crc32fast::hash(&bytes);
         let (format, meta) = darkroom_imaging::pipeline::probe(&bytes, limits)
             .map_err(|e| rejected(e.to_string()))?;
         Ok(Probed {
             format,
             meta,
             hash,
+            crc32,
             size,
         })
     })
@@ -602,6 +605,7 @@ async fn record(
             role: role.name().into(),
             content_hash: probed.hash.clone(),
             size_bytes: i64::try_from(probed.size).unwrap_or(i64::MAX),
+            crc32: Some(i64::from(probed.crc32)),
             format: probed.format.name().into(),
             original_key: original_key.to_string(),
             thumb_key: None,

@@ -64,9 +64,11 @@ async fn method_not_allowed(req: Request) -> Response {
 }
 
 /// Paths whose bodies stream for as long as the network needs: uploads
-/// (bounded by their own idle timeout) and photo bytes.
+/// (bounded by their own idle timeout), photo bytes and gallery ZIPs.
 fn streams(path: &str) -> bool {
-    path.starts_with("/api/v1/uploads") || path.starts_with("/media/")
+    path.starts_with("/api/v1/uploads")
+        || path.starts_with("/media/")
+        || (path.starts_with("/galleries/") && path.ends_with("/download"))
 }
 
 /// Ends any other request that takes longer than the configured limit.

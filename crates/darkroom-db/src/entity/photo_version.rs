@@ -13,6 +13,8 @@ pub struct Model {
     pub role: String,
     pub content_hash: String,
     pub size_bytes: i64,
+    /// CRC-32 of the original (for ZIP headers); none on rows from before it was recorded.
+    pub crc32: Option<i64>,
     pub format: String,
     pub original_key: String,
     pub thumb_key: Option<String>,

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_core;
 mod m0002_photos;
 mod m0003_photo_permissions;
+mod m0004_photo_crc;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_core::Migration),
             Box::new(m0002_photos::Migration),
             Box::new(m0003_photo_permissions::Migration),
+            Box::new(m0004_photo_crc::Migration),
         ]
     }
 }

@@ -5,12 +5,13 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use darkroom_core::download::{self, Contents};
 use darkroom_core::media::{self, Rendition};
-use darkroom_domain::PhotoId;
+use darkroom_domain::{GalleryId, PhotoId};
 
 use super::Params;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ApiAuth, path_id};
+use crate::extract::{ApiAuth, ClientMeta, path_id};
 use crate::state::AppState;
 
 /// `filename*` (RFC 6266 / 8187) with an ASCII fallback.
@@ -85,6 +86,45 @@ pub async fn photo(
     if let Some(name) = obj.download_name
         && let Ok(v) = HeaderValue::from_str(&content_disposition(&name))
     {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+/// A whole gallery as one ZIP (`?contents=originals`, the default, or
+/// `previews`), streamed as it is built, with its exact length.
+pub async fn gallery_zip(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path(id): Path<String>,
+    q: Params,
+) -> ApiResult<Response> {
+    let id: GalleryId = path_id(&id)?;
+    let contents = match q.get("contents").map(String::as_str) {
+        None | Some("") => Contents::Originals,
+        Some(c) => Contents::parse(c).ok_or_else(|| {
+            ApiError::of(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_query",
+                format!("query `contents`: `{c}` is not offered; use originals or previews"),
+            ))
+        })?,
+    };
+    let dl = download::gallery_zip(&s.core, &p, &m, id, contents).await?;
+    let len = dl.plan.total_len();
+    let mut res = Response::new(Body::from_stream(darkroom_zip::stream(dl.plan, dl.opener)));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&dl.filename)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res)

@@ -83,6 +83,7 @@ page_routes! {
     "/galleries/{gallery_id}/edit" => post(galleries::update);
     "/galleries/{gallery_id}/delete" => post(galleries::delete);
     "/galleries/{gallery_id}/restore" => post(galleries::restore);
+    "/galleries/{gallery_id}/download" => get(media::gallery_zip);
     "/photos/{photo_id}" => get(photos::show);
     "/photos/{photo_id}/delete" => post(photos::delete);
     "/photos/{photo_id}/purge" => post(photos::purge);

@@ -9,6 +9,7 @@ mod audit;
 mod authz;
 mod bad_input;
 mod client_ids;
+mod downloads;
 mod isolation;
 mod locking;
 mod pages;
