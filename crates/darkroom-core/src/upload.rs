@@ -86,7 +86,7 @@ fn part_path(core: &Core, id: UploadId) -> PathBuf {
 
 /// One writer at a time per upload.
 struct Lock {
-    gate: tokio::sync::Mutex<()>,
+    gate: Arc<tokio::sync::Mutex<()>>,
     cancel: std::sync::Mutex<CancellationToken>,
     last_progress: AtomicI64,
 }
@@ -105,7 +105,7 @@ fn lock_for(id: UploadId) -> Arc<Lock> {
     map.entry(id.uuid())
         .or_insert_with(|| {
             Arc::new(Lock {
-                gate: tokio::sync::Mutex::new(()),
+                gate: Arc::new(tokio::sync::Mutex::new(())),
                 cancel: std::sync::Mutex::new(CancellationToken::new()),
                 last_progress: AtomicI64::new(0),
             })
@@ -288,7 +288,7 @@ where
     // on a new connection): it is asked to stop, keeping what it received.
     let started = std::time::Instant::now();
     let guard = loop {
-        if let Ok(g) = lock.gate.try_lock() {
+        if let Ok(g) = lock.gate.clone().try_lock_owned() {
             break g;
         }
         if now_ms() - lock.last_progress.load(Ordering::SeqCst) > 2000
@@ -441,8 +441,21 @@ where
         drop(guard);
         return Ok(Appended::Partial(st));
     }
-    let outcome = finish(core, p, &m).await;
-    drop(guard);
+    // Finishing runs to its end even if the client goes away meanwhile (a
+    // paused browser aborts its last request): every byte is here, and an
+    // ingest cut off halfway would leave the upload stuck. The upload stays
+    // locked until it is done.
+    let (core2, p2, m2) = (core.clone(), p.clone(), m.clone());
+    let task = tokio::spawn(async move {
+        let r = finish(&core2, &p2, &m2).await;
+        drop(guard);
+        r
+    });
+    let outcome = task.await.unwrap_or_else(|e| {
+        Err(CoreError::Internal(anyhow::anyhow!(
+            "finishing the upload stopped: {e}"
+        )))
+    });
     match outcome {
         Ok(i) => Ok(Appended::Finished(
             UploadState {

@@ -346,6 +346,11 @@
         if (xhr.status === 200) {
           var r = JSON.parse(xhr.responseText);
           if (r.status === "finished") return succeed(already ? "duplicate" : "created");
+          // Every byte arrived and the server is still filing the photo: ask again shortly.
+          if (r.status === "receiving" && item.sent >= item.file.size && item.tries < 30) {
+            item.tries++;
+            return new Promise(function (res) { setTimeout(res, 500); }).then(outcome);
+          }
           if (r.status === "failed") return fail(r.error || "refused");
         }
         store(item.fp, null);
