@@ -3,12 +3,12 @@
 //! (`darkroom-zip`), with its exact length known before the first byte.
 //! Recorded in the audit log as an export.
 
-use darkroom_db::entity::photo_version;
+use darkroom_db::entity::{gallery, photo_version};
 use darkroom_db::repo;
 use darkroom_db::repo::photo::Place;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::{BranchId, GalleryId, TypedId};
+use darkroom_domain::{BranchId, GalleryId, StudioId, TypedId};
 use darkroom_media::Key;
 use darkroom_zip::{DosTime, EntrySpec, Opener, Plan, Source};
 use futures::{StreamExt, TryStreamExt};
@@ -24,6 +24,8 @@ pub enum Contents {
     Originals,
     /// The 2048 px previews (no watermark), for sharing on screens.
     Previews,
+    /// The watermarked proofs.
+    Proofs,
 }
 
 impl Contents {
@@ -31,6 +33,7 @@ impl Contents {
         match s {
             "originals" => Some(Self::Originals),
             "previews" => Some(Self::Previews),
+            "proofs" => Some(Self::Proofs),
             _ => None,
         }
     }
@@ -38,6 +41,7 @@ impl Contents {
         match self {
             Self::Originals => "originals",
             Self::Previews => "previews",
+            Self::Proofs => "proofs",
         }
     }
 }
@@ -72,22 +76,55 @@ pub async fn gallery_zip(
     id: GalleryId,
     contents: Contents,
 ) -> CoreResult<ZipDownload> {
-    let db = core.db().conn();
-    let g = crate::gallery::load(db, p, id, false).await?;
+    let g = crate::gallery::load(core.db().conn(), p, id, false).await?;
     core.authorize(p, Permission::GalleryView, crate::gallery::target(&g))?;
-    let store = core.store_of(p.studio).await?;
+    let dl = zip_of(core, p.studio, &g, contents).await?;
+    let tx = core.db().begin().await?;
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: Some(BranchId::from_uuid(g.branch_id)),
+            who: Who::of(p),
+            event_type: "gallery.exported",
+            severity: Severity::Medium,
+            target_type: "gallery",
+            target_id: id.to_string(),
+            payload: serde_json::json!({
+                "contents": contents.name(),
+                "photos": dl.plan.len(),
+                "bytes": dl.plan.total_len(),
+            }),
+        },
+    )
+    .await?;
+    crate::commit(tx).await?;
+    Ok(dl)
+}
+
+/// Plans a ZIP of a gallery the caller has already authorized.
+pub(crate) async fn zip_of(
+    core: &Core,
+    studio: StudioId,
+    g: &gallery::Model,
+    contents: Contents,
+) -> CoreResult<ZipDownload> {
+    let db = core.db().conn();
+    let store = core.store_of(studio).await?;
 
     let mut rows: Vec<(String, Option<String>, photo_version::Model)> = Vec::new();
     let mut offset = 0;
     loop {
         let photos =
-            repo::photo::list_in(db, p.studio.uuid(), Place::Gallery(g.id), offset, 500).await?;
+            repo::photo::list_in(db, studio.uuid(), Place::Gallery(g.id), offset, 500).await?;
         if photos.is_empty() {
             break;
         }
         offset += photos.len() as u64;
         for ph in photos {
-            let versions = repo::photo::versions_of(db, p.studio.uuid(), ph.id).await?;
+            let versions = repo::photo::versions_of(db, studio.uuid(), ph.id).await?;
             if let Some(v) = versions
                 .into_iter()
                 .find(|v| v.number == ph.current_version && v.purged_at.is_none())
@@ -107,8 +144,13 @@ pub async fn gallery_zip(
                 u64::try_from(v.size_bytes).unwrap_or(0),
                 v.crc32.and_then(|c| u32::try_from(c).ok()),
             ),
-            Contents::Previews => {
-                let Some(k) = v.preview_key.clone() else {
+            Contents::Previews | Contents::Proofs => {
+                let k = if contents == Contents::Proofs {
+                    v.proof_key.clone()
+                } else {
+                    v.preview_key.clone()
+                };
+                let Some(k) = k else {
                     continue; // not rendered (yet, or it failed): nothing to send
                 };
                 let key = Key::new(k.clone()).map_err(|e| CoreError::Internal(e.into()))?;
@@ -124,7 +166,7 @@ pub async fn gallery_zip(
         };
         let name = match contents {
             Contents::Originals => name,
-            Contents::Previews => {
+            Contents::Previews | Contents::Proofs => {
                 let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
                 format!("{stem}.jpg")
             }
@@ -150,29 +192,6 @@ pub async fn gallery_zip(
         })
         .collect();
     let plan = Plan::new(specs).map_err(|e| CoreError::Internal(anyhow::anyhow!("{e}")))?;
-
-    let tx = core.db().begin().await?;
-    audit::record(
-        core,
-        &tx,
-        meta,
-        Event {
-            studio: Some(p.studio),
-            branch: Some(BranchId::from_uuid(g.branch_id)),
-            who: Who::of(p),
-            event_type: "gallery.exported",
-            severity: Severity::Medium,
-            target_type: "gallery",
-            target_id: id.to_string(),
-            payload: serde_json::json!({
-                "contents": contents.name(),
-                "photos": plan.len(),
-                "bytes": plan.total_len(),
-            }),
-        },
-    )
-    .await?;
-    crate::commit(tx).await?;
 
     let opener: Opener = Box::new(move |i| {
         let store = store.clone();

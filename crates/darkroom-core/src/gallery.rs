@@ -9,7 +9,7 @@ use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::{BranchFilter, ResourceKind, Target};
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::{self, FieldErrors};
-use darkroom_domain::{BranchId, GalleryId, Timestamp, TypedId};
+use darkroom_domain::{BranchId, ClientId, GalleryId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Event, Who};
@@ -32,6 +32,21 @@ pub struct GalleryView {
     /// `active`, `completed` or `archived`.
     pub status: String,
     pub photo_count: u64,
+    #[schema(value_type = Option<String>)]
+    pub client_id: Option<ClientId>,
+    pub client_name: Option<String>,
+    /// After this the gallery's links stop working (and reminders go out before).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Timestamp>,
+    /// Photos the package includes (the proofing maximum).
+    pub selection_limit: Option<i64>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub selection_deadline: Option<Timestamp>,
+    /// Whether clients may choose beyond the package (billed as extras).
+    pub allow_extras: bool,
+    /// Downloads allowed across all the gallery's links.
+    pub download_limit: Option<i64>,
+    pub downloads_used: i64,
     pub version: i64,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
@@ -46,6 +61,12 @@ async fn view(c: &impl ConnectionTrait, m: gallery::Model) -> CoreResult<Gallery
     let branch_name = repo::branch::find(c, m.studio_id, m.branch_id, true)
         .await?
         .map(|b| b.name);
+    let client_name = match m.client_id {
+        Some(id) => repo::share::find_client(c, m.studio_id, id)
+            .await?
+            .map(|c| c.name),
+        None => None,
+    };
     Ok(GalleryView {
         id: GalleryId::from_uuid(m.id),
         name: m.name,
@@ -53,6 +74,14 @@ async fn view(c: &impl ConnectionTrait, m: gallery::Model) -> CoreResult<Gallery
         branch_name,
         status: m.status,
         photo_count: n,
+        client_id: m.client_id.map(ClientId::from_uuid),
+        client_name,
+        expires_at: m.expires_at.map(Timestamp::from_micros),
+        selection_limit: m.selection_limit,
+        selection_deadline: m.selection_deadline.map(Timestamp::from_micros),
+        allow_extras: m.allow_extras != 0,
+        download_limit: m.download_limit,
+        downloads_used: m.downloads_used,
         version: m.version,
         created_at: Timestamp::from_micros(m.created_at),
         updated_at: Timestamp::from_micros(m.updated_at),
@@ -157,6 +186,14 @@ pub async fn create(
             sort_order: "capture".into(),
             cover_photo_id: None,
             created_by: Some(p.user.uuid()),
+            client_id: None,
+            expires_at: None,
+            expiry_reminded_at: None,
+            selection_limit: None,
+            selection_deadline: None,
+            allow_extras: 1,
+            download_limit: None,
+            downloads_used: 0,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -377,6 +414,111 @@ pub async fn set_deleted(
             target_type: "gallery",
             target_id: id.to_string(),
             payload: serde_json::json!({ "name": current.name }),
+        },
+    )
+    .await?;
+    let fresh = load(&tx, p, id, true).await?;
+    let v = view(&tx, fresh).await?;
+    crate::commit(tx).await?;
+    Ok(v)
+}
+
+/// A gallery's terms with its client, replaced as a whole (absent = none).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GalleryTerms {
+    pub version: i64,
+    #[schema(value_type = Option<String>)]
+    pub client_id: Option<ClientId>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Timestamp>,
+    pub selection_limit: Option<i64>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub selection_deadline: Option<Timestamp>,
+    /// Default true.
+    pub allow_extras: Option<bool>,
+    pub download_limit: Option<i64>,
+}
+
+/// Sets a gallery's client, expiry, proofing terms and download cap.
+pub async fn set_terms(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: GalleryId,
+    t: GalleryTerms,
+) -> CoreResult<GalleryView> {
+    let tx = core.db().begin().await?;
+    let current = load(&tx, p, id, false).await?;
+    core.authorize(p, Permission::GalleryManage, target(&current))?;
+    let mut errs = FieldErrors::new();
+    if let Some(c) = t.client_id
+        && repo::share::find_client(&tx, p.studio.uuid(), c.uuid())
+            .await?
+            .is_none()
+    {
+        errs.add(
+            "client_id",
+            "invalid",
+            format!("there is no client `{c}` in this studio"),
+        );
+    }
+    if let Some(n) = t.selection_limit
+        && !(1..=100_000).contains(&n)
+    {
+        errs.add(
+            "selection_limit",
+            "invalid",
+            "give the number of photos the package includes (1 or more), or leave it empty",
+        );
+    }
+    if let Some(n) = t.download_limit
+        && !(1..=1_000_000).contains(&n)
+    {
+        errs.add(
+            "download_limit",
+            "invalid",
+            "give a number of downloads from 1, or leave it empty for no limit",
+        );
+    }
+    errs.into_result()?;
+    if current.version != t.version {
+        return Err(CoreError::stale(view(&tx, current).await?));
+    }
+    let am = gallery::ActiveModel {
+        client_id: Set(t.client_id.map(|c| c.uuid())),
+        expires_at: Set(t.expires_at.map(|e| e.as_micros())),
+        expiry_reminded_at: Set(
+            if t.expires_at.map(|e| e.as_micros()) == current.expires_at {
+                current.expiry_reminded_at
+            } else {
+                None
+            },
+        ),
+        selection_limit: Set(t.selection_limit),
+        selection_deadline: Set(t.selection_deadline.map(|e| e.as_micros())),
+        allow_extras: Set(i64::from(t.allow_extras.unwrap_or(true))),
+        download_limit: Set(t.download_limit),
+        updated_at: Set(core.now().as_micros()),
+        ..Default::default()
+    };
+    if !repo::gallery::update_versioned(&tx, p.studio.uuid(), id.uuid(), t.version, am).await? {
+        let fresh = load(&tx, p, id, true).await?;
+        return Err(CoreError::stale(view(&tx, fresh).await?));
+    }
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: Some(BranchId::from_uuid(current.branch_id)),
+            who: Who::of(p),
+            event_type: "gallery.terms_set",
+            severity: Severity::Low,
+            target_type: "gallery",
+            target_id: id.to_string(),
+            payload: serde_json::to_value(&t).unwrap_or_default(),
         },
     )
     .await?;

@@ -240,6 +240,9 @@ async fn maintenance(core: &Core) {
     if let Err(e) = crate::upload::expire(core).await {
         tracing::warn!(error = %e, "maintenance: expired uploads");
     }
+    if let Err(e) = crate::share::remind_expiring(core).await {
+        tracing::warn!(error = %e, "maintenance: gallery expiry reminders");
+    }
     let week_ago = now.minus(Duration::from_secs(7 * 86_400)).as_micros();
     if let Err(e) = queue::purge_succeeded(core.db().conn(), week_ago).await {
         tracing::warn!(error = %e, "maintenance: old jobs");
@@ -318,6 +321,7 @@ pub async fn run_worker(core: Core, worker: String, shutdown: CancellationToken)
 
 /// Runs every due job in this process until none is left (tests, CLI).
 pub async fn drain(core: &Core) -> CoreResult<usize> {
+    crate::share::remind_expiring(core).await?;
     let worker = worker_name();
     let mut n = 0;
     loop {

@@ -7,9 +7,11 @@
 //! any jobs or emails it causes), and returns a view.
 
 pub mod access;
+pub mod activity;
 pub mod audit;
 pub mod auth;
 pub mod branch;
+pub mod client;
 mod created;
 mod ctx;
 pub mod demo;
@@ -24,9 +26,11 @@ pub mod media;
 pub mod password;
 pub mod photo;
 pub mod principal;
+pub mod proofing;
 mod render;
 pub mod secret;
 pub mod setup;
+pub mod share;
 pub mod staff;
 pub mod studio;
 pub mod token;

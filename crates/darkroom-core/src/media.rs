@@ -63,7 +63,19 @@ pub async fn open(
         None => None,
     };
     crate::photo::authorize_on(core, p, Permission::GalleryView, g.as_ref())?;
-    let versions = repo::photo::versions_of(core.db().conn(), p.studio.uuid(), ph.id).await?;
+    open_for(core, p.studio, &ph, rendition, number).await
+}
+
+/// Opens a rendition of a photo already authorized by the caller (staff
+/// through [`open`], clients through their link).
+pub(crate) async fn open_for(
+    core: &Core,
+    studio: StudioId,
+    ph: &darkroom_db::entity::photo::Model,
+    rendition: Rendition,
+    number: Option<i64>,
+) -> CoreResult<MediaObject> {
+    let versions = repo::photo::versions_of(core.db().conn(), studio.uuid(), ph.id).await?;
     let n = number.unwrap_or(ph.current_version);
     let v = versions
         .iter()
@@ -87,7 +99,7 @@ pub async fn open(
     let key = key.ok_or_else(|| {
         CoreError::Unavailable("this picture is still being rendered; try again in a moment".into())
     })?;
-    let store = core.store_of(p.studio).await?;
+    let store = core.store_of(studio).await?;
     let key = Key::new(key).map_err(|e| CoreError::Internal(e.into()))?;
     let (size, stream) = store.get(&key).await.map_err(|e| match e {
         darkroom_media::StoreError::NotFound(_) => CoreError::not_found("picture"),

@@ -212,6 +212,12 @@ typed_id!(/// A resumable (tus) upload.
     UploadId, "upl", "upload");
 typed_id!(/// A batch of uploads into the staging area.
     BatchId, "bat", "upload batch");
+typed_id!(/// A studio's client: a person or an organisation.
+    ClientId, "cli", "client");
+typed_id!(/// A share link that opens one gallery for a client.
+    ShareLinkId, "lnk", "share link");
+typed_id!(/// A comment or edit request on a photo.
+    NoteId, "not", "note");
 
 #[cfg(test)]
 mod tests {

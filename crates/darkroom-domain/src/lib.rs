@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod authz;
 pub mod id;
+pub mod link;
 pub mod money;
 pub mod permission;
 pub mod tax;

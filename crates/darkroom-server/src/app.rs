@@ -23,11 +23,13 @@ use crate::config::Config;
 use crate::error::{Problem, problem_response};
 use crate::state::{AppState, Limiters};
 use crate::web::templates::Templates;
-use crate::{api, observe, security, web};
+use crate::{api, client, observe, security, web};
 
 const CSS: &str = include_str!("assets/app.css");
 const JS: &str = include_str!("assets/app.js");
 const UPLOAD_JS: &str = include_str!("assets/upload.js");
+const CLIENT_JS: &str = include_str!("assets/client.js");
+const CLIENT_CSS: &str = include_str!("assets/client.css");
 
 fn asset(body: &'static str, ctype: &'static str) -> Response {
     let mut r = (StatusCode::OK, body).into_response();
@@ -109,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api_routes)
         .merge(api::docs::routes(spec))
         .merge(web::routes())
+        .merge(client::routes())
         .route("/healthz", get(observe::healthz))
         .route("/readyz", get(observe::readyz))
         .route("/metrics", get(observe::metrics))
@@ -119,6 +122,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/assets/app.js",
             get(|| async { asset(JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/assets/client.js",
+            get(|| async { asset(CLIENT_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/assets/client.css",
+            get(|| async { asset(CLIENT_CSS, "text/css; charset=utf-8") }),
         )
         .route(
             "/assets/upload.js",

@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod backup;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod error;
 pub mod extract;

@@ -34,10 +34,13 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // `same-origin`: link tokens in URLs never reach another site, and our own
     // form posts keep a real `Origin` header (`no-referrer` would make it "null").
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    // A page that carries a link token in its URL sets `no-referrer` itself.
+    if !h.contains_key(header::REFERRER_POLICY) {
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+    }
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
@@ -73,6 +76,20 @@ fn too_many() -> Response {
 }
 
 fn has_credentials(req: &Request, state: &AppState) -> bool {
+    // A client's link cookie or signed media URL: checked by the handler,
+    // which counts a bad one against the token-guessing limit.
+    let path = req.uri().path();
+    if path.starts_with("/c/")
+        && (req.uri().query().is_some_and(|q| q.contains("sig="))
+            || req
+                .headers()
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|c| c.contains(crate::client::cookie_name(state))))
+    {
+        return true;
+    }
     req.headers().contains_key(header::AUTHORIZATION)
         || req
             .headers()
@@ -89,10 +106,16 @@ fn has_credentials(req: &Request, state: &AppState) -> bool {
 /// tokens cannot be guessed.
 pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let public = ["/sign-in", "/setup", "/password-reset", "/invitations/"]
-        .iter()
-        .any(|p| path.starts_with(p));
-    let takes_token = ["/setup/", "/invitations/", "/password-reset/"]
+    let public = [
+        "/sign-in",
+        "/setup",
+        "/password-reset",
+        "/invitations/",
+        "/g/",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p));
+    let takes_token = ["/setup/", "/invitations/", "/password-reset/", "/g/"]
         .iter()
         .any(|p| path.starts_with(p));
     if public || !has_credentials(&req, &state) {

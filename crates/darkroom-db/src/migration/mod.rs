@@ -7,6 +7,7 @@ mod m0001_core;
 mod m0002_photos;
 mod m0003_photo_permissions;
 mod m0004_photo_crc;
+mod m0005_sharing;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_photos::Migration),
             Box::new(m0003_photo_permissions::Migration),
             Box::new(m0004_photo_crc::Migration),
+            Box::new(m0005_sharing::Migration),
         ]
     }
 }

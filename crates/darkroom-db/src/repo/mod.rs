@@ -9,6 +9,7 @@ pub mod gallery;
 pub mod instance;
 pub mod person;
 pub mod photo;
+pub mod share;
 pub mod signin;
 pub mod studio;
 pub mod upload;

@@ -9,6 +9,7 @@ pub mod docs;
 mod me;
 mod ops;
 mod photos;
+mod sharing;
 mod staff;
 mod studio;
 mod token;
@@ -36,6 +37,7 @@ use crate::state::AppState;
     tags(
         (name = "studio", description = "The studio's profile and settings"),
         (name = "photos", description = "Galleries, photos, versions, the staging area, and resumable uploads (tus 1.0)"),
+        (name = "sharing", description = "Clients, gallery terms, share links for clients, and what clients did"),
         (name = "branches", description = "Where the studio works from"),
         (name = "staff", description = "Staff accounts and invitations"),
         (name = "access", description = "Roles, permissions, role assignments and grants"),
@@ -83,6 +85,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let r = token::routes(r);
     let r = ops::routes(r);
     let r = photos::routes(r);
+    let r = sharing::routes(r);
     let r = upload::routes(r);
     r.split_for_parts()
 }

@@ -14,6 +14,7 @@ mod public;
 pub mod render;
 mod roles;
 mod settings;
+mod sharing;
 mod staff;
 pub mod templates;
 
@@ -84,6 +85,11 @@ page_routes! {
     "/galleries/{gallery_id}/delete" => post(galleries::delete);
     "/galleries/{gallery_id}/restore" => post(galleries::restore);
     "/galleries/{gallery_id}/download" => get(media::gallery_zip);
+    "/galleries/{gallery_id}/sharing" => get(sharing::show);
+    "/galleries/{gallery_id}/sharing/terms" => post(sharing::set_terms);
+    "/galleries/{gallery_id}/sharing/links" => post(sharing::create_link);
+    "/links/{link_id}/revoke" => post(sharing::revoke);
+    "/links/{link_id}/reopen" => post(sharing::reopen);
     "/photos/{photo_id}" => get(photos::show);
     "/photos/{photo_id}/delete" => post(photos::delete);
     "/photos/{photo_id}/purge" => post(photos::purge);

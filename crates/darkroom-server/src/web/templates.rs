@@ -65,6 +65,19 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("gallery.html", include_str!("../templates/gallery.html")),
     ("photo.html", include_str!("../templates/photo.html")),
     ("staging.html", include_str!("../templates/staging.html")),
+    ("sharing.html", include_str!("../templates/sharing.html")),
+    (
+        "client_base.html",
+        include_str!("../templates/client_base.html"),
+    ),
+    (
+        "client_code.html",
+        include_str!("../templates/client_code.html"),
+    ),
+    (
+        "client_gallery.html",
+        include_str!("../templates/client_gallery.html"),
+    ),
 ];
 
 /// The template environment with Darkroom's filters.

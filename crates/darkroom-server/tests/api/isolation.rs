@@ -104,7 +104,25 @@ async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixtures {
         .next()
         .unwrap()
         .to_string();
+    let (s, client) = app
+        .post(
+            &owner,
+            "/api/v1/clients",
+            json!({ "name": format!("{marker} client"), "notes": marker }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{client}");
+    let (s, link) = app
+        .post(
+            &owner,
+            &format!("/api/v1/galleries/{gallery_id}/links"),
+            json!({ "label": format!("{marker} link") }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{link}");
     let mut ids = HashMap::new();
+    ids.insert("client_id", client["id"].as_str().unwrap().to_string());
+    ids.insert("link_id", link["link"]["id"].as_str().unwrap().to_string());
     ids.insert("gallery_id", gallery_id);
     ids.insert("photo_id", photo_id);
     ids.insert("upload_id", upload_id);
@@ -139,6 +157,8 @@ fn fresh_id(param: &str) -> String {
         "gallery_id" => "gal",
         "photo_id" => "pho",
         "upload_id" => "upl",
+        "client_id" => "cli",
+        "link_id" => "lnk",
         other => {
             panic!("path parameter `{other}` has no fixture: add one to tests/api/isolation.rs")
         }
@@ -179,6 +199,7 @@ fn body_for(spec: &Value, schema: &Value, own: &HashMap<&'static str, String>) -
             "version" => json!(1),
             "role_id" => json!(own["role_id"]),
             "branch_id" | "resource_id" => json!(own["branch_id"]),
+            "label" | "name" => json!("x"),
             "permission" => json!("branch.view"),
             "resource_type" => json!("branch"),
             "permissions" | "scopes" => json!(["branch.view"]),
@@ -261,8 +282,14 @@ async fn lists_and_searches_never_show_another_studios_rows() {
             .as_array()
             .is_some_and(|ps| ps.iter().any(|p| p["name"] == "q"));
         let mut urls = vec![path.clone()];
+        let has_deleted = op["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["name"] == "deleted"));
         if searchable {
             urls.push(format!("{path}?q=alpha"));
+            urls.push(format!("{path}?q=ALPHA"));
+        }
+        if searchable && has_deleted {
             urls.push(format!("{path}?q=ALPHA&deleted=true"));
         }
         for url in urls {

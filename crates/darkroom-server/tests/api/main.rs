@@ -14,5 +14,6 @@ mod isolation;
 mod locking;
 mod pages;
 mod photos;
+mod sharing;
 mod signin;
 mod tus;

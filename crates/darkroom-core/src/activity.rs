@@ -1,0 +1,159 @@
+//! What clients did in a gallery, for the studio: per link (views,
+//! favourites, downloads, comments, last activity), per photo (chosen by
+//! how many, notes, marketing consent), and the latest events.
+
+use std::collections::HashMap;
+
+use darkroom_db::repo;
+use darkroom_db::repo::photo::Place;
+use darkroom_domain::permission::Permission;
+use darkroom_domain::{GalleryId, NoteId, PhotoId, ShareLinkId, Timestamp, TypedId};
+use serde::Serialize;
+
+use crate::error::CoreResult;
+use crate::share::{self, LinkView};
+use crate::{Core, Principal};
+
+/// One photo's marks across the gallery's links.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PhotoActivity {
+    #[schema(value_type = String)]
+    pub photo_id: PhotoId,
+    pub name: String,
+    /// Links that chose it.
+    pub favourites: u64,
+    /// Labels of the links that chose it.
+    pub chosen_by: Vec<String>,
+    pub best_rating: i64,
+    pub marketing: bool,
+    pub notes: u64,
+}
+
+/// A comment or edit request, for the studio.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct NoteView {
+    #[schema(value_type = String)]
+    pub id: NoteId,
+    #[schema(value_type = String)]
+    pub photo_id: PhotoId,
+    pub photo_name: String,
+    /// Who wrote it (the link's label).
+    pub author: String,
+    /// `comment` or `edit_request`.
+    pub kind: String,
+    pub body: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+/// One event.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct EventView {
+    /// `open`, `view`, `favourite`, `unfavourite`, `comment`, `edit_request`,
+    /// `submit`, `download`, `code_failed`.
+    pub kind: String,
+    #[schema(value_type = Option<String>)]
+    pub link_id: Option<ShareLinkId>,
+    pub who: Option<String>,
+    pub photo_name: Option<String>,
+    pub detail: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+}
+
+/// A gallery's client activity.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ActivityView {
+    pub links: Vec<LinkView>,
+    /// Photos any link marked or commented on, most chosen first.
+    pub photos: Vec<PhotoActivity>,
+    pub notes: Vec<NoteView>,
+    /// The latest 100 events, newest first.
+    pub recent: Vec<EventView>,
+}
+
+pub async fn of_gallery(core: &Core, p: &Principal, id: GalleryId) -> CoreResult<ActivityView> {
+    let c = core.db().conn();
+    let g = crate::gallery::load(c, p, id, false).await?;
+    core.authorize(p, Permission::GalleryView, crate::gallery::target(&g))?;
+    let links = share::list_links(core, p, id).await?;
+    let label: HashMap<uuid::Uuid, String> = links
+        .iter()
+        .map(|l| (l.id.uuid(), l.label.clone()))
+        .collect();
+    let photos = repo::photo::list_in(c, p.studio.uuid(), Place::Gallery(g.id), 0, 100_000).await?;
+    let name: HashMap<uuid::Uuid, String> = photos
+        .iter()
+        .map(|p| (p.id, p.original_name.clone()))
+        .collect();
+    let marks = repo::share::marks_of_gallery(c, p.studio.uuid(), g.id).await?;
+    let notes = repo::share::notes_of_gallery(c, p.studio.uuid(), g.id, None, 1000).await?;
+    let mut per: HashMap<uuid::Uuid, PhotoActivity> = HashMap::new();
+    let entry = |per: &mut HashMap<uuid::Uuid, PhotoActivity>, id: uuid::Uuid| {
+        per.entry(id)
+            .or_insert_with(|| PhotoActivity {
+                photo_id: PhotoId::from_uuid(id),
+                name: name.get(&id).cloned().unwrap_or_default(),
+                favourites: 0,
+                chosen_by: Vec::new(),
+                best_rating: 0,
+                marketing: false,
+                notes: 0,
+            })
+            .photo_id
+    };
+    for m in &marks {
+        if m.favourite == 0 && m.rating == 0 && m.marketing == 0 {
+            continue;
+        }
+        entry(&mut per, m.photo_id);
+        if let Some(a) = per.get_mut(&m.photo_id) {
+            if m.favourite != 0 {
+                a.favourites += 1;
+                a.chosen_by
+                    .push(label.get(&m.link_id).cloned().unwrap_or_default());
+            }
+            a.best_rating = a.best_rating.max(m.rating);
+            a.marketing |= m.marketing != 0;
+        }
+    }
+    for n in &notes {
+        entry(&mut per, n.photo_id);
+        if let Some(a) = per.get_mut(&n.photo_id) {
+            a.notes += 1;
+        }
+    }
+    let mut photo_list: Vec<PhotoActivity> = per.into_values().collect();
+    photo_list.sort_by(|a, b| b.favourites.cmp(&a.favourites).then(a.name.cmp(&b.name)));
+    let events = repo::share::events_of_gallery(c, p.studio.uuid(), g.id, 100).await?;
+    Ok(ActivityView {
+        photos: photo_list,
+        notes: notes
+            .into_iter()
+            .map(|n| NoteView {
+                id: NoteId::from_uuid(n.id),
+                photo_id: PhotoId::from_uuid(n.photo_id),
+                photo_name: name.get(&n.photo_id).cloned().unwrap_or_default(),
+                author: n
+                    .link_id
+                    .and_then(|l| label.get(&l).cloned())
+                    .unwrap_or_else(|| "staff".into()),
+                kind: n.kind,
+                body: n.body,
+                created_at: Timestamp::from_micros(n.created_at),
+            })
+            .collect(),
+        recent: events
+            .into_iter()
+            .map(|e| EventView {
+                kind: e.kind,
+                link_id: e.link_id.map(ShareLinkId::from_uuid),
+                who: e.link_id.and_then(|l| label.get(&l).cloned()),
+                photo_name: e.photo_id.and_then(|id| name.get(&id).cloned()),
+                detail: e.detail,
+                at: Timestamp::from_micros(e.at),
+            })
+            .collect(),
+        links,
+    })
+}

@@ -1,0 +1,180 @@
+//! Clients: the people and organisations galleries are for. A minimal
+//! record (name, email, phone, internal notes) until the CRM arrives; the
+//! notes are for staff and never reach a client page.
+
+use darkroom_db::entity::client;
+use darkroom_db::repo;
+use darkroom_domain::audit::Severity;
+use darkroom_domain::permission::Permission;
+use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::{ClientId, Timestamp, TypedId};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Event, Who};
+use crate::created::{self, Claim};
+use crate::error::{CoreError, CoreResult};
+use crate::{Core, Meta, Principal};
+
+/// A client as staff see it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientView {
+    #[schema(value_type = String, example = "cli_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
+    pub id: ClientId,
+    /// `person` or `organisation`.
+    pub kind: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Internal: never shown to the client.
+    pub notes: Option<String>,
+    pub version: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+pub(crate) fn view(m: client::Model) -> ClientView {
+    ClientView {
+        id: ClientId::from_uuid(m.id),
+        kind: m.kind,
+        name: m.name,
+        email: m.email,
+        phone: m.phone,
+        notes: m.notes,
+        version: m.version,
+        created_at: Timestamp::from_micros(m.created_at),
+    }
+}
+
+/// A new client.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewClient {
+    #[schema(value_type = Option<String>)]
+    pub id: Option<ClientId>,
+    /// `person` (default) or `organisation`.
+    pub kind: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Clients are studio-wide: anyone who may manage galleries somewhere may
+/// see and add them (to pick a gallery's client).
+fn authorize(core: &Core, p: &Principal) -> CoreResult<()> {
+    if core
+        .permissions_anywhere(p)
+        .contains(&Permission::GalleryManage)
+    {
+        Ok(())
+    } else {
+        Err(CoreError::forbidden(
+            "you do not have the `gallery.manage` permission; ask the studio owner if you need it",
+        ))
+    }
+}
+
+pub async fn create(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    input: NewClient,
+) -> CoreResult<(ClientView, bool)> {
+    authorize(core, p)?;
+    let mut errs = FieldErrors::new();
+    let kind = input.kind.clone().unwrap_or_else(|| "person".into());
+    if kind != "person" && kind != "organisation" {
+        errs.add("kind", "invalid", "use person or organisation");
+    }
+    let name = errs.check("name", validate::text(&input.name, "the name", 200));
+    let email = match input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        None => None,
+        Some(e) => errs.check("email", validate::email(e)),
+    };
+    let phone = errs
+        .check(
+            "phone",
+            validate::optional_text(input.phone.as_deref().unwrap_or(""), "the phone number", 40),
+        )
+        .flatten();
+    let notes = errs
+        .check(
+            "notes",
+            validate::optional_text(input.notes.as_deref().unwrap_or(""), "the notes", 5000),
+        )
+        .flatten();
+    errs.into_result()?;
+    let tx = core.db().begin().await?;
+    let id = input.id.unwrap_or_default();
+    let now = core.now().as_micros();
+    if input.id.is_some()
+        && created::claim(&tx, p.studio, "client", id, &created::digest(&input), now).await?
+            == Claim::Replay
+    {
+        let m = repo::share::find_client(&tx, p.studio.uuid(), id.uuid())
+            .await?
+            .ok_or(CoreError::not_found("client"))?;
+        return Ok((view(m), false));
+    }
+    let m = repo::share::insert_client(
+        &tx,
+        client::Model {
+            id: id.uuid(),
+            studio_id: p.studio.uuid(),
+            kind,
+            name: name.unwrap_or_default(),
+            email,
+            phone,
+            notes,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        },
+    )
+    .await
+    .map_err(|e| created::on_insert_error(e, &id))?;
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "client.created",
+            severity: Severity::Low,
+            target_type: "client",
+            target_id: id.to_string(),
+            payload: serde_json::json!({ "name": m.name }),
+        },
+    )
+    .await?;
+    crate::commit(tx).await?;
+    Ok((view(m), true))
+}
+
+pub async fn list(core: &Core, p: &Principal, q: Option<&str>) -> CoreResult<Vec<ClientView>> {
+    authorize(core, p)?;
+    let q = q.map(str::trim).filter(|s| !s.is_empty());
+    Ok(
+        repo::share::list_clients(core.db().conn(), p.studio.uuid(), q, 500)
+            .await?
+            .into_iter()
+            .map(view)
+            .collect(),
+    )
+}
+
+pub async fn get(core: &Core, p: &Principal, id: ClientId) -> CoreResult<ClientView> {
+    let m = repo::share::find_client(core.db().conn(), p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("client"))?;
+    authorize(core, p)?;
+    Ok(view(m))
+}

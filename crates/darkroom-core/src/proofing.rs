@@ -1,0 +1,616 @@
+//! What a client does in a shared gallery: look, choose favourites against
+//! the package's maximum, rate, comment, ask for edits, consent to marketing
+//! use, submit the selection (which locks it and tells the studio), and
+//! download in the sizes the link allows, counted atomically against the
+//! link's and the gallery's caps. Every function starts from a [`Guest`]
+//! and asks [`share::authorize`].
+//!
+//! Client-facing views carry only what a client may see: no staff emails,
+//! internal notes, storage keys, other links' marks, or camera metadata
+//! (location included).
+
+use darkroom_db::entity::{photo, photo_note, photo_version, proof_mark};
+use darkroom_db::repo;
+use darkroom_db::repo::photo::Place;
+use darkroom_domain::audit::Severity;
+use darkroom_domain::link::{DownloadLevel, LinkAction, LinkRights};
+use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::{BranchId, NoteId, PhotoId, Timestamp, TypedId};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Event, Who};
+use crate::download::{self, ZipDownload};
+use crate::error::{CoreError, CoreResult};
+use crate::media::{self, MediaObject, Rendition};
+use crate::share::{self, Guest};
+use crate::{Core, Meta};
+
+/// The proofing state of a link's selection.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SelectionView {
+    /// Photos chosen.
+    pub count: u64,
+    /// How many the package includes (`None`: no maximum).
+    pub limit: Option<i64>,
+    /// Whether choosing beyond the package is allowed (billed as extras).
+    pub allow_extras: bool,
+    /// Chosen beyond the package.
+    pub extras: u64,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub deadline: Option<Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub submitted_at: Option<Timestamp>,
+}
+
+/// One photo as a client sees it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientPhoto {
+    #[schema(value_type = String)]
+    pub id: PhotoId,
+    pub name: String,
+    /// The thumbnail's size: its aspect ratio reserves the space in the grid.
+    pub width: i64,
+    pub height: i64,
+    pub thumb_url: String,
+    /// Watermarked proof while proofing, clean preview on a delivery link.
+    pub view_url: String,
+    pub favourite: bool,
+    /// 0 (none) to 5.
+    pub rating: i64,
+    /// Approved for the studio's marketing.
+    pub marketing: bool,
+}
+
+/// What the link allows, for the page to show the right buttons.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientRights {
+    pub favourite: bool,
+    pub comment: bool,
+    pub edits: bool,
+    /// `none`, `proof`, `web` or `original`.
+    pub download: String,
+    /// Downloads left through this link (`None`: no cap).
+    pub downloads_left: Option<i64>,
+}
+
+/// A shared gallery as its client sees it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientGallery {
+    pub studio_name: String,
+    pub accent_colour: String,
+    pub gallery_name: String,
+    /// Who the link is for.
+    pub label: String,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Timestamp>,
+    pub rights: ClientRights,
+    pub selection: SelectionView,
+    pub photos: Vec<ClientPhoto>,
+}
+
+fn rev_of(v: Option<&photo_version::Model>, number: i64) -> String {
+    format!("{number}.{}", v.map(|v| v.watermark_rev).unwrap_or(0))
+}
+
+async fn selection(core: &Core, g: &Guest) -> CoreResult<SelectionView> {
+    let count = repo::share::count_favourites(core.db().conn(), g.link.id).await?;
+    let limit = g.gallery.selection_limit;
+    Ok(SelectionView {
+        count,
+        limit,
+        allow_extras: g.gallery.allow_extras != 0,
+        extras: limit.map_or(0, |l| count.saturating_sub(u64::try_from(l).unwrap_or(0))),
+        deadline: g.gallery.selection_deadline.map(Timestamp::from_micros),
+        submitted_at: g.link.submitted_at.map(Timestamp::from_micros),
+    })
+}
+
+fn view_what(g: &Guest) -> &'static str {
+    if LinkRights::parse(&g.link.rights).unwrap_or_default().clean {
+        "preview"
+    } else {
+        "proof"
+    }
+}
+
+/// The whole gallery for the client page (records a view).
+pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
+    share::authorize(core, g, LinkAction::View)?;
+    let c = core.db().conn();
+    let mut rows: Vec<photo::Model> = Vec::new();
+    loop {
+        let page = repo::photo::list_in(
+            c,
+            g.studio.uuid(),
+            Place::Gallery(g.gallery.id),
+            rows.len() as u64,
+            1000,
+        )
+        .await?;
+        let n = page.len();
+        rows.extend(page);
+        if n < 1000 {
+            break;
+        }
+    }
+    let versions = repo::photo::current_versions(c, g.studio.uuid(), &rows).await?;
+    let marks = repo::share::marks_of_link(c, g.link.id).await?;
+    let what = view_what(g);
+    let link = g.link_id();
+    let photos = rows
+        .iter()
+        .filter(|p| p.status == "ready")
+        .map(|p| {
+            let v = versions.iter().find(|v| v.photo_id == p.id);
+            let m = marks.iter().find(|m| m.photo_id == p.id);
+            let id = PhotoId::from_uuid(p.id);
+            let rev = rev_of(v, p.current_version);
+            ClientPhoto {
+                id,
+                name: p.original_name.clone(),
+                width: v.map(|v| v.thumb_width).unwrap_or(p.width).max(1),
+                height: v.map(|v| v.thumb_height).unwrap_or(p.height).max(1),
+                thumb_url: share::media_url(core, link, &id.to_string(), "thumb", &rev),
+                view_url: share::media_url(core, link, &id.to_string(), what, &rev),
+                favourite: m.is_some_and(|m| m.favourite != 0),
+                rating: m.map_or(0, |m| m.rating),
+                marketing: m.is_some_and(|m| m.marketing != 0),
+            }
+        })
+        .collect();
+    let (studio_name, branding) = crate::studio::header(core, g.studio).await?;
+    let rights = LinkRights::parse(&g.link.rights).unwrap_or_default();
+    let tx = core.db().begin().await?;
+    share::event(core, &tx, g, "view", None, None).await?;
+    crate::commit(tx).await?;
+    let limit_left = |limit: Option<i64>, used: i64| limit.map(|l| (l - used).max(0));
+    let left = match (
+        limit_left(g.link.download_limit, g.link.downloads_used),
+        limit_left(g.gallery.download_limit, g.gallery.downloads_used),
+    ) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    Ok(ClientGallery {
+        studio_name: branding.logo_text.clone().unwrap_or(studio_name),
+        accent_colour: branding.accent_colour,
+        gallery_name: g.gallery.name.clone(),
+        label: g.link.label.clone(),
+        expires_at: [g.link.expires_at, g.gallery.expires_at]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(Timestamp::from_micros),
+        rights: ClientRights {
+            favourite: rights.favourite,
+            comment: rights.comment,
+            edits: rights.edits,
+            download: g.link.download.clone(),
+            downloads_left: left,
+        },
+        selection: selection(core, g).await?,
+        photos,
+    })
+}
+
+/// A photo of the guest's gallery (404 for any other, or a deleted one).
+async fn photo_of(core: &Core, g: &Guest, id: PhotoId) -> CoreResult<photo::Model> {
+    repo::photo::find_photo(core.db().conn(), g.studio.uuid(), id.uuid())
+        .await?
+        .filter(|p| p.gallery_id == Some(g.gallery.id) && p.deleted_at.is_none())
+        .ok_or(CoreError::not_found("photo"))
+}
+
+/// A note as its author sees it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientNote {
+    #[schema(value_type = String)]
+    pub id: NoteId,
+    /// `comment` or `edit_request`.
+    pub kind: String,
+    pub body: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+/// One photo, with the link's own notes on it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientPhotoDetail {
+    #[serde(flatten)]
+    pub photo: ClientPhoto,
+    /// When the camera took it (local time, as recorded).
+    pub taken: Option<String>,
+    pub notes: Vec<ClientNote>,
+}
+
+pub async fn photo(core: &Core, g: &Guest, id: PhotoId) -> CoreResult<ClientPhotoDetail> {
+    share::authorize(core, g, LinkAction::View)?;
+    let c = core.db().conn();
+    let p = photo_of(core, g, id).await?;
+    let versions =
+        repo::photo::current_versions(c, g.studio.uuid(), std::slice::from_ref(&p)).await?;
+    let v = versions.first();
+    let m = repo::share::find_mark(c, g.link.id, p.id).await?;
+    let rev = rev_of(v, p.current_version);
+    let notes =
+        repo::share::notes_of_gallery(c, g.studio.uuid(), g.gallery.id, Some(g.link.id), 500)
+            .await?
+            .into_iter()
+            .filter(|n| n.photo_id == p.id)
+            .map(|n| ClientNote {
+                id: NoteId::from_uuid(n.id),
+                kind: n.kind,
+                body: n.body,
+                created_at: Timestamp::from_micros(n.created_at),
+            })
+            .collect();
+    Ok(ClientPhotoDetail {
+        photo: ClientPhoto {
+            id,
+            name: p.original_name.clone(),
+            width: v.map(|v| v.thumb_width).unwrap_or(p.width).max(1),
+            height: v.map(|v| v.thumb_height).unwrap_or(p.height).max(1),
+            thumb_url: share::media_url(core, g.link_id(), &id.to_string(), "thumb", &rev),
+            view_url: share::media_url(core, g.link_id(), &id.to_string(), view_what(g), &rev),
+            favourite: m.as_ref().is_some_and(|m| m.favourite != 0),
+            rating: m.as_ref().map_or(0, |m| m.rating),
+            marketing: m.as_ref().is_some_and(|m| m.marketing != 0),
+        },
+        taken: p.capture_local.clone(),
+        notes,
+    })
+}
+
+/// A change to the client's marks on one photo; absent fields stay.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkInput {
+    pub favourite: Option<bool>,
+    /// 0 clears, 1-5 stars.
+    pub rating: Option<i64>,
+    pub marketing: Option<bool>,
+}
+
+/// The marks after a change, with the selection's new state.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct MarkView {
+    pub favourite: bool,
+    pub rating: i64,
+    pub marketing: bool,
+    pub selection: SelectionView,
+}
+
+pub async fn mark(
+    core: &Core,
+    g: &Guest,
+    photo: PhotoId,
+    input: MarkInput,
+) -> CoreResult<MarkView> {
+    if input.favourite.is_some() {
+        share::authorize(core, g, LinkAction::Favourite)?;
+    }
+    if input.rating.is_some() {
+        share::authorize(core, g, LinkAction::Rate)?;
+    }
+    if input.marketing.is_some() {
+        share::authorize(core, g, LinkAction::Consent)?;
+    }
+    if let Some(r) = input.rating
+        && !(0..=5).contains(&r)
+    {
+        return Err(CoreError::invalid(
+            "rating",
+            "give 1 to 5 stars, or 0 to clear",
+        ));
+    }
+    let p = photo_of(core, g, photo).await?;
+    let tx = core.db().begin().await?;
+    let now = core.now().as_micros();
+    let existing = repo::share::find_mark(&tx, g.link.id, p.id).await?;
+    let was_favourite = existing.as_ref().is_some_and(|m| m.favourite != 0);
+    let mut m = existing.clone().unwrap_or(proof_mark::Model {
+        id: uuid::Uuid::now_v7(),
+        studio_id: g.studio.uuid(),
+        gallery_id: g.gallery.id,
+        link_id: g.link.id,
+        photo_id: p.id,
+        favourite: 0,
+        rating: 0,
+        marketing: 0,
+        created_at: now,
+        updated_at: now,
+    });
+    if let Some(f) = input.favourite {
+        m.favourite = i64::from(f);
+    }
+    if let Some(r) = input.rating {
+        m.rating = r;
+    }
+    if let Some(k) = input.marketing {
+        m.marketing = i64::from(k);
+    }
+    m.updated_at = now;
+    if input.favourite == Some(true) && !was_favourite {
+        let count = repo::share::count_favourites(&tx, g.link.id).await?;
+        if let Some(limit) = g.gallery.selection_limit
+            && g.gallery.allow_extras == 0
+            && count >= u64::try_from(limit).unwrap_or(0)
+        {
+            return Err(CoreError::conflict(
+                "selection_full",
+                format!(
+                    "you have chosen {count} of {limit}, the most your package includes; remove one to choose this photo"
+                ),
+            ));
+        }
+    }
+    if existing.is_some() {
+        repo::share::update_mark(&tx, m.clone()).await?;
+    } else {
+        repo::share::insert_mark(&tx, m.clone()).await?;
+    }
+    if input.favourite.is_some_and(|f| f != was_favourite) {
+        share::event(
+            core,
+            &tx,
+            g,
+            if m.favourite != 0 {
+                "favourite"
+            } else {
+                "unfavourite"
+            },
+            Some(p.id),
+            None,
+        )
+        .await?;
+    }
+    crate::commit(tx).await?;
+    Ok(MarkView {
+        favourite: m.favourite != 0,
+        rating: m.rating,
+        marketing: m.marketing != 0,
+        selection: selection(core, g).await?,
+    })
+}
+
+/// A comment or an edit request.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteInput {
+    /// `comment` (default) or `edit_request`.
+    pub kind: Option<String>,
+    pub body: String,
+}
+
+pub async fn add_note(
+    core: &Core,
+    g: &Guest,
+    meta: &Meta,
+    photo: PhotoId,
+    input: NoteInput,
+) -> CoreResult<ClientNote> {
+    let kind = input.kind.as_deref().unwrap_or("comment");
+    match kind {
+        "comment" => share::authorize(core, g, LinkAction::Comment)?,
+        "edit_request" => share::authorize(core, g, LinkAction::RequestEdit)?,
+        _ => return Err(CoreError::invalid("kind", "use comment or edit_request")),
+    }
+    let mut errs = FieldErrors::new();
+    let body = errs.check("body", validate::text(&input.body, "the note", 2000));
+    errs.into_result()?;
+    let body = body.unwrap_or_default();
+    let p = photo_of(core, g, photo).await?;
+    let now = core.now().as_micros();
+    let id = NoteId::new();
+    let tx = core.db().begin().await?;
+    repo::share::insert_note(
+        &tx,
+        photo_note::Model {
+            id: id.uuid(),
+            studio_id: g.studio.uuid(),
+            gallery_id: g.gallery.id,
+            photo_id: p.id,
+            link_id: Some(g.link.id),
+            user_id: None,
+            kind: kind.into(),
+            body: body.clone(),
+            created_at: now,
+        },
+    )
+    .await?;
+    share::event(core, &tx, g, kind, Some(p.id), None).await?;
+    if kind == "edit_request" {
+        audit::record(
+            core,
+            &tx,
+            meta,
+            Event {
+                studio: Some(g.studio),
+                branch: Some(BranchId::from_uuid(g.gallery.branch_id)),
+                who: Who::system(&format!("client: {}", g.link.label)),
+                event_type: "photo.edit_requested",
+                severity: Severity::Low,
+                target_type: "photo",
+                target_id: photo.to_string(),
+                payload: serde_json::json!({ "link": g.link_id().to_string() }),
+            },
+        )
+        .await?;
+    }
+    crate::commit(tx).await?;
+    Ok(ClientNote {
+        id,
+        kind: kind.into(),
+        body,
+        created_at: Timestamp::from_micros(now),
+    })
+}
+
+/// Submits the selection: locks it and tells the studio.
+pub async fn submit(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<SelectionView> {
+    share::authorize(core, g, LinkAction::Submit)?;
+    let before = selection(core, g).await?;
+    if before.count == 0 {
+        return Err(CoreError::conflict(
+            "nothing_chosen",
+            "choose at least one photo before submitting",
+        ));
+    }
+    let now = core.now().as_micros();
+    let tx = core.db().begin().await?;
+    let mut am: darkroom_db::entity::share_link::ActiveModel = g.link.clone().into();
+    am.submitted_at = darkroom_db::sea_orm::Set(Some(now));
+    am.updated_at = darkroom_db::sea_orm::Set(now);
+    am.version = darkroom_db::sea_orm::Set(g.link.version + 1);
+    repo::share::update_link(&tx, am).await?;
+    share::event(
+        core,
+        &tx,
+        g,
+        "submit",
+        None,
+        Some(format!("{} chosen, {} extra", before.count, before.extras)),
+    )
+    .await?;
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(g.studio),
+            branch: Some(BranchId::from_uuid(g.gallery.branch_id)),
+            who: Who::system(&format!("client: {}", g.link.label)),
+            event_type: "selection.submitted",
+            severity: Severity::Medium,
+            target_type: "share_link",
+            target_id: g.link_id().to_string(),
+            payload: serde_json::json!({
+                "gallery": g.gallery.name, "chosen": before.count,
+                "included": before.limit, "extras": before.extras,
+            }),
+        },
+    )
+    .await?;
+    let (count, extras) = (before.count, before.extras);
+    share::notify_staff(core, &tx, g, |studio, branding| {
+        crate::mail::templates::selection_submitted(
+            studio,
+            &g.gallery.name,
+            &g.link.label,
+            count,
+            extras,
+            branding,
+        )
+    })
+    .await?;
+    crate::commit(tx).await?;
+    core.wake_workers();
+    Ok(SelectionView {
+        submitted_at: Some(Timestamp::from_micros(now)),
+        ..before
+    })
+}
+
+/// What a signed media URL may name.
+pub fn media_rendition(what: &str) -> Option<(Rendition, Option<DownloadLevel>)> {
+    match what {
+        "thumb" => Some((Rendition::Thumb, None)),
+        "proof" => Some((Rendition::Proof, None)),
+        // The clean preview is for delivery links only (checked below).
+        "preview" => Some((Rendition::Preview, None)),
+        _ => None,
+    }
+}
+
+/// Bytes for the page: the thumbnail, and the proof or (on a delivery link)
+/// the clean preview.
+pub async fn media(
+    core: &Core,
+    g: &Guest,
+    photo: PhotoId,
+    what: &str,
+    version: Option<i64>,
+) -> CoreResult<MediaObject> {
+    share::authorize(core, g, LinkAction::View)?;
+    let Some((r, _)) = media_rendition(what) else {
+        return Err(CoreError::not_found("picture"));
+    };
+    if r == Rendition::Preview && view_what(g) != "preview" {
+        return Err(CoreError::not_found("picture"));
+    }
+    let p = photo_of(core, g, photo).await?;
+    media::open_for(core, g.studio, &p, r, version).await
+}
+
+/// Takes one download from the link's and the gallery's caps, atomically;
+/// a clear 409 when either is used up.
+async fn take_download(
+    core: &Core,
+    g: &Guest,
+    what: &str,
+    photo: Option<uuid::Uuid>,
+) -> CoreResult<()> {
+    let tx = core.db().begin().await?;
+    if !repo::share::take_link_download(&tx, g.link.id).await? {
+        return Err(CoreError::conflict(
+            "download_limit",
+            format!(
+                "this link's {} downloads are used up; ask the studio for more",
+                g.link.download_limit.unwrap_or(0)
+            ),
+        ));
+    }
+    if !repo::share::take_gallery_download(&tx, g.gallery.id).await? {
+        return Err(CoreError::conflict(
+            "download_limit",
+            "this gallery's downloads are used up; ask the studio for more",
+        ));
+    }
+    share::event(core, &tx, g, "download", photo, Some(what.into())).await?;
+    crate::commit(tx).await?;
+    metrics::counter!("darkroom_client_downloads_total").increment(1);
+    Ok(())
+}
+
+fn rendition_for(level: DownloadLevel) -> Rendition {
+    match level {
+        DownloadLevel::Original => Rendition::Original,
+        DownloadLevel::Web => Rendition::Preview,
+        _ => Rendition::Proof,
+    }
+}
+
+/// One photo as a file, in `level` size.
+pub async fn download_photo(
+    core: &Core,
+    g: &Guest,
+    photo: PhotoId,
+    level: DownloadLevel,
+) -> CoreResult<MediaObject> {
+    share::authorize(core, g, LinkAction::Download(level))?;
+    let p = photo_of(core, g, photo).await?;
+    take_download(core, g, level.name(), Some(p.id)).await?;
+    let mut obj = media::open_for(core, g.studio, &p, rendition_for(level), None).await?;
+    if obj.download_name.is_none() {
+        let stem = p
+            .original_name
+            .rsplit_once('.')
+            .map_or(p.original_name.as_str(), |(s, _)| s);
+        obj.download_name = Some(format!("{stem}.jpg"));
+    }
+    Ok(obj)
+}
+
+/// The whole gallery as a ZIP, in `level` size.
+pub async fn download_zip(core: &Core, g: &Guest, level: DownloadLevel) -> CoreResult<ZipDownload> {
+    share::authorize(core, g, LinkAction::Download(level))?;
+    let contents = match level {
+        DownloadLevel::Original => download::Contents::Originals,
+        DownloadLevel::Web => download::Contents::Previews,
+        _ => download::Contents::Proofs,
+    };
+    // Build the plan first: an empty gallery costs no download.
+    let dl = download::zip_of(core, g.studio, &g.gallery, contents).await?;
+    take_download(core, g, &format!("zip:{}", level.name()), None).await?;
+    Ok(dl)
+}

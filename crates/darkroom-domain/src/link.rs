@@ -1,0 +1,280 @@
+//! What a client may do through a share link, decided in one place.
+//!
+//! Clients are not staff: they hold no roles. A link carries its own rights
+//! (favourite, comment, request edits, a download level) and its own limits
+//! (expiry, revocation, a download cap). Every client-facing route asks
+//! [`decide`] with the link's current row and its gallery's state, read
+//! fresh on each request, so revoking a link or archiving a gallery cuts
+//! access on the very next request.
+
+use crate::Timestamp;
+
+/// How large a file a link may download.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DownloadLevel {
+    None,
+    /// The watermarked proofs.
+    Proof,
+    /// Clean 2048 px JPEGs for screens and social media.
+    Web,
+    /// The files as delivered (current version of each photo).
+    Original,
+}
+
+impl DownloadLevel {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "none" => Ok(Self::None),
+            "proof" => Ok(Self::Proof),
+            "web" => Ok(Self::Web),
+            "original" => Ok(Self::Original),
+            _ => Err(format!(
+                "`{s}` is not a download level; use none, proof, web or original"
+            )),
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Proof => "proof",
+            Self::Web => "web",
+            Self::Original => "original",
+        }
+    }
+}
+
+/// The rights a link grants beyond viewing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LinkRights {
+    pub favourite: bool,
+    pub comment: bool,
+    pub edits: bool,
+    /// Clean (unwatermarked) previews: a delivery link rather than proofing.
+    pub clean: bool,
+}
+
+impl LinkRights {
+    pub const NAMES: &'static [&'static str] = &["favourite", "comment", "edits", "clean"];
+
+    /// From the stored form: a comma-separated list of [`Self::NAMES`].
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let mut r = Self::default();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                "favourite" => r.favourite = true,
+                "comment" => r.comment = true,
+                "edits" => r.edits = true,
+                "clean" => r.clean = true,
+                other => {
+                    return Err(format!(
+                        "`{other}` is not a link right; use favourite, comment, edits or clean"
+                    ));
+                }
+            }
+        }
+        Ok(r)
+    }
+
+    pub fn encode(self) -> String {
+        let mut v = Vec::new();
+        if self.favourite {
+            v.push("favourite");
+        }
+        if self.comment {
+            v.push("comment");
+        }
+        if self.edits {
+            v.push("edits");
+        }
+        if self.clean {
+            v.push("clean");
+        }
+        v.join(",")
+    }
+}
+
+/// A link as the decision needs it.
+#[derive(Clone, Debug)]
+pub struct LinkState {
+    pub rights: LinkRights,
+    pub download: DownloadLevel,
+    pub expires_at: Option<Timestamp>,
+    pub revoked: bool,
+    /// The selection was submitted: marks are locked.
+    pub submitted: bool,
+    /// The gallery's status (`active`, `completed`, `archived`) and whether it was deleted.
+    pub gallery_status: String,
+    pub gallery_deleted: bool,
+    pub gallery_expires_at: Option<Timestamp>,
+    /// The proofing deadline, if any.
+    pub selection_deadline: Option<Timestamp>,
+}
+
+/// What a client asks to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkAction {
+    View,
+    Favourite,
+    Rate,
+    Comment,
+    RequestEdit,
+    /// Consent to the studio using a photo in its marketing.
+    Consent,
+    Submit,
+    Download(DownloadLevel),
+}
+
+/// Why not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Denial {
+    /// The link is revoked or expired, or its gallery archived, expired or
+    /// deleted: the link answers like one that never existed.
+    Gone,
+    /// The link does not carry this right.
+    NotAllowed(&'static str),
+    /// The selection is locked (submitted, or the deadline passed).
+    Locked(&'static str),
+}
+
+/// The decision. `Ok(())` means allowed.
+pub fn decide(link: &LinkState, action: LinkAction, now: Timestamp) -> Result<(), Denial> {
+    if link.revoked
+        || link.gallery_deleted
+        || link.gallery_status == "archived"
+        || link.expires_at.is_some_and(|e| e <= now)
+        || link.gallery_expires_at.is_some_and(|e| e <= now)
+    {
+        return Err(Denial::Gone);
+    }
+    let r = link.rights;
+    let marks = |allowed: bool, what: &'static str| -> Result<(), Denial> {
+        if !allowed {
+            return Err(Denial::NotAllowed(what));
+        }
+        if link.submitted {
+            return Err(Denial::Locked(
+                "this selection was submitted and is locked; ask the studio to reopen it",
+            ));
+        }
+        if link.selection_deadline.is_some_and(|d| d <= now) {
+            return Err(Denial::Locked(
+                "the deadline for choosing has passed; ask the studio to extend it",
+            ));
+        }
+        Ok(())
+    };
+    match action {
+        LinkAction::View => Ok(()),
+        LinkAction::Favourite | LinkAction::Rate | LinkAction::Submit => {
+            marks(r.favourite, "this link does not allow choosing favourites")
+        }
+        LinkAction::Consent => marks(r.favourite, "this link does not allow choosing photos"),
+        LinkAction::Comment => {
+            if r.comment {
+                Ok(())
+            } else {
+                Err(Denial::NotAllowed("this link does not allow comments"))
+            }
+        }
+        LinkAction::RequestEdit => marks(r.edits, "this link does not allow edit requests"),
+        LinkAction::Download(level) => {
+            if level == DownloadLevel::None || level > link.download {
+                Err(Denial::NotAllowed(match link.download {
+                    DownloadLevel::None => "this link does not allow downloads",
+                    DownloadLevel::Proof => "this link allows downloading proofs only",
+                    DownloadLevel::Web => "this link allows web-size downloads only",
+                    DownloadLevel::Original => "this download size is not offered",
+                }))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn now() -> Timestamp {
+        Timestamp::from_micros(1_800_000_000_000_000)
+    }
+
+    fn link() -> LinkState {
+        LinkState {
+            rights: LinkRights::parse("favourite,comment,edits").unwrap(),
+            download: DownloadLevel::Web,
+            expires_at: None,
+            revoked: false,
+            submitted: false,
+            gallery_status: "active".into(),
+            gallery_deleted: false,
+            gallery_expires_at: None,
+            selection_deadline: None,
+        }
+    }
+
+    #[test]
+    fn revoked_expired_archived_and_deleted_are_gone() {
+        let mut l = link();
+        assert_eq!(decide(&l, LinkAction::View, now()), Ok(()));
+        l.revoked = true;
+        assert_eq!(decide(&l, LinkAction::View, now()), Err(Denial::Gone));
+        let mut l = link();
+        l.expires_at = Some(now());
+        assert_eq!(decide(&l, LinkAction::View, now()), Err(Denial::Gone));
+        let mut l = link();
+        l.gallery_status = "archived".into();
+        assert_eq!(decide(&l, LinkAction::View, now()), Err(Denial::Gone));
+        let mut l = link();
+        l.gallery_deleted = true;
+        assert_eq!(decide(&l, LinkAction::View, now()), Err(Denial::Gone));
+        let mut l = link();
+        l.gallery_expires_at = Some(now().minus(Duration::from_secs(1)));
+        assert_eq!(decide(&l, LinkAction::View, now()), Err(Denial::Gone));
+        l.gallery_expires_at = Some(now().plus(Duration::from_secs(1)));
+        assert_eq!(decide(&l, LinkAction::View, now()), Ok(()));
+    }
+
+    #[test]
+    fn download_levels_are_ordered() {
+        let l = link();
+        assert!(decide(&l, LinkAction::Download(DownloadLevel::Proof), now()).is_ok());
+        assert!(decide(&l, LinkAction::Download(DownloadLevel::Web), now()).is_ok());
+        assert!(decide(&l, LinkAction::Download(DownloadLevel::Original), now()).is_err());
+        assert!(decide(&l, LinkAction::Download(DownloadLevel::None), now()).is_err());
+    }
+
+    #[test]
+    fn submission_and_deadline_lock_marks_but_not_viewing_or_comments() {
+        let mut l = link();
+        l.submitted = true;
+        assert!(matches!(
+            decide(&l, LinkAction::Favourite, now()),
+            Err(Denial::Locked(_))
+        ));
+        assert!(decide(&l, LinkAction::Comment, now()).is_ok());
+        assert!(decide(&l, LinkAction::View, now()).is_ok());
+        let mut l = link();
+        l.selection_deadline = Some(now());
+        assert!(matches!(
+            decide(&l, LinkAction::Submit, now()),
+            Err(Denial::Locked(_))
+        ));
+    }
+
+    #[test]
+    fn rights_round_trip_and_reject_unknown_words() {
+        let r = LinkRights::parse("edits, favourite").unwrap();
+        assert_eq!(r.encode(), "favourite,edits");
+        assert!(LinkRights::parse("admin").is_err());
+        let none = LinkRights::parse("").unwrap();
+        let mut l = link();
+        l.rights = none;
+        assert!(matches!(
+            decide(&l, LinkAction::Favourite, now()),
+            Err(Denial::NotAllowed(_))
+        ));
+    }
+}

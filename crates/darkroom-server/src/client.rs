@@ -1,0 +1,542 @@
+//! What clients reach through a share link: opening the link (and entering
+//! the access code), the gallery page, its JSON, marks, notes, submission,
+//! media and downloads.
+//!
+//! `/g/{token}` swaps the token for a cookie scoped to `/c/{link}` and
+//! redirects there, so the token never stays in the address bar, history,
+//! Referer or logs. Every `/c/{link}/...` route finds its [`Guest`] through
+//! the cookie (media through a short-lived signed URL instead), and each
+//! core call decides on the link's rights as they are now. `CLIENT_ROUTES`
+//! lists every route for the tests that must cover them all.
+
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use darkroom_core::CoreError;
+use darkroom_core::media::MediaObject;
+use darkroom_core::proofing::{
+    self, ClientGallery, ClientNote, ClientPhotoDetail, MarkInput, MarkView, NoteInput,
+    SelectionView,
+};
+use darkroom_core::share::{self, Guest, Opened};
+use darkroom_domain::link::DownloadLevel;
+use darkroom_domain::{PhotoId, ShareLinkId};
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{ApiJson, ClientMeta, client_ip, path_id};
+use crate::security;
+use crate::state::AppState;
+use crate::web::Params;
+use crate::web::media::content_disposition;
+use crate::web::render::{error_page, render_public};
+
+/// Declares the client routes once (see `web::page_routes`).
+macro_rules! client_routes {
+    ($($path:literal => $handler:expr;)*) => {
+        /// Every client route's path template.
+        pub const CLIENT_ROUTES: &[&str] = &[$($path),*];
+
+        pub fn routes() -> Router<AppState> {
+            Router::new()$(.route($path, $handler))*
+        }
+    };
+}
+
+client_routes! {
+    "/g/{token}" => get(open).post(enter_code);
+    "/c/{link_id}" => get(page);
+    "/c/{link_id}/gallery.json" => get(gallery_json);
+    "/c/{link_id}/photos/{photo_id}" => get(photo_json);
+    "/c/{link_id}/photos/{photo_id}/mark" => post(mark);
+    "/c/{link_id}/photos/{photo_id}/notes" => post(add_note);
+    "/c/{link_id}/photos/{photo_id}/download" => get(download_photo);
+    "/c/{link_id}/submit" => post(submit);
+    "/c/{link_id}/download" => get(download_zip);
+    "/c/{link_id}/media/{photo_id}/{what}" => get(media);
+}
+
+/// The cookie a link session lives in (scoped by path to its link).
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies() {
+        "__Secure-darkroom_link"
+    } else {
+        "darkroom_link"
+    }
+}
+
+/// A failed link lookup counts against the address's token-guessing limit,
+/// so ids and tokens cannot be tried quickly: 404s, then 429.
+fn guess_failed(state: &AppState, parts_ip: std::net::IpAddr, e: CoreError) -> ApiError {
+    if matches!(e, CoreError::NotFound { .. })
+        && let Err(limited) = security::count_failed_auth(state, parts_ip)
+    {
+        return limited;
+    }
+    ApiError::from(e)
+}
+
+/// The client of a `/c/{link_id}/...` request, from its cookie; checks the
+/// CSRF header on anything but GET.
+pub struct GuestAuth {
+    pub guest: Guest,
+    pub cookie: String,
+}
+
+impl FromRequestParts<AppState> for GuestAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ip = client_ip(parts, state);
+        let raw = parts
+            .uri
+            .path()
+            .strip_prefix("/c/")
+            .and_then(|p| p.split('/').next())
+            .unwrap_or("");
+        let not_found = || CoreError::not_found("gallery link");
+        let id: ShareLinkId = match raw.parse() {
+            Ok(id) => id,
+            Err(_) => return Err(guess_failed(state, ip, not_found())),
+        };
+        let name = cookie_name(state);
+        let values: Vec<&str> = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+            .collect();
+        let mut found = None;
+        for v in &values {
+            match share::guest(&state.core, id, &[v]).await {
+                Ok(g) => {
+                    found = Some((g, (*v).to_string()));
+                    break;
+                }
+                Err(CoreError::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let Some((guest, cookie)) = found else {
+            return Err(guess_failed(state, ip, not_found()));
+        };
+        if parts.method != axum::http::Method::GET && parts.method != axum::http::Method::HEAD {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !security::same_origin(parts, state)
+                || !share::session_csrf_ok(&state.core, &cookie, sent)
+            {
+                return Err(ApiError::of(Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf_failed",
+                    "this request did not come from the gallery page; reload the page and try again",
+                )));
+            }
+        }
+        Ok(GuestAuth { guest, cookie })
+    }
+}
+
+fn link_cookie(
+    state: &AppState,
+    link: ShareLinkId,
+    token: String,
+    expires: darkroom_domain::Timestamp,
+) -> Cookie<'static> {
+    let secs = expires.since(state.core.now()).as_secs();
+    Cookie::build((cookie_name(state), token))
+        .path(format!("/c/{link}"))
+        .http_only(true)
+        .secure(state.config.secure_cookies())
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::seconds(
+            i64::try_from(secs).unwrap_or(i64::MAX),
+        ))
+        .build()
+}
+
+fn link_not_valid(state: &AppState, status: StatusCode) -> Response {
+    let mut res = render_public(
+        state,
+        "message.html",
+        context! {
+            title => "Gallery link not valid",
+            heading => "This gallery link is not valid",
+            body => "It may have expired or been turned off by the studio, or it was copied incompletely. Ask the studio for a new link.",
+        },
+    );
+    *res.status_mut() = status;
+    res
+}
+
+fn code_form(
+    state: &AppState,
+    studio: &str,
+    gallery: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let mut res = render_public(
+        state,
+        "client_code.html",
+        context! { title => gallery, studio => studio, gallery => gallery, error => error },
+    );
+    *res.status_mut() = status;
+    // The token is in this page's URL: keep it out of any Referer.
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
+fn opened(state: &AppState, jar: CookieJar, o: Opened) -> Response {
+    match o {
+        Opened::Session {
+            link,
+            token,
+            expires_at,
+        } => (
+            jar.add(link_cookie(state, link, token, expires_at)),
+            Redirect::to(&format!("/c/{link}")),
+        )
+            .into_response(),
+        Opened::NeedsCode {
+            studio_name,
+            gallery_name,
+        } => code_form(state, &studio_name, &gallery_name, None, StatusCode::OK),
+    }
+}
+
+fn open_failed(state: &AppState, ip: std::net::IpAddr, e: CoreError) -> Response {
+    match e {
+        CoreError::NotFound { .. } => match security::count_failed_auth(state, ip) {
+            Ok(()) => link_not_valid(state, StatusCode::NOT_FOUND),
+            Err(limited) => limited.into_response(),
+        },
+        other => error_page(state, &other),
+    }
+}
+
+async fn open(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    ClientMeta(m): ClientMeta,
+    Path(token): Path<String>,
+) -> Response {
+    let ip = m.ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    match share::open(&s.core, &token, &m).await {
+        Ok(o) => opened(&s, jar, o),
+        Err(e) => open_failed(&s, ip, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    code: String,
+}
+
+async fn enter_code(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    ClientMeta(m): ClientMeta,
+    Path(token): Path<String>,
+    axum::Form(form): axum::Form<CodeForm>,
+) -> Response {
+    let ip = m.ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    match share::enter_code(&s.core, &token, &form.code, &m).await {
+        Ok(o) => opened(&s, jar, o),
+        Err(CoreError::Validation(errs)) => {
+            let msg = errs
+                .0
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_else(|| "that access code is not right".into());
+            match share::open(&s.core, &token, &m).await {
+                Ok(Opened::NeedsCode {
+                    studio_name,
+                    gallery_name,
+                }) => code_form(
+                    &s,
+                    &studio_name,
+                    &gallery_name,
+                    Some(&msg),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+                Ok(o) => opened(&s, jar, o),
+                Err(e) => open_failed(&s, ip, e),
+            }
+        }
+        Err(e) => open_failed(&s, ip, e),
+    }
+}
+
+/// Aspect ratio bucket for the justified grid's CSS classes (`ar-40`..`ar-300`).
+fn ratio_class(w: i64, h: i64) -> i64 {
+    let r = (w.max(1) * 100 + h.max(1) / 2) / h.max(1);
+    ((r + 2) / 5 * 5).clamp(40, 300)
+}
+
+async fn page(State(s): State<AppState>, auth: Result<GuestAuth, ApiError>) -> Response {
+    let auth = match auth {
+        Ok(a) => a,
+        Err(e) => {
+            let status = e.0.status();
+            if status == StatusCode::NOT_FOUND {
+                return link_not_valid(&s, status);
+            }
+            return e.into_response();
+        }
+    };
+    let g = match proofing::gallery(&s.core, &auth.guest).await {
+        Ok(g) => g,
+        Err(e) => return error_page(&s, &e),
+    };
+    let classes: Vec<i64> = g
+        .photos
+        .iter()
+        .map(|p| ratio_class(p.width, p.height))
+        .collect();
+    let csrf = share::session_csrf(&s.core, &auth.cookie);
+    let base = format!("/c/{}", auth.guest.link_id());
+    render_public(
+        &s,
+        "client_gallery.html",
+        context! { title => g.gallery_name.clone(), g => g, classes => classes, csrf => csrf, base => base },
+    )
+}
+
+async fn gallery_json(
+    State(s): State<AppState>,
+    auth: GuestAuth,
+) -> ApiResult<Json<ClientGallery>> {
+    Ok(Json(proofing::gallery(&s.core, &auth.guest).await?))
+}
+
+async fn photo_json(
+    State(s): State<AppState>,
+    auth: GuestAuth,
+    Path((_, photo)): Path<(String, String)>,
+) -> ApiResult<Json<ClientPhotoDetail>> {
+    let photo: PhotoId = path_id(&photo)?;
+    Ok(Json(proofing::photo(&s.core, &auth.guest, photo).await?))
+}
+
+async fn mark(
+    State(s): State<AppState>,
+    auth: GuestAuth,
+    Path((_, photo)): Path<(String, String)>,
+    ApiJson(input): ApiJson<MarkInput>,
+) -> ApiResult<Json<MarkView>> {
+    let photo: PhotoId = path_id(&photo)?;
+    Ok(Json(
+        proofing::mark(&s.core, &auth.guest, photo, input).await?,
+    ))
+}
+
+async fn add_note(
+    State(s): State<AppState>,
+    auth: GuestAuth,
+    ClientMeta(m): ClientMeta,
+    Path((_, photo)): Path<(String, String)>,
+    ApiJson(input): ApiJson<NoteInput>,
+) -> ApiResult<(StatusCode, Json<ClientNote>)> {
+    let photo: PhotoId = path_id(&photo)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(proofing::add_note(&s.core, &auth.guest, &m, photo, input).await?),
+    ))
+}
+
+async fn submit(
+    State(s): State<AppState>,
+    auth: GuestAuth,
+    ClientMeta(m): ClientMeta,
+) -> ApiResult<Json<SelectionView>> {
+    Ok(Json(proofing::submit(&s.core, &auth.guest, &m).await?))
+}
+
+fn size_param(q: &Params, g: &Guest) -> ApiResult<DownloadLevel> {
+    let raw = q
+        .get("size")
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(g.link.download.as_str());
+    DownloadLevel::parse(raw).map_err(|e| {
+        ApiError::of(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_query",
+            format!("query `size`: {e}"),
+        ))
+    })
+}
+
+fn bytes_response(obj: MediaObject, cache: &'static str, attachment: bool) -> Response {
+    let mut res = Response::new(Body::from_stream(obj.stream));
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&obj.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(obj.size));
+    if let Ok(v) = HeaderValue::from_str(&obj.etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if attachment
+        && let Some(name) = obj.download_name
+        && let Ok(v) = HeaderValue::from_str(&content_disposition(&name))
+    {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// Downloads are opened by navigation from the page: a refusal is a page
+/// (with the same status) for a browser, a problem document otherwise.
+fn for_browser(s: &AppState, headers: &HeaderMap, r: ApiResult<Response>) -> Response {
+    match r {
+        Ok(res) => res,
+        Err(e) => {
+            let html = headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("text/html"));
+            if !html {
+                return e.into_response();
+            }
+            let p = &e.0;
+            let mut res = render_public(
+                s,
+                "message.html",
+                context! { title => p.title.clone(), heading => "This download is not available", body => p.detail.clone() },
+            );
+            *res.status_mut() = p.status();
+            res
+        }
+    }
+}
+
+async fn download_photo(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    auth: Result<GuestAuth, ApiError>,
+    Path((_, photo)): Path<(String, String)>,
+    q: Params,
+) -> Response {
+    let r = async { download_photo_inner(&s, auth?, &photo, &q).await }.await;
+    for_browser(&s, &headers, r)
+}
+
+async fn download_photo_inner(
+    s: &AppState,
+    auth: GuestAuth,
+    photo: &str,
+    q: &Params,
+) -> ApiResult<Response> {
+    let photo: PhotoId = path_id(photo)?;
+    let level = size_param(q, &auth.guest)?;
+    let obj = proofing::download_photo(&s.core, &auth.guest, photo, level).await?;
+    Ok(bytes_response(obj, "private, no-store", true))
+}
+
+async fn download_zip(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    auth: Result<GuestAuth, ApiError>,
+    q: Params,
+) -> Response {
+    let r = async { download_zip_inner(&s, auth?, &q).await }.await;
+    for_browser(&s, &headers, r)
+}
+
+async fn download_zip_inner(s: &AppState, auth: GuestAuth, q: &Params) -> ApiResult<Response> {
+    let level = size_param(q, &auth.guest)?;
+    let dl = proofing::download_zip(&s.core, &auth.guest, level).await?;
+    let len = dl.plan.total_len();
+    let mut res = Response::new(Body::from_stream(darkroom_zip::stream(dl.plan, dl.opener)));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&dl.filename)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+/// Thumbnails and proofs (or clean previews) for the page, by signed URL.
+async fn media(
+    State(s): State<AppState>,
+    parts: HeaderMap,
+    ClientMeta(m): ClientMeta,
+    Path((link, photo, what)): Path<(String, String, String)>,
+    q: Params,
+) -> ApiResult<Response> {
+    let ip = m.ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let fail = |e: CoreError| guess_failed(&s, ip, e);
+    let link: ShareLinkId = link
+        .parse()
+        .map_err(|_| fail(CoreError::not_found("picture")))?;
+    let photo_id: PhotoId = photo
+        .parse()
+        .map_err(|_| fail(CoreError::not_found("picture")))?;
+    let exp: i64 = q.get("exp").and_then(|e| e.parse().ok()).unwrap_or(0);
+    let sig = q.get("sig").map(String::as_str).unwrap_or("");
+    let g = share::guest_for_media(&s.core, link, &photo, &what, exp, sig)
+        .await
+        .map_err(fail)?;
+    let version = q
+        .get("v")
+        .and_then(|v| v.split('.').next())
+        .and_then(|n| n.parse().ok());
+    let obj = proofing::media(&s.core, &g, photo_id, &what, version).await?;
+    if parts
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|sent| sent.split(',').any(|t| t.trim() == obj.etag))
+    {
+        let mut res = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(v) = HeaderValue::from_str(&obj.etag) {
+            res.headers_mut().insert(header::ETAG, v);
+        }
+        return Ok(res);
+    }
+    // Cacheable by the browser only, and no longer than the URL lives.
+    Ok(bytes_response(obj, "private, max-age=600", false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_fall_in_the_css_buckets() {
+        assert_eq!(ratio_class(300, 200), 150);
+        assert_eq!(ratio_class(200, 300), 65);
+        assert_eq!(ratio_class(100, 100), 100);
+        assert_eq!(ratio_class(10_000, 10), 300);
+        assert_eq!(ratio_class(10, 10_000), 40);
+        assert_eq!(ratio_class(0, 0), 100);
+    }
+}

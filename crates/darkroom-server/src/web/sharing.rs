@@ -1,0 +1,308 @@
+//! A gallery's sharing page for staff: its client and terms (expiry,
+//! proofing maximum and deadline, extras, download cap), its share links
+//! (create, revoke, reopen a submitted selection) and what clients did.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use darkroom_core::activity;
+use darkroom_core::client::{self, NewClient};
+use darkroom_core::gallery::{self, GalleryTerms};
+use darkroom_core::share::{self, CreatedLink, LinkChange, NewLink};
+use darkroom_domain::{ClientId, GalleryId, ShareLinkId, Timestamp};
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
+use super::{Params, param};
+use crate::extract::path_id;
+
+fn gallery_id(ctx: &PageCtx, raw: &str) -> Result<GalleryId, Box<Response>> {
+    path_id(raw).map_err(|_| {
+        Box::new(error_page(
+            &ctx.state,
+            &darkroom_core::CoreError::not_found("gallery"),
+        ))
+    })
+}
+
+/// `YYYY-MM-DD` from a date input: the end of that day, UTC.
+fn end_of_day(field: &str, raw: &str) -> Result<Option<Timestamp>, darkroom_core::CoreError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    Timestamp::parse_rfc3339(&format!("{raw}T23:59:59Z"))
+        .map(Some)
+        .map_err(|_| darkroom_core::CoreError::invalid(field, "give a date as YYYY-MM-DD"))
+}
+
+fn number(field: &str, raw: &str) -> Result<Option<i64>, darkroom_core::CoreError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse().map(Some).map_err(|_| {
+        darkroom_core::CoreError::invalid(field, "give a whole number, or leave it empty")
+    })
+}
+
+async fn render(
+    ctx: &PageCtx,
+    id: GalleryId,
+    created: Option<CreatedLink>,
+    errors: Value,
+    status: StatusCode,
+    flash: Option<&str>,
+) -> Response {
+    let core = &ctx.state.core;
+    let g = match gallery::get(core, &ctx.p, id).await {
+        Ok(g) => g,
+        Err(e) => return error_page(&ctx.state, &e),
+    };
+    let act = match activity::of_gallery(core, &ctx.p, id).await {
+        Ok(a) => a,
+        Err(e) => return error_page(&ctx.state, &e),
+    };
+    let clients = client::list(core, &ctx.p, None).await.unwrap_or_default();
+    ctx.render_status(
+        status,
+        "sharing.html",
+        context! {
+            title => format!("Sharing · {}", g.name), g => g, a => act, clients => clients,
+            created => created, errors => errors, flash => flash,
+        },
+    )
+}
+
+pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
+    let id = match gallery_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    render(
+        &ctx,
+        id,
+        None,
+        context! {},
+        StatusCode::OK,
+        flash_text(param(&q, "flash")),
+    )
+    .await
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct TermsForm {
+    version: i64,
+    client_id: String,
+    new_client_name: String,
+    new_client_email: String,
+    expires_on: String,
+    selection_limit: String,
+    selection_deadline: String,
+    allow_extras: Option<String>,
+    download_limit: String,
+}
+
+pub async fn set_terms(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<TermsForm>,
+) -> Response {
+    let id = match gallery_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let core = &ctx.state.core;
+    let result = async {
+        let client_id = if !f.new_client_name.trim().is_empty() {
+            let (c, _) = client::create(
+                core,
+                &ctx.p,
+                &ctx.meta,
+                NewClient {
+                    name: f.new_client_name.clone(),
+                    email: Some(f.new_client_email.clone()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            Some(c.id)
+        } else if f.client_id.is_empty() {
+            None
+        } else {
+            Some(f.client_id.parse::<ClientId>().map_err(|_| {
+                darkroom_core::CoreError::invalid("client_id", "choose a client from the list")
+            })?)
+        };
+        let terms = GalleryTerms {
+            version: f.version,
+            client_id,
+            expires_at: end_of_day("expires_on", &f.expires_on)?,
+            selection_limit: number("selection_limit", &f.selection_limit)?,
+            selection_deadline: end_of_day("selection_deadline", &f.selection_deadline)?,
+            allow_extras: Some(f.allow_extras.is_some()),
+            download_limit: number("download_limit", &f.download_limit)?,
+        };
+        gallery::set_terms(core, &ctx.p, &ctx.meta, id, terms).await
+    }
+    .await;
+    match result {
+        Ok(_) => done(&format!("/galleries/{id}/sharing"), "terms_saved"),
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                render(
+                    &ctx,
+                    id,
+                    None,
+                    Value::from_serialize(&errors),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                )
+                .await
+            }
+            None => error_page(&ctx.state, &e),
+        },
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct LinkForm {
+    kind: String,
+    label: String,
+    email: String,
+    favourite: Option<String>,
+    comment: Option<String>,
+    edits: Option<String>,
+    clean: Option<String>,
+    download: String,
+    download_limit: String,
+    expires_on: String,
+}
+
+pub async fn create_link(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<LinkForm>,
+) -> Response {
+    let id = match gallery_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let core = &ctx.state.core;
+    let result = async {
+        let mut rights = Vec::new();
+        for (on, name) in [
+            (&f.favourite, "favourite"),
+            (&f.comment, "comment"),
+            (&f.edits, "edits"),
+            (&f.clean, "clean"),
+        ] {
+            if on.is_some() {
+                rights.push(name.to_string());
+            }
+        }
+        let input = NewLink {
+            id: None,
+            kind: Some(if f.kind.is_empty() {
+                "person".into()
+            } else {
+                f.kind.clone()
+            }),
+            label: f.label.clone(),
+            email: Some(f.email.clone()),
+            rights,
+            download: Some(if f.download.is_empty() {
+                "none".into()
+            } else {
+                f.download.clone()
+            }),
+            download_limit: number("download_limit", &f.download_limit)?,
+            expires_at: end_of_day("expires_on", &f.expires_on)?,
+        };
+        share::create_link(core, &ctx.p, &ctx.meta, id, input).await
+    }
+    .await;
+    match result {
+        // Shown once, on this response: only the hash is kept.
+        Ok(created) => {
+            render(
+                &ctx,
+                id,
+                Some(created),
+                context! {},
+                StatusCode::CREATED,
+                None,
+            )
+            .await
+        }
+        Err(e) => match field_errors(&e) {
+            Some(errors) => {
+                render(
+                    &ctx,
+                    id,
+                    None,
+                    Value::from_serialize(&errors),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                )
+                .await
+            }
+            None => error_page(&ctx.state, &e),
+        },
+    }
+}
+
+async fn change(ctx: PageCtx, raw: &str, c: LinkChange, flash: &str) -> Response {
+    let id: ShareLinkId = match path_id(raw) {
+        Ok(i) => i,
+        Err(_) => {
+            return error_page(
+                &ctx.state,
+                &darkroom_core::CoreError::not_found("share link"),
+            );
+        }
+    };
+    match share::change_link(&ctx.state.core, &ctx.p, &ctx.meta, id, c).await {
+        Ok(l) => done(&format!("/galleries/{}/sharing", l.gallery_id), flash),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+pub async fn revoke(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(_f): PageForm<Empty>,
+) -> Response {
+    change(ctx, &id, LinkChange::Revoke, "link_revoked").await
+}
+
+pub async fn reopen(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(_f): PageForm<Empty>,
+) -> Response {
+    change(ctx, &id, LinkChange::Reopen, "selection_reopened").await
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct Empty {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_the_end_of_that_day_and_bad_ones_are_named() {
+        let t = end_of_day("expires_on", "2027-01-31").unwrap().unwrap();
+        assert_eq!(t.to_rfc3339(), "2027-01-31T23:59:59Z");
+        assert_eq!(end_of_day("x", " ").unwrap(), None);
+        assert!(end_of_day("expires_on", "31/01/2027").is_err());
+        assert_eq!(number("n", "12").unwrap(), Some(12));
+        assert!(number("n", "twelve").is_err());
+    }
+}
