@@ -26,6 +26,8 @@ pub struct DemoReport {
     /// The password of every demo staff account (and of the owner, if the demo created it).
     pub password: String,
     pub accounts: Vec<(String, String)>,
+    /// Share links made for demo clients: (who, URL).
+    pub shared: Vec<(String, String)>,
 }
 
 const DEMO_DOMAIN: &str = "demo.darkroom.test";
@@ -357,6 +359,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
         ("Mehta family — Diwali session", mumbai.id, 6, (1600, 1200)),
     ];
     let mut seed = 0;
+    let mut first_gallery = None;
     for (name, branch_id, count, (w, h)) in shoots {
         let (g, _) = crate::gallery::create(
             core,
@@ -369,6 +372,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
             },
         )
         .await?;
+        first_gallery.get_or_insert(g.clone());
         for _ in 0..count {
             seed += 1;
             demo_photo(
@@ -398,13 +402,114 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
         .await?;
     }
 
+    let mut shared = Vec::new();
+    if let Some(g) = first_gallery {
+        shared.push(share_demo_gallery(core, &owner, &meta, g).await?);
+    }
+
     let studio_name = crate::studio::header(core, studio).await?.0;
     Ok(DemoReport {
         studio,
         studio_name,
         password: demo_password,
         accounts,
+        shared,
     })
+}
+
+/// The wedding gallery shared with its couple: a client, proofing terms, a
+/// link, and a client who has already chosen a few photos and asked for an
+/// edit (so the sharing page has activity to show).
+async fn share_demo_gallery(
+    core: &Core,
+    owner: &Principal,
+    meta: &Meta,
+    g: crate::gallery::GalleryView,
+) -> CoreResult<(String, String)> {
+    let (client, _) = crate::client::create(
+        core,
+        owner,
+        meta,
+        crate::client::NewClient {
+            name: "Priya Rao & Arjun Menon".into(),
+            email: Some(format!("priya@{DEMO_DOMAIN}")),
+            notes: Some("Prefers WhatsApp; album of 40 photos in the package.".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let now = core.now();
+    let g = crate::gallery::set_terms(
+        core,
+        owner,
+        meta,
+        g.id,
+        crate::gallery::GalleryTerms {
+            version: g.version,
+            client_id: Some(client.id),
+            expires_at: Some(now.plus(std::time::Duration::from_secs(60 * 86_400))),
+            selection_limit: Some(10),
+            selection_deadline: Some(now.plus(std::time::Duration::from_secs(14 * 86_400))),
+            allow_extras: Some(true),
+            download_limit: None,
+        },
+    )
+    .await?;
+    let created = crate::share::create_link(
+        core,
+        owner,
+        meta,
+        g.id,
+        crate::share::NewLink {
+            label: "Priya & Arjun".into(),
+            rights: vec!["favourite".into(), "comment".into(), "edits".into()],
+            download: Some("web".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let token = created
+        .url
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if let crate::share::Opened::Session { link, token, .. } =
+        crate::share::open(core, &token, meta).await?
+    {
+        let guest = crate::share::guest(core, link, &[token.as_str()]).await?;
+        // Chosen from the stored photos (the workers may still be rendering them).
+        let photos = crate::photo::list_in_gallery(core, owner, g.id, 0, 100)
+            .await?
+            .items;
+        for p in photos.iter().step_by(3).take(4) {
+            crate::proofing::mark(
+                core,
+                &guest,
+                p.id,
+                crate::proofing::MarkInput {
+                    favourite: Some(true),
+                    rating: Some(5),
+                    marketing: None,
+                },
+            )
+            .await?;
+        }
+        if let Some(p) = photos.first() {
+            crate::proofing::add_note(
+                core,
+                &guest,
+                meta,
+                p.id,
+                crate::proofing::NoteInput {
+                    kind: Some("edit_request".into()),
+                    body: "Could you brighten our faces a little?".into(),
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(("Priya & Arjun".into(), created.url))
 }
 
 /// One generated photo, ingested like an upload.

@@ -292,6 +292,9 @@ fn print_demo(r: &darkroom_core::demo::DemoReport) {
     for (role, email) in &r.accounts {
         println!("  {role:<13} {email}");
     }
+    for (who, url) in &r.shared {
+        println!("A gallery is shared with {who}; open it as the client would: {url}");
+    }
 }
 
 async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {

@@ -664,3 +664,235 @@ async fn every_orientation_is_shown_upright_and_proofs_are_watermarked() {
     snap(&c, "orientation-proof").await;
     c.close().await.unwrap();
 }
+
+/// Text of the first element matching `css`, waiting for it to appear.
+async fn text_of(c: &Client, css: &str) -> String {
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && let Ok(t) = e.text().await
+            && !t.is_empty()
+        {
+            return t;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("nothing at {css}: {}", body(c).await)
+}
+
+async fn wait_text(c: &Client, css: &str, want: &str) {
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await
+            && e.text().await.is_ok_and(|t| t.contains(want))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css} never showed `{want}`: {}", body(c).await)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian chromium + chromium-driver; .ci/run installs them and runs it"]
+async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and_downloads() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Browser Sharing").await;
+    let gallery = app.gallery(&owner, "Park wedding").await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/exif-samples/jpg/orientation");
+    for (i, name) in [
+        "landscape_1.jpg",
+        "portrait_1.jpg",
+        "landscape_6.jpg",
+        "portrait_3.jpg",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = app
+            .upload(
+                &owner,
+                ("gallery", &gallery),
+                &format!("{i}-{name}"),
+                &std::fs::read(dir.join(name)).unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    app.drain_jobs().await;
+
+    // The studio: client and terms, then a general link with its code.
+    let driver = chromedriver();
+    let studio = browser(&driver, 800).await;
+    sign_in(&studio, &app, &owner.email).await;
+    studio
+        .goto(&app.url(&format!("/galleries/{gallery}")))
+        .await
+        .unwrap();
+    studio
+        .find(Locator::LinkText("Share with the client"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_path(&studio, &format!("/galleries/{gallery}/sharing")).await;
+    fill(&studio, "new_client_name", "Mina Park").await;
+    fill(&studio, "new_client_email", "mina@example.com").await;
+    fill(&studio, "selection_limit", "2").await;
+    studio
+        .find(Locator::Css("input[name='allow_extras']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(&studio, "Save terms").await;
+    wait_text(&studio, ".flash", "terms saved").await;
+    select_by_text(&studio, "kind", "A general link with an access code").await;
+    fill(&studio, "label", "Mina and family").await;
+    select_by_text(&studio, "download", "Web size (2048 px)").await;
+    click_button(&studio, "Create the link").await;
+    let url = studio
+        .find(Locator::Css("#link-url"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    let code = studio
+        .find(Locator::Css("#link-code"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    check_accessible_and_fits(&studio, 800).await;
+    snap(&studio, "sharing-created").await;
+
+    // The client, on a phone: the code, then the gallery.
+    let width = 375;
+    let client = browser(&driver, width).await;
+    client.goto(&url).await.unwrap();
+    fill(&client, "code", "WRONG-CODE").await;
+    click_button(&client, "Open the gallery").await;
+    wait_text(&client, ".error", "not right").await;
+    check_accessible_and_fits(&client, width).await;
+    fill(&client, "code", &code.to_lowercase()).await;
+    click_button(&client, "Open the gallery").await;
+    wait_path(&client, "/c/lnk_").await;
+    let here = client.current_url().await.unwrap().to_string();
+    assert!(
+        !here.contains(url.rsplit('/').next().unwrap()),
+        "the token left the address: {here}"
+    );
+    // Boxes are reserved before the thumbnails arrive: nothing moves.
+    let before = client
+        .execute("return [...document.querySelectorAll('.grid > li[data-id]')].map(l => { const r = l.getBoundingClientRect(); return [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)]; });", vec![])
+        .await
+        .unwrap();
+    assert_eq!(before.as_array().unwrap().len(), 4, "{before}");
+    for _ in 0..100 {
+        let done = client
+            .execute("return [...document.querySelectorAll('.grid img')].every(i => i.complete && i.naturalWidth > 0);", vec![])
+            .await
+            .unwrap();
+        if done == json!(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let after = client
+        .execute("return [...document.querySelectorAll('.grid > li[data-id]')].map(l => { const r = l.getBoundingClientRect(); return [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)]; });", vec![])
+        .await
+        .unwrap();
+    assert_eq!(before, after, "the grid moved while thumbnails loaded");
+    check_accessible_and_fits(&client, width).await;
+    snap(&client, "client-gallery").await;
+
+    // Favourites up to the package, then the limit is explained.
+    let hearts = client.find_all(Locator::Css(".grid .fav")).await.unwrap();
+    hearts[0].click().await.unwrap();
+    wait_text(&client, "#fav-count", "1").await;
+    hearts[1].click().await.unwrap();
+    wait_text(&client, "#fav-count", "2").await;
+    hearts[2].click().await.unwrap();
+    wait_text(&client, "#status", "2 of 2").await;
+
+    // The viewer: keyboard navigation, an edit request.
+    client.find_all(Locator::Css(".grid a.open")).await.unwrap()[0]
+        .click()
+        .await
+        .unwrap();
+    let first = text_of(&client, "#viewer-name").await;
+    client
+        .execute("document.getElementById('viewer').dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));", vec![])
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        if text_of(&client, "#viewer-name").await != first {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let second = text_of(&client, "#viewer-name").await;
+    assert_ne!(first, second, "the arrow key moved to the next photo");
+    let viewer_src = client
+        .execute("return document.getElementById('viewer-img').src;", vec![])
+        .await
+        .unwrap();
+    assert!(
+        viewer_src.as_str().unwrap().contains("/proof?"),
+        "{viewer_src}"
+    );
+    fill_textarea(&client, "#note-body", "Please remove the exit sign").await;
+    click_button(&client, "Request an edit").await;
+    wait_text(&client, "#notes", "remove the exit sign").await;
+    snap(&client, "client-viewer").await;
+    click_button(&client, "Close").await;
+
+    // Submit: asked to confirm, then locked.
+    click_button(&client, "Submit my selection").await;
+    client.accept_alert().await.unwrap();
+    wait_text(&client, "#submitted", "Selection submitted").await;
+
+    // The ZIP, as the page's link fetches it.
+    let zip = client
+        .execute_async(
+            "const done = arguments[0]; fetch(document.getElementById('download-all').href).then(r => r.arrayBuffer().then(b => done([r.status, r.headers.get('content-type'), b.byteLength, new Uint8Array(b.slice(0, 2))[0]])));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(zip[0], 200, "{zip}");
+    assert_eq!(zip[1], "application/zip");
+    assert_eq!(zip[3], 0x50, "starts with PK");
+
+    // The studio watches: two chosen, the edit request, the submission.
+    studio
+        .goto(&app.url(&format!("/galleries/{gallery}/sharing")))
+        .await
+        .unwrap();
+    let page = body(&studio).await;
+    assert!(page.contains("selection submitted"), "{page}");
+    assert!(page.contains("remove the exit sign"), "{page}");
+    assert!(page.contains("Mina and family"), "{page}");
+    check_accessible_and_fits(&studio, 800).await;
+    snap(&studio, "sharing-activity").await;
+    // Revoking cuts the client off on the next request.
+    click_button(&studio, "Revoke").await;
+    studio.accept_alert().await.ok();
+    wait_text(&studio, ".flash", "revoked").await;
+    client.refresh().await.unwrap();
+    wait_text(&client, "body", "not valid").await;
+
+    studio.close().await.unwrap();
+    client.close().await.unwrap();
+}
+
+async fn fill_textarea(c: &Client, css: &str, value: &str) {
+    let el = c.find(Locator::Css(css)).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(value).await.unwrap();
+}
