@@ -46,7 +46,10 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
     let d = dir.path();
     let (code, out) = darkroom(d, &["demo"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("/g/"), "the demo shares a gallery and prints its link: {out}");
+    assert!(
+        out.contains("/g/"),
+        "the demo shares a gallery and prints its link: {out}"
+    );
     let (code, out) = darkroom(d, &["backup", "--out", "snap"]);
     assert_eq!(code, 0, "{out}");
     let manifest: serde_json::Value =
