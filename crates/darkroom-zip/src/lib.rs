@@ -354,7 +354,8 @@ pub fn stream(plan: Plan, open: Opener) -> impl Stream<Item = io::Result<Bytes>>
         current: None,
         done: false,
     };
-    futures::stream::unfold(state, |mut s| async move {
+    // Fused: a body wrapper (compression) may poll once more after the end.
+    futures::StreamExt::fuse(futures::stream::unfold(state, |mut s| async move {
         if s.done {
             return None;
         }
@@ -440,7 +441,7 @@ pub fn stream(plan: Plan, open: Opener) -> impl Stream<Item = io::Result<Bytes>>
                 }
             }
         }
-    })
+    }))
 }
 
 fn too_long(index: usize, e: &Placed) -> io::Error {
