@@ -87,7 +87,7 @@ pub async fn of_gallery(core: &Core, p: &Principal, id: GalleryId) -> CoreResult
         .map(|p| (p.id, p.original_name.clone()))
         .collect();
     let marks = repo::share::marks_of_gallery(c, p.studio.uuid(), g.id).await?;
-    let notes = repo::share::notes_of_gallery(c, p.studio.uuid(), g.id, None, 1000).await?;
+    let notes = repo::share::notes_of_gallery(c, p.studio.uuid(), g.id, None, None, 1000).await?;
     let mut per: HashMap<uuid::Uuid, PhotoActivity> = HashMap::new();
     let entry = |per: &mut HashMap<uuid::Uuid, PhotoActivity>, id: uuid::Uuid| {
         per.entry(id)

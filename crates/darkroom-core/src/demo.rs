@@ -477,7 +477,7 @@ async fn share_demo_gallery(
     if let crate::share::Opened::Session { link, token, .. } =
         crate::share::open(core, &token, meta).await?
     {
-        let guest = crate::share::guest(core, link, &[token.as_str()]).await?;
+        let guest = crate::share::guest(core, link, &token).await?;
         // Chosen from the stored photos (the workers may still be rendering them).
         let photos = crate::photo::list_in_gallery(core, owner, g.id, 0, 100)
             .await?

@@ -88,8 +88,29 @@ pub struct ClientGallery {
     pub photos: Vec<ClientPhoto>,
 }
 
-fn rev_of(v: Option<&photo_version::Model>, number: i64) -> String {
-    format!("{number}.{}", v.map(|v| v.watermark_rev).unwrap_or(0))
+/// A photo as its client sees it, with the link's own marks.
+fn client_photo(
+    core: &Core,
+    g: &Guest,
+    p: &photo::Model,
+    v: Option<&photo_version::Model>,
+    m: Option<&proof_mark::Model>,
+) -> ClientPhoto {
+    let id = PhotoId::from_uuid(p.id);
+    // Changes whenever the bytes do, so browsers may cache by URL.
+    let rev = format!("{}.{}", p.current_version, v.map_or(0, |v| v.watermark_rev));
+    let url = |what: &str| share::media_url(core, g.link_id(), &id.to_string(), what, &rev);
+    ClientPhoto {
+        id,
+        name: p.original_name.clone(),
+        width: v.map_or(p.width, |v| v.thumb_width).max(1),
+        height: v.map_or(p.height, |v| v.thumb_height).max(1),
+        thumb_url: url("thumb"),
+        view_url: url(view_what(g)),
+        favourite: m.is_some_and(|m| m.favourite != 0),
+        rating: m.map_or(0, |m| m.rating),
+        marketing: m.is_some_and(|m| m.marketing != 0),
+    }
 }
 
 async fn selection(core: &Core, g: &Guest) -> CoreResult<SelectionView> {
@@ -135,27 +156,17 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     }
     let versions = repo::photo::current_versions(c, g.studio.uuid(), &rows).await?;
     let marks = repo::share::marks_of_link(c, g.link.id).await?;
-    let what = view_what(g);
-    let link = g.link_id();
     let photos = rows
         .iter()
         .filter(|p| p.status == "ready")
         .map(|p| {
-            let v = versions.iter().find(|v| v.photo_id == p.id);
-            let m = marks.iter().find(|m| m.photo_id == p.id);
-            let id = PhotoId::from_uuid(p.id);
-            let rev = rev_of(v, p.current_version);
-            ClientPhoto {
-                id,
-                name: p.original_name.clone(),
-                width: v.map(|v| v.thumb_width).unwrap_or(p.width).max(1),
-                height: v.map(|v| v.thumb_height).unwrap_or(p.height).max(1),
-                thumb_url: share::media_url(core, link, &id.to_string(), "thumb", &rev),
-                view_url: share::media_url(core, link, &id.to_string(), what, &rev),
-                favourite: m.is_some_and(|m| m.favourite != 0),
-                rating: m.map_or(0, |m| m.rating),
-                marketing: m.is_some_and(|m| m.marketing != 0),
-            }
+            client_photo(
+                core,
+                g,
+                p,
+                versions.iter().find(|v| v.photo_id == p.id),
+                marks.iter().find(|m| m.photo_id == p.id),
+            )
         })
         .collect();
     let (studio_name, branding) = crate::studio::header(core, g.studio).await?;
@@ -229,33 +240,26 @@ pub async fn photo(core: &Core, g: &Guest, id: PhotoId) -> CoreResult<ClientPhot
     let p = photo_of(core, g, id).await?;
     let versions =
         repo::photo::current_versions(c, g.studio.uuid(), std::slice::from_ref(&p)).await?;
-    let v = versions.first();
     let m = repo::share::find_mark(c, g.link.id, p.id).await?;
-    let rev = rev_of(v, p.current_version);
-    let notes =
-        repo::share::notes_of_gallery(c, g.studio.uuid(), g.gallery.id, Some(g.link.id), 500)
-            .await?
-            .into_iter()
-            .filter(|n| n.photo_id == p.id)
-            .map(|n| ClientNote {
-                id: NoteId::from_uuid(n.id),
-                kind: n.kind,
-                body: n.body,
-                created_at: Timestamp::from_micros(n.created_at),
-            })
-            .collect();
+    let notes = repo::share::notes_of_gallery(
+        c,
+        g.studio.uuid(),
+        g.gallery.id,
+        Some(g.link.id),
+        Some(p.id),
+        500,
+    )
+    .await?
+    .into_iter()
+    .map(|n| ClientNote {
+        id: NoteId::from_uuid(n.id),
+        kind: n.kind,
+        body: n.body,
+        created_at: Timestamp::from_micros(n.created_at),
+    })
+    .collect();
     Ok(ClientPhotoDetail {
-        photo: ClientPhoto {
-            id,
-            name: p.original_name.clone(),
-            width: v.map(|v| v.thumb_width).unwrap_or(p.width).max(1),
-            height: v.map(|v| v.thumb_height).unwrap_or(p.height).max(1),
-            thumb_url: share::media_url(core, g.link_id(), &id.to_string(), "thumb", &rev),
-            view_url: share::media_url(core, g.link_id(), &id.to_string(), view_what(g), &rev),
-            favourite: m.as_ref().is_some_and(|m| m.favourite != 0),
-            rating: m.as_ref().map_or(0, |m| m.rating),
-            marketing: m.as_ref().is_some_and(|m| m.marketing != 0),
-        },
+        photo: client_photo(core, g, &p, versions.first(), m.as_ref()),
         taken: p.capture_local.clone(),
         notes,
     })
@@ -306,6 +310,10 @@ pub async fn mark(
     let p = photo_of(core, g, photo).await?;
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
+    // Writing the link's row first serialises this link's marks (a row lock
+    // on PostgreSQL, the write lock on SQLite), so two hearts clicked at once
+    // cannot both pass the package's maximum.
+    repo::share::touch_link(&tx, g.link.id, now).await?;
     let existing = repo::share::find_mark(&tx, g.link.id, p.id).await?;
     let was_favourite = existing.as_ref().is_some_and(|m| m.favourite != 0);
     let mut m = existing.clone().unwrap_or(proof_mark::Model {
@@ -511,13 +519,13 @@ pub async fn submit(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<Selection
     })
 }
 
-/// What a signed media URL may name.
-pub fn media_rendition(what: &str) -> Option<(Rendition, Option<DownloadLevel>)> {
+/// What a signed media URL may name: the thumbnail, the proof, and (on a
+/// delivery link only, checked in [`media`]) the clean preview.
+fn media_rendition(what: &str) -> Option<Rendition> {
     match what {
-        "thumb" => Some((Rendition::Thumb, None)),
-        "proof" => Some((Rendition::Proof, None)),
-        // The clean preview is for delivery links only (checked below).
-        "preview" => Some((Rendition::Preview, None)),
+        "thumb" => Some(Rendition::Thumb),
+        "proof" => Some(Rendition::Proof),
+        "preview" => Some(Rendition::Preview),
         _ => None,
     }
 }
@@ -532,7 +540,7 @@ pub async fn media(
     version: Option<i64>,
 ) -> CoreResult<MediaObject> {
     share::authorize(core, g, LinkAction::View)?;
-    let Some((r, _)) = media_rendition(what) else {
+    let Some(r) = media_rendition(what) else {
         return Err(CoreError::not_found("picture"));
     };
     if r == Rendition::Preview && view_what(g) != "preview" {

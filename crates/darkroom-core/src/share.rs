@@ -476,19 +476,18 @@ async fn guest_of(core: &Core, link: share_link::Model) -> CoreResult<Guest> {
     Ok(guest)
 }
 
-/// The client holding one of `cookies` (session tokens) for link `id`.
-/// Anything else (no cookie, another link's cookie, an expired session, a
-/// revoked link) is the same 404.
-pub async fn guest(core: &Core, id: ShareLinkId, cookies: &[&str]) -> CoreResult<Guest> {
+/// The client holding session `cookie` for link `id`. Anything else (no
+/// such session, another link's session, an expired one, a revoked link) is
+/// the same 404.
+pub async fn guest(core: &Core, id: ShareLinkId, cookie: &str) -> CoreResult<Guest> {
     let now = core.now().as_micros();
-    for c in cookies {
-        if let Some(s) = repo::share::find_session(core.db().conn(), &hash_token(c)).await?
-            && s.link_id == id.uuid()
-            && s.expires_at > now
-            && let Some(l) = repo::share::find_link_any(core.db().conn(), s.link_id).await?
-        {
-            return guest_of(core, l).await;
-        }
+    let db = core.db().conn();
+    if let Some(s) = repo::share::find_session(db, &hash_token(cookie)).await?
+        && s.link_id == id.uuid()
+        && s.expires_at > now
+        && let Some(l) = repo::share::find_link_any(db, s.link_id).await?
+    {
+        return guest_of(core, l).await;
     }
     Err(CoreError::not_found("gallery link"))
 }

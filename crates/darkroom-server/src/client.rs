@@ -75,6 +75,11 @@ pub fn cookie_name(state: &AppState) -> &'static str {
 
 /// A failed link lookup counts against the address's token-guessing limit,
 /// so ids and tokens cannot be tried quickly: 404s, then 429.
+/// The address `ClientMeta` recorded (written from `client_ip`, so it parses).
+fn ip_of(m: &darkroom_core::Meta) -> std::net::IpAddr {
+    m.ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
+}
+
 fn guess_failed(state: &AppState, parts_ip: std::net::IpAddr, e: CoreError) -> ApiError {
     if matches!(e, CoreError::NotFound { .. })
         && let Err(limited) = security::count_failed_auth(state, parts_ip)
@@ -120,7 +125,7 @@ impl FromRequestParts<AppState> for GuestAuth {
             .collect();
         let mut found = None;
         for v in &values {
-            match share::guest(&state.core, id, &[v]).await {
+            match share::guest(&state.core, id, v).await {
                 Ok(g) => {
                     found = Some((g, (*v).to_string()));
                     break;
@@ -239,7 +244,7 @@ async fn open(
     ClientMeta(m): ClientMeta,
     Path(token): Path<String>,
 ) -> Response {
-    let ip = m.ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let ip = ip_of(&m);
     match share::open(&s.core, &token, &m).await {
         Ok(o) => opened(&s, jar, o),
         Err(e) => open_failed(&s, ip, e),
@@ -258,7 +263,7 @@ async fn enter_code(
     Path(token): Path<String>,
     axum::Form(form): axum::Form<CodeForm>,
 ) -> Response {
-    let ip = m.ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let ip = ip_of(&m);
     match share::enter_code(&s.core, &token, &form.code, &m).await {
         Ok(o) => opened(&s, jar, o),
         Err(CoreError::Validation(errs)) => {
@@ -493,7 +498,7 @@ async fn media(
     Path((link, photo, what)): Path<(String, String, String)>,
     q: Params,
 ) -> ApiResult<Response> {
-    let ip = m.ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let ip = ip_of(&m);
     let fail = |e: CoreError| guess_failed(&s, ip, e);
     let link: ShareLinkId = link
         .parse()

@@ -8,15 +8,6 @@ use super::cols::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn index(name: &str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(table);
-    for c in cols {
-        i.col(*c);
-    }
-    i.take()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {

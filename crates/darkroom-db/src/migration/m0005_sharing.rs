@@ -11,27 +11,6 @@ use super::cols::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn index(name: &str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(table);
-    for c in cols {
-        i.col(*c);
-    }
-    i.take()
-}
-
-fn int_default(name: &'static str, v: i64) -> ColumnDef {
-    ColumnDef::new(name)
-        .big_integer()
-        .not_null()
-        .default(v)
-        .take()
-}
-
-fn int_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).big_integer().null().take()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {

@@ -61,6 +61,27 @@ pub(crate) mod cols {
     pub fn int(name: &'static str) -> ColumnDef {
         ColumnDef::new(name).big_integer().not_null().take()
     }
+    pub fn int_null(name: &'static str) -> ColumnDef {
+        ColumnDef::new(name).big_integer().null().take()
+    }
+    /// A counter or flag that existing rows get as `v` when the column is added.
+    pub fn int_default(name: &'static str, v: i64) -> ColumnDef {
+        ColumnDef::new(name)
+            .big_integer()
+            .not_null()
+            .default(v)
+            .take()
+    }
+
+    /// A (non-unique) index on `cols` of `table`.
+    pub fn index(name: &str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+        let mut i = Index::create();
+        i.name(name).table(table);
+        for c in cols {
+            i.col(*c);
+        }
+        i.take()
+    }
 
     /// `version`, `created_at`, `updated_at` for every mutable row.
     pub fn row_meta(t: &mut TableCreateStatement) {

@@ -215,12 +215,14 @@ pub async fn insert_note(c: &impl ConnectionTrait, m: photo_note::Model) -> DbRe
     Ok(())
 }
 
-/// Notes of a gallery, newest first; with `link`, only that link's.
+/// Notes of a gallery, newest first; with `link` only that link's, with
+/// `photo` only that photo's.
 pub async fn notes_of_gallery(
     c: &impl ConnectionTrait,
     studio: Uuid,
     gallery: Uuid,
     link: Option<Uuid>,
+    photo: Option<Uuid>,
     limit: u64,
 ) -> DbResult<Vec<photo_note::Model>> {
     let mut q = photo_note::Entity::find()
@@ -228,6 +230,9 @@ pub async fn notes_of_gallery(
         .filter(photo_note::Column::GalleryId.eq(gallery));
     if let Some(l) = link {
         q = q.filter(photo_note::Column::LinkId.eq(l));
+    }
+    if let Some(p) = photo {
+        q = q.filter(photo_note::Column::PhotoId.eq(p));
     }
     Ok(q.order_by_desc(photo_note::Column::CreatedAt)
         .order_by_desc(photo_note::Column::Id)

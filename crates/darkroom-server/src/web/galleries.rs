@@ -133,7 +133,8 @@ pub async fn create(ctx: PageCtx, PageForm(f): PageForm<GalleryForm>) -> Respons
     }
 }
 
-fn gallery_id(ctx: &PageCtx, raw: &str) -> Result<GalleryId, Box<Response>> {
+/// A gallery id from a page path; a malformed one is the gallery's 404 page.
+pub(super) fn gallery_id(ctx: &PageCtx, raw: &str) -> Result<GalleryId, Box<Response>> {
     path_id::<GalleryId>(raw)
         .map_err(|_| Box::new(error_page(&ctx.state, &CoreError::not_found("gallery"))))
 }

@@ -13,18 +13,10 @@ use darkroom_domain::{ClientId, GalleryId, ShareLinkId, Timestamp};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
+use super::galleries::gallery_id;
 use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
 use super::{Params, param};
 use crate::extract::path_id;
-
-fn gallery_id(ctx: &PageCtx, raw: &str) -> Result<GalleryId, Box<Response>> {
-    path_id(raw).map_err(|_| {
-        Box::new(error_page(
-            &ctx.state,
-            &darkroom_core::CoreError::not_found("gallery"),
-        ))
-    })
-}
 
 /// `YYYY-MM-DD` from a date input: the end of that day, UTC.
 fn end_of_day(field: &str, raw: &str) -> Result<Option<Timestamp>, darkroom_core::CoreError> {

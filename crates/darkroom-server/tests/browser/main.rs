@@ -140,20 +140,7 @@ async fn snap(c: &Client, name: &str) {
 
 /// Every visible form control has a label, and nothing scrolls sideways.
 async fn check_accessible_and_fits(c: &Client, width: u32) {
-    let unlabelled = c
-        .execute(
-            "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-               .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.name);",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        unlabelled,
-        json!([]),
-        "controls without a label on {}",
-        c.current_url().await.unwrap()
-    );
+    check_labels(c).await;
     let overflow = c
         .execute("return document.documentElement.scrollWidth;", vec![])
         .await
@@ -161,8 +148,9 @@ async fn check_accessible_and_fits(c: &Client, width: u32) {
     if overflow.as_u64().unwrap() > u64::from(width) {
         let culprits = c
             .execute(
-                "return [window.innerWidth, ...[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))];",
-                vec![],
+                "const clipped = e => { for (let a = e.parentElement; a; a = a.parentElement) { if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return true; } return false; };
+                 return [window.innerWidth, ...[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > arguments[0] + 1 && !clipped(e)).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))];",
+                vec![json!(width)],
             )
             .await
             .unwrap();
@@ -769,9 +757,7 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
         .await
         .unwrap()
         .unwrap();
-    // Labels only: at 800 px in mobile emulation this page is 30 px too wide
-    // (not found yet; noted for the next owner). The client pages are checked whole.
-    check_labels(&studio).await;
+    check_accessible_and_fits(&studio, 800).await;
     snap(&studio, "sharing-created").await;
 
     // The client, on a phone: the code, then the gallery.
@@ -881,7 +867,7 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
     assert!(page.contains("selection submitted"), "{page}");
     assert!(page.contains("remove the exit sign"), "{page}");
     assert!(page.contains("Mina and family"), "{page}");
-    check_labels(&studio).await;
+    check_accessible_and_fits(&studio, 800).await;
     snap(&studio, "sharing-activity").await;
     // Revoking cuts the client off on the next request.
     click_button(&studio, "Revoke").await;
@@ -894,6 +880,7 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
     client.close().await.unwrap();
 }
 
+/// Every visible form control has a label.
 async fn check_labels(c: &Client) {
     let unlabelled = c
         .execute(
@@ -903,7 +890,12 @@ async fn check_labels(c: &Client) {
         )
         .await
         .unwrap();
-    assert_eq!(unlabelled, json!([]), "controls without a label");
+    assert_eq!(
+        unlabelled,
+        json!([]),
+        "controls without a label on {}",
+        c.current_url().await.unwrap()
+    );
 }
 
 async fn fill_textarea(c: &Client, css: &str, value: &str) {
