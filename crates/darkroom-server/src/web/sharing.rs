@@ -9,6 +9,8 @@ use darkroom_core::activity;
 use darkroom_core::client::{self, NewClient};
 use darkroom_core::gallery::{self, GalleryTerms};
 use darkroom_core::share::{self, CreatedLink, LinkChange, NewLink};
+use darkroom_domain::authz::Target;
+use darkroom_domain::permission::Permission;
 use darkroom_domain::{ClientId, GalleryId, ShareLinkId, Timestamp};
 use minijinja::{Value, context};
 use serde::Deserialize;
@@ -56,13 +58,26 @@ async fn render(
         Ok(a) => a,
         Err(e) => return error_page(&ctx.state, &e),
     };
-    let clients = client::list(core, &ctx.p, None).await.unwrap_or_default();
+    // People who may only look see the links and activity, not the forms.
+    let can_manage = core.can(
+        &ctx.p,
+        Permission::GalleryManage,
+        Target::gallery(g.id, g.branch_id),
+    ) && g.deleted_at.is_none();
+    let clients = if can_manage {
+        match client::list(core, &ctx.p, None).await {
+            Ok(c) => c,
+            Err(e) => return error_page(&ctx.state, &e),
+        }
+    } else {
+        Vec::new()
+    };
     ctx.render_status(
         status,
         "sharing.html",
         context! {
             title => format!("Sharing · {}", g.name), g => g, a => act, clients => clients,
-            created => created, errors => errors, flash => flash,
+            created => created, errors => errors, flash => flash, can_manage => can_manage,
         },
     )
 }

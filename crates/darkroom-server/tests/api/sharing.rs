@@ -837,3 +837,258 @@ async fn random_tokens_and_entity_ids_get_uniform_404s_then_429() {
     );
     assert_eq!(not_found + limited, keys.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hearts_clicked_at_once_never_pass_the_packages_maximum() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let (gallery, photos) = gallery_with_photos(&app, &owner, "Race", 6).await;
+    let (_, g) = app
+        .get(&owner, &format!("/api/v1/galleries/{gallery}"))
+        .await;
+    let (s, v) = app
+        .api(
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/galleries/{gallery}/terms"),
+            Some(json!({
+                "version": g["version"], "selection_limit": 2, "allow_extras": false,
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let created = link(
+        &app,
+        &owner,
+        &gallery,
+        json!({ "label": "Both at once", "rights": ["favourite"] }),
+    )
+    .await;
+    let guest = std::sync::Arc::new(open(&app, created["url"].as_str().unwrap()).await);
+    let mut tasks = Vec::new();
+    for p in photos.clone() {
+        let guest = guest.clone();
+        tasks.push(tokio::spawn(async move {
+            guest
+                .post(&format!("/photos/{p}/mark"), json!({ "favourite": true }))
+                .await
+                .0
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let full = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((ok, full), (2, 4), "{statuses:?}");
+    let (_, listing) = guest.get("/gallery.json").await;
+    assert_eq!(listing["selection"]["count"], 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_are_reminded_once_a_week_before_the_gallery_closes() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    // An unreachable SMTP server: the emails stay in the outbox to be read here.
+    let (_, studio) = app.get(&owner, "/api/v1/studio").await;
+    let (s, v) = app
+        .api(&owner, Method::PUT, "/api/v1/studio/email", Some(json!({ "version": studio["version"], "host": "127.0.0.1", "port": 9, "security": "none", "from_address": "studio@example.com", "from_name": "Lumen" })))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (gallery, _) = gallery_with_photos(&app, &owner, "Closing", 1).await;
+    let (_, client) = app
+        .post(
+            &owner,
+            "/api/v1/clients",
+            json!({ "name": "Mina Kim", "email": "mina@example.com" }),
+        )
+        .await;
+    let created = link(
+        &app,
+        &owner,
+        &gallery,
+        json!({ "label": "Joon", "email": "joon@example.com" }),
+    )
+    .await;
+    assert_eq!(created["email_queued"], true);
+    let revoked = link(
+        &app,
+        &owner,
+        &gallery,
+        json!({ "label": "Old", "email": "old@example.com" }),
+    )
+    .await;
+    app.post(
+        &owner,
+        &format!(
+            "/api/v1/links/{}/revoke",
+            revoked["link"]["id"].as_str().unwrap()
+        ),
+        json!({}),
+    )
+    .await;
+    let reminders = |emails: &Value| {
+        let mut to: Vec<String> = emails["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "gallery_expiring")
+            .map(|e| e["to"].as_str().unwrap().to_string())
+            .collect();
+        to.sort();
+        to
+    };
+    // Closing in a month: nothing yet.
+    let (_, g) = app
+        .get(&owner, &format!("/api/v1/galleries/{gallery}"))
+        .await;
+    let month = app
+        .clock_now()
+        .plus(std::time::Duration::from_secs(30 * 86_400))
+        .to_rfc3339();
+    let (s, g) = app
+        .api(
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/galleries/{gallery}/terms"),
+            Some(
+                json!({ "version": g["version"], "client_id": client["id"], "expires_at": month }),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{g}");
+    app.drain_jobs().await;
+    let (_, emails) = app.get(&owner, "/api/v1/emails").await;
+    assert!(reminders(&emails).is_empty(), "{emails}");
+    // Closing in three days: the open link's person and the client, once.
+    let soon = app
+        .clock_now()
+        .plus(std::time::Duration::from_secs(3 * 86_400))
+        .to_rfc3339();
+    let (s, g) = app
+        .api(
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/galleries/{gallery}/terms"),
+            Some(json!({ "version": g["version"], "client_id": client["id"], "expires_at": soon })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{g}");
+    app.drain_jobs().await;
+    app.drain_jobs().await;
+    let (_, emails) = app.get(&owner, "/api/v1/emails").await;
+    assert_eq!(
+        reminders(&emails),
+        vec!["joon@example.com", "mina@example.com"],
+        "{emails}"
+    );
+}
+
+/// Every key path of a JSON value (`photos[].thumb_url`), sorted.
+fn key_paths(v: &Value, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                out.insert(p.clone());
+                key_paths(v, &p, out);
+            }
+        }
+        Value::Array(a) => {
+            for v in a {
+                key_paths(v, &format!("{prefix}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What a client can read, as a snapshot: adding a field to a client-facing
+/// response changes this file, so someone decides it may be seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_facing_schema_is_what_the_snapshot_says() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let (gallery, photos) = gallery_with_photos(&app, &owner, "Schema", 1).await;
+    let created = link(
+        &app,
+        &owner,
+        &gallery,
+        json!({ "label": "Mina", "rights": ["favourite", "comment", "edits"], "download": "web" }),
+    )
+    .await;
+    let guest = open(&app, created["url"].as_str().unwrap()).await;
+    let p = &photos[0];
+    guest
+        .post(&format!("/photos/{p}/notes"), json!({ "body": "Lovely" }))
+        .await;
+    let mut out = std::collections::BTreeSet::new();
+    for (name, (s, v)) in [
+        ("gallery", guest.get("/gallery.json").await),
+        ("photo", guest.get(&format!("/photos/{p}")).await),
+        (
+            "mark",
+            guest
+                .post(&format!("/photos/{p}/mark"), json!({ "favourite": true }))
+                .await,
+        ),
+        (
+            "note",
+            guest
+                .post(
+                    &format!("/photos/{p}/notes"),
+                    json!({ "kind": "edit_request", "body": "Warmer" }),
+                )
+                .await,
+        ),
+        ("submit", guest.post("/submit", json!({})).await),
+    ] {
+        assert!(s.is_success(), "{name}: {s} {v}");
+        key_paths(&v, name, &mut out);
+    }
+    insta::assert_snapshot!(
+        "client_schema",
+        out.into_iter().collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sharing_page_shows_forms_only_to_those_who_may_share() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let (gallery, _) = gallery_with_photos(&app, &owner, "Pages", 1).await;
+    link(&app, &owner, &gallery, json!({ "label": "Mina" })).await;
+    let path = format!("/galleries/{gallery}/sharing");
+    let (s, html, _) = app.page(Some(&owner.session), &path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("Create the link") && html.contains("Revoke"),
+        "{html}"
+    );
+    // An editor may see galleries but not share them: links and activity only.
+    let editor = app.member(&owner, "editor", None).await;
+    let (s, html, _) = app.page(Some(&editor.session), &path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Mina"), "{html}");
+    assert!(
+        !html.contains("Create the link") && !html.contains(">Revoke<"),
+        "{html}"
+    );
+    // And cannot act through the form either.
+    let (s, _, _) = app
+        .form(
+            &editor.session,
+            &format!("{path}/links"),
+            &[("label", "Sneaky")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
