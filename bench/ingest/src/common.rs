@@ -5,11 +5,8 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 
 use base64::Engine as _;
-use darkroom_core::{Core, CoreSettings, Meta, auth, setup, token};
-use darkroom_domain::time::SystemClock;
 
 pub const CHUNK: usize = 8 * 1024 * 1024;
 
@@ -24,60 +21,9 @@ pub fn vm_hwm_mb(pid: u32) -> f64 {
 }
 
 pub async fn owner_token(db_url: &str) -> String {
-    let db = darkroom_db::Db::connect(db_url, &Default::default())
+    darkroom_core::testing::owner_token(db_url, "Upload Bench")
         .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    let core = Core::new(
-        db,
-        Arc::new(SystemClock),
-        CoreSettings::with_public_url("http://127.0.0.1:9".parse().unwrap()),
-        None,
-        darkroom_core::MediaStores::single(
-            darkroom_media::open(&darkroom_media::StoreConfig::Memory).unwrap(),
-        ),
-    )
-    .await
-    .unwrap();
-    let link = setup::new_studio_link(&core).await.unwrap();
-    let session = setup::complete(
-        &core,
-        link.rsplit('/').next().unwrap(),
-        setup::SetupInput {
-            studio_name: "Upload Bench".into(),
-            currency: "EUR".into(),
-            time_zone: "Europe/Berlin".into(),
-            locale: "en".into(),
-            owner_name: "Owner".into(),
-            email: "owner@bench.test".into(),
-            password: "correct horse battery".into(),
-        },
-        &Meta::system(),
-    )
-    .await
-    .unwrap();
-    let p = auth::resolve_session(&core, &session.token)
-        .await
-        .unwrap()
-        .unwrap();
-    let scopes = core
-        .permissions_anywhere(&p)
-        .iter()
-        .map(|x| x.name().to_string())
-        .collect();
-    token::create(
-        &core,
-        &p,
-        &Meta::system(),
-        token::NewToken {
-            name: "bench".into(),
-            scopes,
-            expires_in_days: Some(1),
-        },
-    )
-    .await
-    .unwrap()
-    .token
+        .expect("a bench studio")
 }
 
 /// One file through tus: create, then PATCH in chunks read from disk.
@@ -150,4 +96,119 @@ pub fn spawn(bin: &Path, data: &Path, db_url: &str, port: u16) -> Child {
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap()
+}
+
+/// A running `darkroom serve` on its own SQLite database under `data`, with
+/// a studio, a branch, one gallery and the owner's API token. The server is
+/// stopped when this is dropped.
+pub struct Live {
+    pub server: Child,
+    pub base: String,
+    pub token: String,
+    pub gallery: String,
+    pub http: reqwest::Client,
+}
+
+impl Live {
+    pub async fn start(
+        bin: &Path,
+        data: &Path,
+        gallery: &str,
+        timeout: std::time::Duration,
+    ) -> Live {
+        std::fs::create_dir_all(data).unwrap();
+        let db_url = format!("sqlite://{}?mode=rwc", data.join("darkroom.db").display());
+        let token = owner_token(&db_url).await;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        let server = spawn(bin, data, &db_url, port);
+        let http = reqwest::Client::builder().timeout(timeout).build().unwrap();
+        for _ in 0..400 {
+            if http.get(format!("{base}/healthz")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        let post = |path: &str, body: serde_json::Value| {
+            http.post(format!("{base}{path}"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+        };
+        let branch: serde_json::Value = post(
+            "/api/v1/branches",
+            serde_json::json!({"name": "Bench", "invoice_prefix": "BEN-"}),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let created: serde_json::Value = post(
+            "/api/v1/galleries",
+            serde_json::json!({"name": gallery, "branch_id": branch["id"]}),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let gallery = created["id"].as_str().expect("a gallery").to_string();
+        Live {
+            server,
+            base,
+            token,
+            gallery,
+            http,
+        }
+    }
+
+    /// Uploads `files` into the gallery three at a time (as the browser's
+    /// uploader does); asserts each became a new photo; returns how many.
+    pub async fn upload_all(&self, files: &[std::path::PathBuf]) -> usize {
+        let queue = std::sync::Arc::new(tokio::sync::Mutex::new(files.to_vec()));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..3 {
+            let (queue, http, base, token, gallery) = (
+                queue.clone(),
+                self.http.clone(),
+                self.base.clone(),
+                self.token.clone(),
+                self.gallery.clone(),
+            );
+            tasks.spawn(async move {
+                let mut n = 0;
+                loop {
+                    let Some(f) = queue.lock().await.pop() else {
+                        break;
+                    };
+                    let r = send(&http, &base, &token, &gallery, &f).await;
+                    assert_eq!(r, "created", "{} did not end as a new photo", f.display());
+                    n += 1;
+                }
+                n
+            });
+        }
+        let mut created = 0;
+        while let Some(n) = tasks.join_next().await {
+            created += n.unwrap();
+        }
+        created
+    }
+
+    /// Peak resident memory of the server so far, in MB.
+    pub fn peak_mb(&self) -> f64 {
+        vm_hwm_mb(self.server.id())
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
 }

@@ -11,14 +11,12 @@
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use serde_json::{Value, json};
 
 mod common;
-use common::{owner_token, send, spawn, vm_hwm_mb};
+use common::Live;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -69,77 +67,21 @@ async fn main() {
     files.sort();
 
     // A studio, a gallery, the photos (renders are not needed for originals).
-    let data = work.join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let db_url = format!("sqlite://{}?mode=rwc", data.join("darkroom.db").display());
-    let token = owner_token(&db_url).await;
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = spawn(&bin, &data, &db_url, port);
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(900))
-        .build()
-        .unwrap();
-    for _ in 0..400 {
-        if http.get(format!("{base}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let post = |path: &str, body: Value| {
-        http.post(format!("{base}{path}"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-    };
-    let branch: Value = post(
-        "/api/v1/branches",
-        json!({"name": "Bench", "invoice_prefix": "BEN-"}),
+    let live = Live::start(
+        &bin,
+        &work.join("data"),
+        "Download bench",
+        Duration::from_secs(900),
     )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let gallery: Value = post(
-        "/api/v1/galleries",
-        json!({"name": "Download bench", "branch_id": branch["id"]}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let gallery = gallery["id"].as_str().unwrap().to_string();
-    let queue = Arc::new(tokio::sync::Mutex::new(files.clone()));
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..3 {
-        let (queue, http, base, token, gallery) = (
-            queue.clone(),
-            http.clone(),
-            base.clone(),
-            token.clone(),
-            gallery.clone(),
-        );
-        tasks.spawn(async move {
-            loop {
-                let Some(f) = queue.lock().await.pop() else {
-                    break;
-                };
-                let r = send(&http, &base, &token, &gallery, &f).await;
-                assert_eq!(r, "created", "{}", f.display());
-            }
-        });
-    }
-    while let Some(r) = tasks.join_next().await {
-        r.unwrap();
-    }
+    .await;
+    live.upload_all(&files).await;
+    let (http, base, token, gallery) = (&live.http, &live.base, &live.token, &live.gallery);
     let total: u64 = files
         .iter()
         .map(|f| std::fs::metadata(f).unwrap().len())
         .sum();
     let mb = |b: u64| b as f64 / 1_048_576.0;
-    let hwm_before = vm_hwm_mb(server.id());
+    let hwm_before = live.peak_mb();
 
     // nginx serving one file of the same size.
     let www = work.join("www");
@@ -184,19 +126,19 @@ http {{ access_log off; sendfile on; tcp_nopush on;
     // Warm the page cache for both, then measure each twice and keep the best.
     let zip_url = format!("{base}/galleries/{gallery}/download");
     let file_url = format!("http://127.0.0.1:{nginx_port}/same-size.bin");
-    let _ = fetch(&http, &file_url, None).await;
+    let _ = fetch(http, &file_url, None).await;
     let mut best_nginx = f64::MAX;
     let mut best_darkroom = f64::MAX;
     let mut zip_len = 0;
     for _ in 0..2 {
-        let (n, s) = fetch(&http, &file_url, None).await;
+        let (n, s) = fetch(http, &file_url, None).await;
         assert_eq!(n, total);
         best_nginx = best_nginx.min(s);
-        let (n, s) = fetch(&http, &zip_url, Some(&token)).await;
+        let (n, s) = fetch(http, &zip_url, Some(token)).await;
         zip_len = n;
         best_darkroom = best_darkroom.min(s);
     }
-    let hwm_after = vm_hwm_mb(server.id());
+    let hwm_after = live.peak_mb();
 
     // Info-ZIP writing the same files, stored, to a pipe.
     let mut best_zip = f64::MAX;
@@ -245,7 +187,6 @@ http {{ access_log off; sendfile on; tcp_nopush on;
     );
     let _ = nginx.kill();
     let _ = nginx.wait();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(live);
     let _ = std::fs::remove_dir_all(&work);
 }

@@ -11,13 +11,10 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
-
 mod common;
-use common::{owner_token, send, spawn, vm_hwm_mb};
+use common::{Live, send};
 
 #[tokio::main]
 async fn main() {
@@ -62,85 +59,12 @@ async fn main() {
     let raw_rate = mb / raw_secs;
 
     // The server, on the same disk.
-    let data = work.join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let db_url = format!("sqlite://{}?mode=rwc", data.join("darkroom.db").display());
-    let token = owner_token(&db_url).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = spawn(&bin, &data, &db_url, port);
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(600))
-        .build()
-        .unwrap();
-    for _ in 0..400 {
-        if http.get(format!("{base}/healthz")).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let post = |path: &str, body: Value| {
-        http.post(format!("{base}{path}"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-    };
-    let branch: Value = post(
-        "/api/v1/branches",
-        json!({"name": "Bench", "invoice_prefix": "BEN-"}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let gallery: Value = post(
-        "/api/v1/galleries",
-        json!({"name": "Bench", "branch_id": branch["id"]}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let gallery = gallery["id"].as_str().unwrap().to_string();
-
-    let queue = Arc::new(tokio::sync::Mutex::new(files.clone()));
+    let live = Live::start(&bin, &work.join("data"), "Bench", Duration::from_secs(600)).await;
     let t = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..3 {
-        let (queue, http, base, token, gallery) = (
-            queue.clone(),
-            http.clone(),
-            base.clone(),
-            token.clone(),
-            gallery.clone(),
-        );
-        tasks.spawn(async move {
-            let mut results = Vec::new();
-            loop {
-                let Some(f) = queue.lock().await.pop() else {
-                    break;
-                };
-                results.push(send(&http, &base, &token, &gallery, &f).await);
-            }
-            results
-        });
-    }
-    let mut created = 0;
-    while let Some(r) = tasks.join_next().await {
-        for res in r.unwrap() {
-            assert_eq!(res, "created", "an upload did not end as a new photo");
-            created += 1;
-        }
-    }
+    let created = live.upload_all(&files).await;
     let up_secs = t.elapsed().as_secs_f64();
     let up_rate = mb / up_secs;
-    let hwm_photos = vm_hwm_mb(server.id());
+    let hwm_photos = live.peak_mb();
     println!(
         "raw disk   bytes_mb={mb:.1} seconds={raw_secs:.3} mb_per_s={raw_rate:.1}  (write + fsync per file)"
     );
@@ -169,15 +93,14 @@ async fn main() {
         }
     }
     let t = Instant::now();
-    let res = send(&http, &base, &token, &gallery, &big).await;
+    let res = send(&live.http, &live.base, &live.token, &live.gallery, &big).await;
     let big_secs = t.elapsed().as_secs_f64();
-    let hwm_big = vm_hwm_mb(server.id());
+    let hwm_big = live.peak_mb();
     println!(
         "memory     server peak RSS after {created} photos: {hwm_photos:.1} MB; after a further {big_mb} MB file ({:.0} MB/s, {}): {hwm_big:.1} MB",
         big_mb as f64 / big_secs,
         res.split(':').next().unwrap_or("")
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(live);
     let _ = std::fs::remove_dir_all(&work);
 }

@@ -33,6 +33,8 @@ pub mod setup;
 pub mod share;
 pub mod staff;
 pub mod studio;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod token;
 pub mod upload;
 

@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use darkroom_core::token::NewToken;
-use darkroom_core::{Core, Meta, Principal, auth, principal, setup, staff, token};
+use darkroom_core::{Core, Meta, Principal, auth, principal, setup, staff};
 use darkroom_db::Db;
 use darkroom_db::testing::TestDb;
 use darkroom_domain::time::OffsetClock;
@@ -133,16 +132,13 @@ impl TestApp {
 
     /// Creates a studio through the set-up link; returns its owner.
     pub async fn studio(&self, name: &str) -> Who {
-        let link = setup::new_studio_link(&self.core).await.unwrap();
-        let token = link.rsplit('/').next().unwrap().to_string();
         let email = format!(
             "owner-{}@{}.test",
             uuid::Uuid::now_v7().simple(),
             name.to_lowercase().replace(' ', "-")
         );
-        let session = setup::complete(
+        let (session, _) = darkroom_core::testing::studio(
             &self.core,
-            &token,
             setup::SetupInput {
                 studio_name: name.into(),
                 currency: "INR".into(),
@@ -152,7 +148,6 @@ impl TestApp {
                 email: email.clone(),
                 password: PASSWORD.into(),
             },
-            &Meta::system(),
         )
         .await
         .unwrap();
@@ -164,30 +159,15 @@ impl TestApp {
             .await
             .unwrap()
             .unwrap();
-        let scopes = self
-            .core
-            .permissions_anywhere(&p)
-            .iter()
-            .map(|x| x.name().to_string())
-            .collect();
-        let created = token::create(
-            &self.core,
-            &p,
-            &Meta::system(),
-            NewToken {
-                name: "tests".into(),
-                scopes,
-                expires_in_days: Some(30),
-            },
-        )
-        .await
-        .unwrap();
+        let token = darkroom_core::testing::full_token(&self.core, &p, "tests", 30)
+            .await
+            .unwrap();
         Who {
             user: p.user,
             studio: p.studio,
             email: email.into(),
             session: session.into(),
-            token: created.token,
+            token,
         }
     }
 

@@ -9,9 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use darkroom_core::{Core, CoreSettings, Meta, auth, setup, token};
 use darkroom_db::testing::TestDb;
-use darkroom_domain::time::SystemClock;
 use darkroom_media::testing::S3Peer;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -316,60 +314,9 @@ pub(crate) async fn new_gallery(
 }
 
 pub(crate) async fn owner_token(db_url: &str) -> String {
-    let db = darkroom_db::Db::connect(db_url, &Default::default())
+    darkroom_core::testing::owner_token(db_url, "Kill Ingest")
         .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    let core = Core::new(
-        db,
-        Arc::new(SystemClock),
-        CoreSettings::with_public_url("http://127.0.0.1:9".parse().unwrap()),
-        None,
-        darkroom_core::MediaStores::single(
-            darkroom_media::open(&darkroom_media::StoreConfig::Memory).unwrap(),
-        ),
-    )
-    .await
-    .unwrap();
-    let link = setup::new_studio_link(&core).await.unwrap();
-    let session = setup::complete(
-        &core,
-        link.rsplit('/').next().unwrap(),
-        setup::SetupInput {
-            studio_name: "Kill Ingest".into(),
-            currency: "EUR".into(),
-            time_zone: "Europe/Berlin".into(),
-            locale: "en".into(),
-            owner_name: "Owner".into(),
-            email: "owner@ingest.test".into(),
-            password: "correct horse battery".into(),
-        },
-        &Meta::system(),
-    )
-    .await
-    .unwrap();
-    let p = auth::resolve_session(&core, &session.token)
-        .await
-        .unwrap()
-        .unwrap();
-    let scopes = core
-        .permissions_anywhere(&p)
-        .iter()
-        .map(|x| x.name().to_string())
-        .collect();
-    token::create(
-        &core,
-        &p,
-        &Meta::system(),
-        token::NewToken {
-            name: "kill test".into(),
-            scopes,
-            expires_in_days: Some(1),
-        },
-    )
-    .await
-    .unwrap()
-    .token
+        .expect("a test studio")
 }
 
 fn media(

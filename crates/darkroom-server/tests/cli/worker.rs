@@ -74,10 +74,8 @@ async fn jobs_and_emails_survive_kill_9_of_the_worker() {
 
     // Work for the queue: 60 invitation emails and 5 reset requests (each a
     // job that itself writes an email), all through the real use cases.
-    let link = setup::new_studio_link(&core).await.unwrap();
-    let session = setup::complete(
+    let (_, owner) = darkroom_core::testing::studio(
         &core,
-        link.rsplit('/').next().unwrap(),
         setup::SetupInput {
             studio_name: "Kill Test".into(),
             currency: "INR".into(),
@@ -87,14 +85,9 @@ async fn jobs_and_emails_survive_kill_9_of_the_worker() {
             email: "owner@kill.test".into(),
             password: "correct horse battery".into(),
         },
-        &Meta::system(),
     )
     .await
     .unwrap();
-    let owner = auth::resolve_session(&core, &session.token)
-        .await
-        .unwrap()
-        .unwrap();
     let role = darkroom_db::repo::access::find_builtin_role(
         db.conn(),
         darkroom_domain::TypedId::uuid(&owner.studio),
