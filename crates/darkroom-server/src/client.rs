@@ -122,6 +122,8 @@ impl FromRequestParts<AppState> for GuestAuth {
             .filter_map(|c| c.trim().split_once('='))
             .filter(|(k, _)| *k == name)
             .map(|(_, v)| v)
+            // A browser sends one per link path; a pile of them is not worth a lookup each.
+            .take(4)
             .collect();
         let mut found = None;
         for v in &values {
