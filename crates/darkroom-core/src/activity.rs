@@ -81,7 +81,15 @@ pub async fn of_gallery(core: &Core, p: &Principal, id: GalleryId) -> CoreResult
         .iter()
         .map(|l| (l.id.uuid(), l.label.clone()))
         .collect();
-    let photos = repo::photo::list_in(c, p.studio.uuid(), Place::Gallery(g.id), 0, 100_000).await?;
+    let photos = repo::photo::list_in(
+        c,
+        p.studio.uuid(),
+        Place::Gallery(g.id),
+        crate::gallery::order_of(&g),
+        0,
+        100_000,
+    )
+    .await?;
     let name: HashMap<uuid::Uuid, String> = photos
         .iter()
         .map(|p| (p.id, p.original_name.clone()))

@@ -3,7 +3,7 @@
 //! (`darkroom-zip`), with its exact length known before the first byte.
 //! Recorded in the audit log as an export.
 
-use darkroom_db::entity::{gallery, photo_version};
+use darkroom_db::entity::{gallery, gallery_set, photo_version};
 use darkroom_db::repo;
 use darkroom_db::repo::photo::Place;
 use darkroom_domain::audit::Severity;
@@ -78,7 +78,7 @@ pub async fn gallery_zip(
 ) -> CoreResult<ZipDownload> {
     let g = crate::gallery::load(core.db().conn(), p, id, false).await?;
     core.authorize(p, Permission::GalleryView, crate::gallery::target(&g))?;
-    let dl = zip_of(core, p.studio, &g, contents).await?;
+    let dl = zip_of(core, p.studio, &g, None, contents).await?;
     let tx = core.db().begin().await?;
     audit::record(
         core,
@@ -104,21 +104,30 @@ pub async fn gallery_zip(
     Ok(dl)
 }
 
-/// Plans a ZIP of a gallery the caller has already authorized.
+/// Plans a ZIP of a gallery (or one of its sets) the caller has already
+/// authorized, in the gallery's order.
 pub(crate) async fn zip_of(
     core: &Core,
     studio: StudioId,
     g: &gallery::Model,
+    set: Option<&gallery_set::Model>,
     contents: Contents,
 ) -> CoreResult<ZipDownload> {
+    let place = match set {
+        Some(s) => Place::Set {
+            gallery: g.id,
+            set: s.id,
+        },
+        None => Place::Gallery(g.id),
+    };
+    let order = crate::gallery::order_of(g);
     let db = core.db().conn();
     let store = core.store_of(studio).await?;
 
     let mut rows: Vec<(String, Option<String>, photo_version::Model)> = Vec::new();
     let mut offset = 0;
     loop {
-        let photos =
-            repo::photo::list_in(db, studio.uuid(), Place::Gallery(g.id), offset, 500).await?;
+        let photos = repo::photo::list_in(db, studio.uuid(), place, order, offset, 500).await?;
         if photos.is_empty() {
             break;
         }
@@ -178,7 +187,11 @@ pub(crate) async fn zip_of(
     if keys.is_empty() {
         return Err(CoreError::conflict(
             "nothing_to_download",
-            "this gallery has no photos to download yet",
+            if set.is_some() {
+                "this set has no photos to download yet"
+            } else {
+                "this gallery has no photos to download yet"
+            },
         ));
     }
     let specs = darkroom_zip::safe_names(&names)
@@ -206,7 +219,10 @@ pub(crate) async fn zip_of(
                 .boxed() as Source)
         })
     });
-    let base = darkroom_zip::safe_name(&format!("{} - {}", g.name, contents.name()));
+    let base = darkroom_zip::safe_name(&match set {
+        Some(s) => format!("{} - {} - {}", g.name, s.name, contents.name()),
+        None => format!("{} - {}", g.name, contents.name()),
+    });
     Ok(ZipDownload {
         filename: format!("{base}.zip"),
         plan,

@@ -9,7 +9,7 @@ use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::{BranchFilter, ResourceKind, Target};
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::{self, FieldErrors};
-use darkroom_domain::{BranchId, ClientId, GalleryId, Timestamp, TypedId};
+use darkroom_domain::{BranchId, ClientId, GalleryId, PhotoId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Event, Who};
@@ -31,6 +31,11 @@ pub struct GalleryView {
     pub branch_name: Option<String>,
     /// `active`, `completed` or `archived`.
     pub status: String,
+    /// How photos are ordered: `capture` (time taken), `name` or `manual`.
+    pub sort_order: String,
+    /// The photo shown first and on the client's cover (else the first photo).
+    #[schema(value_type = Option<String>)]
+    pub cover_photo_id: Option<PhotoId>,
     pub photo_count: u64,
     #[schema(value_type = Option<String>)]
     pub client_id: Option<ClientId>,
@@ -56,7 +61,7 @@ pub struct GalleryView {
     pub deleted_at: Option<Timestamp>,
 }
 
-async fn view(c: &impl ConnectionTrait, m: gallery::Model) -> CoreResult<GalleryView> {
+pub(crate) async fn view(c: &impl ConnectionTrait, m: gallery::Model) -> CoreResult<GalleryView> {
     let n = repo::photo::count_in(c, m.studio_id, repo::photo::Place::Gallery(m.id)).await?;
     let branch_name = repo::branch::find(c, m.studio_id, m.branch_id, true)
         .await?
@@ -73,6 +78,8 @@ async fn view(c: &impl ConnectionTrait, m: gallery::Model) -> CoreResult<Gallery
         branch_id: BranchId::from_uuid(m.branch_id),
         branch_name,
         status: m.status,
+        sort_order: m.sort_order,
+        cover_photo_id: m.cover_photo_id.map(PhotoId::from_uuid),
         photo_count: n,
         client_id: m.client_id.map(ClientId::from_uuid),
         client_name,
@@ -87,6 +94,11 @@ async fn view(c: &impl ConnectionTrait, m: gallery::Model) -> CoreResult<Gallery
         updated_at: Timestamp::from_micros(m.updated_at),
         deleted_at: m.deleted_at.map(Timestamp::from_micros),
     })
+}
+
+/// How this gallery's photos are ordered.
+pub(crate) fn order_of(m: &gallery::Model) -> repo::photo::Order {
+    repo::photo::Order::parse(&m.sort_order).unwrap_or_default()
 }
 
 pub(crate) fn target(m: &gallery::Model) -> Target {
@@ -124,6 +136,11 @@ pub struct GalleryPatch {
     pub name: Option<String>,
     /// `active`, `completed` or `archived`.
     pub status: Option<String>,
+    /// `capture`, `name` or `manual` (the order set with the photo order call).
+    pub sort_order: Option<String>,
+    /// A photo of this gallery to show as its cover.
+    #[schema(value_type = Option<String>)]
+    pub cover_photo_id: Option<PhotoId>,
 }
 
 /// List filters.
@@ -338,6 +355,25 @@ pub async fn update(
             errs.add("status", "invalid", "use active, completed or archived");
         }
     }
+    if let Some(o) = &patch.sort_order {
+        if repo::photo::Order::parse(o).is_some() {
+            am.sort_order = Set(o.clone());
+        } else {
+            errs.add("sort_order", "invalid", "use capture, name or manual");
+        }
+    }
+    if let Some(c) = patch.cover_photo_id {
+        match repo::photo::find_photo(&tx, p.studio.uuid(), c.uuid()).await? {
+            Some(ph) if ph.gallery_id == Some(current.id) => {
+                am.cover_photo_id = Set(Some(ph.id));
+            }
+            _ => errs.add(
+                "cover_photo_id",
+                "invalid",
+                format!("`{c}` is not a photo of this gallery; pick one of its photos"),
+            ),
+        }
+    }
     errs.into_result()?;
     if current.version != patch.version {
         return Err(CoreError::stale(view(&tx, current).await?));
@@ -359,7 +395,10 @@ pub async fn update(
             severity: Severity::Low,
             target_type: "gallery",
             target_id: id.to_string(),
-            payload: serde_json::json!({ "name": patch.name, "status": patch.status }),
+            payload: serde_json::json!({
+                "name": patch.name, "status": patch.status, "sort_order": patch.sort_order,
+                "cover_photo_id": patch.cover_photo_id.map(|c| c.to_string()),
+            }),
         },
     )
     .await?;

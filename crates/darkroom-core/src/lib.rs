@@ -8,14 +8,17 @@
 
 pub mod access;
 pub mod activity;
+pub mod arrange;
 pub mod audit;
 pub mod auth;
 pub mod branch;
 pub mod client;
 mod created;
 mod ctx;
+pub mod delivery;
 pub mod demo;
 pub mod download;
+pub mod editing;
 pub mod error;
 pub mod gallery;
 pub mod import;

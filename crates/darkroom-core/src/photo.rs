@@ -10,13 +10,13 @@
 use std::path::Path;
 
 use darkroom_db::entity::{gallery, photo, photo_version};
-use darkroom_db::repo::{self, photo::Place};
+use darkroom_db::repo::{self, photo::Order, photo::Place};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{
-    BatchId, GalleryId, PhotoId, PhotoVersionId, StudioId, Timestamp, TypedId, UserId,
+    BatchId, GalleryId, GallerySetId, PhotoId, PhotoVersionId, StudioId, Timestamp, TypedId, UserId,
 };
 use darkroom_imaging::meta::PhotoMeta;
 use darkroom_media::Key;
@@ -134,6 +134,11 @@ pub struct PhotoView {
     pub gallery_id: Option<GalleryId>,
     #[schema(value_type = Option<String>)]
     pub batch_id: Option<BatchId>,
+    /// The set (section) of the gallery it is in, if any.
+    #[schema(value_type = Option<String>)]
+    pub set_id: Option<GallerySetId>,
+    /// The role of the current version: `original`, `raw`, `edited` or `final`.
+    pub current_role: String,
     /// The name the file arrived with (metadata only; never used as a path).
     pub original_name: String,
     /// `processing`, `ready` or `failed`.
@@ -169,6 +174,8 @@ fn photo_view(p: &photo::Model, current: Option<&photo_version::Model>) -> Photo
         id,
         gallery_id: p.gallery_id.map(GalleryId::from_uuid),
         batch_id: p.batch_id.map(BatchId::from_uuid),
+        set_id: p.set_id.map(GallerySetId::from_uuid),
+        current_role: current.map(|c| c.role.clone()).unwrap_or_default(),
         original_name: p.original_name.clone(),
         status: p.status.clone(),
         capture_local: p.capture_local.clone(),
@@ -584,6 +591,7 @@ async fn record(
                     width: w,
                     height: h,
                     position: now,
+                    set_id: None,
                     uploaded_by: Some(p.user.uuid()),
                     version: 1,
                     created_at: now,
@@ -625,6 +633,9 @@ async fn record(
         },
     )
     .await?;
+    if matches!(role, VersionRole::Edited | VersionRole::Final) {
+        crate::editing::on_edited_version(&tx, p.studio, photo_id.uuid(), number, now).await?;
+    }
     jobs::enqueue(
         core,
         &tx,
@@ -707,17 +718,18 @@ pub struct PhotoPage {
     pub next_offset: Option<u64>,
 }
 
-/// Photos of a place, sorted by capture time, then name.
+/// Photos of a place in `order`.
 pub(crate) async fn page_of(
     core: &Core,
     studio: StudioId,
     place: Place,
+    order: Order,
     offset: u64,
     limit: u64,
 ) -> CoreResult<PhotoPage> {
     let limit = limit.clamp(1, 500);
     let c = core.db().conn();
-    let rows = repo::photo::list_in(c, studio.uuid(), place, offset, limit).await?;
+    let rows = repo::photo::list_in(c, studio.uuid(), place, order, offset, limit).await?;
     let total = repo::photo::count_in(c, studio.uuid(), place).await?;
     let current = repo::photo::current_versions(c, studio.uuid(), &rows).await?;
     let items: Vec<PhotoView> = rows
@@ -741,7 +753,15 @@ pub async fn list_in_gallery(
 ) -> CoreResult<PhotoPage> {
     let g = crate::gallery::load(core.db().conn(), p, gallery, false).await?;
     core.authorize(p, Permission::GalleryView, crate::gallery::target(&g))?;
-    page_of(core, p.studio, Place::Gallery(g.id), offset, limit).await
+    page_of(
+        core,
+        p.studio,
+        Place::Gallery(g.id),
+        crate::gallery::order_of(&g),
+        offset,
+        limit,
+    )
+    .await
 }
 
 /// A batch in the staging area.
@@ -779,7 +799,7 @@ pub async fn list_batch(
         Some(b) => Place::Batch(b.uuid()),
         None => Place::Staging,
     };
-    page_of(core, p.studio, place, offset, limit).await
+    page_of(core, p.studio, place, Order::Capture, offset, limit).await
 }
 
 /// Files staged photos into a gallery.

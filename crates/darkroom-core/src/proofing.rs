@@ -15,7 +15,7 @@ use darkroom_db::repo::photo::Place;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::link::{DownloadLevel, LinkAction, LinkRights};
 use darkroom_domain::validate::{self, FieldErrors};
-use darkroom_domain::{BranchId, NoteId, PhotoId, Timestamp, TypedId};
+use darkroom_domain::{BranchId, GallerySetId, NoteId, PhotoId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Event, Who};
@@ -54,6 +54,11 @@ pub struct ClientPhoto {
     pub thumb_url: String,
     /// Watermarked proof while proofing, clean preview on a delivery link.
     pub view_url: String,
+    /// The set (section) it is in, if any.
+    #[schema(value_type = Option<String>)]
+    pub set_id: Option<GallerySetId>,
+    /// The studio has uploaded an edited version (what is shown now).
+    pub edited: bool,
     pub favourite: bool,
     /// 0 (none) to 5.
     pub rating: i64,
@@ -73,6 +78,15 @@ pub struct ClientRights {
     pub downloads_left: Option<i64>,
 }
 
+/// A set (section) of the gallery, in order.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ClientSet {
+    #[schema(value_type = String)]
+    pub id: GallerySetId,
+    pub name: String,
+    pub photo_count: usize,
+}
+
 /// A shared gallery as its client sees it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientGallery {
@@ -83,8 +97,16 @@ pub struct ClientGallery {
     pub label: String,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub expires_at: Option<Timestamp>,
+    /// A delivery link: the final files to download, no proofing.
+    pub delivery: bool,
+    /// The cover photo (the studio's choice, else the first).
+    #[schema(value_type = Option<String>)]
+    pub cover_photo_id: Option<PhotoId>,
     pub rights: ClientRights,
     pub selection: SelectionView,
+    /// Sets with photos, in order; photos in no set come after them.
+    pub sets: Vec<ClientSet>,
+    /// In the gallery's order.
     pub photos: Vec<ClientPhoto>,
 }
 
@@ -107,6 +129,8 @@ fn client_photo(
         height: v.map_or(p.height, |v| v.thumb_height).max(1),
         thumb_url: url("thumb"),
         view_url: url(view_what(g)),
+        set_id: p.set_id.map(GallerySetId::from_uuid),
+        edited: v.is_some_and(|v| v.role == "edited" || v.role == "final"),
         favourite: m.is_some_and(|m| m.favourite != 0),
         rating: m.map_or(0, |m| m.rating),
         marketing: m.is_some_and(|m| m.marketing != 0),
@@ -144,6 +168,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
             c,
             g.studio.uuid(),
             Place::Gallery(g.gallery.id),
+            crate::gallery::order_of(&g.gallery),
             rows.len() as u64,
             1000,
         )
@@ -156,7 +181,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     }
     let versions = repo::photo::current_versions(c, g.studio.uuid(), &rows).await?;
     let marks = repo::share::marks_of_link(c, g.link.id).await?;
-    let photos = rows
+    let photos: Vec<ClientPhoto> = rows
         .iter()
         .filter(|p| p.status == "ready")
         .map(|p| {
@@ -169,29 +194,58 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
             )
         })
         .collect();
+    let sets = repo::gallery::sets_of(c, g.studio.uuid(), g.gallery.id)
+        .await?
+        .into_iter()
+        .map(|s| ClientSet {
+            id: GallerySetId::from_uuid(s.id),
+            name: s.name,
+            photo_count: photos
+                .iter()
+                .filter(|p| p.set_id.map(|i| i.uuid()) == Some(s.id))
+                .count(),
+        })
+        .filter(|s| s.photo_count > 0)
+        .collect();
+    let cover_photo_id = g
+        .gallery
+        .cover_photo_id
+        .map(PhotoId::from_uuid)
+        .filter(|c| photos.iter().any(|p| p.id == *c))
+        .or_else(|| photos.first().map(|p| p.id));
     let (studio_name, branding) = crate::studio::header(core, g.studio).await?;
+    let delivery = g.link.purpose == "delivery";
     let rights = LinkRights::parse(&g.link.rights).unwrap_or_default();
     let tx = core.db().begin().await?;
     share::event(core, &tx, g, "view", None, None).await?;
     crate::commit(tx).await?;
     let limit_left = |limit: Option<i64>, used: i64| limit.map(|l| (l - used).max(0));
+    let link_left = limit_left(g.link.download_limit, g.link.downloads_used);
+    // A delivery link has its own cap; the gallery's applies to proofing links.
     let left = match (
-        limit_left(g.link.download_limit, g.link.downloads_used),
-        limit_left(g.gallery.download_limit, g.gallery.downloads_used),
+        link_left,
+        limit_left(g.gallery.download_limit, g.gallery.downloads_used).filter(|_| !delivery),
     ) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
+    };
+    let expiries = if delivery {
+        vec![g.link.expires_at]
+    } else {
+        vec![g.link.expires_at, g.gallery.expires_at]
     };
     Ok(ClientGallery {
         studio_name: branding.logo_text.clone().unwrap_or(studio_name),
         accent_colour: branding.accent_colour,
         gallery_name: g.gallery.name.clone(),
         label: g.link.label.clone(),
-        expires_at: [g.link.expires_at, g.gallery.expires_at]
+        expires_at: expiries
             .into_iter()
             .flatten()
             .min()
             .map(Timestamp::from_micros),
+        delivery,
+        cover_photo_id,
         rights: ClientRights {
             favourite: rights.favourite,
             comment: rights.comment,
@@ -200,6 +254,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
             downloads_left: left,
         },
         selection: selection(core, g).await?,
+        sets,
         photos,
     })
 }
@@ -428,6 +483,7 @@ pub async fn add_note(
     .await?;
     share::event(core, &tx, g, kind, Some(p.id), None).await?;
     if kind == "edit_request" {
+        crate::editing::from_edit_request(&tx, &g.link, &p, id, &body, now).await?;
         audit::record(
             core,
             &tx,
@@ -499,6 +555,7 @@ pub async fn submit(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<Selection
         },
     )
     .await?;
+    crate::editing::from_selection(&tx, g.studio, &g.link, &g.gallery, now).await?;
     let (count, extras) = (before.count, before.extras);
     share::notify_staff(core, &tx, g, |studio, branding| {
         crate::mail::templates::selection_submitted(
@@ -568,7 +625,9 @@ async fn take_download(
             ),
         ));
     }
-    if !repo::share::take_gallery_download(&tx, g.gallery.id).await? {
+    if g.link.purpose != "delivery"
+        && !repo::share::take_gallery_download(&tx, g.gallery.id).await?
+    {
         return Err(CoreError::conflict(
             "download_limit",
             "this gallery's downloads are used up; ask the studio for more",
@@ -609,16 +668,34 @@ pub async fn download_photo(
     Ok(obj)
 }
 
-/// The whole gallery as a ZIP, in `level` size.
-pub async fn download_zip(core: &Core, g: &Guest, level: DownloadLevel) -> CoreResult<ZipDownload> {
+/// The whole gallery (or one of its sets) as a ZIP, in `level` size.
+pub async fn download_zip(
+    core: &Core,
+    g: &Guest,
+    level: DownloadLevel,
+    set: Option<GallerySetId>,
+) -> CoreResult<ZipDownload> {
     share::authorize(core, g, LinkAction::Download(level))?;
+    let set = match set {
+        None => None,
+        Some(id) => Some(
+            repo::gallery::find_set(core.db().conn(), g.studio.uuid(), id.uuid())
+                .await?
+                .filter(|s| s.gallery_id == g.gallery.id)
+                .ok_or(CoreError::not_found("set"))?,
+        ),
+    };
     let contents = match level {
         DownloadLevel::Original => download::Contents::Originals,
         DownloadLevel::Web => download::Contents::Previews,
         _ => download::Contents::Proofs,
     };
     // Build the plan first: an empty gallery costs no download.
-    let dl = download::zip_of(core, g.studio, &g.gallery, contents).await?;
-    take_download(core, g, &format!("zip:{}", level.name()), None).await?;
+    let dl = download::zip_of(core, g.studio, &g.gallery, set.as_ref(), contents).await?;
+    let what = match &set {
+        Some(s) => format!("zip:{}:{}", level.name(), s.name),
+        None => format!("zip:{}", level.name()),
+    };
+    take_download(core, g, &what, None).await?;
     Ok(dl)
 }

@@ -84,6 +84,8 @@ pub struct LinkView {
     pub gallery_id: GalleryId,
     /// `person` (a magic link for one person) or `general` (needs the access code).
     pub kind: String,
+    /// `proofing` (choose, comment, request edits) or `delivery` (final files).
+    pub purpose: String,
     pub label: String,
     pub email: Option<String>,
     /// Any of `favourite`, `comment`, `edits`, `clean`.
@@ -123,6 +125,7 @@ fn link_view(m: &share_link::Model, counts: &[(Option<uuid::Uuid>, String, i64)]
         id: ShareLinkId::from_uuid(m.id),
         gallery_id: GalleryId::from_uuid(m.gallery_id),
         kind: m.kind.clone(),
+        purpose: m.purpose.clone(),
         label: m.label.clone(),
         email: m.email.clone(),
         rights: m
@@ -156,6 +159,11 @@ pub struct NewLink {
     pub id: Option<ShareLinkId>,
     /// `person` (default) or `general`.
     pub kind: Option<String>,
+    /// `proofing` (default) or `delivery`: the final files, clean, with the
+    /// link's own expiry and download cap (the gallery's proofing expiry and
+    /// cap do not apply). A delivery link takes no proofing rights and
+    /// downloads originals unless `download` says otherwise.
+    pub purpose: Option<String>,
     /// Who it is for ("Mina Park"), or what it is ("Guests").
     pub label: String,
     /// For a person link: where to email it (optional).
@@ -206,6 +214,11 @@ pub async fn create_link(
     if kind != "person" && kind != "general" {
         errs.add("kind", "invalid", "use person or general");
     }
+    let purpose = input.purpose.clone().unwrap_or_else(|| "proofing".into());
+    let delivery = purpose == "delivery";
+    if !delivery && purpose != "proofing" {
+        errs.add("purpose", "invalid", "use proofing or delivery");
+    }
     let label = errs.check("label", validate::text(&input.label, "the label", 200));
     let email = match input
         .email
@@ -216,20 +229,42 @@ pub async fn create_link(
         None => None,
         Some(e) => errs.check("email", validate::email(e)),
     };
-    let rights = match LinkRights::parse(&input.rights.join(",")) {
+    let mut rights = match LinkRights::parse(&input.rights.join(",")) {
         Ok(r) => r,
         Err(e) => {
             errs.add("rights", "invalid", e);
             LinkRights::default()
         }
     };
-    let download = match DownloadLevel::parse(input.download.as_deref().unwrap_or("none")) {
+    if delivery {
+        if rights.favourite || rights.comment || rights.edits {
+            errs.add(
+                "rights",
+                "invalid",
+                "a delivery link carries no proofing rights; give only `clean`, or make a proofing link",
+            );
+        }
+        rights = LinkRights {
+            clean: true,
+            ..LinkRights::default()
+        };
+    }
+    let default_download = if delivery { "original" } else { "none" };
+    let download = match DownloadLevel::parse(input.download.as_deref().unwrap_or(default_download))
+    {
         Ok(d) => d,
         Err(e) => {
             errs.add("download", "invalid", e);
             DownloadLevel::None
         }
     };
+    if delivery && download < DownloadLevel::Web {
+        errs.add(
+            "download",
+            "invalid",
+            "a delivery link is for downloading the final files: use web or original",
+        );
+    }
     if let Some(n) = input.download_limit
         && !(1..=1_000_000).contains(&n)
     {
@@ -257,6 +292,7 @@ pub async fn create_link(
             studio_id: p.studio.uuid(),
             gallery_id: g.id,
             kind: kind.clone(),
+            purpose: purpose.clone(),
             label: label.clone(),
             email: email.clone(),
             token_hash: hash_token(&token),
@@ -286,15 +322,33 @@ pub async fn create_link(
             .is_some()
     {
         let (studio_name, branding) = crate::studio::header(core, p.studio).await?;
-        let msg = crate::mail::templates::gallery_shared(
-            &studio_name,
-            &label,
-            &g.name,
-            &url,
-            code.is_some(),
-            &branding,
-        );
-        crate::mail::queue(core, &tx, Some(p.studio), "gallery_shared", to, msg).await?;
+        let (template, msg) = if delivery {
+            (
+                "gallery_delivered",
+                crate::mail::templates::gallery_delivered(
+                    &studio_name,
+                    &label,
+                    &g.name,
+                    &url,
+                    code.is_some(),
+                    input.expires_at,
+                    &branding,
+                ),
+            )
+        } else {
+            (
+                "gallery_shared",
+                crate::mail::templates::gallery_shared(
+                    &studio_name,
+                    &label,
+                    &g.name,
+                    &url,
+                    code.is_some(),
+                    &branding,
+                ),
+            )
+        };
+        crate::mail::queue(core, &tx, Some(p.studio), template, to, msg).await?;
         email_queued = true;
     }
     audit::record(
@@ -310,7 +364,7 @@ pub async fn create_link(
             target_type: "share_link",
             target_id: id.to_string(),
             payload: serde_json::json!({
-                "gallery": gallery_id.to_string(), "kind": kind, "label": label,
+                "gallery": gallery_id.to_string(), "kind": kind, "purpose": purpose, "label": label,
                 "rights": m.rights, "download": m.download,
             }),
         },
@@ -446,6 +500,7 @@ impl Guest {
             gallery_deleted: self.gallery.deleted_at.is_some(),
             gallery_expires_at: self.gallery.expires_at.map(Timestamp::from_micros),
             selection_deadline: self.gallery.selection_deadline.map(Timestamp::from_micros),
+            delivery: self.link.purpose == "delivery",
         }
     }
 }

@@ -218,6 +218,12 @@ typed_id!(/// A share link that opens one gallery for a client.
     ShareLinkId, "lnk", "share link");
 typed_id!(/// A comment or edit request on a photo.
     NoteId, "not", "note");
+typed_id!(/// A set (section) of a gallery.
+    GallerySetId, "set", "set");
+typed_id!(/// A task of the editing queue.
+    EditTaskId, "edt", "editing task");
+typed_id!(/// A physical deliverable: a USB stick, an album, prints.
+    DeliverableId, "dlv", "deliverable");
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,8 @@
 
 pub mod audit;
 pub mod authz;
+pub mod delivery;
+pub mod editing;
 pub mod id;
 pub mod link;
 pub mod money;

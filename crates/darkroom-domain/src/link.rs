@@ -108,6 +108,9 @@ pub struct LinkState {
     pub gallery_expires_at: Option<Timestamp>,
     /// The proofing deadline, if any.
     pub selection_deadline: Option<Timestamp>,
+    /// A delivery link: final files only, with its own expiry and cap (the
+    /// gallery's proofing expiry does not apply); no proofing actions.
+    pub delivery: bool,
 }
 
 /// What a client asks to do.
@@ -142,9 +145,14 @@ pub fn decide(link: &LinkState, action: LinkAction, now: Timestamp) -> Result<()
         || link.gallery_deleted
         || link.gallery_status == "archived"
         || link.expires_at.is_some_and(|e| e <= now)
-        || link.gallery_expires_at.is_some_and(|e| e <= now)
+        || (!link.delivery && link.gallery_expires_at.is_some_and(|e| e <= now))
     {
         return Err(Denial::Gone);
+    }
+    if link.delivery && !matches!(action, LinkAction::View | LinkAction::Download(_)) {
+        return Err(Denial::NotAllowed(
+            "this is a delivery link: the photos are final; ask the studio for a proofing link to choose or comment",
+        ));
     }
     let r = link.rights;
     let marks = |allowed: bool, what: &'static str| -> Result<(), Denial> {
@@ -212,6 +220,7 @@ mod tests {
             gallery_deleted: false,
             gallery_expires_at: None,
             selection_deadline: None,
+            delivery: false,
         }
     }
 
@@ -235,6 +244,25 @@ mod tests {
         assert_eq!(decide(&l, LinkAction::View, now()), Err(Denial::Gone));
         l.gallery_expires_at = Some(now().plus(Duration::from_secs(1)));
         assert_eq!(decide(&l, LinkAction::View, now()), Ok(()));
+    }
+
+    #[test]
+    fn a_delivery_link_outlives_the_proofing_expiry_but_allows_no_proofing() {
+        let mut l = link();
+        l.delivery = true;
+        l.download = DownloadLevel::Original;
+        l.gallery_expires_at = Some(now().minus(Duration::from_secs(1)));
+        assert_eq!(decide(&l, LinkAction::View, now()), Ok(()));
+        assert!(decide(&l, LinkAction::Download(DownloadLevel::Original), now()).is_ok());
+        for a in [
+            LinkAction::Favourite,
+            LinkAction::Comment,
+            LinkAction::Submit,
+        ] {
+            assert!(matches!(decide(&l, a, now()), Err(Denial::NotAllowed(_))));
+        }
+        l.expires_at = Some(now());
+        assert_eq!(decide(&l, LinkAction::View, now()), Err(Denial::Gone));
     }
 
     #[test]

@@ -28,6 +28,7 @@ use crate::{api, client, observe, security, web};
 const CSS: &str = include_str!("assets/app.css");
 const JS: &str = include_str!("assets/app.js");
 const UPLOAD_JS: &str = include_str!("assets/upload.js");
+const ARRANGE_JS: &str = include_str!("assets/arrange.js");
 const CLIENT_JS: &str = include_str!("assets/client.js");
 const CLIENT_CSS: &str = include_str!("assets/client.css");
 
@@ -134,6 +135,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/assets/upload.js",
             get(|| async { asset(UPLOAD_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/assets/arrange.js",
+            get(|| async { asset(ARRANGE_JS, "text/javascript; charset=utf-8") }),
         )
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .fallback(not_found)

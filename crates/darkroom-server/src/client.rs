@@ -27,7 +27,7 @@ use darkroom_core::proofing::{
 };
 use darkroom_core::share::{self, Guest, Opened};
 use darkroom_domain::link::DownloadLevel;
-use darkroom_domain::{PhotoId, ShareLinkId};
+use darkroom_domain::{GallerySetId, PhotoId, ShareLinkId};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -314,18 +314,76 @@ async fn page(State(s): State<AppState>, auth: Result<GuestAuth, ApiError>) -> R
         Ok(g) => g,
         Err(e) => return error_page(&s, &e),
     };
-    let classes: Vec<i64> = g
-        .photos
-        .iter()
-        .map(|p| ratio_class(p.width, p.height))
-        .collect();
+    let groups = sections(&g);
+    let cover = g
+        .cover_photo_id
+        .and_then(|c| g.photos.iter().find(|p| p.id == c))
+        .map(|p| context! { p => p, class => ratio_class(p.width, p.height) });
     let csrf = share::session_csrf(&s.core, &auth.cookie);
     let base = format!("/c/{}", auth.guest.link_id());
     render_public(
         &s,
         "client_gallery.html",
-        context! { title => g.gallery_name.clone(), g => g, classes => classes, csrf => csrf, base => base },
+        context! { title => g.gallery_name.clone(), g => g, groups => groups, cover => cover, csrf => csrf, base => base },
     )
+}
+
+/// One photo of the page's grid, with its aspect-ratio class.
+#[derive(serde::Serialize)]
+struct GridItem<'a> {
+    p: &'a proofing::ClientPhoto,
+    class: i64,
+    /// Below the first screenful: loaded lazily.
+    lazy: bool,
+}
+
+/// A section of the page: a set, or the photos in none.
+#[derive(serde::Serialize)]
+struct Section<'a> {
+    id: Option<String>,
+    name: Option<String>,
+    items: Vec<GridItem<'a>>,
+}
+
+/// The page's sections: each set with photos, in order, then the photos in
+/// no set (the only section when the gallery has no sets).
+fn sections(g: &ClientGallery) -> Vec<Section<'_>> {
+    let mut out: Vec<Section<'_>> = g
+        .sets
+        .iter()
+        .map(|s| Section {
+            id: Some(s.id.to_string()),
+            name: Some(s.name.clone()),
+            items: Vec::new(),
+        })
+        .collect();
+    let mut rest = Section {
+        id: None,
+        name: (!g.sets.is_empty()).then(|| "More photos".to_string()),
+        items: Vec::new(),
+    };
+    let mut n = 0;
+    for p in &g.photos {
+        let item = GridItem {
+            p,
+            class: ratio_class(p.width, p.height),
+            lazy: false,
+        };
+        let set = p.set_id.map(|i| i.to_string());
+        match out.iter_mut().find(|s| set.is_some() && s.id == set) {
+            Some(s) => s.items.push(item),
+            None => rest.items.push(item),
+        }
+    }
+    out.push(rest);
+    out.retain(|s| !s.items.is_empty());
+    for s in &mut out {
+        for i in &mut s.items {
+            i.lazy = n >= 12;
+            n += 1;
+        }
+    }
+    out
 }
 
 async fn gallery_json(
@@ -473,7 +531,14 @@ async fn download_zip(
 
 async fn download_zip_inner(s: &AppState, auth: GuestAuth, q: &Params) -> ApiResult<Response> {
     let level = size_param(q, &auth.guest)?;
-    let dl = proofing::download_zip(&s.core, &auth.guest, level).await?;
+    let set = match q.get("set").map(String::as_str).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(id) => Some(
+            id.parse::<GallerySetId>()
+                .map_err(|_| CoreError::not_found("set"))?,
+        ),
+    };
+    let dl = proofing::download_zip(&s.core, &auth.guest, level, set).await?;
     let len = dl.plan.total_len();
     let mut res = Response::new(Body::from_stream(darkroom_zip::stream(dl.plan, dl.opener)));
     let h = res.headers_mut();

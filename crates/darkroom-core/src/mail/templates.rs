@@ -256,6 +256,96 @@ pub fn gallery_expiring(
     }
 }
 
+/// The final files are ready: a delivery link.
+pub fn gallery_delivered(
+    studio: &str,
+    name: &str,
+    gallery: &str,
+    link: &str,
+    needs_code: bool,
+    until: Option<darkroom_domain::Timestamp>,
+    branding: &Branding,
+) -> Message {
+    let subject = format!("Your photos are ready: {gallery}");
+    let until_line = until
+        .map(|t| format!("The link works until {} (UTC).", &t.to_string()[..10]))
+        .unwrap_or_default();
+    let code_line = if needs_code {
+        "The studio will give you the access code separately."
+    } else {
+        ""
+    };
+    let text = format!(
+        "Hello {name},\n\nThe final photos of \"{gallery}\" from {studio} are ready to download:\n{link}\n\n{until_line}\n{code_line}\nKeep this link to yourself: anyone who has it can download the photos.\n"
+    );
+    let html = wrap(
+        studio,
+        branding,
+        &format!(
+            "<p>Hello {},</p><p>The final photos of <strong>{}</strong> from {} are ready to download.</p>{}<p>{}</p><p>{}</p><p>Keep this link to yourself: anyone who has it can download the photos.</p>",
+            escape(name),
+            escape(gallery),
+            escape(studio),
+            button(link, "Download your photos", branding),
+            escape(&until_line),
+            code_line,
+        ),
+    );
+    Message {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// A physical deliverable is ready, shipped or delivered.
+pub fn deliverable_update(
+    studio: &str,
+    name: &str,
+    what: &str,
+    status: &str,
+    carrier: Option<&str>,
+    tracking: Option<&str>,
+    branding: &Branding,
+) -> Message {
+    let (subject, line) = match status {
+        "ready" => (
+            format!("Your {what} is ready"),
+            format!("Your {what} from {studio} is ready."),
+        ),
+        "shipped" => (
+            format!("Your {what} is on its way"),
+            format!("Your {what} from {studio} has been sent."),
+        ),
+        _ => (
+            format!("Your {what} was delivered"),
+            format!("Your {what} from {studio} was delivered. We hope you love it."),
+        ),
+    };
+    let track = match (carrier, tracking) {
+        (Some(c), Some(t)) => format!("Carrier: {c}. Tracking number: {t}."),
+        (Some(c), None) => format!("Carrier: {c}."),
+        (None, Some(t)) => format!("Tracking number: {t}."),
+        (None, None) => String::new(),
+    };
+    let text = format!("Hello {name},\n\n{line}\n{track}\n");
+    let html = wrap(
+        studio,
+        branding,
+        &format!(
+            "<p>Hello {},</p><p>{}</p><p>{}</p>",
+            escape(name),
+            escape(&line),
+            escape(&track)
+        ),
+    );
+    Message {
+        subject,
+        text,
+        html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

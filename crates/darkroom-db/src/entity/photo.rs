@@ -22,6 +22,8 @@ pub struct Model {
     pub width: i64,
     pub height: i64,
     pub position: i64,
+    /// The set (section) of its gallery it sits in, if any.
+    pub set_id: Option<Uuid>,
     pub uploaded_by: Option<Uuid>,
     pub version: i64,
     pub created_at: i64,

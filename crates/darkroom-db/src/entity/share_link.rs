@@ -10,6 +10,8 @@ pub struct Model {
     pub studio_id: Uuid,
     pub gallery_id: Uuid,
     pub kind: String,
+    /// `proofing` or `delivery`.
+    pub purpose: String,
     #[sea_orm(column_type = "Text")]
     pub label: String,
     pub email: Option<String>,

@@ -8,6 +8,7 @@ mod m0002_photos;
 mod m0003_photo_permissions;
 mod m0004_photo_crc;
 mod m0005_sharing;
+mod m0006_editing_delivery;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_photo_permissions::Migration),
             Box::new(m0004_photo_crc::Migration),
             Box::new(m0005_sharing::Migration),
+            Box::new(m0006_editing_delivery::Migration),
         ]
     }
 }

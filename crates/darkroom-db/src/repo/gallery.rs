@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::DbResult;
 use crate::entity::gallery::{ActiveModel, Column, Entity, Model};
+use crate::entity::gallery_set;
 use crate::page::{Page, PageRequest};
 
 #[derive(Clone, Debug, Default)]
@@ -108,4 +109,80 @@ pub async fn update_versioned(
         .exec(c)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+// Sets ---------------------------------------------------------------------------
+
+pub async fn insert_set(
+    c: &impl ConnectionTrait,
+    m: gallery_set::Model,
+) -> DbResult<gallery_set::Model> {
+    Ok(gallery_set::ActiveModel::from(m).insert(c).await?)
+}
+
+pub async fn find_set(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+) -> DbResult<Option<gallery_set::Model>> {
+    Ok(gallery_set::Entity::find_by_id(id)
+        .filter(gallery_set::Column::StudioId.eq(studio))
+        .one(c)
+        .await?)
+}
+
+/// A gallery's sets in their order.
+pub async fn sets_of(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    gallery: Uuid,
+) -> DbResult<Vec<gallery_set::Model>> {
+    Ok(gallery_set::Entity::find()
+        .filter(gallery_set::Column::StudioId.eq(studio))
+        .filter(gallery_set::Column::GalleryId.eq(gallery))
+        .order_by_asc(gallery_set::Column::Position)
+        .order_by_asc(gallery_set::Column::Id)
+        .all(c)
+        .await?)
+}
+
+/// Changes a set if its version is still `expected`.
+pub async fn update_set_versioned(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+    expected: i64,
+    mut changes: gallery_set::ActiveModel,
+) -> DbResult<bool> {
+    changes.version = Set(expected + 1);
+    let res = gallery_set::Entity::update_many()
+        .set(changes)
+        .filter(gallery_set::Column::Id.eq(id))
+        .filter(gallery_set::Column::StudioId.eq(studio))
+        .filter(gallery_set::Column::Version.eq(expected))
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Deletes a set; its photos stay in the gallery, in no set.
+pub async fn delete_set(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    set: &gallery_set::Model,
+) -> DbResult<()> {
+    use crate::entity::photo;
+    use sea_orm::sea_query::Expr;
+    photo::Entity::update_many()
+        .col_expr(photo::Column::SetId, Expr::value(Option::<Uuid>::None))
+        .filter(photo::Column::StudioId.eq(studio))
+        .filter(photo::Column::SetId.eq(set.id))
+        .exec(c)
+        .await?;
+    gallery_set::Entity::delete_many()
+        .filter(gallery_set::Column::StudioId.eq(studio))
+        .filter(gallery_set::Column::Id.eq(set.id))
+        .exec(c)
+        .await?;
+    Ok(())
 }

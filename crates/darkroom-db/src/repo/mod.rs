@@ -5,6 +5,8 @@
 pub mod access;
 pub mod branch;
 pub mod created_id;
+pub mod delivery;
+pub mod editing;
 pub mod gallery;
 pub mod instance;
 pub mod person;

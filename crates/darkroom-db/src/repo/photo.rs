@@ -94,6 +94,11 @@ pub async fn current_versions(
 #[derive(Clone, Copy, Debug)]
 pub enum Place {
     Gallery(Uuid),
+    /// One set of a gallery.
+    Set {
+        gallery: Uuid,
+        set: Uuid,
+    },
     Batch(Uuid),
     Staging,
 }
@@ -104,6 +109,9 @@ fn place_cond(studio: Uuid, place: Place) -> Condition {
         .add(photo::Column::DeletedAt.is_null());
     match place {
         Place::Gallery(g) => c.add(photo::Column::GalleryId.eq(g)),
+        Place::Set { gallery, set } => c
+            .add(photo::Column::GalleryId.eq(gallery))
+            .add(photo::Column::SetId.eq(set)),
         Place::Batch(b) => c
             .add(photo::Column::GalleryId.is_null())
             .add(photo::Column::BatchId.eq(b)),
@@ -111,22 +119,103 @@ fn place_cond(studio: Uuid, place: Place) -> Condition {
     }
 }
 
-/// Photos of a place, in capture order (then name, then id); `offset`/`limit` page.
+/// How a gallery's photos are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Capture time (photos without one last), then name.
+    #[default]
+    Capture,
+    /// File name.
+    Name,
+    /// The studio's own order (dragged into place).
+    Manual,
+}
+
+impl Order {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "capture" => Some(Self::Capture),
+            "name" => Some(Self::Name),
+            "manual" => Some(Self::Manual),
+            _ => None,
+        }
+    }
+}
+
+/// Photos of a place in `order` (ties by name, then id); `offset`/`limit` page.
 pub async fn list_in(
     c: &impl ConnectionTrait,
     studio: Uuid,
     place: Place,
+    order: Order,
     offset: u64,
     limit: u64,
 ) -> DbResult<Vec<photo::Model>> {
-    Ok(photo::Entity::find()
-        .filter(place_cond(studio, place))
-        .order_by_asc(Expr::col(photo::Column::CaptureAt).is_null())
-        .order_by_asc(photo::Column::CaptureAt)
-        .order_by_asc(photo::Column::OriginalName)
+    let mut q = photo::Entity::find().filter(place_cond(studio, place));
+    q = match order {
+        Order::Capture => q
+            .order_by_asc(Expr::col(photo::Column::CaptureAt).is_null())
+            .order_by_asc(photo::Column::CaptureAt),
+        Order::Name => q,
+        Order::Manual => q.order_by_asc(photo::Column::Position),
+    };
+    Ok(q.order_by_asc(photo::Column::OriginalName)
         .order_by_asc(photo::Column::Id)
         .offset(offset)
         .limit(limit)
+        .all(c)
+        .await?)
+}
+
+/// Puts photos of a gallery in a set (or in none), and returns how many moved.
+pub async fn set_photos_set(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    gallery: Uuid,
+    photos: &[Uuid],
+    set: Option<Uuid>,
+    now: i64,
+) -> DbResult<u64> {
+    let res = photo::Entity::update_many()
+        .col_expr(photo::Column::SetId, Expr::value(set))
+        .col_expr(photo::Column::UpdatedAt, Expr::value(now))
+        .filter(photo::Column::StudioId.eq(studio))
+        .filter(photo::Column::GalleryId.eq(gallery))
+        .filter(photo::Column::Id.is_in(photos.iter().copied()))
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// Gives one photo of a gallery its manual position.
+pub async fn set_position(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    gallery: Uuid,
+    photo: Uuid,
+    position: i64,
+) -> DbResult<()> {
+    photo::Entity::update_many()
+        .col_expr(photo::Column::Position, Expr::value(position))
+        .filter(photo::Column::StudioId.eq(studio))
+        .filter(photo::Column::GalleryId.eq(gallery))
+        .filter(photo::Column::Id.eq(photo))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// The ids of a gallery's live photos (any order).
+pub async fn ids_in_gallery(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    gallery: Uuid,
+) -> DbResult<Vec<Uuid>> {
+    Ok(photo::Entity::find()
+        .select_only()
+        .column(photo::Column::Id)
+        .filter(place_cond(studio, Place::Gallery(gallery)))
+        .into_tuple()
         .all(c)
         .await?)
 }

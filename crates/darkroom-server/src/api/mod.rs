@@ -6,6 +6,7 @@ mod access;
 mod audit;
 mod branch;
 pub mod docs;
+mod editing;
 mod me;
 mod ops;
 mod photos;
@@ -37,7 +38,9 @@ use crate::state::AppState;
     tags(
         (name = "studio", description = "The studio's profile and settings"),
         (name = "photos", description = "Galleries, photos, versions, the staging area, and resumable uploads (tus 1.0)"),
-        (name = "sharing", description = "Clients, gallery terms, share links for clients, and what clients did"),
+        (name = "sharing", description = "Clients, gallery terms, share links for clients (proofing and delivery), and what clients did"),
+        (name = "editing", description = "The editing queue: tasks from clients' selections and edit requests, assignees, priorities, review"),
+        (name = "delivery", description = "Physical deliverables (USB, albums, prints): status, carrier, tracking"),
         (name = "branches", description = "Where the studio works from"),
         (name = "staff", description = "Staff accounts and invitations"),
         (name = "access", description = "Roles, permissions, role assignments and grants"),
@@ -86,6 +89,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let r = ops::routes(r);
     let r = photos::routes(r);
     let r = sharing::routes(r);
+    let r = editing::routes(r);
     let r = upload::routes(r);
     r.split_for_parts()
 }

@@ -160,10 +160,28 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
     let can_upload = g.deleted_at.is_none() && core.can(&ctx.p, Permission::PhotoUpload, target);
     let can_manage = core.can(&ctx.p, Permission::GalleryManage, target);
     let prev = (offset > 0).then(|| offset.saturating_sub(PER_PAGE));
+    let sets = match darkroom_core::arrange::list_sets(core, &ctx.p, id).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&ctx.state, &e),
+    };
+    let set_names: std::collections::BTreeMap<String, String> = sets
+        .iter()
+        .map(|s| (s.id.to_string(), s.name.clone()))
+        .collect();
+    let tasks = darkroom_core::editing::counts(core, &ctx.p, id)
+        .await
+        .unwrap_or_default();
+    let open_tasks: i64 = tasks
+        .iter()
+        .filter(|(s, _)| s != "done")
+        .map(|(_, n)| n)
+        .sum();
     ctx.render(
         "gallery.html",
         context! {
             title => g.name.clone(), g => g, photos => photos, prev => prev, offset => offset,
+            sets => sets, set_names => set_names, open_tasks => open_tasks,
+            orders => [("capture", "Capture time"), ("name", "File name"), ("manual", "My own order (drag photos)")],
             can_upload => can_upload, can_manage => can_manage, statuses => gallery::STATUSES,
             chunk_bytes => ctx.state.config.media.upload_chunk_kb * 1024,
             max_bytes => core.settings().media.max_upload_bytes,
@@ -178,6 +196,7 @@ pub struct GalleryEdit {
     version: i64,
     name: String,
     status: String,
+    sort_order: String,
 }
 
 pub async fn update(
@@ -193,6 +212,8 @@ pub async fn update(
         version: f.version,
         name: Some(f.name),
         status: Some(f.status),
+        sort_order: Some(f.sort_order).filter(|s| !s.is_empty()),
+        cover_photo_id: None,
     };
     match gallery::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
         Ok(_) => done(&format!("/galleries/{id}"), "gallery_saved"),

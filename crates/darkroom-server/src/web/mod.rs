@@ -5,6 +5,7 @@
 mod account;
 mod audit;
 mod branches;
+mod editing;
 mod galleries;
 mod home;
 pub mod media;
@@ -85,6 +86,15 @@ page_routes! {
     "/galleries/{gallery_id}/delete" => post(galleries::delete);
     "/galleries/{gallery_id}/restore" => post(galleries::restore);
     "/galleries/{gallery_id}/download" => get(media::gallery_zip);
+    "/galleries/{gallery_id}/arrange" => post(editing::arrange);
+    "/galleries/{gallery_id}/sets" => post(editing::create_set);
+    "/sets/{set_id}/edit" => post(editing::update_set);
+    "/sets/{set_id}/delete" => post(editing::delete_set);
+    "/galleries/{gallery_id}/deliverables" => post(editing::create_deliverable);
+    "/deliverables/{deliverable_id}" => post(editing::update_deliverable);
+    "/editing" => get(editing::queue);
+    "/editing/{task_id}" => post(editing::update_task);
+    "/editing/{task_id}/{action}" => post(editing::move_task);
     "/galleries/{gallery_id}/sharing" => get(sharing::show);
     "/galleries/{gallery_id}/sharing/terms" => post(sharing::set_terms);
     "/galleries/{gallery_id}/sharing/links" => post(sharing::create_link);

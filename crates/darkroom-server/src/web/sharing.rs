@@ -11,25 +11,15 @@ use darkroom_core::gallery::{self, GalleryTerms};
 use darkroom_core::share::{self, CreatedLink, LinkChange, NewLink};
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::{ClientId, GalleryId, ShareLinkId, Timestamp};
+use darkroom_domain::{ClientId, GalleryId, ShareLinkId};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
+use super::editing::end_of_day;
 use super::galleries::gallery_id;
 use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
 use super::{Params, param};
 use crate::extract::path_id;
-
-/// `YYYY-MM-DD` from a date input: the end of that day, UTC.
-fn end_of_day(field: &str, raw: &str) -> Result<Option<Timestamp>, darkroom_core::CoreError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    Timestamp::parse_rfc3339(&format!("{raw}T23:59:59Z"))
-        .map(Some)
-        .map_err(|_| darkroom_core::CoreError::invalid(field, "give a date as YYYY-MM-DD"))
-}
 
 fn number(field: &str, raw: &str) -> Result<Option<i64>, darkroom_core::CoreError> {
     let raw = raw.trim();
@@ -72,12 +62,18 @@ async fn render(
     } else {
         Vec::new()
     };
+    let deliverables = match darkroom_core::delivery::list(core, &ctx.p, id).await {
+        Ok(d) => d,
+        Err(e) => return error_page(&ctx.state, &e),
+    };
     ctx.render_status(
         status,
         "sharing.html",
         context! {
-            title => format!("Sharing · {}", g.name), g => g, a => act, clients => clients,
+            title => format!("Sharing and delivery · {}", g.name), g => g, a => act, clients => clients,
             created => created, errors => errors, flash => flash, can_manage => can_manage,
+            deliverables => deliverables, kinds => darkroom_domain::delivery::KINDS,
+            delivery_statuses => darkroom_domain::delivery::STATUSES,
         },
     )
 }
@@ -178,6 +174,7 @@ pub async fn set_terms(
 #[serde(default)]
 pub struct LinkForm {
     kind: String,
+    purpose: String,
     label: String,
     email: String,
     favourite: Option<String>,
@@ -200,6 +197,7 @@ pub async fn create_link(
     };
     let core = &ctx.state.core;
     let result = async {
+        let delivery = f.purpose == "delivery";
         let mut rights = Vec::new();
         for (on, name) in [
             (&f.favourite, "favourite"),
@@ -207,7 +205,8 @@ pub async fn create_link(
             (&f.edits, "edits"),
             (&f.clean, "clean"),
         ] {
-            if on.is_some() {
+            // A delivery link takes no proofing rights: the form's boxes are ignored.
+            if on.is_some() && (!delivery || name == "clean") {
                 rights.push(name.to_string());
             }
         }
@@ -218,13 +217,14 @@ pub async fn create_link(
             } else {
                 f.kind.clone()
             }),
+            purpose: Some(if delivery { "delivery" } else { "proofing" }.into()),
             label: f.label.clone(),
             email: Some(f.email.clone()),
             rights,
-            download: Some(if f.download.is_empty() {
-                "none".into()
-            } else {
-                f.download.clone()
+            download: Some(match (f.download.as_str(), delivery) {
+                ("" | "none", true) => "original".into(),
+                ("", false) => "none".into(),
+                (d, _) => d.into(),
             }),
             download_limit: number("download_limit", &f.download_limit)?,
             expires_at: end_of_day("expires_on", &f.expires_on)?,

@@ -66,6 +66,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("photo.html", include_str!("../templates/photo.html")),
     ("staging.html", include_str!("../templates/staging.html")),
     ("sharing.html", include_str!("../templates/sharing.html")),
+    ("editing.html", include_str!("../templates/editing.html")),
     (
         "client_base.html",
         include_str!("../templates/client_base.html"),

@@ -120,7 +120,37 @@ async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixtures {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{link}");
+    let (s, set) = app
+        .post(
+            &owner,
+            &format!("/api/v1/galleries/{gallery_id}/sets"),
+            json!({ "name": format!("{marker} set") }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{set}");
+    let (s, task) = app
+        .post(
+            &owner,
+            "/api/v1/editing/tasks",
+            json!({ "gallery_id": gallery_id, "title": format!("{marker} retouch"), "notes": marker, "photo_ids": [photo_id] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{task}");
+    let (s, deliverable) = app
+        .post(
+            &owner,
+            &format!("/api/v1/galleries/{gallery_id}/deliverables"),
+            json!({ "kind": "album", "description": format!("{marker} album") }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{deliverable}");
     let mut ids = HashMap::new();
+    ids.insert("set_id", set["id"].as_str().unwrap().to_string());
+    ids.insert("task_id", task["id"].as_str().unwrap().to_string());
+    ids.insert(
+        "deliverable_id",
+        deliverable["id"].as_str().unwrap().to_string(),
+    );
     ids.insert("client_id", client["id"].as_str().unwrap().to_string());
     ids.insert("link_id", link["link"]["id"].as_str().unwrap().to_string());
     ids.insert("gallery_id", gallery_id);
@@ -159,6 +189,9 @@ fn fresh_id(param: &str) -> String {
         "upload_id" => "upl",
         "client_id" => "cli",
         "link_id" => "lnk",
+        "set_id" => "set",
+        "task_id" => "edt",
+        "deliverable_id" => "dlv",
         other => {
             panic!("path parameter `{other}` has no fixture: add one to tests/api/isolation.rs")
         }
@@ -327,6 +360,10 @@ fn word_values(param: &str) -> Option<Vec<&'static str>> {
             "reset-link",
             "roles",
             "grants",
+            "start",
+            "send",
+            "approve",
+            "revise",
         ]),
         "rendition" => Some(vec!["thumb", "preview", "proof", "original"]),
         _ => None,

@@ -10,6 +10,7 @@ mod authz;
 mod bad_input;
 mod client_ids;
 mod downloads;
+mod editing;
 mod isolation;
 mod locking;
 mod pages;

@@ -37,7 +37,7 @@ async fn every_page_renders_with_security_headers() {
         if s == StatusCode::OK && !path.ends_with("/export") {
             assert!(
                 html.contains("<main id=\"main\">"),
-                "{path} uses the layout"
+                "{path} uses the layout: {html}"
             );
             assert!(
                 html.contains("name=\"viewport\""),

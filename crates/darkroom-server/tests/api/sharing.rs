@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, Who, jpeg, set_cookie};
 
 /// A gallery with `n` ready photos, and its id and photo ids.
-async fn gallery_with_photos(
+pub(crate) async fn gallery_with_photos(
     app: &TestApp,
     owner: &Who,
     name: &str,
@@ -34,7 +34,7 @@ async fn gallery_with_photos(
     (gallery, photos)
 }
 
-async fn link(app: &TestApp, owner: &Who, gallery: &str, body: Value) -> Value {
+pub(crate) async fn link(app: &TestApp, owner: &Who, gallery: &str, body: Value) -> Value {
     let (s, v) = app
         .post(owner, &format!("/api/v1/galleries/{gallery}/links"), body)
         .await;
@@ -43,10 +43,10 @@ async fn link(app: &TestApp, owner: &Who, gallery: &str, body: Value) -> Value {
 }
 
 /// A browser of a client: follows nothing, keeps the link cookie.
-struct Guest {
+pub(crate) struct Guest {
     base: String,
-    link: String,
-    cookie: String,
+    pub(crate) link: String,
+    pub(crate) cookie: String,
     csrf: String,
     http: reqwest::Client,
 }
@@ -55,7 +55,7 @@ fn token_of(url: &str) -> &str {
     url.rsplit('/').next().unwrap()
 }
 
-async fn open(app: &TestApp, url: &str) -> Guest {
+pub(crate) async fn open(app: &TestApp, url: &str) -> Guest {
     let res = app
         .http
         .get(app.url(&format!("/g/{}", token_of(url))))
@@ -105,7 +105,12 @@ async fn open(app: &TestApp, url: &str) -> Guest {
 }
 
 impl Guest {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self
             .http
             .request(
@@ -128,11 +133,11 @@ impl Guest {
         )
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, None).await
     }
 
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.call(Method::POST, path, Some(body)).await
     }
 }
@@ -428,7 +433,7 @@ async fn twenty_simultaneous_downloads_on_a_limit_of_three_give_exactly_three() 
 }
 
 /// Entry names of a stored ZIP, from its central directory.
-fn zip_names(zip: &[u8]) -> Vec<String> {
+pub(crate) fn zip_names(zip: &[u8]) -> Vec<String> {
     let mut names = Vec::new();
     let mut i = 0;
     while i + 46 <= zip.len() {

@@ -1,0 +1,485 @@
+//! Arranging a gallery: sets (sections such as "Ceremony" and "Portraits"),
+//! which set each photo is in, and the studio's own photo order.
+//!
+//! The order a gallery shows is its `sort_order`: capture time, file name, or
+//! manual. Saving a manual order (dragging photos into place) switches the
+//! gallery to manual. The cover photo is a field of the gallery itself.
+
+use std::collections::HashSet;
+
+use darkroom_db::entity::{gallery, gallery_set};
+use darkroom_db::repo::{self, photo::Place};
+use darkroom_db::sea_orm::{ConnectionTrait, Set};
+use darkroom_domain::audit::Severity;
+use darkroom_domain::permission::Permission;
+use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::{BranchId, GalleryId, GallerySetId, PhotoId, Timestamp, TypedId};
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{self, Event, Who};
+use crate::created::{self, Claim};
+use crate::error::{CoreError, CoreResult};
+use crate::gallery::{GalleryView, load, target};
+use crate::{Core, Meta, Principal};
+
+/// Most sets in one gallery, and most photos per arranging call.
+pub const MAX_SETS: usize = 100;
+pub const MAX_PHOTOS_PER_CALL: usize = 20_000;
+
+/// A set of a gallery.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SetView {
+    #[schema(value_type = String, example = "set_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
+    pub id: GallerySetId,
+    #[schema(value_type = String)]
+    pub gallery_id: GalleryId,
+    pub name: String,
+    /// Sets are shown by this number, lowest first.
+    pub position: i64,
+    pub photo_count: u64,
+    pub version: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+}
+
+async fn set_view(c: &impl ConnectionTrait, m: gallery_set::Model) -> CoreResult<SetView> {
+    let n = repo::photo::count_in(
+        c,
+        m.studio_id,
+        Place::Set {
+            gallery: m.gallery_id,
+            set: m.id,
+        },
+    )
+    .await?;
+    Ok(SetView {
+        id: GallerySetId::from_uuid(m.id),
+        gallery_id: GalleryId::from_uuid(m.gallery_id),
+        name: m.name,
+        position: m.position,
+        photo_count: n,
+        version: m.version,
+        created_at: Timestamp::from_micros(m.created_at),
+        updated_at: Timestamp::from_micros(m.updated_at),
+    })
+}
+
+/// A new set.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSet {
+    #[schema(value_type = Option<String>)]
+    pub id: Option<GallerySetId>,
+    pub name: String,
+}
+
+/// Changes to a set.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPatch {
+    pub version: i64,
+    pub name: Option<String>,
+    pub position: Option<i64>,
+}
+
+/// Photos to put in a set (or, with no `set_id`, in none).
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlacePhotos {
+    #[schema(value_type = Vec<String>)]
+    pub photo_ids: Vec<PhotoId>,
+    #[schema(value_type = Option<String>)]
+    pub set_id: Option<GallerySetId>,
+}
+
+/// A manual order: these photos first, in this order; the rest follow in
+/// the order they had.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoOrder {
+    /// The gallery's version (a stale one gets 409 with the gallery as it is).
+    pub version: i64,
+    #[schema(value_type = Vec<String>)]
+    pub photo_ids: Vec<PhotoId>,
+}
+
+async fn managed(
+    c: &impl ConnectionTrait,
+    core: &Core,
+    p: &Principal,
+    id: GalleryId,
+) -> CoreResult<gallery::Model> {
+    let g = load(c, p, id, false).await?;
+    core.authorize(p, Permission::GalleryManage, target(&g))?;
+    Ok(g)
+}
+
+/// A set of the principal's studio, with its live gallery (404 otherwise).
+async fn load_set(
+    c: &impl ConnectionTrait,
+    p: &Principal,
+    id: GallerySetId,
+) -> CoreResult<(gallery_set::Model, gallery::Model)> {
+    let s = repo::gallery::find_set(c, p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("set"))?;
+    let g = repo::gallery::find(c, p.studio.uuid(), s.gallery_id, false)
+        .await?
+        .ok_or(CoreError::not_found("set"))?;
+    Ok((s, g))
+}
+
+fn event(
+    p: &Principal,
+    g: &gallery::Model,
+    kind: &'static str,
+    id: String,
+    payload: serde_json::Value,
+) -> Event {
+    Event {
+        studio: Some(p.studio),
+        branch: Some(BranchId::from_uuid(g.branch_id)),
+        who: Who::of(p),
+        event_type: kind,
+        severity: Severity::Low,
+        target_type: "gallery",
+        target_id: id,
+        payload,
+    }
+}
+
+/// A gallery's sets, in order.
+pub async fn list_sets(core: &Core, p: &Principal, id: GalleryId) -> CoreResult<Vec<SetView>> {
+    let c = core.db().conn();
+    let g = load(c, p, id, false).await?;
+    core.authorize(p, Permission::GalleryView, target(&g))?;
+    let mut out = Vec::new();
+    for s in repo::gallery::sets_of(c, p.studio.uuid(), g.id).await? {
+        out.push(set_view(c, s).await?);
+    }
+    Ok(out)
+}
+
+/// Adds a set at the end. Returns whether it was created (false: a replay).
+pub async fn create_set(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    gallery_id: GalleryId,
+    input: NewSet,
+) -> CoreResult<(SetView, bool)> {
+    let tx = core.db().begin().await?;
+    let g = managed(&tx, core, p, gallery_id).await?;
+    let mut errs = FieldErrors::new();
+    let name = errs.check("name", validate::text(&input.name, "the set name", 120));
+    errs.into_result()?;
+    let name = name.unwrap_or_default();
+    let id = input.id.unwrap_or_default();
+    let now = core.now().as_micros();
+    if input.id.is_some()
+        && created::claim(&tx, p.studio, "set", id, &created::digest(&input), now).await?
+            == Claim::Replay
+    {
+        let (s, _) = load_set(&tx, p, id).await?;
+        return Ok((set_view(&tx, s).await?, false));
+    }
+    let existing = repo::gallery::sets_of(&tx, p.studio.uuid(), g.id).await?;
+    if existing.len() >= MAX_SETS {
+        return Err(CoreError::conflict(
+            "too_many_sets",
+            format!("a gallery has at most {MAX_SETS} sets; merge some first"),
+        ));
+    }
+    if existing.iter().any(|s| s.name.eq_ignore_ascii_case(&name)) {
+        let mut e = FieldErrors::new();
+        e.add(
+            "name",
+            "taken",
+            format!("this gallery already has a set named `{name}`; pick another name"),
+        );
+        return Err(CoreError::Validation(e));
+    }
+    let position = existing.iter().map(|s| s.position).max().unwrap_or(0) + 1;
+    let m = repo::gallery::insert_set(
+        &tx,
+        gallery_set::Model {
+            id: id.uuid(),
+            studio_id: p.studio.uuid(),
+            gallery_id: g.id,
+            name: name.clone(),
+            position,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await
+    .map_err(|e| created::on_insert_error(e, &id))?;
+    audit::record(
+        core,
+        &tx,
+        meta,
+        event(
+            p,
+            &g,
+            "gallery.set_created",
+            gallery_id.to_string(),
+            serde_json::json!({ "set": id.to_string(), "name": name }),
+        ),
+    )
+    .await?;
+    let v = set_view(&tx, m).await?;
+    crate::commit(tx).await?;
+    Ok((v, true))
+}
+
+/// Renames or moves a set.
+pub async fn update_set(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: GallerySetId,
+    patch: SetPatch,
+) -> CoreResult<SetView> {
+    let tx = core.db().begin().await?;
+    let (s, g) = load_set(&tx, p, id).await?;
+    core.authorize(p, Permission::GalleryManage, target(&g))?;
+    let mut errs = FieldErrors::new();
+    let mut am = gallery_set::ActiveModel::default();
+    if let Some(n) = &patch.name
+        && let Some(n) = errs.check("name", validate::text(n, "the set name", 120))
+    {
+        let others = repo::gallery::sets_of(&tx, p.studio.uuid(), g.id).await?;
+        if others
+            .iter()
+            .any(|o| o.id != s.id && o.name.eq_ignore_ascii_case(&n))
+        {
+            errs.add(
+                "name",
+                "taken",
+                format!("this gallery already has a set named `{n}`; pick another name"),
+            );
+        }
+        am.name = Set(n);
+    }
+    if let Some(pos) = patch.position {
+        if (0..=1_000_000).contains(&pos) {
+            am.position = Set(pos);
+        } else {
+            errs.add("position", "invalid", "give a position from 0 to 1000000");
+        }
+    }
+    errs.into_result()?;
+    if s.version != patch.version {
+        return Err(CoreError::stale(set_view(&tx, s).await?));
+    }
+    am.updated_at = Set(core.now().as_micros());
+    if !repo::gallery::update_set_versioned(&tx, p.studio.uuid(), s.id, patch.version, am).await? {
+        let (fresh, _) = load_set(&tx, p, id).await?;
+        return Err(CoreError::stale(set_view(&tx, fresh).await?));
+    }
+    audit::record(
+        core,
+        &tx,
+        meta,
+        event(
+            p,
+            &g,
+            "gallery.set_updated",
+            GalleryId::from_uuid(g.id).to_string(),
+            serde_json::json!({ "set": id.to_string(), "name": patch.name, "position": patch.position }),
+        ),
+    )
+    .await?;
+    let (fresh, _) = load_set(&tx, p, id).await?;
+    let v = set_view(&tx, fresh).await?;
+    crate::commit(tx).await?;
+    Ok(v)
+}
+
+/// Deletes a set; its photos stay in the gallery, in no set.
+pub async fn delete_set(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: GallerySetId,
+) -> CoreResult<()> {
+    let tx = core.db().begin().await?;
+    let (s, g) = load_set(&tx, p, id).await?;
+    core.authorize(p, Permission::GalleryManage, target(&g))?;
+    repo::gallery::delete_set(&tx, p.studio.uuid(), &s).await?;
+    audit::record(
+        core,
+        &tx,
+        meta,
+        event(
+            p,
+            &g,
+            "gallery.set_deleted",
+            GalleryId::from_uuid(g.id).to_string(),
+            serde_json::json!({ "set": id.to_string(), "name": s.name }),
+        ),
+    )
+    .await?;
+    crate::commit(tx).await
+}
+
+/// Checks that every id is a distinct live photo of the gallery.
+async fn check_photos(
+    c: &impl ConnectionTrait,
+    p: &Principal,
+    g: &gallery::Model,
+    ids: &[PhotoId],
+) -> CoreResult<Vec<uuid::Uuid>> {
+    let mut errs = FieldErrors::new();
+    if ids.is_empty() {
+        errs.add("photo_ids", "required", "list at least one photo");
+    }
+    if ids.len() > MAX_PHOTOS_PER_CALL {
+        errs.add(
+            "photo_ids",
+            "too_many",
+            format!("at most {MAX_PHOTOS_PER_CALL} photos per call"),
+        );
+    }
+    errs.into_result()?;
+    let live: HashSet<uuid::Uuid> = repo::photo::ids_in_gallery(c, p.studio.uuid(), g.id)
+        .await?
+        .into_iter()
+        .collect();
+    let mut seen = HashSet::new();
+    let mut errs = FieldErrors::new();
+    for (i, id) in ids.iter().enumerate() {
+        if !live.contains(&id.uuid()) {
+            errs.add(
+                &format!("photo_ids[{i}]"),
+                "invalid",
+                format!("`{id}` is not a photo of this gallery"),
+            );
+        } else if !seen.insert(id.uuid()) {
+            errs.add(
+                &format!("photo_ids[{i}]"),
+                "duplicate",
+                format!("`{id}` is listed twice; list each photo once"),
+            );
+        }
+    }
+    errs.into_result()?;
+    Ok(ids.iter().map(|i| i.uuid()).collect())
+}
+
+/// Puts photos in a set (or in none). Returns how many were placed.
+pub async fn place_photos(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    gallery_id: GalleryId,
+    input: PlacePhotos,
+) -> CoreResult<u64> {
+    let tx = core.db().begin().await?;
+    let g = managed(&tx, core, p, gallery_id).await?;
+    if let Some(sid) = input.set_id {
+        let s = repo::gallery::find_set(&tx, p.studio.uuid(), sid.uuid()).await?;
+        if s.is_none_or(|s| s.gallery_id != g.id) {
+            let mut e = FieldErrors::new();
+            e.add(
+                "set_id",
+                "invalid",
+                format!("`{sid}` is not a set of this gallery"),
+            );
+            return Err(CoreError::Validation(e));
+        }
+    }
+    let ids = check_photos(&tx, p, &g, &input.photo_ids).await?;
+    let n = repo::photo::set_photos_set(
+        &tx,
+        p.studio.uuid(),
+        g.id,
+        &ids,
+        input.set_id.map(|s| s.uuid()),
+        core.now().as_micros(),
+    )
+    .await?;
+    audit::record(
+        core,
+        &tx,
+        meta,
+        event(
+            p,
+            &g,
+            "gallery.photos_placed",
+            gallery_id.to_string(),
+            serde_json::json!({ "set": input.set_id.map(|s| s.to_string()), "photos": ids.len() }),
+        ),
+    )
+    .await?;
+    crate::commit(tx).await?;
+    Ok(n)
+}
+
+/// Saves a manual order and switches the gallery to it.
+pub async fn reorder(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    gallery_id: GalleryId,
+    input: PhotoOrder,
+) -> CoreResult<GalleryView> {
+    let tx = core.db().begin().await?;
+    let g = managed(&tx, core, p, gallery_id).await?;
+    let first = check_photos(&tx, p, &g, &input.photo_ids).await?;
+    if g.version != input.version {
+        return Err(CoreError::stale(crate::gallery::view(&tx, g).await?));
+    }
+    let listed: HashSet<uuid::Uuid> = first.iter().copied().collect();
+    let before = repo::photo::list_in(
+        &tx,
+        p.studio.uuid(),
+        Place::Gallery(g.id),
+        crate::gallery::order_of(&g),
+        0,
+        u64::MAX >> 1,
+    )
+    .await?;
+    let mut order = first;
+    order.extend(
+        before
+            .iter()
+            .map(|ph| ph.id)
+            .filter(|id| !listed.contains(id)),
+    );
+    for (i, id) in order.iter().enumerate() {
+        let pos = (i as i64 + 1) * 1024;
+        if before.iter().any(|ph| ph.id == *id && ph.position != pos) {
+            repo::photo::set_position(&tx, p.studio.uuid(), g.id, *id, pos).await?;
+        }
+    }
+    let am = gallery::ActiveModel {
+        sort_order: Set("manual".into()),
+        updated_at: Set(core.now().as_micros()),
+        ..Default::default()
+    };
+    if !repo::gallery::update_versioned(&tx, p.studio.uuid(), g.id, g.version, am).await? {
+        let fresh = load(&tx, p, gallery_id, true).await?;
+        return Err(CoreError::stale(crate::gallery::view(&tx, fresh).await?));
+    }
+    audit::record(
+        core,
+        &tx,
+        meta,
+        event(
+            p,
+            &g,
+            "gallery.reordered",
+            gallery_id.to_string(),
+            serde_json::json!({ "moved": input.photo_ids.len() }),
+        ),
+    )
+    .await?;
+    let fresh = load(&tx, p, gallery_id, true).await?;
+    let v = crate::gallery::view(&tx, fresh).await?;
+    crate::commit(tx).await?;
+    Ok(v)
+}

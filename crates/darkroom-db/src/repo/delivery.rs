@@ -1,0 +1,59 @@
+//! Physical deliverables of galleries.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::DbResult;
+use crate::entity::deliverable;
+
+pub async fn insert(
+    c: &impl ConnectionTrait,
+    m: deliverable::Model,
+) -> DbResult<deliverable::Model> {
+    Ok(deliverable::ActiveModel::from(m).insert(c).await?)
+}
+
+pub async fn find(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+) -> DbResult<Option<deliverable::Model>> {
+    Ok(deliverable::Entity::find_by_id(id)
+        .filter(deliverable::Column::StudioId.eq(studio))
+        .one(c)
+        .await?)
+}
+
+pub async fn of_gallery(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    gallery: Uuid,
+) -> DbResult<Vec<deliverable::Model>> {
+    Ok(deliverable::Entity::find()
+        .filter(deliverable::Column::StudioId.eq(studio))
+        .filter(deliverable::Column::GalleryId.eq(gallery))
+        .order_by_asc(deliverable::Column::Id)
+        .all(c)
+        .await?)
+}
+
+/// Changes a deliverable if its version is still `expected`.
+pub async fn update_versioned(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+    expected: i64,
+    mut changes: deliverable::ActiveModel,
+) -> DbResult<bool> {
+    changes.version = Set(expected + 1);
+    let res = deliverable::Entity::update_many()
+        .set(changes)
+        .filter(deliverable::Column::Id.eq(id))
+        .filter(deliverable::Column::StudioId.eq(studio))
+        .filter(deliverable::Column::Version.eq(expected))
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected == 1)
+}

@@ -1,0 +1,508 @@
+//! Staff pages for arranging a gallery (sets, cover, order), the editing
+//! queue, and physical deliverables (on the sharing page).
+
+use axum::extract::Path;
+use axum::response::Response;
+use darkroom_core::CoreError;
+use darkroom_core::arrange::{self, NewSet, PhotoOrder, PlacePhotos, SetPatch};
+use darkroom_core::delivery::{self, DeliverablePatch, NewDeliverable};
+use darkroom_core::editing::{self, NewTask, TaskFilter, TaskPatch};
+use darkroom_core::gallery::{self, GalleryPatch};
+use darkroom_core::photo;
+use darkroom_core::staff::{self, StaffFilter};
+use darkroom_domain::authz::Target;
+use darkroom_domain::editing::{Priority, TaskStatus};
+use darkroom_domain::permission::Permission;
+use darkroom_domain::{
+    DeliverableId, EditTaskId, GalleryId, GallerySetId, PhotoId, Timestamp, TypedId, UserId,
+};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::galleries::gallery_id;
+use super::render::{PageCtx, PageForm, done, error_page, flash_text};
+use super::{Params, param};
+use crate::extract::path_id;
+
+fn id_or_404<T: TypedId>(ctx: &PageCtx, raw: &str, what: &'static str) -> Result<T, Box<Response>> {
+    path_id::<T>(raw).map_err(|_| Box::new(error_page(&ctx.state, &CoreError::not_found(what))))
+}
+
+/// `YYYY-MM-DD` from a date input: the end of that day, UTC.
+pub(super) fn end_of_day(field: &str, raw: &str) -> Result<Option<Timestamp>, CoreError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    Timestamp::parse_rfc3339(&format!("{raw}T23:59:59Z"))
+        .map(Some)
+        .map_err(|_| CoreError::invalid(field, "give a date as YYYY-MM-DD"))
+}
+
+// Arranging -------------------------------------------------------------------------
+
+/// The gallery page's arrange form: the ticked photos (`photo` repeated) and
+/// what to do with them (`action`: place, cover, task), or the page's photos
+/// in their new order (`order`, after dragging) with the page's `offset`.
+pub async fn arrange(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> Response {
+    let id = match gallery_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let ticked: Vec<PhotoId> = pairs
+        .iter()
+        .filter(|(k, _)| k == "photo")
+        .filter_map(|(_, v)| PhotoId::parse(v).ok())
+        .collect();
+    let core = &ctx.state.core;
+    let back = format!("/galleries/{id}");
+    let result: Result<&str, CoreError> = async {
+        // Another studio's gallery answers 404 before anything about the form.
+        gallery::get(core, &ctx.p, id).await?;
+        match get("action").as_str() {
+            "place" => {
+                if ticked.is_empty() {
+                    return Err(CoreError::invalid(
+                        "photo_ids",
+                        "tick the photos to move first",
+                    ));
+                }
+                let set = get("set_id");
+                let set_id = if set.is_empty() {
+                    None
+                } else {
+                    Some(GallerySetId::parse(&set).map_err(|_| {
+                        CoreError::invalid("set_id", "choose one of the gallery's sets")
+                    })?)
+                };
+                arrange::place_photos(
+                    core,
+                    &ctx.p,
+                    &ctx.meta,
+                    id,
+                    PlacePhotos {
+                        photo_ids: ticked,
+                        set_id,
+                    },
+                )
+                .await?;
+                Ok("photos_placed")
+            }
+            "cover" => {
+                let [one] = ticked.as_slice() else {
+                    return Err(CoreError::invalid(
+                        "photo_ids",
+                        "tick exactly one photo to make it the cover",
+                    ));
+                };
+                let g = gallery::get(core, &ctx.p, id).await?;
+                gallery::update(
+                    core,
+                    &ctx.p,
+                    &ctx.meta,
+                    id,
+                    GalleryPatch {
+                        version: g.version,
+                        cover_photo_id: Some(*one),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                Ok("cover_set")
+            }
+            "task" => {
+                if ticked.is_empty() {
+                    return Err(CoreError::invalid(
+                        "photo_ids",
+                        "tick the photos to edit first",
+                    ));
+                }
+                editing::create(
+                    core,
+                    &ctx.p,
+                    &ctx.meta,
+                    NewTask {
+                        id: None,
+                        gallery_id: id,
+                        title: get("task_title"),
+                        notes: Some(get("task_notes")),
+                        photo_ids: ticked,
+                        assignee_id: None,
+                        priority: None,
+                        due_at: None,
+                    },
+                )
+                .await?;
+                Ok("task_created")
+            }
+            "order" => {
+                let page: Vec<PhotoId> = get("order")
+                    .split(',')
+                    .filter_map(|s| PhotoId::parse(s.trim()).ok())
+                    .collect();
+                let offset: usize = get("offset").parse().unwrap_or(0);
+                let g = gallery::get(core, &ctx.p, id).await?;
+                // The whole order: this page's photos replace their slice.
+                let mut all = Vec::new();
+                let mut next = Some(0);
+                while let Some(o) = next {
+                    let p = photo::list_in_gallery(core, &ctx.p, id, o, 500).await?;
+                    all.extend(p.items.into_iter().map(|i| i.id));
+                    next = p.next_offset;
+                }
+                let end = (offset + page.len()).min(all.len());
+                if offset > all.len() || page.len() != end - offset {
+                    return Err(CoreError::conflict(
+                        "stale",
+                        "the gallery changed while you arranged it; reload the page and drag again",
+                    ));
+                }
+                all.splice(offset..end, page);
+                arrange::reorder(
+                    core,
+                    &ctx.p,
+                    &ctx.meta,
+                    id,
+                    PhotoOrder {
+                        version: g.version,
+                        photo_ids: all,
+                    },
+                )
+                .await?;
+                Ok("order_saved")
+            }
+            _ => Err(CoreError::invalid(
+                "action",
+                "choose what to do with the ticked photos",
+            )),
+        }
+    }
+    .await;
+    match result {
+        Ok(flash) => done(&back, flash),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct SetForm {
+    name: String,
+    version: i64,
+    position: String,
+}
+
+pub async fn create_set(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<SetForm>,
+) -> Response {
+    let id = match gallery_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    match arrange::create_set(
+        &ctx.state.core,
+        &ctx.p,
+        &ctx.meta,
+        id,
+        NewSet {
+            id: None,
+            name: f.name,
+        },
+    )
+    .await
+    {
+        Ok(_) => done(&format!("/galleries/{id}"), "set_created"),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+pub async fn update_set(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<SetForm>,
+) -> Response {
+    let id: GallerySetId = match id_or_404(&ctx, &id, "set") {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let position = match f.position.trim() {
+        "" => None,
+        p => match p.parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                return error_page(
+                    &ctx.state,
+                    &CoreError::invalid("position", "give a whole number"),
+                );
+            }
+        },
+    };
+    let patch = SetPatch {
+        version: f.version,
+        name: Some(f.name).filter(|n| !n.trim().is_empty()),
+        position,
+    };
+    match arrange::update_set(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
+        Ok(s) => done(&format!("/galleries/{}", s.gallery_id), "set_saved"),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+pub async fn delete_set(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<Vec<(String, String)>>,
+) -> Response {
+    let id: GallerySetId = match id_or_404(&ctx, &id, "set") {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let back = f
+        .iter()
+        .find(|(k, _)| k == "gallery_id")
+        .and_then(|(_, v)| GalleryId::parse(v).ok())
+        .map_or("/galleries".to_string(), |g| format!("/galleries/{g}"));
+    match arrange::delete_set(&ctx.state.core, &ctx.p, &ctx.meta, id).await {
+        Ok(()) => done(&back, "set_deleted"),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+// The editing queue -------------------------------------------------------------
+
+/// `/editing`: your queue by default; `?who=all` for everyone's,
+/// `?status=` (open by default, or `review`, `done`, `all`), `?gallery_id=`.
+pub async fn queue(ctx: PageCtx, q: Params) -> Response {
+    let core = &ctx.state.core;
+    let who = param(&q, "who").unwrap_or("me").to_string();
+    let status = param(&q, "status").unwrap_or("open").to_string();
+    let gallery = param(&q, "gallery_id").map(str::to_string);
+    let filter = TaskFilter {
+        gallery_id: gallery.clone(),
+        assignee: (who == "me").then(|| "me".to_string()),
+        status: (status != "all").then(|| status.clone()),
+    };
+    let tasks = match editing::list(core, &ctx.p, &filter).await {
+        Ok(t) => t,
+        Err(e) => return error_page(&ctx.state, &e),
+    };
+    // Per task: what this person may do with it.
+    let mut rows = Vec::new();
+    for t in &tasks {
+        let target = match gallery::get(core, &ctx.p, t.gallery_id).await {
+            Ok(g) => Target::gallery(g.id, g.branch_id),
+            Err(_) => continue,
+        };
+        let manage = core.can(&ctx.p, Permission::GalleryManage, target);
+        let mine = t.assignee_id == Some(ctx.p.user);
+        let st = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Queued);
+        let works = manage || (mine && core.can(&ctx.p, Permission::PhotoUpload, target));
+        let actions: Vec<(&str, &str)> = [
+            (
+                "start",
+                "Start",
+                works && matches!(st, TaskStatus::Queued | TaskStatus::Revision),
+            ),
+            ("send", "Send for review", works && st.is_open()),
+            ("approve", "Approve", manage && st == TaskStatus::Review),
+            (
+                "revise",
+                "Send back for revision",
+                manage && matches!(st, TaskStatus::Review | TaskStatus::Done),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, _, ok)| *ok)
+        .map(|(a, l, _)| (a, l))
+        .collect();
+        rows.push(
+            context! { t => t, manage => manage, actions => actions, status_label => st.label() },
+        );
+    }
+    let any_manage = rows
+        .iter()
+        .any(|r| r.get_attr("manage").is_ok_and(|v| v.is_true()));
+    let staff = if any_manage {
+        staff::list(core, &ctx.p, &StaffFilter::default())
+            .await
+            .map(|l| l.items)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    ctx.render(
+        "editing.html",
+        context! {
+            title => "Editing queue", rows => rows, who => who, status => status, gallery => gallery,
+            staff => staff, priorities => Priority::ALL.iter().map(|p| p.name()).collect::<Vec<_>>(),
+            flash => flash_text(param(&q, "flash")),
+        },
+    )
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct TaskForm {
+    version: i64,
+    assignee_id: String,
+    priority: String,
+    due_on: String,
+    back: String,
+}
+
+/// Only back to the queue page (never elsewhere).
+fn back_to(raw: &str) -> String {
+    if raw.starts_with("/editing") && !raw.starts_with("//") {
+        raw.to_string()
+    } else {
+        "/editing".into()
+    }
+}
+
+pub async fn update_task(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<TaskForm>,
+) -> Response {
+    let id: EditTaskId = match id_or_404(&ctx, &id, "editing task") {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let result = async {
+        let assignee = match f.assignee_id.trim() {
+            "" => None,
+            a => Some(
+                UserId::parse(a)
+                    .map_err(|_| CoreError::invalid("assignee_id", "choose a staff member"))?,
+            ),
+        };
+        let patch = TaskPatch {
+            version: f.version,
+            assignee_id: Some(assignee),
+            priority: Some(f.priority.clone()).filter(|p| !p.is_empty()),
+            due_at: Some(end_of_day("due_on", &f.due_on)?),
+            ..Default::default()
+        };
+        editing::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await
+    }
+    .await;
+    match result {
+        Ok(_) => done(&back_to(&f.back), "task_saved"),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+pub async fn move_task(
+    ctx: PageCtx,
+    Path((id, action)): Path<(String, String)>,
+    PageForm(f): PageForm<TaskForm>,
+) -> Response {
+    let id: EditTaskId = match id_or_404(&ctx, &id, "editing task") {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let patch = TaskPatch {
+        version: f.version,
+        action: Some(action),
+        ..Default::default()
+    };
+    match editing::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
+        Ok(_) => done(&back_to(&f.back), "task_moved"),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+// Deliverables ----------------------------------------------------------------------
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct DeliverableForm {
+    version: i64,
+    kind: String,
+    description: String,
+    quantity: String,
+    recipient: String,
+    address: String,
+    status: String,
+    carrier: String,
+    tracking_number: String,
+}
+
+fn quantity(raw: &str) -> Result<Option<i64>, CoreError> {
+    match raw.trim() {
+        "" => Ok(None),
+        q => q
+            .parse()
+            .map(Some)
+            .map_err(|_| CoreError::invalid("quantity", "give a whole number")),
+    }
+}
+
+pub async fn create_deliverable(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<DeliverableForm>,
+) -> Response {
+    let id = match gallery_id(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let result = async {
+        let input = NewDeliverable {
+            id: None,
+            kind: f.kind.clone(),
+            description: f.description.clone(),
+            quantity: quantity(&f.quantity)?,
+            recipient: Some(f.recipient.clone()),
+            address: Some(f.address.clone()),
+        };
+        delivery::create(&ctx.state.core, &ctx.p, &ctx.meta, id, input).await
+    }
+    .await;
+    match result {
+        Ok(_) => done(&format!("/galleries/{id}/sharing"), "deliverable_created"),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+pub async fn update_deliverable(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<DeliverableForm>,
+) -> Response {
+    let id: DeliverableId = match id_or_404(&ctx, &id, "deliverable") {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let patch = DeliverablePatch {
+        version: f.version,
+        status: Some(f.status.clone()).filter(|s| !s.is_empty()),
+        carrier: Some(f.carrier.clone()),
+        tracking_number: Some(f.tracking_number.clone()),
+        ..Default::default()
+    };
+    match delivery::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
+        Ok(u) => done(
+            &format!("/galleries/{}/sharing", u.deliverable.gallery_id),
+            if u.client_notified {
+                "deliverable_notified"
+            } else {
+                "deliverable_saved"
+            },
+        ),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
