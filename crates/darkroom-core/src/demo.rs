@@ -509,7 +509,65 @@ async fn share_demo_gallery(
             .await?;
         }
     }
+    arrange_demo_gallery(core, owner, meta, g.id).await?;
     Ok(("Priya & Arjun".into(), created.url))
+}
+
+/// Two sets splitting the wedding gallery, and the album the package includes.
+async fn arrange_demo_gallery(
+    core: &Core,
+    owner: &Principal,
+    meta: &Meta,
+    g: darkroom_domain::GalleryId,
+) -> CoreResult<()> {
+    let photos = crate::photo::list_in_gallery(core, owner, g, 0, 100)
+        .await?
+        .items;
+    let half = photos.len() / 2;
+    for (name, part) in [
+        ("Ceremony", &photos[..half]),
+        ("Portraits", &photos[half..]),
+    ] {
+        if part.is_empty() {
+            continue;
+        }
+        let (set, _) = crate::arrange::create_set(
+            core,
+            owner,
+            meta,
+            g,
+            crate::arrange::NewSet {
+                id: None,
+                name: name.into(),
+            },
+        )
+        .await?;
+        crate::arrange::place_photos(
+            core,
+            owner,
+            meta,
+            g,
+            crate::arrange::PlacePhotos {
+                photo_ids: part.iter().map(|p| p.id).collect(),
+                set_id: Some(set.id),
+            },
+        )
+        .await?;
+    }
+    crate::delivery::create(
+        core,
+        owner,
+        meta,
+        g,
+        crate::delivery::NewDeliverable {
+            kind: "album".into(),
+            description: "30x30 cm layflat album, 40 photos".into(),
+            recipient: Some("Priya Rao & Arjun Menon".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// One generated photo, ingested like an upload.

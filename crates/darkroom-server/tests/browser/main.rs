@@ -717,7 +717,7 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
         .await
         .unwrap();
     studio
-        .find(Locator::LinkText("Share with the client"))
+        .find(Locator::LinkText("Share and deliver"))
         .await
         .unwrap()
         .click()
@@ -869,6 +869,177 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
     assert!(page.contains("Mina and family"), "{page}");
     check_accessible_and_fits(&studio, 800).await;
     snap(&studio, "sharing-activity").await;
+
+    // Arranging: a set, two photos in it, one photo moved later.
+    studio
+        .goto(&app.url(&format!("/galleries/{gallery}")))
+        .await
+        .unwrap();
+    fill(&studio, "name", "Ceremony").await;
+    click_button(&studio, "Add set").await;
+    wait_text(&studio, ".flash", "Set added").await;
+    let ticks = studio
+        .find_all(Locator::Css("input[name='photo']"))
+        .await
+        .unwrap();
+    ticks[0].click().await.unwrap();
+    ticks[1].click().await.unwrap();
+    select_by_text(&studio, "set_id", "Ceremony").await;
+    click_button(&studio, "Move").await;
+    wait_text(&studio, ".flash", "Photos moved").await;
+    let first_before = studio
+        .execute(
+            "return document.querySelector('#arrange-grid li').dataset.id;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    studio
+        .find(Locator::Css("#arrange-grid li .move button:last-child"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(&studio, "Save this order").await;
+    wait_text(&studio, ".flash", "Order saved").await;
+    let second_after = studio
+        .execute(
+            "return document.querySelectorAll('#arrange-grid li')[1].dataset.id;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        first_before, second_after,
+        "the first photo moved one later"
+    );
+    check_accessible_and_fits(&studio, 800).await;
+    snap(&studio, "gallery-arranged").await;
+
+    // The editing queue: the submitted selection and the edit request are
+    // tasks; the owner takes the selection and uploads the edits.
+    studio.goto(&app.url("/editing?who=all")).await.unwrap();
+    let queue = body(&studio).await;
+    assert!(
+        queue.contains("Selection of Mina and family (2 photos)"),
+        "{queue}"
+    );
+    assert!(
+        queue.contains("Edit request from Mina and family"),
+        "{queue}"
+    );
+    let task = studio
+        .execute("return [...document.querySelectorAll('article.task')].find(a => a.textContent.includes('Selection of')).id;", vec![])
+        .await
+        .unwrap();
+    let task = task.as_str().unwrap().to_string();
+    studio
+        .execute(&format!("const a = document.getElementById('{task}'); a.querySelector('details').open = true; a.querySelector('select[name=assignee_id]').value = '{}'; a.querySelector('select[name=priority]').value = 'high';", owner.user), vec![])
+        .await
+        .unwrap();
+    studio
+        .find(Locator::Css(&format!(
+            "#{task} details button[type=submit]"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&studio, ".flash", "Task saved").await;
+    check_accessible_and_fits(&studio, 800).await;
+    snap(&studio, "editing-queue").await;
+    click_button(&studio, "Start").await;
+    wait_text(&studio, ".flash", "Task updated").await;
+    let photo_pages: Vec<String> = studio
+        .execute(
+            &format!(
+                "return [...document.querySelectorAll('#{task} .thumbs a')].map(a => a.href);"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(photo_pages.len(), 2);
+    for (i, page) in photo_pages.iter().enumerate() {
+        studio.goto(page).await.unwrap();
+        let edit =
+            std::env::temp_dir().join(format!("edited-{i}-{}.jpg", uuid::Uuid::now_v7().simple()));
+        std::fs::write(&edit, noisy_jpeg(640, 480, 900 + i as u32)).unwrap();
+        studio
+            .find(Locator::Css("#up-files"))
+            .await
+            .unwrap()
+            .send_keys(&edit.display().to_string())
+            .await
+            .unwrap();
+        wait_text(&studio, "[data-summary]", "all done").await;
+        assert!(text_of(&studio, "[data-summary]").await.contains("1 added"));
+    }
+    app.drain_jobs().await;
+    studio
+        .goto(&app.url("/editing?who=all&status=review"))
+        .await
+        .unwrap();
+    wait_text(&studio, "main", "2 of 2 edited").await;
+    click_button(&studio, "Approve").await;
+    wait_text(&studio, ".flash", "Task updated").await;
+    // The client sees the edits.
+    client.refresh().await.unwrap();
+    wait_text(&client, ".grid", "Edited").await;
+
+    // Delivery: a link to the final files, and an album on its way.
+    studio
+        .goto(&app.url(&format!("/galleries/{gallery}/sharing")))
+        .await
+        .unwrap();
+    select_by_text(
+        &studio,
+        "purpose",
+        "Delivery: the final files, clean, to download",
+    )
+    .await;
+    fill(&studio, "label", "Mina final").await;
+    click_button(&studio, "Create the link").await;
+    wait_text(&studio, "#new-link", "Copy it now").await;
+    let delivery_url = studio
+        .find(Locator::Css("#link-url"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    fill(&studio, "description", "30x30 layflat album").await;
+    click_button(&studio, "Add deliverable").await;
+    wait_text(&studio, ".flash", "Deliverable added").await;
+    select_by_text(&studio, "status", "Shipped").await;
+    studio
+        .find(Locator::Css("input[name='carrier']"))
+        .await
+        .unwrap()
+        .send_keys("DHL")
+        .await
+        .unwrap();
+    click_button(&studio, "Save").await;
+    wait_text(&studio, ".flash", "Deliverable saved").await;
+    assert!(body(&studio).await.contains("shipped"));
+    check_accessible_and_fits(&studio, 800).await;
+    client.goto(&delivery_url).await.unwrap();
+    wait_text(&client, "header", "final photos are ready").await;
+    assert!(
+        client.find(Locator::Css(".grid .fav")).await.is_err(),
+        "no hearts on a delivery link"
+    );
+    check_accessible_and_fits(&client, width).await;
+    snap(&client, "client-delivery").await;
+
     // Revoking cuts the client off on the next request.
     click_button(&studio, "Revoke").await;
     studio.accept_alert().await.ok();
