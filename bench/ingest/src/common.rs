@@ -82,14 +82,19 @@ pub async fn send(
     }
 }
 
-pub fn spawn(bin: &Path, data: &Path, db_url: &str, port: u16) -> Child {
+/// `darkroom serve`; with `render`, its workers render thumbnails too.
+pub fn spawn(bin: &Path, data: &Path, db_url: &str, port: u16, render: bool) -> Child {
     Command::new(bin)
         .arg("serve")
         .env("DARKROOM_DATA_DIR", data)
         .env("DARKROOM_DATABASE_URL", db_url)
         .env("DARKROOM_BIND", format!("127.0.0.1:{port}"))
-        // Renders are the ingest benchmark's subject; here only the upload path runs.
-        .env("DARKROOM_JOBS__RUN_IN_SERVE", "false")
+        // Renders are the ingest benchmark's subject; the upload and download
+        // benchmarks run only the upload path.
+        .env(
+            "DARKROOM_JOBS__RUN_IN_SERVE",
+            if render { "true" } else { "false" },
+        )
         .env("DARKROOM_MEDIA__MAX_UPLOAD_MB", "8192")
         .env("DARKROOM_LOG", "warn")
         .stdout(Stdio::null())
@@ -115,6 +120,7 @@ impl Live {
         data: &Path,
         gallery: &str,
         timeout: std::time::Duration,
+        render: bool,
     ) -> Live {
         std::fs::create_dir_all(data).unwrap();
         let db_url = format!("sqlite://{}?mode=rwc", data.join("darkroom.db").display());
@@ -125,7 +131,7 @@ impl Live {
             .unwrap()
             .port();
         let base = format!("http://127.0.0.1:{port}");
-        let server = spawn(bin, data, &db_url, port);
+        let server = spawn(bin, data, &db_url, port, render);
         let http = reqwest::Client::builder().timeout(timeout).build().unwrap();
         for _ in 0..400 {
             if http.get(format!("{base}/healthz")).send().await.is_ok() {

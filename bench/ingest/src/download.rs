@@ -72,6 +72,7 @@ async fn main() {
         &work.join("data"),
         "Download bench",
         Duration::from_secs(900),
+        false,
     )
     .await;
     live.upload_all(&files).await;

@@ -261,13 +261,17 @@ fn main() {
             );
         }
         Some("big") => gen_corpus(Path::new(&args[2]), &[(8256, 5504, 2, "45mp")]),
+        Some("small") => gen_corpus(
+            Path::new(&args[2]),
+            &[(1600, 1067, args[3].parse().unwrap(), "2mp")],
+        ),
         Some("run") => run(
             Path::new(&args[2]),
             Path::new(&args[3]),
             args[4].parse().unwrap(),
         ),
         _ => eprintln!(
-            "usage: ingest-bench gen <dir> <n12> <n24> | big <dir> | run <dir> <out> <workers>"
+            "usage: ingest-bench gen <dir> <n12> <n24> | big <dir> | small <dir> <n> | run <dir> <out> <workers>"
         ),
     }
 }

@@ -59,7 +59,14 @@ async fn main() {
     let raw_rate = mb / raw_secs;
 
     // The server, on the same disk.
-    let live = Live::start(&bin, &work.join("data"), "Bench", Duration::from_secs(600)).await;
+    let live = Live::start(
+        &bin,
+        &work.join("data"),
+        "Bench",
+        Duration::from_secs(600),
+        false,
+    )
+    .await;
     let t = Instant::now();
     let created = live.upload_all(&files).await;
     let up_secs = t.elapsed().as_secs_f64();

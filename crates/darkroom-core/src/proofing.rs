@@ -158,7 +158,16 @@ fn view_what(g: &Guest) -> &'static str {
     }
 }
 
-/// The whole gallery for the client page (records a view).
+/// Records that the client opened the gallery's page (the page's own
+/// requests for its JSON, media and the like are not views).
+pub async fn record_view(core: &Core, g: &Guest) -> CoreResult<()> {
+    share::authorize(core, g, LinkAction::View)?;
+    let tx = core.db().begin().await?;
+    share::event(core, &tx, g, "view", None, None).await?;
+    crate::commit(tx).await
+}
+
+/// The whole gallery, as the client page and its JSON show it.
 pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     share::authorize(core, g, LinkAction::View)?;
     let c = core.db().conn();
@@ -216,9 +225,6 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     let (studio_name, branding) = crate::studio::header(core, g.studio).await?;
     let delivery = g.link.purpose == "delivery";
     let rights = LinkRights::parse(&g.link.rights).unwrap_or_default();
-    let tx = core.db().begin().await?;
-    share::event(core, &tx, g, "view", None, None).await?;
-    crate::commit(tx).await?;
     let limit_left = |limit: Option<i64>, used: i64| limit.map(|l| (l - used).max(0));
     let link_left = limit_left(g.link.download_limit, g.link.downloads_used);
     // A delivery link has its own cap; the gallery's applies to proofing links.

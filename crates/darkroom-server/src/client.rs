@@ -310,6 +310,9 @@ async fn page(State(s): State<AppState>, auth: Result<GuestAuth, ApiError>) -> R
             return e.into_response();
         }
     };
+    if let Err(e) = proofing::record_view(&s.core, &auth.guest).await {
+        return error_page(&s, &e);
+    }
     let g = match proofing::gallery(&s.core, &auth.guest).await {
         Ok(g) => g,
         Err(e) => return error_page(&s, &e),

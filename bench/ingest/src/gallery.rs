@@ -1,0 +1,446 @@
+//! A 1,000-photo gallery as its client gets it: the listing
+//! (`/c/{link}/gallery.json`: every photo with its signed thumbnail and view
+//! URLs, the link's marks, sets) and the thumbnails (`/c/{link}/media/...`,
+//! each checked against the link on every request), at 64 connections,
+//! against nginx serving the very same bytes as static files. Then, when
+//! Chromium and chromedriver are installed, the client page itself on a
+//! phone-sized screen: time to the first screenful of thumbnails and the
+//! layout shift while they load.
+//!
+//! usage: gallery-bench <darkroom binary> <corpus dir> <work dir>
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+mod common;
+use common::Live;
+
+const CONNECTIONS: usize = 64;
+const SECONDS: u64 = 8;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Stats {
+    requests: u64,
+    bytes: u64,
+    seconds: f64,
+    latencies_us: Vec<u64>,
+}
+
+impl Stats {
+    fn rps(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+    fn pct(&self, p: f64) -> f64 {
+        let mut l = self.latencies_us.clone();
+        l.sort_unstable();
+        let i = ((l.len() as f64 * p).ceil() as usize).clamp(1, l.len()) - 1;
+        l[i] as f64 / 1000.0
+    }
+}
+
+/// `CONNECTIONS` loops fetching `urls` round-robin for `secs`; every answer
+/// must be 200 with a body.
+async fn load(
+    http: &reqwest::Client,
+    urls: Arc<Vec<String>>,
+    cookie: Option<String>,
+    secs: u64,
+) -> Stats {
+    let start = Instant::now();
+    let until = start + Duration::from_secs(secs);
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..CONNECTIONS {
+        let (http, urls, cookie) = (http.clone(), urls.clone(), cookie.clone());
+        tasks.spawn(async move {
+            let mut lat = Vec::new();
+            let (mut n, mut bytes) = (0u64, 0u64);
+            let mut i = w * 7919;
+            while Instant::now() < until {
+                let url = &urls[i % urls.len()];
+                i += 1;
+                let t = Instant::now();
+                let mut req = http.get(url);
+                if let Some(c) = &cookie {
+                    req = req.header("cookie", c);
+                }
+                let r = req.send().await.unwrap();
+                assert_eq!(r.status(), 200, "{url}");
+                let body = r.bytes().await.unwrap();
+                assert!(!body.is_empty());
+                lat.push(t.elapsed().as_micros() as u64);
+                n += 1;
+                bytes += body.len() as u64;
+            }
+            (n, bytes, lat)
+        });
+    }
+    let mut s = Stats {
+        requests: 0,
+        bytes: 0,
+        seconds: 0.0,
+        latencies_us: Vec::new(),
+    };
+    while let Some(r) = tasks.join_next().await {
+        let (n, b, l) = r.unwrap();
+        s.requests += n;
+        s.bytes += b;
+        s.latencies_us.extend(l);
+    }
+    s.seconds = start.elapsed().as_secs_f64();
+    s
+}
+
+fn line(name: &str, s: &Stats) {
+    println!(
+        "{name:<22} {:>8.0} req/s {:>8.1} MB/s  p50 {:>6.2} ms  p99 {:>6.2} ms",
+        s.rps(),
+        s.bytes as f64 / 1_048_576.0 / s.seconds,
+        s.pct(0.50),
+        s.pct(0.99)
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        eprintln!("usage: gallery-bench <darkroom binary> <corpus dir> <work dir>");
+        std::process::exit(2);
+    }
+    let (bin, corpus, work) = (
+        PathBuf::from(&args[1]),
+        PathBuf::from(&args[2]),
+        PathBuf::from(&args[3]),
+    );
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let work = std::fs::canonicalize(&work).unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jpg"))
+        .collect();
+    files.sort();
+
+    // The gallery, uploaded and rendered by the server's own workers.
+    let live = Live::start(
+        &bin,
+        &work.join("data"),
+        "Gallery bench",
+        Duration::from_secs(120),
+        true,
+    )
+    .await;
+    let t = Instant::now();
+    live.upload_all(&files).await;
+    let (http, base, token, gallery) = (&live.http, &live.base, &live.token, &live.gallery);
+    loop {
+        let mut ready = 0;
+        let mut offset = Some(0u64);
+        while let Some(o) = offset {
+            let page: serde_json::Value = http
+                .get(format!(
+                    "{base}/api/v1/galleries/{gallery}/photos?offset={o}&limit=500"
+                ))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            ready += page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["status"] != "processing")
+                .count();
+            offset = page["next_offset"].as_u64();
+        }
+        if ready >= files.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    println!(
+        "gallery                {} photos uploaded and rendered in {:.0} s",
+        files.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    // A client's link and its cookie.
+    let created: serde_json::Value = http
+        .post(format!("{base}/api/v1/galleries/{gallery}/links"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "label": "Bench client", "rights": ["favourite", "comment", "edits"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = created["url"].as_str().unwrap().to_string();
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let opened = no_redirect
+        .get(format!("{base}/g/{}", url.rsplit('/').next().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let page_path = opened.headers()["location"].to_str().unwrap().to_string();
+    let cookie = opened.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // The same bytes for nginx: the listing and every thumbnail.
+    let listing_url = format!("{base}{page_path}/gallery.json");
+    let listing = http
+        .get(&listing_url)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&listing).unwrap();
+    let thumbs: Vec<String> = doc["photos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{base}{}", p["thumb_url"].as_str().unwrap()))
+        .collect();
+    let www = work.join("www");
+    std::fs::create_dir_all(www.join("t")).unwrap();
+    std::fs::write(www.join("gallery.json"), &listing).unwrap();
+    let mut thumb_bytes = 0;
+    for (i, u) in thumbs.iter().enumerate() {
+        let b = http.get(u).send().await.unwrap().bytes().await.unwrap();
+        thumb_bytes += b.len();
+        std::fs::write(www.join("t").join(format!("{i}.jpg")), &b).unwrap();
+    }
+    println!(
+        "listing                {} photos, {:.0} KB of JSON; thumbnails {:.1} KB on average",
+        thumbs.len(),
+        listing.len() as f64 / 1024.0,
+        thumb_bytes as f64 / 1024.0 / thumbs.len() as f64
+    );
+    let nginx_port = free_port();
+    let conf = work.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "daemon off; worker_processes 2; pid {w}/nginx.pid; error_log {w}/error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
+  types {{ application/json json; image/jpeg jpg; }}
+  client_body_temp_path {w}/tmp; proxy_temp_path {w}/tmp; fastcgi_temp_path {w}/tmp; uwsgi_temp_path {w}/tmp; scgi_temp_path {w}/tmp;
+  server {{ listen 127.0.0.1:{nginx_port}; root {w}/www; }} }}",
+            w = work.display()
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(work.join("tmp")).unwrap();
+    let nginx_bin = std::env::var("NGINX").unwrap_or_else(|_| "/usr/sbin/nginx".into());
+    let mut nginx = Command::new(&nginx_bin)
+        .arg("-c")
+        .arg(&conf)
+        .arg("-p")
+        .arg(&work)
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", nginx_port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let nginx_base = format!("http://127.0.0.1:{nginx_port}");
+
+    let pool = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let one = |u: String| Arc::new(vec![u]);
+    let static_thumbs = Arc::new(
+        (0..thumbs.len())
+            .map(|i| format!("{nginx_base}/t/{i}.jpg"))
+            .collect::<Vec<_>>(),
+    );
+    let thumbs = Arc::new(thumbs);
+    // Warm both (connections, page cache), then measure.
+    load(&pool, one(listing_url.clone()), Some(cookie.clone()), 1).await;
+    load(&pool, one(format!("{nginx_base}/gallery.json")), None, 1).await;
+    let d_list = load(
+        &pool,
+        one(listing_url.clone()),
+        Some(cookie.clone()),
+        SECONDS,
+    )
+    .await;
+    let n_list = load(
+        &pool,
+        one(format!("{nginx_base}/gallery.json")),
+        None,
+        SECONDS,
+    )
+    .await;
+    load(&pool, thumbs.clone(), None, 1).await;
+    load(&pool, static_thumbs.clone(), None, 1).await;
+    let d_thumb = load(&pool, thumbs.clone(), None, SECONDS).await;
+    let n_thumb = load(&pool, static_thumbs.clone(), None, SECONDS).await;
+    println!("--- {CONNECTIONS} connections, {SECONDS} s each");
+    line("darkroom listing", &d_list);
+    line("nginx same JSON", &n_list);
+    line("darkroom thumbnails", &d_thumb);
+    line("nginx same files", &n_thumb);
+    println!(
+        "ratio                  listing {:.2} of nginx (target >= 0.50), thumbnails {:.2} (target >= 0.70)",
+        d_list.rps() / n_list.rps(),
+        d_thumb.rps() / n_thumb.rps()
+    );
+    println!(
+        "p99                    listing {:.2} ms, thumbnails {:.2} ms (target < 20 ms)",
+        d_list.pct(0.99),
+        d_thumb.pct(0.99)
+    );
+    println!(
+        "memory                 server peak RSS {:.1} MB",
+        live.peak_mb()
+    );
+    let _ = nginx.kill();
+    let _ = nginx.wait();
+
+    page_in_chromium(&format!("{base}/g/{}", url.rsplit('/').next().unwrap())).await;
+    drop(live);
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// The client page on a phone-sized Chromium, three cold loads: when the
+/// first screenful of thumbnails has arrived, and the layout shift meanwhile.
+async fn page_in_chromium(link: &str) {
+    let driver_bin =
+        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !std::path::Path::new(&driver_bin).exists() || !std::path::Path::new(&chromium).exists() {
+        println!(
+            "page                   skipped: install chromium and chromium-driver to measure the page"
+        );
+        return;
+    }
+    let port = free_port();
+    let mut driver = Command::new(&driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // fantoccini's TLS stack needs a process-wide provider chosen.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let profile = std::env::temp_dir().join(format!("gallery-bench-{}", uuid_like()));
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                         "--disable-background-networking", "--disable-dev-shm-usage",
+                         format!("--user-data-dir={}", profile.display())],
+                "mobileEmulation": { "deviceMetrics": { "width": 375, "height": 812, "pixelRatio": 2.0 } }
+            }
+        });
+        let caps = caps.as_object().unwrap().clone().into_iter().collect();
+        let c = fantoccini::ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap();
+        c.goto(link).await.unwrap();
+        let m = c
+            .execute_async(
+                "const done = arguments[0];
+                 let cls = 0;
+                 new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) cls += e.value; })
+                   .observe({ type: 'layout-shift', buffered: true });
+                 const imgs = [...document.querySelectorAll('.grid img')].slice(0, 12);
+                 const t0 = performance.getEntriesByType('navigation')[0];
+                 const check = () => {
+                   if (!imgs.every(i => i.complete && i.naturalWidth > 0)) return setTimeout(check, 10);
+                   const ends = imgs.map(i => (performance.getEntriesByName(i.currentSrc)[0] || {}).responseEnd || 0);
+                   setTimeout(() => done({
+                     cls, html_ms: t0.responseEnd, dom_ms: t0.domContentLoadedEventEnd,
+                     first_thumb_ms: Math.min(...ends), screen_ms: Math.max(...ends),
+                     photos: document.querySelectorAll('.grid li[data-id]').length,
+                     html_kb: t0.encodedBodySize / 1024,
+                   }), 300);
+                 };
+                 check();",
+                vec![],
+            )
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+        let _ = std::fs::remove_dir_all(&profile);
+        runs.push(m);
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
+    let median = |k: &str| {
+        let mut v: Vec<f64> = runs
+            .iter()
+            .map(|r| r[k].as_f64().unwrap_or(f64::NAN))
+            .collect();
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    println!(
+        "page                   {} photos, {:.0} KB of HTML; median of 3 cold loads on a 375 px phone screen:",
+        runs[0]["photos"],
+        median("html_kb")
+    );
+    println!(
+        "page                   HTML {:.0} ms, DOM ready {:.0} ms, first thumbnail {:.0} ms, first 12 thumbnails {:.0} ms, layout shift {:.4}",
+        median("html_ms"),
+        median("dom_ms"),
+        median("first_thumb_ms"),
+        median("screen_ms"),
+        median("cls")
+    );
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
