@@ -219,6 +219,7 @@ struct Inner {
     cpu: Arc<Semaphore>,
     watermarks:
         std::sync::Mutex<HashMap<(uuid::Uuid, i64), Arc<darkroom_imaging::watermark::Watermark>>>,
+    hot: crate::hot::Caches,
 }
 
 /// The context: database, clock, settings, keys. Cheap to clone.
@@ -280,6 +281,7 @@ impl Core {
                 stores,
                 cpu,
                 watermarks: Default::default(),
+                hot: Default::default(),
             }),
         })
     }
@@ -298,6 +300,11 @@ impl Core {
 
     pub fn keys(&self) -> &Keys {
         &self.inner.keys
+    }
+
+    /// The client hot path's short-lived caches.
+    pub(crate) fn hot(&self) -> &crate::hot::Caches {
+        &self.inner.hot
     }
 
     /// Tells in-process workers that a job was enqueued (after commit).

@@ -15,6 +15,7 @@ pub mod branch;
 pub mod client;
 mod created;
 mod ctx;
+pub mod hot;
 pub mod delivery;
 pub mod demo;
 pub mod download;
@@ -50,7 +51,11 @@ pub use principal::{Principal, Via};
 /// Commits a write transaction, mapping a failure (busy, lost connection)
 /// to the core's error.
 pub(crate) async fn commit(tx: darkroom_db::Tx) -> CoreResult<()> {
-    tx.commit()
+    let r = tx
+        .commit()
         .await
-        .map_err(|e| CoreError::from(darkroom_db::DbError::from(e)))
+        .map_err(|e| CoreError::from(darkroom_db::DbError::from(e)));
+    // Whatever the outcome, cached reads from before it are not served again.
+    hot::bump();
+    r
 }

@@ -167,6 +167,22 @@ pub async fn record_view(core: &Core, g: &Guest) -> CoreResult<()> {
     crate::commit(tx).await
 }
 
+/// The gallery as JSON (what `gallery.json` sends), kept for a moment per
+/// link: a page of a thousand photos asks for it, and for little else.
+pub async fn gallery_json(core: &Core, g: &Guest) -> CoreResult<bytes::Bytes> {
+    share::authorize(core, g, LinkAction::View)?;
+    if let Some(b) = core.hot().listings.get(&g.link.id) {
+        return Ok(b);
+    }
+    let read_at = crate::hot::epoch();
+    let v = gallery(core, g).await?;
+    let b: bytes::Bytes = serde_json::to_vec(&v)
+        .map_err(|e| CoreError::Internal(e.into()))?
+        .into();
+    core.hot().listings.put(g.link.id, b.clone(), read_at);
+    Ok(b)
+}
+
 /// The whole gallery, as the client page and its JSON show it.
 pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     share::authorize(core, g, LinkAction::View)?;
@@ -609,8 +625,51 @@ pub async fn media(
     if r == Rendition::Preview && view_what(g) != "preview" {
         return Err(CoreError::not_found("picture"));
     }
+    let key = (g.gallery.id, photo.uuid(), media_key(r), version);
+    if let Some(m) = core.hot().media.get(&key) {
+        return Ok(small_object(&m));
+    }
+    let read_at = crate::hot::epoch();
     let p = photo_of(core, g, photo).await?;
-    media::open_for(core, g.studio, &p, r, version).await
+    let obj = media::open_for(core, g.studio, &p, r, version).await?;
+    if obj.size > crate::hot::SMALL_MEDIA {
+        return Ok(obj);
+    }
+    // Small (a thumbnail): kept whole for the next requests.
+    use futures::TryStreamExt;
+    let chunks: Vec<bytes::Bytes> = obj
+        .stream
+        .try_collect()
+        .await
+        .map_err(|e| CoreError::Unavailable(e.to_string()))?;
+    let m = std::sync::Arc::new(crate::hot::SmallMedia {
+        bytes: chunks.concat().into(),
+        content_type: obj.content_type,
+        etag: obj.etag,
+        download_name: obj.download_name,
+    });
+    core.hot().media.put(key, m.clone(), read_at);
+    Ok(small_object(&m))
+}
+
+fn media_key(r: Rendition) -> &'static str {
+    match r {
+        Rendition::Thumb => "thumb",
+        Rendition::Preview => "preview",
+        Rendition::Proof => "proof",
+        Rendition::Original => "original",
+    }
+}
+
+fn small_object(m: &crate::hot::SmallMedia) -> MediaObject {
+    let bytes = m.bytes.clone();
+    MediaObject {
+        size: bytes.len() as u64,
+        stream: Box::pin(futures::stream::once(async move { Ok(bytes) })),
+        content_type: m.content_type.clone(),
+        etag: m.etag.clone(),
+        download_name: m.download_name.clone(),
+    }
 }
 
 /// Takes one download from the link's and the gallery's caps, atomically;

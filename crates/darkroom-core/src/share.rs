@@ -519,16 +519,21 @@ pub fn authorize(core: &Core, g: &Guest, action: LinkAction) -> CoreResult<()> {
 }
 
 async fn guest_of(core: &Core, link: share_link::Model) -> CoreResult<Guest> {
+    let guest = guest_rows(core, link).await?;
+    authorize(core, &guest, LinkAction::View)?;
+    Ok(guest)
+}
+
+/// The link with its gallery, not yet decided on.
+async fn guest_rows(core: &Core, link: share_link::Model) -> CoreResult<Guest> {
     let g = repo::gallery::find(core.db().conn(), link.studio_id, link.gallery_id, true)
         .await?
         .ok_or(CoreError::not_found("gallery link"))?;
-    let guest = Guest {
+    Ok(Guest {
         studio: StudioId::from_uuid(link.studio_id),
         link,
         gallery: g,
-    };
-    authorize(core, &guest, LinkAction::View)?;
-    Ok(guest)
+    })
 }
 
 /// The client holding session `cookie` for link `id`. Anything else (no
@@ -536,13 +541,28 @@ async fn guest_of(core: &Core, link: share_link::Model) -> CoreResult<Guest> {
 /// the same 404.
 pub async fn guest(core: &Core, id: ShareLinkId, cookie: &str) -> CoreResult<Guest> {
     let now = core.now().as_micros();
+    let hash = hash_token(cookie);
+    // Cached rows, decided again now (see `crate::hot`).
+    if let Some((link, expires, g)) = core.hot().sessions.get(&hash) {
+        if link == id.uuid() && expires > now {
+            authorize(core, &g, LinkAction::View)?;
+            return Ok(g);
+        }
+        return Err(CoreError::not_found("gallery link"));
+    }
+    let read_at = crate::hot::epoch();
     let db = core.db().conn();
-    if let Some(s) = repo::share::find_session(db, &hash_token(cookie)).await?
+    if let Some(s) = repo::share::find_session(db, &hash).await?
         && s.link_id == id.uuid()
         && s.expires_at > now
         && let Some(l) = repo::share::find_link_any(db, s.link_id).await?
     {
-        return guest_of(core, l).await;
+        let g = guest_rows(core, l).await?;
+        core.hot()
+            .sessions
+            .put(hash, (s.link_id, s.expires_at, g.clone()), read_at);
+        authorize(core, &g, LinkAction::View)?;
+        return Ok(g);
     }
     Err(CoreError::not_found("gallery link"))
 }
@@ -795,10 +815,18 @@ pub async fn guest_for_media(
     {
         return Err(CoreError::not_found("picture"));
     }
+    if let Some(g) = core.hot().links.get(&link.uuid()) {
+        authorize(core, &g, LinkAction::View)?;
+        return Ok(g);
+    }
+    let read_at = crate::hot::epoch();
     let l = repo::share::find_link_any(core.db().conn(), link.uuid())
         .await?
         .ok_or(CoreError::not_found("gallery link"))?;
-    guest_of(core, l).await
+    let g = guest_rows(core, l).await?;
+    core.hot().links.put(link.uuid(), g.clone(), read_at);
+    authorize(core, &g, LinkAction::View)?;
+    Ok(g)
 }
 
 /// The CSRF token of a link session (sent back by the client page's script).

@@ -389,11 +389,18 @@ fn sections(g: &ClientGallery) -> Vec<Section<'_>> {
     out
 }
 
-async fn gallery_json(
-    State(s): State<AppState>,
-    auth: GuestAuth,
-) -> ApiResult<Json<ClientGallery>> {
-    Ok(Json(proofing::gallery(&s.core, &auth.guest).await?))
+async fn gallery_json(State(s): State<AppState>, auth: GuestAuth) -> ApiResult<Response> {
+    let body = proofing::gallery_json(&s.core, &auth.guest).await?;
+    let mut res = Response::new(Body::from(body));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    Ok(res)
 }
 
 async fn photo_json(

@@ -1,0 +1,135 @@
+//! Short-lived read caches for what clients fetch most: who a link cookie
+//! belongs to, a link's gallery, the gallery listing, and small pictures
+//! (thumbnails). A 1,000-photo gallery page asks for a thousand thumbnails
+//! at once; each would otherwise cost four or five database reads.
+//!
+//! Two rules keep them honest. Every committed write of this process
+//! (revoking a link, archiving a gallery, deleting a photo, a heart) bumps
+//! one epoch, and an entry read before the bump is never served after it:
+//! on the node that made a change, the very next request sees it. Entries
+//! also live at most [`TTL`], which bounds how long another node (or a
+//! worker on another machine) may serve what it read before a change made
+//! elsewhere. Decisions that depend on the time (a link's or gallery's
+//! expiry, a session's) are taken again on every request from the cached
+//! rows, never cached themselves.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long an entry may be served.
+pub const TTL: Duration = Duration::from_secs(2);
+
+static EPOCH: AtomicU64 = AtomicU64::new(0);
+
+/// The current write epoch: take it before reading what will be cached.
+pub(crate) fn epoch() -> u64 {
+    EPOCH.load(Ordering::Acquire)
+}
+
+/// Called after every committed write.
+pub(crate) fn bump() {
+    EPOCH.fetch_add(1, Ordering::AcqRel);
+}
+
+/// A map whose entries expire after [`TTL`] or at the next write.
+pub(crate) struct TtlMap<K, V> {
+    inner: Mutex<HashMap<K, (u64, Instant, V)>>,
+    cap: usize,
+}
+
+impl<K: Hash + Eq, V: Clone> TtlMap<K, V> {
+    pub(crate) fn new(cap: usize) -> Self {
+        Self {
+            inner: Mutex::new(HashMap::new()),
+            cap,
+        }
+    }
+
+    pub(crate) fn get(&self, k: &K) -> Option<V> {
+        let now = epoch();
+        let m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        match m.get(k) {
+            Some((e, at, v)) if *e == now && at.elapsed() < TTL => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// Stores `v`, read at epoch `read_at` (dropped if a write came since).
+    pub(crate) fn put(&self, k: K, v: V, read_at: u64) {
+        let now = epoch();
+        if read_at != now {
+            return;
+        }
+        let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() >= self.cap {
+            m.retain(|_, (e, at, _)| *e == now && at.elapsed() < TTL);
+            if m.len() >= self.cap {
+                m.clear();
+            }
+        }
+        m.insert(k, (read_at, Instant::now(), v));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_or_the_ttl_ends_an_entry() {
+        let m: TtlMap<u32, &str> = TtlMap::new(2);
+        let e = epoch();
+        m.put(1, "a", e);
+        assert_eq!(m.get(&1), Some("a"));
+        bump();
+        assert_eq!(m.get(&1), None, "a write since the read");
+        // Read before a write, stored after it: never stored.
+        let before = epoch();
+        bump();
+        m.put(2, "b", before);
+        assert_eq!(m.get(&2), None);
+        let e = epoch();
+        for k in 0..10 {
+            m.put(k, "c", e);
+        }
+        assert!(m.inner.lock().unwrap().len() <= 2, "bounded");
+    }
+}
+
+/// A small picture kept whole (thumbnails, mostly).
+#[derive(Debug)]
+pub(crate) struct SmallMedia {
+    pub bytes: bytes::Bytes,
+    pub content_type: String,
+    pub etag: String,
+    pub download_name: Option<String>,
+}
+
+/// Pictures up to this size are kept whole.
+pub(crate) const SMALL_MEDIA: u64 = 128 * 1024;
+
+/// The caches of one [`crate::Core`].
+pub(crate) struct Caches {
+    /// A session cookie's hash: its link, its expiry, the client then.
+    pub sessions: TtlMap<String, (uuid::Uuid, i64, crate::share::Guest)>,
+    /// A link id: the client (for signed media URLs).
+    pub links: TtlMap<uuid::Uuid, crate::share::Guest>,
+    /// A link id: its gallery listing as JSON.
+    pub listings: TtlMap<uuid::Uuid, bytes::Bytes>,
+    /// (gallery, photo, rendition, version): the picture.
+    pub media: TtlMap<(uuid::Uuid, uuid::Uuid, &'static str, Option<i64>), std::sync::Arc<SmallMedia>>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        Self {
+            sessions: TtlMap::new(10_000),
+            links: TtlMap::new(10_000),
+            listings: TtlMap::new(1_000),
+            media: TtlMap::new(2_048),
+        }
+    }
+}
