@@ -186,7 +186,10 @@ http {{ access_log off; sendfile on; tcp_nopush on;
         "memory     server peak RSS after the uploads {hwm_before:.1} MB, after two {:.0} MB ZIPs {hwm_after:.1} MB",
         mb(zip_len)
     );
-    let _ = nginx.kill();
+    // TERM (not KILL), so the master stops its workers too.
+    let _ = Command::new("kill")
+        .args(["-TERM", &nginx.id().to_string()])
+        .status();
     let _ = nginx.wait();
     drop(live);
     let _ = std::fs::remove_dir_all(&work);

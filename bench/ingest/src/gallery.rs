@@ -327,7 +327,10 @@ http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
         "memory                 server peak RSS {:.1} MB",
         live.peak_mb()
     );
-    let _ = nginx.kill();
+    // TERM (not KILL), so the master stops its workers too.
+    let _ = Command::new("kill")
+        .args(["-TERM", &nginx.id().to_string()])
+        .status();
     let _ = nginx.wait();
 
     page_in_chromium(&format!("{base}/g/{}", url.rsplit('/').next().unwrap())).await;

@@ -111,6 +111,78 @@ pub(crate) struct SmallMedia {
 /// Pictures up to this size are kept whole.
 pub(crate) const SMALL_MEDIA: u64 = 128 * 1024;
 
+/// Each live photo of a gallery with its current version, for the media
+/// route (one load answers a thousand thumbnails).
+pub(crate) type GalleryIndex = HashMap<
+    uuid::Uuid,
+    (
+        darkroom_db::entity::photo::Model,
+        Option<darkroom_db::entity::photo_version::Model>,
+    ),
+>;
+
+/// Small pictures by storage key and ETag (what they are never changes),
+/// the oldest dropped past a byte budget.
+pub(crate) struct Blobs {
+    inner: Mutex<BlobState>,
+    budget: usize,
+}
+
+/// The pictures, the order they came in, and their total size.
+type BlobState = (
+    HashMap<String, std::sync::Arc<SmallMedia>>,
+    std::collections::VecDeque<String>,
+    usize,
+);
+
+impl Blobs {
+    fn new(budget: usize) -> Self {
+        Self {
+            inner: Mutex::new(Default::default()),
+            budget,
+        }
+    }
+
+    pub(crate) fn get(&self, k: &str) -> Option<std::sync::Arc<SmallMedia>> {
+        let m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        m.0.get(k).cloned()
+    }
+
+    pub(crate) fn put(&self, k: String, v: std::sync::Arc<SmallMedia>) {
+        let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (map, order, total) = &mut *m;
+        if map.contains_key(&k) {
+            return;
+        }
+        *total += v.bytes.len();
+        map.insert(k.clone(), v);
+        order.push_back(k);
+        while *total > self.budget {
+            let Some(old) = order.pop_front() else { break };
+            if let Some(o) = map.remove(&old) {
+                *total -= o.bytes.len();
+            }
+        }
+    }
+}
+
+/// One computation at a time per key; the others wait, then find it cached.
+#[derive(Default)]
+pub(crate) struct Flights(Mutex<HashMap<uuid::Uuid, std::sync::Arc<tokio::sync::Mutex<()>>>>);
+
+impl Flights {
+    pub(crate) async fn enter(&self, k: uuid::Uuid) -> tokio::sync::OwnedMutexGuard<()> {
+        let m = {
+            let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            if map.len() > 10_000 {
+                map.retain(|_, m| std::sync::Arc::strong_count(m) > 1);
+            }
+            map.entry(k).or_default().clone()
+        };
+        m.lock_owned().await
+    }
+}
+
 /// The caches of one [`crate::Core`].
 pub(crate) struct Caches {
     /// A session cookie's hash: its link, its expiry, the client then.
@@ -119,8 +191,12 @@ pub(crate) struct Caches {
     pub links: TtlMap<uuid::Uuid, crate::share::Guest>,
     /// A link id: its gallery listing as JSON.
     pub listings: TtlMap<uuid::Uuid, bytes::Bytes>,
-    /// (gallery, photo, rendition, version): the picture.
-    pub media: TtlMap<(uuid::Uuid, uuid::Uuid, &'static str, Option<i64>), std::sync::Arc<SmallMedia>>,
+    /// A gallery id: its photos and their current versions.
+    pub galleries: TtlMap<uuid::Uuid, std::sync::Arc<GalleryIndex>>,
+    /// Small pictures, by storage key and ETag.
+    pub blobs: Blobs,
+    /// Listings and gallery indexes being computed.
+    pub flights: Flights,
 }
 
 impl Default for Caches {
@@ -129,7 +205,9 @@ impl Default for Caches {
             sessions: TtlMap::new(10_000),
             links: TtlMap::new(10_000),
             listings: TtlMap::new(1_000),
-            media: TtlMap::new(2_048),
+            galleries: TtlMap::new(1_000),
+            blobs: Blobs::new(64 * 1024 * 1024),
+            flights: Flights::default(),
         }
     }
 }

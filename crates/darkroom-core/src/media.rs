@@ -44,6 +44,8 @@ pub struct MediaObject {
     pub etag: String,
     /// For originals: the name to save as.
     pub download_name: Option<String>,
+    /// The same bytes as `stream`, when they are already in memory.
+    pub whole: Option<bytes::Bytes>,
 }
 
 /// Opens a rendition of a photo's current version (or version `number`), if
@@ -84,6 +86,30 @@ pub(crate) async fn open_for(
     if v.purged_at.is_some() {
         return Err(CoreError::not_found("photo version"));
     }
+    let (key, content_type, etag, download_name) = locate(ph, v, rendition)?;
+    let store = core.store_of(studio).await?;
+    let key = Key::new(key).map_err(|e| CoreError::Internal(e.into()))?;
+    let (size, stream) = store.get(&key).await.map_err(|e| match e {
+        darkroom_media::StoreError::NotFound(_) => CoreError::not_found("picture"),
+        other => CoreError::Unavailable(other.to_string()),
+    })?;
+    Ok(MediaObject {
+        stream,
+        size,
+        content_type,
+        etag,
+        download_name,
+        whole: None,
+    })
+}
+
+/// Where a rendition of a version is stored, its media type, its ETag and
+/// (for originals) the name to save it as.
+pub(crate) fn locate(
+    ph: &darkroom_db::entity::photo::Model,
+    v: &darkroom_db::entity::photo_version::Model,
+    rendition: Rendition,
+) -> CoreResult<(String, String, String, Option<String>)> {
     let (key, content_type) = match rendition {
         Rendition::Thumb => (v.thumb_key.clone(), "image/jpeg".to_string()),
         Rendition::Preview => (v.preview_key.clone(), "image/jpeg".to_string()),
@@ -99,12 +125,6 @@ pub(crate) async fn open_for(
     let key = key.ok_or_else(|| {
         CoreError::Unavailable("this picture is still being rendered; try again in a moment".into())
     })?;
-    let store = core.store_of(studio).await?;
-    let key = Key::new(key).map_err(|e| CoreError::Internal(e.into()))?;
-    let (size, stream) = store.get(&key).await.map_err(|e| match e {
-        darkroom_media::StoreError::NotFound(_) => CoreError::not_found("picture"),
-        other => CoreError::Unavailable(other.to_string()),
-    })?;
     let etag = format!(
         "\"{}-{}-{}\"",
         &v.content_hash[..16.min(v.content_hash.len())],
@@ -117,13 +137,7 @@ pub(crate) async fn open_for(
         }
     );
     let download_name = (rendition == Rendition::Original).then(|| ph.original_name.clone());
-    Ok(MediaObject {
-        stream,
-        size,
-        content_type,
-        etag,
-        download_name,
-    })
+    Ok((key, content_type, etag, download_name))
 }
 
 /// What `darkroom media check` found (and, with repair, fixed).

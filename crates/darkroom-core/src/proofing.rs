@@ -174,6 +174,10 @@ pub async fn gallery_json(core: &Core, g: &Guest) -> CoreResult<bytes::Bytes> {
     if let Some(b) = core.hot().listings.get(&g.link.id) {
         return Ok(b);
     }
+    let _turn = core.hot().flights.enter(g.link.id).await;
+    if let Some(b) = core.hot().listings.get(&g.link.id) {
+        return Ok(b);
+    }
     let read_at = crate::hot::epoch();
     let v = gallery(core, g).await?;
     let b: bytes::Bytes = serde_json::to_vec(&v)
@@ -625,13 +629,21 @@ pub async fn media(
     if r == Rendition::Preview && view_what(g) != "preview" {
         return Err(CoreError::not_found("picture"));
     }
-    let key = (g.gallery.id, photo.uuid(), media_key(r), version);
-    if let Some(m) = core.hot().media.get(&key) {
+    let index = gallery_index(core, g).await?;
+    let Some((p, current)) = index.get(&photo.uuid()) else {
+        return Err(CoreError::not_found("photo"));
+    };
+    let current = match current {
+        Some(v) if version.is_none_or(|n| n == v.number) && v.purged_at.is_none() => v,
+        // An older version (or none rendered yet): the long way.
+        _ => return media::open_for(core, g.studio, p, r, version).await,
+    };
+    let (key, content_type, etag, download_name) = media::locate(p, current, r)?;
+    let blob_key = format!("{key}#{etag}");
+    if let Some(m) = core.hot().blobs.get(&blob_key) {
         return Ok(small_object(&m));
     }
-    let read_at = crate::hot::epoch();
-    let p = photo_of(core, g, photo).await?;
-    let obj = media::open_for(core, g.studio, &p, r, version).await?;
+    let obj = media::open_for(core, g.studio, p, r, version).await?;
     if obj.size > crate::hot::SMALL_MEDIA {
         return Ok(obj);
     }
@@ -644,21 +656,61 @@ pub async fn media(
         .map_err(|e| CoreError::Unavailable(e.to_string()))?;
     let m = std::sync::Arc::new(crate::hot::SmallMedia {
         bytes: chunks.concat().into(),
-        content_type: obj.content_type,
-        etag: obj.etag,
-        download_name: obj.download_name,
+        content_type,
+        etag,
+        download_name,
     });
-    core.hot().media.put(key, m.clone(), read_at);
+    core.hot().blobs.put(blob_key, m.clone());
     Ok(small_object(&m))
 }
 
-fn media_key(r: Rendition) -> &'static str {
-    match r {
-        Rendition::Thumb => "thumb",
-        Rendition::Preview => "preview",
-        Rendition::Proof => "proof",
-        Rendition::Original => "original",
+/// The gallery's photos and current versions, loaded once for all the
+/// thumbnail requests of a page (see `crate::hot`).
+async fn gallery_index(
+    core: &Core,
+    g: &Guest,
+) -> CoreResult<std::sync::Arc<crate::hot::GalleryIndex>> {
+    let hot = core.hot();
+    if let Some(i) = hot.galleries.get(&g.gallery.id) {
+        return Ok(i);
     }
+    let _turn = hot.flights.enter(g.gallery.id).await;
+    if let Some(i) = hot.galleries.get(&g.gallery.id) {
+        return Ok(i);
+    }
+    let read_at = crate::hot::epoch();
+    let c = core.db().conn();
+    let mut rows: Vec<photo::Model> = Vec::new();
+    loop {
+        let page = repo::photo::list_in(
+            c,
+            g.studio.uuid(),
+            Place::Gallery(g.gallery.id),
+            repo::photo::Order::Capture,
+            rows.len() as u64,
+            1000,
+        )
+        .await?;
+        let n = page.len();
+        rows.extend(page);
+        if n < 1000 {
+            break;
+        }
+    }
+    let mut versions = repo::photo::current_versions(c, g.studio.uuid(), &rows).await?;
+    let index: crate::hot::GalleryIndex = rows
+        .into_iter()
+        .map(|p| {
+            let v = versions
+                .iter()
+                .position(|v| v.photo_id == p.id)
+                .map(|i| versions.swap_remove(i));
+            (p.id, (p, v))
+        })
+        .collect();
+    let index = std::sync::Arc::new(index);
+    hot.galleries.put(g.gallery.id, index.clone(), read_at);
+    Ok(index)
 }
 
 fn small_object(m: &crate::hot::SmallMedia) -> MediaObject {
@@ -669,6 +721,7 @@ fn small_object(m: &crate::hot::SmallMedia) -> MediaObject {
         content_type: m.content_type.clone(),
         etag: m.etag.clone(),
         download_name: m.download_name.clone(),
+        whole: Some(m.bytes.clone()),
     }
 }
 

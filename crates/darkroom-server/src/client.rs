@@ -462,7 +462,10 @@ fn size_param(q: &Params, g: &Guest) -> ApiResult<DownloadLevel> {
 }
 
 fn bytes_response(obj: MediaObject, cache: &'static str, attachment: bool) -> Response {
-    let mut res = Response::new(Body::from_stream(obj.stream));
+    let mut res = Response::new(match obj.whole {
+        Some(b) => Body::from(b),
+        None => Body::from_stream(obj.stream),
+    });
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&obj.content_type) {
         h.insert(header::CONTENT_TYPE, v);

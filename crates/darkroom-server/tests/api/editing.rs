@@ -584,3 +584,51 @@ async fn a_delivery_link_has_its_own_cap_and_deliverables_are_tracked_to_the_doo
         "{subjects:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warm_caches_never_outlive_a_change_made_on_this_node() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let (gallery, photos) = gallery_with_photos(&app, &owner, "Warm", 2).await;
+    let created = link(&app, &owner, &gallery, json!({ "label": "Mina" })).await;
+    let guest = open(&app, created["url"].as_str().unwrap()).await;
+    let thumb = |g: &Value, i: usize| app.url(g["photos"][i]["thumb_url"].as_str().unwrap());
+    let (_, listing) = guest.get("/gallery.json").await;
+    // Twice each: the second answers come from the caches.
+    for _ in 0..2 {
+        for i in 0..2 {
+            let r = app.http.get(thumb(&listing, i)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        assert_eq!(guest.get("/gallery.json").await.0, StatusCode::OK);
+    }
+    // A deleted photo is gone from the listing and its thumbnail at once.
+    let (s, _) = app
+        .api(
+            &owner,
+            Method::DELETE,
+            &format!("/api/v1/photos/{}", photos[0]),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let r = app.http.get(thumb(&listing, 0)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (_, after) = guest.get("/gallery.json").await;
+    assert_eq!(after["photos"].as_array().unwrap().len(), 1);
+    // A revoked link: its thumbnails and listing stop at once.
+    let (s, _) = app
+        .post(
+            &owner,
+            &format!(
+                "/api/v1/links/{}/revoke",
+                created["link"]["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let r = app.http.get(thumb(&listing, 1)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(guest.get("/gallery.json").await.0, StatusCode::NOT_FOUND);
+}
