@@ -121,8 +121,8 @@ pub(crate) type GalleryIndex = HashMap<
     ),
 >;
 
-/// Small pictures by storage key and ETag (what they are never changes),
-/// the oldest dropped past a byte budget.
+/// Small pictures by version, rendition and watermark revision (what they
+/// are never changes), the oldest dropped past a byte budget.
 pub(crate) struct Blobs {
     inner: Mutex<BlobState>,
     budget: usize,
@@ -130,10 +130,13 @@ pub(crate) struct Blobs {
 
 /// The pictures, the order they came in, and their total size.
 type BlobState = (
-    HashMap<String, std::sync::Arc<SmallMedia>>,
-    std::collections::VecDeque<String>,
+    HashMap<BlobKey, std::sync::Arc<SmallMedia>>,
+    std::collections::VecDeque<BlobKey>,
     usize,
 );
+
+/// A version, a rendition, a watermark revision.
+pub(crate) type BlobKey = (uuid::Uuid, u8, i64);
 
 impl Blobs {
     fn new(budget: usize) -> Self {
@@ -143,19 +146,19 @@ impl Blobs {
         }
     }
 
-    pub(crate) fn get(&self, k: &str) -> Option<std::sync::Arc<SmallMedia>> {
+    pub(crate) fn get(&self, k: &BlobKey) -> Option<std::sync::Arc<SmallMedia>> {
         let m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         m.0.get(k).cloned()
     }
 
-    pub(crate) fn put(&self, k: String, v: std::sync::Arc<SmallMedia>) {
+    pub(crate) fn put(&self, k: BlobKey, v: std::sync::Arc<SmallMedia>) {
         let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let (map, order, total) = &mut *m;
         if map.contains_key(&k) {
             return;
         }
         *total += v.bytes.len();
-        map.insert(k.clone(), v);
+        map.insert(k, v);
         order.push_back(k);
         while *total > self.budget {
             let Some(old) = order.pop_front() else { break };
@@ -188,12 +191,12 @@ pub(crate) struct Caches {
     /// A session cookie's hash: its link, its expiry, the client then.
     pub sessions: TtlMap<String, (uuid::Uuid, i64, crate::share::Guest)>,
     /// A link id: the client (for signed media URLs).
-    pub links: TtlMap<uuid::Uuid, crate::share::Guest>,
+    pub links: TtlMap<uuid::Uuid, std::sync::Arc<crate::share::Guest>>,
     /// A link id: its gallery listing as JSON.
     pub listings: TtlMap<uuid::Uuid, bytes::Bytes>,
     /// A gallery id: its photos and their current versions.
     pub galleries: TtlMap<uuid::Uuid, std::sync::Arc<GalleryIndex>>,
-    /// Small pictures, by storage key and ETag.
+    /// Small pictures, by version, rendition and watermark revision.
     pub blobs: Blobs,
     /// Listings and gallery indexes being computed.
     pub flights: Flights,

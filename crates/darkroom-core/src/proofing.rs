@@ -638,11 +638,12 @@ pub async fn media(
         // An older version (or none rendered yet): the long way.
         _ => return media::open_for(core, g.studio, p, r, version).await,
     };
-    let (key, content_type, etag, download_name) = media::locate(p, current, r)?;
-    let blob_key = format!("{key}#{etag}");
+    // A version's renditions change only with its watermark revision.
+    let blob_key = (current.id, r as u8, current.watermark_rev);
     if let Some(m) = core.hot().blobs.get(&blob_key) {
         return Ok(small_object(&m));
     }
+    let (_, content_type, etag, download_name) = media::locate(p, current, r)?;
     let obj = media::open_for(core, g.studio, p, r, version).await?;
     if obj.size > crate::hot::SMALL_MEDIA {
         return Ok(obj);

@@ -804,7 +804,7 @@ pub async fn guest_for_media(
     what: &str,
     exp: i64,
     sig: &str,
-) -> CoreResult<Guest> {
+) -> CoreResult<std::sync::Arc<Guest>> {
     let now = core.now().as_micros() / 1_000_000;
     if exp < now
         || !core.keys().verify_mac(
@@ -823,7 +823,7 @@ pub async fn guest_for_media(
     let l = repo::share::find_link_any(core.db().conn(), link.uuid())
         .await?
         .ok_or(CoreError::not_found("gallery link"))?;
-    let g = guest_rows(core, l).await?;
+    let g = std::sync::Arc::new(guest_rows(core, l).await?);
     core.hot().links.put(link.uuid(), g.clone(), read_at);
     authorize(core, &g, LinkAction::View)?;
     Ok(g)
