@@ -3,9 +3,9 @@
 //! rotation and mirroring applied. Two C functions in `csrc/heif.c`; they
 //! allocate the output themselves and it is copied out and freed here.
 
-use std::ffi::{CStr, c_char, c_int, c_uchar, c_ulong, c_ulonglong, c_void};
+use std::ffi::{c_char, c_int, c_uchar, c_ulong, c_ulonglong, c_void};
 
-const MSG_LEN: usize = 256;
+use crate::MSG_LEN;
 
 /// What went wrong with a HEIF file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,14 +42,7 @@ unsafe extern "C" {
 }
 
 fn message(buf: &[c_char; MSG_LEN]) -> String {
-    // SAFETY: the buffer is zeroed and the shim NUL-terminates within it.
-    let s = unsafe { CStr::from_ptr(buf.as_ptr()) };
-    let m = s.to_string_lossy().trim().to_string();
-    if m.is_empty() {
-        "unknown libheif error".into()
-    } else {
-        m
-    }
+    crate::shim_message(buf, "libheif")
 }
 
 /// The primary image's displayed size (after rotation), without decoding.

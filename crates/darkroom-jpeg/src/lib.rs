@@ -26,7 +26,7 @@ pub enum JpegError {
     Encode(String),
 }
 
-const MSG_LEN: usize = 256;
+pub(crate) const MSG_LEN: usize = 256;
 
 unsafe extern "C" {
     fn dr_jpeg_header(
@@ -70,11 +70,17 @@ unsafe extern "C" {
 }
 
 fn message(buf: &[c_char; MSG_LEN]) -> String {
-    // SAFETY: the shim always NUL-terminates within the buffer (it is zeroed first).
+    shim_message(buf, "libjpeg")
+}
+
+/// The error text a shim function wrote into its message buffer (or a
+/// generic one naming `library` when it wrote none).
+pub(crate) fn shim_message(buf: &[c_char; MSG_LEN], library: &str) -> String {
+    // SAFETY: the buffer is zeroed first and the shims NUL-terminate within it.
     let s = unsafe { CStr::from_ptr(buf.as_ptr()) };
     let m = s.to_string_lossy().trim().to_string();
     if m.is_empty() {
-        "unknown libjpeg error".into()
+        format!("unknown {library} error")
     } else {
         m
     }
