@@ -782,12 +782,14 @@ pub(crate) async fn from_edit_request(
 /// open task covering the photo, and send each task whose photos are now
 /// all edited to review.
 pub(crate) async fn on_edited_version(
+    core: &Core,
     c: &impl ConnectionTrait,
-    studio: darkroom_domain::StudioId,
+    p: &Principal,
     photo: uuid::Uuid,
     number: i64,
     now: i64,
 ) -> CoreResult<()> {
+    let studio = p.studio;
     for row in repo::editing::task_photos_of_photo(c, studio.uuid(), photo).await? {
         let Some(t) = repo::editing::find_task(c, studio.uuid(), row.task_id).await? else {
             continue;
@@ -799,20 +801,38 @@ pub(crate) async fn on_edited_version(
         repo::editing::mark_edited(c, row.id, Some(number)).await?;
         let all = repo::editing::photos_of_tasks(c, studio.uuid(), &[t.id]).await?;
         let mut am = editing_task::ActiveModel::default();
-        let mut changed = false;
-        if all
+        let to = if all
             .iter()
             .all(|r| r.id == row.id || r.edited_version.is_some())
         {
-            apply_status(&mut am, &t, TaskStatus::Review, now);
-            changed = true;
+            Some(TaskStatus::Review)
         } else if from == TaskStatus::Queued || from == TaskStatus::Revision {
-            apply_status(&mut am, &t, TaskStatus::InProgress, now);
-            changed = true;
-        }
-        if changed {
+            Some(TaskStatus::InProgress)
+        } else {
+            None
+        };
+        if let Some(to) = to {
+            apply_status(&mut am, &t, to, now);
             am.updated_at = Set(now);
             repo::editing::update_task_versioned(c, studio.uuid(), t.id, t.version, am).await?;
+            if let Some(g) = repo::gallery::find(c, studio.uuid(), t.gallery_id, true).await? {
+                audit::record(
+                    core,
+                    c,
+                    &Meta::system(),
+                    task_event(
+                        p,
+                        &g,
+                        "editing_task.moved_by_upload",
+                        EditTaskId::from_uuid(t.id),
+                        serde_json::json!({
+                            "from": from.name(), "to": to.name(),
+                            "photo": PhotoId::from_uuid(photo).to_string(), "version": number,
+                        }),
+                    ),
+                )
+                .await?;
+            }
         }
     }
     Ok(())

@@ -634,7 +634,7 @@ async fn record(
     )
     .await?;
     if matches!(role, VersionRole::Edited | VersionRole::Final) {
-        crate::editing::on_edited_version(&tx, p.studio, photo_id.uuid(), number, now).await?;
+        crate::editing::on_edited_version(core, &tx, p, photo_id.uuid(), number, now).await?;
     }
     jobs::enqueue(
         core,
