@@ -125,11 +125,7 @@ impl Live {
         std::fs::create_dir_all(data).unwrap();
         let db_url = format!("sqlite://{}?mode=rwc", data.join("darkroom.db").display());
         let token = owner_token(&db_url).await;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         let server = spawn(bin, data, &db_url, port, render);
         let http = reqwest::Client::builder().timeout(timeout).build().unwrap();
@@ -216,5 +212,103 @@ impl Drop for Live {
     fn drop(&mut self) {
         let _ = self.server.kill();
         let _ = self.server.wait();
+    }
+}
+
+/// A port free on loopback now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `<bench> <darkroom binary> <corpus dir> <work dir>`: the binary, the
+/// corpus's JPEGs in name order, and the work folder, emptied and absolute
+/// (nginx takes paths relative to its prefix).
+pub fn bench_args(
+    usage: &str,
+) -> (
+    std::path::PathBuf,
+    Vec<std::path::PathBuf>,
+    std::path::PathBuf,
+) {
+    use std::path::PathBuf;
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        eprintln!("usage: {usage} <darkroom binary> <corpus dir> <work dir>");
+        std::process::exit(2);
+    }
+    let (bin, corpus, work) = (
+        PathBuf::from(&args[1]),
+        PathBuf::from(&args[2]),
+        PathBuf::from(&args[3]),
+    );
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let work = std::fs::canonicalize(&work).unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jpg"))
+        .collect();
+    files.sort();
+    (bin, files, work)
+}
+
+/// nginx serving `work/www` on loopback (the peer of the download and
+/// gallery benchmarks), stopped with TERM (so its workers stop too) on drop.
+pub struct Nginx {
+    child: Child,
+    pub base: String,
+}
+
+impl Nginx {
+    pub fn serve(work: &Path) -> Nginx {
+        let port = free_port();
+        let conf = work.join("nginx.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "daemon off; worker_processes 2; pid {w}/nginx.pid; error_log {w}/error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
+  types {{ application/json json; image/jpeg jpg; }}
+  client_body_temp_path {w}/tmp; proxy_temp_path {w}/tmp; fastcgi_temp_path {w}/tmp; uwsgi_temp_path {w}/tmp; scgi_temp_path {w}/tmp;
+  server {{ listen 127.0.0.1:{port}; root {w}/www; }} }}",
+                w = work.display()
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(work.join("tmp")).unwrap();
+        let bin = std::env::var("NGINX").unwrap_or_else(|_| "/usr/sbin/nginx".into());
+        let child = Command::new(&bin)
+            .arg("-c")
+            .arg(&conf)
+            .arg("-p")
+            .arg(work)
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        Nginx {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
     }
 }

@@ -9,7 +9,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,14 +16,6 @@ use futures::StreamExt;
 
 mod common;
 use common::Live;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Downloads `url`, counting and discarding the bytes; returns (bytes, seconds).
 async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> (u64, f64) {
@@ -45,26 +36,7 @@ async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> (u64, 
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 4 {
-        eprintln!("usage: download-bench <darkroom binary> <corpus dir> <work dir>");
-        std::process::exit(2);
-    }
-    let (bin, corpus, work) = (
-        PathBuf::from(&args[1]),
-        PathBuf::from(&args[2]),
-        PathBuf::from(&args[3]),
-    );
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).unwrap();
-    // nginx takes paths relative to its prefix: give it absolute ones.
-    let work = std::fs::canonicalize(&work).unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "jpg"))
-        .collect();
-    files.sort();
+    let (bin, files, work) = common::bench_args("download-bench");
 
     // A studio, a gallery, the photos (renders are not needed for originals).
     let live = Live::start(
@@ -93,40 +65,11 @@ async fn main() {
             std::io::copy(&mut std::fs::File::open(f).unwrap(), &mut out).unwrap();
         }
     }
-    let nginx_port = free_port();
-    let conf = work.join("nginx.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "daemon off; worker_processes 2; pid {w}/nginx.pid; error_log {w}/error.log;
-events {{ worker_connections 256; }}
-http {{ access_log off; sendfile on; tcp_nopush on;
-  client_body_temp_path {w}/tmp; proxy_temp_path {w}/tmp; fastcgi_temp_path {w}/tmp; uwsgi_temp_path {w}/tmp; scgi_temp_path {w}/tmp;
-  server {{ listen 127.0.0.1:{nginx_port}; root {w}/www; }} }}",
-            w = work.display()
-        ),
-    )
-    .unwrap();
-    std::fs::create_dir_all(work.join("tmp")).unwrap();
-    let nginx_bin = std::env::var("NGINX").unwrap_or_else(|_| "/usr/sbin/nginx".into());
-    let mut nginx = Command::new(&nginx_bin)
-        .arg("-c")
-        .arg(&conf)
-        .arg("-p")
-        .arg(&work)
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", nginx_port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    let nginx = common::Nginx::serve(&work);
 
     // Warm the page cache for both, then measure each twice and keep the best.
     let zip_url = format!("{base}/galleries/{gallery}/download");
-    let file_url = format!("http://127.0.0.1:{nginx_port}/same-size.bin");
+    let file_url = format!("{}/same-size.bin", nginx.base);
     let _ = fetch(http, &file_url, None).await;
     let mut best_nginx = f64::MAX;
     let mut best_darkroom = f64::MAX;
@@ -186,11 +129,7 @@ http {{ access_log off; sendfile on; tcp_nopush on;
         "memory     server peak RSS after the uploads {hwm_before:.1} MB, after two {:.0} MB ZIPs {hwm_after:.1} MB",
         mb(zip_len)
     );
-    // TERM (not KILL), so the master stops its workers too.
-    let _ = Command::new("kill")
-        .args(["-TERM", &nginx.id().to_string()])
-        .status();
-    let _ = nginx.wait();
+    drop(nginx);
     drop(live);
     let _ = std::fs::remove_dir_all(&work);
 }

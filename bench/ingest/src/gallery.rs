@@ -11,24 +11,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::Live;
+use common::{Live, free_port};
 
 const CONNECTIONS: usize = 64;
 const SECONDS: u64 = 8;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 struct Stats {
     requests: u64,
@@ -113,25 +104,7 @@ fn line(name: &str, s: &Stats) {
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 4 {
-        eprintln!("usage: gallery-bench <darkroom binary> <corpus dir> <work dir>");
-        std::process::exit(2);
-    }
-    let (bin, corpus, work) = (
-        PathBuf::from(&args[1]),
-        PathBuf::from(&args[2]),
-        PathBuf::from(&args[3]),
-    );
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).unwrap();
-    let work = std::fs::canonicalize(&work).unwrap();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "jpg"))
-        .collect();
-    files.sort();
+    let (bin, files, work) = common::bench_args("gallery-bench");
 
     // The gallery, uploaded and rendered by the server's own workers.
     let live = Live::start(
@@ -242,38 +215,8 @@ async fn main() {
         listing.len() as f64 / 1024.0,
         thumb_bytes as f64 / 1024.0 / thumbs.len() as f64
     );
-    let nginx_port = free_port();
-    let conf = work.join("nginx.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "daemon off; worker_processes 2; pid {w}/nginx.pid; error_log {w}/error.log;
-events {{ worker_connections 1024; }}
-http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
-  types {{ application/json json; image/jpeg jpg; }}
-  client_body_temp_path {w}/tmp; proxy_temp_path {w}/tmp; fastcgi_temp_path {w}/tmp; uwsgi_temp_path {w}/tmp; scgi_temp_path {w}/tmp;
-  server {{ listen 127.0.0.1:{nginx_port}; root {w}/www; }} }}",
-            w = work.display()
-        ),
-    )
-    .unwrap();
-    std::fs::create_dir_all(work.join("tmp")).unwrap();
-    let nginx_bin = std::env::var("NGINX").unwrap_or_else(|_| "/usr/sbin/nginx".into());
-    let mut nginx = Command::new(&nginx_bin)
-        .arg("-c")
-        .arg(&conf)
-        .arg("-p")
-        .arg(&work)
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", nginx_port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    let nginx_base = format!("http://127.0.0.1:{nginx_port}");
+    let nginx = common::Nginx::serve(&work);
+    let nginx_base = nginx.base.clone();
 
     let pool = reqwest::Client::builder()
         .pool_max_idle_per_host(CONNECTIONS)
@@ -327,11 +270,7 @@ http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
         "memory                 server peak RSS {:.1} MB",
         live.peak_mb()
     );
-    // TERM (not KILL), so the master stops its workers too.
-    let _ = Command::new("kill")
-        .args(["-TERM", &nginx.id().to_string()])
-        .status();
-    let _ = nginx.wait();
+    drop(nginx);
 
     page_in_chromium(&format!("{base}/g/{}", url.rsplit('/').next().unwrap())).await;
     drop(live);

@@ -10,13 +10,12 @@ use std::collections::HashSet;
 use darkroom_db::entity::{gallery, gallery_set};
 use darkroom_db::repo::{self, photo::Place};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
-use darkroom_domain::audit::Severity;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::{self, FieldErrors};
-use darkroom_domain::{BranchId, GalleryId, GallerySetId, PhotoId, Timestamp, TypedId};
+use darkroom_domain::{GalleryId, GallerySetId, PhotoId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
+use crate::audit::{self};
 use crate::created::{self, Claim};
 use crate::error::{CoreError, CoreResult};
 use crate::gallery::{GalleryView, load, target};
@@ -131,25 +130,6 @@ async fn load_set(
     Ok((s, g))
 }
 
-fn event(
-    p: &Principal,
-    g: &gallery::Model,
-    kind: &'static str,
-    id: String,
-    payload: serde_json::Value,
-) -> Event {
-    Event {
-        studio: Some(p.studio),
-        branch: Some(BranchId::from_uuid(g.branch_id)),
-        who: Who::of(p),
-        event_type: kind,
-        severity: Severity::Low,
-        target_type: "gallery",
-        target_id: id,
-        payload,
-    }
-}
-
 /// A gallery's sets, in order.
 pub async fn list_sets(core: &Core, p: &Principal, id: GalleryId) -> CoreResult<Vec<SetView>> {
     let c = core.db().conn();
@@ -221,9 +201,10 @@ pub async fn create_set(
         core,
         &tx,
         meta,
-        event(
+        crate::gallery::event_in(
             p,
             &g,
+            "gallery",
             "gallery.set_created",
             gallery_id.to_string(),
             serde_json::json!({ "set": id.to_string(), "name": name }),
@@ -284,9 +265,10 @@ pub async fn update_set(
         core,
         &tx,
         meta,
-        event(
+        crate::gallery::event_in(
             p,
             &g,
+            "gallery",
             "gallery.set_updated",
             GalleryId::from_uuid(g.id).to_string(),
             serde_json::json!({ "set": id.to_string(), "name": patch.name, "position": patch.position }),
@@ -314,9 +296,10 @@ pub async fn delete_set(
         core,
         &tx,
         meta,
-        event(
+        crate::gallery::event_in(
             p,
             &g,
+            "gallery",
             "gallery.set_deleted",
             GalleryId::from_uuid(g.id).to_string(),
             serde_json::json!({ "set": id.to_string(), "name": s.name }),
@@ -406,9 +389,10 @@ pub async fn place_photos(
         core,
         &tx,
         meta,
-        event(
+        crate::gallery::event_in(
             p,
             &g,
+            "gallery",
             "gallery.photos_placed",
             gallery_id.to_string(),
             serde_json::json!({ "set": input.set_id.map(|s| s.to_string()), "photos": ids.len() }),
@@ -469,9 +453,10 @@ pub async fn reorder(
         core,
         &tx,
         meta,
-        event(
+        crate::gallery::event_in(
             p,
             &g,
+            "gallery",
             "gallery.reordered",
             gallery_id.to_string(),
             serde_json::json!({ "moved": input.photo_ids.len() }),

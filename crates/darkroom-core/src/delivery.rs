@@ -10,14 +10,13 @@
 use darkroom_db::entity::{deliverable, gallery};
 use darkroom_db::repo;
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
-use darkroom_domain::audit::Severity;
 use darkroom_domain::delivery::{self as rules, KINDS};
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::{self, FieldErrors};
-use darkroom_domain::{BranchId, DeliverableId, GalleryId, Timestamp, TypedId};
+use darkroom_domain::{DeliverableId, GalleryId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
+use crate::audit::{self};
 use crate::created::{self, Claim};
 use crate::error::{CoreError, CoreResult};
 use crate::gallery::target;
@@ -125,25 +124,6 @@ fn check_quantity(errs: &mut FieldErrors, q: Option<i64>) -> i64 {
     q
 }
 
-fn event(
-    p: &Principal,
-    g: &gallery::Model,
-    kind: &'static str,
-    id: DeliverableId,
-    payload: serde_json::Value,
-) -> Event {
-    Event {
-        studio: Some(p.studio),
-        branch: Some(BranchId::from_uuid(g.branch_id)),
-        who: Who::of(p),
-        event_type: kind,
-        severity: Severity::Low,
-        target_type: "deliverable",
-        target_id: id.to_string(),
-        payload,
-    }
-}
-
 /// A gallery's deliverables, oldest first.
 pub async fn list(
     core: &Core,
@@ -242,9 +222,10 @@ pub async fn create(
         core,
         &tx,
         meta,
-        event(
+        crate::gallery::event_in(
             p,
             &g,
+            "deliverable",
             "deliverable.created",
             id,
             serde_json::json!({ "kind": m.kind, "description": m.description }),
@@ -416,9 +397,10 @@ pub async fn update(
         core,
         &tx,
         meta,
-        event(
+        crate::gallery::event_in(
             p,
             &g,
+            "deliverable",
             "deliverable.updated",
             id,
             serde_json::json!({ "status": new_status, "carrier": patch.carrier, "tracking_number": patch.tracking_number, "client_notified": client_notified }),

@@ -20,7 +20,6 @@ use std::collections::{HashMap, HashSet};
 use darkroom_db::entity::{editing_task, editing_task_photo, gallery, photo};
 use darkroom_db::repo::{self, editing::TaskQuery};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
-use darkroom_domain::audit::Severity;
 use darkroom_domain::editing::{self as rules, Priority, TaskMove, TaskStatus};
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::{self, FieldErrors};
@@ -29,7 +28,7 @@ use darkroom_domain::{
 };
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::audit::{self, Event, Who};
+use crate::audit::{self};
 use crate::created::{self, Claim};
 use crate::error::{CoreError, CoreResult};
 use crate::gallery::target;
@@ -59,6 +58,9 @@ pub struct TaskView {
     #[schema(value_type = String)]
     pub gallery_id: GalleryId,
     pub gallery_name: String,
+    /// The gallery's branch.
+    #[schema(value_type = String)]
+    pub branch_id: BranchId,
     /// `selection` (a client's submitted choice), `edit_request` or `staff`.
     pub source: String,
     #[schema(value_type = Option<String>)]
@@ -147,6 +149,12 @@ async fn views(
                     .get(&t.gallery_id)
                     .map(|g| g.name.clone())
                     .unwrap_or_default(),
+                branch_id: BranchId::from_uuid(
+                    galleries
+                        .get(&t.gallery_id)
+                        .map(|g| g.branch_id)
+                        .unwrap_or_default(),
+                ),
                 source: t.source,
                 link_id: t.link_id.map(ShareLinkId::from_uuid),
                 note_id: t.note_id.map(NoteId::from_uuid),
@@ -481,9 +489,10 @@ pub async fn create(
         core,
         &tx,
         meta,
-        task_event(
+        crate::gallery::event_in(
             p,
             &g,
+            "editing_task",
             "editing_task.created",
             id,
             serde_json::json!({ "photos": photos.len() }),
@@ -493,25 +502,6 @@ pub async fn create(
     let v = one_view(core, &tx, p, t, g).await?;
     crate::commit(tx).await?;
     Ok((v, true))
-}
-
-fn task_event(
-    p: &Principal,
-    g: &gallery::Model,
-    kind: &'static str,
-    id: EditTaskId,
-    payload: serde_json::Value,
-) -> Event {
-    Event {
-        studio: Some(p.studio),
-        branch: Some(BranchId::from_uuid(g.branch_id)),
-        who: Who::of(p),
-        event_type: kind,
-        severity: Severity::Low,
-        target_type: "editing_task",
-        target_id: id.to_string(),
-        payload,
-    }
 }
 
 pub async fn update(
@@ -610,9 +600,10 @@ pub async fn update(
         core,
         &tx,
         meta,
-        task_event(
+        crate::gallery::event_in(
             p,
             &g,
+            "editing_task",
             "editing_task.updated",
             id,
             serde_json::json!({
@@ -820,9 +811,10 @@ pub(crate) async fn on_edited_version(
                     core,
                     c,
                     &Meta::system(),
-                    task_event(
+                    crate::gallery::event_in(
                         p,
                         &g,
+                        "editing_task",
                         "editing_task.moved_by_upload",
                         EditTaskId::from_uuid(t.id),
                         serde_json::json!({

@@ -101,6 +101,28 @@ pub(crate) fn order_of(m: &gallery::Model) -> repo::photo::Order {
     repo::photo::Order::parse(&m.sort_order).unwrap_or_default()
 }
 
+/// A low-severity audit event by `p` about something in gallery `g` (the
+/// gallery, one of its sets, tasks or deliverables), filed under its branch.
+pub(crate) fn event_in(
+    p: &Principal,
+    g: &gallery::Model,
+    target_type: &'static str,
+    event_type: &'static str,
+    target_id: impl ToString,
+    payload: serde_json::Value,
+) -> Event {
+    Event {
+        studio: Some(p.studio),
+        branch: Some(BranchId::from_uuid(g.branch_id)),
+        who: Who::of(p),
+        event_type,
+        severity: Severity::Low,
+        target_type,
+        target_id: target_id.to_string(),
+        payload,
+    }
+}
+
 pub(crate) fn target(m: &gallery::Model) -> Target {
     Target::gallery(GalleryId::from_uuid(m.id), BranchId::from_uuid(m.branch_id))
 }

@@ -191,23 +191,7 @@ pub async fn gallery_json(core: &Core, g: &Guest) -> CoreResult<bytes::Bytes> {
 pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     share::authorize(core, g, LinkAction::View)?;
     let c = core.db().conn();
-    let mut rows: Vec<photo::Model> = Vec::new();
-    loop {
-        let page = repo::photo::list_in(
-            c,
-            g.studio.uuid(),
-            Place::Gallery(g.gallery.id),
-            crate::gallery::order_of(&g.gallery),
-            rows.len() as u64,
-            1000,
-        )
-        .await?;
-        let n = page.len();
-        rows.extend(page);
-        if n < 1000 {
-            break;
-        }
-    }
+    let rows = all_photos(c, g, crate::gallery::order_of(&g.gallery)).await?;
     let versions = repo::photo::current_versions(c, g.studio.uuid(), &rows).await?;
     let marks = repo::share::marks_of_link(c, g.link.id).await?;
     let photos: Vec<ClientPhoto> = rows
@@ -665,6 +649,32 @@ pub async fn media(
     Ok(small_object(&m))
 }
 
+/// Every live photo of the guest's gallery, in `order`, a thousand rows a query.
+async fn all_photos(
+    c: &impl darkroom_db::sea_orm::ConnectionTrait,
+    g: &Guest,
+    order: repo::photo::Order,
+) -> CoreResult<Vec<photo::Model>> {
+    let mut rows: Vec<photo::Model> = Vec::new();
+    loop {
+        let page = repo::photo::list_in(
+            c,
+            g.studio.uuid(),
+            Place::Gallery(g.gallery.id),
+            order,
+            rows.len() as u64,
+            1000,
+        )
+        .await?;
+        let n = page.len();
+        rows.extend(page);
+        if n < 1000 {
+            break;
+        }
+    }
+    Ok(rows)
+}
+
 /// The gallery's photos and current versions, loaded once for all the
 /// thumbnail requests of a page (see `crate::hot`).
 async fn gallery_index(
@@ -681,23 +691,7 @@ async fn gallery_index(
     }
     let read_at = crate::hot::epoch();
     let c = core.db().conn();
-    let mut rows: Vec<photo::Model> = Vec::new();
-    loop {
-        let page = repo::photo::list_in(
-            c,
-            g.studio.uuid(),
-            Place::Gallery(g.gallery.id),
-            repo::photo::Order::Capture,
-            rows.len() as u64,
-            1000,
-        )
-        .await?;
-        let n = page.len();
-        rows.extend(page);
-        if n < 1000 {
-            break;
-        }
-    }
+    let rows = all_photos(c, g, repo::photo::Order::Capture).await?;
     let mut versions = repo::photo::current_versions(c, g.studio.uuid(), &rows).await?;
     let index: crate::hot::GalleryIndex = rows
         .into_iter()

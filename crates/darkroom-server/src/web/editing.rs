@@ -24,7 +24,12 @@ use super::render::{PageCtx, PageForm, done, error_page, flash_text};
 use super::{Params, param};
 use crate::extract::path_id;
 
-fn id_or_404<T: TypedId>(ctx: &PageCtx, raw: &str, what: &'static str) -> Result<T, Box<Response>> {
+/// A path's id, or the page a missing `what` gets.
+pub(super) fn id_or_404<T: TypedId>(
+    ctx: &PageCtx,
+    raw: &str,
+    what: &'static str,
+) -> Result<T, Box<Response>> {
     path_id::<T>(raw).map_err(|_| Box::new(error_page(&ctx.state, &CoreError::not_found(what))))
 }
 
@@ -301,12 +306,11 @@ pub async fn queue(ctx: PageCtx, q: Params) -> Response {
     };
     // Per task: what this person may do with it.
     let mut rows = Vec::new();
+    let mut any_manage = false;
     for t in &tasks {
-        let target = match gallery::get(core, &ctx.p, t.gallery_id).await {
-            Ok(g) => Target::gallery(g.id, g.branch_id),
-            Err(_) => continue,
-        };
+        let target = Target::gallery(t.gallery_id, t.branch_id);
         let manage = core.can(&ctx.p, Permission::GalleryManage, target);
+        any_manage |= manage;
         let mine = t.assignee_id == Some(ctx.p.user);
         let st = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Queued);
         let works = manage || (mine && core.can(&ctx.p, Permission::PhotoUpload, target));
@@ -332,9 +336,6 @@ pub async fn queue(ctx: PageCtx, q: Params) -> Response {
             context! { t => t, manage => manage, actions => actions, status_label => st.label() },
         );
     }
-    let any_manage = rows
-        .iter()
-        .any(|r| r.get_attr("manage").is_ok_and(|v| v.is_true()));
     let staff = if any_manage {
         staff::list(core, &ctx.p, &StaffFilter::default())
             .await

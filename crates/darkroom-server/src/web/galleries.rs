@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 
 use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
 use super::{Params, param};
-use crate::extract::path_id;
 
 /// Photos per page of the grid.
 const PER_PAGE: u64 = 120;
@@ -135,8 +134,7 @@ pub async fn create(ctx: PageCtx, PageForm(f): PageForm<GalleryForm>) -> Respons
 
 /// A gallery id from a page path; a malformed one is the gallery's 404 page.
 pub(super) fn gallery_id(ctx: &PageCtx, raw: &str) -> Result<GalleryId, Box<Response>> {
-    path_id::<GalleryId>(raw)
-        .map_err(|_| Box::new(error_page(&ctx.state, &CoreError::not_found("gallery"))))
+    super::editing::id_or_404(ctx, raw, "gallery")
 }
 
 pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {

@@ -428,12 +428,8 @@ async fn a_submitted_selection_and_an_edit_request_become_tasks_that_edited_uplo
 async fn a_delivery_link_has_its_own_cap_and_deliverables_are_tracked_to_the_door() {
     let app = TestApp::spawn().await;
     let owner = app.studio("Lumen").await;
-    // An unreachable SMTP server: the emails stay in the outbox to be read here.
-    let (_, studio) = app.get(&owner, "/api/v1/studio").await;
-    let (s, v) = app
-        .api(&owner, Method::PUT, "/api/v1/studio/email", Some(json!({ "version": studio["version"], "host": "127.0.0.1", "port": 9, "security": "none", "from_address": "studio@example.com", "from_name": "Lumen" })))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    // An unreachable SMTP server: what is sent stays in the outbox.
+    app.unreachable_smtp(&owner, "Lumen").await;
     let (gallery, photos) = gallery_with_photos(&app, &owner, "Final", 2).await;
     let (_, client) = app
         .post(

@@ -463,6 +463,16 @@ impl TestApp {
         .await
     }
 
+    /// Points the studio's email at an unreachable SMTP server, so what it
+    /// sends stays in the outbox for the test to read.
+    pub async fn unreachable_smtp(&self, who: &Who, from_name: &str) {
+        let (_, studio) = self.get(who, "/api/v1/studio").await;
+        let (s, v) = self
+            .api(who, Method::PUT, "/api/v1/studio/email", Some(json!({ "version": studio["version"], "host": "127.0.0.1", "port": 9, "security": "none", "from_address": "studio@example.com", "from_name": from_name })))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+
     /// A gallery in a new branch; returns its id.
     pub async fn gallery(&self, who: &Who, name: &str) -> String {
         let branch = self.branch(who, &format!("{name} branch")).await;

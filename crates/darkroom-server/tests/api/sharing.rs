@@ -898,12 +898,8 @@ async fn hearts_clicked_at_once_never_pass_the_packages_maximum() {
 async fn clients_are_reminded_once_a_week_before_the_gallery_closes() {
     let app = TestApp::spawn().await;
     let owner = app.studio("Lumen").await;
-    // An unreachable SMTP server: the emails stay in the outbox to be read here.
-    let (_, studio) = app.get(&owner, "/api/v1/studio").await;
-    let (s, v) = app
-        .api(&owner, Method::PUT, "/api/v1/studio/email", Some(json!({ "version": studio["version"], "host": "127.0.0.1", "port": 9, "security": "none", "from_address": "studio@example.com", "from_name": "Lumen" })))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    // An unreachable SMTP server: what is sent stays in the outbox.
+    app.unreachable_smtp(&owner, "Lumen").await;
     let (gallery, _) = gallery_with_photos(&app, &owner, "Closing", 1).await;
     let (_, client) = app
         .post(

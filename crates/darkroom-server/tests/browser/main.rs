@@ -116,6 +116,17 @@ async fn select_by_text(c: &Client, name: &str, text: &str) {
     sel.select_by_label(text).await.unwrap();
 }
 
+/// The current value of the input `css` names.
+async fn value_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 async fn body(c: &Client) -> String {
     c.find(Locator::Css("body"))
         .await
@@ -232,14 +243,7 @@ async fn owner_sets_up_invites_and_the_invitee_sees_only_what_their_role_allows(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let invite = c
-        .find(Locator::Css("[data-invite-url]"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
+    let invite = value_of(&c, "[data-invite-url]").await;
     assert!(invite.contains("/invitations/"));
     snap(&c, "invite").await;
     for path in [
@@ -741,22 +745,8 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
     select_by_text(&studio, "download", "Web size (2048 px)").await;
     click_button(&studio, "Create the link").await;
     wait_text(&studio, "#new-link", "Copy it now").await;
-    let url = studio
-        .find(Locator::Css("#link-url"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
-    let code = studio
-        .find(Locator::Css("#link-code"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
+    let url = value_of(&studio, "#link-url").await;
+    let code = value_of(&studio, "#link-code").await;
     check_accessible_and_fits(&studio, 800).await;
     snap(&studio, "sharing-created").await;
 
@@ -1008,14 +998,7 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
     fill(&studio, "label", "Mina final").await;
     click_button(&studio, "Create the link").await;
     wait_text(&studio, "#new-link", "Copy it now").await;
-    let delivery_url = studio
-        .find(Locator::Css("#link-url"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
+    let delivery_url = value_of(&studio, "#link-url").await;
     fill(&studio, "description", "30x30 layflat album").await;
     click_button(&studio, "Add deliverable").await;
     wait_text(&studio, ".flash", "Deliverable added").await;
