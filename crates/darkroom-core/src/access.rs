@@ -1,14 +1,16 @@
 //! Roles, role assignments and contextual grants.
 //!
 //! Safeguards: nobody changes their own roles or grants; nobody hands out a
-//! permission they do not hold studio-wide themselves; the owner role cannot
-//! be edited, assigned or removed, so nobody can demote the owner.
+//! permission they do not hold studio-wide themselves; nobody changes the
+//! roles or grants of someone holding a permission they lack; the owner role
+//! cannot be edited, assigned or removed, so nobody can demote the owner.
 
 use darkroom_db::entity::{permission_grant, role, role_assignment};
 use darkroom_db::repo;
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::{ResourceKind, Target};
+use darkroom_domain::people;
 use darkroom_domain::permission::{BuiltinRole, Permission, PermissionSet, parse_permission_list};
 use darkroom_domain::validate::{self, FieldErrors};
 use darkroom_domain::{
@@ -155,6 +157,26 @@ pub async fn get_role(core: &Core, p: &Principal, id: RoleId) -> CoreResult<Role
         .ok_or(CoreError::not_found("role"))?;
     core.authorize(p, Permission::RoleView, Target::STUDIO)?;
     role_view(core.db().conn(), r).await
+}
+
+/// Refuses to let `p` change the account of someone holding a permission
+/// `p` does not hold studio-wide (decision 0020): managing a colleague
+/// (profile, standing, roles, grants, reset links) needs every permission
+/// they hold, so nobody gains a permission by taking over a colleague's
+/// account. The owner holds everything, so only the owner manages the owner.
+pub(crate) async fn check_may_manage(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    p: &Principal,
+    target: UserId,
+) -> CoreResult<()> {
+    let theirs = crate::principal::holdings_of(c, p.studio, target, core.now()).await?;
+    let missing = people::missing_to_manage(&p.actor.studio_wide_permissions(), &theirs);
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::forbidden(people::outranked_message(&missing)))
+    }
 }
 
 /// Refuses to hand out permissions the principal does not hold studio-wide.
@@ -567,6 +589,7 @@ pub async fn assign_role(
     target_member(&tx, p, user).await?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     not_self(p, user)?;
+    check_may_manage(core, &tx, p, user).await?;
     let row = assign_in(core, &tx, p, user, &input).await?;
     let view = assignment_views(&tx, p.studio, vec![row]).await?.remove(0);
     audit::record(core, &tx, meta, Event {
@@ -599,6 +622,7 @@ pub async fn unassign_role(
         .ok_or(CoreError::not_found("role assignment"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     not_self(p, user)?;
+    check_may_manage(core, &tx, p, user).await?;
     let role = repo::access::find_role(&tx, p.studio.uuid(), a.role_id).await?;
     if role.as_ref().is_some_and(is_owner_role) {
         return Err(CoreError::forbidden(
@@ -687,6 +711,7 @@ pub async fn grant(
     target_member(&tx, p, user).await?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     not_self(p, user)?;
+    check_may_manage(core, &tx, p, user).await?;
     let mut errs = FieldErrors::new();
     let perm = errs.check("permission", Permission::parse(&input.permission));
     let kind = errs.check(
@@ -776,6 +801,8 @@ pub async fn revoke_grant(
         .filter(|g| g.user_id == user.uuid())
         .ok_or(CoreError::not_found("grant"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
+    not_self(p, user)?;
+    check_may_manage(core, &tx, p, user).await?;
     repo::access::delete_grant(&tx, p.studio.uuid(), id.uuid()).await?;
     audit::record(
         core,

@@ -12,6 +12,7 @@ use darkroom_db::entity::auth_session;
 use darkroom_db::repo;
 use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::audit::Severity;
+use darkroom_domain::people::{self, Account, SignInRefusal, StaffStatus};
 use darkroom_domain::validate;
 use darkroom_domain::{PasswordResetId, SessionId, StudioId, Timestamp, TypedId, UserId};
 
@@ -114,11 +115,11 @@ pub async fn sign_in(
         .take(validate::PASSWORD_MAX + 1)
         .collect::<String>();
 
-    let user = repo::person::find_user_by_email(core.db().conn(), &email).await?;
-    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let login = repo::person::find_login_by_email(core.db().conn(), &email).await?;
+    let stored = login.as_ref().and_then(|l| l.password_hash.clone());
     let ok = password::verify(password_in, stored).await?;
-    let memberships = match &user {
-        Some(u) => repo::person::memberships_of_user(core.db().conn(), u.id).await?,
+    let memberships = match &login {
+        Some(l) => repo::person::memberships_of_login(core.db().conn(), l.id).await?,
         None => Vec::new(),
     };
 
@@ -128,19 +129,20 @@ pub async fn sign_in(
     if !ok {
         repo::signin::throttle_record_failure(&tx, &email_key, now, since).await?;
         repo::signin::throttle_record_failure(&tx, &ip_key, now, since).await?;
-        let who = Who {
-            user: user.as_ref().map(|u| UserId::from_uuid(u.id)),
-            label: email.clone(),
-        };
-        let studios: Vec<Option<StudioId>> = if memberships.is_empty() {
-            vec![None]
-        } else {
-            memberships
-                .iter()
-                .map(|m| Some(StudioId::from_uuid(m.studio_id)))
-                .collect()
-        };
-        for studio in studios {
+        // Each studio the sign-in reaches sees the failure on its own person.
+        let mut seen: Vec<(Option<StudioId>, Option<UserId>)> = memberships
+            .iter()
+            .map(|m| {
+                (
+                    Some(StudioId::from_uuid(m.studio_id)),
+                    Some(UserId::from_uuid(m.user_id)),
+                )
+            })
+            .collect();
+        if seen.is_empty() {
+            seen.push((None, None));
+        }
+        for (studio, user) in seen {
             audit::record(
                 core,
                 &tx,
@@ -148,14 +150,14 @@ pub async fn sign_in(
                 Event {
                     studio,
                     branch: None,
-                    who: who.clone(),
+                    who: Who {
+                        user,
+                        label: email.clone(),
+                    },
                     event_type: "auth.sign_in_failed",
                     severity: Severity::Medium,
                     target_type: "user",
-                    target_id: user
-                        .as_ref()
-                        .map(|u| UserId::from_uuid(u.id).to_string())
-                        .unwrap_or_default(),
+                    target_id: user.map(|u| u.to_string()).unwrap_or_default(),
                     payload: serde_json::json!({ "email": email, "user_agent": meta.user_agent }),
                 },
             )
@@ -165,7 +167,7 @@ pub async fn sign_in(
         metrics::counter!("darkroom_signin_total", "outcome" => "failed").increment(1);
         return Err(invalid_credentials());
     }
-    let Some(user) = user else {
+    let Some(login) = login else {
         return Err(invalid_credentials());
     };
     let Some(m) = memberships.iter().find(|m| m.status == "active") else {
@@ -176,7 +178,8 @@ pub async fn sign_in(
     };
     repo::signin::throttle_clear(&tx, &email_key).await?;
     let studio = StudioId::from_uuid(m.studio_id);
-    let session = start_session(core, &tx, UserId::from_uuid(user.id), studio, meta).await?;
+    let user = UserId::from_uuid(m.user_id);
+    let session = start_session(core, &tx, user, studio, meta).await?;
     audit::record(
         core,
         &tx,
@@ -185,13 +188,13 @@ pub async fn sign_in(
             studio: Some(studio),
             branch: None,
             who: Who {
-                user: Some(UserId::from_uuid(user.id)),
-                label: format!("{} <{}>", m.name, user.email),
+                user: Some(user),
+                label: format!("{} <{}>", m.name, login.email),
             },
             event_type: "auth.signed_in",
             severity: Severity::Low,
             target_type: "user",
-            target_id: UserId::from_uuid(user.id).to_string(),
+            target_id: user.to_string(),
             payload: serde_json::json!({ "user_agent": meta.user_agent }),
         },
     )
@@ -199,6 +202,44 @@ pub async fn sign_in(
     crate::commit(tx).await?;
     metrics::counter!("darkroom_signin_total", "outcome" => "ok").increment(1);
     Ok(session)
+}
+
+/// Checks a password against the sign-in behind `email` under the same
+/// throttle as signing in (so no other form becomes a guessing oracle).
+/// `Ok(Some(login))` when it matches, `Ok(None)` when the email has no
+/// sign-in; a wrong password counts as a failure and is refused.
+pub(crate) async fn prove_password(
+    core: &Core,
+    email: &str,
+    password_in: &str,
+    ip: &str,
+    field: &str,
+) -> CoreResult<Option<darkroom_db::entity::login::Model>> {
+    let (email_key, ip_key) = throttle_keys(email, ip);
+    check_throttle(core, &ip_key, core.settings().signin_ip_max_failures).await?;
+    check_throttle(core, &email_key, core.settings().signin_max_failures).await?;
+    let Some(login) = repo::person::find_login_by_email(core.db().conn(), email).await? else {
+        return Ok(None);
+    };
+    let password_in = password_in
+        .chars()
+        .take(validate::PASSWORD_MAX + 1)
+        .collect::<String>();
+    if password::verify(password_in, login.password_hash.clone()).await? {
+        return Ok(Some(login));
+    }
+    let now = core.now().as_micros();
+    let since = core.now().minus(core.settings().signin_window).as_micros();
+    let tx = core.db().begin().await?;
+    repo::signin::throttle_record_failure(&tx, &email_key, now, since).await?;
+    repo::signin::throttle_record_failure(&tx, &ip_key, now, since).await?;
+    crate::commit(tx).await?;
+    Err(CoreError::invalid(
+        field,
+        format!(
+            "{email} already signs in to Darkroom with a password, and this is not it; enter that password, or use \"Forgot your password?\" on the sign-in page first"
+        ),
+    ))
 }
 
 /// The principal behind a session cookie, if the session is alive.
@@ -253,12 +294,22 @@ pub async fn switch_studio(core: &Core, p: &Principal, studio: StudioId) -> Core
             "only a browser session can switch studios; API tokens belong to one studio",
         ));
     };
-    let m = repo::person::find_membership(core.db().conn(), studio.uuid(), p.user.uuid(), false)
+    let login = login_of(core.db().conn(), p.user).await?;
+    let m = repo::person::memberships_of_login(core.db().conn(), login)
         .await?
-        .filter(|m| m.status == "active")
+        .into_iter()
+        .find(|m| m.studio_id == studio.uuid() && m.status == "active")
         .ok_or(CoreError::not_found("studio"))?;
-    repo::signin::set_session_studio(core.db().conn(), sid.uuid(), m.studio_id).await?;
+    repo::signin::set_session_studio(core.db().conn(), sid.uuid(), m.studio_id, m.user_id).await?;
     Ok(())
+}
+
+/// The sign-in a studio's person signs in with.
+pub(crate) async fn login_of(c: &impl ConnectionTrait, user: UserId) -> CoreResult<uuid::Uuid> {
+    repo::person::find_user(c, user.uuid())
+        .await?
+        .and_then(|u| u.login_id)
+        .ok_or(CoreError::not_found("sign-in"))
 }
 
 /// Changes the signed-in person's password and ends their other sessions.
@@ -269,9 +320,10 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> CoreResult<()> {
-    let user = repo::person::find_user(core.db().conn(), p.user.uuid())
+    let login_id = login_of(core.db().conn(), p.user).await?;
+    let user = repo::person::find_login(core.db().conn(), login_id)
         .await?
-        .ok_or(CoreError::not_found("user"))?;
+        .ok_or(CoreError::not_found("sign-in"))?;
     if !password::verify(current.to_string(), user.password_hash.clone()).await? {
         return Err(CoreError::invalid(
             "current_password",
@@ -286,7 +338,7 @@ pub async fn change_password(
         Via::Session(s) => Some(s.uuid()),
         _ => None,
     };
-    let ended = repo::signin::delete_sessions_of_user(&tx, user.id, None, keep).await?;
+    let ended = repo::signin::delete_sessions_of_login(&tx, user.id, keep).await?;
     audit::record(
         core,
         &tx,
@@ -339,27 +391,66 @@ pub async fn request_password_reset(core: &Core, email: &str, meta: &Meta) -> Co
     Ok(())
 }
 
-/// Creates a reset link for `user` (revoking older ones) inside a transaction.
+/// Who made a reset link: the person themselves (by email), or a studio
+/// holding their sign-in (decision 0020), for its person `user`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ResetBy {
+    Person,
+    Studio {
+        studio: StudioId,
+        user: UserId,
+        by: UserId,
+    },
+}
+
+/// Whether `studio` holds the sign-in `login`: every staff account the
+/// login has (accepted, not deleted) is in that studio.
+pub(crate) async fn studio_holds_sign_in(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    login: uuid::Uuid,
+) -> CoreResult<Result<(), SignInRefusal>> {
+    let accounts: Vec<Account> = repo::person::memberships_of_login(c, login)
+        .await?
+        .into_iter()
+        .filter_map(|m| {
+            Some(Account {
+                studio: StudioId::from_uuid(m.studio_id),
+                status: StaffStatus::parse(&m.status).ok()?,
+                deleted: m.deleted_at.is_some(),
+            })
+        })
+        .collect();
+    Ok(people::studio_holds_sign_in(studio, &accounts))
+}
+
+/// Creates a reset link for a sign-in (revoking older ones) inside a transaction.
 pub(crate) async fn create_reset_link(
     core: &Core,
     c: &impl ConnectionTrait,
-    user: UserId,
-    created_by: Option<UserId>,
+    login: uuid::Uuid,
+    by: ResetBy,
     id: PasswordResetId,
 ) -> CoreResult<String> {
     let now = core.now();
-    repo::signin::revoke_one_time_for(c, RESET_PURPOSE, None, Some(user.uuid()), now.as_micros())
-        .await?;
+    repo::signin::revoke_one_time_for_login(c, RESET_PURPOSE, login, now.as_micros()).await?;
     let token = new_token("");
+    let (studio, user, created_by) = match by {
+        ResetBy::Person => (None, None, None),
+        ResetBy::Studio { studio, user, by } => {
+            (Some(studio.uuid()), Some(user.uuid()), Some(by.uuid()))
+        }
+    };
     repo::signin::insert_one_time(
         c,
         darkroom_db::entity::one_time_token::Model {
             id: id.uuid(),
             purpose: RESET_PURPOSE.into(),
             token_hash: hash_token(&token),
-            studio_id: None,
-            user_id: Some(user.uuid()),
-            created_by: created_by.map(|u| u.uuid()),
+            studio_id: studio,
+            user_id: user,
+            login_id: Some(login),
+            created_by,
             created_at: now.as_micros(),
             expires_at: now.plus(core.settings().reset_ttl).as_micros(),
             used_at: None,
@@ -384,23 +475,41 @@ pub(crate) async fn run_reset_request(
         // This job already ran to completion once (its worker died before recording it).
         return Ok(());
     }
-    let Some(user) = repo::person::find_user_by_email(core.db().conn(), email).await? else {
+    let Some(login) = repo::person::find_login_by_email(core.db().conn(), email).await? else {
         tracing::info!("password reset requested for an address with no account");
         return Ok(());
     };
-    let memberships = repo::person::memberships_of_user(core.db().conn(), user.id).await?;
-    let Some(m) = memberships.iter().find(|m| m.status == "active") else {
+    let memberships = repo::person::memberships_of_login(core.db().conn(), login.id).await?;
+    let active: Vec<_> = memberships
+        .iter()
+        .filter(|m| m.status == "active")
+        .collect();
+    let Some(m) = active.first() else {
         tracing::info!("password reset requested for an account with no active staff membership");
         return Ok(());
     };
     let studio = StudioId::from_uuid(m.studio_id);
-    if crate::studio::smtp_for(core, Some(studio)).await?.is_none() {
-        tracing::warn!(%studio, "password reset requested but no SMTP server is configured; the owner can create a reset link from the staff page");
+    // A studio's own email server is a channel that studio controls: it may
+    // carry the link only when that studio holds the sign-in anyway. A
+    // person of several studios gets it through the instance's server.
+    let route = if studio_holds_sign_in(core.db().conn(), studio, login.id)
+        .await?
+        .is_ok()
+    {
+        Some(studio)
+    } else {
+        None
+    };
+    if crate::studio::smtp_for(core, route).await?.is_none() {
+        tracing::warn!(%studio, "password reset requested but no SMTP server can carry it (a person of several studios needs the instance's server); the person can change their password while signed in, or the operator can make a link with `darkroom account reset-link`");
         return Ok(());
     }
     let tx = core.db().begin().await?;
-    let link = create_reset_link(core, &tx, UserId::from_uuid(user.id), None, request).await?;
-    let (studio_name, branding) = crate::studio::header(core, studio).await?;
+    let link = create_reset_link(core, &tx, login.id, ResetBy::Person, request).await?;
+    let (studio_name, branding) = match route {
+        Some(s) => crate::studio::header(core, s).await?,
+        None => ("Darkroom".to_string(), Default::default()),
+    };
     let msg = crate::mail::templates::password_reset(
         &studio_name,
         &m.name,
@@ -409,7 +518,7 @@ pub(crate) async fn run_reset_request(
         ip,
         &branding,
     );
-    crate::mail::queue(core, &tx, Some(studio), "password_reset", &user.email, msg).await?;
+    crate::mail::queue(core, &tx, route, "password_reset", &login.email, msg).await?;
     crate::commit(tx).await?;
     core.wake_workers();
     Ok(())
@@ -428,6 +537,8 @@ pub async fn reset_token_usable(core: &Core, token: &str) -> CoreResult<bool> {
 }
 
 /// Sets a new password from a reset link; ends every session of the person.
+/// A link a studio made works only while that studio still holds the
+/// sign-in (the person may have joined another studio since).
 pub async fn complete_password_reset(
     core: &Core,
     token: &str,
@@ -447,21 +558,30 @@ pub async fn complete_password_reset(
     )
     .await?
     .ok_or_else(bad_link)?;
-    let user_id = t.user_id.ok_or_else(bad_link)?;
-    let user = repo::person::find_user(core.db().conn(), user_id)
+    let login_id = t.login_id.ok_or_else(bad_link)?;
+    let login = repo::person::find_login(core.db().conn(), login_id)
         .await?
         .ok_or_else(bad_link)?;
-    validate::password(new, &user.email).map_err(|m| CoreError::invalid("password", m))?;
+    validate::password(new, &login.email).map_err(|m| CoreError::invalid("password", m))?;
     let hash = password::hash(new.to_string()).await?;
     let tx = core.db().begin().await?;
+    if let Some(studio) = t.studio_id
+        && let Err(refusal) =
+            studio_holds_sign_in(&tx, StudioId::from_uuid(studio), login.id).await?
+    {
+        return Err(CoreError::Unauthenticated {
+            message: format!("this reset link no longer works: {}", refusal.message()),
+        });
+    }
     if !repo::signin::use_one_time(&tx, t.id, core.now().as_micros()).await? {
         return Err(bad_link());
     }
-    repo::person::set_password(&tx, user.id, &hash, core.now().as_micros()).await?;
-    let ended = repo::signin::delete_sessions_of_user(&tx, user.id, None, None).await?;
-    let (email_key, _) = throttle_keys(&user.email, &meta.ip);
+    repo::person::set_password(&tx, login.id, &hash, core.now().as_micros()).await?;
+    let ended = repo::signin::delete_sessions_of_login(&tx, login.id, None).await?;
+    let (email_key, _) = throttle_keys(&login.email, &meta.ip);
     repo::signin::throttle_clear(&tx, &email_key).await?;
-    for m in repo::person::memberships_of_user(&tx, user.id).await? {
+    for m in repo::person::memberships_of_login(&tx, login.id).await? {
+        let user = UserId::from_uuid(m.user_id);
         audit::record(
             core,
             &tx,
@@ -470,13 +590,13 @@ pub async fn complete_password_reset(
                 studio: Some(StudioId::from_uuid(m.studio_id)),
                 branch: None,
                 who: Who {
-                    user: Some(UserId::from_uuid(user.id)),
-                    label: format!("{} <{}>", m.name, user.email),
+                    user: Some(user),
+                    label: format!("{} <{}>", m.name, login.email),
                 },
                 event_type: "auth.password_reset",
                 severity: Severity::High,
                 target_type: "user",
-                target_id: UserId::from_uuid(user.id).to_string(),
+                target_id: user.to_string(),
                 payload: serde_json::json!({ "sessions_ended": ended }),
             },
         )
@@ -484,4 +604,42 @@ pub async fn complete_password_reset(
     }
     crate::commit(tx).await?;
     Ok(())
+}
+
+/// A password-reset link made by the instance's operator on the command
+/// line (`darkroom account reset-link`), for someone who cannot receive the
+/// reset email; audited in every studio the person works for.
+pub async fn operator_reset_link(core: &Core, email: &str) -> CoreResult<String> {
+    let email = email.trim().to_lowercase();
+    let login = repo::person::find_login_by_email(core.db().conn(), &email)
+        .await?
+        .ok_or_else(|| {
+            CoreError::invalid(
+                "email",
+                format!("nobody signs in with {email} on this instance; check the address"),
+            )
+        })?;
+    let tx = core.db().begin().await?;
+    let link =
+        create_reset_link(core, &tx, login.id, ResetBy::Person, PasswordResetId::new()).await?;
+    for m in repo::person::memberships_of_login(&tx, login.id).await? {
+        audit::record(
+            core,
+            &tx,
+            &Meta::system(),
+            Event {
+                studio: Some(StudioId::from_uuid(m.studio_id)),
+                branch: None,
+                who: Who::system("the operator (command line)"),
+                event_type: "auth.reset_link_created",
+                severity: Severity::High,
+                target_type: "user",
+                target_id: UserId::from_uuid(m.user_id).to_string(),
+                payload: serde_json::json!({ "email": login.email, "by": "operator" }),
+            },
+        )
+        .await?;
+    }
+    crate::commit(tx).await?;
+    Ok(link)
 }

@@ -266,7 +266,27 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
         let user = invited.staff.id;
         let now = core.now().as_micros();
         let tx = core.db().begin().await?;
-        repo::person::set_password(&tx, user.uuid(), &hash, now).await?;
+        let login = match repo::person::find_login_by_email(&tx, &email).await? {
+            Some(l) => l.id,
+            None => {
+                let id = uuid::Uuid::now_v7();
+                repo::person::insert_login(
+                    &tx,
+                    darkroom_db::entity::login::Model {
+                        id,
+                        email: email.clone(),
+                        password_hash: Some(hash.clone()),
+                        password_changed_at: Some(now),
+                        version: 1,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )
+                .await?;
+                id
+            }
+        };
+        repo::person::bind_login(&tx, user.uuid(), login, now).await?;
         let am = membership::ActiveModel {
             status: Set("active".into()),
             updated_at: Set(now),

@@ -58,11 +58,16 @@ pub async fn operator(
     let sid = StudioId::from_uuid(s.id);
     let user = match email {
         Some(e) => {
-            let u = repo::person::find_user_by_email(c, &e.trim().to_lowercase())
-                .await?
-                .ok_or_else(|| {
-                    CoreError::invalid("as", format!("no staff account with the email {e}"))
-                })?;
+            let (_, u) =
+                repo::person::find_user_in_studio_by_email(c, s.id, &e.trim().to_lowercase())
+                    .await?
+                    .filter(|(m, _)| m.deleted_at.is_none())
+                    .ok_or_else(|| {
+                        CoreError::invalid(
+                            "as",
+                            format!("no staff account with the email {e} in {}", s.name),
+                        )
+                    })?;
             UserId::from_uuid(u.id)
         }
         None => {

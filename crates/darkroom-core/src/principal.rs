@@ -120,6 +120,20 @@ async fn load_actor(
     })
 }
 
+/// Every permission a staff member holds anywhere (studio-wide, for a
+/// branch, or by an unexpired grant): what someone must hold to manage them.
+pub(crate) async fn holdings_of(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    user: UserId,
+    now: darkroom_domain::Timestamp,
+) -> CoreResult<PermissionSet> {
+    let Some(m) = repo::person::find_membership(c, studio.uuid(), user.uuid(), true).await? else {
+        return Ok(PermissionSet::new());
+    };
+    Ok(load_actor(c, &m, None).await?.any_permissions(now))
+}
+
 impl Core {
     /// The one authorization function: may `p` do `action` on `target`?
     /// Every route (pages, API, and later media bytes and downloads) comes here.

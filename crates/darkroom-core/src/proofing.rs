@@ -138,7 +138,14 @@ fn client_photo(
 }
 
 async fn selection(core: &Core, g: &Guest) -> CoreResult<SelectionView> {
-    let count = repo::share::count_favourites(core.db().conn(), g.link.id).await?;
+    selection_in(core.db().conn(), g).await
+}
+
+async fn selection_in(
+    c: &impl darkroom_db::sea_orm::ConnectionTrait,
+    g: &Guest,
+) -> CoreResult<SelectionView> {
+    let count = repo::share::count_favourites(c, g.link.id).await?;
     let limit = g.gallery.selection_limit;
     Ok(SelectionView {
         count,
@@ -375,10 +382,19 @@ pub async fn mark(
     let p = photo_of(core, g, photo).await?;
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
-    // Writing the link's row first serialises this link's marks (a row lock
-    // on PostgreSQL, the write lock on SQLite), so two hearts clicked at once
-    // cannot both pass the package's maximum.
-    repo::share::touch_link(&tx, g.link.id, now).await?;
+    // Locking the link first serialises this link's marks, so two hearts
+    // clicked at once cannot both pass the package's maximum, and deciding
+    // again under the lock means no heart lands after a submission.
+    let g = &share::lock_and_decide(core, &tx, g, LinkAction::View).await?;
+    for (asked, action) in [
+        (input.favourite.is_some(), LinkAction::Favourite),
+        (input.rating.is_some(), LinkAction::Rate),
+        (input.marketing.is_some(), LinkAction::Consent),
+    ] {
+        if asked {
+            share::authorize(core, g, action)?;
+        }
+    }
     let existing = repo::share::find_mark(&tx, g.link.id, p.id).await?;
     let was_favourite = existing.as_ref().is_some_and(|m| m.favourite != 0);
     let mut m = existing.clone().unwrap_or(proof_mark::Model {
@@ -476,6 +492,17 @@ pub async fn add_note(
     let now = core.now().as_micros();
     let id = NoteId::new();
     let tx = core.db().begin().await?;
+    let g = &share::lock_and_decide(
+        core,
+        &tx,
+        g,
+        if kind == "edit_request" {
+            LinkAction::RequestEdit
+        } else {
+            LinkAction::Comment
+        },
+    )
+    .await?;
     repo::share::insert_note(
         &tx,
         photo_note::Model {
@@ -523,15 +550,18 @@ pub async fn add_note(
 /// Submits the selection: locks it and tells the studio.
 pub async fn submit(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<SelectionView> {
     share::authorize(core, g, LinkAction::Submit)?;
-    let before = selection(core, g).await?;
+    let now = core.now().as_micros();
+    let tx = core.db().begin().await?;
+    // Under the link's lock: the selection counted here is exactly what the
+    // editing task gets, and no heart can land after it.
+    let g = &share::lock_and_decide(core, &tx, g, LinkAction::Submit).await?;
+    let before = selection_in(&tx, g).await?;
     if before.count == 0 {
         return Err(CoreError::conflict(
             "nothing_chosen",
             "choose at least one photo before submitting",
         ));
     }
-    let now = core.now().as_micros();
-    let tx = core.db().begin().await?;
     let mut am: darkroom_db::entity::share_link::ActiveModel = g.link.clone().into();
     am.submitted_at = darkroom_db::sea_orm::Set(Some(now));
     am.updated_at = darkroom_db::sea_orm::Set(now);

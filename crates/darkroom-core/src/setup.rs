@@ -1,7 +1,7 @@
 //! First run: the one-time link that lets a person create a studio and its
 //! owner account.
 
-use darkroom_db::entity::{branch, membership, one_time_token, studio, user};
+use darkroom_db::entity::{branch, login, membership, one_time_token, studio, user};
 use darkroom_db::repo;
 use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::audit::Severity;
@@ -43,6 +43,7 @@ pub async fn new_studio_link(core: &Core) -> CoreResult<String> {
             token_hash: hash_token(&token),
             studio_id: None,
             user_id: None,
+            login_id: None,
             created_by: None,
             created_at: now.as_micros(),
             expires_at: now.plus(core.settings().setup_ttl).as_micros(),
@@ -246,32 +247,51 @@ pub(crate) async fn create_studio(
     Ok((studio_id, branch_id))
 }
 
-/// Finds or creates the owner's sign-in identity. An existing identity (the
-/// person owns or works at another studio here) must prove its password.
+/// The owner as the new studio knows them, bound to their sign-in: an
+/// existing sign-in (the person owns or works at another studio here) must
+/// prove its password; otherwise one is created with this password.
 pub(crate) async fn owner_identity(
     core: &Core,
     c: &impl ConnectionTrait,
     email: &str,
     password_in: &str,
 ) -> CoreResult<UserId> {
-    if let Some(u) = repo::person::find_user_by_email(c, email).await? {
-        if !password::verify(password_in.to_string(), u.password_hash.clone()).await? {
-            return Err(CoreError::invalid(
-                "password",
-                "this email already has a Darkroom account here; enter that account's password",
-            ));
-        }
-        return Ok(UserId::from_uuid(u.id));
-    }
-    let id = UserId::new();
     let now = core.now().as_micros();
+    let login = match repo::person::find_login_by_email(c, email).await? {
+        Some(l) => {
+            if !password::verify(password_in.to_string(), l.password_hash.clone()).await? {
+                return Err(CoreError::invalid(
+                    "password",
+                    "this email already has a Darkroom account here; enter that account's password",
+                ));
+            }
+            l.id
+        }
+        None => {
+            let id = uuid::Uuid::now_v7();
+            repo::person::insert_login(
+                c,
+                login::Model {
+                    id,
+                    email: email.to_string(),
+                    password_hash: Some(password::hash(password_in.to_string()).await?),
+                    password_changed_at: Some(now),
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .await?;
+            id
+        }
+    };
+    let id = UserId::new();
     repo::person::insert_user(
         c,
         user::Model {
             id: id.uuid(),
             email: email.to_string(),
-            password_hash: Some(password::hash(password_in.to_string()).await?),
-            password_changed_at: Some(now),
+            login_id: Some(login),
             version: 1,
             created_at: now,
             updated_at: now,

@@ -518,6 +518,34 @@ pub fn authorize(core: &Core, g: &Guest, action: LinkAction) -> CoreResult<()> {
     }
 }
 
+/// Takes this link's write lock inside `c`'s transaction (a row lock on
+/// PostgreSQL, the write lock on SQLite) and decides `action` again on the
+/// link and gallery as they are now. A client's write calls this before it
+/// writes, so a submission, revocation or expiry committed by a request
+/// running at the same moment is never missed; the returned rows are the
+/// ones to use for the rest of the transaction.
+pub(crate) async fn lock_and_decide(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    g: &Guest,
+    action: LinkAction,
+) -> CoreResult<Guest> {
+    repo::share::touch_link(c, g.link.id, core.now().as_micros()).await?;
+    let link = repo::share::find_link_any(c, g.link.id)
+        .await?
+        .ok_or(CoreError::not_found("gallery link"))?;
+    let gallery = repo::gallery::find(c, link.studio_id, link.gallery_id, true)
+        .await?
+        .ok_or(CoreError::not_found("gallery link"))?;
+    let fresh = Guest {
+        studio: g.studio,
+        link,
+        gallery,
+    };
+    authorize(core, &fresh, action)?;
+    Ok(fresh)
+}
+
 async fn guest_of(core: &Core, link: share_link::Model) -> CoreResult<Guest> {
     let guest = guest_rows(core, link).await?;
     authorize(core, &guest, LinkAction::View)?;
@@ -600,13 +628,7 @@ async fn link_by_token(core: &Core, token: &str) -> CoreResult<Guest> {
 
 async fn start_session(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<Opened> {
     let now = core.now();
-    let mut expires = now.plus(SESSION_TTL);
-    for limit in [g.link.expires_at, g.gallery.expires_at]
-        .into_iter()
-        .flatten()
-    {
-        expires = expires.min(Timestamp::from_micros(limit));
-    }
+    let expires = link::session_ends(&g.state(), now, SESSION_TTL);
     let token = new_token("");
     let tx = core.db().begin().await?;
     repo::share::insert_session(

@@ -6,11 +6,12 @@
 //! revokes their API tokens in that studio at once. The owner cannot be
 //! suspended or deleted, and nobody can suspend or delete themselves.
 
-use darkroom_db::entity::{membership, one_time_token, user};
+use darkroom_db::entity::{login, membership, one_time_token, user};
 use darkroom_db::repo::{self, person::StaffQuery};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
+use darkroom_domain::people::SignInRefusal;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::time::check_time_zone;
 use darkroom_domain::validate::{self, FieldErrors};
@@ -244,6 +245,7 @@ async fn issue_invitation(
             token_hash: hash_token(&token),
             studio_id: Some(p.studio.uuid()),
             user_id: Some(user.uuid()),
+            login_id: None,
             created_by: Some(p.user.uuid()),
             created_at: now.as_micros(),
             expires_at: expires_at.as_micros(),
@@ -308,44 +310,39 @@ pub async fn invite(
     };
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
-    let user_id = match repo::person::find_user_by_email(&tx, &email).await? {
-        Some(u) => {
-            if let Some(m) = repo::person::find_membership(&tx, p.studio.uuid(), u.id, true).await?
-            {
-                return Err(if m.deleted_at.is_some() {
-                    CoreError::conflict(
-                        "staff_deleted",
-                        format!(
-                            "{email} had a staff account here that was deleted; restore it from the deleted staff list"
-                        ),
-                    )
-                } else {
-                    CoreError::conflict(
-                        "already_member",
-                        format!("{email} already has a staff account in this studio"),
-                    )
-                });
-            }
-            UserId::from_uuid(u.id)
-        }
-        None => {
-            let id = UserId::new();
-            repo::person::insert_user(
-                &tx,
-                user::Model {
-                    id: id.uuid(),
-                    email: email.clone(),
-                    password_hash: None,
-                    password_changed_at: None,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                },
+    if let Some((m, _)) =
+        repo::person::find_user_in_studio_by_email(&tx, p.studio.uuid(), &email).await?
+    {
+        return Err(if m.deleted_at.is_some() {
+            CoreError::conflict(
+                "staff_deleted",
+                format!(
+                    "{email} had a staff account here that was deleted; restore it from the deleted staff list"
+                ),
             )
-            .await?;
-            id
-        }
-    };
+        } else {
+            CoreError::conflict(
+                "already_member",
+                format!("{email} already has a staff account in this studio"),
+            )
+        });
+    }
+    // Always a new person for this studio, bound to a sign-in only when they
+    // accept: the answer never depends on whether the address already signs
+    // in here for another studio (decision 0020).
+    let user_id = UserId::new();
+    repo::person::insert_user(
+        &tx,
+        user::Model {
+            id: user_id.uuid(),
+            email: email.clone(),
+            login_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await?;
     repo::person::insert_membership(
         &tx,
         membership::Model {
@@ -408,6 +405,9 @@ pub async fn resend_invitation(
     let tx = core.db().begin().await?;
     let (m, u) = load(&tx, p, id, false).await?;
     core.authorize(p, Permission::StaffInvite, Target::user(id))?;
+    // The link makes whoever holds it this person: only for people whose
+    // permissions the sender holds.
+    access::check_may_manage(core, &tx, p, id).await?;
     if m.status != "invited" {
         return Err(CoreError::conflict(
             "invalid_state",
@@ -450,8 +450,6 @@ pub struct InvitationInfo {
     pub studio_name: String,
     pub name: String,
     pub email: String,
-    /// The person has no password yet and must choose one.
-    pub needs_password: bool,
 }
 
 async fn usable_invite(
@@ -485,12 +483,14 @@ pub async fn invitation_info(core: &Core, token: &str) -> CoreResult<InvitationI
         studio_name: s.name,
         name: m.name,
         email: u.email,
-        needs_password: u.password_hash.is_none(),
     })
 }
 
-/// Accepts an invitation: sets the password if the person has none, makes
-/// the account active and signs them in.
+/// Accepts an invitation. The person proves the sign-in they join with:
+/// the password of their existing Darkroom sign-in for this email (checked
+/// under the sign-in throttle), or, when the email has none, the password
+/// they choose now. Only then is the studio's person bound to it, made
+/// active and signed in.
 pub async fn accept_invitation(
     core: &Core,
     token: &str,
@@ -504,12 +504,14 @@ pub async fn accept_invitation(
     let u = repo::person::find_user(core.db().conn(), user_id)
         .await?
         .ok_or(CoreError::not_found("invitation"))?;
-    let new_hash = if u.password_hash.is_none() {
-        let pw = password_in.unwrap_or("");
-        validate::password(pw, &u.email).map_err(|m| CoreError::invalid("password", m))?;
-        Some(password::hash(pw.to_string()).await?)
-    } else {
-        None
+    let pw = password_in.unwrap_or("");
+    let existing = auth::prove_password(core, &u.email, pw, &meta.ip, "password").await?;
+    let new_login = match &existing {
+        Some(_) => None,
+        None => {
+            validate::password(pw, &u.email).map_err(|m| CoreError::invalid("password", m))?;
+            Some(password::hash(pw.to_string()).await?)
+        }
     };
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
@@ -528,8 +530,51 @@ pub async fn accept_invitation(
             "this staff account is not waiting for an invitation",
         ));
     }
-    if let Some(h) = &new_hash {
-        repo::person::set_password(&tx, user_id, h, now).await?;
+    let login_id = match (existing, new_login) {
+        (Some(l), _) => {
+            let here = repo::person::memberships_of_login(&tx, l.id).await?;
+            if here
+                .iter()
+                .any(|x| x.studio_id == studio && x.user_id != user_id)
+            {
+                return Err(CoreError::conflict(
+                    "already_member",
+                    format!(
+                        "{} already has a staff account in this studio; sign in instead",
+                        u.email
+                    ),
+                ));
+            }
+            l.id
+        }
+        (None, Some(hash)) => {
+            let id = uuid::Uuid::now_v7();
+            repo::person::insert_login(
+                &tx,
+                login::Model {
+                    id,
+                    email: u.email.clone(),
+                    password_hash: Some(hash),
+                    password_changed_at: Some(now),
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                darkroom_db::DbError::Unique(_) => CoreError::conflict(
+                    "link_used",
+                    "a sign-in for this email was just created; open the invitation again and enter its password",
+                ),
+                other => CoreError::from(other),
+            })?;
+            id
+        }
+        (None, None) => return Err(CoreError::Internal(anyhow::anyhow!("no sign-in to bind"))),
+    };
+    if u.login_id != Some(login_id) {
+        repo::person::bind_login(&tx, user_id, login_id, now).await?;
     }
     let am = membership::ActiveModel {
         status: Set("active".into()),
@@ -586,6 +631,7 @@ pub async fn update(
     let (current, _) = load(&tx, p, id, false).await?;
     if p.user != id {
         core.authorize(p, Permission::StaffEdit, Target::user(id))?;
+        access::check_may_manage(core, &tx, p, id).await?;
     }
     let mut errs = FieldErrors::new();
     let mut am = membership::ActiveModel::default();
@@ -694,6 +740,7 @@ pub async fn set_standing(
             "the studio owner cannot be suspended or deleted",
         ));
     }
+    access::check_may_manage(core, &tx, p, id).await?;
     if let Some(ver) = version
         && ver != current.version
     {
@@ -763,28 +810,35 @@ pub async fn set_standing(
 }
 
 /// A password-reset link made by the owner or a manager for a colleague
-/// (for studios without email); shown once.
+/// (for studios without email); shown once. Only while the studio holds the
+/// person's sign-in (they work for no other studio), and only for people
+/// whose permissions the maker holds (decision 0020).
 pub async fn reset_link(core: &Core, p: &Principal, meta: &Meta, id: UserId) -> CoreResult<String> {
     let tx = core.db().begin().await?;
-    let (m, u) = load(&tx, p, id, false).await?;
+    let (_, u) = load(&tx, p, id, false).await?;
     core.authorize(p, Permission::StaffEdit, Target::user(id))?;
-    let v = view(core, &tx, p.studio, m, u.email.clone()).await?;
-    if v.is_owner && !p.is_owner() {
-        return Err(CoreError::forbidden(
-            "only the owner can reset the owner's password",
-        ));
+    if p.user != id {
+        access::check_may_manage(core, &tx, p, id).await?;
     }
-    if u.password_hash.is_none() {
-        return Err(CoreError::conflict(
-            "invalid_state",
-            "this person has not chosen a password yet; resend their invitation instead",
-        ));
-    }
+    let refused = |r: SignInRefusal| match r {
+        SignInRefusal::NotAccepted => CoreError::conflict("invalid_state", r.message()),
+        SignInRefusal::SharedWithAnotherStudio => CoreError::forbidden(r.message()),
+    };
+    let login = u
+        .login_id
+        .ok_or_else(|| refused(SignInRefusal::NotAccepted))?;
+    auth::studio_holds_sign_in(&tx, p.studio, login)
+        .await?
+        .map_err(refused)?;
     let link = auth::create_reset_link(
         core,
         &tx,
-        id,
-        Some(p.user),
+        login,
+        auth::ResetBy::Studio {
+            studio: p.studio,
+            user: id,
+            by: p.user,
+        },
         darkroom_domain::PasswordResetId::new(),
     )
     .await?;

@@ -810,7 +810,8 @@ pub async fn studios_of(
     user: darkroom_domain::UserId,
 ) -> CoreResult<Vec<(StudioId, String)>> {
     let mut out = Vec::new();
-    for m in repo::person::memberships_of_user(core.db().conn(), user.uuid()).await? {
+    let login = crate::auth::login_of(core.db().conn(), user).await?;
+    for m in repo::person::memberships_of_login(core.db().conn(), login).await? {
         if m.status != "active" {
             continue;
         }

@@ -9,7 +9,7 @@ use darkroom_domain::time::SystemClock;
 use crate::auth::{self, NewSession};
 use crate::error::{CoreError, CoreResult};
 use crate::setup::{self, SetupInput};
-use crate::token::{self, NewToken};
+use crate::token;
 use crate::{Core, CoreSettings, MediaStores, Meta, Principal};
 
 /// A core on `db_url` (migrated), with the system clock and a memory store:
@@ -48,23 +48,9 @@ pub async fn studio(core: &Core, input: SetupInput) -> CoreResult<(NewSession, P
 
 /// An API token with every permission `p` holds, valid for `days`.
 pub async fn full_token(core: &Core, p: &Principal, name: &str, days: u32) -> CoreResult<String> {
-    let scopes = core
-        .permissions_anywhere(p)
-        .iter()
-        .map(|x| x.name().to_string())
-        .collect();
-    Ok(token::create(
-        core,
-        p,
-        &Meta::system(),
-        NewToken {
-            name: name.into(),
-            scopes,
-            expires_in_days: Some(days),
-        },
-    )
-    .await?
-    .token)
+    Ok(token::create_full(core, p, &Meta::system(), name, days)
+        .await?
+        .token)
 }
 
 /// A studio named `name` on `db_url`, and its owner's API token: what a

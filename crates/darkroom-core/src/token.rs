@@ -172,6 +172,33 @@ pub async fn create(
     })
 }
 
+/// A token holding every permission `p` holds now, valid for `days` (what
+/// `darkroom token create` makes for the operator's scripts).
+pub async fn create_full(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    name: &str,
+    days: u32,
+) -> CoreResult<CreatedToken> {
+    let scopes = core
+        .permissions_anywhere(p)
+        .iter()
+        .map(|x| x.name().to_string())
+        .collect();
+    create(
+        core,
+        p,
+        meta,
+        NewToken {
+            name: name.into(),
+            scopes,
+            expires_in_days: Some(days),
+        },
+    )
+    .await
+}
+
 /// The signed-in person's own tokens.
 pub async fn list(core: &Core, p: &Principal) -> CoreResult<Vec<TokenView>> {
     Ok(

@@ -56,7 +56,7 @@ async fn migrations_apply_and_report_nothing_pending() {
     assert!(db.pending_migrations().await.unwrap().is_empty());
     assert_eq!(
         db.schema_version().await.unwrap().as_deref(),
-        Some("m0006_editing_delivery")
+        Some("m0007_logins")
     );
     // Applying again is a no-op.
     db.migrate().await.unwrap();
@@ -432,5 +432,108 @@ async fn photo_migration_adds_new_permissions_to_existing_builtin_roles() {
             "gallery.manage",
             "photo.upload"
         ]
+    );
+}
+
+/// m0007 splits sign-ins from studios' people: a user with a password gets a
+/// login with the same id and the same hash, one without (an invitation never
+/// accepted) gets none, and staff-made reset tokens name the login.
+#[tokio::test]
+async fn m0007_moves_each_password_to_a_login_of_the_same_id() {
+    use sea_orm_migration::MigratorTrait;
+    let t = TestDb::create().await;
+    let db = darkroom_db::Db::connect(&t.url, &Default::default())
+        .await
+        .unwrap();
+    darkroom_db::migration::Migrator::up(db.conn(), Some(6))
+        .await
+        .unwrap();
+    let s = repo::studio::insert(db.conn(), studio_row("Old"))
+        .await
+        .unwrap();
+    let (with, without) = (Uuid::now_v7(), Uuid::now_v7());
+    for (id, email, hash) in [
+        (with, "kept@old.test", Some("$argon2id$v=19$kept")),
+        (without, "invited@old.test", None),
+    ] {
+        let mut q = sea_orm::sea_query::Query::insert();
+        q.into_table("users")
+            .columns([
+                "id",
+                "email",
+                "password_hash",
+                "password_changed_at",
+                "version",
+                "created_at",
+                "updated_at",
+            ])
+            .values_panic([
+                id.into(),
+                email.into(),
+                hash.map(str::to_string).into(),
+                Some(5i64).into(),
+                3i64.into(),
+                1i64.into(),
+                2i64.into(),
+            ]);
+        db.conn().execute(&q).await.unwrap();
+        let mut q = sea_orm::sea_query::Query::insert();
+        q.into_table("memberships")
+            .columns([
+                "id",
+                "studio_id",
+                "user_id",
+                "kind",
+                "name",
+                "time_zone",
+                "status",
+                "version",
+                "created_at",
+                "updated_at",
+            ])
+            .values_panic([
+                Uuid::now_v7().into(),
+                s.id.into(),
+                id.into(),
+                "staff".into(),
+                "X".into(),
+                "UTC".into(),
+                "active".into(),
+                1i64.into(),
+                1i64.into(),
+                1i64.into(),
+            ]);
+        db.conn().execute(&q).await.unwrap();
+    }
+    db.migrate().await.unwrap();
+    let l = repo::person::find_login(db.conn(), with)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(l.email, "kept@old.test");
+    assert_eq!(l.password_hash.as_deref(), Some("$argon2id$v=19$kept"));
+    assert_eq!(l.password_changed_at, Some(5));
+    let u = repo::person::find_user(db.conn(), with)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(u.login_id, Some(with));
+    let u = repo::person::find_user(db.conn(), without)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(u.login_id, None);
+    assert!(
+        repo::person::find_login_by_email(db.conn(), "invited@old.test")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        repo::person::memberships_of_login(db.conn(), with)
+            .await
+            .unwrap()
+            .len(),
+        1
     );
 }

@@ -180,8 +180,10 @@ typed_id!(/// A studio: the tenant root.
     StudioId, "std", "studio");
 typed_id!(/// A branch of a studio.
     BranchId, "brn", "branch");
-typed_id!(/// A person who can sign in (staff today; client contacts later).
+typed_id!(/// A person as one studio knows them (its staff account, roles, history).
     UserId, "usr", "user");
+typed_id!(/// A sign-in (email and password), shared by the studios a person joined.
+    LoginId, "lgn", "sign-in");
 typed_id!(/// A role: a named set of permissions within a studio.
     RoleId, "rol", "role");
 typed_id!(/// One role given to one user, studio-wide or for one branch.

@@ -12,6 +12,7 @@ pub mod editing;
 pub mod id;
 pub mod link;
 pub mod money;
+pub mod people;
 pub mod permission;
 pub mod tax;
 pub mod time;

@@ -200,10 +200,44 @@ pub fn decide(link: &LinkState, action: LinkAction, now: Timestamp) -> Result<()
     }
 }
 
+/// When a browser session opened on a link now ends: after `ttl`, never
+/// past the link's own expiry, and for a proofing link never past the
+/// gallery's closing date (a delivery link has its own expiry only, so it
+/// keeps working after proofing closes).
+pub fn session_ends(link: &LinkState, now: Timestamp, ttl: std::time::Duration) -> Timestamp {
+    let mut ends = now.plus(ttl);
+    let gallery = link.gallery_expires_at.filter(|_| !link.delivery);
+    for limit in [link.expires_at, gallery].into_iter().flatten() {
+        ends = ends.min(limit);
+    }
+    ends
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn a_delivery_session_outlives_the_proofing_date_but_not_its_own_expiry() {
+        let day = Duration::from_secs(86_400);
+        let mut l = link();
+        l.gallery_expires_at = Some(now().plus(Duration::from_secs(60)));
+        assert_eq!(
+            session_ends(&l, now(), day),
+            now().plus(Duration::from_secs(60)),
+            "a proofing session ends with the gallery"
+        );
+        l.delivery = true;
+        assert_eq!(session_ends(&l, now(), day), now().plus(day));
+        l.gallery_expires_at = Some(now().minus(day));
+        assert_eq!(session_ends(&l, now(), day), now().plus(day));
+        l.expires_at = Some(now().plus(Duration::from_secs(5)));
+        assert_eq!(
+            session_ends(&l, now(), day),
+            now().plus(Duration::from_secs(5))
+        );
+    }
 
     fn now() -> Timestamp {
         Timestamp::from_micros(1_800_000_000_000_000)

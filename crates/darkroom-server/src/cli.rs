@@ -83,6 +83,16 @@ enum Command {
         #[command(subcommand)]
         action: StudioAction,
     },
+    /// Personal API tokens, for scripts.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// People's sign-ins on this instance.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
     /// Import a folder of photos (e.g. a memory card) into a gallery, or into
     /// a new staging batch without --gallery. Files already there (same
     /// content) are skipped; failures are listed at the end (exit code 2).
@@ -143,6 +153,36 @@ enum ConfigAction {
 enum AuditAction {
     /// Re-compute every hash of every studio's chain; fails if anything was edited or deleted.
     Verify,
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenAction {
+    /// Create an API token holding every permission of a staff member (the
+    /// studio owner by default) and print it once on standard output.
+    Create {
+        /// The studio (id or exact name); needed when the instance has several.
+        #[arg(long)]
+        studio: Option<String>,
+        /// The staff member the token acts as, by email (default: the owner).
+        #[arg(long = "as")]
+        as_email: Option<String>,
+        /// What the token is for (shown under Account → API tokens).
+        #[arg(long, default_value = "command line")]
+        name: String,
+        /// Days until it stops working (1 to 366).
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AccountAction {
+    /// Print a one-time password-reset link for a sign-in (for someone who
+    /// cannot receive the reset email, e.g. without an instance SMTP server).
+    ResetLink {
+        /// The email the person signs in with.
+        email: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -433,6 +473,44 @@ async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             let _lock = lock_data_dir(&cfg, false)?;
             let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
             media_cmd::migrate(core, to, studio).await
+        }
+        Command::Token {
+            action:
+                TokenAction::Create {
+                    studio,
+                    as_email,
+                    name,
+                    days,
+                },
+        } => {
+            let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
+            let p = darkroom_core::import::operator(&core, studio.as_deref(), as_email.as_deref())
+                .await?;
+            let t = darkroom_core::token::create_full(
+                &core,
+                &p,
+                &darkroom_core::Meta::system(),
+                &name,
+                days,
+            )
+            .await?;
+            eprintln!(
+                "API token for {} (expires {}); send it as `Authorization: Bearer <token>`. It is shown only now:",
+                p.label(),
+                t.info.expires_at
+            );
+            println!("{}", t.token);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Account {
+            action: AccountAction::ResetLink { email },
+        } => {
+            let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
+            println!(
+                "Give this one-time link to the person, and only to them (it sets their password):\n  {}",
+                darkroom_core::auth::operator_reset_link(&core, &email).await?
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Studio {
             action: StudioAction::NewLink,

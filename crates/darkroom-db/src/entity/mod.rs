@@ -17,6 +17,7 @@ pub mod gallery_set;
 pub mod instance_setting;
 pub mod job;
 pub mod link_session;
+pub mod login;
 pub mod membership;
 pub mod one_time_token;
 pub mod permission_grant;

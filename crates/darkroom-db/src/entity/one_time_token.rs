@@ -10,7 +10,10 @@ pub struct Model {
     pub purpose: String,
     pub token_hash: String,
     pub studio_id: Option<Uuid>,
+    /// The staff account it concerns (an invitation's, or a reset made by a studio).
     pub user_id: Option<Uuid>,
+    /// The sign-in it concerns (password resets).
+    pub login_id: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: i64,
     pub expires_at: i64,

@@ -1,4 +1,6 @@
-//! A sign-in identity (email and password), shared by every studio the person works for.
+//! A person as one studio knows them: the id the studio's staff account,
+//! roles, grants, tokens and history point at. Bound to a sign-in (`logins`)
+//! once the person accepts the studio's invitation (decision 0020).
 
 use sea_orm::entity::prelude::*;
 
@@ -7,10 +9,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// The address the studio invited (the login's, once bound).
     pub email: String,
-    #[sea_orm(column_type = "Text")]
-    pub password_hash: Option<String>,
-    pub password_changed_at: Option<i64>,
+    /// The sign-in this person uses; `None` until the invitation is accepted.
+    pub login_id: Option<Uuid>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,

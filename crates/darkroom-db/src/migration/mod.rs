@@ -9,6 +9,7 @@ mod m0003_photo_permissions;
 mod m0004_photo_crc;
 mod m0005_sharing;
 mod m0006_editing_delivery;
+mod m0007_logins;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_photo_crc::Migration),
             Box::new(m0005_sharing::Migration),
             Box::new(m0006_editing_delivery::Migration),
+            Box::new(m0007_logins::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
-//! People: sign-in identities (`users`) and their staff accounts in studios
-//! (`memberships`).
+//! People: sign-ins (`logins`), each studio's person (`users`, bound to a
+//! login once they accept) and their staff accounts (`memberships`).
 
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -8,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::DbResult;
-use crate::entity::{membership, user};
+use crate::entity::{login, membership, user};
 use crate::page::{Page, PageRequest};
 
 pub async fn insert_user(c: &impl ConnectionTrait, m: user::Model) -> DbResult<user::Model> {
@@ -19,44 +20,110 @@ pub async fn find_user(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<us
     Ok(user::Entity::find_by_id(id).one(c).await?)
 }
 
-/// By normalised (lower-case) email.
-pub async fn find_user_by_email(
+/// The sign-in with this normalised (lower-case) email.
+pub async fn find_login_by_email(
     c: &impl ConnectionTrait,
     email: &str,
-) -> DbResult<Option<user::Model>> {
-    Ok(user::Entity::find()
-        .filter(user::Column::Email.eq(email))
+) -> DbResult<Option<login::Model>> {
+    Ok(login::Entity::find()
+        .filter(login::Column::Email.eq(email))
         .one(c)
+        .await?)
+}
+
+pub async fn find_login(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<login::Model>> {
+    Ok(login::Entity::find_by_id(id).one(c).await?)
+}
+
+pub async fn insert_login(c: &impl ConnectionTrait, m: login::Model) -> DbResult<login::Model> {
+    Ok(login::ActiveModel::from(m).insert(c).await?)
+}
+
+/// Binds a studio's person to the sign-in they proved they hold.
+pub async fn bind_login(
+    c: &impl ConnectionTrait,
+    user: Uuid,
+    login: Uuid,
+    now: i64,
+) -> DbResult<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::LoginId, Expr::value(login))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            user::Column::Version,
+            Expr::col(user::Column::Version).add(1),
+        )
+        .filter(user::Column::Id.eq(user))
+        .exec(c)
+        .await?;
+    Ok(())
+}
+
+/// The studio's person with this email (invited, active, suspended or deleted).
+pub async fn find_user_in_studio_by_email(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    email: &str,
+) -> DbResult<Option<(membership::Model, user::Model)>> {
+    let users = user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .all(c)
+        .await?;
+    let ids: Vec<Uuid> = users.iter().map(|u| u.id).collect();
+    let m = membership::Entity::find()
+        .filter(membership::Column::StudioId.eq(studio))
+        .filter(membership::Column::UserId.is_in(ids))
+        .order_by_asc(membership::Column::Id)
+        .one(c)
+        .await?;
+    Ok(m.and_then(|m| {
+        let u = users.into_iter().find(|u| u.id == m.user_id)?;
+        Some((m, u))
+    }))
+}
+
+/// Every person, in every studio, bound to a sign-in.
+pub async fn users_of_login(c: &impl ConnectionTrait, login: Uuid) -> DbResult<Vec<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::LoginId.eq(login))
+        .order_by_asc(user::Column::Id)
+        .all(c)
+        .await?)
+}
+
+/// Every live staff account reached through a sign-in, oldest first.
+pub async fn memberships_of_login(
+    c: &impl ConnectionTrait,
+    login: Uuid,
+) -> DbResult<Vec<membership::Model>> {
+    let ids: Vec<Uuid> = users_of_login(c, login)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    Ok(membership::Entity::find()
+        .filter(membership::Column::UserId.is_in(ids))
+        .filter(membership::Column::DeletedAt.is_null())
+        .order_by_asc(membership::Column::Id)
+        .all(c)
         .await?)
 }
 
 pub async fn set_password(
     c: &impl ConnectionTrait,
-    id: Uuid,
+    login: Uuid,
     hash: &str,
     now: i64,
 ) -> DbResult<()> {
-    user::Entity::update_many()
+    login::Entity::update_many()
+        .col_expr(login::Column::PasswordHash, Expr::value(hash))
+        .col_expr(login::Column::PasswordChangedAt, Expr::value(now))
+        .col_expr(login::Column::UpdatedAt, Expr::value(now))
         .col_expr(
-            user::Column::PasswordHash,
-            sea_orm::sea_query::Expr::value(hash),
+            login::Column::Version,
+            Expr::col(login::Column::Version).add(1),
         )
-        .col_expr(
-            user::Column::PasswordChangedAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .col_expr(
-            user::Column::UpdatedAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .col_expr(
-            user::Column::Version,
-            sea_orm::sea_query::ExprTrait::add(
-                sea_orm::sea_query::Expr::col(user::Column::Version),
-                1,
-            ),
-        )
-        .filter(user::Column::Id.eq(id))
+        .filter(login::Column::Id.eq(login))
         .exec(c)
         .await?;
     Ok(())
@@ -139,19 +206,6 @@ pub async fn list_memberships(
         })
         .collect();
     Ok(Page::from_probe(with_email, page, |(m, _)| m.user_id))
-}
-
-/// Every live staff account a person holds, oldest first.
-pub async fn memberships_of_user(
-    c: &impl ConnectionTrait,
-    user: Uuid,
-) -> DbResult<Vec<membership::Model>> {
-    Ok(membership::Entity::find()
-        .filter(membership::Column::UserId.eq(user))
-        .filter(membership::Column::DeletedAt.is_null())
-        .order_by_asc(membership::Column::Id)
-        .all(c)
-        .await?)
 }
 
 /// Writes `changes` if the stored version is still `expected`.

@@ -38,9 +38,16 @@ pub async fn touch_session(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbRe
     Ok(())
 }
 
-pub async fn set_session_studio(c: &impl ConnectionTrait, id: Uuid, studio: Uuid) -> DbResult<()> {
+/// Moves a session to another studio, as that studio's person.
+pub async fn set_session_studio(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+    studio: Uuid,
+    user: Uuid,
+) -> DbResult<()> {
     auth_session::Entity::update_many()
         .col_expr(auth_session::Column::StudioId, Expr::value(studio))
+        .col_expr(auth_session::Column::UserId, Expr::value(user))
         .filter(auth_session::Column::Id.eq(id))
         .exec(c)
         .await?;
@@ -64,6 +71,26 @@ pub async fn delete_sessions_of_user(
     if let Some(s) = studio {
         q = q.filter(auth_session::Column::StudioId.eq(s));
     }
+    if let Some(keep) = except {
+        q = q.filter(auth_session::Column::Id.ne(keep));
+    }
+    Ok(q.exec(c).await?.rows_affected)
+}
+
+/// Ends every session of a sign-in, in every studio; `except` keeps the
+/// caller's own (after a password change).
+pub async fn delete_sessions_of_login(
+    c: &impl ConnectionTrait,
+    login: Uuid,
+    except: Option<Uuid>,
+) -> DbResult<u64> {
+    let users: Vec<Uuid> = crate::repo::person::users_of_login(c, login)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    let mut q =
+        auth_session::Entity::delete_many().filter(auth_session::Column::UserId.is_in(users));
     if let Some(keep) = except {
         q = q.filter(auth_session::Column::Id.ne(keep));
     }
@@ -232,6 +259,24 @@ pub async fn revoke_one_time_for(
         q = q.filter(one_time_token::Column::UserId.eq(u));
     }
     Ok(q.exec(c).await?.rows_affected)
+}
+
+/// Revokes unused tokens of `purpose` for a sign-in (password resets).
+pub async fn revoke_one_time_for_login(
+    c: &impl ConnectionTrait,
+    purpose: &str,
+    login: Uuid,
+    now: i64,
+) -> DbResult<u64> {
+    Ok(one_time_token::Entity::update_many()
+        .col_expr(one_time_token::Column::RevokedAt, Expr::value(now))
+        .filter(one_time_token::Column::Purpose.eq(purpose))
+        .filter(one_time_token::Column::LoginId.eq(login))
+        .filter(one_time_token::Column::UsedAt.is_null())
+        .filter(one_time_token::Column::RevokedAt.is_null())
+        .exec(c)
+        .await?
+        .rows_affected)
 }
 
 /// Pending (unused, unrevoked, unexpired) tokens of a purpose in a studio.

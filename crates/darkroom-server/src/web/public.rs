@@ -299,7 +299,7 @@ pub async fn invitation_form(
             "invitation.html",
             context! {
                 title => format!("Join {}", info.studio_name), csrf => csrf, studio_name => info.studio_name,
-                name => info.name, email => info.email, needs_password => info.needs_password, errors => context! {},
+                name => info.name, email => info.email, errors => context! {},
             },
         ),
     )
@@ -335,7 +335,7 @@ pub async fn invitation_submit(
                     "invitation.html",
                     context! {
                         title => format!("Join {}", info.studio_name), csrf => csrf, studio_name => info.studio_name,
-                        name => info.name, email => info.email, needs_password => info.needs_password, errors => errors,
+                        name => info.name, email => info.email, errors => errors,
                     },
                 );
                 *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

@@ -1,6 +1,7 @@
 //! The test harness: a real server on a random port over a fresh database of
 //! the engine under test, with the core's clock under the test's control.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use darkroom_core::{Core, Meta, Principal, auth, principal, setup, staff};
@@ -202,16 +203,32 @@ impl TestApp {
 
     /// Invites a person with a built-in role and accepts for them.
     pub async fn member(&self, owner: &Who, role: &str, branch: Option<BranchId>) -> Who {
+        let role_id = self.role_id(owner, role).await;
+        self.member_with_role(owner, role, role_id, branch).await
+    }
+
+    /// Invites a person with any role of the studio and accepts for them.
+    pub async fn member_with_role(
+        &self,
+        owner: &Who,
+        label: &str,
+        role_id: RoleId,
+        branch: Option<BranchId>,
+    ) -> Who {
         let p = self.principal(owner).await;
-        let email = format!("{role}-{}@staff.test", uuid::Uuid::now_v7().simple());
+        let email = format!(
+            "{}-{}@staff.test",
+            label.replace(' ', "-"),
+            uuid::Uuid::now_v7().simple()
+        );
         let invited = staff::invite(
             &self.core,
             &p,
             &Meta::system(),
             staff::NewInvitation {
                 email: email.clone(),
-                name: format!("A {role}"),
-                role_id: self.role_id(owner, role).await,
+                name: format!("A {label}"),
+                role_id,
                 branch_id: branch,
                 time_zone: None,
             },
@@ -222,11 +239,16 @@ impl TestApp {
             .invitation
             .invite_url
             .expect("no SMTP in tests: the link is returned");
+        self.accept(&url, &email, PASSWORD).await
+    }
+
+    /// Accepts an invitation link with a password, as the person would.
+    pub async fn accept(&self, url: &str, email: &str, password: &str) -> Who {
         let token = url.rsplit('/').next().unwrap();
-        let session = staff::accept_invitation(&self.core, token, Some(PASSWORD), &Meta::system())
+        let session = staff::accept_invitation(&self.core, token, Some(password), &Meta::system())
             .await
             .unwrap();
-        self.who_from_session(&session.token, &email).await
+        self.who_from_session(&session.token, email).await
     }
 
     pub async fn api(
@@ -486,4 +508,55 @@ impl TestApp {
         assert_eq!(s, StatusCode::CREATED, "{v}");
         v["id"].as_str().unwrap().to_string()
     }
+}
+
+/// The `{name}` parameters of a path template.
+pub fn params_of(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(String::from)
+        .collect()
+}
+
+/// A path template with its parameters filled in.
+pub fn fill(path: &str, values: &HashMap<String, String>) -> String {
+    let mut out = path.to_string();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+/// A body that passes decoding, built from the operation's schema, using
+/// the caller's own objects for references.
+pub fn body_for(spec: &Value, schema: &Value, own: &HashMap<&'static str, String>) -> Value {
+    let schema = match schema.get("$ref").and_then(|r| r.as_str()) {
+        Some(r) => &spec["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => schema,
+    };
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    let mut obj = serde_json::Map::new();
+    for name in required {
+        let prop = &schema["properties"][name];
+        let v = match name {
+            "version" => json!(1),
+            "role_id" => json!(own["role_id"]),
+            "branch_id" | "resource_id" => json!(own["branch_id"]),
+            "label" | "name" => json!("x"),
+            "permission" => json!("branch.view"),
+            "resource_type" => json!("branch"),
+            "permissions" | "scopes" => json!(["branch.view"]),
+            _ => match prop["type"].as_str() {
+                Some("integer") => json!(1),
+                Some("boolean") => json!(false),
+                Some("array") => json!([]),
+                _ => json!("x"),
+            },
+        };
+        obj.insert(name.to_string(), v);
+    }
+    Value::Object(obj)
 }

@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{TestApp, Who, csrf_of};
+use crate::helpers::{TestApp, Who, body_for, csrf_of, fill, params_of};
 
 const SECRET: &str = "ALPHA-SECRET";
 
@@ -193,55 +193,6 @@ fn fresh_id(param: &str) -> String {
         }
     };
     format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
-}
-
-fn params_of(path: &str) -> Vec<String> {
-    path.split('/')
-        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(String::from)
-        .collect()
-}
-
-fn fill(path: &str, values: &HashMap<String, String>) -> String {
-    let mut out = path.to_string();
-    for (k, v) in values {
-        out = out.replace(&format!("{{{k}}}"), v);
-    }
-    out
-}
-
-/// A body that passes decoding, built from the operation's schema, using
-/// the caller's own objects for references.
-fn body_for(spec: &Value, schema: &Value, own: &HashMap<&'static str, String>) -> Value {
-    let schema = match schema.get("$ref").and_then(|r| r.as_str()) {
-        Some(r) => &spec["components"]["schemas"][r.rsplit('/').next().unwrap()],
-        None => schema,
-    };
-    let required: Vec<&str> = schema["required"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
-        .unwrap_or_default();
-    let mut obj = serde_json::Map::new();
-    for name in required {
-        let prop = &schema["properties"][name];
-        let v = match name {
-            "version" => json!(1),
-            "role_id" => json!(own["role_id"]),
-            "branch_id" | "resource_id" => json!(own["branch_id"]),
-            "label" | "name" => json!("x"),
-            "permission" => json!("branch.view"),
-            "resource_type" => json!("branch"),
-            "permissions" | "scopes" => json!(["branch.view"]),
-            _ => match prop["type"].as_str() {
-                Some("integer") => json!(1),
-                Some("boolean") => json!(false),
-                Some("array") => json!([]),
-                _ => json!("x"),
-            },
-        };
-        obj.insert(name.to_string(), v);
-    }
-    Value::Object(obj)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod accounts;
 mod audit;
 mod authz;
 mod bad_input;
