@@ -36,16 +36,13 @@ pub struct SelectionView {
     pub allow_extras: bool,
     /// Chosen beyond the package.
     pub extras: u64,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub deadline: Option<Timestamp>,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub submitted_at: Option<Timestamp>,
 }
 
 /// One photo as a client sees it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientPhoto {
-    #[schema(value_type = String)]
     pub id: PhotoId,
     pub name: String,
     /// The thumbnail's size: its aspect ratio reserves the space in the grid.
@@ -55,7 +52,6 @@ pub struct ClientPhoto {
     /// Watermarked proof while proofing, clean preview on a delivery link.
     pub view_url: String,
     /// The set (section) it is in, if any.
-    #[schema(value_type = Option<String>)]
     pub set_id: Option<GallerySetId>,
     /// The studio has uploaded an edited version (what is shown now).
     pub edited: bool,
@@ -81,7 +77,6 @@ pub struct ClientRights {
 /// A set (section) of the gallery, in order.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientSet {
-    #[schema(value_type = String)]
     pub id: GallerySetId,
     pub name: String,
     pub photo_count: usize,
@@ -95,12 +90,10 @@ pub struct ClientGallery {
     pub gallery_name: String,
     /// Who the link is for.
     pub label: String,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub expires_at: Option<Timestamp>,
     /// A delivery link: the final files to download, no proofing.
     pub delivery: bool,
     /// The cover photo (the studio's choice, else the first).
-    #[schema(value_type = Option<String>)]
     pub cover_photo_id: Option<PhotoId>,
     pub rights: ClientRights,
     pub selection: SelectionView,
@@ -287,12 +280,10 @@ async fn photo_of(core: &Core, g: &Guest, id: PhotoId) -> CoreResult<photo::Mode
 /// A note as its author sees it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientNote {
-    #[schema(value_type = String)]
     pub id: NoteId,
     /// `comment` or `edit_request`.
     pub kind: String,
     pub body: String,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 

@@ -19,9 +19,13 @@ use darkroom_db::entity::{gallery, share_link};
 use darkroom_db::repo;
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::audit::Severity;
+use darkroom_domain::field::{
+    DownloadLevelName, Future, Line, LinkKindName, LinkPurposeName, LinkRightName, OptEmail, Ranged,
+};
 use darkroom_domain::link::{self, Denial, DownloadLevel, LinkAction, LinkRights, LinkState};
+use darkroom_domain::names::{LinkKind, LinkPurpose};
 use darkroom_domain::permission::Permission;
-use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{BranchId, GalleryId, ShareLinkId, StudioId, Timestamp, TypedId};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -78,9 +82,7 @@ fn code_hash(core: &Core, link: ShareLinkId, code: &str) -> String {
 /// A share link as the studio sees it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct LinkView {
-    #[schema(value_type = String, example = "lnk_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: ShareLinkId,
-    #[schema(value_type = String)]
     pub gallery_id: GalleryId,
     /// `person` (a magic link for one person) or `general` (needs the access code).
     pub kind: String,
@@ -94,13 +96,9 @@ pub struct LinkView {
     pub download: String,
     pub download_limit: Option<i64>,
     pub downloads_used: i64,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub expires_at: Option<Timestamp>,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<Timestamp>,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub submitted_at: Option<Timestamp>,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_activity_at: Option<Timestamp>,
     /// Failed access-code attempts so far.
     pub failed_codes: i64,
@@ -109,7 +107,6 @@ pub struct LinkView {
     pub downloads: i64,
     pub comments: i64,
     pub version: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 
@@ -155,28 +152,26 @@ fn link_view(m: &share_link::Model, counts: &[(Option<uuid::Uuid>, String, i64)]
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewLink {
-    #[schema(value_type = Option<String>)]
     pub id: Option<ShareLinkId>,
     /// `person` (default) or `general`.
-    pub kind: Option<String>,
+    pub kind: Option<LinkKindName>,
     /// `proofing` (default) or `delivery`: the final files, clean, with the
     /// link's own expiry and download cap (the gallery's proofing expiry and
     /// cap do not apply). A delivery link takes no proofing rights and
     /// downloads originals unless `download` says otherwise.
-    pub purpose: Option<String>,
+    pub purpose: Option<LinkPurposeName>,
     /// Who it is for ("Mina Park"), or what it is ("Guests").
-    pub label: String,
-    /// For a person link: where to email it (optional).
-    pub email: Option<String>,
+    pub label: Line<200>,
+    /// For a person link: where to email it (optional, `""` for none).
+    pub email: Option<OptEmail>,
     /// Any of `favourite`, `comment`, `edits`, `clean` (unwatermarked previews).
     #[serde(default)]
-    pub rights: Vec<String>,
-    /// `none` (default), `proof`, `web` or `original`.
-    pub download: Option<String>,
+    pub rights: Vec<LinkRightName>,
+    /// `none` (default; `original` for delivery), `proof`, `web` or `original`.
+    pub download: Option<DownloadLevelName>,
     /// At most this many downloads through this link.
-    pub download_limit: Option<i64>,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub expires_at: Option<Timestamp>,
+    pub download_limit: Option<Ranged<1, 1_000_000>>,
+    pub expires_at: Option<Future>,
 }
 
 /// A link just created: its URL (and code) are shown this once.
@@ -210,26 +205,27 @@ pub async fn create_link(
     let g = gallery_for_staff(&tx, p, gallery_id).await?;
     core.authorize(p, Permission::GalleryManage, crate::gallery::target(&g))?;
     let mut errs = FieldErrors::new();
-    let kind = input.kind.clone().unwrap_or_else(|| "person".into());
-    if kind != "person" && kind != "general" {
-        errs.add("kind", "invalid", "use person or general");
+    let kind = match &input.kind {
+        Some(k) => errs.check("kind", k.check()).unwrap_or(LinkKind::Person),
+        None => LinkKind::Person,
     }
-    let purpose = input.purpose.clone().unwrap_or_else(|| "proofing".into());
-    let delivery = purpose == "delivery";
-    if !delivery && purpose != "proofing" {
-        errs.add("purpose", "invalid", "use proofing or delivery");
-    }
-    let label = errs.check("label", validate::text(&input.label, "the label", 200));
-    let email = match input
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        None => None,
-        Some(e) => errs.check("email", validate::email(e)),
+    .name()
+    .to_string();
+    let purpose = match &input.purpose {
+        Some(k) => errs
+            .check("purpose", k.check())
+            .unwrap_or(LinkPurpose::Proofing),
+        None => LinkPurpose::Proofing,
     };
-    let mut rights = match LinkRights::parse(&input.rights.join(",")) {
+    let delivery = purpose == LinkPurpose::Delivery;
+    let purpose = purpose.name().to_string();
+    let label = errs.check("label", input.label.check("the label"));
+    let email = match &input.email {
+        None => None,
+        Some(e) => errs.check("email", e.check()).flatten(),
+    };
+    let names: Vec<&str> = input.rights.iter().map(|r| r.as_str()).collect();
+    let mut rights = match LinkRights::parse(&names.join(",")) {
         Ok(r) => r,
         Err(e) => {
             errs.add("rights", "invalid", e);
@@ -250,8 +246,12 @@ pub async fn create_link(
         };
     }
     let default_download = if delivery { "original" } else { "none" };
-    let download = match DownloadLevel::parse(input.download.as_deref().unwrap_or(default_download))
-    {
+    let download = match DownloadLevel::parse(
+        input
+            .download
+            .as_ref()
+            .map_or(default_download, |d| d.as_str()),
+    ) {
         Ok(d) => d,
         Err(e) => {
             errs.add("download", "invalid", e);
@@ -265,21 +265,13 @@ pub async fn create_link(
             "a delivery link is for downloading the final files: use web or original",
         );
     }
-    if let Some(n) = input.download_limit
-        && !(1..=1_000_000).contains(&n)
-    {
-        errs.add(
-            "download_limit",
-            "invalid",
-            "give a number of downloads from 1, or leave it empty for no limit",
-        );
-    }
+    let download_limit = input
+        .download_limit
+        .and_then(|n| errs.check("download_limit", n.check()));
     let now = core.now();
-    if let Some(e) = input.expires_at
-        && e <= now
-    {
-        errs.add("expires_at", "invalid", "the expiry must be in the future");
-    }
+    let expires_at = input
+        .expires_at
+        .and_then(|e| errs.check("expires_at", e.check(now)));
     errs.into_result()?;
     let label = label.unwrap_or_default();
     let id = input.id.unwrap_or_default();
@@ -299,9 +291,9 @@ pub async fn create_link(
             code_hash: code.as_deref().map(|c| code_hash(core, id, c)),
             rights: rights.encode(),
             download: download.name().into(),
-            download_limit: input.download_limit,
+            download_limit,
             downloads_used: 0,
-            expires_at: input.expires_at.map(|t| t.as_micros()),
+            expires_at: expires_at.map(|t| t.as_micros()),
             revoked_at: None,
             submitted_at: None,
             failed_codes: 0,
@@ -331,7 +323,7 @@ pub async fn create_link(
                     &g.name,
                     &url,
                     code.is_some(),
-                    input.expires_at,
+                    expires_at,
                     &branding,
                 ),
             )
@@ -799,9 +791,10 @@ pub(crate) async fn event(
     Ok(())
 }
 
-/// The MAC input of a signed media URL.
-fn media_claim(link: ShareLinkId, photo: &str, what: &str, exp: i64) -> String {
-    format!("{link}:{photo}:{what}:{exp}")
+/// The MAC input of a signed media URL: every parameter that selects bytes
+/// (link, photo, rendition, version) and the expiry.
+fn media_claim(link: ShareLinkId, photo: &str, what: &str, rev: &str, exp: i64) -> String {
+    format!("{link}:{photo}:{what}:{rev}:{exp}")
 }
 
 /// A media URL for a client: signed, working for [`MEDIA_URL_TTL`] at least.
@@ -811,9 +804,10 @@ pub fn media_url(core: &Core, link: ShareLinkId, photo: &str, what: &str, rev: &
     const STEP: i64 = 300;
     let now = core.now().as_micros() / 1_000_000;
     let exp = (now + MEDIA_URL_TTL.as_secs() as i64 + STEP - 1) / STEP * STEP;
-    let sig = core
-        .keys()
-        .mac("link-media", media_claim(link, photo, what, exp).as_bytes());
+    let sig = core.keys().mac(
+        "link-media",
+        media_claim(link, photo, what, rev, exp).as_bytes(),
+    );
     format!("/c/{link}/media/{photo}/{what}?v={rev}&exp={exp}&sig={sig}")
 }
 
@@ -824,6 +818,7 @@ pub async fn guest_for_media(
     link: ShareLinkId,
     photo: &str,
     what: &str,
+    rev: &str,
     exp: i64,
     sig: &str,
 ) -> CoreResult<std::sync::Arc<Guest>> {
@@ -831,7 +826,7 @@ pub async fn guest_for_media(
     if exp < now
         || !core.keys().verify_mac(
             "link-media",
-            media_claim(link, photo, what, exp).as_bytes(),
+            media_claim(link, photo, what, rev, exp).as_bytes(),
             sig,
         )
     {

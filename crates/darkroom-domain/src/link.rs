@@ -22,6 +22,8 @@ pub enum DownloadLevel {
 }
 
 impl DownloadLevel {
+    pub const ALL: &'static [DownloadLevel] = &[Self::None, Self::Proof, Self::Web, Self::Original];
+
     pub fn parse(s: &str) -> Result<Self, String> {
         match s {
             "none" => Ok(Self::None),

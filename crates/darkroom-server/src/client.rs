@@ -588,13 +588,11 @@ async fn media(
         .map_err(|_| fail(CoreError::not_found("picture")))?;
     let exp: i64 = q.get("exp").and_then(|e| e.parse().ok()).unwrap_or(0);
     let sig = q.get("sig").map(String::as_str).unwrap_or("");
-    let g = share::guest_for_media(&s.core, link, &photo, &what, exp, sig)
+    let rev = q.get("v").map(String::as_str).unwrap_or("");
+    let g = share::guest_for_media(&s.core, link, &photo, &what, rev, exp, sig)
         .await
         .map_err(fail)?;
-    let version = q
-        .get("v")
-        .and_then(|v| v.split('.').next())
-        .and_then(|n| n.parse().ok());
+    let version = rev.split('.').next().and_then(|n| n.parse().ok());
     let obj = proofing::media(&s.core, &g, photo_id, &what, version).await?;
     if parts
         .get(header::IF_NONE_MATCH)

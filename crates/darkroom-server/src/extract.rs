@@ -8,13 +8,12 @@ use axum::extract::{
     ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, Request,
 };
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum_extra::extract::CookieJar;
-use darkroom_core::{Meta, Principal, Via, auth, token};
+use axum::http::{Method, StatusCode, header};
+use darkroom_core::{Meta, Principal, Via};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Problem};
-use crate::security;
+use crate::security::{self, Caller};
 use crate::state::AppState;
 
 /// The client's IP: the socket peer, or `X-Forwarded-For` when configured.
@@ -60,15 +59,6 @@ pub fn meta_of(parts: &Parts, state: &AppState) -> Meta {
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-}
-
 /// An authenticated API caller: a bearer token, or a browser session (then
 /// unsafe methods must carry `X-CSRF-Token`).
 pub struct ApiAuth(pub Principal);
@@ -87,25 +77,13 @@ impl FromRequestParts<AppState> for ApiAuth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let ip = client_ip(parts, state);
-        if let Some(t) = bearer(&parts.headers) {
-            return match token::resolve(&state.core, t).await? {
-                Some(p) => Ok(ApiAuth(p)),
-                None => {
-                    security::count_failed_auth(state, ip)?;
-                    Err(unauthenticated())
-                }
-            };
-        }
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(cookie) = jar.get(state.session_cookie()) else {
-            return Err(unauthenticated());
+        let p = match caller(parts) {
+            Some(Caller::Staff(p)) => p,
+            _ => return Err(unauthenticated()),
         };
-        let Some(p) = auth::resolve_session(&state.core, cookie.value()).await? else {
-            security::count_failed_auth(state, ip)?;
-            return Err(unauthenticated());
-        };
-        if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        if matches!(p.via, Via::Session(_))
+            && !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS)
+        {
             let sent = parts
                 .headers
                 .get("x-csrf-token")
@@ -119,8 +97,22 @@ impl FromRequestParts<AppState> for ApiAuth {
                 )));
             }
         }
-        Ok(ApiAuth(p))
+        Ok(ApiAuth(*p))
     }
+}
+
+/// The staff member behind the request's browser session, if any.
+pub fn session_of(parts: &Parts) -> Option<Principal> {
+    match caller(parts) {
+        Some(Caller::Staff(p)) if matches!(p.via, Via::Session(_)) => Some(*p),
+        _ => None,
+    }
+}
+
+/// Who sent the request, as the rate limiter resolved it (every request
+/// passes through it first).
+fn caller(parts: &Parts) -> Option<Caller> {
+    parts.extensions.get::<Caller>().cloned()
 }
 
 /// The signed-in person, if any (for pages that work both ways).
@@ -143,15 +135,9 @@ impl FromRequestParts<AppState> for MaybeSession {
     type Rejection = ApiError;
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState,
+        _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(cookie) = jar.get(state.session_cookie()) else {
-            return Ok(MaybeSession(None));
-        };
-        Ok(MaybeSession(
-            auth::resolve_session(&state.core, cookie.value()).await?,
-        ))
+        Ok(MaybeSession(session_of(parts)))
     }
 }
 
@@ -221,41 +207,69 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "the request body is empty; send a JSON object",
         )));
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => Ok(v),
-        Err(err) => {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
-                Err(ApiError::of(Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "malformed_json",
-                    format!(
-                        "the body is not valid JSON: {inner}; check quotes, commas and brackets"
-                    ),
-                )))
-            } else {
-                let field = if path == "." {
-                    "body".to_string()
-                } else {
-                    path
-                };
-                let msg = clean_serde_message(&inner.to_string());
-                let mut p = Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
-                    format!("{field}: {msg}"),
-                );
-                p.errors = vec![darkroom_domain::validate::FieldError {
-                    field,
-                    code: "invalid",
-                    message: msg,
-                }];
-                Err(ApiError::of(p))
+    // Syntax first, over the whole body: one JSON value and nothing after
+    // it but whitespace is a 400 whatever the value holds; then its shape.
+    let mut value = match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(v) => v,
+        Err(e) => return Err(malformed(&e)),
+    };
+    whole_numbers(&mut value);
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
+        let path = err.path().to_string();
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        field_problem(field, clean_serde_message(&err.into_inner().to_string()))
+    })
+}
+
+/// JSON Schema counts `3.0` as an integer: so do we.
+fn whole_numbers(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *n = serde_json::Number::from(f as i64);
             }
         }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(whole_numbers),
+        serde_json::Value::Object(o) => o.values_mut().for_each(whole_numbers),
+        _ => {}
     }
+}
+
+fn malformed(e: &serde_json::Error) -> ApiError {
+    {
+        let detail = if e.is_syntax() && e.to_string().starts_with("trailing") {
+            format!("the body goes on after its JSON value ({e}); send exactly one JSON value")
+        } else {
+            format!("the body is not valid JSON: {e}; check quotes, commas and brackets")
+        };
+        ApiError::of(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            detail,
+        ))
+    }
+}
+
+/// A 422 about one field (of a body or a query string).
+fn field_problem(field: String, msg: String) -> ApiError {
+    let mut p = Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        format!("{field}: {msg}"),
+    );
+    p.errors = vec![darkroom_domain::validate::FieldError {
+        field,
+        code: "invalid",
+        message: msg,
+    }];
+    ApiError::of(p)
 }
 
 fn clean_serde_message(m: &str) -> String {
@@ -276,13 +290,18 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
         _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(q).map(ApiQuery).map_err(|e| {
-            ApiError::of(Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                format!("the query string is not valid: {e}"),
-            ))
-        })
+        let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path == "." {
+                    "query".to_string()
+                } else {
+                    path
+                };
+                field_problem(field, clean_serde_message(&e.into_inner().to_string()))
+            })
     }
 }
 

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use darkroom_core::Principal;
@@ -75,11 +75,23 @@ fn too_many() -> Response {
     problem_response(p)
 }
 
-fn has_credentials(req: &Request, state: &AppState) -> bool {
-    // A client's link cookie or signed media URL: checked by the handler,
-    // which counts a bad one against the token-guessing limit.
-    let path = req.uri().path();
-    if path.starts_with("/c/")
+/// Who sent a request, decided once by [`rate_limit`] and kept in the
+/// request's extensions for the extractors.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// No staff credentials.
+    Anonymous,
+    /// A session cookie or API token that resolved to a staff member.
+    Staff(Box<Principal>),
+    /// Staff credentials that do not authenticate (a forged or expired
+    /// cookie, an unknown token, a scheme other than Bearer).
+    Failed,
+}
+
+/// A client's link cookie or signed media URL: checked by the client
+/// handler, which counts a bad one against the token-guessing limit.
+fn has_link_credentials(req: &Request, state: &AppState) -> bool {
+    req.uri().path().starts_with("/c/")
         && (req.uri().query().is_some_and(|q| q.contains("sig="))
             || req
                 .headers()
@@ -87,24 +99,45 @@ fn has_credentials(req: &Request, state: &AppState) -> bool {
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .any(|c| c.contains(crate::client::cookie_name(state))))
-    {
-        return true;
-    }
-    req.headers().contains_key(header::AUTHORIZATION)
-        || req
-            .headers()
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|c| c.contains(state.session_cookie()))
 }
 
-/// Limits requests that carry no credentials, per client IP. Endpoints that
-/// never need sign-in (sign-in itself, set-up, password reset, invitations)
-/// are limited whatever cookies are sent, so a made-up cookie bypasses
-/// nothing; paths that take a one-time link token get a tighter limit, so
-/// tokens cannot be guessed.
-pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Resolves the staff credentials a request carries, if any.
+async fn caller_of(headers: &HeaderMap, state: &AppState) -> Result<Caller, ApiError> {
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        let Some(t) = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+        else {
+            return Ok(Caller::Failed);
+        };
+        return Ok(match darkroom_core::token::resolve(&state.core, t).await? {
+            Some(p) => Caller::Staff(Box::new(p)),
+            None => Caller::Failed,
+        });
+    }
+    let jar = axum_extra::extract::CookieJar::from_headers(headers);
+    let Some(cookie) = jar.get(state.session_cookie()) else {
+        return Ok(Caller::Anonymous);
+    };
+    Ok(
+        match darkroom_core::auth::resolve_session(&state.core, cookie.value()).await? {
+            Some(p) => Caller::Staff(Box::new(p)),
+            None => Caller::Failed,
+        },
+    )
+}
+
+/// Limits requests that do not authenticate, per client IP. Staff
+/// credentials are resolved here once (the extractors reuse the result), so
+/// a made-up cookie or token counts as anonymous, and against the tighter
+/// failed-authentication limit too. Endpoints that never need sign-in
+/// (sign-in itself, set-up, password reset, invitations) are limited
+/// whatever is sent; paths that take a one-time link token get the tighter
+/// limit, so tokens cannot be guessed. Client gallery requests carrying a
+/// link cookie or signed URL are checked (and counted) by their handler.
+pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let public = [
         "/sign-in",
@@ -118,14 +151,30 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
     let takes_token = ["/setup/", "/invitations/", "/password-reset/", "/g/"]
         .iter()
         .any(|p| path.starts_with(p));
-    if public || !has_credentials(&req, &state) {
+    let staff_paths = !["/c/", "/g/", "/assets/"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    let links = has_link_credentials(&req, &state);
+    let caller = if staff_paths {
+        let headers = req.headers().clone();
+        match caller_of(&headers, &state).await {
+            Ok(c) => c,
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        Caller::Anonymous
+    };
+    let authenticated = matches!(caller, Caller::Staff(_)) || links;
+    let failed = matches!(caller, Caller::Failed);
+    req.extensions_mut().insert(caller);
+    if public || !authenticated {
         let (parts, body) = req.into_parts();
         let ip = client_ip(&parts, &state);
         if state.limits.anonymous.check_key(&ip).is_err() {
             metrics::counter!("darkroom_rate_limited_total", "limit" => "anonymous").increment(1);
             return too_many();
         }
-        if takes_token && state.limits.token_guess.check_key(&ip).is_err() {
+        if (takes_token || failed) && state.limits.token_guess.check_key(&ip).is_err() {
             metrics::counter!("darkroom_rate_limited_total", "limit" => "token").increment(1);
             return too_many();
         }

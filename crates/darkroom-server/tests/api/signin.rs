@@ -559,3 +559,44 @@ async fn the_set_up_page_creates_a_studio() {
         "the link works once"
     );
 }
+
+/// Defect 6: credentials that do not authenticate count as anonymous (and
+/// as failed authentications): a made-up cookie or a Basic header buys no
+/// way around the per-address limit, while a real token is not limited.
+#[tokio::test]
+async fn made_up_credentials_do_not_escape_the_anonymous_limit() {
+    for (header, value) in [
+        ("cookie", "darkroom_session=forged"),
+        ("cookie", "darkroom_session=drs_forged_but_well_shaped"),
+        ("authorization", "Basic anVuazpqdW5r"),
+        ("authorization", "Bearer drk_made_up"),
+    ] {
+        // A fresh server: each case starts with the address's whole budget.
+        let app = TestApp::spawn_with(|c| c.http.anonymous_per_minute = 20).await;
+        let mut limited = false;
+        for _ in 0..25 {
+            let res = app
+                .http
+                .get(app.url("/api/v1/openapi.json"))
+                .header(header, value)
+                .send()
+                .await
+                .unwrap();
+            if res.status() == StatusCode::TOO_MANY_REQUESTS {
+                limited = true;
+                break;
+            }
+        }
+        assert!(
+            limited,
+            "{header}: {value} must be limited like anonymous requests"
+        );
+    }
+    // A real token is never limited as anonymous.
+    let app = TestApp::spawn_with(|c| c.http.anonymous_per_minute = 20).await;
+    let owner = app.studio("Door").await;
+    for _ in 0..40 {
+        let (s, _) = app.get(&owner, "/api/v1/me").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+}
