@@ -9,12 +9,14 @@ use darkroom_db::entity::{permission_grant, role, role_assignment};
 use darkroom_db::repo;
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::audit::Severity;
-use darkroom_domain::authz::{ResourceKind, Target};
+use darkroom_domain::authz::Target;
+use darkroom_domain::field::{Future, GrantKindName, Line, PermissionName, Text};
+use darkroom_domain::names::GrantKind;
 use darkroom_domain::people;
 use darkroom_domain::permission::{BuiltinRole, Permission, PermissionSet, parse_permission_list};
-use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{
-    AssignmentId, BranchId, GrantId, RoleId, StudioId, Timestamp, TypedId, UserId,
+    AssignmentId, BranchId, GalleryId, GrantId, RoleId, StudioId, Timestamp, TypedId, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -98,7 +100,6 @@ pub fn permissions() -> Vec<PermissionView> {
 /// A role as the API and pages show it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct RoleView {
-    #[schema(value_type = String, example = "rol_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: RoleId,
     /// `owner`, `manager`, ... for built-in roles; absent for the studio's own.
     pub builtin: Option<String>,
@@ -110,9 +111,7 @@ pub struct RoleView {
     /// How many role assignments use it.
     pub assignments: u64,
     pub version: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -203,13 +202,12 @@ fn check_can_give(p: &Principal, perms: &PermissionSet, field: &str) -> CoreResu
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRole {
-    #[schema(value_type = Option<String>)]
     pub id: Option<RoleId>,
-    pub name: String,
+    pub name: Line<80>,
     #[serde(default)]
-    pub description: String,
+    pub description: Text<300>,
     /// Permission names, e.g. `["branch.view", "staff.view"]`.
-    pub permissions: Vec<String>,
+    pub permissions: Vec<PermissionName>,
 }
 
 /// Changes to a role.
@@ -217,9 +215,9 @@ pub struct NewRole {
 #[serde(deny_unknown_fields)]
 pub struct RolePatch {
     pub version: i64,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub permissions: Option<Vec<String>>,
+    pub name: Option<Line<80>>,
+    pub description: Option<Text<300>>,
+    pub permissions: Option<Vec<PermissionName>>,
 }
 
 pub async fn create_role(
@@ -230,12 +228,9 @@ pub async fn create_role(
 ) -> CoreResult<(RoleView, bool)> {
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     let mut errs = FieldErrors::new();
-    let name = errs.check("name", validate::text(&input.name, "the role name", 80));
+    let name = errs.check("name", input.name.check("the role name"));
     let description = errs
-        .check(
-            "description",
-            validate::optional_text(&input.description, "the description", 300),
-        )
+        .check("description", input.description.check("the description"))
         .flatten();
     let perms = errs.check("permissions", parse_permission_list(&input.permissions));
     errs.into_result()?;
@@ -259,7 +254,7 @@ pub async fn create_role(
     }
     let existing = repo::access::list_roles(&tx, p.studio.uuid()).await?;
     if existing.iter().any(|r| r.name.eq_ignore_ascii_case(&name)) {
-        return Err(CoreError::invalid(
+        return Err(CoreError::taken(
             "name",
             format!("a role named `{name}` already exists; pick another name"),
         ));
@@ -319,15 +314,12 @@ pub async fn update_role(
     let old_perms = role_permissions(&current)?;
     let mut new_perms = None;
     if let Some(n) = &patch.name
-        && let Some(n) = errs.check("name", validate::text(n, "the role name", 80))
+        && let Some(n) = errs.check("name", n.check("the role name"))
     {
         am.name = Set(n);
     }
     if let Some(d) = &patch.description
-        && let Some(d) = errs.check(
-            "description",
-            validate::optional_text(d, "the description", 300),
-        )
+        && let Some(d) = errs.check("description", d.check("the description"))
     {
         am.description = Set(d.unwrap_or_default());
     }
@@ -370,7 +362,13 @@ pub async fn update_role(
     }
     payload.insert(
         "name".into(),
-        serde_json::json!(patch.name.clone().unwrap_or(current.name.clone())),
+        serde_json::json!(
+            patch
+                .name
+                .clone()
+                .map(|n| n.0)
+                .unwrap_or(current.name.clone())
+        ),
     );
     audit::record(
         core,
@@ -447,18 +445,13 @@ pub async fn delete_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId) ->
 /// One role held by a staff member.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AssignmentView {
-    #[schema(value_type = String, example = "ras_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: AssignmentId,
-    #[schema(value_type = String)]
     pub user_id: UserId,
-    #[schema(value_type = String)]
     pub role_id: RoleId,
     pub role_name: String,
     /// Absent: studio-wide. Present: only for this branch.
-    #[schema(value_type = Option<String>)]
     pub branch_id: Option<BranchId>,
     pub branch_name: Option<String>,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 
@@ -496,10 +489,8 @@ pub(crate) async fn assignment_views(
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAssignment {
-    #[schema(value_type = String)]
     pub role_id: RoleId,
     /// Limit the role to one branch; absent means studio-wide.
-    #[schema(value_type = Option<String>)]
     pub branch_id: Option<BranchId>,
 }
 
@@ -530,12 +521,7 @@ pub(crate) async fn assign_in(
 ) -> CoreResult<role_assignment::Model> {
     let role = repo::access::find_role(c, p.studio.uuid(), input.role_id.uuid())
         .await?
-        .ok_or_else(|| {
-            CoreError::invalid(
-                "role_id",
-                format!("there is no role `{}` in this studio", input.role_id),
-            )
-        })?;
+        .ok_or_else(|| CoreError::missing("role_id", "role", input.role_id))?;
     if is_owner_role(&role) {
         return Err(CoreError::forbidden(
             "the owner role cannot be given to anyone; a studio has one owner",
@@ -545,12 +531,7 @@ pub(crate) async fn assign_in(
     if let Some(b) = input.branch_id {
         repo::branch::find(c, p.studio.uuid(), b.uuid(), false)
             .await?
-            .ok_or_else(|| {
-                CoreError::invalid(
-                    "branch_id",
-                    format!("there is no branch `{b}` in this studio"),
-                )
-            })?;
+            .ok_or_else(|| CoreError::missing("branch_id", "branch", b))?;
     }
     let existing = repo::access::assignments_of_user(c, p.studio.uuid(), user.uuid()).await?;
     if existing
@@ -653,24 +634,21 @@ pub async fn unassign_role(
 /// A contextual grant as shown.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct GrantView {
-    #[schema(value_type = String, example = "grt_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: GrantId,
-    #[schema(value_type = String)]
     pub user_id: UserId,
     pub permission: String,
     pub resource_type: String,
     pub resource_id: String,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub expires_at: Option<Timestamp>,
     /// `true` once past `expires_at`; it no longer allows anything.
     pub expired: bool,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 
 pub(crate) fn grant_view(g: permission_grant::Model, now: Timestamp) -> GrantView {
     let resource_id = match g.resource_type.as_str() {
         "branch" => BranchId::from_uuid(g.resource_id).to_string(),
+        "gallery" => GalleryId::from_uuid(g.resource_id).to_string(),
         _ => g.resource_id.to_string(),
     };
     GrantView {
@@ -689,15 +667,57 @@ pub(crate) fn grant_view(g: permission_grant::Model, now: Timestamp) -> GrantVie
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGrant {
-    /// A permission name, e.g. `branch.edit`.
-    pub permission: String,
-    /// What it applies to: `branch`.
-    pub resource_type: String,
-    /// The resource's id, e.g. `brn_...`.
-    pub resource_id: String,
+    /// A permission name, e.g. `gallery.manage`.
+    pub permission: PermissionName,
+    /// What it applies to: a `branch` (everything of that branch) or one `gallery`.
+    pub resource_type: GrantKindName,
+    /// The resource's id: `brn_...` for a branch, `gal_...` for a gallery.
+    pub resource_id: GrantResource,
     /// When it stops applying; absent means until revoked.
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub expires_at: Option<Timestamp>,
+    pub expires_at: Option<Future>,
+}
+
+/// A branch's or a gallery's id (`brn_...` or `gal_...`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct GrantResource(pub String);
+
+impl utoipa::PartialSchema for GrantResource {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let b = darkroom_domain::id::pattern(BranchId::PREFIX);
+        let g = darkroom_domain::id::pattern(GalleryId::PREFIX);
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(format!("({b})|({g})")))
+            .into()
+    }
+}
+impl utoipa::ToSchema for GrantResource {}
+
+/// The grant's resource in this studio (404 when it is not one here), with
+/// the branch it belongs to.
+async fn grant_resource(
+    c: &impl ConnectionTrait,
+    p: &Principal,
+    kind: GrantKind,
+    raw: &str,
+) -> CoreResult<(uuid::Uuid, BranchId)> {
+    match kind {
+        GrantKind::Branch => {
+            let id = BranchId::parse(raw).map_err(|_| CoreError::not_found("branch"))?;
+            repo::branch::find(c, p.studio.uuid(), id.uuid(), false)
+                .await?
+                .ok_or(CoreError::not_found("branch"))?;
+            Ok((id.uuid(), id))
+        }
+        GrantKind::Gallery => {
+            let id = GalleryId::parse(raw).map_err(|_| CoreError::not_found("gallery"))?;
+            let g = repo::gallery::find(c, p.studio.uuid(), id.uuid(), false)
+                .await?
+                .ok_or(CoreError::not_found("gallery"))?;
+            Ok((id.uuid(), BranchId::from_uuid(g.branch_id)))
+        }
+    }
 }
 
 pub async fn grant(
@@ -712,50 +732,21 @@ pub async fn grant(
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     not_self(p, user)?;
     check_may_manage(core, &tx, p, user).await?;
-    let mut errs = FieldErrors::new();
-    let perm = errs.check("permission", Permission::parse(&input.permission));
-    let kind = errs.check(
-        "resource_type",
-        ResourceKind::parse(&input.resource_type).and_then(|k| {
-            if k.grantable() {
-                Ok(k)
-            } else {
-                Err(format!(
-                    "permissions cannot be granted on a {}; use `branch`",
-                    k.name()
-                ))
-            }
-        }),
-    );
     let now = core.now();
-    if input.expires_at.is_some_and(|e| e <= now) {
-        errs.add(
-            "expires_at",
-            "invalid",
-            "the expiry is in the past; give a future date-time or leave it out",
-        );
-    }
-    let resource = match kind {
-        Some(ResourceKind::Branch) => errs.check(
-            "resource_id",
-            BranchId::parse(&input.resource_id).map_err(|e| e.to_string()),
-        ),
-        _ => None,
+    let mut errs = FieldErrors::new();
+    let perm = errs.check("permission", input.permission.check());
+    let kind = errs.check("resource_type", input.resource_type.check());
+    let expires_at = match &input.expires_at {
+        Some(f) => errs.check("expires_at", f.check(now)).map(Some),
+        None => Some(None),
     };
     errs.into_result()?;
-    let (Some(perm), Some(kind), Some(resource)) = (perm, kind, resource) else {
+    let (Some(perm), Some(kind), Some(expires_at)) = (perm, kind, expires_at) else {
         return Err(CoreError::Internal(anyhow::anyhow!(
             "validated fields missing"
         )));
     };
-    repo::branch::find(&tx, p.studio.uuid(), resource.uuid(), false)
-        .await?
-        .ok_or_else(|| {
-            CoreError::invalid(
-                "resource_id",
-                format!("there is no branch `{resource}` in this studio"),
-            )
-        })?;
+    let (resource, branch) = grant_resource(&tx, p, kind, &input.resource_id.0).await?;
     check_can_give(p, &[perm].into_iter().collect(), "the grant")?;
     let row = repo::access::insert_grant(
         &tx,
@@ -765,8 +756,8 @@ pub async fn grant(
             user_id: user.uuid(),
             permission: perm.name().into(),
             resource_type: kind.name().into(),
-            resource_id: resource.uuid(),
-            expires_at: input.expires_at.map(Timestamp::as_micros),
+            resource_id: resource,
+            expires_at: expires_at.map(Timestamp::as_micros),
             created_by: Some(p.user.uuid()),
             created_at: now.as_micros(),
         },
@@ -774,13 +765,13 @@ pub async fn grant(
     .await?;
     audit::record(core, &tx, meta, Event {
         studio: Some(p.studio),
-        branch: Some(resource),
+        branch: Some(branch),
         who: Who::of(p),
         event_type: "grant.created",
         severity: Severity::High,
         target_type: "user",
         target_id: user.to_string(),
-        payload: serde_json::json!({ "permission": perm.name(), "resource": resource, "expires_at": input.expires_at }),
+        payload: serde_json::json!({ "permission": perm.name(), "resource_type": kind.name(), "resource": input.resource_id.0, "expires_at": expires_at }),
     })
     .await?;
     crate::commit(tx).await?;

@@ -17,7 +17,6 @@ use crate::{Core, Principal};
 /// One photo's marks across the gallery's links.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PhotoActivity {
-    #[schema(value_type = String)]
     pub photo_id: PhotoId,
     pub name: String,
     /// Links that chose it.
@@ -32,9 +31,7 @@ pub struct PhotoActivity {
 /// A comment or edit request, for the studio.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct NoteView {
-    #[schema(value_type = String)]
     pub id: NoteId,
-    #[schema(value_type = String)]
     pub photo_id: PhotoId,
     pub photo_name: String,
     /// Who wrote it (the link's label).
@@ -42,7 +39,6 @@ pub struct NoteView {
     /// `comment` or `edit_request`.
     pub kind: String,
     pub body: String,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 
@@ -52,12 +48,10 @@ pub struct EventView {
     /// `open`, `view`, `favourite`, `unfavourite`, `comment`, `edit_request`,
     /// `submit`, `download`, `code_failed`.
     pub kind: String,
-    #[schema(value_type = Option<String>)]
     pub link_id: Option<ShareLinkId>,
     pub who: Option<String>,
     pub photo_name: Option<String>,
     pub detail: Option<String>,
-    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
 }
 

@@ -10,8 +10,9 @@ use std::collections::HashSet;
 use darkroom_db::entity::{gallery, gallery_set};
 use darkroom_db::repo::{self, photo::Place};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
+use darkroom_domain::field::{Line, Ranged};
 use darkroom_domain::permission::Permission;
-use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{GalleryId, GallerySetId, PhotoId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
@@ -28,18 +29,14 @@ pub const MAX_PHOTOS_PER_CALL: usize = 20_000;
 /// A set of a gallery.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SetView {
-    #[schema(value_type = String, example = "set_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: GallerySetId,
-    #[schema(value_type = String)]
     pub gallery_id: GalleryId,
     pub name: String,
     /// Sets are shown by this number, lowest first.
     pub position: i64,
     pub photo_count: u64,
     pub version: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -69,9 +66,8 @@ async fn set_view(c: &impl ConnectionTrait, m: gallery_set::Model) -> CoreResult
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSet {
-    #[schema(value_type = Option<String>)]
     pub id: Option<GallerySetId>,
-    pub name: String,
+    pub name: Line<120>,
 }
 
 /// Changes to a set.
@@ -79,17 +75,17 @@ pub struct NewSet {
 #[serde(deny_unknown_fields)]
 pub struct SetPatch {
     pub version: i64,
-    pub name: Option<String>,
-    pub position: Option<i64>,
+    pub name: Option<Line<120>>,
+    pub position: Option<Ranged<0, 1_000_000>>,
 }
 
 /// Photos to put in a set (or, with no `set_id`, in none).
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlacePhotos {
-    #[schema(value_type = Vec<String>)]
+    /// Photos of the gallery (a photo listed again is ignored).
+    #[schema(min_items = 1, max_items = 20000)]
     pub photo_ids: Vec<PhotoId>,
-    #[schema(value_type = Option<String>)]
     pub set_id: Option<GallerySetId>,
 }
 
@@ -100,7 +96,8 @@ pub struct PlacePhotos {
 pub struct PhotoOrder {
     /// The gallery's version (a stale one gets 409 with the gallery as it is).
     pub version: i64,
-    #[schema(value_type = Vec<String>)]
+    /// Photos of the gallery (a photo listed again is ignored).
+    #[schema(min_items = 1, max_items = 20000)]
     pub photo_ids: Vec<PhotoId>,
 }
 
@@ -153,7 +150,7 @@ pub async fn create_set(
     let tx = core.db().begin().await?;
     let g = managed(&tx, core, p, gallery_id).await?;
     let mut errs = FieldErrors::new();
-    let name = errs.check("name", validate::text(&input.name, "the set name", 120));
+    let name = errs.check("name", input.name.check("the set name"));
     errs.into_result()?;
     let name = name.unwrap_or_default();
     let id = input.id.unwrap_or_default();
@@ -173,13 +170,10 @@ pub async fn create_set(
         ));
     }
     if existing.iter().any(|s| s.name.eq_ignore_ascii_case(&name)) {
-        let mut e = FieldErrors::new();
-        e.add(
+        return Err(CoreError::taken(
             "name",
-            "taken",
             format!("this gallery already has a set named `{name}`; pick another name"),
-        );
-        return Err(CoreError::Validation(e));
+        ));
     }
     let position = existing.iter().map(|s| s.position).max().unwrap_or(0) + 1;
     let m = repo::gallery::insert_set(
@@ -230,27 +224,24 @@ pub async fn update_set(
     let mut errs = FieldErrors::new();
     let mut am = gallery_set::ActiveModel::default();
     if let Some(n) = &patch.name
-        && let Some(n) = errs.check("name", validate::text(n, "the set name", 120))
+        && let Some(n) = errs.check("name", n.check("the set name"))
     {
         let others = repo::gallery::sets_of(&tx, p.studio.uuid(), g.id).await?;
         if others
             .iter()
             .any(|o| o.id != s.id && o.name.eq_ignore_ascii_case(&n))
         {
-            errs.add(
+            return Err(CoreError::taken(
                 "name",
-                "taken",
                 format!("this gallery already has a set named `{n}`; pick another name"),
-            );
+            ));
         }
         am.name = Set(n);
     }
-    if let Some(pos) = patch.position {
-        if (0..=1_000_000).contains(&pos) {
-            am.position = Set(pos);
-        } else {
-            errs.add("position", "invalid", "give a position from 0 to 1000000");
-        }
+    if let Some(pos) = patch.position
+        && let Some(pos) = errs.check("position", pos.check())
+    {
+        am.position = Set(pos);
     }
     errs.into_result()?;
     if s.version != patch.version {
@@ -333,24 +324,32 @@ async fn check_photos(
         .into_iter()
         .collect();
     let mut seen = HashSet::new();
-    let mut errs = FieldErrors::new();
+    let mut out = Vec::with_capacity(ids.len());
     for (i, id) in ids.iter().enumerate() {
         if !live.contains(&id.uuid()) {
-            errs.add(
+            return Err(CoreError::missing(
                 &format!("photo_ids[{i}]"),
-                "invalid",
-                format!("`{id}` is not a photo of this gallery"),
-            );
-        } else if !seen.insert(id.uuid()) {
-            errs.add(
-                &format!("photo_ids[{i}]"),
-                "duplicate",
-                format!("`{id}` is listed twice; list each photo once"),
-            );
+                "photo of this gallery",
+                id,
+            ));
+        }
+        // A photo listed again keeps its first place.
+        if seen.insert(id.uuid()) {
+            out.push(id.uuid());
         }
     }
-    errs.into_result()?;
-    Ok(ids.iter().map(|i| i.uuid()).collect())
+    Ok(out)
+}
+
+#[cfg(test)]
+#[test]
+fn the_documented_maximum_is_the_enforced_one() {
+    let doc =
+        serde_json::to_value(<PlacePhotos as utoipa::PartialSchema>::schema()).unwrap_or_default();
+    assert_eq!(
+        doc["properties"]["photo_ids"]["maxItems"],
+        MAX_PHOTOS_PER_CALL
+    );
 }
 
 /// Puts photos in a set (or in none). Returns how many were placed.
@@ -366,13 +365,7 @@ pub async fn place_photos(
     if let Some(sid) = input.set_id {
         let s = repo::gallery::find_set(&tx, p.studio.uuid(), sid.uuid()).await?;
         if s.is_none_or(|s| s.gallery_id != g.id) {
-            let mut e = FieldErrors::new();
-            e.add(
-                "set_id",
-                "invalid",
-                format!("`{sid}` is not a set of this gallery"),
-            );
-            return Err(CoreError::Validation(e));
+            return Err(CoreError::missing("set_id", "set of this gallery", sid));
         }
     }
     let ids = check_photos(&tx, p, &g, &input.photo_ids).await?;

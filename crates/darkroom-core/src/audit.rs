@@ -8,6 +8,7 @@ use darkroom_db::entity::audit_entry;
 use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
+use darkroom_domain::field::{DateOrInstant, SeverityName, Text};
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{AuditId, BranchId, StudioId, Timestamp, TypedId, UserId};
 use serde::{Deserialize, Serialize};
@@ -93,16 +94,12 @@ pub async fn record(
 /// An audit entry as people read it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditEntryView {
-    #[schema(value_type = String, example = "aud_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: AuditId,
     /// Position in the studio's chain, from 1.
     pub seq: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
-    #[schema(value_type = Option<String>)]
     pub actor_id: Option<UserId>,
     pub actor: String,
-    #[schema(value_type = Option<String>)]
     pub branch_id: Option<BranchId>,
     pub event_type: String,
     pub severity: String,
@@ -134,67 +131,91 @@ impl From<audit_entry::Model> for AuditEntryView {
     }
 }
 
-/// Filters for the audit log, as sent by the API and the page.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AuditFilter {
-    /// An event type (`branch.deleted`) or a prefix ending in a dot (`staff.`).
-    pub event_type: Option<String>,
-    /// Only entries of at least this severity: `low`, `medium` or `high`.
-    pub severity: Option<String>,
-    /// Only entries by this user (`usr_...`).
-    pub actor: Option<String>,
-    /// Only entries about this branch (`brn_...`).
-    pub branch: Option<String>,
-    /// From this date or instant (inclusive), e.g. `2026-11-01`.
-    pub from: Option<String>,
-    /// Before this date or instant (exclusive).
-    pub to: Option<String>,
-    pub cursor: Option<String>,
-    /// Rows per page, 1 to 200 (default 50).
-    pub limit: Option<u64>,
+/// Which entries of the audit log, as the API and the page send it.
+macro_rules! audit_filter {
+    ($(#[$m:meta])* $name:ident { $($extra:tt)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// An event type (`branch.deleted`) or a prefix ending in a dot (`staff.`).
+            pub event_type: Option<Text<100>>,
+            /// Only entries of at least this severity.
+            pub severity: Option<SeverityName>,
+            /// Only entries by this staff member.
+            pub actor: Option<UserId>,
+            /// Only entries about this branch.
+            pub branch: Option<BranchId>,
+            /// From this date or instant (inclusive), e.g. `2026-11-01`.
+            pub from: Option<DateOrInstant>,
+            /// Before this date or instant (exclusive).
+            pub to: Option<DateOrInstant>,
+            $($extra)*
+        }
+
+        impl $name {
+            fn to_query(&self) -> CoreResult<AuditQuery> {
+                query(
+                    &self.event_type,
+                    &self.severity,
+                    self.actor,
+                    self.branch,
+                    &self.from,
+                    &self.to,
+                )
+            }
+        }
+    };
 }
 
-impl AuditFilter {
-    fn to_query(&self) -> CoreResult<AuditQuery> {
-        let mut errs = darkroom_domain::validate::FieldErrors::new();
-        let blank = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let event_type = blank(&self.event_type);
-        let min_severity = blank(&self.severity).and_then(|s| {
-            errs.check("severity", Severity::parse(&s)).map(|min| {
-                [Severity::Low, Severity::Medium, Severity::High]
-                    .into_iter()
-                    .filter(|s| *s >= min)
-                    .map(|s| s.name().to_string())
-                    .collect()
-            })
-        });
-        let actor = blank(&self.actor)
-            .and_then(|a| errs.check("actor", UserId::parse(&a).map_err(|e| e.to_string())))
-            .map(|u| u.uuid());
-        let branch = blank(&self.branch)
-            .and_then(|b| errs.check("branch", BranchId::parse(&b).map_err(|e| e.to_string())))
-            .map(|b| b.uuid());
-        let from = blank(&self.from)
-            .and_then(|f| errs.check("from", Timestamp::parse_date_or_datetime(&f)));
-        let to =
-            blank(&self.to).and_then(|t| errs.check("to", Timestamp::parse_date_or_datetime(&t)));
-        errs.into_result()?;
-        Ok(AuditQuery {
-            event_type,
-            min_severity,
-            actor,
-            branch,
-            from: from.map(Timestamp::as_micros),
-            to: to.map(Timestamp::as_micros),
-        })
+audit_filter!(
+    /// Filters and paging for the audit log.
+    AuditFilter {
+        pub cursor: Option<crate::listing::SeqCursor>,
+        /// Rows per page (default 50).
+        pub limit: Option<crate::listing::ListLimit>,
     }
+);
+
+audit_filter!(
+    /// Filters for an export (which holds every matching entry).
+    AuditExportFilter {}
+);
+
+fn query(
+    event_type: &Option<Text<100>>,
+    severity: &Option<SeverityName>,
+    actor: Option<UserId>,
+    branch: Option<BranchId>,
+    from: &Option<DateOrInstant>,
+    to: &Option<DateOrInstant>,
+) -> CoreResult<AuditQuery> {
+    let mut errs = darkroom_domain::validate::FieldErrors::new();
+    let event_type = event_type
+        .as_ref()
+        .and_then(|e| errs.check("event_type", e.check("the event type")))
+        .flatten();
+    let min_severity = severity.as_ref().and_then(|s| {
+        errs.check("severity", s.check()).map(|min| {
+            Severity::ALL
+                .iter()
+                .filter(|s| **s >= min)
+                .map(|s| s.name().to_string())
+                .collect()
+        })
+    });
+    let from = from.as_ref().and_then(|f| errs.check("from", f.check()));
+    let to = to.as_ref().and_then(|t| errs.check("to", t.check()));
+    errs.into_result()?;
+    Ok(AuditQuery {
+        event_type,
+        min_severity,
+        actor: actor.map(|u| u.uuid()),
+        branch: branch.map(|b| b.uuid()),
+        from: from.map(Timestamp::as_micros),
+        to: to.map(Timestamp::as_micros),
+    })
 }
 
 /// A page of the studio's log, newest first.
@@ -218,7 +239,7 @@ pub async fn export(
     core: &Core,
     p: &Principal,
     meta: &Meta,
-    f: &AuditFilter,
+    f: &AuditExportFilter,
 ) -> CoreResult<Vec<AuditEntryView>> {
     core.authorize(p, Permission::AuditExport, Target::STUDIO)?;
     let q = f.to_query()?;

@@ -6,11 +6,13 @@ use darkroom_db::repo::{self, branch::BranchQuery};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::{BranchFilter, Target};
+use darkroom_domain::field::{
+    Country, CurrencyCode, InvoicePrefix, Line, OptEmail, Phone, TaxIdKindOrBlank, Text, Zone,
+};
 use darkroom_domain::money::Currency;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::tax::{TaxIdKind, check_tax_id};
-use darkroom_domain::time::check_time_zone;
-use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::tax::check_tax_id;
+use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{BranchId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
@@ -40,36 +42,46 @@ pub struct Address {
     pub country: String,
 }
 
-impl Address {
-    fn checked(&self, errs: &mut FieldErrors) -> Address {
-        let mut field = |name: &str, v: &str, max: usize| {
-            errs.check(
-                &format!("address.{name}"),
-                validate::optional_text(v, &format!("address {name}"), max),
-            )
-            .flatten()
-            .unwrap_or_default()
-        };
-        let out = Address {
-            line1: field("line1", &self.line1, 200),
-            line2: field("line2", &self.line2, 200),
-            city: field("city", &self.city, 100),
-            region: field("region", &self.region, 100),
-            postal_code: field("postal_code", &self.postal_code, 20),
-            country: field("country", &self.country, 2).to_ascii_uppercase(),
-        };
-        let country_ok = out.country.is_empty()
-            || (out.country.len() == 2 && out.country.bytes().all(|b| b.is_ascii_uppercase()));
-        if !country_ok {
-            errs.add(
-                "address.country",
-                "invalid",
-                "use a two-letter ISO country code, e.g. IN, GB, US, KR",
-            );
-        }
-        out
-    }
+/// A postal address as a request sends it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressInput {
+    #[serde(default)]
+    pub line1: Text<200>,
+    #[serde(default)]
+    pub line2: Text<200>,
+    #[serde(default)]
+    pub city: Text<100>,
+    /// State, province or region.
+    #[serde(default)]
+    pub region: Text<100>,
+    #[serde(default)]
+    pub postal_code: Text<20>,
+    /// ISO 3166-1 alpha-2 country code, e.g. `IN`, `GB`, `KR`.
+    #[serde(default)]
+    pub country: Country,
+}
 
+impl AddressInput {
+    fn checked(&self, errs: &mut FieldErrors) -> Address {
+        let mut field = |name: &str, r: Result<Option<String>, String>| {
+            errs.check(&format!("address.{name}"), r)
+                .flatten()
+                .unwrap_or_default()
+        };
+        let what = |n: &str| format!("address {n}");
+        Address {
+            line1: field("line1", self.line1.check(&what("line1"))),
+            line2: field("line2", self.line2.check(&what("line2"))),
+            city: field("city", self.city.check(&what("city"))),
+            region: field("region", self.region.check(&what("region"))),
+            postal_code: field("postal_code", self.postal_code.check(&what("postal_code"))),
+            country: field("country", self.country.check().map(Some)).to_ascii_uppercase(),
+        }
+    }
+}
+
+impl Address {
     /// One line for lists.
     pub fn one_line(&self) -> String {
         [
@@ -91,7 +103,6 @@ impl Address {
 /// A branch as the API and pages show it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct BranchView {
-    #[schema(value_type = String, example = "brn_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: BranchId,
     pub name: String,
     pub address: Address,
@@ -105,12 +116,9 @@ pub struct BranchView {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub version: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
     /// Set when the branch is deleted; it can be restored.
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub deleted_at: Option<Timestamp>,
 }
 
@@ -138,19 +146,18 @@ fn view(m: branch::Model) -> BranchView {
 #[serde(deny_unknown_fields)]
 pub struct NewBranch {
     /// Optional client-chosen UUIDv7 (`brn_...`); replaying the same body is idempotent.
-    #[schema(value_type = Option<String>)]
     pub id: Option<BranchId>,
-    pub name: String,
+    pub name: Line<200>,
     #[serde(default)]
-    pub address: Address,
-    pub tax_id_kind: Option<String>,
-    pub tax_id: Option<String>,
+    pub address: AddressInput,
+    pub tax_id_kind: Option<TaxIdKindOrBlank>,
+    pub tax_id: Option<Text<40>>,
     /// Defaults to the first three letters of the name and a dash.
-    pub invoice_prefix: Option<String>,
-    pub time_zone: Option<String>,
-    pub currency: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
+    pub invoice_prefix: Option<InvoicePrefix>,
+    pub time_zone: Option<Zone>,
+    pub currency: Option<CurrencyCode>,
+    pub phone: Option<Phone>,
+    pub email: Option<OptEmail>,
 }
 
 /// Changes to a branch; absent fields stay as they are, `""` clears optional ones.
@@ -159,15 +166,15 @@ pub struct NewBranch {
 pub struct BranchPatch {
     /// The version you last read; a stale one gets 409 with the current state.
     pub version: i64,
-    pub name: Option<String>,
-    pub address: Option<Address>,
-    pub tax_id_kind: Option<String>,
-    pub tax_id: Option<String>,
-    pub invoice_prefix: Option<String>,
-    pub time_zone: Option<String>,
-    pub currency: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
+    pub name: Option<Line<200>>,
+    pub address: Option<AddressInput>,
+    pub tax_id_kind: Option<TaxIdKindOrBlank>,
+    pub tax_id: Option<Text<40>>,
+    pub invoice_prefix: Option<InvoicePrefix>,
+    pub time_zone: Option<Zone>,
+    pub currency: Option<CurrencyCode>,
+    pub phone: Option<Phone>,
+    pub email: Option<OptEmail>,
 }
 
 /// List filters.
@@ -179,22 +186,27 @@ pub struct BranchFilterParams {
     pub q: Option<String>,
     /// `true` lists deleted branches (to restore them).
     pub deleted: Option<bool>,
-    pub cursor: Option<String>,
+    pub cursor: Option<crate::listing::IdCursor>,
     /// Rows per page, 1 to 200 (default 50).
-    pub limit: Option<u64>,
+    pub limit: Option<crate::listing::ListLimit>,
 }
 
 fn check_tax(
-    kind: Option<&str>,
-    id: Option<&str>,
+    kind: Option<&TaxIdKindOrBlank>,
+    id: Option<&Text<40>>,
     errs: &mut FieldErrors,
 ) -> Option<(Option<String>, Option<String>)> {
-    let kind = kind.map(str::trim).filter(|s| !s.is_empty());
-    let id = id.map(str::trim).filter(|s| !s.is_empty());
+    let kind = match kind {
+        Some(k) => errs.check("tax_id_kind", k.check())?,
+        None => None,
+    };
+    let id = match id {
+        Some(t) => errs.check("tax_id", t.check("the tax number"))?,
+        None => None,
+    };
     match (kind, id) {
         (None, None) => Some((None, None)),
-        (Some(k), None) => {
-            errs.check("tax_id_kind", TaxIdKind::parse(k))?;
+        (Some(_), None) => {
             errs.add(
                 "tax_id",
                 "required",
@@ -210,9 +222,8 @@ fn check_tax(
             );
             None
         }
-        (Some(k), Some(v)) => {
-            let kind = errs.check("tax_id_kind", TaxIdKind::parse(k))?;
-            let v = errs.check("tax_id", check_tax_id(kind, v))?;
+        (Some(kind), Some(v)) => {
+            let v = errs.check("tax_id", check_tax_id(kind, &v))?;
             Some((Some(kind.key().to_string()), Some(v)))
         }
     }
@@ -249,7 +260,7 @@ async fn check_prefix_free(
         .iter()
         .find(|b| b.invoice_prefix == prefix && Some(b.id) != except)
     {
-        return Err(CoreError::invalid(
+        return Err(CoreError::taken(
             "invoice_prefix",
             format!(
                 "`{prefix}` is already the invoice prefix of branch `{}`; invoice numbers must not collide, so pick another",
@@ -270,37 +281,27 @@ pub async fn create(
     core.authorize(p, Permission::BranchCreate, Target::STUDIO)?;
     let studio = crate::studio::load(core, p.studio).await?;
     let mut errs = FieldErrors::new();
-    let name = errs.check("name", validate::text(&input.name, "the branch name", 200));
+    let name = errs.check("name", input.name.check("the branch name"));
     let address = input.address.checked(&mut errs);
-    let tax = check_tax(
-        input.tax_id_kind.as_deref(),
-        input.tax_id.as_deref(),
-        &mut errs,
-    );
-    let prefix_in = input
-        .invoice_prefix
-        .clone()
-        .unwrap_or_else(|| default_prefix(name.as_deref().unwrap_or("")));
-    let prefix = errs.check("invoice_prefix", validate::invoice_prefix(&prefix_in));
-    let zone = input.time_zone.clone().unwrap_or(studio.time_zone.clone());
-    let zone = errs.check("time_zone", check_time_zone(&zone).map(|_| zone));
-    let currency = errs.check(
-        "currency",
-        Currency::parse(input.currency.as_deref().unwrap_or(&studio.currency)),
-    );
-    let phone = errs
-        .check(
-            "phone",
-            validate::phone(input.phone.as_deref().unwrap_or("")),
-        )
-        .flatten();
-    let email = match input
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        Some(e) => errs.check("email", validate::email(e)),
+    let tax = check_tax(input.tax_id_kind.as_ref(), input.tax_id.as_ref(), &mut errs);
+    let prefix = match &input.invoice_prefix {
+        Some(p) => errs.check("invoice_prefix", p.check().map(|p| p.to_ascii_uppercase())),
+        None => Some(default_prefix(name.as_deref().unwrap_or(""))),
+    };
+    let zone = match &input.time_zone {
+        Some(z) => errs.check("time_zone", z.check()),
+        None => Some(studio.time_zone.clone()),
+    };
+    let currency = match &input.currency {
+        Some(c) => errs.check("currency", c.check().and_then(|c| Currency::parse(&c))),
+        None => errs.check("currency", Currency::parse(&studio.currency)),
+    };
+    let phone = match &input.phone {
+        Some(p) => errs.check("phone", p.check()).flatten(),
+        None => None,
+    };
+    let email = match &input.email {
+        Some(e) => errs.check("email", e.check()).flatten(),
         None => None,
     };
     errs.into_result()?;
@@ -448,7 +449,7 @@ pub async fn update(
     let mut am = branch::ActiveModel::default();
     let mut changed = Vec::new();
     if let Some(n) = &patch.name
-        && let Some(n) = errs.check("name", validate::text(n, "the branch name", 200))
+        && let Some(n) = errs.check("name", n.check("the branch name"))
     {
         changed.push("name");
         am.name = Set(n);
@@ -459,9 +460,15 @@ pub async fn update(
         am.address = Set(serde_json::to_string(&a).unwrap_or_else(|_| "{}".into()));
     }
     if patch.tax_id_kind.is_some() || patch.tax_id.is_some() {
-        let kind = patch.tax_id_kind.clone().or(current.tax_id_kind.clone());
-        let tid = patch.tax_id.clone().or(current.tax_id.clone());
-        if let Some((k, v)) = check_tax(kind.as_deref(), tid.as_deref(), &mut errs) {
+        let kind = patch
+            .tax_id_kind
+            .clone()
+            .or(current.tax_id_kind.clone().map(TaxIdKindOrBlank::from));
+        let tid = patch
+            .tax_id
+            .clone()
+            .or(current.tax_id.clone().map(Text::from));
+        if let Some((k, v)) = check_tax(kind.as_ref(), tid.as_ref(), &mut errs) {
             changed.push("tax_id");
             am.tax_id_kind = Set(k);
             am.tax_id = Set(v);
@@ -469,41 +476,35 @@ pub async fn update(
     }
     let mut new_prefix = None;
     if let Some(pf) = &patch.invoice_prefix
-        && let Some(pf) = errs.check("invoice_prefix", validate::invoice_prefix(pf))
+        && let Some(pf) = errs.check("invoice_prefix", pf.check().map(|p| p.to_ascii_uppercase()))
     {
         changed.push("invoice_prefix");
         new_prefix = Some(pf.clone());
         am.invoice_prefix = Set(pf);
     }
     if let Some(z) = &patch.time_zone
-        && errs.check("time_zone", check_time_zone(z)).is_some()
+        && let Some(z) = errs.check("time_zone", z.check())
     {
         changed.push("time_zone");
-        am.time_zone = Set(z.clone());
+        am.time_zone = Set(z);
     }
     if let Some(c) = &patch.currency
-        && let Some(c) = errs.check("currency", Currency::parse(c))
+        && let Some(c) = errs.check("currency", c.check().and_then(|c| Currency::parse(&c)))
     {
         changed.push("currency");
         am.currency = Set(c.code());
     }
     if let Some(ph) = &patch.phone
-        && let Some(ph) = errs.check("phone", validate::phone(ph))
+        && let Some(ph) = errs.check("phone", ph.check())
     {
         changed.push("phone");
         am.phone = Set(ph);
     }
-    if let Some(e) = &patch.email {
-        let e = e.trim();
-        let v = if e.is_empty() {
-            Some(None)
-        } else {
-            errs.check("email", validate::email(e)).map(Some)
-        };
-        if let Some(v) = v {
-            changed.push("email");
-            am.email = Set(v);
-        }
+    if let Some(e) = &patch.email
+        && let Some(v) = errs.check("email", e.check())
+    {
+        changed.push("email");
+        am.email = Set(v);
     }
     errs.into_result()?;
     if current.version != patch.version {

@@ -5,8 +5,9 @@
 use darkroom_db::entity::client;
 use darkroom_db::repo;
 use darkroom_domain::audit::Severity;
+use darkroom_domain::field::{ClientKindName, Line, OptEmail, Text};
 use darkroom_domain::permission::Permission;
-use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{ClientId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,6 @@ use crate::{Core, Meta, Principal};
 /// A client as staff see it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ClientView {
-    #[schema(value_type = String, example = "cli_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: ClientId,
     /// `person` or `organisation`.
     pub kind: String,
@@ -28,7 +28,6 @@ pub struct ClientView {
     /// Internal: never shown to the client.
     pub notes: Option<String>,
     pub version: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 
@@ -49,14 +48,14 @@ pub(crate) fn view(m: client::Model) -> ClientView {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewClient {
-    #[schema(value_type = Option<String>)]
     pub id: Option<ClientId>,
     /// `person` (default) or `organisation`.
-    pub kind: Option<String>,
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub notes: Option<String>,
+    pub kind: Option<ClientKindName>,
+    pub name: Line<200>,
+    /// `""` for none.
+    pub email: Option<OptEmail>,
+    pub phone: Option<Text<40>>,
+    pub notes: Option<Text<5000>>,
 }
 
 /// Clients are studio-wide: anyone who may manage galleries somewhere may
@@ -82,31 +81,25 @@ pub async fn create(
 ) -> CoreResult<(ClientView, bool)> {
     authorize(core, p)?;
     let mut errs = FieldErrors::new();
-    let kind = input.kind.clone().unwrap_or_else(|| "person".into());
-    if kind != "person" && kind != "organisation" {
-        errs.add("kind", "invalid", "use person or organisation");
+    let kind = match &input.kind {
+        Some(k) => errs.check("kind", k.check()).map(|k| k.name().to_string()),
+        None => Some("person".to_string()),
     }
-    let name = errs.check("name", validate::text(&input.name, "the name", 200));
-    let email = match input
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
+    .unwrap_or_default();
+    let name = errs.check("name", input.name.check("the name"));
+    let email = match &input.email {
         None => None,
-        Some(e) => errs.check("email", validate::email(e)),
+        Some(e) => errs.check("email", e.check()).flatten(),
     };
-    let phone = errs
-        .check(
-            "phone",
-            validate::optional_text(input.phone.as_deref().unwrap_or(""), "the phone number", 40),
-        )
+    let phone = input
+        .phone
+        .as_ref()
+        .and_then(|p| errs.check("phone", p.check("the phone number")))
         .flatten();
-    let notes = errs
-        .check(
-            "notes",
-            validate::optional_text(input.notes.as_deref().unwrap_or(""), "the notes", 5000),
-        )
+    let notes = input
+        .notes
+        .as_ref()
+        .and_then(|n| errs.check("notes", n.check("the notes")))
         .flatten();
     errs.into_result()?;
     let tx = core.db().begin().await?;

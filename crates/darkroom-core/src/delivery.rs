@@ -10,9 +10,10 @@
 use darkroom_db::entity::{deliverable, gallery};
 use darkroom_db::repo;
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
-use darkroom_domain::delivery::{self as rules, KINDS};
+use darkroom_domain::delivery as rules;
+use darkroom_domain::field::{DeliverableKindName, DeliverableStatusName, Line, Ranged, Text};
 use darkroom_domain::permission::Permission;
-use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{DeliverableId, GalleryId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
@@ -25,9 +26,7 @@ use crate::{Core, Meta, Principal};
 /// A deliverable as shown.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DeliverableView {
-    #[schema(value_type = String, example = "dlv_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: DeliverableId,
-    #[schema(value_type = String)]
     pub gallery_id: GalleryId,
     /// `usb`, `album`, `prints` or `other`.
     pub kind: String,
@@ -39,17 +38,12 @@ pub struct DeliverableView {
     pub address: Option<String>,
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub shipped_at: Option<Timestamp>,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub delivered_at: Option<Timestamp>,
     /// When the client was last emailed about it.
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub notified_at: Option<Timestamp>,
     pub version: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -78,16 +72,14 @@ fn view(m: deliverable::Model) -> DeliverableView {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDeliverable {
-    #[schema(value_type = Option<String>)]
     pub id: Option<DeliverableId>,
-    /// `usb`, `album`, `prints` or `other`.
-    pub kind: String,
+    pub kind: DeliverableKindName,
     /// "30x30 cm layflat album, 40 pages".
-    pub description: String,
+    pub description: Line<500>,
     /// Default 1.
-    pub quantity: Option<i64>,
-    pub recipient: Option<String>,
-    pub address: Option<String>,
+    pub quantity: Option<Ranged<1, 10_000>>,
+    pub recipient: Option<Text<200>>,
+    pub address: Option<Text<1000>>,
 }
 
 /// Changes to a deliverable. Moving to `shipped` needs a carrier.
@@ -95,33 +87,28 @@ pub struct NewDeliverable {
 #[serde(deny_unknown_fields)]
 pub struct DeliverablePatch {
     pub version: i64,
-    pub description: Option<String>,
-    pub quantity: Option<i64>,
-    pub recipient: Option<String>,
-    pub address: Option<String>,
-    pub carrier: Option<String>,
-    pub tracking_number: Option<String>,
-    /// `preparing`, `ready`, `shipped`, `delivered` or `cancelled`.
-    pub status: Option<String>,
+    pub description: Option<Line<500>>,
+    pub quantity: Option<Ranged<1, 10_000>>,
+    pub recipient: Option<Text<200>>,
+    pub address: Option<Text<1000>>,
+    pub carrier: Option<Text<100>>,
+    pub tracking_number: Option<Text<100>>,
+    /// Forward only (or `cancelled`); `shipped` needs a carrier.
+    pub status: Option<DeliverableStatusName>,
 }
 
-fn opt_text(
+fn opt_text<const N: usize>(
     errs: &mut FieldErrors,
     field: &str,
-    v: Option<&str>,
+    v: Option<&Text<N>>,
     what: &str,
-    max: usize,
 ) -> Option<String> {
-    errs.check(field, validate::optional_text(v.unwrap_or(""), what, max))
-        .flatten()
+    v.and_then(|v| errs.check(field, v.check(what))).flatten()
 }
 
-fn check_quantity(errs: &mut FieldErrors, q: Option<i64>) -> i64 {
-    let q = q.unwrap_or(1);
-    if !(1..=10_000).contains(&q) {
-        errs.add("quantity", "invalid", "give a quantity from 1 to 10000");
-    }
-    q
+fn check_quantity(errs: &mut FieldErrors, q: Option<Ranged<1, 10_000>>) -> i64 {
+    q.map_or(Some(1), |q| errs.check("quantity", q.check()))
+        .unwrap_or(1)
 }
 
 /// A gallery's deliverables, oldest first.
@@ -151,28 +138,16 @@ pub async fn create(
     let g = crate::gallery::load(&tx, p, gallery, false).await?;
     core.authorize(p, Permission::GalleryManage, target(&g))?;
     let mut errs = FieldErrors::new();
-    if !KINDS.contains(&input.kind.as_str()) {
-        errs.add("kind", "invalid", "use usb, album, prints or other");
-    }
-    let description = errs.check(
-        "description",
-        validate::text(&input.description, "the description", 500),
-    );
+    let kind = errs.check("kind", input.kind.check());
+    let description = errs.check("description", input.description.check("the description"));
     let quantity = check_quantity(&mut errs, input.quantity);
     let recipient = opt_text(
         &mut errs,
         "recipient",
-        input.recipient.as_deref(),
+        input.recipient.as_ref(),
         "the recipient",
-        200,
     );
-    let address = opt_text(
-        &mut errs,
-        "address",
-        input.address.as_deref(),
-        "the address",
-        1000,
-    );
+    let address = opt_text(&mut errs, "address", input.address.as_ref(), "the address");
     errs.into_result()?;
     let id = input.id.unwrap_or_default();
     let now = core.now().as_micros();
@@ -199,7 +174,7 @@ pub async fn create(
             id: id.uuid(),
             studio_id: p.studio.uuid(),
             gallery_id: g.id,
-            kind: input.kind.clone(),
+            kind: kind.map(|k| k.name().to_string()).unwrap_or_default(),
             description: description.unwrap_or_default(),
             quantity,
             status: "preparing".into(),
@@ -278,7 +253,7 @@ pub async fn update(
     let mut errs = FieldErrors::new();
     let mut am = deliverable::ActiveModel::default();
     if let Some(d) = &patch.description
-        && let Some(d) = errs.check("description", validate::text(d, "the description", 500))
+        && let Some(d) = errs.check("description", d.check("the description"))
     {
         am.description = Set(d);
     }
@@ -289,35 +264,27 @@ pub async fn update(
         am.recipient = Set(opt_text(
             &mut errs,
             "recipient",
-            patch.recipient.as_deref(),
+            patch.recipient.as_ref(),
             "the recipient",
-            200,
         ));
     }
     if patch.address.is_some() {
         am.address = Set(opt_text(
             &mut errs,
             "address",
-            patch.address.as_deref(),
+            patch.address.as_ref(),
             "the address",
-            1000,
         ));
     }
     let carrier = match &patch.carrier {
-        Some(c) => opt_text(&mut errs, "carrier", Some(c), "the carrier", 100),
+        Some(c) => opt_text(&mut errs, "carrier", Some(c), "the carrier"),
         None => m.carrier.clone(),
     };
     if patch.carrier.is_some() {
         am.carrier = Set(carrier.clone());
     }
     let tracking = match &patch.tracking_number {
-        Some(t) => opt_text(
-            &mut errs,
-            "tracking_number",
-            Some(t),
-            "the tracking number",
-            100,
-        ),
+        Some(t) => opt_text(&mut errs, "tracking_number", Some(t), "the tracking number"),
         None => m.tracking_number.clone(),
     };
     if patch.tracking_number.is_some() {
@@ -325,22 +292,26 @@ pub async fn update(
     }
     let now = core.now().as_micros();
     let mut new_status = None;
-    if let Some(s) = &patch.status
+    let status = patch
+        .status
+        .as_ref()
+        .and_then(|s| errs.check("status", s.check()))
+        .map(|s| s.name().to_string());
+    if let Some(s) = &status
         && s != &m.status
     {
         match rules::can_move(&m.status, s) {
-            Err(e) if !rules::STATUSES.contains(&s.as_str()) => errs.add("status", "invalid", e),
             Err(e) => {
                 errs.into_result()?;
                 return Err(CoreError::conflict("invalid_state", e));
             }
             Ok(()) => {
                 if s == "shipped" && carrier.is_none() {
-                    errs.add(
-                        "carrier",
-                        "required",
+                    errs.into_result()?;
+                    return Err(CoreError::conflict(
+                        "carrier_required",
                         "say who carries it (a courier's name, or \"hand delivery\") before marking it shipped",
-                    );
+                    ));
                 }
                 am.status = Set(s.clone());
                 match s.as_str() {

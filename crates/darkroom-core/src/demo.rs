@@ -10,7 +10,7 @@ use darkroom_domain::permission::BuiltinRole;
 use darkroom_domain::{BranchId, StudioId, TypedId, UserId};
 
 use crate::access::{self, NewAssignment, NewGrant, NewRole};
-use crate::branch::{self, Address, BranchPatch, NewBranch};
+use crate::branch::{self, AddressInput, BranchPatch, NewBranch};
 use crate::error::{CoreError, CoreResult};
 use crate::photo::Destination;
 use crate::principal::{self, Principal, Via};
@@ -160,7 +160,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
         BranchPatch {
             version: current.version,
             name: Some("Bengaluru · Indiranagar".into()),
-            address: Some(Address {
+            address: Some(AddressInput {
                 line1: "412, 12th Main Road".into(),
                 line2: "HAL 2nd Stage, Indiranagar".into(),
                 city: "Bengaluru".into(),
@@ -172,7 +172,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
             tax_id: Some("29AAPFU0939F1ZR".into()),
             invoice_prefix: Some("BLR-".into()),
             phone: Some("+91 80 4123 5678".into()),
-            email: Some(format!("bengaluru@{DEMO_DOMAIN}")),
+            email: Some(format!("bengaluru@{DEMO_DOMAIN}").into()),
             ..Default::default()
         },
     )
@@ -183,7 +183,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
         &meta,
         NewBranch {
             name: "Mumbai · Bandra West".into(),
-            address: Address {
+            address: AddressInput {
                 line1: "7 Chapel Road".into(),
                 line2: "Bandra West".into(),
                 city: "Mumbai".into(),
@@ -195,7 +195,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
             tax_id: Some("27AAPFU0939F1ZV".into()),
             invoice_prefix: Some("MUM-".into()),
             phone: Some("+91 22 2640 1122".into()),
-            email: Some(format!("mumbai@{DEMO_DOMAIN}")),
+            email: Some(format!("mumbai@{DEMO_DOMAIN}").into()),
             ..Default::default()
         },
     )
@@ -206,7 +206,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
         &meta,
         NewBranch {
             name: "Seoul · Gangnam wedding studio".into(),
-            address: Address {
+            address: AddressInput {
                 line1: "14 Apgujeong-ro 60-gil".into(),
                 city: "Seoul".into(),
                 region: "Gangnam-gu".into(),
@@ -248,7 +248,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
             &owner,
             &meta,
             NewInvitation {
-                email: email.clone(),
+                email: email.clone().into(),
                 name: person.name.into(),
                 role_id: role_id(person.role)?,
                 branch_id: person.branch.map(|i| branch_ids[i]),
@@ -345,8 +345,10 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
         NewGrant {
             permission: "branch.edit".into(),
             resource_type: "branch".into(),
-            resource_id: mumbai.id.to_string(),
-            expires_at: Some(core.now().plus(std::time::Duration::from_secs(7 * 86_400))),
+            resource_id: access::GrantResource(mumbai.id.to_string()),
+            expires_at: Some(darkroom_domain::field::Future(
+                core.now().plus(std::time::Duration::from_secs(7 * 86_400)),
+            )),
         },
     )
     .await?;
@@ -357,7 +359,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
         &owner,
         &meta,
         NewInvitation {
-            email: format!("neha@{DEMO_DOMAIN}"),
+            email: format!("neha@{DEMO_DOMAIN}").into(),
             name: "Neha Kulkarni".into(),
             role_id: role_id(BuiltinRole::Photographer)?,
             branch_id: Some(mumbai.id),
@@ -452,7 +454,7 @@ async fn share_demo_gallery(
         meta,
         crate::client::NewClient {
             name: "Priya Rao & Arjun Menon".into(),
-            email: Some(format!("priya@{DEMO_DOMAIN}")),
+            email: Some(format!("priya@{DEMO_DOMAIN}").into()),
             notes: Some("Prefers WhatsApp; album of 40 photos in the package.".into()),
             ..Default::default()
         },
@@ -468,7 +470,7 @@ async fn share_demo_gallery(
             version: g.version,
             client_id: Some(client.id),
             expires_at: Some(now.plus(std::time::Duration::from_secs(60 * 86_400))),
-            selection_limit: Some(10),
+            selection_limit: Some(darkroom_domain::field::Ranged(10)),
             selection_deadline: Some(now.plus(std::time::Duration::from_secs(14 * 86_400))),
             allow_extras: Some(true),
             download_limit: None,
@@ -499,9 +501,15 @@ async fn share_demo_gallery(
     {
         let guest = crate::share::guest(core, link, &token).await?;
         // Chosen from the stored photos (the workers may still be rendering them).
-        let photos = crate::photo::list_in_gallery(core, owner, g.id, 0, 100)
-            .await?
-            .items;
+        let photos = crate::photo::list_in_gallery(
+            core,
+            owner,
+            g.id,
+            Default::default(),
+            crate::listing::PhotoLimit::clamped(100),
+        )
+        .await?
+        .items;
         for p in photos.iter().step_by(3).take(4) {
             crate::proofing::mark(
                 core,
@@ -540,9 +548,15 @@ async fn arrange_demo_gallery(
     meta: &Meta,
     g: darkroom_domain::GalleryId,
 ) -> CoreResult<()> {
-    let photos = crate::photo::list_in_gallery(core, owner, g, 0, 100)
-        .await?
-        .items;
+    let photos = crate::photo::list_in_gallery(
+        core,
+        owner,
+        g,
+        Default::default(),
+        crate::listing::PhotoLimit::clamped(100),
+    )
+    .await?
+    .items;
     let half = photos.len() / 2;
     for (name, part) in [
         ("Ceremony", &photos[..half]),

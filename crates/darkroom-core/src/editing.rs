@@ -20,9 +20,10 @@ use std::collections::{HashMap, HashSet};
 use darkroom_db::entity::{editing_task, editing_task_photo, gallery, photo};
 use darkroom_db::repo::{self, editing::TaskQuery};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
-use darkroom_domain::editing::{self as rules, Priority, TaskMove, TaskStatus};
+use darkroom_domain::editing::{self as rules, Priority, TaskStatus};
+use darkroom_domain::field::{Line, PriorityName, TaskActionName, Text};
 use darkroom_domain::permission::Permission;
-use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{
     BranchId, EditTaskId, GalleryId, NoteId, PhotoId, ShareLinkId, Timestamp, TypedId, UserId,
 };
@@ -40,7 +41,6 @@ pub const LIST_LIMIT: u64 = 500;
 /// One photo of a task.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TaskPhoto {
-    #[schema(value_type = String)]
     pub photo_id: PhotoId,
     pub name: String,
     pub thumb_url: String,
@@ -53,28 +53,21 @@ pub struct TaskPhoto {
 /// A task as listed and shown.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TaskView {
-    #[schema(value_type = String, example = "edt_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: EditTaskId,
-    #[schema(value_type = String)]
     pub gallery_id: GalleryId,
     pub gallery_name: String,
     /// The gallery's branch.
-    #[schema(value_type = String)]
     pub branch_id: BranchId,
     /// `selection` (a client's submitted choice), `edit_request` or `staff`.
     pub source: String,
-    #[schema(value_type = Option<String>)]
     pub link_id: Option<ShareLinkId>,
-    #[schema(value_type = Option<String>)]
     pub note_id: Option<NoteId>,
     pub title: String,
     pub notes: Option<String>,
-    #[schema(value_type = Option<String>)]
     pub assignee_id: Option<UserId>,
     pub assignee_name: Option<String>,
     /// `low`, `normal`, `high` or `urgent`.
     pub priority: String,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub due_at: Option<Timestamp>,
     /// Past its due date and not done.
     pub overdue: bool,
@@ -84,16 +77,11 @@ pub struct TaskView {
     pub photos: Vec<TaskPhoto>,
     /// Photos with their edited version uploaded.
     pub edited_count: usize,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub started_at: Option<Timestamp>,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub review_at: Option<Timestamp>,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub completed_at: Option<Timestamp>,
     pub version: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -217,24 +205,64 @@ async fn load(
 #[into_params(parameter_in = Query)]
 pub struct TaskFilter {
     /// Only this gallery's tasks.
-    pub gallery_id: Option<String>,
+    pub gallery_id: Option<GalleryId>,
     /// `me`, or a staff member's `usr_...` id.
-    pub assignee: Option<String>,
+    pub assignee: Option<Assignee>,
     /// Comma-separated statuses; `open` means queued, in progress and revision.
-    pub status: Option<String>,
+    pub status: Option<StatusList>,
 }
+
+/// `me`, or a staff member's id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Assignee(pub String);
+
+impl utoipa::PartialSchema for Assignee {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(format!(
+                "^me$|{}",
+                darkroom_domain::id::pattern(UserId::PREFIX)
+            )))
+            .into()
+    }
+}
+impl utoipa::ToSchema for Assignee {}
+
+/// Task statuses separated by commas, `open` standing for the open ones.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StatusList(pub String);
+
+impl StatusList {
+    fn words() -> Vec<&'static str> {
+        let mut w: Vec<&str> = TaskStatus::ALL.iter().map(|s| s.name()).collect();
+        w.push("open");
+        w
+    }
+}
+
+impl utoipa::PartialSchema for StatusList {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let one = format!("({})", StatusList::words().join("|"));
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(format!("^({one}(,{one})*)?$")))
+            .examples(["open", "review,done"])
+            .into()
+    }
+}
+impl utoipa::ToSchema for StatusList {}
 
 /// Tasks the principal may see, soonest due first.
 pub async fn list(core: &Core, p: &Principal, f: &TaskFilter) -> CoreResult<Vec<TaskView>> {
     let c = core.db().conn();
     let mut q = TaskQuery::default();
-    if let Some(g) = f.gallery_id.as_deref().filter(|s| !s.is_empty()) {
-        let id: GalleryId = g
-            .parse()
-            .map_err(|_| CoreError::invalid("gallery_id", "give a gallery id (`gal_...`)"))?;
-        q.gallery = Some(id.uuid());
+    if let Some(g) = f.gallery_id {
+        q.gallery = Some(g.uuid());
     }
-    match f.assignee.as_deref().filter(|s| !s.is_empty()) {
+    match f.assignee.as_ref().map(|a| a.0.as_str()) {
         None => {}
         Some("me") => q.assignee = Some(p.user.uuid()),
         Some(a) => {
@@ -244,14 +272,8 @@ pub async fn list(core: &Core, p: &Principal, f: &TaskFilter) -> CoreResult<Vec<
             q.assignee = Some(id.uuid());
         }
     }
-    for s in f
-        .status
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let statuses = f.status.as_ref().map_or("", |s| s.0.as_str());
+    for s in statuses.split(',').filter(|_| !statuses.is_empty()) {
         if s == "open" {
             q.statuses.extend(
                 TaskStatus::ALL
@@ -295,20 +317,17 @@ pub async fn get(core: &Core, p: &Principal, id: EditTaskId) -> CoreResult<TaskV
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTask {
-    #[schema(value_type = Option<String>)]
     pub id: Option<EditTaskId>,
-    #[schema(value_type = String)]
     pub gallery_id: GalleryId,
     /// What to do ("Colour-grade the ceremony").
-    pub title: String,
-    pub notes: Option<String>,
-    #[schema(value_type = Vec<String>)]
+    pub title: Line<200>,
+    pub notes: Option<Text<5000>>,
+    /// Photos of the gallery (a photo listed again is ignored).
+    #[schema(min_items = 1, max_items = 20000)]
     pub photo_ids: Vec<PhotoId>,
-    #[schema(value_type = Option<String>)]
     pub assignee_id: Option<UserId>,
-    /// `low`, `normal` (default), `high` or `urgent`.
-    pub priority: Option<String>,
-    #[schema(value_type = Option<String>, format = DateTime)]
+    /// `normal` when absent.
+    pub priority: Option<PriorityName>,
     pub due_at: Option<Timestamp>,
 }
 
@@ -326,21 +345,19 @@ where
 #[serde(deny_unknown_fields)]
 pub struct TaskPatch {
     pub version: i64,
-    pub title: Option<String>,
+    pub title: Option<Line<200>>,
     /// `null` clears.
     #[serde(default, deserialize_with = "double")]
-    pub notes: Option<Option<String>>,
+    pub notes: Option<Option<Text<5000>>>,
     /// `null` unassigns.
     #[serde(default, deserialize_with = "double")]
-    #[schema(value_type = Option<String>)]
     pub assignee_id: Option<Option<UserId>>,
-    pub priority: Option<String>,
+    pub priority: Option<PriorityName>,
     /// `null` clears.
     #[serde(default, deserialize_with = "double")]
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub due_at: Option<Option<Timestamp>>,
     /// `start`, `send` (for review), `approve` or `revise` (send back).
-    pub action: Option<String>,
+    pub action: Option<TaskActionName>,
 }
 
 /// Checks an assignee: staff of the studio who may upload to the gallery.
@@ -360,17 +377,13 @@ async fn check_assignee(
             "invalid",
             "this person may not upload to this gallery, so could not deliver the edits; give them a role that can",
         ),
-        None => errs.add(
-            "assignee_id",
-            "invalid",
-            format!("there is no active staff member `{user}` in this studio"),
-        ),
+        None => return Err(CoreError::missing("assignee_id", "active staff member", user)),
     }
     Ok(())
 }
 
-fn check_priority(s: Option<&str>, errs: &mut FieldErrors) -> Option<Priority> {
-    s.and_then(|s| errs.check("priority", Priority::parse(s)))
+fn check_priority(s: Option<&PriorityName>, errs: &mut FieldErrors) -> Option<Priority> {
+    s.and_then(|s| errs.check("priority", s.check()))
 }
 
 async fn insert_task(
@@ -425,14 +438,13 @@ pub async fn create(
         return Ok((one_view(core, &tx, p, t, g).await?, false));
     }
     let mut errs = FieldErrors::new();
-    let title = errs.check("title", validate::text(&input.title, "the title", 200));
-    let notes = errs
-        .check(
-            "notes",
-            validate::optional_text(input.notes.as_deref().unwrap_or(""), "the notes", 5000),
-        )
+    let title = errs.check("title", input.title.check("the title"));
+    let notes = input
+        .notes
+        .as_ref()
+        .and_then(|n| errs.check("notes", n.check("the notes")))
         .flatten();
-    let priority = check_priority(input.priority.as_deref(), &mut errs).unwrap_or(Priority::Normal);
+    let priority = check_priority(input.priority.as_ref(), &mut errs).unwrap_or(Priority::Normal);
     if let Some(a) = input.assignee_id {
         check_assignee(core, &tx, p, &g, a, &mut errs).await?;
     }
@@ -443,17 +455,19 @@ pub async fn create(
     let mut seen = HashSet::new();
     for (i, pid) in input.photo_ids.iter().enumerate() {
         match repo::photo::find_photo(&tx, p.studio.uuid(), pid.uuid()).await? {
-            Some(ph) if ph.gallery_id == Some(g.id) && seen.insert(ph.id) => photos.push(ph),
-            Some(ph) if ph.gallery_id == Some(g.id) => errs.add(
-                &format!("photo_ids[{i}]"),
-                "duplicate",
-                format!("`{pid}` is listed twice"),
-            ),
-            _ => errs.add(
-                &format!("photo_ids[{i}]"),
-                "invalid",
-                format!("`{pid}` is not a photo of this gallery"),
-            ),
+            Some(ph) if ph.gallery_id == Some(g.id) => {
+                // A photo listed again keeps its first place.
+                if seen.insert(ph.id) {
+                    photos.push(ph);
+                }
+            }
+            _ => {
+                return Err(CoreError::missing(
+                    &format!("photo_ids[{i}]"),
+                    "photo of this gallery",
+                    pid,
+                ));
+            }
         }
     }
     errs.into_result()?;
@@ -526,17 +540,15 @@ pub async fn update(
         core.authorize(p, Permission::GalleryManage, target(&g))?;
     }
     if let Some(tt) = &patch.title
-        && let Some(tt) = errs.check("title", validate::text(tt, "the title", 200))
+        && let Some(tt) = errs.check("title", tt.check("the title"))
     {
         am.title = Set(tt);
     }
     if let Some(n) = &patch.notes {
-        let n = errs
-            .check(
-                "notes",
-                validate::optional_text(n.as_deref().unwrap_or(""), "the notes", 5000),
-            )
-            .flatten();
+        let n = match n {
+            Some(n) => errs.check("notes", n.check("the notes")).flatten(),
+            None => None,
+        };
         am.notes = Set(n);
     }
     if let Some(a) = patch.assignee_id {
@@ -545,7 +557,7 @@ pub async fn update(
         }
         am.assignee_id = Set(a.map(|a| a.uuid()));
     }
-    if let Some(pr) = check_priority(patch.priority.as_deref(), &mut errs) {
+    if let Some(pr) = check_priority(patch.priority.as_ref(), &mut errs) {
         am.priority = Set(pr.name().into());
     }
     if let Some(d) = patch.due_at {
@@ -554,7 +566,7 @@ pub async fn update(
     let now = core.now().as_micros();
     let mut moved = None;
     if let Some(a) = &patch.action
-        && let Some(m) = errs.check("action", TaskMove::parse(a))
+        && let Some(m) = errs.check("action", a.check())
     {
         if m.is_review() || !is_assignee {
             if !manager {

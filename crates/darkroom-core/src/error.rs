@@ -18,6 +18,14 @@ pub enum CoreError {
     Unauthenticated { message: String },
     #[error("the input is not valid: {0}")]
     Validation(FieldErrors),
+    /// A field's value is already used (a name, a prefix): it conflicts with
+    /// what is stored, so 409, with the field named.
+    #[error("{field}: {message}")]
+    Taken { field: String, message: String },
+    /// A field names something that does not exist here (or is another
+    /// studio's): answered like a missing path id, with the field named.
+    #[error("{field}: {message}")]
+    MissingRef { field: String, message: String },
     /// A state conflict: stale version, reused id, duplicate, forbidden transition.
     #[error("{message}")]
     Conflict {
@@ -46,6 +54,8 @@ impl CoreError {
             CoreError::Forbidden { .. } => "forbidden",
             CoreError::Unauthenticated { .. } => "unauthenticated",
             CoreError::Validation(_) => "validation_failed",
+            CoreError::MissingRef { .. } => "not_found",
+            CoreError::Taken { .. } => "taken",
             CoreError::Conflict { code, .. } => code,
             CoreError::RateLimited { .. } => "rate_limited",
             CoreError::TooLarge { code, .. } => code,
@@ -80,6 +90,22 @@ impl CoreError {
                       review the current state and send your change again with its version"
                 .into(),
             current: serde_json::to_value(current).ok(),
+        }
+    }
+
+    /// `field`'s value is already in use.
+    pub fn taken(field: &str, message: impl Into<String>) -> Self {
+        CoreError::Taken {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// `field` refers to a `what` that does not exist here.
+    pub fn missing(field: &str, what: &str, id: impl std::fmt::Display) -> Self {
+        CoreError::MissingRef {
+            field: field.to_string(),
+            message: format!("there is no {what} `{id}` here; check the id"),
         }
     }
 

@@ -7,8 +7,9 @@ use darkroom_db::repo::{self, gallery::GalleryQuery};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::{BranchFilter, ResourceKind, Target};
+use darkroom_domain::field::{GalleryStatusName, Line, Ranged, SortOrderName};
 use darkroom_domain::permission::Permission;
-use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{BranchId, ClientId, GalleryId, PhotoId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
@@ -20,13 +21,24 @@ use crate::{Core, Meta, Principal};
 
 pub const STATUSES: &[&str] = &["active", "completed", "archived"];
 
+#[cfg(test)]
+#[test]
+fn statuses_are_the_domains() {
+    use darkroom_domain::names::GalleryStatus;
+    assert_eq!(
+        STATUSES,
+        GalleryStatus::ALL
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+    );
+}
+
 /// A gallery as listed and shown.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct GalleryView {
-    #[schema(value_type = String, example = "gal_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: GalleryId,
     pub name: String,
-    #[schema(value_type = String)]
     pub branch_id: BranchId,
     pub branch_name: Option<String>,
     /// `active`, `completed` or `archived`.
@@ -34,18 +46,14 @@ pub struct GalleryView {
     /// How photos are ordered: `capture` (time taken), `name` or `manual`.
     pub sort_order: String,
     /// The photo shown first and on the client's cover (else the first photo).
-    #[schema(value_type = Option<String>)]
     pub cover_photo_id: Option<PhotoId>,
     pub photo_count: u64,
-    #[schema(value_type = Option<String>)]
     pub client_id: Option<ClientId>,
     pub client_name: Option<String>,
     /// After this the gallery's links stop working (and reminders go out before).
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub expires_at: Option<Timestamp>,
     /// Photos the package includes (the proofing maximum).
     pub selection_limit: Option<i64>,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub selection_deadline: Option<Timestamp>,
     /// Whether clients may choose beyond the package (billed as extras).
     pub allow_extras: bool,
@@ -53,11 +61,8 @@ pub struct GalleryView {
     pub download_limit: Option<i64>,
     pub downloads_used: i64,
     pub version: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub deleted_at: Option<Timestamp>,
 }
 
@@ -143,10 +148,8 @@ pub(crate) async fn load(
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGallery {
-    #[schema(value_type = Option<String>)]
     pub id: Option<GalleryId>,
-    pub name: String,
-    #[schema(value_type = String)]
+    pub name: Line<200>,
     pub branch_id: BranchId,
 }
 
@@ -155,13 +158,11 @@ pub struct NewGallery {
 #[serde(deny_unknown_fields)]
 pub struct GalleryPatch {
     pub version: i64,
-    pub name: Option<String>,
-    /// `active`, `completed` or `archived`.
-    pub status: Option<String>,
-    /// `capture`, `name` or `manual` (the order set with the photo order call).
-    pub sort_order: Option<String>,
+    pub name: Option<Line<200>>,
+    pub status: Option<GalleryStatusName>,
+    /// `manual` is the order set with the photo order call.
+    pub sort_order: Option<SortOrderName>,
     /// A photo of this gallery to show as its cover.
-    #[schema(value_type = Option<String>)]
     pub cover_photo_id: Option<PhotoId>,
 }
 
@@ -171,10 +172,10 @@ pub struct GalleryPatch {
 #[into_params(parameter_in = Query)]
 pub struct GalleryFilter {
     pub q: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<GalleryStatusName>,
     pub deleted: Option<bool>,
-    pub cursor: Option<String>,
-    pub limit: Option<u64>,
+    pub cursor: Option<crate::listing::IdCursor>,
+    pub limit: Option<crate::listing::ListLimit>,
 }
 
 pub async fn create(
@@ -186,19 +187,14 @@ pub async fn create(
     let tx = core.db().begin().await?;
     let branch = repo::branch::find(&tx, p.studio.uuid(), input.branch_id.uuid(), false)
         .await?
-        .ok_or_else(|| {
-            CoreError::invalid(
-                "branch_id",
-                format!("there is no branch `{}` in this studio", input.branch_id),
-            )
-        })?;
+        .ok_or_else(|| CoreError::missing("branch_id", "branch", input.branch_id))?;
     core.authorize(
         p,
         Permission::GalleryManage,
         Target::branch(BranchId::from_uuid(branch.id)),
     )?;
     let mut errs = FieldErrors::new();
-    let name = errs.check("name", validate::text(&input.name, "the gallery name", 200));
+    let name = errs.check("name", input.name.check("the gallery name"));
     errs.into_result()?;
     let Some(name) = name else {
         return Err(CoreError::Internal(anyhow::anyhow!(
@@ -295,18 +291,14 @@ pub async fn list(
             (Some(list.into_iter().map(|b| b.uuid()).collect()), granted)
         }
     };
-    if let Some(s) = f.status.as_deref().filter(|s| !s.is_empty())
-        && !STATUSES.contains(&s)
-    {
-        return Err(CoreError::invalid(
-            "status",
-            "use active, completed or archived",
-        ));
-    }
+    let status = match &f.status {
+        Some(s) => Some(s.check().map_err(|m| CoreError::invalid("status", m))?),
+        None => None,
+    };
     let q = GalleryQuery {
         branches,
         also,
-        status: f.status.clone().filter(|s| !s.is_empty()),
+        status: status.map(|s| s.name().to_string()),
         deleted: f.deleted.unwrap_or(false),
         search: f
             .q
@@ -334,7 +326,7 @@ pub async fn uploadable(core: &Core, p: &Principal) -> CoreResult<Vec<(GalleryId
         p,
         &GalleryFilter {
             status: Some("active".into()),
-            limit: Some(200),
+            limit: Some(crate::listing::ListLimit::clamped(200)),
             ..Default::default()
         },
     )
@@ -366,37 +358,35 @@ pub async fn update(
     let mut errs = FieldErrors::new();
     let mut am = gallery::ActiveModel::default();
     if let Some(n) = &patch.name
-        && let Some(n) = errs.check("name", validate::text(n, "the gallery name", 200))
+        && let Some(n) = errs.check("name", n.check("the gallery name"))
     {
         am.name = Set(n);
     }
-    if let Some(s) = &patch.status {
-        if STATUSES.contains(&s.as_str()) {
-            am.status = Set(s.clone());
-        } else {
-            errs.add("status", "invalid", "use active, completed or archived");
-        }
+    if let Some(s) = &patch.status
+        && let Some(s) = errs.check("status", s.check())
+    {
+        am.status = Set(s.name().to_string());
     }
-    if let Some(o) = &patch.sort_order {
-        if repo::photo::Order::parse(o).is_some() {
-            am.sort_order = Set(o.clone());
-        } else {
-            errs.add("sort_order", "invalid", "use capture, name or manual");
-        }
+    if let Some(o) = &patch.sort_order
+        && let Some(o) = errs.check("sort_order", o.check())
+    {
+        am.sort_order = Set(o.name().to_string());
     }
+    errs.into_result()?;
     if let Some(c) = patch.cover_photo_id {
         match repo::photo::find_photo(&tx, p.studio.uuid(), c.uuid()).await? {
             Some(ph) if ph.gallery_id == Some(current.id) => {
                 am.cover_photo_id = Set(Some(ph.id));
             }
-            _ => errs.add(
-                "cover_photo_id",
-                "invalid",
-                format!("`{c}` is not a photo of this gallery; pick one of its photos"),
-            ),
+            _ => {
+                return Err(CoreError::missing(
+                    "cover_photo_id",
+                    "photo of this gallery",
+                    c,
+                ));
+            }
         }
     }
-    errs.into_result()?;
     if current.version != patch.version {
         return Err(CoreError::stale(view(&tx, current).await?));
     }
@@ -489,16 +479,15 @@ pub async fn set_deleted(
 #[serde(deny_unknown_fields)]
 pub struct GalleryTerms {
     pub version: i64,
-    #[schema(value_type = Option<String>)]
     pub client_id: Option<ClientId>,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub expires_at: Option<Timestamp>,
-    pub selection_limit: Option<i64>,
-    #[schema(value_type = Option<String>, format = DateTime)]
+    /// Photos the package includes.
+    pub selection_limit: Option<Ranged<1, 100_000>>,
     pub selection_deadline: Option<Timestamp>,
     /// Default true.
     pub allow_extras: Option<bool>,
-    pub download_limit: Option<i64>,
+    /// Downloads of the whole gallery, across its links.
+    pub download_limit: Option<Ranged<1, 1_000_000>>,
 }
 
 /// Sets a gallery's client, expiry, proofing terms and download cap.
@@ -513,36 +502,20 @@ pub async fn set_terms(
     let current = load(&tx, p, id, false).await?;
     core.authorize(p, Permission::GalleryManage, target(&current))?;
     let mut errs = FieldErrors::new();
+    let selection_limit = t
+        .selection_limit
+        .and_then(|n| errs.check("selection_limit", n.check()));
+    let download_limit = t
+        .download_limit
+        .and_then(|n| errs.check("download_limit", n.check()));
+    errs.into_result()?;
     if let Some(c) = t.client_id
         && repo::share::find_client(&tx, p.studio.uuid(), c.uuid())
             .await?
             .is_none()
     {
-        errs.add(
-            "client_id",
-            "invalid",
-            format!("there is no client `{c}` in this studio"),
-        );
+        return Err(CoreError::missing("client_id", "client", c));
     }
-    if let Some(n) = t.selection_limit
-        && !(1..=100_000).contains(&n)
-    {
-        errs.add(
-            "selection_limit",
-            "invalid",
-            "give the number of photos the package includes (1 or more), or leave it empty",
-        );
-    }
-    if let Some(n) = t.download_limit
-        && !(1..=1_000_000).contains(&n)
-    {
-        errs.add(
-            "download_limit",
-            "invalid",
-            "give a number of downloads from 1, or leave it empty for no limit",
-        );
-    }
-    errs.into_result()?;
     if current.version != t.version {
         return Err(CoreError::stale(view(&tx, current).await?));
     }
@@ -556,10 +529,10 @@ pub async fn set_terms(
                 None
             },
         ),
-        selection_limit: Set(t.selection_limit),
+        selection_limit: Set(selection_limit),
         selection_deadline: Set(t.selection_deadline.map(|e| e.as_micros())),
         allow_extras: Set(i64::from(t.allow_extras.unwrap_or(true))),
-        download_limit: Set(t.download_limit),
+        download_limit: Set(download_limit),
         updated_at: Set(core.now().as_micros()),
         ..Default::default()
     };

@@ -104,7 +104,7 @@ pub async fn gallery_by_ref(core: &Core, p: &Principal, r: &str) -> CoreResult<G
         p,
         &GalleryFilter {
             q: Some(r.to_string()),
-            limit: Some(100),
+            limit: Some(crate::listing::ListLimit::clamped(100)),
             ..Default::default()
         },
     )

@@ -344,19 +344,15 @@ pub async fn drain(core: &Core) -> CoreResult<usize> {
 /// A job as listed.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct JobView {
-    #[schema(value_type = String, example = "job_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: JobId,
     pub kind: String,
     /// `queued`, `running`, `succeeded` or `failed`.
     pub status: String,
     pub attempts: i64,
     pub max_attempts: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub run_at: Timestamp,
     pub last_error: Option<String>,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub finished_at: Option<Timestamp>,
 }
 
@@ -379,30 +375,20 @@ pub fn view(m: job::Model) -> JobView {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct JobFilter {
-    /// Only this status: `queued`, `running`, `succeeded` or `failed`.
-    pub status: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u64>,
+    /// Only this status.
+    pub status: Option<darkroom_domain::field::JobStatusName>,
+    pub cursor: Option<crate::listing::IdCursor>,
+    pub limit: Option<crate::listing::ListLimit>,
 }
 
 /// The studio's jobs, newest first.
 pub async fn list(core: &Core, p: &Principal, f: &JobFilter) -> CoreResult<Listing<JobView>> {
     core.authorize(p, Permission::JobView, Target::STUDIO)?;
-    let status = f.status.as_deref().filter(|s| !s.is_empty());
-    if let Some(s) = status
-        && ![
-            queue::QUEUED,
-            queue::RUNNING,
-            queue::SUCCEEDED,
-            queue::FAILED,
-        ]
-        .contains(&s)
-    {
-        return Err(CoreError::invalid(
-            "status",
-            "use queued, running, succeeded or failed",
-        ));
-    }
+    let status = match &f.status {
+        Some(s) => Some(s.check().map_err(|m| CoreError::invalid("status", m))?),
+        None => None,
+    };
+    let status = status.map(|s| s.name());
     let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
     let rows = queue::list(core.db().conn(), Some(p.studio.uuid()), status, &page).await?;
     Ok(Listing {

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::audit::{self, Event, Who};
 use crate::error::{CoreError, CoreResult};
 use crate::jobs::{self, Job};
+use crate::listing::{Offset, PhotoLimit};
 use crate::{Core, Meta, Principal};
 
 /// What a stored file is, for a photo.
@@ -91,7 +92,6 @@ pub fn key(
 /// One version of a photo, as shown.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct VersionView {
-    #[schema(value_type = String)]
     pub id: PhotoVersionId,
     pub number: i64,
     /// `raw`, `original`, `edited` or `final`.
@@ -103,10 +103,8 @@ pub struct VersionView {
     /// `pending`, `ready`, `failed` or `unsupported` (stored, but no previews).
     pub render_status: String,
     pub render_error: Option<String>,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     /// Set once the file's bytes were purged.
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub purged_at: Option<Timestamp>,
 }
 
@@ -128,14 +126,10 @@ fn version_view(v: &photo_version::Model) -> VersionView {
 /// A photo as listed and shown to staff.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct PhotoView {
-    #[schema(value_type = String, example = "pho_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: PhotoId,
-    #[schema(value_type = Option<String>)]
     pub gallery_id: Option<GalleryId>,
-    #[schema(value_type = Option<String>)]
     pub batch_id: Option<BatchId>,
     /// The set (section) of the gallery it is in, if any.
-    #[schema(value_type = Option<String>)]
     pub set_id: Option<GallerySetId>,
     /// The role of the current version: `original`, `raw`, `edited` or `final`.
     pub current_role: String,
@@ -160,7 +154,6 @@ pub struct PhotoView {
     pub thumb_width: i64,
     pub thumb_height: i64,
     pub render_error: Option<String>,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
 }
 
@@ -724,10 +717,10 @@ pub(crate) async fn page_of(
     studio: StudioId,
     place: Place,
     order: Order,
-    offset: u64,
-    limit: u64,
+    offset: Offset,
+    limit: PhotoLimit,
 ) -> CoreResult<PhotoPage> {
-    let limit = limit.clamp(1, 500);
+    let (offset, limit) = (offset.count(), limit.count());
     let c = core.db().conn();
     let rows = repo::photo::list_in(c, studio.uuid(), place, order, offset, limit).await?;
     let total = repo::photo::count_in(c, studio.uuid(), place).await?;
@@ -748,8 +741,8 @@ pub async fn list_in_gallery(
     core: &Core,
     p: &Principal,
     gallery: GalleryId,
-    offset: u64,
-    limit: u64,
+    offset: Offset,
+    limit: PhotoLimit,
 ) -> CoreResult<PhotoPage> {
     let g = crate::gallery::load(core.db().conn(), p, gallery, false).await?;
     core.authorize(p, Permission::GalleryView, crate::gallery::target(&g))?;
@@ -767,10 +760,8 @@ pub async fn list_in_gallery(
 /// A batch in the staging area.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct BatchView {
-    #[schema(value_type = Option<String>)]
     pub id: Option<BatchId>,
     pub photos: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub last_upload: Timestamp,
 }
 
@@ -791,8 +782,8 @@ pub async fn list_batch(
     core: &Core,
     p: &Principal,
     batch: Option<BatchId>,
-    offset: u64,
-    limit: u64,
+    offset: Offset,
+    limit: PhotoLimit,
 ) -> CoreResult<PhotoPage> {
     core.authorize(p, Permission::GalleryView, Target::STUDIO)?;
     let place = match batch {
@@ -806,9 +797,9 @@ pub async fn list_batch(
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignPhotos {
-    #[schema(value_type = String)]
     pub gallery_id: GalleryId,
-    #[schema(value_type = Vec<String>)]
+    /// Staged photos to file into it (others are skipped).
+    #[schema(min_items = 1, max_items = 5000)]
     pub photo_ids: Vec<PhotoId>,
 }
 

@@ -11,9 +11,9 @@ use darkroom_db::repo::{self, person::StaffQuery};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
+use darkroom_domain::field::{Email, Line, Phone, StaffStatusName, Zone};
 use darkroom_domain::people::SignInRefusal;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::time::check_time_zone;
 use darkroom_domain::validate::{self, FieldErrors};
 use darkroom_domain::{BranchId, InvitationId, RoleId, StudioId, Timestamp, TypedId, UserId};
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,6 @@ pub const INVITE_PURPOSE: &str = "staff_invite";
 /// A staff member as the API and pages show them.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct StaffView {
-    #[schema(value_type = String, example = "usr_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: UserId,
     pub name: String,
     pub email: String,
@@ -43,11 +42,8 @@ pub struct StaffView {
     pub roles: Vec<AssignmentView>,
     pub grants: Vec<GrantView>,
     pub version: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub deleted_at: Option<Timestamp>,
 }
 
@@ -119,12 +115,11 @@ async fn load_view(
 pub struct StaffFilter {
     /// Only names containing this text (any case).
     pub q: Option<String>,
-    /// Only `invited`, `active` or `suspended`.
-    pub status: Option<String>,
+    pub status: Option<StaffStatusName>,
     /// `true` lists deleted accounts (to restore them).
     pub deleted: Option<bool>,
-    pub cursor: Option<String>,
-    pub limit: Option<u64>,
+    pub cursor: Option<crate::listing::IdCursor>,
+    pub limit: Option<crate::listing::ListLimit>,
 }
 
 pub async fn list(core: &Core, p: &Principal, f: &StaffFilter) -> CoreResult<Listing<StaffView>> {
@@ -138,19 +133,14 @@ pub async fn list(core: &Core, p: &Principal, f: &StaffFilter) -> CoreResult<Lis
         },
         Target::STUDIO,
     )?;
-    let status = f.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    if let Some(s) = status
-        && !["invited", "active", "suspended"].contains(&s)
-    {
-        return Err(CoreError::invalid(
-            "status",
-            "use invited, active or suspended",
-        ));
-    }
+    let status = match &f.status {
+        Some(s) => Some(s.check().map_err(|m| CoreError::invalid("status", m))?),
+        None => None,
+    };
     let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
     let q = StaffQuery {
         deleted,
-        status: status.map(str::to_string),
+        status: status.map(|s| s.name().to_string()),
         search: f
             .q
             .as_deref()
@@ -185,23 +175,19 @@ pub async fn get(core: &Core, p: &Principal, id: UserId) -> CoreResult<StaffView
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
-    pub email: String,
-    pub name: String,
-    #[schema(value_type = String)]
+    pub email: Email,
+    pub name: Line<200>,
     pub role_id: RoleId,
     /// Limit the role to one branch; absent means studio-wide.
-    #[schema(value_type = Option<String>)]
     pub branch_id: Option<BranchId>,
     /// Defaults to the studio's.
-    pub time_zone: Option<String>,
+    pub time_zone: Option<Zone>,
 }
 
 /// An invitation just sent.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct InvitationView {
-    #[schema(value_type = String)]
     pub id: InvitationId,
-    #[schema(value_type = String, format = DateTime)]
     pub expires_at: Timestamp,
     /// The email with the link is in the outbox.
     pub email_queued: bool,
@@ -294,14 +280,12 @@ pub async fn invite(
     core.authorize(p, Permission::StaffInvite, Target::STUDIO)?;
     let studio = crate::studio::load(core, p.studio).await?;
     let mut errs = FieldErrors::new();
-    let email = errs.check("email", validate::email(&input.email));
-    let name = errs.check("name", validate::text(&input.name, "the name", 200));
-    let zone = input
-        .time_zone
-        .clone()
-        .filter(|z| !z.trim().is_empty())
-        .unwrap_or(studio.time_zone.clone());
-    let zone = errs.check("time_zone", check_time_zone(&zone).map(|_| zone));
+    let email = errs.check("email", input.email.check());
+    let name = errs.check("name", input.name.check("the name"));
+    let zone = match &input.time_zone {
+        Some(z) => errs.check("time_zone", z.check()),
+        None => Some(studio.time_zone.clone()),
+    };
     errs.into_result()?;
     let (Some(email), Some(name), Some(zone)) = (email, name, zone) else {
         return Err(CoreError::Internal(anyhow::anyhow!(
@@ -613,10 +597,10 @@ pub async fn accept_invitation(
 #[serde(deny_unknown_fields)]
 pub struct StaffPatch {
     pub version: i64,
-    pub name: Option<String>,
-    /// `""` clears it.
-    pub phone: Option<String>,
-    pub time_zone: Option<String>,
+    pub name: Option<Line<200>>,
+    /// Only spaces (or `""`) clears it.
+    pub phone: Option<Phone>,
+    pub time_zone: Option<Zone>,
 }
 
 /// Edits a profile: one's own, or anyone's with `staff.edit`.
@@ -637,21 +621,21 @@ pub async fn update(
     let mut am = membership::ActiveModel::default();
     let mut fields = Vec::new();
     if let Some(n) = &patch.name
-        && let Some(n) = errs.check("name", validate::text(n, "the name", 200))
+        && let Some(n) = errs.check("name", n.check("the name"))
     {
         am.name = Set(n);
         fields.push("name");
     }
     if let Some(ph) = &patch.phone
-        && let Some(ph) = errs.check("phone", validate::phone(ph))
+        && let Some(ph) = errs.check("phone", ph.check())
     {
         am.phone = Set(ph);
         fields.push("phone");
     }
     if let Some(z) = &patch.time_zone
-        && errs.check("time_zone", check_time_zone(z)).is_some()
+        && let Some(z) = errs.check("time_zone", z.check())
     {
-        am.time_zone = Set(z.clone());
+        am.time_zone = Set(z);
         fields.push("time_zone");
     }
     errs.into_result()?;

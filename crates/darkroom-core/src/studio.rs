@@ -6,10 +6,12 @@ use darkroom_db::repo;
 use darkroom_db::sea_orm::Set;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
+use darkroom_domain::field::{
+    Colour, CurrencyCode, Email, Line, Locale, Ranged, Text, WatermarkPositionName, Zone,
+};
 use darkroom_domain::money::Currency;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::time::check_time_zone;
-use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{StudioId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
@@ -162,7 +164,6 @@ pub struct SmtpView {
 /// A studio as the API and pages show it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct StudioView {
-    #[schema(value_type = String, example = "std_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: StudioId,
     pub name: String,
     /// ISO 4217 code of the default currency.
@@ -182,9 +183,7 @@ pub struct StudioView {
     /// The storage quota, if any.
     pub storage_quota_bytes: Option<i64>,
     pub version: i64,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -256,9 +255,9 @@ pub async fn header(core: &Core, studio: StudioId) -> CoreResult<(String, Brandi
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BrandingPatch {
-    pub accent_colour: Option<String>,
-    pub logo_text: Option<String>,
-    pub email_footer: Option<String>,
+    pub accent_colour: Option<Colour>,
+    pub logo_text: Option<Text<60>>,
+    pub email_footer: Option<Text<300>>,
 }
 
 /// Changes to feature toggles.
@@ -273,105 +272,91 @@ pub struct FeaturesPatch {
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenderPatch {
-    pub thumb_edge: Option<u32>,
-    pub preview_edge: Option<u32>,
-    pub thumb_quality: Option<u8>,
-    pub preview_quality: Option<u8>,
-    pub proof_quality: Option<u8>,
+    pub thumb_edge: Option<Ranged<100, 1200>>,
+    pub preview_edge: Option<Ranged<800, 4096>>,
+    pub thumb_quality: Option<Ranged<40, 100>>,
+    pub preview_quality: Option<Ranged<40, 100>>,
+    pub proof_quality: Option<Ranged<40, 100>>,
     pub watermark_enabled: Option<bool>,
     /// `""` returns to the studio's name.
-    pub watermark_text: Option<String>,
-    pub watermark_position: Option<String>,
-    pub watermark_opacity: Option<u8>,
-    pub watermark_scale: Option<u8>,
+    pub watermark_text: Option<Text<80>>,
+    pub watermark_position: Option<WatermarkPositionName>,
+    /// Percent.
+    pub watermark_opacity: Option<Ranged<5, 100>>,
+    /// Percent of the photo's shorter side.
+    pub watermark_scale: Option<Ranged<5, 100>>,
 }
 
 impl RenderPatch {
     /// Applies the changes; `true` if anything changed.
     fn apply(&self, r: &mut RenderConfig, errs: &mut FieldErrors) -> bool {
         let before = r.clone();
-        let mut range = |field: &str, v: Option<u32>, lo: u32, hi: u32, target: &mut u32| {
-            if let Some(v) = v {
-                if (lo..=hi).contains(&v) {
-                    *target = v
-                } else {
-                    errs.add(field, "invalid", format!("use {lo} to {hi}"))
-                }
+        fn set<T: TryFrom<i64>>(
+            errs: &mut FieldErrors,
+            field: &str,
+            v: Option<Result<i64, String>>,
+            target: &mut T,
+        ) {
+            if let Some(n) = v.and_then(|r| errs.check(field, r))
+                && let Ok(n) = T::try_from(n)
+            {
+                *target = n;
             }
-        };
-        range(
+        }
+        set(
+            errs,
             "render.thumb_edge",
-            self.thumb_edge,
-            100,
-            1200,
+            self.thumb_edge.map(|v| v.check()),
             &mut r.thumb_edge,
         );
-        range(
+        set(
+            errs,
             "render.preview_edge",
-            self.preview_edge,
-            800,
-            4096,
+            self.preview_edge.map(|v| v.check()),
             &mut r.preview_edge,
         );
-        let mut q = |field: &str, v: Option<u8>, lo: u8, target: &mut u8| {
-            if let Some(v) = v {
-                if (lo..=100).contains(&v) {
-                    *target = v
-                } else {
-                    errs.add(field, "invalid", format!("use {lo} to 100"))
-                }
-            }
-        };
-        q(
+        set(
+            errs,
             "render.thumb_quality",
-            self.thumb_quality,
-            40,
+            self.thumb_quality.map(|v| v.check()),
             &mut r.thumb_quality,
         );
-        q(
+        set(
+            errs,
             "render.preview_quality",
-            self.preview_quality,
-            40,
+            self.preview_quality.map(|v| v.check()),
             &mut r.preview_quality,
         );
-        q(
+        set(
+            errs,
             "render.proof_quality",
-            self.proof_quality,
-            40,
+            self.proof_quality.map(|v| v.check()),
             &mut r.proof_quality,
         );
-        q(
+        set(
+            errs,
             "render.watermark_opacity",
-            self.watermark_opacity,
-            5,
+            self.watermark_opacity.map(|v| v.check()),
             &mut r.watermark.opacity,
         );
-        q(
+        set(
+            errs,
             "render.watermark_scale",
-            self.watermark_scale,
-            5,
+            self.watermark_scale.map(|v| v.check()),
             &mut r.watermark.scale,
         );
         if let Some(e) = self.watermark_enabled {
             r.watermark.enabled = e;
         }
         if let Some(t) = &self.watermark_text
-            && let Some(t) = errs.check(
-                "render.watermark_text",
-                validate::optional_text(t, "the watermark text", 80),
-            )
+            && let Some(t) = errs.check("render.watermark_text", t.check("the watermark text"))
         {
             r.watermark.text = t;
         }
         if let Some(pos) = &self.watermark_position
-            && errs
-                .check(
-                    "render.watermark_position",
-                    darkroom_imaging::watermark::Position::parse(pos),
-                )
-                .is_some()
+            && let Some(pos) = errs.check("render.watermark_position", pos.check())
         {
-            r.watermark.position = pos.clone();
+            r.watermark.position = pos.name().to_string();
         }
         let changed = *r != before;
         if changed {
@@ -387,10 +372,10 @@ impl RenderPatch {
 pub struct StudioPatch {
     /// The version you last read; a stale one gets 409 with the current state.
     pub version: i64,
-    pub name: Option<String>,
-    pub currency: Option<String>,
-    pub time_zone: Option<String>,
-    pub locale: Option<String>,
+    pub name: Option<Line<200>>,
+    pub currency: Option<CurrencyCode>,
+    pub time_zone: Option<Zone>,
+    pub locale: Option<Locale>,
     pub branding: Option<BrandingPatch>,
     pub features: Option<FeaturesPatch>,
     pub render: Option<RenderPatch>,
@@ -407,38 +392,36 @@ pub async fn update(
     let mut errs = FieldErrors::new();
     let name = patch
         .name
-        .as_deref()
-        .and_then(|n| errs.check("name", validate::text(n, "the studio name", 200)));
+        .as_ref()
+        .and_then(|n| errs.check("name", n.check("the studio name")));
     let currency = patch
         .currency
-        .as_deref()
-        .and_then(|c| errs.check("currency", Currency::parse(c)));
+        .as_ref()
+        .and_then(|c| errs.check("currency", c.check().and_then(|c| Currency::parse(&c))));
     let zone = patch
         .time_zone
-        .as_deref()
-        .and_then(|z| errs.check("time_zone", check_time_zone(z).map(|_| z.to_string())));
+        .as_ref()
+        .and_then(|z| errs.check("time_zone", z.check()));
     let locale = patch
         .locale
-        .as_deref()
-        .and_then(|l| errs.check("locale", validate::locale(l)));
+        .as_ref()
+        .and_then(|l| errs.check("locale", l.check()));
     let mut branding_changes = Vec::new();
     let b = patch.branding.clone().unwrap_or_default();
-    let accent = b
-        .accent_colour
-        .as_deref()
-        .and_then(|c| errs.check("branding.accent_colour", validate::hex_colour(c)));
-    let logo = b.logo_text.as_deref().map(|t| {
+    let accent = b.accent_colour.as_ref().and_then(|c| {
         errs.check(
-            "branding.logo_text",
-            validate::optional_text(t, "the logo text", 60),
+            "branding.accent_colour",
+            c.check().map(|c| c.to_ascii_lowercase()),
         )
     });
-    let footer = b.email_footer.as_deref().map(|t| {
-        errs.check(
-            "branding.email_footer",
-            validate::optional_text(t, "the email footer", 300),
-        )
-    });
+    let logo = b
+        .logo_text
+        .as_ref()
+        .map(|t| errs.check("branding.logo_text", t.check("the logo text")));
+    let footer = b
+        .email_footer
+        .as_ref()
+        .map(|t| errs.check("branding.email_footer", t.check("the email footer")));
     let current_settings = StudioSettings::parse(&load(core, p.studio).await?.settings)?;
     let mut render = current_settings.render.clone();
     let render_changed = patch
@@ -669,13 +652,15 @@ pub async fn set_watermark_image(
 #[serde(deny_unknown_fields)]
 pub struct EmailSettingsInput {
     pub version: i64,
-    pub host: String,
-    pub port: u16,
+    pub host: Line<253>,
+    /// 587 for STARTTLS, 465 for TLS.
+    pub port: Ranged<1, 65535>,
     pub security: SmtpSecurity,
-    pub username: Option<String>,
+    pub username: Option<Text<200>>,
+    /// Absent keeps the stored password; `""` removes it.
     pub password: Option<String>,
-    pub from_address: String,
-    pub from_name: String,
+    pub from_address: Email,
+    pub from_name: Line<100>,
 }
 
 /// Sets (or with `None`, removes) the studio's own SMTP server.
@@ -691,27 +676,16 @@ pub async fn set_email(
     let checked = match &input {
         None => None,
         Some(i) => {
-            let host = errs.check("host", validate::text(&i.host, "the SMTP host", 253));
-            if i.port == 0 {
-                errs.add(
-                    "port",
-                    "invalid",
-                    "the port must be between 1 and 65535 (587 for STARTTLS, 465 for TLS)",
-                );
-            }
-            let from = errs.check("from_address", validate::email(&i.from_address));
-            let from_name = errs.check(
-                "from_name",
-                validate::text(&i.from_name, "the sender name", 100),
-            );
+            let host = errs.check("host", i.host.check("the SMTP host"));
+            let port = errs.check("port", i.port.check().map(|p| p as u16));
+            let from = errs.check("from_address", i.from_address.check());
+            let from_name = errs.check("from_name", i.from_name.check("the sender name"));
             let username = i
                 .username
-                .as_deref()
-                .and_then(|u| {
-                    errs.check("username", validate::optional_text(u, "the username", 200))
-                })
+                .as_ref()
+                .and_then(|u| errs.check("username", u.check("the username")))
                 .flatten();
-            Some((host, from, from_name, username))
+            Some((host, port, from, from_name, username))
         }
     };
     errs.into_result()?;
@@ -728,19 +702,21 @@ pub async fn set_email(
         .as_ref()
         .and_then(|e| e.password_sealed.clone());
     settings.email = match (input, checked) {
-        (Some(i), Some((Some(host), Some(from), Some(from_name), username))) => Some(StoredSmtp {
-            host,
-            port: i.port,
-            security: i.security,
-            username,
-            password_sealed: match i.password.as_deref() {
-                None => old_password,
-                Some("") => None,
-                Some(pw) => Some(core.keys().seal(pw)),
-            },
-            from_address: from,
-            from_name,
-        }),
+        (Some(i), Some((Some(host), Some(port), Some(from), Some(from_name), username))) => {
+            Some(StoredSmtp {
+                host,
+                port,
+                security: i.security,
+                username,
+                password_sealed: match i.password.as_deref() {
+                    None => old_password,
+                    Some("") => None,
+                    Some(pw) => Some(core.keys().seal(pw)),
+                },
+                from_address: from,
+                from_name,
+            })
+        }
         _ => None,
     };
     let now = core.now().as_micros();

@@ -6,8 +6,9 @@ use std::time::Duration;
 use darkroom_db::entity::api_token;
 use darkroom_db::repo;
 use darkroom_domain::audit::Severity;
+use darkroom_domain::field::{Line, PermissionName, Ranged};
 use darkroom_domain::permission::{PermissionSet, parse_permission_list};
-use darkroom_domain::validate::{self, FieldErrors};
+use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{StudioId, Timestamp, TokenId, TypedId, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -22,18 +23,13 @@ pub const TOKEN_PREFIX: &str = "drk_";
 /// A token as listed (never the secret).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TokenView {
-    #[schema(value_type = String, example = "tok_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: TokenId,
     pub name: String,
     /// The permissions it may use (never more than its owner holds).
     pub scopes: Vec<String>,
-    #[schema(value_type = String, format = DateTime)]
     pub expires_at: Timestamp,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_used_at: Option<Timestamp>,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<Timestamp>,
 }
 
@@ -53,11 +49,13 @@ fn view(m: api_token::Model) -> TokenView {
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
-    pub name: String,
-    /// Permission names the token may use, e.g. `["branch.view"]`.
-    pub scopes: Vec<String>,
-    /// Days until it expires: 1 to 366 (default 90).
-    pub expires_in_days: Option<u32>,
+    pub name: Line<100>,
+    /// Permission names the token may use, e.g. `["branch.view"]`: only
+    /// ones you hold.
+    #[schema(min_items = 1)]
+    pub scopes: Vec<PermissionName>,
+    /// Days until it expires (default 90; the instance may allow fewer).
+    pub expires_in_days: Option<Ranged<1, 366>>,
 }
 
 /// A token just created: `token` is shown this once.
@@ -93,11 +91,11 @@ pub async fn create(
         ));
     }
     let mut errs = FieldErrors::new();
-    let name = errs.check("name", validate::text(&input.name, "the token name", 100));
+    let name = errs.check("name", input.name.check("the token name"));
     let scopes = errs.check("scopes", parse_permission_list(&input.scopes));
-    let days = input.expires_in_days.unwrap_or(90);
+    let days = input.expires_in_days.map_or(90, |d| d.0);
     let max_days = core.settings().token_max_ttl.as_secs() / 86_400;
-    if days == 0 || u64::from(days) > max_days {
+    if days < 1 || u64::try_from(days).unwrap_or(u64::MAX) > max_days {
         errs.add(
             "expires_in_days",
             "invalid",
@@ -146,7 +144,9 @@ pub async fn create(
         scopes: serde_json::to_string(&scopes.iter().map(|x| x.name()).collect::<Vec<_>>())
             .unwrap_or_default(),
         expires_at: now
-            .plus(Duration::from_secs(u64::from(days) * 86_400))
+            .plus(Duration::from_secs(
+                u64::try_from(days).unwrap_or(1) * 86_400,
+            ))
             .as_micros(),
         last_used_at: None,
         created_at: now.as_micros(),
@@ -184,7 +184,7 @@ pub async fn create_full(
     let scopes = core
         .permissions_anywhere(p)
         .iter()
-        .map(|x| x.name().to_string())
+        .map(|x| PermissionName::from(*x))
         .collect();
     create(
         core,
@@ -193,7 +193,7 @@ pub async fn create_full(
         NewToken {
             name: name.into(),
             scopes,
-            expires_in_days: Some(days),
+            expires_in_days: Some(Ranged(i64::from(days))),
         },
     )
     .await

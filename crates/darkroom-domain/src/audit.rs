@@ -18,6 +18,8 @@ pub enum Severity {
 }
 
 impl Severity {
+    pub const ALL: &'static [Severity] = &[Severity::Low, Severity::Medium, Severity::High];
+
     pub fn name(self) -> &'static str {
         match self {
             Severity::Low => "low",

@@ -111,6 +111,17 @@ pub enum TaskMove {
 }
 
 impl TaskMove {
+    pub const ALL: &'static [TaskMove] = &[Self::Start, Self::Send, Self::Approve, Self::Revise];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::Send => "send",
+            Self::Approve => "approve",
+            Self::Revise => "revise",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Self, String> {
         match s {
             "start" => Ok(Self::Start),

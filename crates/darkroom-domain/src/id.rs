@@ -95,6 +95,15 @@ pub fn parse_uuid(value: &str, prefix: &'static str, name: &'static str) -> Resu
     Ok(uuid)
 }
 
+/// The pattern of every form [`parse_uuid`] accepts for `prefix`: the
+/// prefix (optional), then a UUIDv7, as 32 hex digits or hyphenated.
+pub fn pattern(prefix: &str) -> String {
+    const H: &str = "[0-9a-fA-F]";
+    format!(
+        "^({prefix}_)?({H}{{12}}7{H}{{3}}[89abAB]{H}{{15}}|{H}{{8}}-{H}{{4}}-7{H}{{3}}-[89abAB]{H}{{3}}-{H}{{12}})$"
+    )
+}
+
 /// Keeps error messages bounded when someone sends a megabyte as an id.
 fn shorten(value: &str) -> String {
     const MAX: usize = 80;
@@ -166,6 +175,23 @@ macro_rules! typed_id {
                 s.collect_str(self)
             }
         }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some(pattern($prefix)))
+                    .description(Some(concat!(
+                        "A ", $human, " id: `", $prefix, "_` and a UUIDv7 (32 hex digits)"
+                    )))
+                    .examples([format!("{}_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d", $prefix)])
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

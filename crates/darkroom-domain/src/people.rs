@@ -27,6 +27,7 @@ pub enum StaffStatus {
 
 impl StaffStatus {
     pub const NAMES: &'static [&'static str] = &["invited", "active", "suspended"];
+    pub const ALL: &'static [StaffStatus] = &[Self::Invited, Self::Active, Self::Suspended];
 
     pub fn parse(s: &str) -> Result<Self, String> {
         match s {

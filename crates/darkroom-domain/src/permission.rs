@@ -203,10 +203,11 @@ impl BuiltinRole {
 }
 
 /// Parses a list of permission names, reporting every unknown one.
-pub fn parse_permission_list(names: &[String]) -> Result<PermissionSet, String> {
+pub fn parse_permission_list(names: &[impl AsRef<str>]) -> Result<PermissionSet, String> {
     let mut set = PermissionSet::new();
     let mut unknown = Vec::new();
     for n in names {
+        let n = n.as_ref();
         match Permission::parse(n) {
             Ok(p) => {
                 set.insert(p);
@@ -257,7 +258,7 @@ mod tests {
 
     #[test]
     fn unknown_permissions_are_listed() {
-        let err = parse_permission_list(&["branch.view".into(), "nope".into()]).unwrap_err();
+        let err = parse_permission_list(&["branch.view", "nope"]).unwrap_err();
         assert!(err.contains("`nope`"), "{err}");
     }
 }

@@ -105,8 +105,10 @@ pub fn state(core: Core, config: Arc<Config>) -> anyhow::Result<AppState> {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let (api_routes, openapi) = api::routes();
-    let spec = api::docs::Spec(Arc::new(serde_json::to_value(&openapi).unwrap_or_default()));
+    let (api_routes, openapi) = api::routes(api::contract::Limits {
+        max_upload_bytes: state.core.settings().media.max_upload_bytes,
+    });
+    let spec = api::docs::Spec(Arc::new(openapi));
     let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
     Router::new()
         .merge(api_routes)

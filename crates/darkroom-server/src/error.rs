@@ -60,6 +60,24 @@ pub fn problem_of(e: &CoreError) -> Problem {
             "not_found",
             format!("{what} not found: check the id, or it may have been deleted"),
         ),
+        CoreError::Taken { field, message } => {
+            let mut p = Problem::new(S::CONFLICT, "taken", format!("{field}: {message}"));
+            p.errors = vec![FieldError {
+                field: field.clone(),
+                code: "taken",
+                message: message.clone(),
+            }];
+            p
+        }
+        CoreError::MissingRef { field, message } => {
+            let mut p = Problem::new(S::NOT_FOUND, "not_found", format!("{field}: {message}"));
+            p.errors = vec![FieldError {
+                field: field.clone(),
+                code: "not_found",
+                message: message.clone(),
+            }];
+            p
+        }
         CoreError::Forbidden { message } => {
             Problem::new(S::FORBIDDEN, "forbidden", message.clone())
         }

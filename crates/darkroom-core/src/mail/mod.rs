@@ -216,7 +216,6 @@ pub(crate) async fn deliver(core: &Core, id: EmailId, last_attempt: bool) -> Res
 /// An outbox email as listed (no body).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct EmailView {
-    #[schema(value_type = String, example = "eml_0193b0c4e5f67a8b9c0d1e2f3a4b5c6d")]
     pub id: EmailId,
     pub kind: String,
     pub to: String,
@@ -225,9 +224,7 @@ pub struct EmailView {
     pub status: String,
     pub attempts: i64,
     pub last_error: Option<String>,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub sent_at: Option<Timestamp>,
 }
 
@@ -251,29 +248,18 @@ fn view(m: email::Model) -> EmailView {
 #[into_params(parameter_in = Query)]
 pub struct EmailFilter {
     /// Only this status.
-    pub status: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u64>,
+    pub status: Option<darkroom_domain::field::EmailStatusName>,
+    pub cursor: Option<crate::listing::IdCursor>,
+    pub limit: Option<crate::listing::ListLimit>,
 }
 
 pub async fn list(core: &Core, p: &Principal, f: &EmailFilter) -> CoreResult<Listing<EmailView>> {
     core.authorize(p, Permission::JobView, Target::STUDIO)?;
-    let status = f.status.as_deref().filter(|s| !s.is_empty());
-    if let Some(s) = status
-        && ![
-            outbox::PENDING,
-            outbox::SENDING,
-            outbox::SENT,
-            outbox::FAILED,
-            outbox::UNCERTAIN,
-        ]
-        .contains(&s)
-    {
-        return Err(CoreError::invalid(
-            "status",
-            "use pending, sending, sent, failed or uncertain",
-        ));
-    }
+    let status = match &f.status {
+        Some(s) => Some(s.check().map_err(|m| CoreError::invalid("status", m))?),
+        None => None,
+    };
+    let status = status.map(|s| s.name());
     let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
     let rows = outbox::list(core.db().conn(), Some(p.studio.uuid()), status, &page).await?;
     Ok(Listing {

@@ -46,7 +46,7 @@ async fn create_role(
 
 /// One role.
 #[utoipa::path(get, path = "/api/v1/roles/{role_id}", tag = "access",
-    params(("role_id" = String, Path, description = "`rol_...`")),
+    params(("role_id" = darkroom_domain::RoleId, Path, description = "`rol_...`")),
     responses((status = 200, body = RoleView), (status = 404, body = Problem)))]
 async fn get_role(
     State(s): State<AppState>,
@@ -58,7 +58,7 @@ async fn get_role(
 
 /// Change a role's name, description or permissions (not the owner role).
 #[utoipa::path(patch, path = "/api/v1/roles/{role_id}", tag = "access", request_body = RolePatch,
-    params(("role_id" = String, Path, description = "`rol_...`")),
+    params(("role_id" = darkroom_domain::RoleId, Path, description = "`rol_...`")),
     responses((status = 200, body = RoleView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn update_role(
     State(s): State<AppState>,
@@ -74,7 +74,7 @@ async fn update_role(
 
 /// Delete a studio-defined role that nobody holds.
 #[utoipa::path(delete, path = "/api/v1/roles/{role_id}", tag = "access",
-    params(("role_id" = String, Path, description = "`rol_...`")),
+    params(("role_id" = darkroom_domain::RoleId, Path, description = "`rol_...`")),
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn delete_role(
     State(s): State<AppState>,
@@ -88,7 +88,7 @@ async fn delete_role(
 
 /// Roles a staff member holds.
 #[utoipa::path(get, path = "/api/v1/staff/{user_id}/roles", tag = "access",
-    params(("user_id" = String, Path, description = "`usr_...`")),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`")),
     responses((status = 200, body = Vec<AssignmentView>), (status = 404, body = Problem)))]
 async fn list_assignments(
     State(s): State<AppState>,
@@ -104,7 +104,7 @@ async fn list_assignments(
 
 /// Give a staff member a role, studio-wide or for one branch.
 #[utoipa::path(post, path = "/api/v1/staff/{user_id}/roles", tag = "access", request_body = NewAssignment,
-    params(("user_id" = String, Path, description = "`usr_...`")),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`")),
     responses((status = 201, body = AssignmentView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn assign_role(
     State(s): State<AppState>,
@@ -121,7 +121,7 @@ async fn assign_role(
 
 /// Take a role away (never the owner's).
 #[utoipa::path(delete, path = "/api/v1/staff/{user_id}/roles/{assignment_id}", tag = "access",
-    params(("user_id" = String, Path, description = "`usr_...`"), ("assignment_id" = String, Path, description = "`ras_...`")),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`"), ("assignment_id" = darkroom_domain::AssignmentId, Path, description = "`ras_...`")),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn unassign_role(
     State(s): State<AppState>,
@@ -135,7 +135,7 @@ async fn unassign_role(
 
 /// Grant one permission on one resource, optionally until a time.
 #[utoipa::path(post, path = "/api/v1/staff/{user_id}/grants", tag = "access", request_body = NewGrant,
-    params(("user_id" = String, Path, description = "`usr_...`")),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`")),
     responses((status = 201, body = GrantView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn create_grant(
     State(s): State<AppState>,
@@ -152,7 +152,7 @@ async fn create_grant(
 
 /// Revoke a grant; it stops applying on the next request.
 #[utoipa::path(delete, path = "/api/v1/staff/{user_id}/grants/{grant_id}", tag = "access",
-    params(("user_id" = String, Path, description = "`usr_...`"), ("grant_id" = String, Path, description = "`grt_...`")),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`"), ("grant_id" = darkroom_domain::GrantId, Path, description = "`grt_...`")),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn revoke_grant(
     State(s): State<AppState>,

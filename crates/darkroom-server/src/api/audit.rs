@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use darkroom_core::audit::{self, AuditEntryView, AuditFilter};
+use darkroom_core::audit::{self, AuditEntryView, AuditExportFilter, AuditFilter};
 use darkroom_core::listing::Listing;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -25,13 +25,13 @@ async fn list_audit(
 }
 
 /// Every matching entry, oldest first, as JSON Lines. The export is itself audited.
-#[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(AuditFilter),
+#[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(AuditExportFilter),
     responses((status = 200, content_type = "application/x-ndjson", description = "One entry per line"), (status = 403, body = Problem)))]
 async fn export_audit(
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
-    ApiQuery(f): ApiQuery<AuditFilter>,
+    ApiQuery(f): ApiQuery<AuditExportFilter>,
 ) -> ApiResult<Response> {
     let rows = audit::export(&s.core, &p, &m, &f).await?;
     let mut body = String::new();

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use darkroom_core::branch::{self, BranchFilterParams, BranchPatch, BranchView, NewBranch};
 use darkroom_core::listing::Listing;
+use darkroom_core::listing::RowVersion;
 use darkroom_domain::BranchId;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -49,7 +50,7 @@ async fn create_branch(
 
 /// One branch.
 #[utoipa::path(get, path = "/api/v1/branches/{branch_id}", tag = "branches",
-    params(("branch_id" = String, Path, description = "`brn_...`")),
+    params(("branch_id" = darkroom_domain::BranchId, Path, description = "`brn_...`")),
     responses((status = 200, body = BranchView), (status = 404, body = Problem)))]
 async fn get_branch(
     State(s): State<AppState>,
@@ -61,7 +62,7 @@ async fn get_branch(
 
 /// Change a branch; send the `version` you read.
 #[utoipa::path(patch, path = "/api/v1/branches/{branch_id}", tag = "branches", request_body = BranchPatch,
-    params(("branch_id" = String, Path, description = "`brn_...`")),
+    params(("branch_id" = darkroom_domain::BranchId, Path, description = "`brn_...`")),
     responses((status = 200, body = BranchView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_branch(
     State(s): State<AppState>,
@@ -81,12 +82,18 @@ async fn update_branch(
 #[into_params(parameter_in = Query)]
 pub struct VersionParam {
     /// If given, the change only happens at this version (else 409).
-    pub version: Option<i64>,
+    pub version: Option<RowVersion>,
+}
+
+impl VersionParam {
+    pub fn get(&self) -> Option<i64> {
+        self.version.map(RowVersion::get)
+    }
 }
 
 /// Delete a branch (it can be restored).
 #[utoipa::path(delete, path = "/api/v1/branches/{branch_id}", tag = "branches",
-    params(("branch_id" = String, Path, description = "`brn_...`"), VersionParam),
+    params(("branch_id" = darkroom_domain::BranchId, Path, description = "`brn_...`"), VersionParam),
     responses((status = 200, body = BranchView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn delete_branch(
     State(s): State<AppState>,
@@ -97,13 +104,13 @@ async fn delete_branch(
 ) -> ApiResult<Json<BranchView>> {
     let id: BranchId = path_id(&id)?;
     Ok(Json(
-        branch::set_deleted(&s.core, &p, &m, id, v.version, false).await?,
+        branch::set_deleted(&s.core, &p, &m, id, v.get(), false).await?,
     ))
 }
 
 /// Restore a deleted branch.
 #[utoipa::path(post, path = "/api/v1/branches/{branch_id}/restore", tag = "branches",
-    params(("branch_id" = String, Path, description = "`brn_...`"), VersionParam),
+    params(("branch_id" = darkroom_domain::BranchId, Path, description = "`brn_...`"), VersionParam),
     responses((status = 200, body = BranchView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn restore_branch(
     State(s): State<AppState>,
@@ -113,7 +120,7 @@ async fn restore_branch(
     ApiQuery(v): ApiQuery<VersionParam>,
 ) -> ApiResult<Json<BranchView>> {
     Ok(Json(
-        branch::set_deleted(&s.core, &p, &m, path_id(&id)?, v.version, true).await?,
+        branch::set_deleted(&s.core, &p, &m, path_id(&id)?, v.get(), true).await?,
     ))
 }
 

@@ -31,7 +31,7 @@ fn created<T>(v: T, fresh: bool) -> (StatusCode, Json<T>) {
 
 /// A gallery's sets, in order, with their photo counts.
 #[utoipa::path(get, path = "/api/v1/galleries/{gallery_id}/sets", tag = "photos",
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 200, body = Vec<SetView>), (status = 404, body = Problem)))]
 async fn list_sets(
     State(s): State<AppState>,
@@ -43,7 +43,7 @@ async fn list_sets(
 
 /// Add a set (a section such as "Ceremony") at the end of the gallery's sets.
 #[utoipa::path(post, path = "/api/v1/galleries/{gallery_id}/sets", tag = "photos", request_body = NewSet,
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 201, body = SetView), (status = 200, body = SetView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn create_set(
     State(s): State<AppState>,
@@ -58,7 +58,7 @@ async fn create_set(
 
 /// Rename a set or change its position.
 #[utoipa::path(patch, path = "/api/v1/sets/{set_id}", tag = "photos", request_body = SetPatch,
-    params(("set_id" = String, Path, description = "`set_...`")),
+    params(("set_id" = darkroom_domain::GallerySetId, Path, description = "`set_...`")),
     responses((status = 200, body = SetView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_set(
     State(s): State<AppState>,
@@ -74,7 +74,7 @@ async fn update_set(
 
 /// Delete a set; its photos stay in the gallery, in no set.
 #[utoipa::path(delete, path = "/api/v1/sets/{set_id}", tag = "photos",
-    params(("set_id" = String, Path, description = "`set_...`")),
+    params(("set_id" = darkroom_domain::GallerySetId, Path, description = "`set_...`")),
     responses((status = 204), (status = 404, body = Problem)))]
 async fn delete_set(
     State(s): State<AppState>,
@@ -94,7 +94,7 @@ pub struct Placed {
 
 /// Put photos of the gallery in a set (or, without `set_id`, in none).
 #[utoipa::path(post, path = "/api/v1/galleries/{gallery_id}/sets/place", tag = "photos", request_body = PlacePhotos,
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 200, body = Placed), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn place_photos(
     State(s): State<AppState>,
@@ -110,7 +110,7 @@ async fn place_photos(
 /// Save a manual order: the listed photos first, in that order, the rest
 /// after them as they were. The gallery switches to manual order.
 #[utoipa::path(put, path = "/api/v1/galleries/{gallery_id}/order", tag = "photos", request_body = PhotoOrder,
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 200, body = GalleryView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn reorder(
     State(s): State<AppState>,
@@ -152,7 +152,7 @@ async fn create_task(
 
 /// One task, with its photos and how many are edited.
 #[utoipa::path(get, path = "/api/v1/editing/tasks/{task_id}", tag = "editing",
-    params(("task_id" = String, Path, description = "`edt_...`")),
+    params(("task_id" = darkroom_domain::EditTaskId, Path, description = "`edt_...`")),
     responses((status = 200, body = TaskView), (status = 404, body = Problem)))]
 async fn get_task(
     State(s): State<AppState>,
@@ -166,7 +166,7 @@ async fn get_task(
 /// `send` (for review), `approve`, `revise` (send back; counts a revision).
 /// Uploading an edited version of every photo sends a task for review by itself.
 #[utoipa::path(patch, path = "/api/v1/editing/tasks/{task_id}", tag = "editing", request_body = TaskPatch,
-    params(("task_id" = String, Path, description = "`edt_...`")),
+    params(("task_id" = darkroom_domain::EditTaskId, Path, description = "`edt_...`")),
     responses((status = 200, body = TaskView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_task(
     State(s): State<AppState>,
@@ -182,7 +182,7 @@ async fn update_task(
 
 /// A gallery's physical deliverables (USB, album, prints).
 #[utoipa::path(get, path = "/api/v1/galleries/{gallery_id}/deliverables", tag = "delivery",
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 200, body = Vec<DeliverableView>), (status = 404, body = Problem)))]
 async fn list_deliverables(
     State(s): State<AppState>,
@@ -194,7 +194,7 @@ async fn list_deliverables(
 
 /// Add a physical deliverable; it starts `preparing`.
 #[utoipa::path(post, path = "/api/v1/galleries/{gallery_id}/deliverables", tag = "delivery", request_body = NewDeliverable,
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 201, body = DeliverableView), (status = 200, body = DeliverableView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn create_deliverable(
     State(s): State<AppState>,
@@ -209,7 +209,7 @@ async fn create_deliverable(
 
 /// One deliverable.
 #[utoipa::path(get, path = "/api/v1/deliverables/{deliverable_id}", tag = "delivery",
-    params(("deliverable_id" = String, Path, description = "`dlv_...`")),
+    params(("deliverable_id" = darkroom_domain::DeliverableId, Path, description = "`dlv_...`")),
     responses((status = 200, body = DeliverableView), (status = 404, body = Problem)))]
 async fn get_deliverable(
     State(s): State<AppState>,
@@ -223,7 +223,7 @@ async fn get_deliverable(
 /// (`ready`, `shipped` (needs a carrier), `delivered`, `cancelled`). The
 /// gallery's client is emailed when it becomes ready, shipped or delivered.
 #[utoipa::path(patch, path = "/api/v1/deliverables/{deliverable_id}", tag = "delivery", request_body = DeliverablePatch,
-    params(("deliverable_id" = String, Path, description = "`dlv_...`")),
+    params(("deliverable_id" = darkroom_domain::DeliverableId, Path, description = "`dlv_...`")),
     responses((status = 200, body = DeliverableUpdated), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_deliverable(
     State(s): State<AppState>,

@@ -5,6 +5,7 @@
 mod access;
 mod audit;
 mod branch;
+pub mod contract;
 pub mod docs;
 mod editing;
 mod me;
@@ -35,6 +36,39 @@ use crate::state::AppState;
         version = "1"
     ),
     modifiers(&Security),
+    components(schemas(
+        darkroom_domain::AssignmentId,
+        darkroom_domain::BranchId,
+        darkroom_domain::ClientId,
+        darkroom_domain::DeliverableId,
+        darkroom_domain::EmailId,
+        darkroom_domain::GalleryId,
+        darkroom_domain::GrantId,
+        darkroom_domain::JobId,
+        darkroom_domain::ShareLinkId,
+        darkroom_domain::PhotoId,
+        darkroom_domain::RoleId,
+        darkroom_domain::GallerySetId,
+        darkroom_domain::EditTaskId,
+        darkroom_domain::TokenId,
+        darkroom_domain::UploadId,
+        darkroom_domain::UserId,
+        darkroom_domain::BatchId,
+        darkroom_domain::names::JobStatus,
+        darkroom_domain::names::EmailStatus,
+        darkroom_domain::people::StaffStatus,
+        darkroom_domain::audit::Severity,
+        darkroom_domain::field::DateOrInstant,
+        darkroom_core::listing::IdCursor,
+        darkroom_core::listing::SeqCursor,
+        darkroom_core::editing::Assignee,
+        darkroom_core::editing::StatusList,
+        upload::TusVersion,
+        darkroom_core::listing::Offset,
+        darkroom_core::listing::ListLimit,
+        darkroom_core::listing::PhotoLimit,
+        darkroom_core::listing::RowVersion,
+    )),
     tags(
         (name = "studio", description = "The studio's profile and settings"),
         (name = "photos", description = "Galleries, photos, versions, the staging area, and resumable uploads (tus 1.0)"),
@@ -76,8 +110,9 @@ impl Modify for Security {
     }
 }
 
-/// The API routes and the OpenAPI document describing exactly them.
-pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// The API routes and the OpenAPI document describing exactly them, with
+/// this server's configured limits.
+pub fn routes(limits: contract::Limits) -> (Router<AppState>, serde_json::Value) {
     let r = OpenApiRouter::with_openapi(ApiDoc::openapi());
     let r = me::routes(r);
     let r = studio::routes(r);
@@ -91,5 +126,45 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let r = sharing::routes(r);
     let r = editing::routes(r);
     let r = upload::routes(r);
-    r.split_for_parts()
+    let (router, openapi) = r.split_for_parts();
+    let mut doc = serde_json::to_value(&openapi).unwrap_or_default();
+    contract::complete(&mut doc, limits);
+    (router, doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// Every `$ref` of the document names a schema it holds (a type used
+    /// only in query parameters must be listed in `ApiDoc`'s components).
+    #[test]
+    fn every_reference_resolves() {
+        let (_, doc) = super::routes(super::contract::Limits {
+            max_upload_bytes: 1,
+        });
+        let schemas = doc["components"]["schemas"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let mut missing = Vec::new();
+        fn walk(v: &Value, schemas: &serde_json::Map<String, Value>, missing: &mut Vec<String>) {
+            match v {
+                Value::Object(o) => {
+                    if let Some(Value::String(r)) = o.get("$ref")
+                        && !schemas.contains_key(r.rsplit('/').next().unwrap_or(""))
+                    {
+                        missing.push(r.clone());
+                    }
+                    o.values().for_each(|x| walk(x, schemas, missing));
+                }
+                Value::Array(a) => a.iter().for_each(|x| walk(x, schemas, missing)),
+                _ => {}
+            }
+        }
+        walk(&doc, &schemas, &mut missing);
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "unresolved: {missing:?}");
+    }
 }

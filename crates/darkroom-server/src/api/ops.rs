@@ -25,7 +25,7 @@ async fn list_jobs(
 
 /// Run a failed job again.
 #[utoipa::path(post, path = "/api/v1/jobs/{job_id}/retry", tag = "operations",
-    params(("job_id" = String, Path, description = "`job_...`")),
+    params(("job_id" = darkroom_domain::JobId, Path, description = "`job_...`")),
     responses((status = 200, body = JobView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn retry_job(
     State(s): State<AppState>,
@@ -49,7 +49,7 @@ async fn list_emails(
 
 /// Send a failed or uncertain email again.
 #[utoipa::path(post, path = "/api/v1/emails/{email_id}/resend", tag = "operations",
-    params(("email_id" = String, Path, description = "`eml_...`")),
+    params(("email_id" = darkroom_domain::EmailId, Path, description = "`eml_...`")),
     responses((status = 200, body = EmailView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn resend_email(
     State(s): State<AppState>,

@@ -5,15 +5,15 @@ use axum::Json;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use darkroom_core::gallery::{self, GalleryFilter, GalleryPatch, GalleryView, NewGallery};
-use darkroom_core::listing::Listing;
+use darkroom_core::listing::{Listing, Offset, PhotoLimit, RowVersion};
 use darkroom_core::photo::{self, AssignPhotos, BatchView, PhotoDetail, PhotoPage, Purged};
 use darkroom_core::studio::{self, StudioView};
-use darkroom_domain::{BatchId, GalleryId, TypedId};
+use darkroom_domain::{BatchId, GalleryId};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiAuth, ApiJson, ApiQuery, ClientMeta, path_id, read_body};
 use crate::state::AppState;
 
@@ -49,7 +49,7 @@ async fn create_gallery(
 
 /// One gallery.
 #[utoipa::path(get, path = "/api/v1/galleries/{gallery_id}", tag = "photos",
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 200, body = GalleryView), (status = 404, body = Problem)))]
 async fn get_gallery(
     State(s): State<AppState>,
@@ -61,7 +61,7 @@ async fn get_gallery(
 
 /// Rename a gallery or change its status; send the `version` you read.
 #[utoipa::path(patch, path = "/api/v1/galleries/{gallery_id}", tag = "photos", request_body = GalleryPatch,
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 200, body = GalleryView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_gallery(
     State(s): State<AppState>,
@@ -77,7 +77,7 @@ async fn update_gallery(
 
 /// Delete a gallery (it can be restored; its photos stay stored).
 #[utoipa::path(delete, path = "/api/v1/galleries/{gallery_id}", tag = "photos",
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 200, body = GalleryView), (status = 404, body = Problem)))]
 async fn delete_gallery(
     State(s): State<AppState>,
@@ -92,7 +92,7 @@ async fn delete_gallery(
 
 /// Restore a deleted gallery.
 #[utoipa::path(post, path = "/api/v1/galleries/{gallery_id}/restore", tag = "photos",
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 200, body = GalleryView), (status = 404, body = Problem)))]
 async fn restore_gallery(
     State(s): State<AppState>,
@@ -111,16 +111,16 @@ async fn restore_gallery(
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Photos to skip (from `next_offset`).
-    pub offset: Option<u64>,
-    /// At most this many (1-500, default 100).
-    pub limit: Option<u64>,
-    /// Staging only: one batch (`bat_...`); without it, photos in no batch.
-    pub batch: Option<String>,
+    pub offset: Option<Offset>,
+    /// At most this many (default 100).
+    pub limit: Option<PhotoLimit>,
+    /// Staging only: one batch; without it, photos in no batch.
+    pub batch: Option<BatchId>,
 }
 
 /// A gallery's photos, by capture time then name.
 #[utoipa::path(get, path = "/api/v1/galleries/{gallery_id}/photos", tag = "photos",
-    params(("gallery_id" = String, Path, description = "`gal_...`"), PageParams),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`"), PageParams),
     responses((status = 200, body = PhotoPage), (status = 404, body = Problem)))]
 async fn gallery_photos(
     State(s): State<AppState>,
@@ -134,8 +134,8 @@ async fn gallery_photos(
             &s.core,
             &p,
             g,
-            q.offset.unwrap_or(0),
-            q.limit.unwrap_or(100),
+            q.offset.unwrap_or_default(),
+            q.limit.unwrap_or(PhotoLimit::clamped(100)),
         )
         .await?,
     ))
@@ -143,7 +143,7 @@ async fn gallery_photos(
 
 /// A photo with its metadata and every version.
 #[utoipa::path(get, path = "/api/v1/photos/{photo_id}", tag = "photos",
-    params(("photo_id" = String, Path, description = "`pho_...`")),
+    params(("photo_id" = darkroom_domain::PhotoId, Path, description = "`pho_...`")),
     responses((status = 200, body = PhotoDetail), (status = 404, body = Problem)))]
 async fn get_photo(
     State(s): State<AppState>,
@@ -155,7 +155,7 @@ async fn get_photo(
 
 /// Delete a photo. Its files stay until the owner purges them.
 #[utoipa::path(delete, path = "/api/v1/photos/{photo_id}", tag = "photos",
-    params(("photo_id" = String, Path, description = "`pho_...`")),
+    params(("photo_id" = darkroom_domain::PhotoId, Path, description = "`pho_...`")),
     responses((status = 204), (status = 404, body = Problem)))]
 async fn delete_photo(
     State(s): State<AppState>,
@@ -170,7 +170,7 @@ async fn delete_photo(
 /// Remove the stored bytes of a photo's replaced versions (not the current
 /// one). Their history stays; their files cannot be fetched again.
 #[utoipa::path(post, path = "/api/v1/photos/{photo_id}/purge-replaced", tag = "photos",
-    params(("photo_id" = String, Path, description = "`pho_...`")),
+    params(("photo_id" = darkroom_domain::PhotoId, Path, description = "`pho_...`")),
     responses((status = 200, body = Purged), (status = 404, body = Problem)))]
 async fn purge_replaced(
     State(s): State<AppState>,
@@ -201,23 +201,14 @@ async fn staging_photos(
     ApiAuth(p): ApiAuth,
     ApiQuery(q): ApiQuery<PageParams>,
 ) -> ApiResult<Json<PhotoPage>> {
-    let batch = match q.batch.as_deref().filter(|b| !b.is_empty()) {
-        Some(b) => Some(BatchId::parse(b).map_err(|e| {
-            ApiError::of(Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                format!("batch: {e}"),
-            ))
-        })?),
-        None => None,
-    };
+    let batch = q.batch;
     Ok(Json(
         photo::list_batch(
             &s.core,
             &p,
             batch,
-            q.offset.unwrap_or(0),
-            q.limit.unwrap_or(100),
+            q.offset.unwrap_or_default(),
+            q.limit.unwrap_or(PhotoLimit::clamped(100)),
         )
         .await?,
     ))
@@ -249,7 +240,7 @@ async fn assign_photos(
 #[into_params(parameter_in = Query)]
 pub struct StudioVersion {
     /// The studio's `version` as you read it (409 if it changed).
-    pub version: i64,
+    pub version: RowVersion,
 }
 
 /// Set the studio's watermark image (a PNG with transparency, at most 4 MB).
@@ -266,7 +257,7 @@ async fn put_watermark(
 ) -> ApiResult<Json<StudioView>> {
     let body = read_body(req, &s).await?;
     Ok(Json(
-        studio::set_watermark_image(&s.core, &p, &m, v.version, Some(body)).await?,
+        studio::set_watermark_image(&s.core, &p, &m, v.version.get(), Some(body)).await?,
     ))
 }
 
@@ -280,7 +271,7 @@ async fn delete_watermark(
     ApiQuery(v): ApiQuery<StudioVersion>,
 ) -> ApiResult<Json<StudioView>> {
     Ok(Json(
-        studio::set_watermark_image(&s.core, &p, &m, v.version, None).await?,
+        studio::set_watermark_image(&s.core, &p, &m, v.version.get(), None).await?,
     ))
 }
 

@@ -59,7 +59,7 @@ async fn create_client(
 
 /// One client.
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}", tag = "sharing",
-    params(("client_id" = String, Path, description = "`cli_...`")),
+    params(("client_id" = darkroom_domain::ClientId, Path, description = "`cli_...`")),
     responses((status = 200, body = ClientView), (status = 404, body = Problem)))]
 async fn get_client(
     State(s): State<AppState>,
@@ -73,7 +73,7 @@ async fn get_client(
 /// deadline, extras) and download cap. The whole set is replaced: leave a
 /// field out to clear it.
 #[utoipa::path(put, path = "/api/v1/galleries/{gallery_id}/terms", tag = "sharing", request_body = GalleryTerms,
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 200, body = GalleryView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn set_terms(
     State(s): State<AppState>,
@@ -89,7 +89,7 @@ async fn set_terms(
 
 /// A gallery's share links, with what each has seen and done.
 #[utoipa::path(get, path = "/api/v1/galleries/{gallery_id}/links", tag = "sharing",
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 200, body = Vec<LinkView>), (status = 404, body = Problem)))]
 async fn list_links(
     State(s): State<AppState>,
@@ -103,7 +103,7 @@ async fn list_links(
 /// code. The URL (and code) are in this response only; with an `email` and
 /// the studio's email set up, the link is also emailed.
 #[utoipa::path(post, path = "/api/v1/galleries/{gallery_id}/links", tag = "sharing", request_body = NewLink,
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 201, body = CreatedLink), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn create_link(
     State(s): State<AppState>,
@@ -120,7 +120,7 @@ async fn create_link(
 
 /// Revoke a link: its pages and media URLs stop working on their next request.
 #[utoipa::path(post, path = "/api/v1/links/{link_id}/revoke", tag = "sharing",
-    params(("link_id" = String, Path, description = "`lnk_...`")),
+    params(("link_id" = darkroom_domain::ShareLinkId, Path, description = "`lnk_...`")),
     responses((status = 200, body = LinkView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn revoke_link(
     State(s): State<AppState>,
@@ -135,7 +135,7 @@ async fn revoke_link(
 
 /// Reopen a submitted selection so the client can change it.
 #[utoipa::path(post, path = "/api/v1/links/{link_id}/reopen", tag = "sharing",
-    params(("link_id" = String, Path, description = "`lnk_...`")),
+    params(("link_id" = darkroom_domain::ShareLinkId, Path, description = "`lnk_...`")),
     responses((status = 200, body = LinkView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn reopen_link(
     State(s): State<AppState>,
@@ -150,7 +150,7 @@ async fn reopen_link(
 
 /// What clients did in a gallery: per link and per photo, and the latest events.
 #[utoipa::path(get, path = "/api/v1/galleries/{gallery_id}/activity", tag = "sharing",
-    params(("gallery_id" = String, Path, description = "`gal_...`")),
+    params(("gallery_id" = darkroom_domain::GalleryId, Path, description = "`gal_...`")),
     responses((status = 200, body = ActivityView), (status = 404, body = Problem)))]
 async fn gallery_activity(
     State(s): State<AppState>,

@@ -45,7 +45,7 @@ async fn invite_staff(
 
 /// One staff member.
 #[utoipa::path(get, path = "/api/v1/staff/{user_id}", tag = "staff",
-    params(("user_id" = String, Path, description = "`usr_...`")),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`")),
     responses((status = 200, body = StaffView), (status = 404, body = Problem)))]
 async fn get_staff(
     State(s): State<AppState>,
@@ -57,7 +57,7 @@ async fn get_staff(
 
 /// Edit a profile (your own, or anyone's with `staff.edit`).
 #[utoipa::path(patch, path = "/api/v1/staff/{user_id}", tag = "staff", request_body = StaffPatch,
-    params(("user_id" = String, Path, description = "`usr_...`")),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`")),
     responses((status = 200, body = StaffView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn update_staff(
     State(s): State<AppState>,
@@ -80,13 +80,13 @@ async fn standing(
     change: Standing,
 ) -> ApiResult<Json<StaffView>> {
     Ok(Json(
-        staff::set_standing(&s.core, &p, &m, path_id(&id)?, v.version, change).await?,
+        staff::set_standing(&s.core, &p, &m, path_id(&id)?, v.get(), change).await?,
     ))
 }
 
 /// Delete a staff account: their sessions end and tokens are revoked. It can be restored.
 #[utoipa::path(delete, path = "/api/v1/staff/{user_id}", tag = "staff",
-    params(("user_id" = String, Path, description = "`usr_...`"), VersionParam),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`"), VersionParam),
     responses((status = 200, body = StaffView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn delete_staff(
     State(s): State<AppState>,
@@ -100,7 +100,7 @@ async fn delete_staff(
 
 /// Suspend a staff account: their sessions end and tokens are revoked at once.
 #[utoipa::path(post, path = "/api/v1/staff/{user_id}/suspend", tag = "staff",
-    params(("user_id" = String, Path, description = "`usr_...`"), VersionParam),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`"), VersionParam),
     responses((status = 200, body = StaffView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn suspend_staff(
     State(s): State<AppState>,
@@ -114,7 +114,7 @@ async fn suspend_staff(
 
 /// Reactivate a suspended account.
 #[utoipa::path(post, path = "/api/v1/staff/{user_id}/reactivate", tag = "staff",
-    params(("user_id" = String, Path, description = "`usr_...`"), VersionParam),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`"), VersionParam),
     responses((status = 200, body = StaffView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn reactivate_staff(
     State(s): State<AppState>,
@@ -128,7 +128,7 @@ async fn reactivate_staff(
 
 /// Restore a deleted account.
 #[utoipa::path(post, path = "/api/v1/staff/{user_id}/restore", tag = "staff",
-    params(("user_id" = String, Path, description = "`usr_...`"), VersionParam),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`"), VersionParam),
     responses((status = 200, body = StaffView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn restore_staff(
     State(s): State<AppState>,
@@ -142,7 +142,7 @@ async fn restore_staff(
 
 /// Send a fresh invitation (the previous link stops working).
 #[utoipa::path(post, path = "/api/v1/staff/{user_id}/resend-invitation", tag = "staff",
-    params(("user_id" = String, Path, description = "`usr_...`")),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`")),
     responses((status = 200, body = InvitationView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn resend_invitation(
     State(s): State<AppState>,
@@ -163,7 +163,7 @@ pub struct ResetLink {
 
 /// Create a password-reset link for a colleague (for studios without email).
 #[utoipa::path(post, path = "/api/v1/staff/{user_id}/reset-link", tag = "staff",
-    params(("user_id" = String, Path, description = "`usr_...`")),
+    params(("user_id" = darkroom_domain::UserId, Path, description = "`usr_...`")),
     responses((status = 200, body = ResetLink), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn create_reset_link(
     State(s): State<AppState>,

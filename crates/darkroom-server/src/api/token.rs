@@ -38,7 +38,7 @@ async fn create_token(
 
 /// Revoke one of your tokens; it stops working at once.
 #[utoipa::path(delete, path = "/api/v1/tokens/{token_id}", tag = "tokens",
-    params(("token_id" = String, Path, description = "`tok_...`")),
+    params(("token_id" = darkroom_domain::TokenId, Path, description = "`tok_...`")),
     responses((status = 204), (status = 404, body = Problem)))]
 async fn revoke_token(
     State(s): State<AppState>,

@@ -80,15 +80,65 @@ fn closing(mut r: Response, headers: &HeaderMap) -> Response {
     r
 }
 
-/// 412 unless the client speaks tus 1.0.0.
+/// The tus protocol version a request speaks: checked before anything
+/// else (sign-in included), as the protocol asks; 412 unless it is 1.0.0.
+pub struct TusResumable;
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for TusResumable {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Response> {
+        check_version(&parts.headers)
+            .map(|()| TusResumable)
+            .map_err(|r| closing(*r, &parts.headers))
+    }
+}
+
+/// The protocol version header's schema: exactly `1.0.0`.
+pub struct TusVersion;
+
+impl utoipa::PartialSchema for TusVersion {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some([VERSION]))
+            .into()
+    }
+}
+impl utoipa::ToSchema for TusVersion {}
+
+/// Whether `v` is a version number (`1.0.0`).
+fn is_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Nothing unless the client speaks tus 1.0.0: a missing or malformed
+/// `Tus-Resumable` is a bad request (400), another version 412, as the
+/// protocol requires.
 fn check_version(headers: &HeaderMap) -> Result<(), Box<Response>> {
     match headers.get("tus-resumable").and_then(|v| v.to_str().ok()) {
         Some(VERSION) => Ok(()),
-        _ => {
+        Some(v) if is_version(v) => {
             let mut r = problem(
                 StatusCode::PRECONDITION_FAILED,
                 "tus_version",
-                "send `Tus-Resumable: 1.0.0`; this server speaks tus 1.0.0",
+                format!("this server speaks tus 1.0.0, not {v}; send `Tus-Resumable: 1.0.0`"),
+            );
+            r.headers_mut()
+                .insert("tus-version", HeaderValue::from_static(VERSION));
+            Err(Box::new(r))
+        }
+        _ => {
+            let mut r = problem(
+                StatusCode::BAD_REQUEST,
+                "tus_version",
+                "send `Tus-Resumable: 1.0.0` with every tus request; this server speaks tus 1.0.0",
             );
             r.headers_mut()
                 .insert("tus-version", HeaderValue::from_static(VERSION));
@@ -260,7 +310,7 @@ fn appended(result: Result<Appended, AppendError>) -> Response {
 }
 
 /// What this server supports.
-#[utoipa::path(options, path = "/api/v1/uploads", tag = "photos",
+#[utoipa::path(options, path = "/api/v1/uploads", tag = "photos", security(()),
     responses((status = 204, description = "Tus-Version, Tus-Extension, Tus-Max-Size and Tus-Checksum-Algorithm headers")))]
 async fn upload_options(State(s): State<AppState>) -> Response {
     let mut r = with_status(StatusCode::NO_CONTENT);
@@ -279,17 +329,15 @@ async fn upload_options(State(s): State<AppState>) -> Response {
 
 /// Start an upload (tus creation; a body makes it creation-with-upload).
 #[utoipa::path(post, path = "/api/v1/uploads", tag = "photos",
-    params(("Upload-Length" = u64, Header), ("Upload-Metadata" = Option<String>, Header), ("Tus-Resumable" = String, Header)),
-    responses((status = 201, description = "Location of the new upload"), (status = 412), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    params(("Tus-Resumable" = TusVersion, Header), ("Upload-Length" = u64, Header), ("Upload-Metadata" = Option<String>, Header)),
+    responses((status = 201, description = "Location of the new upload"), (status = 400, body = Problem, description = "`Tus-Resumable` or another tus header is missing or malformed"), (status = 412, body = Problem, description = "`Tus-Resumable` names another version"), (status = 413, body = Problem), (status = 422, body = Problem)))]
 async fn create_upload(
+    _: TusResumable,
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(r) = check_version(&headers) {
-        return closing(*r, &headers);
-    }
     if headers.contains_key("upload-defer-length") {
         return closing(
             problem(
@@ -375,12 +423,12 @@ async fn create_upload(
 
 /// How much of an upload arrived (tus HEAD).
 #[utoipa::path(head, path = "/api/v1/uploads/{upload_id}", tag = "photos",
-    params(("upload_id" = String, Path, description = "`upl_...`")),
-    responses((status = 200, description = "Upload-Offset and Upload-Length"), (status = 404), (status = 410)))]
+    params(("Tus-Resumable" = TusVersion, Header), ("upload_id" = darkroom_domain::UploadId, Path, description = "`upl_...`")),
+    responses((status = 200, description = "Upload-Offset and Upload-Length"), (status = 404), (status = 410), (status = 400, body = Problem, description = "`Tus-Resumable` or another tus header is missing or malformed"), (status = 412, body = Problem, description = "`Tus-Resumable` names another version")))]
 async fn head_upload(
+    _: TusResumable,
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
-    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
     let Ok(id) = path_id::<UploadId>(&id) else {
@@ -391,9 +439,6 @@ async fn head_upload(
         Err(darkroom_core::CoreError::Conflict { .. }) => return with_status(StatusCode::GONE),
         Err(e) => return with_status(crate::error::problem_of(&e).status()),
     };
-    if let Err(r) = check_version(&headers) {
-        return *r;
-    }
     let mut r = offset_response(StatusCode::OK, &st);
     if let Ok(v) = HeaderValue::from_str(&st.length.to_string()) {
         r.headers_mut().insert("upload-length", v);
@@ -403,11 +448,12 @@ async fn head_upload(
 
 /// Send bytes from `Upload-Offset` (tus PATCH).
 #[utoipa::path(patch, path = "/api/v1/uploads/{upload_id}", tag = "photos",
-    params(("upload_id" = String, Path, description = "`upl_...`"), ("Upload-Offset" = u64, Header), ("Upload-Checksum" = Option<String>, Header)),
+    params(("Tus-Resumable" = TusVersion, Header), ("upload_id" = darkroom_domain::UploadId, Path, description = "`upl_...`"), ("Upload-Offset" = u64, Header), ("Upload-Checksum" = Option<String>, Header)),
     request_body(content_type = "application/offset+octet-stream", content = Vec<u8>),
     responses((status = 204, description = "New Upload-Offset; Darkroom-Result when finished"), (status = 404, body = Problem), (status = 409, body = Problem),
-        (status = 415, body = Problem), (status = 422, body = Problem), (status = 460, body = Problem)))]
+        (status = 400, body = Problem, description = "`Tus-Resumable` or another tus header is missing or malformed"), (status = 412, body = Problem, description = "`Tus-Resumable` names another version"), (status = 415, body = Problem), (status = 422, body = Problem), (status = 460, body = Problem)))]
 async fn patch_upload(
+    _: TusResumable,
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
     headers: HeaderMap,
@@ -424,9 +470,6 @@ async fn patch_upload(
     // Unknown (or another studio's) uploads are 404 whatever the request says.
     if let Err(e) = upload::outcome(&s.core, &p, id).await {
         return closing(core_problem(e), &headers);
-    }
-    if let Err(r) = check_version(&headers) {
-        return closing(*r, &headers);
     }
     if !is_offset_stream(&headers) {
         return closing(
@@ -470,12 +513,12 @@ async fn patch_upload(
 
 /// Cancel an upload and discard its bytes (tus termination).
 #[utoipa::path(delete, path = "/api/v1/uploads/{upload_id}", tag = "photos",
-    params(("upload_id" = String, Path, description = "`upl_...`")),
-    responses((status = 204), (status = 404, body = Problem)))]
+    params(("Tus-Resumable" = TusVersion, Header), ("upload_id" = darkroom_domain::UploadId, Path, description = "`upl_...`")),
+    responses((status = 204), (status = 404, body = Problem), (status = 400, body = Problem, description = "`Tus-Resumable` or another tus header is missing or malformed"), (status = 412, body = Problem, description = "`Tus-Resumable` names another version")))]
 async fn delete_upload(
+    _: TusResumable,
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
-    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
     let Ok(id) = path_id::<UploadId>(&id) else {
@@ -487,9 +530,6 @@ async fn delete_upload(
     };
     if let Err(e) = upload::outcome(&s.core, &p, id).await {
         return core_problem(e);
-    }
-    if let Err(r) = check_version(&headers) {
-        return *r;
     }
     match upload::terminate(&s.core, &p, id).await {
         Ok(()) => with_status(StatusCode::NO_CONTENT),
@@ -507,7 +547,7 @@ pub struct UploadResult {
 }
 
 #[utoipa::path(get, path = "/api/v1/uploads/{upload_id}", tag = "photos",
-    params(("upload_id" = String, Path, description = "`upl_...`")),
+    params(("upload_id" = darkroom_domain::UploadId, Path, description = "`upl_...`")),
     responses((status = 200, body = UploadResult), (status = 404, body = Problem)))]
 async fn get_upload(
     State(s): State<AppState>,

@@ -52,9 +52,9 @@ pub struct ProfileForm {
 pub async fn update_profile(ctx: PageCtx, PageForm(f): PageForm<ProfileForm>) -> Response {
     let patch = StaffPatch {
         version: f.version,
-        name: Some(f.name),
-        phone: Some(f.phone),
-        time_zone: Some(f.time_zone),
+        name: Some(super::field(&f.name)),
+        phone: Some(super::field(&f.phone)),
+        time_zone: Some(super::field(&f.time_zone)),
     };
     match staff::update(&ctx.state.core, &ctx.p, &ctx.meta, ctx.p.user, patch).await {
         Ok(_) => done("/account", "staff_saved"),
@@ -115,7 +115,7 @@ pub async fn create_token(
         match k.as_str() {
             "name" => name = v,
             "scopes" => scopes.push(v),
-            "expires_in_days" => days = v.trim().parse().ok(),
+            "expires_in_days" => days = v.trim().parse().ok().map(darkroom_domain::field::Ranged),
             _ => {}
         }
     }
@@ -124,8 +124,8 @@ pub async fn create_token(
         &ctx.p,
         &ctx.meta,
         NewToken {
-            name,
-            scopes,
+            name: super::field(&name),
+            scopes: scopes.iter().map(|s| super::field(s)).collect(),
             expires_in_days: days,
         },
     )

@@ -2,27 +2,40 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use darkroom_core::audit::{self, AuditFilter};
+use darkroom_core::CoreError;
+use darkroom_core::audit::{self, AuditExportFilter, AuditFilter};
+use darkroom_domain::validate::FieldErrors;
+use darkroom_domain::{BranchId, TypedId, UserId};
 use minijinja::context;
 
 use super::render::{PageCtx, error_page, field_errors};
-use super::{Params, param};
+use super::{Params, opt_field, param};
 
-fn filter_of(q: &std::collections::HashMap<String, String>) -> AuditFilter {
-    AuditFilter {
-        event_type: param(q, "event_type").map(String::from),
-        severity: param(q, "severity").map(String::from),
-        actor: param(q, "actor").map(String::from),
-        branch: param(q, "branch").map(String::from),
-        from: param(q, "from").map(String::from),
-        to: param(q, "to").map(String::from),
-        cursor: param(q, "cursor").map(String::from),
-        limit: Some(50),
-    }
+/// The page's filters; ids that do not parse are reported on their field.
+fn filter_of(q: &std::collections::HashMap<String, String>) -> Result<AuditFilter, CoreError> {
+    let mut errs = FieldErrors::new();
+    let actor = param(q, "actor")
+        .and_then(|v| errs.check("actor", UserId::parse(v).map_err(|e| e.to_string())));
+    let branch = param(q, "branch")
+        .and_then(|v| errs.check("branch", BranchId::parse(v).map_err(|e| e.to_string())));
+    errs.into_result()?;
+    Ok(AuditFilter {
+        event_type: opt_field(param(q, "event_type").unwrap_or("")),
+        severity: opt_field(param(q, "severity").unwrap_or("")),
+        actor,
+        branch,
+        from: opt_field(param(q, "from").unwrap_or("")),
+        to: opt_field(param(q, "to").unwrap_or("")),
+        cursor: param(q, "cursor").map(|c| darkroom_core::listing::SeqCursor(c.to_string())),
+        limit: Some(darkroom_core::listing::ListLimit::clamped(50)),
+    })
 }
 
 pub async fn list(ctx: PageCtx, q: Params) -> Response {
-    let f = filter_of(&q);
+    let (f, bad) = match filter_of(&q) {
+        Ok(f) => (f, None),
+        Err(e) => (AuditFilter::default(), Some(e)),
+    };
     let branches = darkroom_core::branch::names(&ctx.state.core, &ctx.p)
         .await
         .unwrap_or_default()
@@ -35,7 +48,11 @@ pub async fn list(ctx: PageCtx, q: Params) -> Response {
                 .filter(|(k, v)| *k != "cursor" && *k != "flash" && !v.is_empty()),
         )
         .finish();
-    match audit::list(&ctx.state.core, &ctx.p, &f).await {
+    let listed = match bad {
+        Some(e) => Err(e),
+        None => audit::list(&ctx.state.core, &ctx.p, &f).await,
+    };
+    match listed {
         Ok(l) => ctx.render("audit.html", context! { title => "Audit log", list => l, f => f, branches => branches, query => query, errors => context! {} }),
         Err(e) => match field_errors(&e) {
             Some(errs) => ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, "audit.html", context! {
@@ -57,8 +74,17 @@ fn csv_field(s: &str) -> String {
 }
 
 pub async fn export(ctx: PageCtx, q: Params) -> Response {
-    let mut f = filter_of(&q);
-    f.cursor = None;
+    let f = match filter_of(&q) {
+        Ok(f) => AuditExportFilter {
+            event_type: f.event_type,
+            severity: f.severity,
+            actor: f.actor,
+            branch: f.branch,
+            from: f.from,
+            to: f.to,
+        },
+        Err(e) => return error_page(&ctx.state, &e),
+    };
     match audit::export(&ctx.state.core, &ctx.p, &ctx.meta, &f).await {
         Ok(rows) => {
             let mut out = String::from(

@@ -3,14 +3,14 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use darkroom_core::branch::{self, Address, BranchFilterParams, BranchPatch, NewBranch};
+use darkroom_core::branch::{self, AddressInput, BranchFilterParams, BranchPatch, NewBranch};
 use darkroom_domain::BranchId;
 use darkroom_domain::tax::TaxIdKind;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
 use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
-use super::{Params, param};
+use super::{Params, field, opt_field, param};
 use crate::extract::path_id;
 
 fn tax_kinds() -> Vec<(&'static str, &'static str)> {
@@ -25,8 +25,8 @@ pub async fn list(ctx: PageCtx, q: Params) -> Response {
     let f = BranchFilterParams {
         q: param(&q, "q").map(String::from),
         deleted: Some(deleted),
-        cursor: param(&q, "cursor").map(String::from),
-        limit: Some(50),
+        cursor: param(&q, "cursor").map(|c| darkroom_core::listing::IdCursor(c.to_string())),
+        limit: Some(darkroom_core::listing::ListLimit::clamped(50)),
     };
     match branch::list(&ctx.state.core, &ctx.p, &f).await {
         Ok(l) => ctx.render(
@@ -75,23 +75,15 @@ pub struct BranchForm {
 }
 
 impl BranchForm {
-    fn address(&self) -> Address {
-        Address {
-            line1: self.line1.clone(),
-            line2: self.line2.clone(),
-            city: self.city.clone(),
-            region: self.region.clone(),
-            postal_code: self.postal_code.clone(),
-            country: self.country.clone(),
+    fn address(&self) -> AddressInput {
+        AddressInput {
+            line1: field(&self.line1),
+            line2: field(&self.line2),
+            city: field(&self.city),
+            region: field(&self.region),
+            postal_code: field(&self.postal_code),
+            country: field(&self.country),
         }
-    }
-}
-
-fn opt(s: &str) -> Option<String> {
-    if s.trim().is_empty() {
-        None
-    } else {
-        Some(s.to_string())
     }
 }
 
@@ -139,15 +131,15 @@ pub async fn new_form(ctx: PageCtx) -> Response {
 pub async fn create(ctx: PageCtx, PageForm(f): PageForm<BranchForm>) -> Response {
     let input = NewBranch {
         id: None,
-        name: f.name.clone(),
+        name: field(&f.name),
         address: f.address(),
-        tax_id_kind: opt(&f.tax_id_kind),
-        tax_id: opt(&f.tax_id),
-        invoice_prefix: opt(&f.invoice_prefix),
-        time_zone: opt(&f.time_zone),
-        currency: opt(&f.currency),
-        phone: opt(&f.phone),
-        email: opt(&f.email),
+        tax_id_kind: opt_field(&f.tax_id_kind),
+        tax_id: opt_field(&f.tax_id),
+        invoice_prefix: opt_field(&f.invoice_prefix),
+        time_zone: opt_field(&f.time_zone),
+        currency: opt_field(&f.currency),
+        phone: opt_field(&f.phone),
+        email: opt_field(&f.email),
     };
     match branch::create(&ctx.state.core, &ctx.p, &ctx.meta, input).await {
         Ok((b, _)) => done(&format!("/branches/{}", b.id), "branch_created"),
@@ -241,15 +233,15 @@ pub async fn update(
     };
     let patch = BranchPatch {
         version: f.version.unwrap_or(0),
-        name: Some(f.name.clone()),
+        name: Some(field(&f.name)),
         address: Some(f.address()),
-        tax_id_kind: Some(f.tax_id_kind.clone()),
-        tax_id: Some(f.tax_id.clone()),
-        invoice_prefix: Some(f.invoice_prefix.clone()),
-        time_zone: Some(f.time_zone.clone()),
-        currency: Some(f.currency.clone()),
-        phone: Some(f.phone.clone()),
-        email: Some(f.email.clone()),
+        tax_id_kind: Some(field(&f.tax_id_kind)),
+        tax_id: Some(field(&f.tax_id)),
+        invoice_prefix: Some(field(&f.invoice_prefix)),
+        time_zone: Some(field(&f.time_zone)),
+        currency: Some(field(&f.currency)),
+        phone: Some(field(&f.phone)),
+        email: Some(field(&f.email)),
     };
     match branch::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
         Ok(_) => done(&format!("/branches/{id}"), "branch_saved"),

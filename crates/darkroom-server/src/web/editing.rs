@@ -6,8 +6,9 @@ use axum::response::Response;
 use darkroom_core::CoreError;
 use darkroom_core::arrange::{self, NewSet, PhotoOrder, PlacePhotos, SetPatch};
 use darkroom_core::delivery::{self, DeliverablePatch, NewDeliverable};
-use darkroom_core::editing::{self, NewTask, TaskFilter, TaskPatch};
+use darkroom_core::editing::{self, Assignee, NewTask, StatusList, TaskFilter, TaskPatch};
 use darkroom_core::gallery::{self, GalleryPatch};
+use darkroom_core::listing::{Offset, PhotoLimit};
 use darkroom_core::photo;
 use darkroom_core::staff::{self, StaffFilter};
 use darkroom_domain::authz::Target;
@@ -21,7 +22,7 @@ use serde::Deserialize;
 
 use super::galleries::gallery_id;
 use super::render::{PageCtx, PageForm, done, error_page, flash_text};
-use super::{Params, param};
+use super::{Params, field, opt_field, param};
 use crate::extract::path_id;
 
 /// A path's id, or the page a missing `what` gets.
@@ -140,8 +141,8 @@ pub async fn arrange(
                     NewTask {
                         id: None,
                         gallery_id: id,
-                        title: get("task_title"),
-                        notes: Some(get("task_notes")),
+                        title: field(&get("task_title")),
+                        notes: Some(field(&get("task_notes"))),
                         photo_ids: ticked,
                         assignee_id: None,
                         priority: None,
@@ -162,7 +163,10 @@ pub async fn arrange(
                 let mut all = Vec::new();
                 let mut next = Some(0);
                 while let Some(o) = next {
-                    let p = photo::list_in_gallery(core, &ctx.p, id, o, 500).await?;
+                    let o = Offset::new(i64::try_from(o).unwrap_or(i64::MAX))
+                        .map_err(|m| CoreError::invalid("offset", m))?;
+                    let p = photo::list_in_gallery(core, &ctx.p, id, o, PhotoLimit::clamped(500))
+                        .await?;
                     all.extend(p.items.into_iter().map(|i| i.id));
                     next = p.next_offset;
                 }
@@ -224,7 +228,7 @@ pub async fn create_set(
         id,
         NewSet {
             id: None,
-            name: f.name,
+            name: field(&f.name),
         },
     )
     .await
@@ -246,7 +250,7 @@ pub async fn update_set(
     let position = match f.position.trim() {
         "" => None,
         p => match p.parse() {
-            Ok(n) => Some(n),
+            Ok(n) => Some(darkroom_domain::field::Ranged(n)),
             Err(_) => {
                 return error_page(
                     &ctx.state,
@@ -257,7 +261,7 @@ pub async fn update_set(
     };
     let patch = SetPatch {
         version: f.version,
-        name: Some(f.name).filter(|n| !n.trim().is_empty()),
+        name: opt_field(&f.name),
         position,
     };
     match arrange::update_set(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
@@ -295,10 +299,14 @@ pub async fn queue(ctx: PageCtx, q: Params) -> Response {
     let who = param(&q, "who").unwrap_or("me").to_string();
     let status = param(&q, "status").unwrap_or("open").to_string();
     let gallery = param(&q, "gallery_id").map(str::to_string);
+    let gallery_id = match gallery.as_deref().map(GalleryId::parse).transpose() {
+        Ok(g) => g,
+        Err(_) => return error_page(&ctx.state, &CoreError::not_found("gallery")),
+    };
     let filter = TaskFilter {
-        gallery_id: gallery.clone(),
-        assignee: (who == "me").then(|| "me".to_string()),
-        status: (status != "all").then(|| status.clone()),
+        gallery_id,
+        assignee: (who == "me").then(|| Assignee("me".to_string())),
+        status: (status != "all").then(|| StatusList(status.clone())),
     };
     let tasks = match editing::list(core, &ctx.p, &filter).await {
         Ok(t) => t,
@@ -393,7 +401,7 @@ pub async fn update_task(
         let patch = TaskPatch {
             version: f.version,
             assignee_id: Some(assignee),
-            priority: Some(f.priority.clone()).filter(|p| !p.is_empty()),
+            priority: opt_field(&f.priority),
             due_at: Some(end_of_day("due_on", &f.due_on)?),
             ..Default::default()
         };
@@ -417,7 +425,7 @@ pub async fn move_task(
     };
     let patch = TaskPatch {
         version: f.version,
-        action: Some(action),
+        action: Some(field(&action)),
         ..Default::default()
     };
     match editing::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
@@ -442,12 +450,14 @@ pub struct DeliverableForm {
     tracking_number: String,
 }
 
-fn quantity(raw: &str) -> Result<Option<i64>, CoreError> {
+fn quantity<const A: i64, const B: i64>(
+    raw: &str,
+) -> Result<Option<darkroom_domain::field::Ranged<A, B>>, CoreError> {
     match raw.trim() {
         "" => Ok(None),
         q => q
             .parse()
-            .map(Some)
+            .map(|n| Some(darkroom_domain::field::Ranged(n)))
             .map_err(|_| CoreError::invalid("quantity", "give a whole number")),
     }
 }
@@ -464,11 +474,11 @@ pub async fn create_deliverable(
     let result = async {
         let input = NewDeliverable {
             id: None,
-            kind: f.kind.clone(),
-            description: f.description.clone(),
+            kind: field(&f.kind),
+            description: field(&f.description),
             quantity: quantity(&f.quantity)?,
-            recipient: Some(f.recipient.clone()),
-            address: Some(f.address.clone()),
+            recipient: Some(field(&f.recipient)),
+            address: Some(field(&f.address)),
         };
         delivery::create(&ctx.state.core, &ctx.p, &ctx.meta, id, input).await
     }
@@ -490,9 +500,9 @@ pub async fn update_deliverable(
     };
     let patch = DeliverablePatch {
         version: f.version,
-        status: Some(f.status.clone()).filter(|s| !s.is_empty()),
-        carrier: Some(f.carrier.clone()),
-        tracking_number: Some(f.tracking_number.clone()),
+        status: opt_field(&f.status),
+        carrier: Some(field(&f.carrier)),
+        tracking_number: Some(field(&f.tracking_number)),
         ..Default::default()
     };
     match delivery::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {

@@ -7,6 +7,7 @@ use axum::response::Response;
 use darkroom_core::CoreError;
 use darkroom_core::branch::{self, BranchFilterParams};
 use darkroom_core::gallery::{self, GalleryFilter, GalleryPatch, NewGallery};
+use darkroom_core::listing::PhotoLimit;
 use darkroom_core::photo;
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
@@ -18,16 +19,16 @@ use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_tex
 use super::{Params, param};
 
 /// Photos per page of the grid.
-const PER_PAGE: u64 = 120;
+const PER_PAGE: i64 = 120;
 
 pub async fn list(ctx: PageCtx, q: Params) -> Response {
     let deleted = param(&q, "deleted") == Some("true");
     let f = GalleryFilter {
         q: param(&q, "q").map(String::from),
-        status: param(&q, "status").map(String::from),
+        status: param(&q, "status").map(super::field),
         deleted: Some(deleted),
-        cursor: param(&q, "cursor").map(String::from),
-        limit: Some(50),
+        cursor: param(&q, "cursor").map(|c| darkroom_core::listing::IdCursor(c.to_string())),
+        limit: Some(darkroom_core::listing::ListLimit::clamped(50)),
     };
     match gallery::list(&ctx.state.core, &ctx.p, &f).await {
         Ok(l) => ctx.render(
@@ -54,7 +55,7 @@ async fn branches(ctx: &PageCtx) -> Result<Vec<(String, String)>, CoreError> {
         &ctx.state.core,
         &ctx.p,
         &BranchFilterParams {
-            limit: Some(200),
+            limit: Some(darkroom_core::listing::ListLimit::clamped(200)),
             ..Default::default()
         },
     )
@@ -112,7 +113,7 @@ pub async fn create(ctx: PageCtx, PageForm(f): PageForm<GalleryForm>) -> Respons
     };
     let input = NewGallery {
         id: None,
-        name: f.name.clone(),
+        name: super::field(&f.name),
         branch_id,
     };
     match gallery::create(&ctx.state.core, &ctx.p, &ctx.meta, input).await {
@@ -147,17 +148,21 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
         Ok(g) => g,
         Err(e) => return error_page(&ctx.state, &e),
     };
-    let offset = param(&q, "offset")
-        .and_then(|o| o.parse().ok())
-        .unwrap_or(0);
-    let photos = match photo::list_in_gallery(core, &ctx.p, id, offset, PER_PAGE).await {
-        Ok(p) => p,
+    let offset = match super::offset_param(&q) {
+        Ok(o) => o,
         Err(e) => return error_page(&ctx.state, &e),
     };
+    let photos =
+        match photo::list_in_gallery(core, &ctx.p, id, offset, PhotoLimit::clamped(PER_PAGE)).await
+        {
+            Ok(p) => p,
+            Err(e) => return error_page(&ctx.state, &e),
+        };
     let target = Target::gallery(id, g.branch_id);
     let can_upload = g.deleted_at.is_none() && core.can(&ctx.p, Permission::PhotoUpload, target);
     let can_manage = core.can(&ctx.p, Permission::GalleryManage, target);
-    let prev = (offset > 0).then(|| offset.saturating_sub(PER_PAGE));
+    let offset = offset.get();
+    let prev = (offset > 0).then(|| offset.saturating_sub(PER_PAGE).max(0));
     let sets = match darkroom_core::arrange::list_sets(core, &ctx.p, id).await {
         Ok(s) => s,
         Err(e) => return error_page(&ctx.state, &e),
@@ -208,9 +213,9 @@ pub async fn update(
     };
     let patch = GalleryPatch {
         version: f.version,
-        name: Some(f.name),
-        status: Some(f.status),
-        sort_order: Some(f.sort_order).filter(|s| !s.is_empty()),
+        name: Some(super::field(&f.name)),
+        status: Some(super::field(&f.status)),
+        sort_order: super::opt_field(&f.sort_order),
         cover_photo_id: None,
     };
     match gallery::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {

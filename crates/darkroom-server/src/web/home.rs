@@ -30,7 +30,7 @@ pub async fn dashboard(ctx: PageCtx, q: Params) -> Response {
         core,
         p,
         &BranchFilterParams {
-            limit: Some(200),
+            limit: Some(darkroom_core::listing::ListLimit::clamped(200)),
             ..Default::default()
         },
     )
@@ -38,7 +38,7 @@ pub async fn dashboard(ctx: PageCtx, q: Params) -> Response {
     .map(|l| l.items.len())
     .unwrap_or(0);
     let staff = if ctx.can("staff.view") {
-        staff::list(core, p, &StaffFilter { limit: Some(200), ..Default::default() }).await.ok().map(|l| {
+        staff::list(core, p, &StaffFilter { limit: Some(darkroom_core::listing::ListLimit::clamped(200)), ..Default::default() }).await.ok().map(|l| {
             let count = |st: &str| l.items.iter().filter(|m| m.status == st).count();
             context! { active => count("active"), invited => count("invited"), suspended => count("suspended") }
         })
@@ -50,7 +50,7 @@ pub async fn dashboard(ctx: PageCtx, q: Params) -> Response {
             core,
             p,
             &AuditFilter {
-                limit: Some(8),
+                limit: Some(darkroom_core::listing::ListLimit::clamped(8)),
                 ..Default::default()
             },
         )

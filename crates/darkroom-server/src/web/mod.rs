@@ -34,6 +34,28 @@ pub fn param<'a>(q: &'a HashMap<String, String>, k: &str) -> Option<&'a str> {
     q.get(k).map(|s| s.as_str()).filter(|s| !s.is_empty())
 }
 
+/// A form field as a request field: trimmed (browsers send what was typed).
+pub fn field<T: From<String>>(s: &str) -> T {
+    T::from(s.trim().to_string())
+}
+
+/// A form field that may be left empty.
+pub fn opt_field<T: From<String>>(s: &str) -> Option<T> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| T::from(s.to_string()))
+}
+
+/// The `offset` of a paged list (0 when absent); out of range is a 422
+/// naming the parameter and its range, never a query the database refuses.
+pub fn offset_param(
+    q: &HashMap<String, String>,
+) -> Result<darkroom_core::listing::Offset, darkroom_core::CoreError> {
+    match param(q, "offset") {
+        None => Ok(darkroom_core::listing::Offset::default()),
+        Some(raw) => darkroom_core::listing::Offset::parse("offset", raw),
+    }
+}
+
 /// Declares the page routes once: the router is built from this table, and
 /// `PAGE_ROUTES` lists the same paths for tests that must cover every route
 /// (tenant isolation), so a new page is covered without anyone remembering.

@@ -14,7 +14,7 @@ use crate::extract::path_id;
 
 pub async fn show(ctx: PageCtx, q: Params) -> Response {
     let core = &ctx.state.core;
-    let status = param(&q, "status").map(String::from);
+    let status = param(&q, "status").map(super::field);
     let result = async {
         let counts = jobs::counts(core, &ctx.p).await?;
         let job_list = jobs::list(
@@ -22,8 +22,9 @@ pub async fn show(ctx: PageCtx, q: Params) -> Response {
             &ctx.p,
             &JobFilter {
                 status: status.clone(),
-                cursor: param(&q, "jobs_cursor").map(String::from),
-                limit: Some(25),
+                cursor: param(&q, "jobs_cursor")
+                    .map(|c| darkroom_core::listing::IdCursor(c.to_string())),
+                limit: Some(darkroom_core::listing::ListLimit::clamped(25)),
             },
         )
         .await?;
@@ -32,8 +33,9 @@ pub async fn show(ctx: PageCtx, q: Params) -> Response {
             &ctx.p,
             &EmailFilter {
                 status: None,
-                cursor: param(&q, "emails_cursor").map(String::from),
-                limit: Some(25),
+                cursor: param(&q, "emails_cursor")
+                    .map(|c| darkroom_core::listing::IdCursor(c.to_string())),
+                limit: Some(darkroom_core::listing::ListLimit::clamped(25)),
             },
         )
         .await?;

@@ -5,6 +5,7 @@ use axum::extract::Path;
 use axum::response::Response;
 use darkroom_core::CoreError;
 use darkroom_core::gallery;
+use darkroom_core::listing::PhotoLimit;
 use darkroom_core::photo::{self, AssignPhotos};
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
@@ -16,7 +17,7 @@ use super::render::{PageCtx, done, error_page, flash_text};
 use super::{Params, param};
 use crate::extract::path_id;
 
-const PER_PAGE: u64 = 120;
+const PER_PAGE: i64 = 120;
 
 fn photo_id(ctx: &PageCtx, raw: &str) -> Result<PhotoId, Box<Response>> {
     path_id::<PhotoId>(raw)
@@ -158,13 +159,14 @@ pub async fn staging(ctx: PageCtx, q: Params) -> Response {
         },
         None => batches.first().and_then(|b| b.id),
     };
-    let offset = param(&q, "offset")
-        .and_then(|o| o.parse().ok())
-        .unwrap_or(0);
+    let offset = match super::offset_param(&q) {
+        Ok(o) => o,
+        Err(e) => return error_page(&ctx.state, &e),
+    };
     let photos = if batches.is_empty() {
         None
     } else {
-        match photo::list_batch(core, &ctx.p, batch, offset, PER_PAGE).await {
+        match photo::list_batch(core, &ctx.p, batch, offset, PhotoLimit::clamped(PER_PAGE)).await {
             Ok(p) => Some(p),
             Err(e) => return error_page(&ctx.state, &e),
         }
@@ -176,7 +178,8 @@ pub async fn staging(ctx: PageCtx, q: Params) -> Response {
             .collect::<Vec<_>>(),
         Err(e) => return error_page(&ctx.state, &e),
     };
-    let prev = (offset > 0).then(|| offset.saturating_sub(PER_PAGE));
+    let offset = offset.get();
+    let prev = (offset > 0).then(|| offset.saturating_sub(PER_PAGE).max(0));
     ctx.render(
         "staging.html",
         context! {

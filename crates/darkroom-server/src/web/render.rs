@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use darkroom_core::{CoreError, Principal, auth};
+use darkroom_core::{CoreError, Principal};
 use minijinja::Value;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -90,14 +90,8 @@ impl FromRequestParts<AppState> for PageCtx {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(cookie) = jar.get(state.session_cookie()) else {
+        let Some(p) = crate::extract::session_of(parts) else {
             return Err(sign_in_redirect(parts));
-        };
-        let p = match auth::resolve_session(&state.core, cookie.value()).await {
-            Ok(Some(p)) => p,
-            Ok(None) => return Err(sign_in_redirect(parts)),
-            Err(e) => return Err(error_page(state, &e)),
         };
         let nav = nav_for(state, &p)
             .await
@@ -265,13 +259,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PageForm<T> {
             return Err(security::csrf_rejected());
         }
         let jar = CookieJar::from_headers(&parts.headers);
-        let session = match jar.get(state.session_cookie()) {
-            Some(c) => auth::resolve_session(&state.core, c.value())
-                .await
-                .ok()
-                .flatten(),
-            None => None,
-        };
+        let session = crate::extract::session_of(&parts);
         let anon = jar
             .get(state.csrf_cookie())
             .map(|c| c.value().to_string())
@@ -372,6 +360,11 @@ pub fn field_errors(e: &CoreError) -> Option<serde_json::Map<String, serde_json:
                         serde_json::Value::String(f.message.clone()),
                     )
                 })
+                .collect(),
+        ),
+        CoreError::Taken { field, message } | CoreError::MissingRef { field, message } => Some(
+            [(field.clone(), serde_json::Value::String(message.clone()))]
+                .into_iter()
                 .collect(),
         ),
         _ => None,

@@ -96,9 +96,9 @@ pub async fn create(ctx: PageCtx, PageForm(pairs): PageForm<Vec<(String, String)
     let f = read_role_form(pairs);
     let input = NewRole {
         id: None,
-        name: f.name.clone(),
-        description: f.description.clone(),
-        permissions: f.permissions.clone(),
+        name: super::field(&f.name),
+        description: super::field(&f.description),
+        permissions: f.permissions.iter().map(|p| super::field(p)).collect(),
     };
     match access::create_role(&ctx.state.core, &ctx.p, &ctx.meta, input).await {
         Ok(_) => done("/roles", "role_created"),
@@ -147,9 +147,9 @@ pub async fn update(
     let f = read_role_form(pairs);
     let patch = RolePatch {
         version: f.version.unwrap_or(0),
-        name: Some(f.name.clone()),
-        description: Some(f.description.clone()),
-        permissions: Some(f.permissions.clone()),
+        name: Some(super::field(&f.name)),
+        description: Some(super::field(&f.description)),
+        permissions: Some(f.permissions.iter().map(|p| super::field(p)).collect()),
     };
     match access::update_role(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
         Ok(_) => done("/roles", "role_saved"),

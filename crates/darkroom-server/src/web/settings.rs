@@ -63,14 +63,14 @@ pub async fn update(ctx: PageCtx, PageForm(f): PageForm<SettingsForm>) -> Respon
     let patch = StudioPatch {
         render: None,
         version: f.version,
-        name: Some(f.name),
-        currency: Some(f.currency),
-        time_zone: Some(f.time_zone),
-        locale: Some(f.locale),
+        name: Some(super::field(&f.name)),
+        currency: Some(super::field(&f.currency)),
+        time_zone: Some(super::field(&f.time_zone)),
+        locale: Some(super::field(&f.locale)),
         branding: Some(BrandingPatch {
-            accent_colour: Some(f.accent_colour),
-            logo_text: Some(f.logo_text),
-            email_footer: Some(f.email_footer),
+            accent_colour: Some(super::field(&f.accent_colour)),
+            logo_text: Some(super::field(&f.logo_text)),
+            email_footer: Some(super::field(&f.email_footer)),
         }),
         features: Some(FeaturesPatch {
             api_tokens: Some(f.api_tokens.is_some()),
@@ -119,7 +119,7 @@ pub async fn update_email(ctx: PageCtx, PageForm(f): PageForm<EmailForm>) -> Res
         None
     } else {
         let port = match f.port.trim().parse::<u16>() {
-            Ok(p) => p,
+            Ok(p) => darkroom_domain::field::Ranged(i64::from(p)),
             Err(_) => {
                 return page(
                     &ctx,
@@ -144,18 +144,18 @@ pub async fn update_email(ctx: PageCtx, PageForm(f): PageForm<EmailForm>) -> Res
         };
         Some(EmailSettingsInput {
             version: f.version,
-            host: f.host,
+            host: super::field(&f.host),
             port,
             security,
-            username: Some(f.username),
+            username: Some(super::field(&f.username)),
             // An empty password field keeps the stored one.
             password: if f.password.is_empty() {
                 None
             } else {
                 Some(f.password)
             },
-            from_address: f.from_address,
-            from_name: f.from_name,
+            from_address: super::field(&f.from_address),
+            from_name: super::field(&f.from_name),
         })
     };
     match studio::set_email(&ctx.state.core, &ctx.p, &ctx.meta, f.version, input).await {
@@ -194,8 +194,8 @@ pub struct RenderForm {
 
 pub async fn update_photos(ctx: PageCtx, PageForm(f): PageForm<RenderForm>) -> Response {
     let mut errors = serde_json::Map::new();
-    let mut num = |field: &str, raw: &str| -> Option<u32> {
-        match raw.trim().parse::<u32>() {
+    let mut num = |field: &str, raw: &str| -> Option<i64> {
+        match raw.trim().parse::<i64>() {
             Ok(n) => Some(n),
             Err(_) => {
                 errors.insert(format!("render.{field}"), "enter a whole number".into());
@@ -203,14 +203,16 @@ pub async fn update_photos(ctx: PageCtx, PageForm(f): PageForm<RenderForm>) -> R
             }
         }
     };
-    let thumb_edge = num("thumb_edge", &f.thumb_edge);
-    let preview_edge = num("preview_edge", &f.preview_edge);
-    let q = |n: Option<u32>| n.map(|n| n.min(255) as u8);
+    let thumb_edge = num("thumb_edge", &f.thumb_edge).map(darkroom_domain::field::Ranged);
+    let preview_edge = num("preview_edge", &f.preview_edge).map(darkroom_domain::field::Ranged);
+    let q = |n: Option<i64>| n.map(darkroom_domain::field::Ranged);
     let thumb_quality = q(num("thumb_quality", &f.thumb_quality));
     let preview_quality = q(num("preview_quality", &f.preview_quality));
     let proof_quality = q(num("proof_quality", &f.proof_quality));
-    let watermark_opacity = q(num("watermark_opacity", &f.watermark_opacity));
-    let watermark_scale = q(num("watermark_scale", &f.watermark_scale));
+    let watermark_opacity =
+        num("watermark_opacity", &f.watermark_opacity).map(darkroom_domain::field::Ranged);
+    let watermark_scale =
+        num("watermark_scale", &f.watermark_scale).map(darkroom_domain::field::Ranged);
     if !errors.is_empty() {
         return page(
             &ctx,
@@ -229,8 +231,8 @@ pub async fn update_photos(ctx: PageCtx, PageForm(f): PageForm<RenderForm>) -> R
             preview_quality,
             proof_quality,
             watermark_enabled: Some(f.watermark_enabled.is_some()),
-            watermark_text: Some(f.watermark_text),
-            watermark_position: Some(f.watermark_position),
+            watermark_text: Some(super::field(&f.watermark_text)),
+            watermark_position: Some(super::field(&f.watermark_position)),
             watermark_opacity,
             watermark_scale,
         }),

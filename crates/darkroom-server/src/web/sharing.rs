@@ -21,14 +21,19 @@ use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_tex
 use super::{Params, param};
 use crate::extract::path_id;
 
-fn number(field: &str, raw: &str) -> Result<Option<i64>, darkroom_core::CoreError> {
+fn number<const A: i64, const B: i64>(
+    field: &str,
+    raw: &str,
+) -> Result<Option<darkroom_domain::field::Ranged<A, B>>, darkroom_core::CoreError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
     }
-    raw.parse().map(Some).map_err(|_| {
-        darkroom_core::CoreError::invalid(field, "give a whole number, or leave it empty")
-    })
+    raw.parse()
+        .map(|n| Some(darkroom_domain::field::Ranged(n)))
+        .map_err(|_| {
+            darkroom_core::CoreError::invalid(field, "give a whole number, or leave it empty")
+        })
 }
 
 async fn render(
@@ -125,8 +130,8 @@ pub async fn set_terms(
                 &ctx.p,
                 &ctx.meta,
                 NewClient {
-                    name: f.new_client_name.clone(),
-                    email: Some(f.new_client_email.clone()),
+                    name: super::field(&f.new_client_name),
+                    email: Some(super::field(&f.new_client_email)),
                     ..Default::default()
                 },
             )
@@ -215,19 +220,20 @@ pub async fn create_link(
             kind: Some(if f.kind.is_empty() {
                 "person".into()
             } else {
-                f.kind.clone()
+                super::field(&f.kind)
             }),
             purpose: Some(if delivery { "delivery" } else { "proofing" }.into()),
-            label: f.label.clone(),
-            email: Some(f.email.clone()),
-            rights,
+            label: super::field(&f.label),
+            email: Some(super::field(&f.email)),
+            rights: rights.iter().map(|r| super::field(r)).collect(),
             download: Some(match (f.download.as_str(), delivery) {
                 ("" | "none", true) => "original".into(),
                 ("", false) => "none".into(),
-                (d, _) => d.into(),
+                (d, _) => super::field(d),
             }),
             download_limit: number("download_limit", &f.download_limit)?,
-            expires_at: end_of_day("expires_on", &f.expires_on)?,
+            expires_at: end_of_day("expires_on", &f.expires_on)?
+                .map(darkroom_domain::field::Future),
         };
         share::create_link(core, &ctx.p, &ctx.meta, id, input).await
     }
@@ -309,7 +315,10 @@ mod tests {
         assert_eq!(t.to_rfc3339(), "2027-01-31T23:59:59Z");
         assert_eq!(end_of_day("x", " ").unwrap(), None);
         assert!(end_of_day("expires_on", "31/01/2027").is_err());
-        assert_eq!(number("n", "12").unwrap(), Some(12));
-        assert!(number("n", "twelve").is_err());
+        assert_eq!(
+            number::<1, 100>("n", "12").unwrap(),
+            Some(darkroom_domain::field::Ranged(12))
+        );
+        assert!(number::<1, 100>("n", "twelve").is_err());
     }
 }

@@ -23,10 +23,10 @@ pub async fn list(ctx: PageCtx, q: Params) -> Response {
     let deleted = param(&q, "deleted") == Some("true");
     let f = StaffFilter {
         q: param(&q, "q").map(String::from),
-        status: param(&q, "status").map(String::from),
+        status: param(&q, "status").map(super::field),
         deleted: Some(deleted),
-        cursor: param(&q, "cursor").map(String::from),
-        limit: Some(50),
+        cursor: param(&q, "cursor").map(|c| darkroom_core::listing::IdCursor(c.to_string())),
+        limit: Some(darkroom_core::listing::ListLimit::clamped(50)),
     };
     match staff::list(&ctx.state.core, &ctx.p, &f).await {
         Ok(l) => ctx.render("staff.html", context! {
@@ -110,8 +110,8 @@ fn parse_opt<T: darkroom_domain::TypedId>(raw: &str, field: &str) -> Result<Opti
 pub async fn invite(ctx: PageCtx, PageForm(f): PageForm<InviteForm>) -> Response {
     let input = (|| -> Result<NewInvitation, CoreError> {
         Ok(NewInvitation {
-            email: f.email.clone(),
-            name: f.name.clone(),
+            email: super::field(&f.email),
+            name: super::field(&f.name),
             role_id: parse_opt::<RoleId>(&f.role_id, "role_id")?
                 .ok_or_else(|| CoreError::invalid("role_id", "choose a role"))?,
             branch_id: parse_opt::<BranchId>(&f.branch_id, "branch_id")?,
@@ -220,9 +220,9 @@ pub async fn update(
     };
     let patch = StaffPatch {
         version: f.version,
-        name: Some(f.name),
-        phone: Some(f.phone),
-        time_zone: Some(f.time_zone),
+        name: Some(super::field(&f.name)),
+        phone: Some(super::field(&f.phone)),
+        time_zone: Some(super::field(&f.time_zone)),
     };
     match staff::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
         Ok(_) => done(&format!("/staff/{id}"), "staff_saved"),
@@ -249,6 +249,8 @@ pub struct ActionForm {
     role_id: Option<String>,
     branch_id: Option<String>,
     permission: Option<String>,
+    /// `branch` (default) or `gallery`.
+    resource_type: Option<String>,
     resource_id: Option<String>,
     expires_at: Option<String>,
 }
@@ -302,10 +304,10 @@ pub async fn action(
             };
             match expires {
                 Ok(expires_at) => access::grant(core, &ctx.p, &ctx.meta, id, NewGrant {
-                    permission: f.permission.clone().unwrap_or_default(),
-                    resource_type: "branch".into(),
-                    resource_id: f.resource_id.clone().unwrap_or_default(),
-                    expires_at,
+                    permission: super::field(f.permission.as_deref().unwrap_or_default()),
+                    resource_type: super::field(f.resource_type.as_deref().unwrap_or("branch")),
+                    resource_id: access::GrantResource(f.resource_id.clone().unwrap_or_default()),
+                    expires_at: expires_at.map(darkroom_domain::field::Future),
                 })
                 .await
                 .map(|_| done(&back, "granted")),

@@ -412,7 +412,7 @@ async fn token_scopes_bound_what_a_token_can_do() {
         darkroom_core::token::NewToken {
             name: "read only".into(),
             scopes: vec!["branch.view".into()],
-            expires_in_days: Some(1),
+            expires_in_days: Some(darkroom_domain::field::Ranged(1)),
         },
     )
     .await

@@ -198,3 +198,163 @@ async fn bad_queries_paths_and_methods_get_problem_documents() {
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(v["code"], "method_not_allowed");
 }
+
+/// The schema of a parameter or property, following a `$ref`.
+fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(|r| r.as_str()) {
+        Some(r) => &spec["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        None => schema,
+    }
+}
+
+/// Defect 5: every numeric query parameter of the route table, given a
+/// number out of its range (or past what 64 bits hold, or not a number),
+/// gets a 422 naming the parameter and its range; no request panics.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_numeric_query_parameter_refuses_numbers_out_of_range() {
+    let app = TestApp::spawn().await;
+    let own = crate::isolation::fixtures(&app, "Strict", "Strict").await;
+    let (_, spec) = app.get(&own.who, "/api/v1/openapi.json").await;
+    let ids: std::collections::HashMap<String, String> = own
+        .ids
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let mut checked = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(params) = op["parameters"].as_array() else {
+                continue;
+            };
+            for p in params.iter().filter(|p| p["in"] == "query") {
+                let schema = resolve(&spec, &p["schema"]);
+                let schema = match schema.get("oneOf").and_then(|o| o.as_array()) {
+                    Some(alts) => alts
+                        .iter()
+                        .map(|a| resolve(&spec, a))
+                        .find(|a| a["type"] != "null")
+                        .unwrap_or(schema),
+                    None => schema,
+                };
+                if schema["type"] != "integer" {
+                    continue;
+                }
+                let name = p["name"].as_str().unwrap();
+                let (min, max) = (schema["minimum"].as_i64(), schema["maximum"].as_i64());
+                assert!(
+                    min.is_some() && max.is_some(),
+                    "{method} {path}: `{name}` states no range: {schema}"
+                );
+                let mut bad = vec![
+                    "9223372036854775808".to_string(),
+                    "99999999999999999999999".to_string(),
+                    "-9223372036854775809".to_string(),
+                    "1.5".to_string(),
+                    "ten".to_string(),
+                    (min.unwrap() - 1).to_string(),
+                ];
+                if let Some(m) = max.unwrap().checked_add(1) {
+                    bad.push(m.to_string());
+                }
+                let url = crate::helpers::fill(path, &ids);
+                let m: reqwest::Method = method.to_uppercase().parse().unwrap();
+                for value in bad {
+                    let (s, v) = app
+                        .api(&own.who, m.clone(), &format!("{url}?{name}={value}"), None)
+                        .await;
+                    assert_eq!(
+                        s,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "{method} {path}?{name}={value}: {v}"
+                    );
+                    assert_eq!(v["errors"][0]["field"], name, "{v}");
+                    let detail = v["detail"].as_str().unwrap();
+                    assert!(
+                        detail.contains(&format!("from {} to {}", min.unwrap(), max.unwrap())),
+                        "{method} {path}?{name}={value}: the range is named: {detail}"
+                    );
+                }
+                checked.push(format!("{method} {path} {name}"));
+            }
+        }
+    }
+    assert!(checked.len() >= 10, "{checked:?}");
+    // The pages that page by offset, too.
+    let gallery = &own.ids["gallery_id"];
+    for page in [format!("/galleries/{gallery}"), "/staging".to_string()] {
+        for value in ["9223372036854775808", "-1", "abc"] {
+            let (s, html, _) = app
+                .page(Some(&own.who.session), &format!("{page}?offset={value}"))
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}?offset={value}");
+            assert!(
+                html.contains("offset"),
+                "{page}: the page names the parameter"
+            );
+        }
+    }
+    let (s, _) = app.get(&own.who, "/api/v1/me").await;
+    assert_eq!(s, StatusCode::OK, "the server is alive and well");
+}
+
+/// Defect 8: a JSON body followed by anything but whitespace is refused on
+/// every route that takes JSON, and nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_bodies_with_trailing_garbage_are_refused_everywhere() {
+    let app = TestApp::spawn().await;
+    let own = crate::isolation::fixtures(&app, "Strict", "Strict").await;
+    let (_, spec) = app.get(&own.who, "/api/v1/openapi.json").await;
+    let ids: std::collections::HashMap<String, String> = own
+        .ids
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    let (_, before) = app.get(&own.who, "/api/v1/branches").await;
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") else {
+                continue;
+            };
+            let body = crate::helpers::body_for(&spec, schema, &own.ids);
+            for tail in [" trailing", "{}", "\n]", ",1"] {
+                let res = app
+                    .http
+                    .request(
+                        method.to_uppercase().parse().unwrap(),
+                        app.url(&crate::helpers::fill(path, &ids)),
+                    )
+                    .bearer_auth(&own.who.token)
+                    .header("content-type", "application/json")
+                    .body(format!("{body}{tail}"))
+                    .send()
+                    .await
+                    .unwrap();
+                let s = res.status();
+                let v: Value = res.json().await.unwrap_or(Value::Null);
+                assert_eq!(
+                    s,
+                    StatusCode::BAD_REQUEST,
+                    "{method} {path} + {tail:?}: {v}"
+                );
+                assert_eq!(v["code"], "malformed_json", "{v}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked}");
+    let (_, after) = app.get(&own.who, "/api/v1/branches").await;
+    assert_eq!(before, after, "nothing was created");
+    // Whitespace after the value is fine.
+    let (s, v) = app
+        .http
+        .post(app.url("/api/v1/branches"))
+        .bearer_auth(&own.who.token)
+        .header("content-type", "application/json")
+        .body("{\"name\": \"Trailing space\", \"invoice_prefix\": \"TS-\"} \n\t ")
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    assert_eq!(s, StatusCode::CREATED, "{v:?}");
+}

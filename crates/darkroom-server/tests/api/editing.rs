@@ -48,14 +48,16 @@ async fn sets_a_cover_and_a_manual_order_shape_what_the_client_sees() {
     let (s, dup) = app
         .post(&owner, &set_url, json!({ "name": "ceremony" }))
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{dup}");
+    assert_eq!(s, StatusCode::CONFLICT, "{dup}");
+    assert_eq!(dup["errors"][0]["field"], "name", "{dup}");
     assert!(dup.to_string().contains("already has a set"), "{dup}");
     let (ceremony, portraits) = (
         ceremony["id"].as_str().unwrap().to_string(),
         portraits["id"].as_str().unwrap().to_string(),
     );
 
-    // Photos into sets; a photo of another gallery is named in the error.
+    // Photos into sets; a photo of another gallery is named in the error
+    // (404: it is not one of this gallery's).
     let (other, other_photos) = gallery_with_photos(&app, &owner, "Other", 1).await;
     let place = format!("/api/v1/galleries/{gallery}/sets/place");
     let (s, e) = app
@@ -65,7 +67,7 @@ async fn sets_a_cover_and_a_manual_order_shape_what_the_client_sees() {
             json!({ "photo_ids": [photos[0], other_photos[0]], "set_id": ceremony }),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
     assert!(e.to_string().contains("photo_ids[1]"), "{e}");
     let (s, e) = app
         .post(
@@ -74,11 +76,7 @@ async fn sets_a_cover_and_a_manual_order_shape_what_the_client_sees() {
             json!({ "photo_ids": [other_photos[0]], "set_id": ceremony }),
         )
         .await;
-    assert_eq!(
-        s,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "a set of another gallery: {e}"
-    );
+    assert_eq!(s, StatusCode::NOT_FOUND, "a set of another gallery: {e}");
     let (s, v) = app
         .post(
             &owner,
@@ -123,18 +121,13 @@ async fn sets_a_cover_and_a_manual_order_shape_what_the_client_sees() {
             &owner,
             Method::PUT,
             &order,
-            Some(json!({ "version": g["version"], "photo_ids": [photos[4], photos[4]] })),
+            Some(
+                json!({ "version": g["version"], "photo_ids": [photos[4], photos[3], photos[4]] }),
+            ),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-    let (s, g2) = app
-        .api(
-            &owner,
-            Method::PUT,
-            &order,
-            Some(json!({ "version": g["version"], "photo_ids": [photos[4], photos[3]] })),
-        )
-        .await;
+    // A photo listed again keeps its first place.
+    let g2 = e;
     assert_eq!(s, StatusCode::OK, "{g2}");
     assert_eq!(g2["sort_order"], "manual");
     let (s, _) = app
@@ -153,7 +146,8 @@ async fn sets_a_cover_and_a_manual_order_shape_what_the_client_sees() {
             json!({ "version": g2["version"], "cover_photo_id": other_photos[0] }),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+    assert_eq!(e["errors"][0]["field"], "cover_photo_id", "{e}");
     let (s, g3) = app
         .patch(
             &owner,
@@ -532,8 +526,8 @@ async fn a_delivery_link_has_its_own_cap_and_deliverables_are_tracked_to_the_doo
             json!({ "version": album["version"], "status": "shipped" }),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-    assert!(e.to_string().contains("carrier"), "{e}");
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "carrier_required", "{e}");
     let (s, shipped) = app
         .patch(&owner, &at, json!({ "version": album["version"], "status": "shipped", "carrier": "DHL", "tracking_number": "JD0146" }))
         .await;

@@ -226,8 +226,8 @@ impl TestApp {
             &p,
             &Meta::system(),
             staff::NewInvitation {
-                email: email.clone(),
-                name: format!("A {label}"),
+                email: email.clone().into(),
+                name: format!("A {label}").into(),
                 role_id,
                 branch_id: branch,
                 time_zone: None,
@@ -258,10 +258,13 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
+        // The tus protocol's version too, so upload routes answer as to any
+        // client (other routes ignore it).
         let mut req = self
             .http
             .request(method, self.url(path))
-            .bearer_auth(&who.token);
+            .bearer_auth(&who.token)
+            .header("tus-resumable", "1.0.0");
         if let Some(b) = body {
             req = req.json(&b);
         }

@@ -15,12 +15,12 @@ use crate::helpers::{TestApp, Who, body_for, csrf_of, fill, params_of};
 const SECRET: &str = "ALPHA-SECRET";
 
 /// One studio's objects, by path parameter name.
-struct Fixtures {
-    who: Who,
-    ids: HashMap<&'static str, String>,
+pub(crate) struct Fixtures {
+    pub(crate) who: Who,
+    pub(crate) ids: HashMap<&'static str, String>,
 }
 
-async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixtures {
+pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixtures {
     let owner = app.studio(name).await;
     let branch = app
         .branch(&owner, &format!("{marker} Branch"))

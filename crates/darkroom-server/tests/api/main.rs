@@ -13,6 +13,7 @@ mod client_ids;
 mod downloads;
 mod editing;
 mod isolation;
+mod link_races;
 mod locking;
 mod pages;
 mod photos;

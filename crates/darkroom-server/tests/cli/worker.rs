@@ -102,8 +102,8 @@ async fn jobs_and_emails_survive_kill_9_of_the_worker() {
             &owner,
             &Meta::system(),
             staff::NewInvitation {
-                email: format!("invitee{i}@kill.test"),
-                name: format!("Invitee {i}"),
+                email: format!("invitee{i}@kill.test").into(),
+                name: format!("Invitee {i}").into(),
                 role_id: darkroom_domain::TypedId::from_uuid(role.id),
                 branch_id: None,
                 time_zone: None,

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Schemathesis against a demo Darkroom: the OpenAPI document must describe
+# the server that exists. Builds the server, starts it with demo data in a
+# temporary folder, makes an owner token, and runs every check with a fixed
+# seed and EXAMPLES examples per operation (default 100). Fails on any 5xx
+# and any failure not excused in schemathesis.toml.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+here=.ci/schemathesis
+EXAMPLES=${EXAMPLES:-100}
+SEED=${SEED:-20261201}
+PY=${DARKROOM_TEST_PYTHON:-target/test-peers/venv/bin/python}
+if ! "$PY" -c 'import schemathesis' 2>/dev/null; then
+  "$(dirname "$PY")/pip" install --quiet 'schemathesis==4.32.5'
+fi
+cargo build --locked -q -p darkroom-server --bin darkroom
+data=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# Generous per-address limits: the run is one client sending thousands of
+# requests, many without (or with bad) credentials on purpose.
+DARKROOM_HTTP__ANONYMOUS_PER_MINUTE=10000000 DARKROOM_LOG=warn \
+  target/debug/darkroom --data-dir "$data" serve --demo --bind "127.0.0.1:$port" >"$data/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && grep -q "listening" "$data/server.log" && break
+  sleep 1
+done
+token=$(target/debug/darkroom --data-dir "$data" token create --name schemathesis 2>/dev/null)
+SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$here" "$(dirname "$PY")/schemathesis" \
+  --config-file "$here/schemathesis.toml" --no-color run \
+  "http://127.0.0.1:$port/api/v1/openapi.json" \
+  -H "Authorization: Bearer $token" \
+  --seed "$SEED" --max-examples "$EXAMPLES" \
+  --report junit --report-dir "target/schemathesis" "$@"

@@ -1,0 +1,365 @@
+//! Closed sets of names a field may take (statuses, kinds, purposes, ...):
+//! each is an enum with its stable names, parsed at the edge and described
+//! in the OpenAPI document by the same list ([`crate::field::Pick`]).
+
+use std::fmt;
+
+/// An enum whose values have stable names (stored in columns, sent in JSON).
+pub trait Named: Sized + Copy + PartialEq + 'static {
+    /// What one value is, for messages (`gallery status`).
+    const WHAT: &'static str;
+    /// The schema's name in the OpenAPI document (`GalleryStatus`).
+    const SCHEMA: &'static str;
+    fn all() -> &'static [Self];
+    fn name(self) -> &'static str;
+
+    fn names() -> Vec<&'static str> {
+        Self::all().iter().map(|x| x.name()).collect()
+    }
+
+    /// The value named `s`, or a message listing the names there are.
+    fn parse_name(s: &str) -> Result<Self, String> {
+        Self::all()
+            .iter()
+            .copied()
+            .find(|x| x.name() == s)
+            .ok_or_else(|| {
+                let names = Self::names();
+                let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+                let list = if rest.is_empty() {
+                    last.to_string()
+                } else {
+                    format!("{} or {last}", rest.join(", "))
+                };
+                format!(
+                    "`{}` is not a {}; use {list}",
+                    crate::validate::clip(s),
+                    Self::WHAT
+                )
+            })
+    }
+}
+
+/// Declares an enum with stable names, `Named`, `Display`, strict serde by
+/// name, and its OpenAPI schema.
+#[macro_export]
+macro_rules! named_enum {
+    ($(#[$m:meta])* $name:ident, $what:literal {
+        $($(#[$vm:meta])* $v:ident => $n:literal),* $(,)?
+    }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vm])* $v),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+            pub fn name(self) -> &'static str {
+                match self { $($name::$v => $n),* }
+            }
+            pub fn parse(s: &str) -> Result<Self, String> {
+                <Self as $crate::names::Named>::parse_name(s)
+            }
+        }
+
+        impl $crate::names::Named for $name {
+            const WHAT: &'static str = $what;
+            const SCHEMA: &'static str = stringify!($name);
+            fn all() -> &'static [Self] {
+                Self::ALL
+            }
+            fn name(self) -> &'static str {
+                $name::name(self)
+            }
+        }
+
+        $crate::named_traits!($name);
+    };
+}
+
+/// `Display`, serde by name and the OpenAPI schema of a `Named` enum.
+#[macro_export]
+macro_rules! named_traits {
+    ($name:ident) => {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str($crate::names::Named::name(*self))
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str($crate::names::Named::name(*self))
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <::std::borrow::Cow<'de, str>>::deserialize(d)?;
+                <$name as $crate::names::Named>::parse_name(&s).map_err(::serde::de::Error::custom)
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::names::enum_schema(&<$name as $crate::names::Named>::names())
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(<$name as $crate::names::Named>::SCHEMA)
+            }
+        }
+    };
+}
+
+/// A string schema listing `names`.
+#[cfg(feature = "openapi")]
+pub fn enum_schema(names: &[&str]) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(names.iter().copied()))
+        .into()
+}
+
+/// Lists values for people: `a, b or c`.
+pub struct Listed<'a>(pub &'a [&'a str]);
+
+impl fmt::Display for Listed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.split_last() {
+            None => Ok(()),
+            Some((last, [])) => f.write_str(last),
+            Some((last, rest)) => write!(f, "{} or {last}", rest.join(", ")),
+        }
+    }
+}
+
+named_enum!(
+    /// Where a gallery is in its life.
+    GalleryStatus, "gallery status" {
+        Active => "active",
+        Completed => "completed",
+        Archived => "archived",
+    }
+);
+
+named_enum!(
+    /// How a gallery's photos are ordered.
+    SortOrder, "sort order" {
+        /// By capture time, then file name.
+        Capture => "capture",
+        Name => "name",
+        /// The studio's own order.
+        Manual => "manual",
+    }
+);
+
+named_enum!(
+    /// What a studio's client is.
+    ClientKind, "client kind" {
+        Person => "person",
+        Organisation => "organisation",
+    }
+);
+
+named_enum!(
+    /// Who a share link is for.
+    LinkKind, "link kind" {
+        /// One person (emailed to them).
+        Person => "person",
+        /// Anyone holding the link and its access code.
+        General => "general",
+    }
+);
+
+named_enum!(
+    /// What a share link is for.
+    LinkPurpose, "link purpose" {
+        Proofing => "proofing",
+        Delivery => "delivery",
+    }
+);
+
+named_enum!(
+    /// A right a share link grants beyond viewing.
+    LinkRight, "link right" {
+        Favourite => "favourite",
+        Comment => "comment",
+        Edits => "edits",
+        Clean => "clean",
+    }
+);
+
+named_enum!(
+    /// What a physical deliverable is.
+    DeliverableKind, "deliverable kind" {
+        Usb => "usb",
+        Album => "album",
+        Prints => "prints",
+        Other => "other",
+    }
+);
+
+named_enum!(
+    /// Where a physical deliverable is.
+    DeliverableStatus, "delivery status" {
+        Preparing => "preparing",
+        Ready => "ready",
+        Shipped => "shipped",
+        Delivered => "delivered",
+        Cancelled => "cancelled",
+    }
+);
+
+named_enum!(
+    /// Where a proof's watermark goes.
+    WatermarkPosition, "watermark position" {
+        Center => "center",
+        BottomRight => "bottom_right",
+        BottomLeft => "bottom_left",
+        TopRight => "top_right",
+        TopLeft => "top_left",
+        Tiled => "tiled",
+    }
+);
+
+named_enum!(
+    /// Where a background job is.
+    JobStatus, "job status" {
+        Queued => "queued",
+        Running => "running",
+        Succeeded => "succeeded",
+        Failed => "failed",
+    }
+);
+
+named_enum!(
+    /// Where an outgoing email is.
+    EmailStatus, "email status" {
+        Pending => "pending",
+        Sending => "sending",
+        Sent => "sent",
+        Failed => "failed",
+        /// A send was interrupted: it may or may not have left.
+        Uncertain => "uncertain",
+    }
+);
+
+named_enum!(
+    /// What a contextual grant can point at.
+    GrantKind, "kind of resource a permission can be granted on" {
+        Branch => "branch",
+        Gallery => "gallery",
+    }
+);
+
+named_enum!(
+    /// What a client wrote on a photo.
+    NoteKind, "note kind" {
+        Comment => "comment",
+        EditRequest => "edit_request",
+    }
+);
+
+/// Implements `Named` (and serde, schema) for an enum with `ALL`, `name`.
+macro_rules! named_existing {
+    ($ty:ty, $what:literal, $schema:literal, $all:expr, $name_fn:ident) => {
+        impl Named for $ty {
+            const WHAT: &'static str = $what;
+            const SCHEMA: &'static str = $schema;
+            fn all() -> &'static [Self] {
+                $all
+            }
+            fn name(self) -> &'static str {
+                <$ty>::$name_fn(self)
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                enum_schema(&<$ty as Named>::names())
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $ty {
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed($schema)
+            }
+        }
+    };
+}
+
+named_existing!(
+    crate::permission::Permission,
+    "permission",
+    "Permission",
+    crate::permission::Permission::ALL,
+    name
+);
+named_existing!(
+    crate::editing::Priority,
+    "priority",
+    "Priority",
+    &crate::editing::Priority::ALL,
+    name
+);
+named_existing!(
+    crate::tax::TaxIdKind,
+    "tax id kind",
+    "TaxIdKind",
+    crate::tax::TaxIdKind::ALL,
+    key
+);
+named_existing!(
+    crate::people::StaffStatus,
+    "staff status",
+    "StaffStatus",
+    crate::people::StaffStatus::ALL,
+    name
+);
+named_existing!(
+    crate::audit::Severity,
+    "severity",
+    "Severity",
+    crate::audit::Severity::ALL,
+    name
+);
+named_existing!(
+    crate::link::DownloadLevel,
+    "download level",
+    "DownloadLevel",
+    crate::link::DownloadLevel::ALL,
+    name
+);
+named_existing!(
+    crate::editing::TaskMove,
+    "task action",
+    "TaskAction",
+    crate::editing::TaskMove::ALL,
+    name
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_ones_list_the_choices() {
+        for s in GalleryStatus::ALL {
+            assert_eq!(GalleryStatus::parse(s.name()), Ok(*s));
+        }
+        let e = SortOrder::parse("random").unwrap_err();
+        assert!(e.contains("capture, name or manual"), "{e}");
+        assert_eq!(
+            serde_json::to_string(&WatermarkPosition::BottomRight).unwrap(),
+            "\"bottom_right\""
+        );
+        assert!(serde_json::from_str::<LinkPurpose>("\"gift\"").is_err());
+        assert_eq!(Listed(&["a", "b", "c"]).to_string(), "a, b or c");
+    }
+}
