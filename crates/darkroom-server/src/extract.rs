@@ -289,20 +289,22 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
         parts: &mut Parts,
         _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let q = parts.uri.query().unwrap_or("");
-        let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(q.as_bytes()));
-        serde_path_to_error::deserialize(de)
-            .map(ApiQuery)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let field = if path == "." {
-                    "query".to_string()
-                } else {
-                    path
-                };
-                field_problem(field, clean_serde_message(&e.into_inner().to_string()))
-            })
+        parse_query(parts.uri.query().unwrap_or("")).map(ApiQuery)
     }
+}
+
+/// Parses a query string, naming the parameter that is wrong.
+pub fn parse_query<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(q.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "query".to_string()
+        } else {
+            path
+        };
+        field_problem(field, clean_serde_message(&e.into_inner().to_string()))
+    })
 }
 
 /// Parses a path segment as a typed id. A malformed id answers 404 like any
@@ -318,4 +320,84 @@ pub fn path_id<T: darkroom_domain::TypedId>(raw: &str) -> Result<T, ApiError> {
             ),
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde::Deserialize;
+
+    use super::*;
+    use darkroom_core::listing::{ListLimit, Offset};
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Paging {
+        offset: Option<Offset>,
+        limit: Option<ListLimit>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        count: Option<i64>,
+    }
+
+    proptest! {
+        /// Any text as a number: in range and accepted, or a 422 naming the
+        /// parameter and its range. Never a panic, never another answer.
+        #[test]
+        fn numeric_query_parameters_accept_their_range_and_name_the_rest(raw in prop_oneof![
+            any::<i128>().prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            (-5i64..300).prop_map(|n| n.to_string()),
+            "[0-9a-z.+ -]{0,30}",
+        ]) {
+            let q = format!("limit={}", url::form_urlencoded::byte_serialize(raw.as_bytes()).collect::<String>());
+            match parse_query::<Paging>(&q) {
+                Ok(p) => {
+                    let n: i64 = raw.trim().parse().unwrap_or(-1);
+                    prop_assert!((1..=200).contains(&n), "{raw} accepted");
+                    prop_assert_eq!(p.limit.map(|l| l.get()), Some(n));
+                }
+                Err(e) => {
+                    prop_assert_eq!(e.0.status, 422);
+                    prop_assert_eq!(&e.0.errors[0].field, "limit");
+                    prop_assert!(e.0.detail.contains("from 1 to 200"), "{}", e.0.detail);
+                }
+            }
+        }
+
+        /// Any bytes as a JSON body: a value of the right shape, or a 400
+        /// (not JSON, or anything after the value) or 422 (wrong shape).
+        #[test]
+        fn any_body_is_parsed_or_refused_with_a_problem(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+            match parse_json::<Body>(&bytes) {
+                Ok(_) => prop_assert!(serde_json::from_slice::<serde_json::Value>(&bytes).is_ok()),
+                Err(e) => prop_assert!(e.0.status == 400 || e.0.status == 422, "{}", e.0.status),
+            }
+        }
+
+        /// A valid body followed by anything but white space is a 400.
+        #[test]
+        fn anything_after_the_value_is_malformed(
+            name in "[a-z]{1,8}",
+            tail in "[^ \\t\\r\\n]{1,8}",
+        ) {
+            let body = format!("{{\"name\": \"{name}\"}}{tail}");
+            let e = parse_json::<Body>(body.as_bytes()).err();
+            prop_assert_eq!(e.map(|e| e.0.status), Some(400));
+        }
+
+        /// Whole numbers written with a fraction of zero are integers.
+        #[test]
+        fn integers_may_be_written_as_whole_floats(n in -1_000_000i64..1_000_000) {
+            let body = format!("{{\"name\": \"x\", \"count\": {n}.0}}");
+            let b = parse_json::<Body>(body.as_bytes());
+            prop_assert_eq!(b.ok().and_then(|b| b.count), Some(n));
+        }
+    }
 }

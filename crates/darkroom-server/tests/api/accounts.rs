@@ -57,6 +57,31 @@ async fn emailed_invitation(app: &TestApp, to: &str) -> String {
     format!("/invitations/{token}")
 }
 
+/// Invites `email` into `owner`'s studio as an editor; the answer.
+async fn invite(app: &TestApp, owner: &Who, email: &str) -> Value {
+    let role = app.role_id(owner, "editor").await.to_string();
+    let (s, inv) = app
+        .post(
+            owner,
+            "/api/v1/staff",
+            json!({ "email": email, "name": "Someone", "role_id": role }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{inv}");
+    inv
+}
+
+/// `who` joins `owner`'s studio too, accepting with their own password.
+async fn joins(app: &TestApp, owner: &Who, who: &Who) -> Who {
+    let inv = invite(app, owner, &who.email).await;
+    app.accept(
+        inv["invitation"]["invite_url"].as_str().unwrap(),
+        &who.email,
+        PASSWORD,
+    )
+    .await
+}
+
 /// The invitation page, with what differs by person (email, form token) blanked.
 async fn invitation_page(app: &TestApp, url: &str, email: &str) -> String {
     let path = &url[url.find("/invitations/").unwrap()..];
@@ -165,22 +190,7 @@ async fn a_person_of_two_studios_keeps_their_sign_in_to_themselves() {
     let a = app.studio("Alpha").await;
     let b = app.studio("Beta").await;
     let photographer = app.member(&a, "photographer", None).await;
-    let role = app.role_id(&b, "editor").await.to_string();
-    let (s, inv) = app
-        .post(
-            &b,
-            "/api/v1/staff",
-            json!({ "email": photographer.email, "name": "Shared", "role_id": role }),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{inv}");
-    let in_b = app
-        .accept(
-            inv["invitation"]["invite_url"].as_str().unwrap(),
-            &photographer.email,
-            PASSWORD,
-        )
-        .await;
+    let in_b = joins(&app, &b, &photographer).await;
     assert_ne!(in_b.user, photographer.user, "each studio has its own id");
 
     for (owner, id) in [(&a, photographer.user), (&b, in_b.user)] {
@@ -233,20 +243,7 @@ async fn a_studios_reset_link_stops_working_once_the_person_joins_another_studio
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{link}");
-    let role = app.role_id(&b, "editor").await.to_string();
-    let (_, inv) = app
-        .post(
-            &b,
-            "/api/v1/staff",
-            json!({ "email": assistant.email, "name": "Joiner", "role_id": role }),
-        )
-        .await;
-    app.accept(
-        inv["invitation"]["invite_url"].as_str().unwrap(),
-        &assistant.email,
-        PASSWORD,
-    )
-    .await;
+    joins(&app, &b, &assistant).await;
     let r = auth::complete_password_reset(
         &app.core,
         token_of(link["reset_url"].as_str().unwrap()),
@@ -314,17 +311,9 @@ async fn a_shared_persons_reset_email_never_goes_through_a_studios_own_server() 
     let a = app.studio("Alpha").await;
     let b = app.studio("Beta").await;
     app.unreachable_smtp(&b, "Beta's own server").await;
-    let role = app.role_id(&b, "editor").await.to_string();
     let only_b_email = "only-beta@staff.test".to_string();
     for email in [&a.email, &only_b_email] {
-        let (s, v) = app
-            .post(
-                &b,
-                "/api/v1/staff",
-                json!({ "email": email, "name": "Someone", "role_id": role }),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{v}");
+        invite(&app, &b, email).await;
         let url = emailed_invitation(&app, email).await;
         app.accept(&url, email, PASSWORD).await;
     }

@@ -207,19 +207,32 @@ fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     }
 }
 
+/// A studio with one of everything, the OpenAPI document, and its ids by
+/// path parameter name.
+async fn studio_with_everything(
+    app: &TestApp,
+) -> (
+    crate::isolation::Fixtures,
+    Value,
+    std::collections::HashMap<String, String>,
+) {
+    let own = crate::isolation::fixtures(app, "Strict", "Strict").await;
+    let (_, spec) = app.get(&own.who, "/api/v1/openapi.json").await;
+    let ids = own
+        .ids
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    (own, spec, ids)
+}
+
 /// Defect 5: every numeric query parameter of the route table, given a
 /// number out of its range (or past what 64 bits hold, or not a number),
 /// gets a 422 naming the parameter and its range; no request panics.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_numeric_query_parameter_refuses_numbers_out_of_range() {
     let app = TestApp::spawn().await;
-    let own = crate::isolation::fixtures(&app, "Strict", "Strict").await;
-    let (_, spec) = app.get(&own.who, "/api/v1/openapi.json").await;
-    let ids: std::collections::HashMap<String, String> = own
-        .ids
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
+    let (own, spec, ids) = studio_with_everything(&app).await;
     let mut checked = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -302,13 +315,7 @@ async fn every_numeric_query_parameter_refuses_numbers_out_of_range() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_bodies_with_trailing_garbage_are_refused_everywhere() {
     let app = TestApp::spawn().await;
-    let own = crate::isolation::fixtures(&app, "Strict", "Strict").await;
-    let (_, spec) = app.get(&own.who, "/api/v1/openapi.json").await;
-    let ids: std::collections::HashMap<String, String> = own
-        .ids
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
+    let (own, spec, ids) = studio_with_everything(&app).await;
     let (_, before) = app.get(&own.who, "/api/v1/branches").await;
     let mut checked = 0;
     for (path, item) in spec["paths"].as_object().unwrap() {
