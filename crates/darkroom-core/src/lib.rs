@@ -6,41 +6,25 @@
 //! validates its input, writes in one transaction (with its audit entry and
 //! any jobs or emails it causes), and returns a view.
 
-pub mod access;
-pub mod activity;
-pub mod arrange;
-pub mod audit;
-pub mod auth;
-pub mod branch;
-pub mod client;
-mod created;
-mod ctx;
-pub mod delivery;
+pub mod crm;
 pub mod demo;
-pub mod download;
-pub mod editing;
-pub mod error;
-pub mod gallery;
-pub mod hot;
-pub mod import;
-pub mod jobs;
-pub mod listing;
-pub mod mail;
-pub mod media;
-pub mod password;
-pub mod photo;
-pub mod principal;
-pub mod proofing;
-mod render;
-pub mod secret;
-pub mod setup;
-pub mod share;
-pub mod staff;
+pub mod kernel;
+pub mod photos;
+pub mod production;
+pub mod sharing;
 pub mod studio;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod token;
-pub mod upload;
+
+// Old flat paths, while the rest of the workspace moves over.
+pub use crm::client;
+pub use kernel::{audit, error, jobs, listing, mail, password, principal, secret};
+pub(crate) use kernel::{created, ctx};
+pub use photos::{download, gallery, import, media, photo, upload};
+pub(crate) use photos::render;
+pub use production::{arrange, delivery, editing};
+pub use sharing::{activity, hot, proofing, share};
+pub use studio::{access, auth, branch, setup, staff, token};
 
 pub use ctx::{
     Core, CoreSettings, JobSettings, MediaSettings, MediaStores, Meta, SmtpSecurity, SmtpSettings,

@@ -1,0 +1,3 @@
+//! The studio's clients: people and organisations.
+
+pub mod client;

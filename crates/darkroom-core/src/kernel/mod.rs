@@ -1,0 +1,14 @@
+//! What every context stands on: the core's context and settings, the one
+//! error type, the audit log, the job runner and the email outbox, the one
+//! authorization function, ids handed out by clients, cursors, secrets.
+
+pub mod audit;
+pub(crate) mod created;
+pub(crate) mod ctx;
+pub mod error;
+pub mod jobs;
+pub mod listing;
+pub mod mail;
+pub mod password;
+pub mod principal;
+pub mod secret;
