@@ -429,7 +429,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
         shared.push(share_demo_gallery(core, &owner, &meta, g).await?);
     }
 
-    let studio_name = crate::studio::header(core, studio).await?.0;
+    let studio_name = crate::kernel::tenant::header(core, studio).await?.0;
     Ok(DemoReport {
         studio,
         studio_name,

@@ -21,7 +21,6 @@ pub use crm::client;
 pub use kernel::{audit, error, jobs, listing, mail, password, principal, secret};
 pub(crate) use kernel::{created, ctx};
 pub use photos::{download, gallery, import, media, photo, upload};
-pub(crate) use photos::render;
 pub use production::{arrange, delivery, editing};
 pub use sharing::{activity, hot, proofing, share};
 pub use studio::{access, auth, branch, setup, staff, token};
@@ -32,14 +31,16 @@ pub use ctx::{
 pub use error::{CoreError, CoreResult};
 pub use principal::{Principal, Via};
 
-/// Commits a write transaction, mapping a failure (busy, lost connection)
-/// to the core's error.
-pub(crate) async fn commit(tx: darkroom_db::Tx) -> CoreResult<()> {
-    let r = tx
-        .commit()
-        .await
-        .map_err(|e| CoreError::from(darkroom_db::DbError::from(e)));
-    // Whatever the outcome, cached reads from before it are not served again.
-    hot::bump();
+pub(crate) use kernel::write::commit;
+
+/// Every context's registrations (jobs, event subscribers, chores), in one
+/// place: adding a context adds one line here.
+pub(crate) fn registry() -> kernel::registry::Registry {
+    let mut r = kernel::registry::Registry::default();
+    kernel::register(&mut r);
+    studio::register(&mut r);
+    photos::register(&mut r);
+    sharing::register(&mut r);
+    production::register(&mut r);
     r
 }

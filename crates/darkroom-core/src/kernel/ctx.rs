@@ -219,7 +219,8 @@ struct Inner {
     cpu: Arc<Semaphore>,
     watermarks:
         std::sync::Mutex<HashMap<(uuid::Uuid, i64), Arc<darkroom_imaging::watermark::Watermark>>>,
-    hot: crate::hot::Caches,
+    registry: crate::kernel::registry::Registry,
+    extensions: std::sync::RwLock<HashMap<std::any::TypeId, Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 /// The context: database, clock, settings, keys. Cheap to clone.
@@ -281,7 +282,8 @@ impl Core {
                 stores,
                 cpu,
                 watermarks: Default::default(),
-                hot: Default::default(),
+                registry: crate::registry(),
+                extensions: Default::default(),
             }),
         })
     }
@@ -302,9 +304,31 @@ impl Core {
         &self.inner.keys
     }
 
-    /// The client hot path's short-lived caches.
-    pub(crate) fn hot(&self) -> &crate::hot::Caches {
-        &self.inner.hot
+    /// What the contexts registered (jobs, event subscribers, chores).
+    pub(crate) fn registry(&self) -> &crate::kernel::registry::Registry {
+        &self.inner.registry
+    }
+
+    /// A context's own state kept with the core (made on first use): what
+    /// lives as long as the process and belongs to one context, such as the
+    /// client hot path's caches.
+    pub fn extension<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let key = std::any::TypeId::of::<T>();
+        if let Ok(map) = self.inner.extensions.read()
+            && let Some(v) = map.get(&key)
+            && let Ok(t) = v.clone().downcast::<T>()
+        {
+            return t;
+        }
+        let mut map = match self.inner.extensions.write() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let v = map
+            .entry(key)
+            .or_insert_with(|| Arc::new(T::default()))
+            .clone();
+        v.downcast::<T>().unwrap_or_else(|_| Arc::new(T::default()))
     }
 
     /// Tells in-process workers that a job was enqueued (after commit).

@@ -1,4 +1,5 @@
-//! Typed jobs and the worker that runs them.
+//! The job runner: jobs are typed per context ([`Job`], registered in the
+//! context's list), enqueued here and run by workers.
 //!
 //! A job is enqueued in the same transaction as the write that causes it.
 //! Workers run inside `darkroom serve` by default and alone with `darkroom
@@ -10,16 +11,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use darkroom_db::email as outbox;
 use darkroom_db::entity::job;
 use darkroom_db::job::{self as queue, NewJob};
 use darkroom_db::sea_orm::ConnectionTrait;
-use darkroom_db::{email as outbox, repo};
+#[cfg(test)]
+use darkroom_domain::EmailId;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::{
-    EmailId, JobId, PasswordResetId, PhotoVersionId, StudioId, Timestamp, TypedId,
-};
+use darkroom_domain::{JobId, StudioId, Timestamp, TypedId};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
@@ -28,38 +29,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::audit::{self, Event, Who};
 use crate::error::{CoreError, CoreResult};
+use crate::kernel::mail::SendEmail;
+use crate::kernel::registry::{BoxFuture, Job};
 use crate::listing::{self, Listing};
 use crate::{Core, Meta, Principal};
-
-/// Every kind of background work.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Job {
-    /// Send one email from the outbox.
-    SendEmail { email_id: EmailId },
-    /// Look up an address and, if it has an account, email a reset link.
-    /// `request` becomes the link's id, so running the job twice sends one email.
-    PasswordResetRequest {
-        email: String,
-        ip: String,
-        request: PasswordResetId,
-    },
-    /// Render a photo version's thumbnail, preview and proof.
-    RenderVersion { version: PhotoVersionId },
-    /// Queue renders of a studio's photos made with older render settings.
-    RerenderStudio { studio: StudioId },
-}
-
-impl Job {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Job::SendEmail { .. } => "send_email",
-            Job::PasswordResetRequest { .. } => "password_reset_request",
-            Job::RenderVersion { .. } => "render_version",
-            Job::RerenderStudio { .. } => "rerender_studio",
-        }
-    }
-}
 
 /// Why a handler did not finish.
 #[derive(Debug)]
@@ -91,22 +64,26 @@ impl JobError {
 }
 
 /// Enqueues `job` inside the caller's transaction, due now or at `run_at`.
-pub async fn enqueue(
+pub async fn enqueue<J: Job>(
     core: &Core,
     c: &impl ConnectionTrait,
     studio: Option<StudioId>,
-    job: &Job,
+    job: &J,
     run_at: Option<Timestamp>,
 ) -> CoreResult<JobId> {
     let id = JobId::new();
     let now = core.now();
+    let mut payload = serde_json::to_value(job).map_err(|e| CoreError::Internal(e.into()))?;
+    if let Some(o) = payload.as_object_mut() {
+        o.insert("type".into(), serde_json::Value::String(J::NAME.into()));
+    }
     queue::enqueue(
         c,
         NewJob {
             id: id.uuid(),
             studio_id: studio.map(|s| s.uuid()),
-            kind: job.kind().into(),
-            payload: serde_json::to_string(job).map_err(|e| CoreError::Internal(e.into()))?,
+            kind: J::NAME.into(),
+            payload: payload.to_string(),
             run_at: run_at.unwrap_or(now).as_micros(),
             max_attempts: core.settings().jobs.max_attempts,
         },
@@ -114,19 +91,6 @@ pub async fn enqueue(
     )
     .await?;
     Ok(id)
-}
-
-async fn handle(core: &Core, job: &Job, last_attempt: bool) -> Result<(), JobError> {
-    match job {
-        Job::SendEmail { email_id } => crate::mail::deliver(core, *email_id, last_attempt).await,
-        Job::PasswordResetRequest { email, ip, request } => {
-            crate::auth::run_reset_request(core, email, ip, *request)
-                .await
-                .map_err(JobError::retry)
-        }
-        Job::RenderVersion { version } => crate::render::render_version(core, *version).await,
-        Job::RerenderStudio { studio } => crate::render::rerender_studio(core, *studio).await,
-    }
 }
 
 /// Delay before attempt `n + 1`: 10 s doubling per attempt, at most an hour, with jitter.
@@ -159,10 +123,15 @@ async fn run_one(core: Core, row: job::Model, worker: String) {
         .await;
         return;
     }
-    let job: Job = match serde_json::from_str(&row.payload) {
-        Ok(j) => j,
-        Err(e) => {
-            let msg = format!("this version of Darkroom cannot read the job: {e}");
+    let runner = core.registry().runner(&row.kind);
+    let payload = serde_json::from_str::<serde_json::Value>(&row.payload);
+    let (runner, payload) = match (runner, payload) {
+        (Some(r), Ok(p)) => (r, p),
+        (None, _) | (_, Err(_)) => {
+            let msg = format!(
+                "this version of Darkroom cannot run a `{}` job; it was left as it is",
+                row.kind
+            );
             let _ = queue::fail(
                 db.conn(),
                 row.id,
@@ -193,7 +162,7 @@ async fn run_one(core: Core, row: job::Model, worker: String) {
         })
     };
     let last_attempt = row.attempts >= row.max_attempts;
-    let outcome = handle(&core, &job, last_attempt).await;
+    let outcome = runner(core.clone(), payload, last_attempt).await;
     heartbeat.abort();
     let now = core.now();
     let result = match &outcome {
@@ -227,26 +196,27 @@ async fn run_one(core: Core, row: job::Model, worker: String) {
         .record(started.elapsed().as_secs_f64());
 }
 
-/// Housekeeping every worker does now and then: expired sessions and old
-/// finished jobs are removed.
+/// Housekeeping every worker does now and then: what the contexts
+/// registered as chores (expired sessions and uploads, expiry reminders, old
+/// finished jobs).
 async fn maintenance(core: &Core) {
-    let now = core.now();
-    let idle_cutoff = now.minus(core.settings().session_idle).as_micros();
-    if let Err(e) =
-        repo::signin::delete_expired_sessions(core.db().conn(), now.as_micros(), idle_cutoff).await
-    {
-        tracing::warn!(error = %e, "maintenance: expired sessions");
+    for (name, chore) in core.registry().chores() {
+        if let Err(e) = chore(core.clone()).await {
+            tracing::warn!(error = %e, chore = name, "maintenance");
+        }
     }
-    if let Err(e) = crate::upload::expire(core).await {
-        tracing::warn!(error = %e, "maintenance: expired uploads");
-    }
-    if let Err(e) = crate::share::remind_expiring(core).await {
-        tracing::warn!(error = %e, "maintenance: gallery expiry reminders");
-    }
-    let week_ago = now.minus(Duration::from_secs(7 * 86_400)).as_micros();
-    if let Err(e) = queue::purge_succeeded(core.db().conn(), week_ago).await {
-        tracing::warn!(error = %e, "maintenance: old jobs");
-    }
+}
+
+/// The kernel's own chore: finished jobs older than a week go.
+pub(crate) fn purge_old_jobs(core: Core) -> BoxFuture<'static, CoreResult<()>> {
+    Box::pin(async move {
+        let week_ago = core
+            .now()
+            .minus(Duration::from_secs(7 * 86_400))
+            .as_micros();
+        queue::purge_succeeded(core.db().conn(), week_ago).await?;
+        Ok(())
+    })
 }
 
 /// A worker's name in job rows: host, process and a random part.
@@ -319,9 +289,12 @@ pub async fn run_worker(core: Core, worker: String, shutdown: CancellationToken)
     while tasks.join_next().await.is_some() {}
 }
 
-/// Runs every due job in this process until none is left (tests, CLI).
+/// Runs every due job in this process until none is left (tests, CLI),
+/// after the chores.
 pub async fn drain(core: &Core) -> CoreResult<usize> {
-    crate::share::remind_expiring(core).await?;
+    for (_, chore) in core.registry().chores() {
+        chore(core.clone()).await?;
+    }
     let worker = worker_name();
     let mut n = 0;
     loop {
@@ -426,7 +399,9 @@ pub async fn retry(core: &Core, p: &Principal, meta: &Meta, id: JobId) -> CoreRe
             ),
         ));
     }
-    if let Ok(Job::SendEmail { email_id }) = serde_json::from_str::<Job>(&row.payload) {
+    if row.kind == SendEmail::NAME
+        && let Ok(SendEmail { email_id }) = serde_json::from_str::<SendEmail>(&row.payload)
+    {
         outbox::requeue(
             &tx,
             Some(p.studio.uuid()),
@@ -471,12 +446,10 @@ mod tests {
     }
 
     #[test]
-    fn jobs_serialise_with_a_type_tag() {
-        let j = Job::SendEmail {
-            email_id: EmailId::new(),
-        };
-        let s = serde_json::to_string(&j).unwrap();
-        assert!(s.starts_with("{\"type\":\"send_email\""), "{s}");
-        assert_eq!(serde_json::from_str::<Job>(&s).unwrap(), j);
+    fn old_payloads_with_their_type_tag_still_read() {
+        let id = EmailId::new();
+        let old = format!("{{\"type\":\"send_email\",\"email_id\":\"{id}\"}}");
+        let j: SendEmail = serde_json::from_str(&old).unwrap();
+        assert_eq!(j.email_id, id);
     }
 }

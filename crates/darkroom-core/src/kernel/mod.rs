@@ -11,4 +11,13 @@ pub mod listing;
 pub mod mail;
 pub mod password;
 pub mod principal;
+pub mod registry;
 pub mod secret;
+pub mod tenant;
+pub mod write;
+
+/// The kernel's own jobs and chores.
+pub(crate) fn register(r: &mut registry::Registry) {
+    r.job::<mail::SendEmail>()
+        .chore("old jobs", jobs::purge_old_jobs);
+}

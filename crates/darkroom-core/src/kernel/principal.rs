@@ -1,6 +1,6 @@
 //! Who is making a request, and the one authorization function.
 
-use darkroom_db::entity::membership;
+use darkroom_db::entity::{membership, role};
 use darkroom_db::repo;
 use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::authz::{
@@ -92,7 +92,7 @@ async fn load_actor(
         }
         scoped.push(ScopedPermissions {
             branch: a.branch_id.map(darkroom_domain::BranchId::from_uuid),
-            permissions: crate::access::role_permissions(role)?,
+            permissions: role_permissions(role)?,
         });
     }
     let mut context = Vec::new();
@@ -132,6 +132,19 @@ pub(crate) async fn holdings_of(
         return Ok(PermissionSet::new());
     };
     Ok(load_actor(c, &m, None).await?.any_permissions(now))
+}
+
+/// The permissions a stored role grants.
+pub fn role_permissions(r: &role::Model) -> CoreResult<PermissionSet> {
+    if r.builtin_key.as_deref() == Some(BuiltinRole::Owner.key()) {
+        return Ok(Permission::ALL.iter().copied().collect());
+    }
+    let names: Vec<String> = serde_json::from_str(&r.permissions)
+        .map_err(|e| CoreError::Internal(anyhow::anyhow!("role permissions: {e}")))?;
+    Ok(names
+        .iter()
+        .filter_map(|n| Permission::parse(n).ok())
+        .collect())
 }
 
 impl Core {

@@ -11,7 +11,8 @@ use futures::TryStreamExt;
 use sha2::Digest;
 
 use crate::error::{CoreError, CoreResult};
-use crate::jobs::{self, Job};
+use crate::jobs;
+use crate::photos::render::RenderVersion;
 use crate::{Core, Principal};
 
 /// Which picture of a photo.
@@ -257,7 +258,7 @@ pub async fn check(
                             core,
                             &tx,
                             Some(StudioId::from_uuid(v.studio_id)),
-                            &Job::RenderVersion {
+                            &RenderVersion {
                                 version: PhotoVersionId::from_uuid(v.id),
                             },
                             None,

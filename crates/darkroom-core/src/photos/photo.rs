@@ -24,8 +24,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Event, Who};
 use crate::error::{CoreError, CoreResult};
-use crate::jobs::{self, Job};
+use crate::jobs;
 use crate::listing::{Offset, PhotoLimit};
+use crate::photos::events::EditedVersionAdded;
+use crate::photos::render::RenderVersion;
 use crate::{Core, Meta, Principal};
 
 /// What a stored file is, for a photo.
@@ -288,7 +290,7 @@ pub(crate) async fn check_quota(
     let s = repo::studio::find(c, studio.uuid())
         .await?
         .ok_or(CoreError::not_found("studio"))?;
-    let Some(quota) = crate::studio::quota_of(core, &s) else {
+    let Some(quota) = crate::kernel::tenant::quota_of(core, &s) else {
         return Ok(());
     };
     let used = repo::photo::storage_used(c, studio.uuid()).await?;
@@ -627,13 +629,19 @@ async fn record(
     )
     .await?;
     if matches!(role, VersionRole::Edited | VersionRole::Final) {
-        crate::editing::on_edited_version(core, &tx, p, photo_id.uuid(), number, now).await?;
+        let e = EditedVersionAdded {
+            by: p.clone(),
+            photo: photo_id,
+            number,
+            at: now,
+        };
+        core.publish(&tx, &e).await?;
     }
     jobs::enqueue(
         core,
         &tx,
         Some(p.studio),
-        &Job::RenderVersion {
+        &RenderVersion {
             version: version_id,
         },
         None,

@@ -13,8 +13,9 @@ use darkroom_imaging::watermark::{Position, Watermark};
 use darkroom_media::{Durability, Key, SharedStore};
 
 use crate::Core;
-use crate::jobs::{self, Job, JobError};
-use crate::studio::{RenderConfig, StudioSettings};
+use crate::jobs::{self, JobError};
+use crate::kernel::registry::{BoxFuture, Job};
+use crate::kernel::tenant::{RenderConfig, StudioSettings};
 
 /// The studio's watermark, prepared once per settings revision.
 async fn watermark(
@@ -38,7 +39,7 @@ async fn watermark(
     let scale = f32::from(cfg.watermark.scale) / 100.0;
     let wm = if cfg.watermark.has_image {
         let png = store
-            .get_bytes(&crate::studio::watermark_image_key(studio))
+            .get_bytes(&crate::kernel::tenant::watermark_image_key(studio))
             .await
             .map_err(JobError::retry)?;
         Watermark::image(&png, position, opacity, scale).map_err(JobError::fatal)?
@@ -100,6 +101,51 @@ async fn set_failed(
 }
 
 /// Renders one version's derivatives. Safe to run again: it overwrites them.
+/// Renders a photo version's thumbnail, preview and proof.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RenderVersion {
+    pub version: PhotoVersionId,
+}
+
+impl Job for RenderVersion {
+    const NAME: &'static str = "render_version";
+    fn run(self, core: Core, _last: bool) -> BoxFuture<'static, Result<(), JobError>> {
+        Box::pin(async move { render_version(&core, self.version).await })
+    }
+}
+
+/// Queues renders of a studio's photos made with older render settings.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RerenderStudio {
+    pub studio: StudioId,
+}
+
+impl Job for RerenderStudio {
+    const NAME: &'static str = "rerender_studio";
+    fn run(self, core: Core, _last: bool) -> BoxFuture<'static, Result<(), JobError>> {
+        Box::pin(async move { rerender_studio(&core, self.studio).await })
+    }
+}
+
+/// When the studio's render settings change, its photos are rendered again.
+pub(crate) fn on_render_settings_changed<'a>(
+    core: &'a Core,
+    tx: &'a darkroom_db::Tx,
+    e: &'a crate::studio::events::RenderSettingsChanged,
+) -> BoxFuture<'a, crate::CoreResult<()>> {
+    Box::pin(async move {
+        jobs::enqueue(
+            core,
+            tx,
+            Some(e.studio),
+            &RerenderStudio { studio: e.studio },
+            None,
+        )
+        .await?;
+        Ok(())
+    })
+}
+
 pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<(), JobError> {
     let db = core.db().conn();
     let Some(v) = repo::photo::find_version_any(db, id.uuid())
@@ -271,7 +317,7 @@ pub(crate) async fn rerender_studio(core: &Core, studio: StudioId) -> Result<(),
             core,
             &tx,
             Some(studio),
-            &Job::RenderVersion {
+            &RenderVersion {
                 version: PhotoVersionId::from_uuid(v.id),
             },
             None,
@@ -280,15 +326,9 @@ pub(crate) async fn rerender_studio(core: &Core, studio: StudioId) -> Result<(),
         .map_err(JobError::retry)?;
     }
     if stale.len() == 500 {
-        jobs::enqueue(
-            core,
-            &tx,
-            Some(studio),
-            &Job::RerenderStudio { studio },
-            None,
-        )
-        .await
-        .map_err(JobError::retry)?;
+        jobs::enqueue(core, &tx, Some(studio), &RerenderStudio { studio }, None)
+            .await
+            .map_err(JobError::retry)?;
     }
     crate::commit(tx).await.map_err(JobError::retry)?;
     core.wake_workers();

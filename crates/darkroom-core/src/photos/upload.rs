@@ -600,6 +600,13 @@ pub async fn recover(core: &Core) -> CoreResult<(usize, usize)> {
 }
 
 /// Maintenance: forget expired uploads and their bytes.
+/// The chore form of [`expire`].
+pub(crate) fn expire_chore(
+    core: Core,
+) -> crate::kernel::registry::BoxFuture<'static, CoreResult<()>> {
+    Box::pin(async move { expire(&core).await.map(|_| ()) })
+}
+
 pub async fn expire(core: &Core) -> CoreResult<usize> {
     let now = core.now().as_micros();
     let rows = ups::expired(core.db().conn(), now).await?;

@@ -339,7 +339,7 @@ pub async fn update(
         && let Some(client) = repo::share::find_client(&tx, p.studio.uuid(), cid).await?
         && let Some(email) = client.email.as_deref()
     {
-        let (studio_name, branding) = crate::studio::header(core, p.studio).await?;
+        let (studio_name, branding) = crate::kernel::tenant::header(core, p.studio).await?;
         let what = match m.kind.as_str() {
             "usb" => "USB stick".to_string(),
             "album" => "album".to_string(),

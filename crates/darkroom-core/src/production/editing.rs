@@ -33,6 +33,9 @@ use crate::audit::{self};
 use crate::created::{self, Claim};
 use crate::error::{CoreError, CoreResult};
 use crate::gallery::target;
+use crate::kernel::registry::BoxFuture;
+use crate::photos::events::EditedVersionAdded;
+use crate::sharing::events::{EditRequested, SelectionSubmitted};
 use crate::{Core, Meta, Principal};
 
 /// Most tasks one listing returns.
@@ -654,6 +657,45 @@ fn apply_status(
 
 /// A client's submitted selection becomes a task (or joins the open task
 /// of an earlier submission through the same link).
+/// A submitted selection becomes a task (see [`from_selection`]).
+pub(crate) fn on_selection<'a>(
+    core: &'a Core,
+    tx: &'a darkroom_db::Tx,
+    e: &'a SelectionSubmitted,
+) -> BoxFuture<'a, CoreResult<()>> {
+    let _ = core;
+    Box::pin(from_selection(tx, e.studio, &e.link, &e.gallery, e.at))
+}
+
+/// An edit request becomes a task (see [`from_edit_request`]).
+pub(crate) fn on_edit_request<'a>(
+    core: &'a Core,
+    tx: &'a darkroom_db::Tx,
+    e: &'a EditRequested,
+) -> BoxFuture<'a, CoreResult<()>> {
+    let _ = core;
+    Box::pin(from_edit_request(
+        tx, &e.link, &e.photo, e.note, &e.body, e.at,
+    ))
+}
+
+/// An edited upload counts on the tasks covering its photo (see
+/// [`on_edited_version`]).
+pub(crate) fn on_edited_upload<'a>(
+    core: &'a Core,
+    tx: &'a darkroom_db::Tx,
+    e: &'a EditedVersionAdded,
+) -> BoxFuture<'a, CoreResult<()>> {
+    Box::pin(on_edited_version(
+        core,
+        tx,
+        &e.by,
+        e.photo.uuid(),
+        e.number,
+        e.at,
+    ))
+}
+
 pub(crate) async fn from_selection(
     c: &impl ConnectionTrait,
     studio: darkroom_domain::StudioId,

@@ -16,22 +16,16 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long an entry may be served.
 pub const TTL: Duration = Duration::from_secs(2);
 
-static EPOCH: AtomicU64 = AtomicU64::new(0);
+pub(crate) use crate::kernel::write::epoch;
 
-/// The current write epoch: take it before reading what will be cached.
-pub(crate) fn epoch() -> u64 {
-    EPOCH.load(Ordering::Acquire)
-}
-
-/// Called after every committed write.
-pub(crate) fn bump() {
-    EPOCH.fetch_add(1, Ordering::AcqRel);
+/// The caches of `core` (kept with it as one of its extensions).
+pub(crate) fn of(core: &crate::Core) -> std::sync::Arc<Caches> {
+    core.extension::<Caches>()
 }
 
 /// A map whose entries expire after [`TTL`] or at the next write.
@@ -77,6 +71,7 @@ impl<K: Hash + Eq, V: Clone> TtlMap<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernel::write::bump;
 
     #[test]
     fn a_write_or_the_ttl_ends_an_entry() {

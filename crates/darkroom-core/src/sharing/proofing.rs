@@ -23,6 +23,7 @@ use crate::download::{self, ZipDownload};
 use crate::error::{CoreError, CoreResult};
 use crate::media::{self, MediaObject, Rendition};
 use crate::share::{self, Guest};
+use crate::sharing::events::{EditRequested, SelectionSubmitted};
 use crate::{Core, Meta};
 
 /// The proofing state of a link's selection.
@@ -171,11 +172,11 @@ pub async fn record_view(core: &Core, g: &Guest) -> CoreResult<()> {
 /// link: a page of a thousand photos asks for it, and for little else.
 pub async fn gallery_json(core: &Core, g: &Guest) -> CoreResult<bytes::Bytes> {
     share::authorize(core, g, LinkAction::View)?;
-    if let Some(b) = core.hot().listings.get(&g.link.id) {
+    if let Some(b) = crate::sharing::hot::of(core).listings.get(&g.link.id) {
         return Ok(b);
     }
-    let _turn = core.hot().flights.enter(g.link.id).await;
-    if let Some(b) = core.hot().listings.get(&g.link.id) {
+    let _turn = crate::sharing::hot::of(core).flights.enter(g.link.id).await;
+    if let Some(b) = crate::sharing::hot::of(core).listings.get(&g.link.id) {
         return Ok(b);
     }
     let read_at = crate::hot::epoch();
@@ -183,7 +184,9 @@ pub async fn gallery_json(core: &Core, g: &Guest) -> CoreResult<bytes::Bytes> {
     let b: bytes::Bytes = serde_json::to_vec(&v)
         .map_err(|e| CoreError::Internal(e.into()))?
         .into();
-    core.hot().listings.put(g.link.id, b.clone(), read_at);
+    crate::sharing::hot::of(core)
+        .listings
+        .put(g.link.id, b.clone(), read_at);
     Ok(b)
 }
 
@@ -226,7 +229,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
         .map(PhotoId::from_uuid)
         .filter(|c| photos.iter().any(|p| p.id == *c))
         .or_else(|| photos.first().map(|p| p.id));
-    let (studio_name, branding) = crate::studio::header(core, g.studio).await?;
+    let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
     let delivery = g.link.purpose == "delivery";
     let rights = LinkRights::parse(&g.link.rights).unwrap_or_default();
     let limit_left = |limit: Option<i64>, used: i64| limit.map(|l| (l - used).max(0));
@@ -511,7 +514,14 @@ pub async fn add_note(
     .await?;
     share::event(core, &tx, g, kind, Some(p.id), None).await?;
     if kind == "edit_request" {
-        crate::editing::from_edit_request(&tx, &g.link, &p, id, &body, now).await?;
+        let e = EditRequested {
+            link: g.link.clone(),
+            photo: p.clone(),
+            note: id,
+            body: body.clone(),
+            at: now,
+        };
+        core.publish(&tx, &e).await?;
         audit::record(
             core,
             &tx,
@@ -586,7 +596,13 @@ pub async fn submit(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<Selection
         },
     )
     .await?;
-    crate::editing::from_selection(&tx, g.studio, &g.link, &g.gallery, now).await?;
+    let e = SelectionSubmitted {
+        studio: g.studio,
+        link: g.link.clone(),
+        gallery: g.gallery.clone(),
+        at: now,
+    };
+    core.publish(&tx, &e).await?;
     let (count, extras) = (before.count, before.extras);
     share::notify_staff(core, &tx, g, |studio, branding| {
         crate::mail::templates::selection_submitted(
@@ -645,7 +661,7 @@ pub async fn media(
     };
     // A version's renditions change only with its watermark revision.
     let blob_key = (current.id, r as u8, current.watermark_rev);
-    if let Some(m) = core.hot().blobs.get(&blob_key) {
+    if let Some(m) = crate::sharing::hot::of(core).blobs.get(&blob_key) {
         return Ok(small_object(&m));
     }
     let (_, content_type, etag, download_name) = media::locate(p, current, r)?;
@@ -666,7 +682,7 @@ pub async fn media(
         etag,
         download_name,
     });
-    core.hot().blobs.put(blob_key, m.clone());
+    crate::sharing::hot::of(core).blobs.put(blob_key, m.clone());
     Ok(small_object(&m))
 }
 
@@ -702,7 +718,7 @@ async fn gallery_index(
     core: &Core,
     g: &Guest,
 ) -> CoreResult<std::sync::Arc<crate::hot::GalleryIndex>> {
-    let hot = core.hot();
+    let hot = crate::sharing::hot::of(core);
     if let Some(i) = hot.galleries.get(&g.gallery.id) {
         return Ok(i);
     }

@@ -309,11 +309,11 @@ pub async fn create_link(
     let url = core.settings().link(&format!("/g/{token}"));
     let mut email_queued = false;
     if let Some(to) = &email
-        && crate::studio::smtp_for(core, Some(p.studio))
+        && crate::kernel::tenant::smtp_for(core, Some(p.studio))
             .await?
             .is_some()
     {
-        let (studio_name, branding) = crate::studio::header(core, p.studio).await?;
+        let (studio_name, branding) = crate::kernel::tenant::header(core, p.studio).await?;
         let (template, msg) = if delivery {
             (
                 "gallery_delivered",
@@ -563,7 +563,7 @@ pub async fn guest(core: &Core, id: ShareLinkId, cookie: &str) -> CoreResult<Gue
     let now = core.now().as_micros();
     let hash = hash_token(cookie);
     // Cached rows, decided again now (see `crate::hot`).
-    if let Some((link, expires, g)) = core.hot().sessions.get(&hash) {
+    if let Some((link, expires, g)) = crate::sharing::hot::of(core).sessions.get(&hash) {
         if link == id.uuid() && expires > now {
             authorize(core, &g, LinkAction::View)?;
             return Ok(g);
@@ -578,9 +578,11 @@ pub async fn guest(core: &Core, id: ShareLinkId, cookie: &str) -> CoreResult<Gue
         && let Some(l) = repo::share::find_link_any(db, s.link_id).await?
     {
         let g = guest_rows(core, l).await?;
-        core.hot()
-            .sessions
-            .put(hash, (s.link_id, s.expires_at, g.clone()), read_at);
+        crate::sharing::hot::of(core).sessions.put(
+            hash,
+            (s.link_id, s.expires_at, g.clone()),
+            read_at,
+        );
         authorize(core, &g, LinkAction::View)?;
         return Ok(g);
     }
@@ -648,7 +650,7 @@ async fn start_session(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<Opened
 pub async fn open(core: &Core, token: &str, meta: &Meta) -> CoreResult<Opened> {
     let g = link_by_token(core, token).await?;
     if g.link.code_hash.is_some() {
-        let (studio_name, branding) = crate::studio::header(core, g.studio).await?;
+        let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
         return Ok(Opened::NeedsCode {
             studio_name: branding.logo_text.unwrap_or(studio_name),
             gallery_name: g.gallery.name,
@@ -744,9 +746,9 @@ pub(crate) async fn notify_staff(
     core: &Core,
     c: &impl ConnectionTrait,
     g: &Guest,
-    compose: impl FnOnce(&str, &crate::studio::Branding) -> crate::mail::Message,
+    compose: impl FnOnce(&str, &crate::kernel::tenant::Branding) -> crate::mail::Message,
 ) -> CoreResult<()> {
-    if crate::studio::smtp_for(core, Some(g.studio))
+    if crate::kernel::tenant::smtp_for(core, Some(g.studio))
         .await?
         .is_none()
     {
@@ -757,7 +759,7 @@ pub(crate) async fn notify_staff(
     let Some(u) = repo::person::find_user(c, user).await? else {
         return Ok(());
     };
-    let (studio_name, branding) = crate::studio::header(core, g.studio).await?;
+    let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
     let msg = compose(&studio_name, &branding);
     crate::mail::queue(core, c, Some(g.studio), "client_activity", &u.email, msg).await?;
     Ok(())
@@ -832,7 +834,7 @@ pub async fn guest_for_media(
     {
         return Err(CoreError::not_found("picture"));
     }
-    if let Some(g) = core.hot().links.get(&link.uuid()) {
+    if let Some(g) = crate::sharing::hot::of(core).links.get(&link.uuid()) {
         authorize(core, &g, LinkAction::View)?;
         return Ok(g);
     }
@@ -841,7 +843,9 @@ pub async fn guest_for_media(
         .await?
         .ok_or(CoreError::not_found("gallery link"))?;
     let g = std::sync::Arc::new(guest_rows(core, l).await?);
-    core.hot().links.put(link.uuid(), g.clone(), read_at);
+    crate::sharing::hot::of(core)
+        .links
+        .put(link.uuid(), g.clone(), read_at);
     authorize(core, &g, LinkAction::View)?;
     Ok(g)
 }
@@ -864,6 +868,13 @@ pub const EXPIRY_REMINDER: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Emails each open person link (and the gallery's client) of galleries
 /// expiring within [`EXPIRY_REMINDER`], once per expiry date. Run by the
 /// workers' housekeeping; returns the emails queued.
+/// The chore form of [`remind_expiring`].
+pub(crate) fn remind_chore(
+    core: Core,
+) -> crate::kernel::registry::BoxFuture<'static, CoreResult<()>> {
+    Box::pin(async move { remind_expiring(&core).await.map(|_| ()) })
+}
+
 pub async fn remind_expiring(core: &Core) -> CoreResult<usize> {
     let now = core.now();
     let due = repo::share::galleries_expiring(
@@ -879,8 +890,11 @@ pub async fn remind_expiring(core: &Core) -> CoreResult<usize> {
         if !repo::share::claim_reminder(&tx, g.id, now.as_micros()).await? {
             continue;
         }
-        if crate::studio::smtp_for(core, Some(studio)).await?.is_some() {
-            let (studio_name, branding) = crate::studio::header(core, studio).await?;
+        if crate::kernel::tenant::smtp_for(core, Some(studio))
+            .await?
+            .is_some()
+        {
+            let (studio_name, branding) = crate::kernel::tenant::header(core, studio).await?;
             let mut to: Vec<(String, String)> = Vec::new();
             for l in repo::share::links_of_gallery(&tx, g.studio_id, g.id).await? {
                 if l.revoked_at.is_none()

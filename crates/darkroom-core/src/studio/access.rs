@@ -25,18 +25,7 @@ use crate::created::{self, Claim};
 use crate::error::{CoreError, CoreResult};
 use crate::{Core, Meta, Principal};
 
-/// The permissions a stored role grants.
-pub fn role_permissions(r: &role::Model) -> CoreResult<PermissionSet> {
-    if r.builtin_key.as_deref() == Some(BuiltinRole::Owner.key()) {
-        return Ok(Permission::ALL.iter().copied().collect());
-    }
-    let names: Vec<String> = serde_json::from_str(&r.permissions)
-        .map_err(|e| CoreError::Internal(anyhow::anyhow!("role permissions: {e}")))?;
-    Ok(names
-        .iter()
-        .filter_map(|n| Permission::parse(n).ok())
-        .collect())
-}
+pub use crate::kernel::principal::role_permissions;
 
 fn perms_json(set: &PermissionSet) -> String {
     serde_json::to_string(&set.iter().map(|p| p.name()).collect::<Vec<_>>())

@@ -18,6 +18,8 @@ use darkroom_domain::{PasswordResetId, SessionId, StudioId, Timestamp, TypedId, 
 
 use crate::audit::{self, Event, Who};
 use crate::error::{CoreError, CoreResult};
+use crate::jobs::JobError;
+use crate::kernel::registry::{BoxFuture, Job};
 use crate::principal::{self, Principal, Via};
 use crate::secret::{hash_token, new_token, sha256_hex};
 use crate::{Core, Meta, jobs, password};
@@ -378,7 +380,7 @@ pub async fn request_password_reset(core: &Core, email: &str, meta: &Meta) -> Co
         core,
         &tx,
         None,
-        &jobs::Job::PasswordResetRequest {
+        &PasswordResetRequest {
             email,
             ip: meta.ip.clone(),
             request: PasswordResetId::new(),
@@ -459,6 +461,37 @@ pub(crate) async fn create_reset_link(
     )
     .await?;
     Ok(core.settings().link(&format!("/password-reset/{token}")))
+}
+
+/// Looks up an address and, if it has an account, emails a reset link.
+/// `request` becomes the link's id, so running the job twice sends one email.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PasswordResetRequest {
+    pub email: String,
+    pub ip: String,
+    pub request: PasswordResetId,
+}
+
+impl Job for PasswordResetRequest {
+    const NAME: &'static str = "password_reset_request";
+    fn run(self, core: Core, _last: bool) -> BoxFuture<'static, Result<(), JobError>> {
+        Box::pin(async move {
+            run_reset_request(&core, &self.email, &self.ip, self.request)
+                .await
+                .map_err(JobError::retry)
+        })
+    }
+}
+
+/// The studio's chore: sessions past their idle or absolute limit go.
+pub(crate) fn purge_sessions(core: Core) -> BoxFuture<'static, CoreResult<()>> {
+    Box::pin(async move {
+        let now = core.now();
+        let idle_cutoff = now.minus(core.settings().session_idle).as_micros();
+        repo::signin::delete_expired_sessions(core.db().conn(), now.as_micros(), idle_cutoff)
+            .await?;
+        Ok(())
+    })
 }
 
 /// The job half of [`request_password_reset`].

@@ -15,139 +15,15 @@ use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{StudioId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
+pub use crate::kernel::tenant::{
+    Branding, Features, RenderConfig, StoredSmtp, StudioSettings, WatermarkConfig, header, load,
+    quota_of, smtp_for, watermark_image_key,
+};
+
 use crate::audit::{self, Event, Who};
 use crate::error::{CoreError, CoreResult};
-use crate::{Core, Meta, Principal, SmtpSecurity, SmtpSettings};
-
-/// How the studio presents itself to clients.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Branding {
-    /// Accent colour of pages and emails, `#rrggbb`.
-    pub accent_colour: String,
-    /// Shown in the header of client pages instead of the studio name.
-    pub logo_text: Option<String>,
-    /// A line at the end of every email.
-    pub email_footer: Option<String>,
-}
-
-impl Default for Branding {
-    fn default() -> Self {
-        Self {
-            accent_colour: "#8a4b2a".into(),
-            logo_text: None,
-            email_footer: None,
-        }
-    }
-}
-
-/// Switches for optional capabilities.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Features {
-    /// Staff may create personal API tokens; when off, existing tokens stop working.
-    pub api_tokens: bool,
-}
-
-impl Default for Features {
-    fn default() -> Self {
-        Self { api_tokens: true }
-    }
-}
-
-/// How photos are rendered for people: derivative sizes and qualities, and
-/// the watermark on proofs. `rev` counts changes; derivatives made with an
-/// older revision are rendered again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RenderConfig {
-    /// Long edge of thumbnails, in pixels (100 to 1200).
-    pub thumb_edge: u32,
-    /// Long edge of previews and proofs, in pixels (800 to 4096).
-    pub preview_edge: u32,
-    /// JPEG quality, 40 to 100.
-    pub thumb_quality: u8,
-    pub preview_quality: u8,
-    pub proof_quality: u8,
-    pub watermark: WatermarkConfig,
-    pub rev: i64,
-}
-
-impl Default for RenderConfig {
-    fn default() -> Self {
-        Self {
-            thumb_edge: 400,
-            preview_edge: 2048,
-            thumb_quality: 80,
-            preview_quality: 85,
-            proof_quality: 82,
-            watermark: WatermarkConfig::default(),
-            rev: 1,
-        }
-    }
-}
-
-/// The watermark on proofs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct WatermarkConfig {
-    pub enabled: bool,
-    /// The text; absent means the studio's name. Ignored when an image is set.
-    pub text: Option<String>,
-    /// The studio uploaded an image watermark (PNG with transparency).
-    pub has_image: bool,
-    /// `center`, `bottom_right`, `bottom_left`, `top_right`, `top_left` or `tiled`.
-    pub position: String,
-    /// Opacity in percent (5 to 100).
-    pub opacity: u8,
-    /// Width as a percentage of the photo's width (5 to 100).
-    pub scale: u8,
-}
-
-impl Default for WatermarkConfig {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            text: None,
-            has_image: false,
-            position: "bottom_right".into(),
-            opacity: 50,
-            scale: 30,
-        }
-    }
-}
-
-/// The studio's SMTP server as stored (password sealed with the instance key).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredSmtp {
-    pub host: String,
-    pub port: u16,
-    pub security: SmtpSecurity,
-    pub username: Option<String>,
-    pub password_sealed: Option<String>,
-    pub from_address: String,
-    pub from_name: String,
-}
-
-/// Everything stored in `studios.settings`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StudioSettings {
-    #[serde(default)]
-    pub branding: Branding,
-    #[serde(default)]
-    pub features: Features,
-    #[serde(default)]
-    pub email: Option<StoredSmtp>,
-    #[serde(default)]
-    pub render: RenderConfig,
-}
-
-impl StudioSettings {
-    pub fn parse(json: &str) -> CoreResult<Self> {
-        serde_json::from_str(json)
-            .map_err(|e| CoreError::Internal(anyhow::anyhow!("studio settings: {e}")))
-    }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
-    }
-}
+use crate::studio::events::RenderSettingsChanged;
+use crate::{Core, Meta, Principal, SmtpSecurity};
 
 /// The studio's SMTP server as shown (never the password).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -220,35 +96,12 @@ fn view_with_usage(m: &studio::Model, used: i64, quota: Option<i64>) -> CoreResu
     })
 }
 
-pub(crate) async fn load(core: &Core, studio: StudioId) -> CoreResult<studio::Model> {
-    repo::studio::find(core.db().conn(), studio.uuid())
-        .await?
-        .ok_or(CoreError::not_found("studio"))
-}
-
 /// The signed-in person's studio, with its storage use.
 pub async fn get(core: &Core, p: &Principal) -> CoreResult<StudioView> {
     core.authorize(p, Permission::StudioView, Target::STUDIO)?;
     let m = load(core, p.studio).await?;
     let used = repo::photo::storage_used(core.db().conn(), m.id).await?;
     view_with_usage(&m, used, quota_of(core, &m))
-}
-
-/// A studio's quota: its own, else the plan default from configuration.
-pub fn quota_of(core: &Core, m: &studio::Model) -> Option<i64> {
-    m.storage_quota_bytes.or(core
-        .settings()
-        .media
-        .default_quota_bytes
-        .and_then(|q| i64::try_from(q).ok()))
-}
-
-/// The studio's name and branding, for page chrome; no permission needed
-/// beyond being signed in to it.
-pub async fn header(core: &Core, studio: StudioId) -> CoreResult<(String, Branding)> {
-    let m = load(core, studio).await?;
-    let s = StudioSettings::parse(&m.settings)?;
-    Ok((m.name, s.branding))
 }
 
 /// Changes to branding; absent fields stay as they are, `""` clears.
@@ -514,14 +367,8 @@ pub async fn update(
         return Err(CoreError::stale(view(&fresh)?));
     }
     if render_changed {
-        crate::jobs::enqueue(
-            core,
-            &tx,
-            Some(p.studio),
-            &crate::jobs::Job::RerenderStudio { studio: p.studio },
-            None,
-        )
-        .await?;
+        core.publish(&tx, &RenderSettingsChanged { studio: p.studio })
+            .await?;
     }
     if !changed.is_empty() {
         audit::record(
@@ -549,12 +396,6 @@ pub async fn update(
         core.wake_workers();
     }
     view(&fresh)
-}
-
-/// The key of a studio's watermark image.
-pub fn watermark_image_key(studio: StudioId) -> darkroom_media::Key {
-    #[allow(clippy::unwrap_used)] // made of a UUID: always a valid key
-    darkroom_media::Key::new(format!("s/{}/watermark.png", studio.uuid().simple())).unwrap()
 }
 
 /// Sets (or with `None`, removes) the studio's watermark image. Proofs are
@@ -612,14 +453,8 @@ pub async fn set_watermark_image(
             .ok_or(CoreError::not_found("studio"))?;
         return Err(CoreError::stale(view(&fresh)?));
     }
-    crate::jobs::enqueue(
-        core,
-        &tx,
-        Some(p.studio),
-        &crate::jobs::Job::RerenderStudio { studio: p.studio },
-        None,
-    )
-    .await?;
+    core.publish(&tx, &RenderSettingsChanged { studio: p.studio })
+        .await?;
     audit::record(
         core,
         &tx,
@@ -753,31 +588,6 @@ pub async fn set_email(
         .ok_or(CoreError::not_found("studio"))?;
     crate::commit(tx).await?;
     view(&fresh)
-}
-
-/// The SMTP server for a studio's mail: its own, else the instance's.
-pub async fn smtp_for(core: &Core, studio: Option<StudioId>) -> CoreResult<Option<SmtpSettings>> {
-    if let Some(s) = studio
-        && let Some(m) = repo::studio::find(core.db().conn(), s.uuid()).await?
-    {
-        let settings = StudioSettings::parse(&m.settings)?;
-        if let Some(e) = settings.email {
-            return Ok(Some(SmtpSettings {
-                host: e.host,
-                port: e.port,
-                security: e.security,
-                username: e.username,
-                password: e
-                    .password_sealed
-                    .as_deref()
-                    .and_then(|p| core.keys().open(p)),
-                from_address: e.from_address,
-                from_name: e.from_name,
-                timeout: std::time::Duration::from_secs(30),
-            }));
-        }
-    }
-    Ok(core.settings().smtp.clone())
 }
 
 /// Studios a person can switch between.

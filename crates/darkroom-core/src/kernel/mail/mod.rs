@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::{self, Event, Who};
 use crate::error::{CoreError, CoreResult};
-use crate::jobs::{self, Job, JobError};
+use crate::jobs::{self, JobError};
+use crate::kernel::registry::{BoxFuture, Job};
 use crate::listing::{self, Listing};
 use crate::{Core, Meta, Principal, SmtpSecurity, SmtpSettings};
 
@@ -28,6 +29,19 @@ pub struct Message {
     pub subject: String,
     pub text: String,
     pub html: String,
+}
+
+/// Sends one email from the outbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendEmail {
+    pub email_id: EmailId,
+}
+
+impl Job for SendEmail {
+    const NAME: &'static str = "send_email";
+    fn run(self, core: Core, last_attempt: bool) -> BoxFuture<'static, Result<(), JobError>> {
+        Box::pin(async move { deliver(&core, self.email_id, last_attempt).await })
+    }
 }
 
 /// Writes an email to the outbox and enqueues its send, inside `c`'s
@@ -68,7 +82,7 @@ pub async fn queue(
         },
     )
     .await?;
-    jobs::enqueue(core, c, studio, &Job::SendEmail { email_id: id }, None).await?;
+    jobs::enqueue(core, c, studio, &SendEmail { email_id: id }, None).await?;
     Ok(id)
 }
 
@@ -130,7 +144,7 @@ pub(crate) async fn deliver(core: &Core, id: EmailId, last_attempt: bool) -> Res
         BeginSend::Finished | BeginSend::Missing => return Ok(()),
     };
     let studio = row.studio_id.map(StudioId::from_uuid);
-    let Some(smtp) = crate::studio::smtp_for(core, studio)
+    let Some(smtp) = crate::kernel::tenant::smtp_for(core, studio)
         .await
         .map_err(JobError::retry)?
     else {
@@ -291,14 +305,7 @@ pub async fn resend(core: &Core, p: &Principal, meta: &Meta, id: EmailId) -> Cor
             ),
         ));
     }
-    jobs::enqueue(
-        core,
-        &tx,
-        Some(p.studio),
-        &Job::SendEmail { email_id: id },
-        None,
-    )
-    .await?;
+    jobs::enqueue(core, &tx, Some(p.studio), &SendEmail { email_id: id }, None).await?;
     audit::record(core, &tx, meta, Event {
         studio: Some(p.studio),
         branch: None,

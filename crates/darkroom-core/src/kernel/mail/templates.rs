@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::Message;
-use crate::studio::Branding;
+use crate::kernel::tenant::Branding;
 
 /// Escapes text for HTML bodies and attributes.
 pub fn escape(s: &str) -> String {
