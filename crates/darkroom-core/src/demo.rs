@@ -9,14 +9,14 @@ use darkroom_db::sea_orm::Set;
 use darkroom_domain::permission::BuiltinRole;
 use darkroom_domain::{BranchId, StudioId, TypedId, UserId};
 
-use crate::access::{self, NewAssignment, NewGrant, NewRole};
-use crate::branch::{self, AddressInput, BranchPatch, NewBranch};
-use crate::error::{CoreError, CoreResult};
-use crate::photo::Destination;
-use crate::principal::{self, Principal, Via};
-use crate::setup::{self, SetupInput};
-use crate::staff::{self, NewInvitation, Standing};
-use crate::{Core, Meta, password};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::principal::{self, Principal, Via};
+use crate::photos::photo::Destination;
+use crate::studio::access::{self, NewAssignment, NewGrant, NewRole};
+use crate::studio::branch::{self, AddressInput, BranchPatch, NewBranch};
+use crate::studio::setup::{self, SetupInput};
+use crate::studio::staff::{self, NewInvitation, Standing};
+use crate::{Core, Meta, kernel::password};
 
 /// What was created, for the command line to print.
 #[derive(Clone, Debug)]
@@ -107,7 +107,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
         user_agent: None,
     };
     let studios = repo::studio::list_all(core.db().conn()).await?;
-    let demo_password = format!("demo-{}", &crate::secret::new_token("")[..12]);
+    let demo_password = format!("demo-{}", &crate::kernel::secret::new_token("")[..12]);
     let (studio, created_owner) = match studios.as_slice() {
         [] => {
             let input = SetupInput {
@@ -383,11 +383,11 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
     let mut seed = 0;
     let mut first_gallery = None;
     for (name, branch_id, count, (w, h)) in shoots {
-        let (g, _) = crate::gallery::create(
+        let (g, _) = crate::photos::gallery::create(
             core,
             &owner,
             &meta,
-            crate::gallery::NewGallery {
+            crate::photos::gallery::NewGallery {
                 id: None,
                 name: name.into(),
                 branch_id,
@@ -446,13 +446,13 @@ async fn share_demo_gallery(
     core: &Core,
     owner: &Principal,
     meta: &Meta,
-    g: crate::gallery::GalleryView,
+    g: crate::photos::gallery::GalleryView,
 ) -> CoreResult<(String, String)> {
-    let (client, _) = crate::client::create(
+    let (client, _) = crate::crm::client::create(
         core,
         owner,
         meta,
-        crate::client::NewClient {
+        crate::crm::client::NewClient {
             name: "Priya Rao & Arjun Menon".into(),
             email: Some(format!("priya@{DEMO_DOMAIN}").into()),
             notes: Some("Prefers WhatsApp; album of 40 photos in the package.".into()),
@@ -461,12 +461,12 @@ async fn share_demo_gallery(
     )
     .await?;
     let now = core.now();
-    let g = crate::gallery::set_terms(
+    let g = crate::photos::gallery::set_terms(
         core,
         owner,
         meta,
         g.id,
-        crate::gallery::GalleryTerms {
+        crate::photos::gallery::GalleryTerms {
             version: g.version,
             client_id: Some(client.id),
             expires_at: Some(now.plus(std::time::Duration::from_secs(60 * 86_400))),
@@ -477,12 +477,12 @@ async fn share_demo_gallery(
         },
     )
     .await?;
-    let created = crate::share::create_link(
+    let created = crate::sharing::share::create_link(
         core,
         owner,
         meta,
         g.id,
-        crate::share::NewLink {
+        crate::sharing::share::NewLink {
             label: "Priya & Arjun".into(),
             rights: vec!["favourite".into(), "comment".into(), "edits".into()],
             download: Some("web".into()),
@@ -496,26 +496,26 @@ async fn share_demo_gallery(
         .next()
         .unwrap_or_default()
         .to_string();
-    if let crate::share::Opened::Session { link, token, .. } =
-        crate::share::open(core, &token, meta).await?
+    if let crate::sharing::share::Opened::Session { link, token, .. } =
+        crate::sharing::share::open(core, &token, meta).await?
     {
-        let guest = crate::share::guest(core, link, &token).await?;
+        let guest = crate::sharing::share::guest(core, link, &token).await?;
         // Chosen from the stored photos (the workers may still be rendering them).
-        let photos = crate::photo::list_in_gallery(
+        let photos = crate::photos::photo::list_in_gallery(
             core,
             owner,
             g.id,
             Default::default(),
-            crate::listing::PhotoLimit::clamped(100),
+            crate::kernel::listing::PhotoLimit::clamped(100),
         )
         .await?
         .items;
         for p in photos.iter().step_by(3).take(4) {
-            crate::proofing::mark(
+            crate::sharing::proofing::mark(
                 core,
                 &guest,
                 p.id,
-                crate::proofing::MarkInput {
+                crate::sharing::proofing::MarkInput {
                     favourite: Some(true),
                     rating: Some(5),
                     marketing: None,
@@ -524,12 +524,12 @@ async fn share_demo_gallery(
             .await?;
         }
         if let Some(p) = photos.first() {
-            crate::proofing::add_note(
+            crate::sharing::proofing::add_note(
                 core,
                 &guest,
                 meta,
                 p.id,
-                crate::proofing::NoteInput {
+                crate::sharing::proofing::NoteInput {
                     kind: Some("edit_request".into()),
                     body: "Could you brighten our faces a little?".into(),
                 },
@@ -548,12 +548,12 @@ async fn arrange_demo_gallery(
     meta: &Meta,
     g: darkroom_domain::GalleryId,
 ) -> CoreResult<()> {
-    let photos = crate::photo::list_in_gallery(
+    let photos = crate::photos::photo::list_in_gallery(
         core,
         owner,
         g,
         Default::default(),
-        crate::listing::PhotoLimit::clamped(100),
+        crate::kernel::listing::PhotoLimit::clamped(100),
     )
     .await?
     .items;
@@ -565,35 +565,35 @@ async fn arrange_demo_gallery(
         if part.is_empty() {
             continue;
         }
-        let (set, _) = crate::arrange::create_set(
+        let (set, _) = crate::production::arrange::create_set(
             core,
             owner,
             meta,
             g,
-            crate::arrange::NewSet {
+            crate::production::arrange::NewSet {
                 id: None,
                 name: name.into(),
             },
         )
         .await?;
-        crate::arrange::place_photos(
+        crate::production::arrange::place_photos(
             core,
             owner,
             meta,
             g,
-            crate::arrange::PlacePhotos {
+            crate::production::arrange::PlacePhotos {
                 photo_ids: part.iter().map(|p| p.id).collect(),
                 set_id: Some(set.id),
             },
         )
         .await?;
     }
-    crate::delivery::create(
+    crate::production::delivery::create(
         core,
         owner,
         meta,
         g,
-        crate::delivery::NewDeliverable {
+        crate::production::delivery::NewDeliverable {
             kind: "album".into(),
             description: "30x30 cm layflat album, 40 photos".into(),
             recipient: Some("Priya Rao & Arjun Menon".into()),
@@ -626,6 +626,6 @@ async fn demo_photo(
     tokio::fs::write(&path, bytes)
         .await
         .map_err(|e| CoreError::Internal(e.into()))?;
-    crate::photo::ingest_file(core, p, dest, name, &path).await?;
+    crate::photos::photo::ingest_file(core, p, dest, name, &path).await?;
     Ok(())
 }

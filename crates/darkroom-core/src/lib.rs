@@ -16,20 +16,11 @@ pub mod studio;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-// Old flat paths, while the rest of the workspace moves over.
-pub use crm::client;
-pub use kernel::{audit, error, jobs, listing, mail, password, principal, secret};
-pub(crate) use kernel::{created, ctx};
-pub use photos::{download, gallery, import, media, photo, upload};
-pub use production::{arrange, delivery, editing};
-pub use sharing::{activity, hot, proofing, share};
-pub use studio::{access, auth, branch, setup, staff, token};
-
-pub use ctx::{
+pub use kernel::ctx::{
     Core, CoreSettings, JobSettings, MediaSettings, MediaStores, Meta, SmtpSecurity, SmtpSettings,
 };
-pub use error::{CoreError, CoreResult};
-pub use principal::{Principal, Via};
+pub use kernel::error::{CoreError, CoreResult};
+pub use kernel::principal::{Principal, Via};
 
 pub(crate) use kernel::write::commit;
 

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use darkroom_domain::time::SystemClock;
 
-use crate::auth::{self, NewSession};
-use crate::error::{CoreError, CoreResult};
-use crate::setup::{self, SetupInput};
-use crate::token;
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::studio::auth::{self, NewSession};
+use crate::studio::setup::{self, SetupInput};
+use crate::studio::token;
 use crate::{Core, CoreSettings, MediaStores, Meta, Principal};
 
 /// A core on `db_url` (migrated), with the system clock and a memory store:

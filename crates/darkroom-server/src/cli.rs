@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use darkroom_core::Core;
-use darkroom_db::{Db, PoolOptions};
+use darkroom_core::kernel::database::{self, Db};
 use darkroom_domain::time::SystemClock;
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio_util::sync::CancellationToken;
@@ -270,18 +270,7 @@ pub async fn open_db(cfg: &Config, migrate: bool) -> anyhow::Result<Db> {
             )
         })?;
     }
-    let db = Db::connect(
-        &url,
-        &PoolOptions {
-            max_connections: cfg.database.max_connections,
-            ..Default::default()
-        },
-    )
-    .await?;
-    if migrate {
-        db.migrate().await?;
-    }
-    Ok(db)
+    database::open(&url, cfg.database.max_connections, migrate).await
 }
 
 pub async fn open_core(cfg: &Config, db: Db) -> anyhow::Result<Core> {
@@ -370,8 +359,12 @@ async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
             let shutdown = CancellationToken::new();
             app::cancel_on_signal(shutdown.clone());
-            darkroom_core::jobs::run_worker(core, darkroom_core::jobs::worker_name(), shutdown)
-                .await;
+            darkroom_core::kernel::jobs::run_worker(
+                core,
+                darkroom_core::kernel::jobs::worker_name(),
+                shutdown,
+            )
+            .await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
@@ -383,10 +376,10 @@ async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 ProgressStyle::with_template("{spinner} {msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
-            let report = darkroom_core::audit::verify_all(&core, |chain, n| {
+            let report = darkroom_core::kernel::audit::verify_all(&core, |chain, n| {
                 bar.set_message(format!(
                     "chain {}: {n} entries checked",
-                    darkroom_core::audit::chain_label(chain)
+                    darkroom_core::kernel::audit::chain_label(chain)
                 ))
             })
             .await?;
@@ -406,7 +399,7 @@ async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 for f in &report.faults {
                     println!(
                         "  chain {} entry #{} (aud_{}): {}",
-                        darkroom_core::audit::chain_label(&f.chain),
+                        darkroom_core::kernel::audit::chain_label(&f.chain),
                         f.seq,
                         f.id.simple(),
                         f.problem
@@ -484,9 +477,13 @@ async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 },
         } => {
             let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
-            let p = darkroom_core::import::operator(&core, studio.as_deref(), as_email.as_deref())
-                .await?;
-            let t = darkroom_core::token::create_full(
+            let p = darkroom_core::photos::import::operator(
+                &core,
+                studio.as_deref(),
+                as_email.as_deref(),
+            )
+            .await?;
+            let t = darkroom_core::studio::token::create_full(
                 &core,
                 &p,
                 &darkroom_core::Meta::system(),
@@ -508,7 +505,7 @@ async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
             println!(
                 "Give this one-time link to the person, and only to them (it sets their password):\n  {}",
-                darkroom_core::auth::operator_reset_link(&core, &email).await?
+                darkroom_core::studio::auth::operator_reset_link(&core, &email).await?
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -518,7 +515,7 @@ async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             let core = open_core(&cfg, open_db(&cfg, true).await?).await?;
             println!(
                 "Open this one-time link to create a studio (valid 24 hours):\n  {}",
-                darkroom_core::setup::new_studio_link(&core).await?
+                darkroom_core::studio::setup::new_studio_link(&core).await?
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -533,7 +530,7 @@ fn unreachable_example() -> anyhow::Result<ExitCode> {
 async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let _lock = lock_data_dir(&cfg, false)?;
     let db = open_db(&cfg, true).await?;
-    tracing::info!(engine = db.engine().name(), database = %darkroom_db::redact_url(&cfg.database_url()), "database ready");
+    tracing::info!(engine = db.engine().name(), database = %database::redact_url(&cfg.database_url()), "database ready");
     let core = open_core(&cfg, db).await?;
     if demo {
         match darkroom_core::demo::fill(&core).await {
@@ -546,7 +543,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     // Uploads interrupted by a crash: cut back to what was acknowledged, and
     // finish those whose last byte had arrived.
-    let (finished, expired) = darkroom_core::upload::recover(&core).await?;
+    let (finished, expired) = darkroom_core::photos::upload::recover(&core).await?;
     if finished + expired > 0 {
         tracing::info!(finished, expired, "interrupted uploads recovered");
     }
@@ -563,9 +560,9 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let worker = cfg.jobs.run_in_serve.then(|| {
         let core = core.clone();
         let token = shutdown.clone();
-        tokio::spawn(darkroom_core::jobs::run_worker(
+        tokio::spawn(darkroom_core::kernel::jobs::run_worker(
             core,
-            darkroom_core::jobs::worker_name(),
+            darkroom_core::kernel::jobs::worker_name(),
             token,
         ))
     });
@@ -585,7 +582,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
         // The reconciler: rows without bytes and bytes without rows.
         let core = core.clone();
         tokio::spawn(async move {
-            match darkroom_core::media::check(&core, true, |_| {}).await {
+            match darkroom_core::photos::media::check(&core, true, |_| {}).await {
                 Ok(r) => tracing::info!(
                     versions = r.versions_checked,
                     missing_originals = r.missing_originals.len(),
@@ -599,7 +596,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     let addr = listener.local_addr()?;
     println!("Darkroom is listening on http://{addr}");
-    if let Some(link) = darkroom_core::setup::first_run_link(&core).await? {
+    if let Some(link) = darkroom_core::studio::setup::first_run_link(&core).await? {
         println!(
             "\nNo studio yet. Open this one-time link to create yours (valid 24 hours):\n  {link}\n"
         );

@@ -20,12 +20,12 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use darkroom_core::CoreError;
-use darkroom_core::media::MediaObject;
-use darkroom_core::proofing::{
+use darkroom_core::photos::media::MediaObject;
+use darkroom_core::sharing::proofing::{
     self, ClientGallery, ClientNote, ClientPhotoDetail, MarkInput, MarkView, NoteInput,
     SelectionView,
 };
-use darkroom_core::share::{self, Guest, Opened};
+use darkroom_core::sharing::share::{self, Guest, Opened};
 use darkroom_domain::link::DownloadLevel;
 use darkroom_domain::{GallerySetId, PhotoId, ShareLinkId};
 use minijinja::context;

@@ -356,11 +356,11 @@ impl Config {
             }
         }
         if let Some(db) = &self.database_url {
-            darkroom_db::Engine::from_url(&db.0)
+            darkroom_core::kernel::database::Engine::from_url(&db.0)
                 .map_err(|e| anyhow::anyhow!("config key `database_url`: {e}"))?;
         }
         if let Some(k) = &self.secret_key {
-            darkroom_core::secret::Keys::from_encoded(&k.0)
+            darkroom_core::kernel::secret::Keys::from_encoded(&k.0)
                 .map_err(|e| anyhow::anyhow!("config key `secret_key`: {e}"))?;
         }
         if self.database.max_connections == 0 {

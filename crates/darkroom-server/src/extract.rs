@@ -328,7 +328,7 @@ mod tests {
     use serde::Deserialize;
 
     use super::*;
-    use darkroom_core::listing::{ListLimit, Offset};
+    use darkroom_core::kernel::listing::{ListLimit, Offset};
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use darkroom_core::photo::{Destination, Ingested};
-use darkroom_core::{Core, CoreError, Principal, import, media, studio};
+use darkroom_core::photos::photo::{Destination, Ingested};
+use darkroom_core::{Core, CoreError, Principal, photos::import, photos::media, studio};
 use darkroom_domain::{StudioId, TypedId};
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -71,7 +71,7 @@ async fn import_one(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    darkroom_core::photo::import_file(core, p, dest, &name, path)
+    darkroom_core::photos::photo::import_file(core, p, dest, &name, path)
         .await
         .map_err(|e| match e {
             CoreError::Validation(errs) => errs
@@ -129,9 +129,9 @@ pub async fn ingest(core: Core, args: IngestArgs) -> anyhow::Result<ExitCode> {
     // Renders run here as photos arrive (and on a running server, if any).
     let stop = CancellationToken::new();
     let worker = args.wait.then(|| {
-        tokio::spawn(darkroom_core::jobs::run_worker(
+        tokio::spawn(darkroom_core::kernel::jobs::run_worker(
             core.clone(),
-            format!("{}-ingest", darkroom_core::jobs::worker_name()),
+            format!("{}-ingest", darkroom_core::kernel::jobs::worker_name()),
             stop.clone(),
         ))
     });

@@ -112,17 +112,19 @@ async fn caller_of(headers: &HeaderMap, state: &AppState) -> Result<Caller, ApiE
         else {
             return Ok(Caller::Failed);
         };
-        return Ok(match darkroom_core::token::resolve(&state.core, t).await? {
-            Some(p) => Caller::Staff(Box::new(p)),
-            None => Caller::Failed,
-        });
+        return Ok(
+            match darkroom_core::studio::token::resolve(&state.core, t).await? {
+                Some(p) => Caller::Staff(Box::new(p)),
+                None => Caller::Failed,
+            },
+        );
     }
     let jar = axum_extra::extract::CookieJar::from_headers(headers);
     let Some(cookie) = jar.get(state.session_cookie()) else {
         return Ok(Caller::Anonymous);
     };
     Ok(
-        match darkroom_core::auth::resolve_session(&state.core, cookie.value()).await? {
+        match darkroom_core::studio::auth::resolve_session(&state.core, cookie.value()).await? {
             Some(p) => Caller::Staff(Box::new(p)),
             None => Caller::Failed,
         },

@@ -11,9 +11,9 @@ use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{ClientId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
-use crate::created::{self, Claim};
-use crate::error::{CoreError, CoreResult};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::created::{self, Claim};
+use crate::kernel::error::{CoreError, CoreResult};
 use crate::{Core, Meta, Principal};
 
 /// A client as staff see it.

@@ -14,8 +14,8 @@ use darkroom_domain::{AuditId, BranchId, StudioId, Timestamp, TypedId, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{CoreError, CoreResult};
-use crate::listing::{self, Listing};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::listing::{self, Listing};
 use crate::{Core, Meta, Principal};
 
 /// Who did it, as the log records it.
@@ -172,9 +172,9 @@ macro_rules! audit_filter {
 audit_filter!(
     /// Filters and paging for the audit log.
     AuditFilter {
-        pub cursor: Option<crate::listing::SeqCursor>,
+        pub cursor: Option<crate::kernel::listing::SeqCursor>,
         /// Rows per page (default 50).
-        pub limit: Option<crate::listing::ListLimit>,
+        pub limit: Option<crate::kernel::listing::ListLimit>,
     }
 );
 

@@ -9,8 +9,8 @@ use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::{StudioId, TypedId};
 use serde::Serialize;
 
-use crate::error::{CoreError, CoreResult};
-use crate::secret::sha256_hex;
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::secret::sha256_hex;
 
 /// Whether a create is new or a replay of one already done.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

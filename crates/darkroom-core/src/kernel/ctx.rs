@@ -12,7 +12,7 @@ use darkroom_domain::{Timestamp, TypedId};
 use darkroom_media::SharedStore;
 use tokio::sync::{Notify, Semaphore};
 
-use crate::secret::Keys;
+use crate::kernel::secret::Keys;
 
 /// How to reach an SMTP server.
 #[derive(Clone)]

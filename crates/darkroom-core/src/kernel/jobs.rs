@@ -27,11 +27,11 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::audit::{self, Event, Who};
-use crate::error::{CoreError, CoreResult};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::listing::{self, Listing};
 use crate::kernel::mail::SendEmail;
 use crate::kernel::registry::{BoxFuture, Job};
-use crate::listing::{self, Listing};
 use crate::{Core, Meta, Principal};
 
 /// Why a handler did not finish.
@@ -225,7 +225,7 @@ pub fn worker_name() -> String {
     format!(
         "{host}:{}:{}",
         std::process::id(),
-        &crate::secret::new_token("")[..6]
+        &crate::kernel::secret::new_token("")[..6]
     )
 }
 
@@ -350,8 +350,8 @@ pub fn view(m: job::Model) -> JobView {
 pub struct JobFilter {
     /// Only this status.
     pub status: Option<darkroom_domain::field::JobStatusName>,
-    pub cursor: Option<crate::listing::IdCursor>,
-    pub limit: Option<crate::listing::ListLimit>,
+    pub cursor: Option<crate::kernel::listing::IdCursor>,
+    pub limit: Option<crate::kernel::listing::ListLimit>,
 }
 
 /// The studio's jobs, newest first.

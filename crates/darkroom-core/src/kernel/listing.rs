@@ -7,7 +7,7 @@ use darkroom_db::page::{DEFAULT_LIMIT, MAX_LIMIT, PageRequest};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::error::{CoreError, CoreResult};
+use crate::kernel::error::{CoreError, CoreResult};
 
 /// One page of a list, as the API and pages show it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]

@@ -5,6 +5,7 @@
 pub mod audit;
 pub(crate) mod created;
 pub(crate) mod ctx;
+pub mod database;
 pub mod error;
 pub mod jobs;
 pub mod listing;

@@ -3,7 +3,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-use crate::error::{CoreError, CoreResult};
+use crate::kernel::error::{CoreError, CoreResult};
 
 /// Hashes a password (Argon2id, the crate's OWASP-recommended defaults).
 pub async fn hash(password: String) -> CoreResult<String> {
@@ -43,7 +43,7 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
         Argon2::default()
-            .hash_password(crate::secret::new_token("").as_bytes(), &salt)
+            .hash_password(crate::kernel::secret::new_token("").as_bytes(), &salt)
             .map(|h| h.to_string())
             .unwrap_or_default()
     })

@@ -10,7 +10,7 @@ use darkroom_domain::permission::{BuiltinRole, Permission, PermissionSet};
 use darkroom_domain::{SessionId, StudioId, TokenId, TypedId, UserId};
 
 use crate::Core;
-use crate::error::{CoreError, CoreResult};
+use crate::kernel::error::{CoreError, CoreResult};
 
 /// How the principal proved who they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +28,8 @@ pub struct Principal {
     pub studio: StudioId,
     pub email: String,
     pub name: String,
+    /// Their own time zone in this studio (IANA name).
+    pub time_zone: String,
     pub actor: Actor,
     pub via: Via,
 }
@@ -68,6 +70,7 @@ pub async fn load(
         studio,
         email: u.email,
         name: m.name,
+        time_zone: m.time_zone,
         actor,
         via,
     }))

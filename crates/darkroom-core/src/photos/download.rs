@@ -13,8 +13,8 @@ use darkroom_media::Key;
 use darkroom_zip::{DosTime, EntrySpec, Opener, Plan, Source};
 use futures::{StreamExt, TryStreamExt};
 
-use crate::audit::{self, Event, Who};
-use crate::error::{CoreError, CoreResult};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
 use crate::{Core, Meta, Principal};
 
 /// What a gallery download contains.
@@ -76,8 +76,12 @@ pub async fn gallery_zip(
     id: GalleryId,
     contents: Contents,
 ) -> CoreResult<ZipDownload> {
-    let g = crate::gallery::load(core.db().conn(), p, id, false).await?;
-    core.authorize(p, Permission::GalleryView, crate::gallery::target(&g))?;
+    let g = crate::photos::gallery::load(core.db().conn(), p, id, false).await?;
+    core.authorize(
+        p,
+        Permission::GalleryView,
+        crate::photos::gallery::target(&g),
+    )?;
     let dl = zip_of(core, p.studio, &g, None, contents).await?;
     let tx = core.db().begin().await?;
     audit::record(
@@ -120,7 +124,7 @@ pub(crate) async fn zip_of(
         },
         None => Place::Gallery(g.id),
     };
-    let order = crate::gallery::order_of(g);
+    let order = crate::photos::gallery::order_of(g);
     let db = core.db().conn();
     let store = core.store_of(studio).await?;
 

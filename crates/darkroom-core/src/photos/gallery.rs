@@ -13,10 +13,10 @@ use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{BranchId, ClientId, GalleryId, PhotoId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
-use crate::created::{self, Claim};
-use crate::error::{CoreError, CoreResult};
-use crate::listing::{self, Listing};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::created::{self, Claim};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::listing::{self, Listing};
 use crate::{Core, Meta, Principal};
 
 pub const STATUSES: &[&str] = &["active", "completed", "archived"];
@@ -174,8 +174,8 @@ pub struct GalleryFilter {
     pub q: Option<String>,
     pub status: Option<GalleryStatusName>,
     pub deleted: Option<bool>,
-    pub cursor: Option<crate::listing::IdCursor>,
-    pub limit: Option<crate::listing::ListLimit>,
+    pub cursor: Option<crate::kernel::listing::IdCursor>,
+    pub limit: Option<crate::kernel::listing::ListLimit>,
 }
 
 pub async fn create(
@@ -326,7 +326,7 @@ pub async fn uploadable(core: &Core, p: &Principal) -> CoreResult<Vec<(GalleryId
         p,
         &GalleryFilter {
             status: Some("active".into()),
-            limit: Some(crate::listing::ListLimit::clamped(200)),
+            limit: Some(crate::kernel::listing::ListLimit::clamped(200)),
             ..Default::default()
         },
     )

@@ -6,9 +6,9 @@ use darkroom_db::repo;
 use darkroom_domain::permission::BuiltinRole;
 use darkroom_domain::{GalleryId, StudioId, TypedId, UserId};
 
-use crate::error::{CoreError, CoreResult};
-use crate::gallery::{self, GalleryFilter, GalleryView};
-use crate::photo::Destination;
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::photos::gallery::{self, GalleryFilter, GalleryView};
+use crate::photos::photo::Destination;
 use crate::{Core, Principal, Via};
 
 /// The studio (by id or exact name; the only one if there is one) and the
@@ -84,7 +84,7 @@ pub async fn operator(
             UserId::from_uuid(a.user_id)
         }
     };
-    crate::principal::load(c, sid, user, Via::System, None)
+    crate::kernel::principal::load(c, sid, user, Via::System, None)
         .await?
         .ok_or_else(|| {
             CoreError::invalid(
@@ -104,7 +104,7 @@ pub async fn gallery_by_ref(core: &Core, p: &Principal, r: &str) -> CoreResult<G
         p,
         &GalleryFilter {
             q: Some(r.to_string()),
-            limit: Some(crate::listing::ListLimit::clamped(100)),
+            limit: Some(crate::kernel::listing::ListLimit::clamped(100)),
             ..Default::default()
         },
     )

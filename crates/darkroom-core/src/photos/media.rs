@@ -10,8 +10,8 @@ use darkroom_media::{ByteStream, Key, SharedStore};
 use futures::TryStreamExt;
 use sha2::Digest;
 
-use crate::error::{CoreError, CoreResult};
-use crate::jobs;
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::jobs;
 use crate::photos::render::RenderVersion;
 use crate::{Core, Principal};
 
@@ -65,7 +65,7 @@ pub async fn open(
         Some(g) => repo::gallery::find(core.db().conn(), p.studio.uuid(), g, true).await?,
         None => None,
     };
-    crate::photo::authorize_on(core, p, Permission::GalleryView, g.as_ref())?;
+    crate::photos::photo::authorize_on(core, p, Permission::GalleryView, g.as_ref())?;
     open_for(core, p.studio, &ph, rendition, number).await
 }
 
@@ -304,7 +304,7 @@ pub async fn check(
         }
     }
     if repair {
-        report.stale_uploads_removed = crate::upload::sweep_orphans(core).await?;
+        report.stale_uploads_removed = crate::photos::upload::sweep_orphans(core).await?;
         core.wake_workers();
     }
     Ok(report)
@@ -352,7 +352,7 @@ async fn copy_object(
     drop(f);
     to.put_file(key, &tmp, true)
         .await
-        .map_err(crate::photo::store_error)?;
+        .map_err(crate::photos::photo::store_error)?;
     let _ = tokio::fs::remove_file(&tmp).await;
     Ok((n, hex::encode(hasher.finalize())))
 }

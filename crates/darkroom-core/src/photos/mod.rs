@@ -5,6 +5,7 @@ pub mod download;
 pub mod events;
 pub mod gallery;
 pub mod import;
+pub(crate) mod interface;
 pub mod media;
 pub mod photo;
 pub(crate) mod render;

@@ -22,10 +22,10 @@ use darkroom_imaging::meta::PhotoMeta;
 use darkroom_media::Key;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
-use crate::error::{CoreError, CoreResult};
-use crate::jobs;
-use crate::listing::{Offset, PhotoLimit};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::jobs;
+use crate::kernel::listing::{Offset, PhotoLimit};
 use crate::photos::events::EditedVersionAdded;
 use crate::photos::render::RenderVersion;
 use crate::{Core, Meta, Principal};
@@ -235,8 +235,12 @@ pub(crate) async fn resolve(
 ) -> CoreResult<Resolved> {
     match dest {
         Destination::Gallery(g) => {
-            let gal = crate::gallery::load(c, p, g, false).await?;
-            core.authorize(p, Permission::PhotoUpload, crate::gallery::target(&gal))?;
+            let gal = crate::photos::gallery::load(c, p, g, false).await?;
+            core.authorize(
+                p,
+                Permission::PhotoUpload,
+                crate::photos::gallery::target(&gal),
+            )?;
             if gal.status == "archived" {
                 return Err(CoreError::conflict(
                     "gallery_archived",
@@ -260,11 +264,17 @@ pub(crate) async fn resolve(
                 .await?
                 .ok_or(CoreError::not_found("photo"))?;
             let gal = match ph.gallery_id {
-                Some(g) => Some(crate::gallery::load(c, p, GalleryId::from_uuid(g), false).await?),
+                Some(g) => {
+                    Some(crate::photos::gallery::load(c, p, GalleryId::from_uuid(g), false).await?)
+                }
                 None => None,
             };
             match &gal {
-                Some(g) => core.authorize(p, Permission::PhotoUpload, crate::gallery::target(g))?,
+                Some(g) => core.authorize(
+                    p,
+                    Permission::PhotoUpload,
+                    crate::photos::gallery::target(g),
+                )?,
                 None => core.authorize(p, Permission::PhotoUpload, Target::STUDIO)?,
             }
             let place = match ph.gallery_id {
@@ -693,7 +703,7 @@ pub(crate) fn authorize_on(
     g: Option<&gallery::Model>,
 ) -> CoreResult<()> {
     match g {
-        Some(g) => core.authorize(p, perm, crate::gallery::target(g)),
+        Some(g) => core.authorize(p, perm, crate::photos::gallery::target(g)),
         None => core.authorize(p, perm, Target::STUDIO),
     }
 }
@@ -752,13 +762,17 @@ pub async fn list_in_gallery(
     offset: Offset,
     limit: PhotoLimit,
 ) -> CoreResult<PhotoPage> {
-    let g = crate::gallery::load(core.db().conn(), p, gallery, false).await?;
-    core.authorize(p, Permission::GalleryView, crate::gallery::target(&g))?;
+    let g = crate::photos::gallery::load(core.db().conn(), p, gallery, false).await?;
+    core.authorize(
+        p,
+        Permission::GalleryView,
+        crate::photos::gallery::target(&g),
+    )?;
     page_of(
         core,
         p.studio,
         Place::Gallery(g.id),
-        crate::gallery::order_of(&g),
+        crate::photos::gallery::order_of(&g),
         offset,
         limit,
     )
@@ -824,8 +838,12 @@ pub async fn assign(
         ));
     }
     let tx = core.db().begin().await?;
-    let g = crate::gallery::load(&tx, p, input.gallery_id, false).await?;
-    core.authorize(p, Permission::GalleryManage, crate::gallery::target(&g))?;
+    let g = crate::photos::gallery::load(&tx, p, input.gallery_id, false).await?;
+    core.authorize(
+        p,
+        Permission::GalleryManage,
+        crate::photos::gallery::target(&g),
+    )?;
     let ids: Vec<uuid::Uuid> = input.photo_ids.iter().map(|i| i.uuid()).collect();
     let moved =
         repo::photo::assign_to_gallery(&tx, p.studio.uuid(), &ids, g.id, core.now().as_micros())
@@ -971,7 +989,7 @@ pub(crate) async fn principal_of(
     studio: StudioId,
     user: UserId,
 ) -> CoreResult<Option<Principal>> {
-    crate::principal::load(core.db().conn(), studio, user, crate::Via::System, None).await
+    crate::kernel::principal::load(core.db().conn(), studio, user, crate::Via::System, None).await
 }
 
 #[cfg(test)]

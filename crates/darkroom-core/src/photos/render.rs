@@ -13,7 +13,7 @@ use darkroom_imaging::watermark::{Position, Watermark};
 use darkroom_media::{Durability, Key, SharedStore};
 
 use crate::Core;
-use crate::jobs::{self, JobError};
+use crate::kernel::jobs::{self, JobError};
 use crate::kernel::registry::{BoxFuture, Job};
 use crate::kernel::tenant::{RenderConfig, StudioSettings};
 
@@ -224,9 +224,9 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
         PhotoVersionId::from_uuid(v.id),
     );
     let keys = [
-        crate::photo::key(studio, p, vid, "thumb.jpg").map_err(JobError::fatal)?,
-        crate::photo::key(studio, p, vid, "preview.jpg").map_err(JobError::fatal)?,
-        crate::photo::key(studio, p, vid, "proof.jpg").map_err(JobError::fatal)?,
+        crate::photos::photo::key(studio, p, vid, "thumb.jpg").map_err(JobError::fatal)?,
+        crate::photos::photo::key(studio, p, vid, "preview.jpg").map_err(JobError::fatal)?,
+        crate::photos::photo::key(studio, p, vid, "proof.jpg").map_err(JobError::fatal)?,
     ];
     let sizes = [
         d.thumb.bytes.len(),

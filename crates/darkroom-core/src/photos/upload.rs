@@ -26,8 +26,8 @@ use sha2::Digest;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
-use crate::error::{CoreError, CoreResult};
-use crate::photo::{self, Destination, Ingested, VersionRole};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::photos::photo::{self, Destination, Ingested, VersionRole};
 use crate::{Core, Principal};
 
 /// Bytes written between durable checkpoints of the offset.

@@ -16,10 +16,10 @@ use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{GalleryId, GallerySetId, PhotoId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self};
-use crate::created::{self, Claim};
-use crate::error::{CoreError, CoreResult};
-use crate::gallery::{GalleryView, load, target};
+use crate::kernel::audit::{self};
+use crate::kernel::created::{self, Claim};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::photos::interface::{GalleryView, load, target};
 use crate::{Core, Meta, Principal};
 
 /// Most sets in one gallery, and most photos per arranging call.
@@ -195,7 +195,7 @@ pub async fn create_set(
         core,
         &tx,
         meta,
-        crate::gallery::event_in(
+        crate::photos::interface::event_in(
             p,
             &g,
             "gallery",
@@ -256,7 +256,7 @@ pub async fn update_set(
         core,
         &tx,
         meta,
-        crate::gallery::event_in(
+        crate::photos::interface::event_in(
             p,
             &g,
             "gallery",
@@ -287,7 +287,7 @@ pub async fn delete_set(
         core,
         &tx,
         meta,
-        crate::gallery::event_in(
+        crate::photos::interface::event_in(
             p,
             &g,
             "gallery",
@@ -382,7 +382,7 @@ pub async fn place_photos(
         core,
         &tx,
         meta,
-        crate::gallery::event_in(
+        crate::photos::interface::event_in(
             p,
             &g,
             "gallery",
@@ -408,14 +408,16 @@ pub async fn reorder(
     let g = managed(&tx, core, p, gallery_id).await?;
     let first = check_photos(&tx, p, &g, &input.photo_ids).await?;
     if g.version != input.version {
-        return Err(CoreError::stale(crate::gallery::view(&tx, g).await?));
+        return Err(CoreError::stale(
+            crate::photos::interface::view(&tx, g).await?,
+        ));
     }
     let listed: HashSet<uuid::Uuid> = first.iter().copied().collect();
     let before = repo::photo::list_in(
         &tx,
         p.studio.uuid(),
         Place::Gallery(g.id),
-        crate::gallery::order_of(&g),
+        crate::photos::interface::order_of(&g),
         0,
         u64::MAX >> 1,
     )
@@ -440,13 +442,15 @@ pub async fn reorder(
     };
     if !repo::gallery::update_versioned(&tx, p.studio.uuid(), g.id, g.version, am).await? {
         let fresh = load(&tx, p, gallery_id, true).await?;
-        return Err(CoreError::stale(crate::gallery::view(&tx, fresh).await?));
+        return Err(CoreError::stale(
+            crate::photos::interface::view(&tx, fresh).await?,
+        ));
     }
     audit::record(
         core,
         &tx,
         meta,
-        crate::gallery::event_in(
+        crate::photos::interface::event_in(
             p,
             &g,
             "gallery",
@@ -457,7 +461,7 @@ pub async fn reorder(
     )
     .await?;
     let fresh = load(&tx, p, gallery_id, true).await?;
-    let v = crate::gallery::view(&tx, fresh).await?;
+    let v = crate::photos::interface::view(&tx, fresh).await?;
     crate::commit(tx).await?;
     Ok(v)
 }

@@ -5,7 +5,7 @@
 //! delivered, the gallery's client is emailed (through the outbox).
 //!
 //! The digital delivery is a share link with the `delivery` purpose
-//! ([`crate::share`]): the final files, with the link's own expiry and cap.
+//! ([`crate::sharing::share`]): the final files, with the link's own expiry and cap.
 
 use darkroom_db::entity::{deliverable, gallery};
 use darkroom_db::repo;
@@ -17,10 +17,10 @@ use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{DeliverableId, GalleryId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self};
-use crate::created::{self, Claim};
-use crate::error::{CoreError, CoreResult};
-use crate::gallery::target;
+use crate::kernel::audit::{self};
+use crate::kernel::created::{self, Claim};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::photos::interface::target;
 use crate::{Core, Meta, Principal};
 
 /// A deliverable as shown.
@@ -118,7 +118,7 @@ pub async fn list(
     gallery: GalleryId,
 ) -> CoreResult<Vec<DeliverableView>> {
     let c = core.db().conn();
-    let g = crate::gallery::load(c, p, gallery, false).await?;
+    let g = crate::photos::interface::load(c, p, gallery, false).await?;
     core.authorize(p, Permission::GalleryView, target(&g))?;
     Ok(repo::delivery::of_gallery(c, p.studio.uuid(), g.id)
         .await?
@@ -135,7 +135,7 @@ pub async fn create(
     input: NewDeliverable,
 ) -> CoreResult<(DeliverableView, bool)> {
     let tx = core.db().begin().await?;
-    let g = crate::gallery::load(&tx, p, gallery, false).await?;
+    let g = crate::photos::interface::load(&tx, p, gallery, false).await?;
     core.authorize(p, Permission::GalleryManage, target(&g))?;
     let mut errs = FieldErrors::new();
     let kind = errs.check("kind", input.kind.check());
@@ -197,7 +197,7 @@ pub async fn create(
         core,
         &tx,
         meta,
-        crate::gallery::event_in(
+        crate::photos::interface::event_in(
             p,
             &g,
             "deliverable",
@@ -346,7 +346,7 @@ pub async fn update(
             "prints" => "prints".to_string(),
             _ => m.description.clone(),
         };
-        let msg = crate::mail::templates::deliverable_update(
+        let msg = crate::production::emails::deliverable_update(
             &studio_name,
             &client.name,
             &what,
@@ -355,7 +355,8 @@ pub async fn update(
             tracking.as_deref(),
             &branding,
         );
-        crate::mail::queue(core, &tx, Some(p.studio), "deliverable_update", email, msg).await?;
+        crate::kernel::mail::queue(core, &tx, Some(p.studio), "deliverable_update", email, msg)
+            .await?;
         am.notified_at = Set(Some(now));
         client_notified = true;
     }
@@ -368,7 +369,7 @@ pub async fn update(
         core,
         &tx,
         meta,
-        crate::gallery::event_in(
+        crate::photos::interface::event_in(
             p,
             &g,
             "deliverable",

@@ -29,12 +29,12 @@ use darkroom_domain::{
 };
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::audit::{self};
-use crate::created::{self, Claim};
-use crate::error::{CoreError, CoreResult};
-use crate::gallery::target;
+use crate::kernel::audit::{self};
+use crate::kernel::created::{self, Claim};
+use crate::kernel::error::{CoreError, CoreResult};
 use crate::kernel::registry::BoxFuture;
 use crate::photos::events::EditedVersionAdded;
+use crate::photos::interface::target;
 use crate::sharing::events::{EditRequested, SelectionSubmitted};
 use crate::{Core, Meta, Principal};
 
@@ -372,7 +372,7 @@ async fn check_assignee(
     user: UserId,
     errs: &mut FieldErrors,
 ) -> CoreResult<()> {
-    let them = crate::principal::load(c, p.studio, user, crate::Via::System, None).await?;
+    let them = crate::kernel::principal::load(c, p.studio, user, crate::Via::System, None).await?;
     match them {
         Some(them) if core.can(&them, Permission::PhotoUpload, target(g)) => {}
         Some(_) => errs.add(
@@ -421,7 +421,7 @@ pub async fn create(
     input: NewTask,
 ) -> CoreResult<(TaskView, bool)> {
     let tx = core.db().begin().await?;
-    let g = crate::gallery::load(&tx, p, input.gallery_id, false).await?;
+    let g = crate::photos::interface::load(&tx, p, input.gallery_id, false).await?;
     core.authorize(p, Permission::GalleryManage, target(&g))?;
     let id = input.id.unwrap_or_default();
     let now = core.now().as_micros();
@@ -506,7 +506,7 @@ pub async fn create(
         core,
         &tx,
         meta,
-        crate::gallery::event_in(
+        crate::photos::interface::event_in(
             p,
             &g,
             "editing_task",
@@ -615,7 +615,7 @@ pub async fn update(
         core,
         &tx,
         meta,
-        crate::gallery::event_in(
+        crate::photos::interface::event_in(
             p,
             &g,
             "editing_task",
@@ -865,7 +865,7 @@ pub(crate) async fn on_edited_version(
                     core,
                     c,
                     &Meta::system(),
-                    crate::gallery::event_in(
+                    crate::photos::interface::event_in(
                         p,
                         &g,
                         "editing_task",
@@ -891,7 +891,7 @@ pub async fn counts(
     gallery: GalleryId,
 ) -> CoreResult<Vec<(String, i64)>> {
     let c = core.db().conn();
-    let g = crate::gallery::load(c, p, gallery, false).await?;
+    let g = crate::photos::interface::load(c, p, gallery, false).await?;
     core.authorize(p, Permission::GalleryView, target(&g))?;
     Ok(repo::editing::count_by_status(c, p.studio.uuid(), g.id).await?)
 }

@@ -4,6 +4,7 @@
 pub mod arrange;
 pub mod delivery;
 pub mod editing;
+pub mod emails;
 
 /// What production does on others' events.
 pub(crate) fn register(r: &mut crate::kernel::registry::Registry) {

@@ -10,8 +10,8 @@ use darkroom_domain::permission::Permission;
 use darkroom_domain::{GalleryId, NoteId, PhotoId, ShareLinkId, Timestamp, TypedId};
 use serde::Serialize;
 
-use crate::error::CoreResult;
-use crate::share::{self, LinkView};
+use crate::kernel::error::CoreResult;
+use crate::sharing::share::{self, LinkView};
 use crate::{Core, Principal};
 
 /// One photo's marks across the gallery's links.
@@ -68,8 +68,12 @@ pub struct ActivityView {
 
 pub async fn of_gallery(core: &Core, p: &Principal, id: GalleryId) -> CoreResult<ActivityView> {
     let c = core.db().conn();
-    let g = crate::gallery::load(c, p, id, false).await?;
-    core.authorize(p, Permission::GalleryView, crate::gallery::target(&g))?;
+    let g = crate::photos::interface::load(c, p, id, false).await?;
+    core.authorize(
+        p,
+        Permission::GalleryView,
+        crate::photos::interface::target(&g),
+    )?;
     let links = share::list_links(core, p, id).await?;
     let label: HashMap<uuid::Uuid, String> = links
         .iter()
@@ -79,7 +83,7 @@ pub async fn of_gallery(core: &Core, p: &Principal, id: GalleryId) -> CoreResult
         c,
         p.studio.uuid(),
         Place::Gallery(g.id),
-        crate::gallery::order_of(&g),
+        crate::photos::interface::order_of(&g),
         0,
         100_000,
     )

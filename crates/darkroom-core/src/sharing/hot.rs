@@ -184,9 +184,9 @@ impl Flights {
 /// The caches of one [`crate::Core`].
 pub(crate) struct Caches {
     /// A session cookie's hash: its link, its expiry, the client then.
-    pub sessions: TtlMap<String, (uuid::Uuid, i64, crate::share::Guest)>,
+    pub sessions: TtlMap<String, (uuid::Uuid, i64, crate::sharing::share::Guest)>,
     /// A link id: the client (for signed media URLs).
-    pub links: TtlMap<uuid::Uuid, std::sync::Arc<crate::share::Guest>>,
+    pub links: TtlMap<uuid::Uuid, std::sync::Arc<crate::sharing::share::Guest>>,
     /// A link id: its gallery listing as JSON.
     pub listings: TtlMap<uuid::Uuid, bytes::Bytes>,
     /// A gallery id: its photos and their current versions.

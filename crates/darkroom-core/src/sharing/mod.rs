@@ -2,6 +2,7 @@
 //! ratings, notes, submission), client downloads, and what clients did.
 
 pub mod activity;
+pub mod emails;
 pub mod events;
 pub mod hot;
 pub mod proofing;

@@ -18,12 +18,12 @@ use darkroom_domain::validate::{self, FieldErrors};
 use darkroom_domain::{BranchId, GallerySetId, NoteId, PhotoId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
-use crate::download::{self, ZipDownload};
-use crate::error::{CoreError, CoreResult};
-use crate::media::{self, MediaObject, Rendition};
-use crate::share::{self, Guest};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::photos::interface::{self as media, MediaObject, Rendition};
+use crate::photos::interface::{self as download, ZipDownload};
 use crate::sharing::events::{EditRequested, SelectionSubmitted};
+use crate::sharing::share::{self, Guest};
 use crate::{Core, Meta};
 
 /// The proofing state of a link's selection.
@@ -179,7 +179,7 @@ pub async fn gallery_json(core: &Core, g: &Guest) -> CoreResult<bytes::Bytes> {
     if let Some(b) = crate::sharing::hot::of(core).listings.get(&g.link.id) {
         return Ok(b);
     }
-    let read_at = crate::hot::epoch();
+    let read_at = crate::sharing::hot::epoch();
     let v = gallery(core, g).await?;
     let b: bytes::Bytes = serde_json::to_vec(&v)
         .map_err(|e| CoreError::Internal(e.into()))?
@@ -194,7 +194,7 @@ pub async fn gallery_json(core: &Core, g: &Guest) -> CoreResult<bytes::Bytes> {
 pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     share::authorize(core, g, LinkAction::View)?;
     let c = core.db().conn();
-    let rows = all_photos(c, g, crate::gallery::order_of(&g.gallery)).await?;
+    let rows = all_photos(c, g, crate::photos::interface::order_of(&g.gallery)).await?;
     let versions = repo::photo::current_versions(c, g.studio.uuid(), &rows).await?;
     let marks = repo::share::marks_of_link(c, g.link.id).await?;
     let photos: Vec<ClientPhoto> = rows
@@ -605,7 +605,7 @@ pub async fn submit(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<Selection
     core.publish(&tx, &e).await?;
     let (count, extras) = (before.count, before.extras);
     share::notify_staff(core, &tx, g, |studio, branding| {
-        crate::mail::templates::selection_submitted(
+        crate::sharing::emails::selection_submitted(
             studio,
             &g.gallery.name,
             &g.link.label,
@@ -666,7 +666,7 @@ pub async fn media(
     }
     let (_, content_type, etag, download_name) = media::locate(p, current, r)?;
     let obj = media::open_for(core, g.studio, p, r, version).await?;
-    if obj.size > crate::hot::SMALL_MEDIA {
+    if obj.size > crate::sharing::hot::SMALL_MEDIA {
         return Ok(obj);
     }
     // Small (a thumbnail): kept whole for the next requests.
@@ -676,7 +676,7 @@ pub async fn media(
         .try_collect()
         .await
         .map_err(|e| CoreError::Unavailable(e.to_string()))?;
-    let m = std::sync::Arc::new(crate::hot::SmallMedia {
+    let m = std::sync::Arc::new(crate::sharing::hot::SmallMedia {
         bytes: chunks.concat().into(),
         content_type,
         etag,
@@ -713,11 +713,11 @@ async fn all_photos(
 }
 
 /// The gallery's photos and current versions, loaded once for all the
-/// thumbnail requests of a page (see `crate::hot`).
+/// thumbnail requests of a page (see `crate::sharing::hot`).
 async fn gallery_index(
     core: &Core,
     g: &Guest,
-) -> CoreResult<std::sync::Arc<crate::hot::GalleryIndex>> {
+) -> CoreResult<std::sync::Arc<crate::sharing::hot::GalleryIndex>> {
     let hot = crate::sharing::hot::of(core);
     if let Some(i) = hot.galleries.get(&g.gallery.id) {
         return Ok(i);
@@ -726,11 +726,11 @@ async fn gallery_index(
     if let Some(i) = hot.galleries.get(&g.gallery.id) {
         return Ok(i);
     }
-    let read_at = crate::hot::epoch();
+    let read_at = crate::sharing::hot::epoch();
     let c = core.db().conn();
     let rows = all_photos(c, g, repo::photo::Order::Capture).await?;
     let mut versions = repo::photo::current_versions(c, g.studio.uuid(), &rows).await?;
-    let index: crate::hot::GalleryIndex = rows
+    let index: crate::sharing::hot::GalleryIndex = rows
         .into_iter()
         .map(|p| {
             let v = versions
@@ -745,7 +745,7 @@ async fn gallery_index(
     Ok(index)
 }
 
-fn small_object(m: &crate::hot::SmallMedia) -> MediaObject {
+fn small_object(m: &crate::sharing::hot::SmallMedia) -> MediaObject {
     let bytes = m.bytes.clone();
     MediaObject {
         size: bytes.len() as u64,

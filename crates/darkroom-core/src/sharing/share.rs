@@ -30,9 +30,9 @@ use darkroom_domain::{BranchId, GalleryId, ShareLinkId, StudioId, Timestamp, Typ
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
-use crate::error::{CoreError, CoreResult};
-use crate::secret::{hash_token, new_token};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::secret::{hash_token, new_token};
 use crate::{Core, Meta, Principal};
 
 /// How long a browser stays in after opening a link (never past the link's expiry).
@@ -191,7 +191,7 @@ async fn gallery_for_staff(
     p: &Principal,
     id: GalleryId,
 ) -> CoreResult<gallery::Model> {
-    crate::gallery::load(c, p, id, false).await
+    crate::photos::interface::load(c, p, id, false).await
 }
 
 pub async fn create_link(
@@ -203,7 +203,11 @@ pub async fn create_link(
 ) -> CoreResult<CreatedLink> {
     let tx = core.db().begin().await?;
     let g = gallery_for_staff(&tx, p, gallery_id).await?;
-    core.authorize(p, Permission::GalleryManage, crate::gallery::target(&g))?;
+    core.authorize(
+        p,
+        Permission::GalleryManage,
+        crate::photos::interface::target(&g),
+    )?;
     let mut errs = FieldErrors::new();
     let kind = match &input.kind {
         Some(k) => errs.check("kind", k.check()).unwrap_or(LinkKind::Person),
@@ -305,7 +309,7 @@ pub async fn create_link(
         },
     )
     .await
-    .map_err(|e| crate::created::on_insert_error(e, &id))?;
+    .map_err(|e| crate::kernel::created::on_insert_error(e, &id))?;
     let url = core.settings().link(&format!("/g/{token}"));
     let mut email_queued = false;
     if let Some(to) = &email
@@ -317,7 +321,7 @@ pub async fn create_link(
         let (template, msg) = if delivery {
             (
                 "gallery_delivered",
-                crate::mail::templates::gallery_delivered(
+                crate::sharing::emails::gallery_delivered(
                     &studio_name,
                     &label,
                     &g.name,
@@ -330,7 +334,7 @@ pub async fn create_link(
         } else {
             (
                 "gallery_shared",
-                crate::mail::templates::gallery_shared(
+                crate::sharing::emails::gallery_shared(
                     &studio_name,
                     &label,
                     &g.name,
@@ -340,7 +344,7 @@ pub async fn create_link(
                 ),
             )
         };
-        crate::mail::queue(core, &tx, Some(p.studio), template, to, msg).await?;
+        crate::kernel::mail::queue(core, &tx, Some(p.studio), template, to, msg).await?;
         email_queued = true;
     }
     audit::record(
@@ -382,7 +386,11 @@ pub async fn list_links(
 ) -> CoreResult<Vec<LinkView>> {
     let c = core.db().conn();
     let g = gallery_for_staff(c, p, gallery_id).await?;
-    core.authorize(p, Permission::GalleryView, crate::gallery::target(&g))?;
+    core.authorize(
+        p,
+        Permission::GalleryView,
+        crate::photos::interface::target(&g),
+    )?;
     let counts = repo::share::event_counts(c, p.studio.uuid(), g.id).await?;
     Ok(repo::share::links_of_gallery(c, p.studio.uuid(), g.id)
         .await?
@@ -414,7 +422,11 @@ pub async fn change_link(
     let g = repo::gallery::find(&tx, p.studio.uuid(), m.gallery_id, true)
         .await?
         .ok_or(CoreError::not_found("share link"))?;
-    core.authorize(p, Permission::GalleryManage, crate::gallery::target(&g))?;
+    core.authorize(
+        p,
+        Permission::GalleryManage,
+        crate::photos::interface::target(&g),
+    )?;
     let now = core.now().as_micros();
     let mut am: share_link::ActiveModel = m.clone().into();
     let event = match change {
@@ -562,7 +574,7 @@ async fn guest_rows(core: &Core, link: share_link::Model) -> CoreResult<Guest> {
 pub async fn guest(core: &Core, id: ShareLinkId, cookie: &str) -> CoreResult<Guest> {
     let now = core.now().as_micros();
     let hash = hash_token(cookie);
-    // Cached rows, decided again now (see `crate::hot`).
+    // Cached rows, decided again now (see `crate::sharing::hot`).
     if let Some((link, expires, g)) = crate::sharing::hot::of(core).sessions.get(&hash) {
         if link == id.uuid() && expires > now {
             authorize(core, &g, LinkAction::View)?;
@@ -570,7 +582,7 @@ pub async fn guest(core: &Core, id: ShareLinkId, cookie: &str) -> CoreResult<Gue
         }
         return Err(CoreError::not_found("gallery link"));
     }
-    let read_at = crate::hot::epoch();
+    let read_at = crate::sharing::hot::epoch();
     let db = core.db().conn();
     if let Some(s) = repo::share::find_session(db, &hash).await?
         && s.link_id == id.uuid()
@@ -729,7 +741,7 @@ async fn alert_code_failures(
     )
     .await?;
     notify_staff(core, c, g, |studio, branding| {
-        crate::mail::templates::code_failures(
+        crate::sharing::emails::code_failures(
             studio,
             &g.gallery.name,
             &g.link.label,
@@ -746,7 +758,7 @@ pub(crate) async fn notify_staff(
     core: &Core,
     c: &impl ConnectionTrait,
     g: &Guest,
-    compose: impl FnOnce(&str, &crate::kernel::tenant::Branding) -> crate::mail::Message,
+    compose: impl FnOnce(&str, &crate::kernel::tenant::Branding) -> crate::kernel::mail::Message,
 ) -> CoreResult<()> {
     if crate::kernel::tenant::smtp_for(core, Some(g.studio))
         .await?
@@ -761,7 +773,7 @@ pub(crate) async fn notify_staff(
     };
     let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
     let msg = compose(&studio_name, &branding);
-    crate::mail::queue(core, c, Some(g.studio), "client_activity", &u.email, msg).await?;
+    crate::kernel::mail::queue(core, c, Some(g.studio), "client_activity", &u.email, msg).await?;
     Ok(())
 }
 
@@ -838,7 +850,7 @@ pub async fn guest_for_media(
         authorize(core, &g, LinkAction::View)?;
         return Ok(g);
     }
-    let read_at = crate::hot::epoch();
+    let read_at = crate::sharing::hot::epoch();
     let l = repo::share::find_link_any(core.db().conn(), link.uuid())
         .await?
         .ok_or(CoreError::not_found("gallery link"))?;
@@ -914,15 +926,22 @@ pub async fn remind_expiring(core: &Core) -> CoreResult<usize> {
             to.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
             let expires = Timestamp::from_micros(g.expires_at.unwrap_or_default());
             for (email, name) in to {
-                let msg = crate::mail::templates::gallery_expiring(
+                let msg = crate::sharing::emails::gallery_expiring(
                     &studio_name,
                     &name,
                     &g.name,
                     &expires.to_string()[..10],
                     &branding,
                 );
-                crate::mail::queue(core, &tx, Some(studio), "gallery_expiring", &email, msg)
-                    .await?;
+                crate::kernel::mail::queue(
+                    core,
+                    &tx,
+                    Some(studio),
+                    "gallery_expiring",
+                    &email,
+                    msg,
+                )
+                .await?;
                 queued += 1;
             }
         }

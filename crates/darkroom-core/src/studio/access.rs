@@ -20,9 +20,9 @@ use darkroom_domain::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
-use crate::created::{self, Claim};
-use crate::error::{CoreError, CoreResult};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::created::{self, Claim};
+use crate::kernel::error::{CoreError, CoreResult};
 use crate::{Core, Meta, Principal};
 
 pub use crate::kernel::principal::role_permissions;
@@ -158,7 +158,7 @@ pub(crate) async fn check_may_manage(
     p: &Principal,
     target: UserId,
 ) -> CoreResult<()> {
-    let theirs = crate::principal::holdings_of(c, p.studio, target, core.now()).await?;
+    let theirs = crate::kernel::principal::holdings_of(c, p.studio, target, core.now()).await?;
     let missing = people::missing_to_manage(&p.actor.studio_wide_permissions(), &theirs);
     if missing.is_empty() {
         Ok(())

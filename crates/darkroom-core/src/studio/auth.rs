@@ -16,13 +16,13 @@ use darkroom_domain::people::{self, Account, SignInRefusal, StaffStatus};
 use darkroom_domain::validate;
 use darkroom_domain::{PasswordResetId, SessionId, StudioId, Timestamp, TypedId, UserId};
 
-use crate::audit::{self, Event, Who};
-use crate::error::{CoreError, CoreResult};
-use crate::jobs::JobError;
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::jobs::JobError;
+use crate::kernel::principal::{self, Principal, Via};
 use crate::kernel::registry::{BoxFuture, Job};
-use crate::principal::{self, Principal, Via};
-use crate::secret::{hash_token, new_token, sha256_hex};
-use crate::{Core, Meta, jobs, password};
+use crate::kernel::secret::{hash_token, new_token, sha256_hex};
+use crate::{Core, Meta, kernel::jobs, kernel::password};
 
 pub const SESSION_PREFIX: &str = "drs_";
 pub const RESET_PURPOSE: &str = "password_reset";
@@ -543,7 +543,7 @@ pub(crate) async fn run_reset_request(
         Some(s) => crate::studio::header(core, s).await?,
         None => ("Darkroom".to_string(), Default::default()),
     };
-    let msg = crate::mail::templates::password_reset(
+    let msg = crate::studio::emails::password_reset(
         &studio_name,
         &m.name,
         &link,
@@ -551,7 +551,7 @@ pub(crate) async fn run_reset_request(
         ip,
         &branding,
     );
-    crate::mail::queue(core, &tx, route, "password_reset", &login.email, msg).await?;
+    crate::kernel::mail::queue(core, &tx, route, "password_reset", &login.email, msg).await?;
     crate::commit(tx).await?;
     core.wake_workers();
     Ok(())

@@ -16,10 +16,10 @@ use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{BranchId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
-use crate::created::{self, Claim};
-use crate::error::{CoreError, CoreResult};
-use crate::listing::{self, Listing};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::created::{self, Claim};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::listing::{self, Listing};
 use crate::{Core, Meta, Principal};
 
 /// A postal address.
@@ -186,9 +186,9 @@ pub struct BranchFilterParams {
     pub q: Option<String>,
     /// `true` lists deleted branches (to restore them).
     pub deleted: Option<bool>,
-    pub cursor: Option<crate::listing::IdCursor>,
+    pub cursor: Option<crate::kernel::listing::IdCursor>,
     /// Rows per page, 1 to 200 (default 50).
-    pub limit: Option<crate::listing::ListLimit>,
+    pub limit: Option<crate::kernel::listing::ListLimit>,
 }
 
 fn check_tax(

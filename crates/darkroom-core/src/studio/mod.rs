@@ -4,6 +4,7 @@
 pub mod access;
 pub mod auth;
 pub mod branch;
+pub mod emails;
 pub mod events;
 pub mod settings;
 pub mod setup;

@@ -20,8 +20,8 @@ pub use crate::kernel::tenant::{
     quota_of, smtp_for, watermark_image_key,
 };
 
-use crate::audit::{self, Event, Who};
-use crate::error::{CoreError, CoreResult};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
 use crate::studio::events::RenderSettingsChanged;
 use crate::{Core, Meta, Principal, SmtpSecurity};
 
@@ -596,7 +596,7 @@ pub async fn studios_of(
     user: darkroom_domain::UserId,
 ) -> CoreResult<Vec<(StudioId, String)>> {
     let mut out = Vec::new();
-    let login = crate::auth::login_of(core.db().conn(), user).await?;
+    let login = crate::studio::auth::login_of(core.db().conn(), user).await?;
     for m in repo::person::memberships_of_login(core.db().conn(), login).await? {
         if m.status != "active" {
             continue;

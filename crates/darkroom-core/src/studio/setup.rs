@@ -12,12 +12,12 @@ use darkroom_domain::validate::{self, FieldErrors};
 use darkroom_domain::{AssignmentId, BranchId, StudioId, TypedId, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
-use crate::auth::{self, NewSession};
-use crate::error::{CoreError, CoreResult};
-use crate::secret::{hash_token, new_token};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::secret::{hash_token, new_token};
 use crate::studio::StudioSettings;
-use crate::{Core, Meta, password};
+use crate::studio::auth::{self, NewSession};
+use crate::{Core, Meta, kernel::password};
 
 pub const SETUP_PURPOSE: &str = "studio_setup";
 
@@ -165,7 +165,7 @@ pub(crate) async fn create_studio(
         },
     )
     .await?;
-    let roles = crate::access::seed_roles(c, studio_id, now).await?;
+    let roles = crate::studio::access::seed_roles(c, studio_id, now).await?;
     let branch_id = BranchId::new();
     repo::branch::insert(
         c,
@@ -326,4 +326,9 @@ pub async fn complete(
     let session = auth::start_session(core, &tx, owner, studio, meta).await?;
     crate::commit(tx).await?;
     Ok(session)
+}
+
+/// Whether any studio exists yet (the first page sends people to set-up).
+pub async fn has_studio(core: &Core) -> CoreResult<bool> {
+    Ok(repo::studio::count(core.db().conn()).await? > 0)
 }

@@ -18,13 +18,13 @@ use darkroom_domain::validate::{self, FieldErrors};
 use darkroom_domain::{BranchId, InvitationId, RoleId, StudioId, Timestamp, TypedId, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::access::{self, AssignmentView, GrantView, NewAssignment};
-use crate::audit::{self, Event, Who};
-use crate::auth::{self, NewSession};
-use crate::error::{CoreError, CoreResult};
-use crate::listing::{self, Listing};
-use crate::secret::{hash_token, new_token};
-use crate::{Core, Meta, Principal, password};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::listing::{self, Listing};
+use crate::kernel::secret::{hash_token, new_token};
+use crate::studio::access::{self, AssignmentView, GrantView, NewAssignment};
+use crate::studio::auth::{self, NewSession};
+use crate::{Core, Meta, Principal, kernel::password};
 
 pub const INVITE_PURPOSE: &str = "staff_invite";
 
@@ -118,8 +118,8 @@ pub struct StaffFilter {
     pub status: Option<StaffStatusName>,
     /// `true` lists deleted accounts (to restore them).
     pub deleted: Option<bool>,
-    pub cursor: Option<crate::listing::IdCursor>,
-    pub limit: Option<crate::listing::ListLimit>,
+    pub cursor: Option<crate::kernel::listing::IdCursor>,
+    pub limit: Option<crate::kernel::listing::ListLimit>,
 }
 
 pub async fn list(core: &Core, p: &Principal, f: &StaffFilter) -> CoreResult<Listing<StaffView>> {
@@ -244,7 +244,7 @@ async fn issue_invitation(
     let smtp = crate::studio::smtp_for(core, Some(p.studio)).await?;
     if smtp.is_some() {
         let (studio_name, branding) = crate::studio::header(core, p.studio).await?;
-        let msg = crate::mail::templates::invitation(
+        let msg = crate::studio::emails::invitation(
             &studio_name,
             &p.name,
             name,
@@ -253,7 +253,7 @@ async fn issue_invitation(
             core.settings().invite_ttl,
             &branding,
         );
-        crate::mail::queue(core, c, Some(p.studio), "staff_invite", email, msg).await?;
+        crate::kernel::mail::queue(core, c, Some(p.studio), "staff_invite", email, msg).await?;
         Ok(InvitationView {
             id,
             expires_at,

@@ -12,10 +12,10 @@ use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{StudioId, Timestamp, TokenId, TypedId, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
-use crate::error::{CoreError, CoreResult};
-use crate::principal::{self, Principal, Via};
-use crate::secret::{hash_token, new_token};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::principal::{self, Principal, Via};
+use crate::kernel::secret::{hash_token, new_token};
 use crate::{Core, Meta};
 
 pub const TOKEN_PREFIX: &str = "drk_";

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use darkroom_core::access::{
+use darkroom_core::studio::access::{
     self, AssignmentView, GrantView, NewAssignment, NewGrant, NewRole, RolePatch, RoleView,
 };
 use utoipa_axum::router::OpenApiRouter;
@@ -96,7 +96,7 @@ async fn list_assignments(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<AssignmentView>>> {
     Ok(Json(
-        darkroom_core::staff::get(&s.core, &p, path_id(&id)?)
+        darkroom_core::studio::staff::get(&s.core, &p, path_id(&id)?)
             .await?
             .roles,
     ))

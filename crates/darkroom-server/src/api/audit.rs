@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use darkroom_core::audit::{self, AuditEntryView, AuditExportFilter, AuditFilter};
-use darkroom_core::listing::Listing;
+use darkroom_core::kernel::audit::{self, AuditEntryView, AuditExportFilter, AuditFilter};
+use darkroom_core::kernel::listing::Listing;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -3,9 +3,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use darkroom_core::branch::{self, BranchFilterParams, BranchPatch, BranchView, NewBranch};
-use darkroom_core::listing::Listing;
-use darkroom_core::listing::RowVersion;
+use darkroom_core::kernel::listing::Listing;
+use darkroom_core::kernel::listing::RowVersion;
+use darkroom_core::studio::branch::{self, BranchFilterParams, BranchPatch, BranchView, NewBranch};
 use darkroom_domain::BranchId;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;

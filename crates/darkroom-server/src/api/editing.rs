@@ -4,12 +4,14 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use darkroom_core::arrange::{self, NewSet, PhotoOrder, PlacePhotos, SetPatch, SetView};
-use darkroom_core::delivery::{
+use darkroom_core::photos::gallery::GalleryView;
+use darkroom_core::production::arrange::{
+    self, NewSet, PhotoOrder, PlacePhotos, SetPatch, SetView,
+};
+use darkroom_core::production::delivery::{
     self, DeliverablePatch, DeliverableUpdated, DeliverableView, NewDeliverable,
 };
-use darkroom_core::editing::{self, NewTask, TaskFilter, TaskPatch, TaskView};
-use darkroom_core::gallery::GalleryView;
+use darkroom_core::production::editing::{self, NewTask, TaskFilter, TaskPatch, TaskView};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use darkroom_core::access::{self, PermissionView};
+use darkroom_core::studio::access::{self, PermissionView};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -2,9 +2,9 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use darkroom_core::jobs::{self, JobFilter, JobView};
-use darkroom_core::listing::Listing;
-use darkroom_core::mail::{self, EmailFilter, EmailView};
+use darkroom_core::kernel::jobs::{self, JobFilter, JobView};
+use darkroom_core::kernel::listing::Listing;
+use darkroom_core::kernel::mail::{self, EmailFilter, EmailView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

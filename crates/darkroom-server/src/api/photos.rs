@@ -4,9 +4,9 @@
 use axum::Json;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
-use darkroom_core::gallery::{self, GalleryFilter, GalleryPatch, GalleryView, NewGallery};
-use darkroom_core::listing::{Listing, Offset, PhotoLimit, RowVersion};
-use darkroom_core::photo::{self, AssignPhotos, BatchView, PhotoDetail, PhotoPage, Purged};
+use darkroom_core::kernel::listing::{Listing, Offset, PhotoLimit, RowVersion};
+use darkroom_core::photos::gallery::{self, GalleryFilter, GalleryPatch, GalleryView, NewGallery};
+use darkroom_core::photos::photo::{self, AssignPhotos, BatchView, PhotoDetail, PhotoPage, Purged};
 use darkroom_core::studio::{self, StudioView};
 use darkroom_domain::{BatchId, GalleryId};
 use serde::{Deserialize, Serialize};

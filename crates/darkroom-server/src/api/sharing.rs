@@ -5,10 +5,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use darkroom_core::activity::{self, ActivityView};
-use darkroom_core::client::{self, ClientView, NewClient};
-use darkroom_core::gallery::{self, GalleryTerms, GalleryView};
-use darkroom_core::share::{self, CreatedLink, LinkChange, LinkView, NewLink};
+use darkroom_core::crm::client::{self, ClientView, NewClient};
+use darkroom_core::photos::gallery::{self, GalleryTerms, GalleryView};
+use darkroom_core::sharing::activity::{self, ActivityView};
+use darkroom_core::sharing::share::{self, CreatedLink, LinkChange, LinkView, NewLink};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use darkroom_core::listing::Listing;
-use darkroom_core::staff::{
+use darkroom_core::kernel::listing::Listing;
+use darkroom_core::studio::staff::{
     self, InvitationView, Invited, NewInvitation, StaffFilter, StaffPatch, StaffView, Standing,
 };
 use serde::Serialize;

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use darkroom_core::token::{self, CreatedToken, NewToken, TokenView};
+use darkroom_core::studio::token::{self, CreatedToken, NewToken, TokenView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

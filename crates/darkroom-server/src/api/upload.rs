@@ -16,7 +16,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use darkroom_core::upload::{self, AppendError, Appended, Checksum, UploadMeta, UploadState};
+use darkroom_core::photos::upload::{
+    self, AppendError, Appended, Checksum, UploadMeta, UploadState,
+};
 use darkroom_domain::{BatchId, GalleryId, PhotoId, TypedId, UploadId};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -260,9 +262,13 @@ fn appended(result: Result<Appended, AppendError>) -> Response {
         Ok(Appended::Finished(st, ingested)) => {
             let mut r = offset_response(StatusCode::NO_CONTENT, &st);
             let (result, id) = match ingested.as_ref() {
-                darkroom_core::photo::Ingested::Created { photo } => ("created", photo.id),
-                darkroom_core::photo::Ingested::Duplicate { photo } => ("duplicate", photo.id),
-                darkroom_core::photo::Ingested::Versioned { photo } => ("versioned", photo.id),
+                darkroom_core::photos::photo::Ingested::Created { photo } => ("created", photo.id),
+                darkroom_core::photos::photo::Ingested::Duplicate { photo } => {
+                    ("duplicate", photo.id)
+                }
+                darkroom_core::photos::photo::Ingested::Versioned { photo } => {
+                    ("versioned", photo.id)
+                }
             };
             r.headers_mut()
                 .insert("darkroom-result", HeaderValue::from_static(result));

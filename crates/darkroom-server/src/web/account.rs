@@ -4,9 +4,9 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use darkroom_core::staff::{self, StaffPatch};
-use darkroom_core::token::{self, NewToken};
-use darkroom_core::{CoreError, auth};
+use darkroom_core::studio::staff::{self, StaffPatch};
+use darkroom_core::studio::token::{self, NewToken};
+use darkroom_core::{CoreError, studio::auth};
 use darkroom_domain::{StudioId, TokenId};
 use minijinja::{Value, context};
 use serde::Deserialize;

@@ -3,7 +3,7 @@
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use darkroom_core::CoreError;
-use darkroom_core::audit::{self, AuditExportFilter, AuditFilter};
+use darkroom_core::kernel::audit::{self, AuditExportFilter, AuditFilter};
 use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{BranchId, TypedId, UserId};
 use minijinja::context;
@@ -26,8 +26,9 @@ fn filter_of(q: &std::collections::HashMap<String, String>) -> Result<AuditFilte
         branch,
         from: opt_field(param(q, "from").unwrap_or("")),
         to: opt_field(param(q, "to").unwrap_or("")),
-        cursor: param(q, "cursor").map(|c| darkroom_core::listing::SeqCursor(c.to_string())),
-        limit: Some(darkroom_core::listing::ListLimit::clamped(50)),
+        cursor: param(q, "cursor")
+            .map(|c| darkroom_core::kernel::listing::SeqCursor(c.to_string())),
+        limit: Some(darkroom_core::kernel::listing::ListLimit::clamped(50)),
     })
 }
 
@@ -36,7 +37,7 @@ pub async fn list(ctx: PageCtx, q: Params) -> Response {
         Ok(f) => (f, None),
         Err(e) => (AuditFilter::default(), Some(e)),
     };
-    let branches = darkroom_core::branch::names(&ctx.state.core, &ctx.p)
+    let branches = darkroom_core::studio::branch::names(&ctx.state.core, &ctx.p)
         .await
         .unwrap_or_default()
         .into_iter()

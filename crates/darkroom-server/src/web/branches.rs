@@ -3,7 +3,9 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use darkroom_core::branch::{self, AddressInput, BranchFilterParams, BranchPatch, NewBranch};
+use darkroom_core::studio::branch::{
+    self, AddressInput, BranchFilterParams, BranchPatch, NewBranch,
+};
 use darkroom_domain::BranchId;
 use darkroom_domain::tax::TaxIdKind;
 use minijinja::{Value, context};
@@ -25,8 +27,9 @@ pub async fn list(ctx: PageCtx, q: Params) -> Response {
     let f = BranchFilterParams {
         q: param(&q, "q").map(String::from),
         deleted: Some(deleted),
-        cursor: param(&q, "cursor").map(|c| darkroom_core::listing::IdCursor(c.to_string())),
-        limit: Some(darkroom_core::listing::ListLimit::clamped(50)),
+        cursor: param(&q, "cursor")
+            .map(|c| darkroom_core::kernel::listing::IdCursor(c.to_string())),
+        limit: Some(darkroom_core::kernel::listing::ListLimit::clamped(50)),
     };
     match branch::list(&ctx.state.core, &ctx.p, &f).await {
         Ok(l) => ctx.render(

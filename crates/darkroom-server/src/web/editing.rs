@@ -4,13 +4,15 @@
 use axum::extract::Path;
 use axum::response::Response;
 use darkroom_core::CoreError;
-use darkroom_core::arrange::{self, NewSet, PhotoOrder, PlacePhotos, SetPatch};
-use darkroom_core::delivery::{self, DeliverablePatch, NewDeliverable};
-use darkroom_core::editing::{self, Assignee, NewTask, StatusList, TaskFilter, TaskPatch};
-use darkroom_core::gallery::{self, GalleryPatch};
-use darkroom_core::listing::{Offset, PhotoLimit};
-use darkroom_core::photo;
-use darkroom_core::staff::{self, StaffFilter};
+use darkroom_core::kernel::listing::{Offset, PhotoLimit};
+use darkroom_core::photos::gallery::{self, GalleryPatch};
+use darkroom_core::photos::photo;
+use darkroom_core::production::arrange::{self, NewSet, PhotoOrder, PlacePhotos, SetPatch};
+use darkroom_core::production::delivery::{self, DeliverablePatch, NewDeliverable};
+use darkroom_core::production::editing::{
+    self, Assignee, NewTask, StatusList, TaskFilter, TaskPatch,
+};
+use darkroom_core::studio::staff::{self, StaffFilter};
 use darkroom_domain::authz::Target;
 use darkroom_domain::editing::{Priority, TaskStatus};
 use darkroom_domain::permission::Permission;

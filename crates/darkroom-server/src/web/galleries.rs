@@ -5,10 +5,10 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use darkroom_core::CoreError;
-use darkroom_core::branch::{self, BranchFilterParams};
-use darkroom_core::gallery::{self, GalleryFilter, GalleryPatch, NewGallery};
-use darkroom_core::listing::PhotoLimit;
-use darkroom_core::photo;
+use darkroom_core::kernel::listing::PhotoLimit;
+use darkroom_core::photos::gallery::{self, GalleryFilter, GalleryPatch, NewGallery};
+use darkroom_core::photos::photo;
+use darkroom_core::studio::branch::{self, BranchFilterParams};
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{BranchId, GalleryId, TypedId};
@@ -27,8 +27,9 @@ pub async fn list(ctx: PageCtx, q: Params) -> Response {
         q: param(&q, "q").map(String::from),
         status: param(&q, "status").map(super::field),
         deleted: Some(deleted),
-        cursor: param(&q, "cursor").map(|c| darkroom_core::listing::IdCursor(c.to_string())),
-        limit: Some(darkroom_core::listing::ListLimit::clamped(50)),
+        cursor: param(&q, "cursor")
+            .map(|c| darkroom_core::kernel::listing::IdCursor(c.to_string())),
+        limit: Some(darkroom_core::kernel::listing::ListLimit::clamped(50)),
     };
     match gallery::list(&ctx.state.core, &ctx.p, &f).await {
         Ok(l) => ctx.render(
@@ -55,7 +56,7 @@ async fn branches(ctx: &PageCtx) -> Result<Vec<(String, String)>, CoreError> {
         &ctx.state.core,
         &ctx.p,
         &BranchFilterParams {
-            limit: Some(darkroom_core::listing::ListLimit::clamped(200)),
+            limit: Some(darkroom_core::kernel::listing::ListLimit::clamped(200)),
             ..Default::default()
         },
     )
@@ -163,7 +164,7 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
     let can_manage = core.can(&ctx.p, Permission::GalleryManage, target);
     let offset = offset.get();
     let prev = (offset > 0).then(|| offset.saturating_sub(PER_PAGE).max(0));
-    let sets = match darkroom_core::arrange::list_sets(core, &ctx.p, id).await {
+    let sets = match darkroom_core::production::arrange::list_sets(core, &ctx.p, id).await {
         Ok(s) => s,
         Err(e) => return error_page(&ctx.state, &e),
     };
@@ -171,7 +172,7 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
         .iter()
         .map(|s| (s.id.to_string(), s.name.clone()))
         .collect();
-    let tasks = darkroom_core::editing::counts(core, &ctx.p, id)
+    let tasks = darkroom_core::production::editing::counts(core, &ctx.p, id)
         .await
         .unwrap_or_default();
     let open_tasks: i64 = tasks

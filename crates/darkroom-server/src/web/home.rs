@@ -2,10 +2,10 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use darkroom_core::audit::{self, AuditFilter};
-use darkroom_core::branch::{self, BranchFilterParams};
-use darkroom_core::staff::{self, StaffFilter};
-use darkroom_core::{jobs, studio};
+use darkroom_core::kernel::audit::{self, AuditFilter};
+use darkroom_core::studio::branch::{self, BranchFilterParams};
+use darkroom_core::studio::staff::{self, StaffFilter};
+use darkroom_core::{kernel::jobs, studio};
 use minijinja::context;
 
 use super::render::{PageCtx, flash_text};
@@ -17,8 +17,8 @@ pub async fn root(State(s): State<AppState>, MaybeSession(p): MaybeSession) -> R
     if p.is_some() {
         return Redirect::to("/dashboard").into_response();
     }
-    match darkroom_db::repo::studio::count(s.core.db().conn()).await {
-        Ok(0) => Redirect::to("/setup").into_response(),
+    match darkroom_core::studio::setup::has_studio(&s.core).await {
+        Ok(false) => Redirect::to("/setup").into_response(),
         _ => Redirect::to("/sign-in").into_response(),
     }
 }
@@ -30,7 +30,7 @@ pub async fn dashboard(ctx: PageCtx, q: Params) -> Response {
         core,
         p,
         &BranchFilterParams {
-            limit: Some(darkroom_core::listing::ListLimit::clamped(200)),
+            limit: Some(darkroom_core::kernel::listing::ListLimit::clamped(200)),
             ..Default::default()
         },
     )
@@ -38,7 +38,7 @@ pub async fn dashboard(ctx: PageCtx, q: Params) -> Response {
     .map(|l| l.items.len())
     .unwrap_or(0);
     let staff = if ctx.can("staff.view") {
-        staff::list(core, p, &StaffFilter { limit: Some(darkroom_core::listing::ListLimit::clamped(200)), ..Default::default() }).await.ok().map(|l| {
+        staff::list(core, p, &StaffFilter { limit: Some(darkroom_core::kernel::listing::ListLimit::clamped(200)), ..Default::default() }).await.ok().map(|l| {
             let count = |st: &str| l.items.iter().filter(|m| m.status == st).count();
             context! { active => count("active"), invited => count("invited"), suspended => count("suspended") }
         })
@@ -50,7 +50,7 @@ pub async fn dashboard(ctx: PageCtx, q: Params) -> Response {
             core,
             p,
             &AuditFilter {
-                limit: Some(darkroom_core::listing::ListLimit::clamped(8)),
+                limit: Some(darkroom_core::kernel::listing::ListLimit::clamped(8)),
                 ..Default::default()
             },
         )

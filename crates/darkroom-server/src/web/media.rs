@@ -5,8 +5,8 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use darkroom_core::download::{self, Contents};
-use darkroom_core::media::{self, Rendition};
+use darkroom_core::photos::download::{self, Contents};
+use darkroom_core::photos::media::{self, Rendition};
 use darkroom_domain::{GalleryId, PhotoId};
 
 use super::Params;

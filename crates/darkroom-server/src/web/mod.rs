@@ -49,10 +49,10 @@ pub fn opt_field<T: From<String>>(s: &str) -> Option<T> {
 /// naming the parameter and its range, never a query the database refuses.
 pub fn offset_param(
     q: &HashMap<String, String>,
-) -> Result<darkroom_core::listing::Offset, darkroom_core::CoreError> {
+) -> Result<darkroom_core::kernel::listing::Offset, darkroom_core::CoreError> {
     match param(q, "offset") {
-        None => Ok(darkroom_core::listing::Offset::default()),
-        Some(raw) => darkroom_core::listing::Offset::parse("offset", raw),
+        None => Ok(darkroom_core::kernel::listing::Offset::default()),
+        Some(raw) => darkroom_core::kernel::listing::Offset::parse("offset", raw),
     }
 }
 

@@ -3,8 +3,8 @@
 use axum::extract::Path;
 use axum::response::Response;
 use darkroom_core::CoreError;
-use darkroom_core::jobs::{self, JobFilter};
-use darkroom_core::mail::{self, EmailFilter};
+use darkroom_core::kernel::jobs::{self, JobFilter};
+use darkroom_core::kernel::mail::{self, EmailFilter};
 use darkroom_domain::{EmailId, JobId};
 use minijinja::context;
 
@@ -23,8 +23,8 @@ pub async fn show(ctx: PageCtx, q: Params) -> Response {
             &JobFilter {
                 status: status.clone(),
                 cursor: param(&q, "jobs_cursor")
-                    .map(|c| darkroom_core::listing::IdCursor(c.to_string())),
-                limit: Some(darkroom_core::listing::ListLimit::clamped(25)),
+                    .map(|c| darkroom_core::kernel::listing::IdCursor(c.to_string())),
+                limit: Some(darkroom_core::kernel::listing::ListLimit::clamped(25)),
             },
         )
         .await?;
@@ -34,8 +34,8 @@ pub async fn show(ctx: PageCtx, q: Params) -> Response {
             &EmailFilter {
                 status: None,
                 cursor: param(&q, "emails_cursor")
-                    .map(|c| darkroom_core::listing::IdCursor(c.to_string())),
-                limit: Some(darkroom_core::listing::ListLimit::clamped(25)),
+                    .map(|c| darkroom_core::kernel::listing::IdCursor(c.to_string())),
+                limit: Some(darkroom_core::kernel::listing::ListLimit::clamped(25)),
             },
         )
         .await?;

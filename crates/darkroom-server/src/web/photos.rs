@@ -4,9 +4,9 @@
 use axum::extract::Path;
 use axum::response::Response;
 use darkroom_core::CoreError;
-use darkroom_core::gallery;
-use darkroom_core::listing::PhotoLimit;
-use darkroom_core::photo::{self, AssignPhotos};
+use darkroom_core::kernel::listing::PhotoLimit;
+use darkroom_core::photos::gallery;
+use darkroom_core::photos::photo::{self, AssignPhotos};
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{BatchId, GalleryId, PhotoId, TypedId};

@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use darkroom_core::setup::{self, SetupInput};
-use darkroom_core::{CoreError, auth, staff};
+use darkroom_core::studio::setup::{self, SetupInput};
+use darkroom_core::{CoreError, studio::auth, studio::staff};
 use minijinja::context;
 use serde::Deserialize;
 

@@ -110,14 +110,6 @@ impl FromRequestParts<AppState> for PageCtx {
 async fn nav_for(state: &AppState, p: &Principal) -> Result<Nav, CoreError> {
     let core = &state.core;
     let (studio_name, branding) = darkroom_core::studio::header(core, p.studio).await?;
-    let m = darkroom_db::repo::person::find_membership(
-        core.db().conn(),
-        darkroom_domain::TypedId::uuid(&p.studio),
-        darkroom_domain::TypedId::uuid(&p.user),
-        false,
-    )
-    .await?
-    .ok_or(CoreError::not_found("staff member"))?;
     let studios = darkroom_core::studio::studios_of(core, p.user).await?;
     Ok(Nav {
         user_id: p.user.to_string(),
@@ -126,7 +118,7 @@ async fn nav_for(state: &AppState, p: &Principal) -> Result<Nav, CoreError> {
         studio_id: p.studio.to_string(),
         studio_name,
         accent: branding.accent_colour,
-        zone: m.time_zone,
+        zone: p.time_zone.clone(),
         is_owner: p.is_owner(),
         perms: core
             .permissions_anywhere(p)
@@ -305,7 +297,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PageForm<T> {
                     StatusCode::UNPROCESSABLE_ENTITY,
                     Html(format!(
                         "<h1>The form is not valid</h1><p>{}</p>",
-                        darkroom_core::mail::templates::escape(&e.to_string())
+                        darkroom_core::kernel::mail::layout::escape(&e.to_string())
                     )),
                 )
                     .into_response()
@@ -316,7 +308,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PageForm<T> {
 /// A CSRF token and cookie for forms shown before sign-in.
 pub fn anon_csrf(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
     let existing = jar.get(state.csrf_cookie()).map(|c| c.value().to_string());
-    let value = existing.unwrap_or_else(|| darkroom_core::secret::new_token(""));
+    let value = existing.unwrap_or_else(|| darkroom_core::kernel::secret::new_token(""));
     let token = security::anon_csrf(state, &value);
     let cookie = Cookie::build((state.csrf_cookie(), value))
         .path("/")
@@ -328,7 +320,10 @@ pub fn anon_csrf(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
 }
 
 /// The session cookie for a new session.
-pub fn session_cookie(state: &AppState, s: &darkroom_core::auth::NewSession) -> Cookie<'static> {
+pub fn session_cookie(
+    state: &AppState,
+    s: &darkroom_core::studio::auth::NewSession,
+) -> Cookie<'static> {
     let max_age = s.expires_at.since(state.core.now());
     Cookie::build((state.session_cookie(), s.token.clone()))
         .path("/")

@@ -6,7 +6,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use darkroom_core::CoreError;
-use darkroom_core::access::{self, NewRole, RolePatch};
+use darkroom_core::studio::access::{self, NewRole, RolePatch};
 use darkroom_domain::RoleId;
 use minijinja::{Value, context};
 

@@ -5,10 +5,10 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use darkroom_core::activity;
-use darkroom_core::client::{self, NewClient};
-use darkroom_core::gallery::{self, GalleryTerms};
-use darkroom_core::share::{self, CreatedLink, LinkChange, NewLink};
+use darkroom_core::crm::client::{self, NewClient};
+use darkroom_core::photos::gallery::{self, GalleryTerms};
+use darkroom_core::sharing::activity;
+use darkroom_core::sharing::share::{self, CreatedLink, LinkChange, NewLink};
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{ClientId, GalleryId, ShareLinkId};
@@ -67,7 +67,7 @@ async fn render(
     } else {
         Vec::new()
     };
-    let deliverables = match darkroom_core::delivery::list(core, &ctx.p, id).await {
+    let deliverables = match darkroom_core::production::delivery::list(core, &ctx.p, id).await {
         Ok(d) => d,
         Err(e) => return error_page(&ctx.state, &e),
     };

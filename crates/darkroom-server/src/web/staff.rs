@@ -3,9 +3,9 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use darkroom_core::access::{self, NewAssignment, NewGrant};
-use darkroom_core::staff::{self, NewInvitation, StaffFilter, StaffPatch, Standing};
-use darkroom_core::{CoreError, branch};
+use darkroom_core::studio::access::{self, NewAssignment, NewGrant};
+use darkroom_core::studio::staff::{self, NewInvitation, StaffFilter, StaffPatch, Standing};
+use darkroom_core::{CoreError, studio::branch};
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{AssignmentId, BranchId, GrantId, RoleId, Timestamp, UserId};
 use minijinja::{Value, context};
@@ -25,8 +25,9 @@ pub async fn list(ctx: PageCtx, q: Params) -> Response {
         q: param(&q, "q").map(String::from),
         status: param(&q, "status").map(super::field),
         deleted: Some(deleted),
-        cursor: param(&q, "cursor").map(|c| darkroom_core::listing::IdCursor(c.to_string())),
-        limit: Some(darkroom_core::listing::ListLimit::clamped(50)),
+        cursor: param(&q, "cursor")
+            .map(|c| darkroom_core::kernel::listing::IdCursor(c.to_string())),
+        limit: Some(darkroom_core::kernel::listing::ListLimit::clamped(50)),
     };
     match staff::list(&ctx.state.core, &ctx.p, &f).await {
         Ok(l) => ctx.render("staff.html", context! {

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use darkroom_core::{Meta, auth, staff};
+use darkroom_core::{Meta, studio::auth, studio::staff};
 use darkroom_domain::TypedId;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

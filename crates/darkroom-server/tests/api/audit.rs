@@ -195,7 +195,7 @@ async fn each_high_risk_action_writes_exactly_one_entry() {
             .await
     );
     let before = app.audit_count(st, "auth.signed_in").await;
-    darkroom_core::auth::sign_in(
+    darkroom_core::studio::auth::sign_in(
         &app.core,
         &owner.email,
         PASSWORD,
@@ -206,7 +206,7 @@ async fn each_high_risk_action_writes_exactly_one_entry() {
     assert_eq!(app.audit_count(st, "auth.signed_in").await, before + 1);
     let before = app.audit_count(st, "auth.sign_in_failed").await;
     assert!(
-        darkroom_core::auth::sign_in(
+        darkroom_core::studio::auth::sign_in(
             &app.core,
             &owner.email,
             "wrong password!",

@@ -405,11 +405,11 @@ async fn token_scopes_bound_what_a_token_can_do() {
     let app = TestApp::spawn().await;
     let owner = app.studio("Scopes").await;
     let p = app.principal(&owner).await;
-    let t = darkroom_core::token::create(
+    let t = darkroom_core::studio::token::create(
         &app.core,
         &p,
         &darkroom_core::Meta::system(),
-        darkroom_core::token::NewToken {
+        darkroom_core::studio::token::NewToken {
             name: "read only".into(),
             scopes: vec!["branch.view".into()],
             expires_in_days: Some(darkroom_domain::field::Ranged(1)),

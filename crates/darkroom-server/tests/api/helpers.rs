@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use darkroom_core::{Core, Meta, Principal, auth, principal, setup, staff};
+use darkroom_core::{
+    Core, Meta, Principal, kernel::principal, studio::auth, studio::setup, studio::staff,
+};
 use darkroom_db::Db;
 use darkroom_db::testing::TestDb;
 use darkroom_domain::time::OffsetClock;
@@ -355,7 +357,9 @@ impl TestApp {
 
     /// Runs every due job in this process.
     pub async fn drain_jobs(&self) -> usize {
-        darkroom_core::jobs::drain(&self.core).await.unwrap()
+        darkroom_core::kernel::jobs::drain(&self.core)
+            .await
+            .unwrap()
     }
 
     pub async fn audit_count(&self, studio: StudioId, event: &str) -> u64 {

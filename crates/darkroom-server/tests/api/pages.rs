@@ -184,7 +184,7 @@ async fn demo_data_fills_an_empty_instance_once() {
         Err(darkroom_core::CoreError::Conflict { .. })
     ));
     let owner_email = &report.accounts[0].1;
-    let session = darkroom_core::auth::sign_in(
+    let session = darkroom_core::studio::auth::sign_in(
         &app.core,
         owner_email,
         &report.password,

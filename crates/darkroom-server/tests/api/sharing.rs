@@ -799,7 +799,7 @@ async fn random_tokens_and_entity_ids_get_uniform_404s_then_429() {
         owner.studio.to_string(),
     ];
     for _ in 0..10_000 {
-        keys.push(darkroom_core::secret::new_token(""));
+        keys.push(darkroom_core::kernel::secret::new_token(""));
     }
     let mut first_body: Option<String> = None;
     let (mut not_found, mut limited) = (0, 0);

@@ -125,7 +125,7 @@ async fn a_session_id_planted_before_sign_in_is_never_used() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let issued = set_cookie(res.headers(), "darkroom_session").unwrap();
     assert_ne!(issued, planted, "sign-in issues a fresh session id");
-    let p = darkroom_core::auth::resolve_session(&app.core, &issued)
+    let p = darkroom_core::studio::auth::resolve_session(&app.core, &issued)
         .await
         .unwrap()
         .unwrap();
@@ -500,7 +500,7 @@ async fn unauthenticated_endpoints_are_rate_limited() {
 #[tokio::test]
 async fn the_set_up_page_creates_a_studio() {
     let app = TestApp::spawn().await;
-    let link = darkroom_core::setup::first_run_link(&app.core)
+    let link = darkroom_core::studio::setup::first_run_link(&app.core)
         .await
         .unwrap()
         .unwrap();

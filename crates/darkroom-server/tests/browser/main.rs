@@ -187,7 +187,7 @@ async fn owner_sets_up_invites_and_the_invitee_sees_only_what_their_role_allows(
     let c = browser(&driver, width).await;
 
     // First run: the one-time set-up link.
-    let link = darkroom_core::setup::first_run_link(&app.core)
+    let link = darkroom_core::studio::setup::first_run_link(&app.core)
         .await
         .unwrap()
         .expect("an empty instance offers a set-up link");

@@ -6,7 +6,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use darkroom_core::{Core, CoreSettings, Meta, SmtpSecurity, SmtpSettings, auth, setup, staff};
+use darkroom_core::{
+    Core, CoreSettings, Meta, SmtpSecurity, SmtpSettings, studio::auth, studio::setup,
+    studio::staff,
+};
 use darkroom_db::entity::{email, job};
 use darkroom_db::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use darkroom_db::testing::TestDb;

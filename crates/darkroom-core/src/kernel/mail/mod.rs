@@ -2,7 +2,7 @@
 //! cause and sent over SMTP by a job. See `darkroom_db::email` for the
 //! state machine that keeps every email from going out twice.
 
-pub mod templates;
+pub mod layout;
 
 use darkroom_db::email::{self as outbox, BeginSend};
 use darkroom_db::entity::email;
@@ -16,11 +16,11 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{self, Event, Who};
-use crate::error::{CoreError, CoreResult};
-use crate::jobs::{self, JobError};
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::jobs::{self, JobError};
+use crate::kernel::listing::{self, Listing};
 use crate::kernel::registry::{BoxFuture, Job};
-use crate::listing::{self, Listing};
 use crate::{Core, Meta, Principal, SmtpSecurity, SmtpSettings};
 
 /// A composed email.
@@ -263,8 +263,8 @@ fn view(m: email::Model) -> EmailView {
 pub struct EmailFilter {
     /// Only this status.
     pub status: Option<darkroom_domain::field::EmailStatusName>,
-    pub cursor: Option<crate::listing::IdCursor>,
-    pub limit: Option<crate::listing::ListLimit>,
+    pub cursor: Option<crate::kernel::listing::IdCursor>,
+    pub limit: Option<crate::kernel::listing::ListLimit>,
 }
 
 pub async fn list(core: &Core, p: &Principal, f: &EmailFilter) -> CoreResult<Listing<EmailView>> {
