@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::error::{Problem, problem_response};
 use crate::state::{AppState, Limiters};
 use crate::web::templates::Templates;
-use crate::{api, client, observe, security, web};
+use crate::{api, observe, security, web};
 
 const CSS: &str = include_str!("assets/app.css");
 const JS: &str = include_str!("assets/app.js");
@@ -114,7 +114,6 @@ pub fn router(state: AppState) -> Router {
         .merge(api_routes)
         .merge(api::docs::routes(spec))
         .merge(web::routes())
-        .merge(client::routes())
         .route("/healthz", get(observe::healthz))
         .route("/readyz", get(observe::readyz))
         .route("/metrics", get(observe::metrics))

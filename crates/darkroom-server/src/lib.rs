@@ -1,12 +1,14 @@
 //! The Darkroom server: configuration, the HTTP application (JSON API and
 //! pages), and the command line. `main.rs` only calls [`cli::run`].
 
+// The shell: configuration, the application and its middleware, the API's
+// and pages' common parts, the command line.
 pub mod api;
 pub mod app;
 pub mod backup;
 pub mod cli;
-pub mod client;
 pub mod config;
+pub mod context;
 pub mod error;
 pub mod extract;
 pub mod media_cmd;
@@ -14,6 +16,14 @@ pub mod observe;
 pub mod security;
 pub mod state;
 pub mod web;
+
+// The business contexts, each registering its part in `context::all`.
+pub mod crm;
+pub mod kernel;
+pub mod photos;
+pub mod production;
+pub mod sharing;
+pub mod studio;
 
 /// Chooses rustls's crypto provider once per process. Several dependencies
 /// enable different providers; without a choice, the first TLS connection

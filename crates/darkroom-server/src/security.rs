@@ -98,7 +98,7 @@ fn has_link_credentials(req: &Request, state: &AppState) -> bool {
                 .get_all(header::COOKIE)
                 .iter()
                 .filter_map(|v| v.to_str().ok())
-                .any(|c| c.contains(crate::client::cookie_name(state))))
+                .any(|c| c.contains(state.link_cookie())))
 }
 
 /// Resolves the staff credentials a request carries, if any.

@@ -63,4 +63,14 @@ impl AppState {
             "darkroom_csrf"
         }
     }
+
+    /// The cookie a client's link session lives in (scoped by path to its
+    /// link, so `__Secure-` rather than `__Host-`).
+    pub fn link_cookie(&self) -> &'static str {
+        if self.config.secure_cookies() {
+            "__Secure-darkroom_link"
+        } else {
+            "darkroom_link"
+        }
+    }
 }

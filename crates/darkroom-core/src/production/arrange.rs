@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::audit::{self};
 use crate::kernel::created::{self, Claim};
 use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::listing::Offset;
 use crate::photos::interface::{GalleryView, load, target};
 use crate::{Core, Meta, Principal};
 
@@ -89,8 +90,11 @@ pub struct PlacePhotos {
     pub set_id: Option<GallerySetId>,
 }
 
-/// A manual order: these photos first, in this order; the rest follow in
-/// the order they had.
+/// A manual order. Without `from`: these photos first, in this order, and
+/// the rest after them in the order they had. With `from`: these photos are
+/// exactly the ones at positions `from`, `from + 1`, ... of the gallery's
+/// current order (one page of it, dragged into a new order) and take those
+/// places in the order given; every other photo keeps its place.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PhotoOrder {
@@ -99,6 +103,39 @@ pub struct PhotoOrder {
     /// Photos of the gallery (a photo listed again is ignored).
     #[schema(min_items = 1, max_items = 20000)]
     pub photo_ids: Vec<PhotoId>,
+    /// The position (from 0) of the first listed photo, when the list is a
+    /// slice of the order (a page). If the photos there are no longer the
+    /// ones listed, the answer is 409: the gallery changed meanwhile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Offset>,
+}
+
+/// The gallery's new order: `listed` first and the rest after (no `from`),
+/// or `listed` in place of the same photos at `from`. `None` when the photos
+/// at `from` are not the ones listed.
+fn new_order(
+    before: &[uuid::Uuid],
+    listed: Vec<uuid::Uuid>,
+    from: Option<usize>,
+) -> Option<Vec<uuid::Uuid>> {
+    match from {
+        None => {
+            let first: HashSet<uuid::Uuid> = listed.iter().copied().collect();
+            let mut order = listed;
+            order.extend(before.iter().filter(|id| !first.contains(id)));
+            Some(order)
+        }
+        Some(from) => {
+            let end = from.checked_add(listed.len())?;
+            let there: HashSet<&uuid::Uuid> = before.get(from..end)?.iter().collect();
+            if there != listed.iter().collect() {
+                return None;
+            }
+            let mut order = before.to_vec();
+            order.splice(from..end, listed);
+            Some(order)
+        }
+    }
 }
 
 async fn managed(
@@ -412,7 +449,6 @@ pub async fn reorder(
             crate::photos::interface::view(&tx, g).await?,
         ));
     }
-    let listed: HashSet<uuid::Uuid> = first.iter().copied().collect();
     let before = repo::photo::list_in(
         &tx,
         p.studio.uuid(),
@@ -422,13 +458,16 @@ pub async fn reorder(
         u64::MAX >> 1,
     )
     .await?;
-    let mut order = first;
-    order.extend(
-        before
-            .iter()
-            .map(|ph| ph.id)
-            .filter(|id| !listed.contains(id)),
-    );
+    let ids: Vec<uuid::Uuid> = before.iter().map(|ph| ph.id).collect();
+    let from = input
+        .from
+        .map(|f| usize::try_from(f.get()).unwrap_or(usize::MAX));
+    let Some(order) = new_order(&ids, first, from) else {
+        return Err(CoreError::conflict(
+            "stale",
+            "the gallery's photos at that place changed while you arranged them; reload and drag again",
+        ));
+    };
     for (i, id) in order.iter().enumerate() {
         let pos = (i as i64 + 1) * 1024;
         if before.iter().any(|ph| ph.id == *id && ph.position != pos) {

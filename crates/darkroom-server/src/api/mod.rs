@@ -1,24 +1,14 @@
-//! The JSON API under `/api/v1`. Handlers are thin: extract, call one core
-//! function, map the result. The OpenAPI document is generated from the same
-//! route table that builds the router, so the two cannot drift.
+//! The JSON API under `/api/v1`, assembled from every context's operations.
+//! Handlers are thin: extract, call one core function, map the result. The
+//! OpenAPI document is generated from the same route table that builds the
+//! router, so the two cannot drift.
 
-mod access;
-mod audit;
-mod branch;
 pub mod contract;
 pub mod docs;
-mod editing;
-mod me;
-mod ops;
-mod photos;
-mod sharing;
-mod staff;
-mod studio;
-mod token;
-mod upload;
 
 use axum::Router;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::tag::TagBuilder;
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -63,25 +53,12 @@ use crate::state::AppState;
         darkroom_core::kernel::listing::SeqCursor,
         darkroom_core::production::editing::Assignee,
         darkroom_core::production::editing::StatusList,
-        upload::TusVersion,
+        crate::photos::TusVersion,
         darkroom_core::kernel::listing::Offset,
         darkroom_core::kernel::listing::ListLimit,
         darkroom_core::kernel::listing::PhotoLimit,
         darkroom_core::kernel::listing::RowVersion,
     )),
-    tags(
-        (name = "studio", description = "The studio's profile and settings"),
-        (name = "photos", description = "Galleries, photos, versions, the staging area, and resumable uploads (tus 1.0)"),
-        (name = "sharing", description = "Clients, gallery terms, share links for clients (proofing and delivery), and what clients did"),
-        (name = "editing", description = "The editing queue: tasks from clients' selections and edit requests, assignees, priorities, review"),
-        (name = "delivery", description = "Physical deliverables (USB, albums, prints): status, carrier, tracking"),
-        (name = "branches", description = "Where the studio works from"),
-        (name = "staff", description = "Staff accounts and invitations"),
-        (name = "access", description = "Roles, permissions, role assignments and grants"),
-        (name = "audit", description = "The tamper-evident audit log"),
-        (name = "tokens", description = "Personal API tokens"),
-        (name = "operations", description = "Background jobs and outgoing email"),
-    )
 )]
 struct ApiDoc;
 
@@ -113,20 +90,19 @@ impl Modify for Security {
 /// The API routes and the OpenAPI document describing exactly them, with
 /// this server's configured limits.
 pub fn routes(limits: contract::Limits) -> (Router<AppState>, serde_json::Value) {
-    let r = OpenApiRouter::with_openapi(ApiDoc::openapi());
-    let r = me::routes(r);
-    let r = studio::routes(r);
-    let r = branch::routes(r);
-    let r = staff::routes(r);
-    let r = access::routes(r);
-    let r = audit::routes(r);
-    let r = token::routes(r);
-    let r = ops::routes(r);
-    let r = photos::routes(r);
-    let r = sharing::routes(r);
-    let r = editing::routes(r);
-    let r = upload::routes(r);
-    let (router, openapi) = r.split_for_parts();
+    let mut r = OpenApiRouter::with_openapi(ApiDoc::openapi());
+    let mut tags = Vec::new();
+    for c in crate::context::all() {
+        r = (c.api)(r);
+        tags.extend(c.tags.iter().map(|(name, about)| {
+            TagBuilder::new()
+                .name(*name)
+                .description(Some(*about))
+                .build()
+        }));
+    }
+    let (router, mut openapi) = r.split_for_parts();
+    openapi.tags = Some(tags);
     let mut doc = serde_json::to_value(&openapi).unwrap_or_default();
     contract::complete(&mut doc, limits);
     (router, doc)

@@ -178,64 +178,15 @@ pub fn done(to: &str, flash: &str) -> Response {
     Redirect::to(&format!("{to}{sep}flash={flash}")).into_response()
 }
 
-/// The notice for a `flash` code (codes only, so nothing can be injected).
+/// The notice for a `flash` code, from the contexts' lists (codes only, so
+/// nothing can be injected).
 pub fn flash_text(code: Option<&str>) -> Option<&'static str> {
-    Some(match code? {
-        "branch_created" => "Branch created.",
-        "branch_saved" => "Branch saved.",
-        "branch_deleted" => "Branch deleted. You can restore it from the deleted branches list.",
-        "branch_restored" => "Branch restored.",
-        "invited" => "Invitation created.",
-        "resent" => "A fresh invitation was created; the old link no longer works.",
-        "staff_saved" => "Profile saved.",
-        "suspended" => "Account suspended. Their sessions ended and API tokens were revoked.",
-        "reactivated" => "Account reactivated.",
-        "staff_deleted" => "Account deleted. Their sessions ended and API tokens were revoked.",
-        "staff_restored" => "Account restored.",
-        "role_assigned" => "Role given.",
-        "role_removed" => "Role removed.",
-        "granted" => "Permission granted.",
-        "grant_revoked" => "Grant revoked.",
-        "role_created" => "Role created.",
-        "role_saved" => "Role saved.",
-        "role_deleted" => "Role deleted.",
-        "settings_saved" => "Settings saved.",
-        "email_saved" => "Email settings saved.",
-        "photos_saved" => "Photo settings saved. Proofs are being rendered again.",
-        "watermark_saved" => "Watermark image saved. Proofs are being rendered again.",
-        "watermark_removed" => "Watermark image removed. Proofs are being rendered again.",
-        "gallery_created" => "Gallery created. Add photos below.",
-        "gallery_saved" => "Gallery saved.",
-        "gallery_deleted" => "Gallery deleted. You can restore it from the deleted galleries list.",
-        "gallery_restored" => "Gallery restored.",
-        "terms_saved" => "Client and terms saved.",
-        "link_revoked" => "Link revoked. It stops working on its next request, media included.",
-        "selection_reopened" => "Selection reopened: the client can change it again.",
-        "photo_deleted" => "Photo deleted.",
-        "versions_purged" => "The replaced versions' files were deleted.",
-        "photos_assigned" => "Photos filed.",
-        "photos_placed" => "Photos moved.",
-        "cover_set" => "Cover photo set.",
-        "order_saved" => "Order saved. The gallery now shows photos in this order.",
-        "set_created" => "Set added.",
-        "set_saved" => "Set saved.",
-        "set_deleted" => "Set deleted; its photos stay in the gallery.",
-        "task_created" => "Editing task added to the queue.",
-        "task_saved" => "Task saved.",
-        "task_moved" => "Task updated.",
-        "deliverable_created" => "Deliverable added.",
-        "deliverable_saved" => "Deliverable saved.",
-        "deliverable_notified" => "Deliverable saved; the client was emailed.",
-        "password_changed" => "Password changed. Your other sessions were signed out.",
-        "token_revoked" => "Token revoked.",
-        "job_retried" => "The job will run again shortly.",
-        "email_resent" => "The email will be sent again shortly.",
-        "switched" => "Switched studio.",
-        "welcome" => "Welcome to Darkroom.",
-        "signed_out" => "You are signed out.",
-        "password_reset" => "Your password was changed. Sign in with it now.",
-        _ => return None,
-    })
+    let code = code?;
+    crate::context::all()
+        .iter()
+        .flat_map(|c| c.notices.iter())
+        .find(|(c, _)| *c == code)
+        .map(|(_, text)| *text)
 }
 
 /// A form post checked against CSRF (session token, or the pre-sign-in

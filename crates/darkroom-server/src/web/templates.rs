@@ -2,84 +2,24 @@
 
 use minijinja::{Environment, Value};
 
-/// Every template, by name.
-const TEMPLATES: &[(&str, &str)] = &[
+/// The shell's templates (layouts, macros, messages, errors, the API
+/// docs); each context registers its own.
+const SHELL: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("message.html", include_str!("../templates/message.html")),
     ("error.html", include_str!("../templates/error.html")),
-    ("setup.html", include_str!("../templates/setup.html")),
-    ("sign_in.html", include_str!("../templates/sign_in.html")),
-    (
-        "reset_request.html",
-        include_str!("../templates/reset_request.html"),
-    ),
-    (
-        "reset_form.html",
-        include_str!("../templates/reset_form.html"),
-    ),
-    (
-        "invitation.html",
-        include_str!("../templates/invitation.html"),
-    ),
-    (
-        "dashboard.html",
-        include_str!("../templates/dashboard.html"),
-    ),
-    ("branches.html", include_str!("../templates/branches.html")),
-    (
-        "branch_form.html",
-        include_str!("../templates/branch_form.html"),
-    ),
-    ("branch.html", include_str!("../templates/branch.html")),
-    ("staff.html", include_str!("../templates/staff.html")),
-    (
-        "staff_invite.html",
-        include_str!("../templates/staff_invite.html"),
-    ),
-    (
-        "staff_detail.html",
-        include_str!("../templates/staff_detail.html"),
-    ),
-    ("roles.html", include_str!("../templates/roles.html")),
-    (
-        "role_form.html",
-        include_str!("../templates/role_form.html"),
-    ),
-    ("settings.html", include_str!("../templates/settings.html")),
-    ("audit.html", include_str!("../templates/audit.html")),
-    (
-        "operations.html",
-        include_str!("../templates/operations.html"),
-    ),
-    ("account.html", include_str!("../templates/account.html")),
     ("api_docs.html", include_str!("../templates/api_docs.html")),
-    (
-        "galleries.html",
-        include_str!("../templates/galleries.html"),
-    ),
-    (
-        "gallery_form.html",
-        include_str!("../templates/gallery_form.html"),
-    ),
-    ("gallery.html", include_str!("../templates/gallery.html")),
-    ("photo.html", include_str!("../templates/photo.html")),
-    ("staging.html", include_str!("../templates/staging.html")),
-    ("sharing.html", include_str!("../templates/sharing.html")),
-    ("editing.html", include_str!("../templates/editing.html")),
-    (
-        "client_base.html",
-        include_str!("../templates/client_base.html"),
-    ),
-    (
-        "client_code.html",
-        include_str!("../templates/client_code.html"),
-    ),
-    (
-        "client_gallery.html",
-        include_str!("../templates/client_gallery.html"),
-    ),
 ];
+
+/// Every template, by name: the shell's and every context's.
+fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
+    SHELL.iter().copied().chain(
+        crate::context::all()
+            .into_iter()
+            .flat_map(|c| c.templates.iter().copied()),
+    )
+}
 
 /// The template environment with Darkroom's filters.
 pub struct Templates {
@@ -127,7 +67,7 @@ impl Templates {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-        for (name, src) in TEMPLATES {
+        for (name, src) in all() {
             env.add_template(name, src)?;
         }
         env.add_filter("dt", dt);
@@ -172,7 +112,7 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         let t = Templates::new().unwrap();
-        for (name, _) in TEMPLATES {
+        for (name, _) in all() {
             assert!(t.env.get_template(name).is_ok(), "{name}");
         }
     }

@@ -453,7 +453,7 @@ async fn every_route_acting_on_a_person_refuses_another_studio_and_a_lower_role(
         "grants",
     ];
     let mut page_checks = 0;
-    for path in darkroom_server::web::PAGE_ROUTES {
+    for path in darkroom_server::web::page_paths() {
         if !path.contains("{user_id}") {
             continue;
         }

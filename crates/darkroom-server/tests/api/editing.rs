@@ -168,6 +168,37 @@ async fn sets_a_cover_and_a_manual_order_shape_what_the_client_sees() {
     ];
     assert_eq!(ids(&listed["items"], "id"), expected);
 
+    // One page of the order, dragged: the photos at positions 1 and 2 swap
+    // places and the others keep theirs; a page whose photos moved meanwhile
+    // is refused rather than scrambling the gallery.
+    let put_page = |version: Value, from: i64, page: Vec<&String>| {
+        let body = json!({ "version": version, "photo_ids": page, "from": from });
+        let order = order.clone();
+        let app = &app;
+        let owner = &owner;
+        async move { app.api(owner, Method::PUT, &order, Some(body)).await }
+    };
+    let (s, g4) = put_page(g3["version"].clone(), 1, vec![&photos[0], &photos[3]]).await;
+    assert_eq!(s, StatusCode::OK, "{g4}");
+    let (_, listed) = app
+        .get(&owner, &format!("/api/v1/galleries/{gallery}/photos"))
+        .await;
+    assert_eq!(
+        ids(&listed["items"], "id"),
+        vec![
+            photos[4].clone(),
+            photos[0].clone(),
+            photos[3].clone(),
+            photos[1].clone(),
+            photos[2].clone(),
+        ]
+    );
+    let (s, e) = put_page(g4["version"].clone(), 1, vec![&photos[1], &photos[2]]).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "stale", "{e}");
+    let (s, e) = put_page(g4["version"].clone(), 1, vec![&photos[3], &photos[0]]).await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+
     // The client: sets in order, photos in the studio's order, the cover.
     let created = link(
         &app,

@@ -1,5 +1,5 @@
 //! Tenant isolation, generated from the route tables: for every route that
-//! takes an id (API from the OpenAPI document, pages from `PAGE_ROUTES`), a
+//! takes an id (API from the OpenAPI document, pages from `web::page_paths`), a
 //! person of studio B asking for studio A's object gets exactly the answer
 //! an id that does not exist gets (404), and no list shows A's rows. A new
 //! route is covered the moment it is added; an unknown kind of id parameter
@@ -343,7 +343,7 @@ async fn another_studios_ids_answer_like_missing_ids_on_every_page() {
     let (_, html, _) = app.page(Some(&b.who.session), "/account").await;
     let csrf = csrf_of(&html).unwrap();
     let mut checked = 0;
-    for path in darkroom_server::web::PAGE_ROUTES {
+    for path in darkroom_server::web::page_paths() {
         let params = params_of(path);
         // Link-token pages are keyed by secrets, not ids; they are tested in signin.rs.
         if params.is_empty() || params.iter().any(|p| p == "token") {

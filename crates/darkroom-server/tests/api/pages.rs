@@ -10,13 +10,13 @@ async fn every_page_renders_with_security_headers() {
     let app = TestApp::spawn().await;
     darkroom_core::demo::fill(&app.core).await.unwrap();
     let owner = app.studio("Pages").await;
-    for path in darkroom_server::web::PAGE_ROUTES
-        .iter()
+    for path in darkroom_server::web::page_paths()
+        .into_iter()
         .filter(|p| !p.contains('{'))
     {
         let (s, html, h) = app.page(Some(&owner.session), path).await;
         if matches!(
-            *path,
+            path,
             "/" | "/sign-out"
                 | "/account/profile"
                 | "/account/password"

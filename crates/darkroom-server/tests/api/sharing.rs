@@ -648,7 +648,7 @@ async fn every_client_route_enforces_cookie_revocation_expiry_and_rights() {
             .unwrap_or(json!({}))
     };
     let mut checked = 0;
-    for route in darkroom_server::client::CLIENT_ROUTES {
+    for route in darkroom_server::web::guest_paths() {
         if route.starts_with("/g/") {
             continue; // the token route itself: covered by the guessing test
         }

@@ -1,14 +1,16 @@
 //! The studio's profile and settings.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use darkroom_core::studio::{self, EmailSettingsInput, StudioPatch, StudioView};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiAuth, ApiJson, ClientMeta};
+use darkroom_core::kernel::listing::RowVersion;
+
+use crate::extract::{ApiAuth, ApiJson, ApiQuery, ClientMeta, read_body};
 use crate::state::AppState;
 
 /// The caller's studio.
@@ -66,7 +68,48 @@ async fn remove_studio_email(
     ))
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StudioVersion {
+    /// The studio's `version` as you read it (409 if it changed).
+    pub version: RowVersion,
+}
+
+/// Set the studio's watermark image (a PNG with transparency, at most 4 MB).
+/// Proofs are rendered again.
+#[utoipa::path(put, path = "/api/v1/studio/watermark", tag = "studio", params(StudioVersion),
+    request_body(content_type = "image/png", content = Vec<u8>),
+    responses((status = 200, body = StudioView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn put_watermark(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    ApiQuery(v): ApiQuery<StudioVersion>,
+    req: Request,
+) -> ApiResult<Json<StudioView>> {
+    let body = read_body(req, &s).await?;
+    Ok(Json(
+        studio::set_watermark_image(&s.core, &p, &m, v.version.get(), Some(body)).await?,
+    ))
+}
+
+/// Remove the watermark image (proofs fall back to the text watermark).
+#[utoipa::path(delete, path = "/api/v1/studio/watermark", tag = "studio", params(StudioVersion),
+    responses((status = 200, body = StudioView), (status = 409, body = Problem)))]
+async fn delete_watermark(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    ApiQuery(v): ApiQuery<StudioVersion>,
+) -> ApiResult<Json<StudioView>> {
+    Ok(Json(
+        studio::set_watermark_image(&s.core, &p, &m, v.version.get(), None).await?,
+    ))
+}
+
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(get_studio, update_studio))
         .routes(routes!(set_studio_email, remove_studio_email))
+        .routes(routes!(put_watermark, delete_watermark))
 }

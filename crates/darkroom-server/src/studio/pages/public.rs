@@ -10,13 +10,13 @@ use darkroom_core::{CoreError, studio::auth, studio::staff};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::render::{
+use crate::extract::ClientMeta;
+use crate::state::AppState;
+use crate::web::render::{
     PageForm, anon_csrf, clear_session, done, error_page, field_errors, flash_text, render_public,
     safe_next, session_cookie,
 };
-use super::{Params, param};
-use crate::extract::ClientMeta;
-use crate::state::AppState;
+use crate::web::{Params, param};
 
 fn with_jar(jar: CookieJar, res: Response) -> Response {
     (jar, res).into_response()

@@ -4,9 +4,8 @@
 use axum::extract::Path;
 use axum::response::Response;
 use darkroom_core::CoreError;
-use darkroom_core::kernel::listing::{Offset, PhotoLimit};
+use darkroom_core::kernel::listing::Offset;
 use darkroom_core::photos::gallery::{self, GalleryPatch};
-use darkroom_core::photos::photo;
 use darkroom_core::production::arrange::{self, NewSet, PhotoOrder, PlacePhotos, SetPatch};
 use darkroom_core::production::delivery::{self, DeliverablePatch, NewDeliverable};
 use darkroom_core::production::editing::{
@@ -17,35 +16,13 @@ use darkroom_domain::authz::Target;
 use darkroom_domain::editing::{Priority, TaskStatus};
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{
-    DeliverableId, EditTaskId, GalleryId, GallerySetId, PhotoId, Timestamp, TypedId, UserId,
+    DeliverableId, EditTaskId, GalleryId, GallerySetId, PhotoId, TypedId, UserId,
 };
 use minijinja::context;
 use serde::Deserialize;
 
-use super::galleries::gallery_id;
-use super::render::{PageCtx, PageForm, done, error_page, flash_text};
-use super::{Params, field, opt_field, param};
-use crate::extract::path_id;
-
-/// A path's id, or the page a missing `what` gets.
-pub(super) fn id_or_404<T: TypedId>(
-    ctx: &PageCtx,
-    raw: &str,
-    what: &'static str,
-) -> Result<T, Box<Response>> {
-    path_id::<T>(raw).map_err(|_| Box::new(error_page(&ctx.state, &CoreError::not_found(what))))
-}
-
-/// `YYYY-MM-DD` from a date input: the end of that day, UTC.
-pub(super) fn end_of_day(field: &str, raw: &str) -> Result<Option<Timestamp>, CoreError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    Timestamp::parse_rfc3339(&format!("{raw}T23:59:59Z"))
-        .map(Some)
-        .map_err(|_| CoreError::invalid(field, "give a date as YYYY-MM-DD"))
-}
+use crate::web::render::{PageCtx, PageForm, done, error_page, flash_text};
+use crate::web::{Params, end_of_day, field, opt_field, page_id, param};
 
 // Arranging -------------------------------------------------------------------------
 
@@ -57,7 +34,7 @@ pub async fn arrange(
     Path(id): Path<String>,
     PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Response {
-    let id = match gallery_id(&ctx, &id) {
+    let id = match page_id::<GalleryId>(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -159,27 +136,8 @@ pub async fn arrange(
                     .split(',')
                     .filter_map(|s| PhotoId::parse(s.trim()).ok())
                     .collect();
-                let offset: usize = get("offset").parse().unwrap_or(0);
+                let from = Offset::parse("offset", &get("offset"))?;
                 let g = gallery::get(core, &ctx.p, id).await?;
-                // The whole order: this page's photos replace their slice.
-                let mut all = Vec::new();
-                let mut next = Some(0);
-                while let Some(o) = next {
-                    let o = Offset::new(i64::try_from(o).unwrap_or(i64::MAX))
-                        .map_err(|m| CoreError::invalid("offset", m))?;
-                    let p = photo::list_in_gallery(core, &ctx.p, id, o, PhotoLimit::clamped(500))
-                        .await?;
-                    all.extend(p.items.into_iter().map(|i| i.id));
-                    next = p.next_offset;
-                }
-                let end = (offset + page.len()).min(all.len());
-                if offset > all.len() || page.len() != end - offset {
-                    return Err(CoreError::conflict(
-                        "stale",
-                        "the gallery changed while you arranged it; reload the page and drag again",
-                    ));
-                }
-                all.splice(offset..end, page);
                 arrange::reorder(
                     core,
                     &ctx.p,
@@ -187,7 +145,8 @@ pub async fn arrange(
                     id,
                     PhotoOrder {
                         version: g.version,
-                        photo_ids: all,
+                        photo_ids: page,
+                        from: Some(from),
                     },
                 )
                 .await?;
@@ -219,7 +178,7 @@ pub async fn create_set(
     Path(id): Path<String>,
     PageForm(f): PageForm<SetForm>,
 ) -> Response {
-    let id = match gallery_id(&ctx, &id) {
+    let id = match page_id::<GalleryId>(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -245,7 +204,7 @@ pub async fn update_set(
     Path(id): Path<String>,
     PageForm(f): PageForm<SetForm>,
 ) -> Response {
-    let id: GallerySetId = match id_or_404(&ctx, &id, "set") {
+    let id: GallerySetId = match page_id(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -277,7 +236,7 @@ pub async fn delete_set(
     Path(id): Path<String>,
     PageForm(f): PageForm<Vec<(String, String)>>,
 ) -> Response {
-    let id: GallerySetId = match id_or_404(&ctx, &id, "set") {
+    let id: GallerySetId = match page_id(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -388,7 +347,7 @@ pub async fn update_task(
     Path(id): Path<String>,
     PageForm(f): PageForm<TaskForm>,
 ) -> Response {
-    let id: EditTaskId = match id_or_404(&ctx, &id, "editing task") {
+    let id: EditTaskId = match page_id(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -421,7 +380,7 @@ pub async fn move_task(
     Path((id, action)): Path<(String, String)>,
     PageForm(f): PageForm<TaskForm>,
 ) -> Response {
-    let id: EditTaskId = match id_or_404(&ctx, &id, "editing task") {
+    let id: EditTaskId = match page_id(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -469,7 +428,7 @@ pub async fn create_deliverable(
     Path(id): Path<String>,
     PageForm(f): PageForm<DeliverableForm>,
 ) -> Response {
-    let id = match gallery_id(&ctx, &id) {
+    let id = match page_id::<GalleryId>(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -496,7 +455,7 @@ pub async fn update_deliverable(
     Path(id): Path<String>,
     PageForm(f): PageForm<DeliverableForm>,
 ) -> Response {
-    let id: DeliverableId = match id_or_404(&ctx, &id, "deliverable") {
+    let id: DeliverableId = match page_id(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };

@@ -10,9 +10,9 @@ use darkroom_core::{CoreError, SmtpSecurity};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
-use super::{Params, param};
 use crate::security;
+use crate::web::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
+use crate::web::{Params, param};
 
 async fn page(ctx: &PageCtx, status: StatusCode, errors: Value, flash: Option<&str>) -> Response {
     match studio::get(&ctx.state.core, &ctx.p).await {
@@ -63,14 +63,14 @@ pub async fn update(ctx: PageCtx, PageForm(f): PageForm<SettingsForm>) -> Respon
     let patch = StudioPatch {
         render: None,
         version: f.version,
-        name: Some(super::field(&f.name)),
-        currency: Some(super::field(&f.currency)),
-        time_zone: Some(super::field(&f.time_zone)),
-        locale: Some(super::field(&f.locale)),
+        name: Some(crate::web::field(&f.name)),
+        currency: Some(crate::web::field(&f.currency)),
+        time_zone: Some(crate::web::field(&f.time_zone)),
+        locale: Some(crate::web::field(&f.locale)),
         branding: Some(BrandingPatch {
-            accent_colour: Some(super::field(&f.accent_colour)),
-            logo_text: Some(super::field(&f.logo_text)),
-            email_footer: Some(super::field(&f.email_footer)),
+            accent_colour: Some(crate::web::field(&f.accent_colour)),
+            logo_text: Some(crate::web::field(&f.logo_text)),
+            email_footer: Some(crate::web::field(&f.email_footer)),
         }),
         features: Some(FeaturesPatch {
             api_tokens: Some(f.api_tokens.is_some()),
@@ -144,18 +144,18 @@ pub async fn update_email(ctx: PageCtx, PageForm(f): PageForm<EmailForm>) -> Res
         };
         Some(EmailSettingsInput {
             version: f.version,
-            host: super::field(&f.host),
+            host: crate::web::field(&f.host),
             port,
             security,
-            username: Some(super::field(&f.username)),
+            username: Some(crate::web::field(&f.username)),
             // An empty password field keeps the stored one.
             password: if f.password.is_empty() {
                 None
             } else {
                 Some(f.password)
             },
-            from_address: super::field(&f.from_address),
-            from_name: super::field(&f.from_name),
+            from_address: crate::web::field(&f.from_address),
+            from_name: crate::web::field(&f.from_name),
         })
     };
     match studio::set_email(&ctx.state.core, &ctx.p, &ctx.meta, f.version, input).await {
@@ -231,8 +231,8 @@ pub async fn update_photos(ctx: PageCtx, PageForm(f): PageForm<RenderForm>) -> R
             preview_quality,
             proof_quality,
             watermark_enabled: Some(f.watermark_enabled.is_some()),
-            watermark_text: Some(super::field(&f.watermark_text)),
-            watermark_position: Some(super::field(&f.watermark_position)),
+            watermark_text: Some(crate::web::field(&f.watermark_text)),
+            watermark_position: Some(crate::web::field(&f.watermark_position)),
             watermark_opacity,
             watermark_scale,
         }),

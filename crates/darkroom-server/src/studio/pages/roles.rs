@@ -10,9 +10,9 @@ use darkroom_core::studio::access::{self, NewRole, RolePatch};
 use darkroom_domain::RoleId;
 use minijinja::{Value, context};
 
-use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
-use super::{Params, param};
 use crate::extract::path_id;
+use crate::web::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
+use crate::web::{Params, param};
 
 /// Permissions grouped by area, for the matrix and the checkboxes.
 fn areas() -> Vec<(String, Vec<access::PermissionView>)> {
@@ -96,9 +96,9 @@ pub async fn create(ctx: PageCtx, PageForm(pairs): PageForm<Vec<(String, String)
     let f = read_role_form(pairs);
     let input = NewRole {
         id: None,
-        name: super::field(&f.name),
-        description: super::field(&f.description),
-        permissions: f.permissions.iter().map(|p| super::field(p)).collect(),
+        name: crate::web::field(&f.name),
+        description: crate::web::field(&f.description),
+        permissions: f.permissions.iter().map(|p| crate::web::field(p)).collect(),
     };
     match access::create_role(&ctx.state.core, &ctx.p, &ctx.meta, input).await {
         Ok(_) => done("/roles", "role_created"),
@@ -147,9 +147,9 @@ pub async fn update(
     let f = read_role_form(pairs);
     let patch = RolePatch {
         version: f.version.unwrap_or(0),
-        name: Some(super::field(&f.name)),
-        description: Some(super::field(&f.description)),
-        permissions: Some(f.permissions.iter().map(|p| super::field(p)).collect()),
+        name: Some(crate::web::field(&f.name)),
+        description: Some(crate::web::field(&f.description)),
+        permissions: Some(f.permissions.iter().map(|p| crate::web::field(p)).collect()),
     };
     match access::update_role(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
         Ok(_) => done("/roles", "role_saved"),

@@ -1,20 +1,19 @@
-//! Galleries, their photos, the staging area, and the studio's watermark
-//! image. Photos arrive through the tus endpoints in `upload.rs`.
+//! Galleries, their photos and the staging area. Photos arrive through the
+//! tus endpoints in `upload.rs`.
 
 use axum::Json;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use darkroom_core::kernel::listing::{Listing, Offset, PhotoLimit, RowVersion};
+use darkroom_core::kernel::listing::{Listing, Offset, PhotoLimit};
 use darkroom_core::photos::gallery::{self, GalleryFilter, GalleryPatch, GalleryView, NewGallery};
 use darkroom_core::photos::photo::{self, AssignPhotos, BatchView, PhotoDetail, PhotoPage, Purged};
-use darkroom_core::studio::{self, StudioView};
 use darkroom_domain::{BatchId, GalleryId};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiAuth, ApiJson, ApiQuery, ClientMeta, path_id, read_body};
+use crate::extract::{ApiAuth, ApiJson, ApiQuery, ClientMeta, path_id};
 use crate::state::AppState;
 
 /// Galleries you may see.
@@ -235,46 +234,6 @@ async fn assign_photos(
 }
 
 /// The version the change applies to.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct StudioVersion {
-    /// The studio's `version` as you read it (409 if it changed).
-    pub version: RowVersion,
-}
-
-/// Set the studio's watermark image (a PNG with transparency, at most 4 MB).
-/// Proofs are rendered again.
-#[utoipa::path(put, path = "/api/v1/studio/watermark", tag = "studio", params(StudioVersion),
-    request_body(content_type = "image/png", content = Vec<u8>),
-    responses((status = 200, body = StudioView), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn put_watermark(
-    State(s): State<AppState>,
-    ApiAuth(p): ApiAuth,
-    ClientMeta(m): ClientMeta,
-    ApiQuery(v): ApiQuery<StudioVersion>,
-    req: Request,
-) -> ApiResult<Json<StudioView>> {
-    let body = read_body(req, &s).await?;
-    Ok(Json(
-        studio::set_watermark_image(&s.core, &p, &m, v.version.get(), Some(body)).await?,
-    ))
-}
-
-/// Remove the watermark image (proofs fall back to the text watermark).
-#[utoipa::path(delete, path = "/api/v1/studio/watermark", tag = "studio", params(StudioVersion),
-    responses((status = 200, body = StudioView), (status = 409, body = Problem)))]
-async fn delete_watermark(
-    State(s): State<AppState>,
-    ApiAuth(p): ApiAuth,
-    ClientMeta(m): ClientMeta,
-    ApiQuery(v): ApiQuery<StudioVersion>,
-) -> ApiResult<Json<StudioView>> {
-    Ok(Json(
-        studio::set_watermark_image(&s.core, &p, &m, v.version.get(), None).await?,
-    ))
-}
-
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_galleries, create_gallery))
         .routes(routes!(get_gallery, update_gallery, delete_gallery))
@@ -285,5 +244,4 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(staging_batches))
         .routes(routes!(staging_photos))
         .routes(routes!(assign_photos))
-        .routes(routes!(put_watermark, delete_watermark))
 }

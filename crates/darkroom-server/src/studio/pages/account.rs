@@ -11,9 +11,9 @@ use darkroom_domain::{StudioId, TokenId};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
-use super::{Params, param};
 use crate::extract::path_id;
+use crate::web::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
+use crate::web::{Params, param};
 
 async fn page(ctx: &PageCtx, status: StatusCode, extra: Value) -> Response {
     let core = &ctx.state.core;
@@ -52,9 +52,9 @@ pub struct ProfileForm {
 pub async fn update_profile(ctx: PageCtx, PageForm(f): PageForm<ProfileForm>) -> Response {
     let patch = StaffPatch {
         version: f.version,
-        name: Some(super::field(&f.name)),
-        phone: Some(super::field(&f.phone)),
-        time_zone: Some(super::field(&f.time_zone)),
+        name: Some(crate::web::field(&f.name)),
+        phone: Some(crate::web::field(&f.phone)),
+        time_zone: Some(crate::web::field(&f.time_zone)),
     };
     match staff::update(&ctx.state.core, &ctx.p, &ctx.meta, ctx.p.user, patch).await {
         Ok(_) => done("/account", "staff_saved"),
@@ -124,8 +124,8 @@ pub async fn create_token(
         &ctx.p,
         &ctx.meta,
         NewToken {
-            name: super::field(&name),
-            scopes: scopes.iter().map(|s| super::field(s)).collect(),
+            name: crate::web::field(&name),
+            scopes: scopes.iter().map(|s| crate::web::field(s)).collect(),
             expires_in_days: days,
         },
     )

@@ -1,73 +1,18 @@
-//! Sharing galleries with clients (staff side): clients, a gallery's terms,
-//! share links and the activity they bring. The client side is in
-//! `crate::client`.
+//! Sharing galleries with clients (staff side): a gallery's terms, share
+//! links and the activity they bring. The client side is in `../guest.rs`.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use darkroom_core::crm::client::{self, ClientView, NewClient};
 use darkroom_core::photos::gallery::{self, GalleryTerms, GalleryView};
 use darkroom_core::sharing::activity::{self, ActivityView};
 use darkroom_core::sharing::share::{self, CreatedLink, LinkChange, LinkView, NewLink};
-use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiResult, Problem};
-use crate::extract::{ApiAuth, ApiJson, ApiQuery, ClientMeta, path_id};
+use crate::extract::{ApiAuth, ApiJson, ClientMeta, path_id};
 use crate::state::AppState;
-
-/// Filters for the client list.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ClientFilter {
-    /// Part of the name.
-    pub q: Option<String>,
-}
-
-/// The studio's clients, by name.
-#[utoipa::path(get, path = "/api/v1/clients", tag = "sharing", params(ClientFilter),
-    responses((status = 200, body = Vec<ClientView>), (status = 403, body = Problem)))]
-async fn list_clients(
-    State(s): State<AppState>,
-    ApiAuth(p): ApiAuth,
-    ApiQuery(f): ApiQuery<ClientFilter>,
-) -> ApiResult<Json<Vec<ClientView>>> {
-    Ok(Json(client::list(&s.core, &p, f.q.as_deref()).await?))
-}
-
-/// Add a client (a person or an organisation).
-#[utoipa::path(post, path = "/api/v1/clients", tag = "sharing", request_body = NewClient,
-    responses((status = 201, body = ClientView), (status = 200, body = ClientView), (status = 422, body = Problem)))]
-async fn create_client(
-    State(s): State<AppState>,
-    ApiAuth(p): ApiAuth,
-    ClientMeta(m): ClientMeta,
-    ApiJson(input): ApiJson<NewClient>,
-) -> ApiResult<(StatusCode, Json<ClientView>)> {
-    let (v, created) = client::create(&s.core, &p, &m, input).await?;
-    Ok((
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        Json(v),
-    ))
-}
-
-/// One client.
-#[utoipa::path(get, path = "/api/v1/clients/{client_id}", tag = "sharing",
-    params(("client_id" = darkroom_domain::ClientId, Path, description = "`cli_...`")),
-    responses((status = 200, body = ClientView), (status = 404, body = Problem)))]
-async fn get_client(
-    State(s): State<AppState>,
-    ApiAuth(p): ApiAuth,
-    Path(id): Path<String>,
-) -> ApiResult<Json<ClientView>> {
-    Ok(Json(client::get(&s.core, &p, path_id(&id)?).await?))
-}
 
 /// Set a gallery's client, expiry, proofing terms (maximum selections,
 /// deadline, extras) and download cap. The whole set is replaced: leave a
@@ -163,9 +108,7 @@ async fn gallery_activity(
 }
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
-    r.routes(routes!(list_clients, create_client))
-        .routes(routes!(get_client))
-        .routes(routes!(set_terms))
+    r.routes(routes!(set_terms))
         .routes(routes!(list_links, create_link))
         .routes(routes!(revoke_link))
         .routes(routes!(reopen_link))

@@ -8,10 +8,10 @@ use darkroom_core::studio::staff::{self, StaffFilter};
 use darkroom_core::{kernel::jobs, studio};
 use minijinja::context;
 
-use super::render::{PageCtx, flash_text};
-use super::{Params, param};
 use crate::extract::MaybeSession;
 use crate::state::AppState;
+use crate::web::render::{PageCtx, flash_text};
+use crate::web::{Params, param};
 
 pub async fn root(State(s): State<AppState>, MaybeSession(p): MaybeSession) -> Response {
     if p.is_some() {

@@ -6,11 +6,10 @@
 //! redirects there, so the token never stays in the address bar, history,
 //! Referer or logs. Every `/c/{link}/...` route finds its [`Guest`] through
 //! the cookie (media through a short-lived signed URL instead), and each
-//! core call decides on the link's rights as they are now. `CLIENT_ROUTES`
+//! core call decides on the link's rights as they are now. [`pages`]
 //! lists every route for the tests that must cover them all.
 
 use axum::Json;
-use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -20,7 +19,6 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use darkroom_core::CoreError;
-use darkroom_core::photos::media::MediaObject;
 use darkroom_core::sharing::proofing::{
     self, ClientGallery, ClientNote, ClientPhotoDetail, MarkInput, MarkView, NoteInput,
     SelectionView,
@@ -31,46 +29,33 @@ use darkroom_domain::{GallerySetId, PhotoId, ShareLinkId};
 use minijinja::context;
 use serde::Deserialize;
 
+use crate::context::Pages;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ClientMeta, client_ip, path_id};
 use crate::security;
 use crate::state::AppState;
 use crate::web::Params;
-use crate::web::media::content_disposition;
+use crate::web::bytes;
 use crate::web::render::{error_page, render_public};
 
-/// Declares the client routes once (see `web::page_routes`).
-macro_rules! client_routes {
-    ($($path:literal => $handler:expr;)*) => {
-        /// Every client route's path template.
-        pub const CLIENT_ROUTES: &[&str] = &[$($path),*];
-
-        pub fn routes() -> Router<AppState> {
-            Router::new()$(.route($path, $handler))*
-        }
-    };
-}
-
-client_routes! {
-    "/g/{token}" => get(open).post(enter_code);
-    "/c/{link_id}" => get(page);
-    "/c/{link_id}/gallery.json" => get(gallery_json);
-    "/c/{link_id}/photos/{photo_id}" => get(photo_json);
-    "/c/{link_id}/photos/{photo_id}/mark" => post(mark);
-    "/c/{link_id}/photos/{photo_id}/notes" => post(add_note);
-    "/c/{link_id}/photos/{photo_id}/download" => get(download_photo);
-    "/c/{link_id}/submit" => post(submit);
-    "/c/{link_id}/download" => get(download_zip);
-    "/c/{link_id}/media/{photo_id}/{what}" => get(media);
-}
-
-/// The cookie a link session lives in (scoped by path to its link).
-pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.config.secure_cookies() {
-        "__Secure-darkroom_link"
-    } else {
-        "darkroom_link"
-    }
+/// The pages a client holding a link reaches (registered by the sharing
+/// context; tests walk them all through `web::guest_paths`).
+pub fn pages() -> Pages {
+    vec![
+        ("/g/{token}", get(open).post(enter_code)),
+        ("/c/{link_id}", get(page)),
+        ("/c/{link_id}/gallery.json", get(gallery_json)),
+        ("/c/{link_id}/photos/{photo_id}", get(photo_json)),
+        ("/c/{link_id}/photos/{photo_id}/mark", post(mark)),
+        ("/c/{link_id}/photos/{photo_id}/notes", post(add_note)),
+        (
+            "/c/{link_id}/photos/{photo_id}/download",
+            get(download_photo),
+        ),
+        ("/c/{link_id}/submit", post(submit)),
+        ("/c/{link_id}/download", get(download_zip)),
+        ("/c/{link_id}/media/{photo_id}/{what}", get(media)),
+    ]
 }
 
 /// A failed link lookup counts against the address's token-guessing limit,
@@ -112,7 +97,7 @@ impl FromRequestParts<AppState> for GuestAuth {
             Ok(id) => id,
             Err(_) => return Err(guess_failed(state, ip, not_found())),
         };
-        let name = cookie_name(state);
+        let name = state.link_cookie();
         let values: Vec<&str> = parts
             .headers
             .get_all(header::COOKIE)
@@ -166,7 +151,7 @@ fn link_cookie(
     expires: darkroom_domain::Timestamp,
 ) -> Cookie<'static> {
     let secs = expires.since(state.core.now()).as_secs();
-    Cookie::build((cookie_name(state), token))
+    Cookie::build((state.link_cookie(), token))
         .path(format!("/c/{link}"))
         .http_only(true)
         .secure(state.config.secure_cookies())
@@ -461,29 +446,6 @@ fn size_param(q: &Params, g: &Guest) -> ApiResult<DownloadLevel> {
     })
 }
 
-fn bytes_response(obj: MediaObject, cache: &'static str, attachment: bool) -> Response {
-    let mut res = Response::new(match obj.whole {
-        Some(b) => Body::from(b),
-        None => Body::from_stream(obj.stream),
-    });
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&obj.content_type) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(obj.size));
-    if let Ok(v) = HeaderValue::from_str(&obj.etag) {
-        h.insert(header::ETAG, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    if attachment
-        && let Some(name) = obj.download_name
-        && let Ok(v) = HeaderValue::from_str(&content_disposition(&name))
-    {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
-}
-
 /// Downloads are opened by navigation from the page: a refusal is a page
 /// (with the same status) for a browser, a problem document otherwise.
 fn for_browser(s: &AppState, headers: &HeaderMap, r: ApiResult<Response>) -> Response {
@@ -529,7 +491,12 @@ async fn download_photo_inner(
     let photo: PhotoId = path_id(photo)?;
     let level = size_param(q, &auth.guest)?;
     let obj = proofing::download_photo(&s.core, &auth.guest, photo, level).await?;
-    Ok(bytes_response(obj, "private, no-store", true))
+    Ok(bytes::media(
+        obj,
+        "private, no-store",
+        true,
+        &HeaderMap::new(),
+    ))
 }
 
 async fn download_zip(
@@ -551,23 +518,9 @@ async fn download_zip_inner(s: &AppState, auth: GuestAuth, q: &Params) -> ApiRes
                 .map_err(|_| CoreError::not_found("set"))?,
         ),
     };
-    let dl = proofing::download_zip(&s.core, &auth.guest, level, set).await?;
-    let len = dl.plan.total_len();
-    let mut res = Response::new(Body::from_stream(darkroom_zip::stream(dl.plan, dl.opener)));
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/zip"),
-    );
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&content_disposition(&dl.filename)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(bytes::zip(
+        proofing::download_zip(&s.core, &auth.guest, level, set).await?,
+    ))
 }
 
 /// Thumbnails and proofs (or clean previews) for the page, by signed URL.
@@ -594,19 +547,8 @@ async fn media(
         .map_err(fail)?;
     let version = rev.split('.').next().and_then(|n| n.parse().ok());
     let obj = proofing::media(&s.core, &g, photo_id, &what, version).await?;
-    if parts
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|sent| sent.split(',').any(|t| t.trim() == obj.etag))
-    {
-        let mut res = StatusCode::NOT_MODIFIED.into_response();
-        if let Ok(v) = HeaderValue::from_str(&obj.etag) {
-            res.headers_mut().insert(header::ETAG, v);
-        }
-        return Ok(res);
-    }
     // Cacheable by the browser only, and no longer than the URL lives.
-    Ok(bytes_response(obj, "private, max-age=600", false))
+    Ok(bytes::media(obj, "private, max-age=600", false, &parts))
 }
 
 #[cfg(test)]

@@ -15,11 +15,9 @@ use darkroom_domain::{ClientId, GalleryId, ShareLinkId};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::editing::end_of_day;
-use super::galleries::gallery_id;
-use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
-use super::{Params, param};
 use crate::extract::path_id;
+use crate::web::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
+use crate::web::{Params, end_of_day, page_id, param};
 
 fn number<const A: i64, const B: i64>(
     field: &str,
@@ -84,7 +82,7 @@ async fn render(
 }
 
 pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
-    let id = match gallery_id(&ctx, &id) {
+    let id = match page_id::<GalleryId>(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -118,7 +116,7 @@ pub async fn set_terms(
     Path(id): Path<String>,
     PageForm(f): PageForm<TermsForm>,
 ) -> Response {
-    let id = match gallery_id(&ctx, &id) {
+    let id = match page_id::<GalleryId>(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -130,8 +128,8 @@ pub async fn set_terms(
                 &ctx.p,
                 &ctx.meta,
                 NewClient {
-                    name: super::field(&f.new_client_name),
-                    email: Some(super::field(&f.new_client_email)),
+                    name: crate::web::field(&f.new_client_name),
+                    email: Some(crate::web::field(&f.new_client_email)),
                     ..Default::default()
                 },
             )
@@ -196,7 +194,7 @@ pub async fn create_link(
     Path(id): Path<String>,
     PageForm(f): PageForm<LinkForm>,
 ) -> Response {
-    let id = match gallery_id(&ctx, &id) {
+    let id = match page_id::<GalleryId>(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -220,16 +218,16 @@ pub async fn create_link(
             kind: Some(if f.kind.is_empty() {
                 "person".into()
             } else {
-                super::field(&f.kind)
+                crate::web::field(&f.kind)
             }),
             purpose: Some(if delivery { "delivery" } else { "proofing" }.into()),
-            label: super::field(&f.label),
-            email: Some(super::field(&f.email)),
-            rights: rights.iter().map(|r| super::field(r)).collect(),
+            label: crate::web::field(&f.label),
+            email: Some(crate::web::field(&f.email)),
+            rights: rights.iter().map(|r| crate::web::field(r)).collect(),
             download: Some(match (f.download.as_str(), delivery) {
                 ("" | "none", true) => "original".into(),
                 ("", false) => "none".into(),
-                (d, _) => super::field(d),
+                (d, _) => crate::web::field(d),
             }),
             download_limit: number("download_limit", &f.download_limit)?,
             expires_at: end_of_day("expires_on", &f.expires_on)?

@@ -8,8 +8,8 @@ use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{BranchId, TypedId, UserId};
 use minijinja::context;
 
-use super::render::{PageCtx, error_page, field_errors};
-use super::{Params, opt_field, param};
+use crate::web::render::{PageCtx, error_page, field_errors};
+use crate::web::{Params, opt_field, param};
 
 /// The page's filters; ids that do not parse are reported on their field.
 fn filter_of(q: &std::collections::HashMap<String, String>) -> Result<AuditFilter, CoreError> {

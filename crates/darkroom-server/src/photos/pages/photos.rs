@@ -13,9 +13,9 @@ use darkroom_domain::{BatchId, GalleryId, PhotoId, TypedId};
 use darkroom_imaging::meta::PhotoMeta;
 use minijinja::context;
 
-use super::render::{PageCtx, done, error_page, flash_text};
-use super::{Params, param};
 use crate::extract::path_id;
+use crate::web::render::{PageCtx, done, error_page, flash_text};
+use crate::web::{Params, param};
 
 const PER_PAGE: i64 = 120;
 
@@ -112,7 +112,7 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
 pub async fn delete(
     ctx: PageCtx,
     Path(id): Path<String>,
-    super::render::PageForm(_f): super::render::PageForm<serde_json::Value>,
+    crate::web::render::PageForm(_f): crate::web::render::PageForm<serde_json::Value>,
 ) -> Response {
     let id = match photo_id(&ctx, &id) {
         Ok(i) => i,
@@ -134,7 +134,7 @@ pub async fn delete(
 pub async fn purge(
     ctx: PageCtx,
     Path(id): Path<String>,
-    super::render::PageForm(_f): super::render::PageForm<serde_json::Value>,
+    crate::web::render::PageForm(_f): crate::web::render::PageForm<serde_json::Value>,
 ) -> Response {
     let id = match photo_id(&ctx, &id) {
         Ok(i) => i,
@@ -159,7 +159,7 @@ pub async fn staging(ctx: PageCtx, q: Params) -> Response {
         },
         None => batches.first().and_then(|b| b.id),
     };
-    let offset = match super::offset_param(&q) {
+    let offset = match crate::web::offset_param(&q) {
         Ok(o) => o,
         Err(e) => return error_page(&ctx.state, &e),
     };
@@ -196,7 +196,7 @@ pub async fn staging(ctx: PageCtx, q: Params) -> Response {
 /// The assign form: a gallery and the ticked photos (`photo` repeated).
 pub async fn assign(
     ctx: PageCtx,
-    super::render::PageForm(pairs): super::render::PageForm<Vec<(String, String)>>,
+    crate::web::render::PageForm(pairs): crate::web::render::PageForm<Vec<(String, String)>>,
 ) -> Response {
     let mut gallery = None;
     let mut ids = Vec::new();

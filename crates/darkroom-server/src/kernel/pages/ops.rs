@@ -8,13 +8,13 @@ use darkroom_core::kernel::mail::{self, EmailFilter};
 use darkroom_domain::{EmailId, JobId};
 use minijinja::context;
 
-use super::render::{PageCtx, PageForm, done, error_page, flash_text};
-use super::{Params, param};
 use crate::extract::path_id;
+use crate::web::render::{PageCtx, PageForm, done, error_page, flash_text};
+use crate::web::{Params, param};
 
 pub async fn show(ctx: PageCtx, q: Params) -> Response {
     let core = &ctx.state.core;
-    let status = param(&q, "status").map(super::field);
+    let status = param(&q, "status").map(crate::web::field);
     let result = async {
         let counts = jobs::counts(core, &ctx.p).await?;
         let job_list = jobs::list(

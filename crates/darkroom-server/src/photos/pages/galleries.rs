@@ -15,8 +15,8 @@ use darkroom_domain::{BranchId, GalleryId, TypedId};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
-use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
-use super::{Params, param};
+use crate::web::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
+use crate::web::{Params, page_id, param};
 
 /// Photos per page of the grid.
 const PER_PAGE: i64 = 120;
@@ -25,7 +25,7 @@ pub async fn list(ctx: PageCtx, q: Params) -> Response {
     let deleted = param(&q, "deleted") == Some("true");
     let f = GalleryFilter {
         q: param(&q, "q").map(String::from),
-        status: param(&q, "status").map(super::field),
+        status: param(&q, "status").map(crate::web::field),
         deleted: Some(deleted),
         cursor: param(&q, "cursor")
             .map(|c| darkroom_core::kernel::listing::IdCursor(c.to_string())),
@@ -114,7 +114,7 @@ pub async fn create(ctx: PageCtx, PageForm(f): PageForm<GalleryForm>) -> Respons
     };
     let input = NewGallery {
         id: None,
-        name: super::field(&f.name),
+        name: crate::web::field(&f.name),
         branch_id,
     };
     match gallery::create(&ctx.state.core, &ctx.p, &ctx.meta, input).await {
@@ -135,12 +135,8 @@ pub async fn create(ctx: PageCtx, PageForm(f): PageForm<GalleryForm>) -> Respons
 }
 
 /// A gallery id from a page path; a malformed one is the gallery's 404 page.
-pub(super) fn gallery_id(ctx: &PageCtx, raw: &str) -> Result<GalleryId, Box<Response>> {
-    super::editing::id_or_404(ctx, raw, "gallery")
-}
-
 pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
-    let id = match gallery_id(&ctx, &id) {
+    let id = match page_id::<GalleryId>(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -149,7 +145,7 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
         Ok(g) => g,
         Err(e) => return error_page(&ctx.state, &e),
     };
-    let offset = match super::offset_param(&q) {
+    let offset = match crate::web::offset_param(&q) {
         Ok(o) => o,
         Err(e) => return error_page(&ctx.state, &e),
     };
@@ -208,15 +204,15 @@ pub async fn update(
     Path(id): Path<String>,
     PageForm(f): PageForm<GalleryEdit>,
 ) -> Response {
-    let id = match gallery_id(&ctx, &id) {
+    let id = match page_id::<GalleryId>(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
     let patch = GalleryPatch {
         version: f.version,
-        name: Some(super::field(&f.name)),
-        status: Some(super::field(&f.status)),
-        sort_order: super::opt_field(&f.sort_order),
+        name: Some(crate::web::field(&f.name)),
+        status: Some(crate::web::field(&f.status)),
+        sort_order: crate::web::opt_field(&f.sort_order),
         cover_photo_id: None,
     };
     match gallery::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
@@ -230,7 +226,7 @@ pub async fn delete(
     Path(id): Path<String>,
     PageForm(_f): PageForm<serde_json::Value>,
 ) -> Response {
-    let id = match gallery_id(&ctx, &id) {
+    let id = match page_id::<GalleryId>(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };
@@ -245,7 +241,7 @@ pub async fn restore(
     Path(id): Path<String>,
     PageForm(_f): PageForm<serde_json::Value>,
 ) -> Response {
-    let id = match gallery_id(&ctx, &id) {
+    let id = match page_id::<GalleryId>(&ctx, &id) {
         Ok(i) => i,
         Err(r) => return *r,
     };

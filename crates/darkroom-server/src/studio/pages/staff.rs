@@ -11,9 +11,9 @@ use darkroom_domain::{AssignmentId, BranchId, GrantId, RoleId, Timestamp, UserId
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
-use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
-use super::{Params, param};
 use crate::extract::path_id;
+use crate::web::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
+use crate::web::{Params, param};
 
 fn user_id(raw: &str) -> Result<UserId, CoreError> {
     path_id::<UserId>(raw).map_err(|_| CoreError::not_found("staff member"))
@@ -23,7 +23,7 @@ pub async fn list(ctx: PageCtx, q: Params) -> Response {
     let deleted = param(&q, "deleted") == Some("true");
     let f = StaffFilter {
         q: param(&q, "q").map(String::from),
-        status: param(&q, "status").map(super::field),
+        status: param(&q, "status").map(crate::web::field),
         deleted: Some(deleted),
         cursor: param(&q, "cursor")
             .map(|c| darkroom_core::kernel::listing::IdCursor(c.to_string())),
@@ -111,8 +111,8 @@ fn parse_opt<T: darkroom_domain::TypedId>(raw: &str, field: &str) -> Result<Opti
 pub async fn invite(ctx: PageCtx, PageForm(f): PageForm<InviteForm>) -> Response {
     let input = (|| -> Result<NewInvitation, CoreError> {
         Ok(NewInvitation {
-            email: super::field(&f.email),
-            name: super::field(&f.name),
+            email: crate::web::field(&f.email),
+            name: crate::web::field(&f.name),
             role_id: parse_opt::<RoleId>(&f.role_id, "role_id")?
                 .ok_or_else(|| CoreError::invalid("role_id", "choose a role"))?,
             branch_id: parse_opt::<BranchId>(&f.branch_id, "branch_id")?,
@@ -221,9 +221,9 @@ pub async fn update(
     };
     let patch = StaffPatch {
         version: f.version,
-        name: Some(super::field(&f.name)),
-        phone: Some(super::field(&f.phone)),
-        time_zone: Some(super::field(&f.time_zone)),
+        name: Some(crate::web::field(&f.name)),
+        phone: Some(crate::web::field(&f.phone)),
+        time_zone: Some(crate::web::field(&f.time_zone)),
     };
     match staff::update(&ctx.state.core, &ctx.p, &ctx.meta, id, patch).await {
         Ok(_) => done(&format!("/staff/{id}"), "staff_saved"),
@@ -305,8 +305,8 @@ pub async fn action(
             };
             match expires {
                 Ok(expires_at) => access::grant(core, &ctx.p, &ctx.meta, id, NewGrant {
-                    permission: super::field(f.permission.as_deref().unwrap_or_default()),
-                    resource_type: super::field(f.resource_type.as_deref().unwrap_or("branch")),
+                    permission: crate::web::field(f.permission.as_deref().unwrap_or_default()),
+                    resource_type: crate::web::field(f.resource_type.as_deref().unwrap_or("branch")),
                     resource_id: access::GrantResource(f.resource_id.clone().unwrap_or_default()),
                     expires_at: expires_at.map(darkroom_domain::field::Future),
                 })

@@ -11,9 +11,9 @@ use darkroom_domain::tax::TaxIdKind;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
-use super::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
-use super::{Params, field, opt_field, param};
 use crate::extract::path_id;
+use crate::web::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
+use crate::web::{Params, field, opt_field, param};
 
 fn tax_kinds() -> Vec<(&'static str, &'static str)> {
     TaxIdKind::ALL
