@@ -102,15 +102,25 @@ fn shutter_text(ex: &exif::Exif) -> Option<(String, f64)> {
 }
 
 fn gps_coord(ex: &exif::Exif, tag: Tag, reference: Tag, negative: u8) -> Option<f64> {
-    let Value::Rational(v) = &ex.get_field(tag, In::PRIMARY)?.value else {
+    // Degrees, minutes, seconds: rationals as the standard says, signed
+    // rationals as some phones write them.
+    let parts: Vec<f64> = match &ex.get_field(tag, In::PRIMARY)?.value {
+        Value::Rational(v) if v.iter().all(|r| r.denom != 0) => {
+            v.iter().map(|r| r.to_f64()).collect()
+        }
+        Value::SRational(v) if v.iter().all(|r| r.denom != 0) => {
+            v.iter().map(|r| r.to_f64()).collect()
+        }
+        _ => return None,
+    };
+    let [d, m, s, ..] = parts[..] else {
         return None;
     };
-    if v.len() < 3 || v.iter().any(|r| r.denom == 0) {
-        return None;
-    }
-    let deg = v[0].to_f64() + v[1].to_f64() / 60.0 + v[2].to_f64() / 3600.0;
+    // A signed degree value carries its own hemisphere.
+    let deg = d.abs() + m.abs() / 60.0 + s.abs() / 3600.0;
     let sign = match &ex.get_field(reference, In::PRIMARY).map(|f| &f.value) {
         Some(Value::Ascii(r)) if r.first().and_then(|s| s.first()) == Some(&negative) => -1.0,
+        _ if d < 0.0 => -1.0,
         _ => 1.0,
     };
     let v = sign * deg;
@@ -233,13 +243,31 @@ fn from_exif(ex: &exif::Exif, meta: &mut PhotoMeta) {
         .and_then(|o| u8::try_from(o).ok())
         .filter(|o| (1..=8).contains(o))
         .unwrap_or(1);
-    let when = ascii(ex, Tag::DateTimeOriginal)
-        .or_else(|| ascii(ex, Tag::DateTimeDigitized))
-        .or_else(|| ascii(ex, Tag::DateTime));
-    meta.capture_local = when.and_then(|w| exif_datetime(&w, ascii(ex, Tag::SubSecTimeOriginal)));
-    meta.capture_offset = ascii(ex, Tag::OffsetTimeOriginal)
-        .or_else(|| ascii(ex, Tag::OffsetTime))
-        .filter(|o| jiff_lite::parse_offset(o).is_some());
+    // When the shutter fired, else when it was digitized (CreateDate), each
+    // with its own offset. IFD0's DateTime is when an editor last saved the
+    // file, so it is never taken for the capture time.
+    let taken = [
+        (
+            Tag::DateTimeOriginal,
+            Tag::SubSecTimeOriginal,
+            Tag::OffsetTimeOriginal,
+        ),
+        (
+            Tag::DateTimeDigitized,
+            Tag::SubSecTimeDigitized,
+            Tag::OffsetTimeDigitized,
+        ),
+    ]
+    .into_iter()
+    .find_map(|(when, subsec, offset)| {
+        let local = exif_datetime(&ascii(ex, when)?, ascii(ex, subsec))?;
+        let offset = ascii(ex, offset).filter(|o| jiff_lite::parse_offset(o).is_some());
+        Some((local, offset))
+    });
+    if let Some((local, offset)) = taken {
+        meta.capture_local = Some(local);
+        meta.capture_offset = offset;
+    }
     meta.capture_utc_micros = match (&meta.capture_local, &meta.capture_offset) {
         (Some(l), Some(o)) => utc_micros(l, o),
         _ => None,
@@ -267,6 +295,12 @@ fn from_exif(ex: &exif::Exif, meta: &mut PhotoMeta) {
     }
 }
 
+fn reader() -> Reader {
+    let mut r = Reader::new();
+    r.continue_on_error(true);
+    r
+}
+
 /// Reads EXIF from a container (JPEG, TIFF, PNG, WebP, HEIF, TIFF-based raw).
 pub fn read_exif(format: Format, bytes: &[u8], meta: &mut PhotoMeta) {
     let source: Option<&[u8]> = match format {
@@ -275,14 +309,25 @@ pub fn read_exif(format: Format, bytes: &[u8], meta: &mut PhotoMeta) {
     };
     let result = match (format, source) {
         (Format::Cr3, _) => match crate::raw::cr3_metadata_tiff(bytes) {
-            Some(t) => Reader::new().read_raw(t.to_vec()),
+            Some(t) => reader().read_raw(t.to_vec()),
             None => return,
         },
-        (_, Some(s)) => Reader::new().read_from_container(&mut Cursor::new(s)),
+        (_, Some(s)) => reader().read_from_container(&mut Cursor::new(s)),
         (_, None) => return,
     };
     match result {
         Ok(ex) => from_exif(&ex, meta),
+        // A damaged directory or a tag of the wrong type costs only what it
+        // holds: every tag that could be read is kept.
+        Err(exif::Error::PartialResult(partial)) => {
+            let (ex, errors) = partial.into_inner();
+            from_exif(&ex, meta);
+            let what: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            meta.exif_error = Some(format!(
+                "part of the EXIF block could not be read ({}); every other tag is kept",
+                what.join("; ")
+            ));
+        }
         Err(exif::Error::NotFound(_)) => {}
         Err(e) => {
             meta.exif_error = Some(format!(
