@@ -102,6 +102,7 @@ pub fn problem_of(e: &CoreError) -> Problem {
             p.current = current.clone();
             p
         }
+        CoreError::Gone { code, message } => Problem::new(S::GONE, code, message.clone()),
         // The disk (not the request) is what is too small: 507.
         CoreError::TooLarge {
             code: "storage_full",

@@ -33,6 +33,10 @@ pub enum CoreError {
         message: String,
         current: Option<serde_json::Value>,
     },
+    /// The thing existed but is over for good (an expired or cancelled
+    /// upload): 410, so a client starts again instead of retrying.
+    #[error("{message}")]
+    Gone { code: &'static str, message: String },
     #[error("too many attempts; try again in {} seconds", retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
     /// Too big for a limit (file size, storage quota).
@@ -57,6 +61,7 @@ impl CoreError {
             CoreError::MissingRef { .. } => "not_found",
             CoreError::Taken { .. } => "taken",
             CoreError::Conflict { code, .. } => code,
+            CoreError::Gone { code, .. } => code,
             CoreError::RateLimited { .. } => "rate_limited",
             CoreError::TooLarge { code, .. } => code,
             CoreError::Unavailable(_) => "unavailable",
@@ -79,6 +84,13 @@ impl CoreError {
             code,
             message: message.into(),
             current: None,
+        }
+    }
+
+    pub fn gone(code: &'static str, message: impl Into<String>) -> Self {
+        CoreError::Gone {
+            code,
+            message: message.into(),
         }
     }
 

@@ -185,7 +185,7 @@ pub async fn head(core: &Core, p: &Principal, id: UploadId) -> CoreResult<Upload
     if m.status == ups::TERMINATED
         || (m.status == ups::RECEIVING && m.expires_at < core.now().as_micros())
     {
-        return Err(CoreError::conflict(
+        return Err(CoreError::gone(
             "upload_gone",
             "this upload expired or was cancelled; start it again",
         ));
@@ -278,10 +278,6 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let m = load(core, p, id).await?;
-    if m.user_id != p.user.uuid() {
-        return Err(CoreError::not_found("upload").into());
-    }
     let lock = lock_for(id);
     // One request writes to an upload at a time. A holder that has received
     // nothing for 2 s is a stale request (its client went away and came back
@@ -307,10 +303,10 @@ where
     }
     lock.last_progress.store(now_ms(), Ordering::SeqCst);
 
-    // Re-read under the lock: the previous holder may have moved the offset.
+    // Read once, under the lock: the previous holder may have moved the offset.
     let m = load(core, p, id).await?;
     if m.status == ups::TERMINATED {
-        return Err(CoreError::conflict(
+        return Err(CoreError::gone(
             "upload_gone",
             "this upload expired or was cancelled; start it again",
         )
@@ -324,9 +320,7 @@ where
         .into());
     }
     if m.expires_at < core.now().as_micros() {
-        return Err(
-            CoreError::conflict("upload_gone", "this upload expired; start it again").into(),
-        );
+        return Err(CoreError::gone("upload_gone", "this upload expired; start it again").into());
     }
     let received = u64::try_from(m.received).unwrap_or(0);
     if offset != received {
@@ -516,7 +510,7 @@ pub async fn outcome(
 pub async fn terminate(core: &Core, p: &Principal, id: UploadId) -> CoreResult<()> {
     let m = load(core, p, id).await?;
     if m.status == ups::TERMINATED {
-        return Err(CoreError::conflict(
+        return Err(CoreError::gone(
             "upload_gone",
             "this upload expired or was cancelled already",
         ));

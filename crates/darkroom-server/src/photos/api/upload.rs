@@ -51,18 +51,7 @@ fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> Respons
 }
 
 fn core_problem(e: darkroom_core::CoreError) -> Response {
-    // An expired or cancelled upload is gone (tus: 410), not in conflict.
-    let gone = matches!(
-        e,
-        darkroom_core::CoreError::Conflict {
-            code: "upload_gone",
-            ..
-        }
-    );
     let mut r = ApiError::from(e).into_response();
-    if gone {
-        *r.status_mut() = StatusCode::GONE;
-    }
     tus_headers(&mut r);
     r
 }
@@ -442,7 +431,7 @@ async fn head_upload(
     };
     let st = match upload::head(&s.core, &p, id).await {
         Ok(st) => st,
-        Err(darkroom_core::CoreError::Conflict { .. }) => return with_status(StatusCode::GONE),
+        Err(darkroom_core::CoreError::Gone { .. }) => return with_status(StatusCode::GONE),
         Err(e) => return with_status(crate::error::problem_of(&e).status()),
     };
     let mut r = offset_response(StatusCode::OK, &st);
@@ -450,6 +439,29 @@ async fn head_upload(
         r.headers_mut().insert("upload-length", v);
     }
     r
+}
+
+/// The headers a PATCH must carry: its offset and an optional checksum.
+fn read_patch_headers(headers: &HeaderMap) -> Result<(u64, Option<Checksum>), Box<Response>> {
+    if !is_offset_stream(headers) {
+        return Err(Box::new(problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content_type",
+            "send the bytes with `Content-Type: application/offset+octet-stream`",
+        )));
+    }
+    let Some(offset) = headers
+        .get("upload-offset")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    else {
+        return Err(Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            "upload_offset",
+            "send the offset the bytes start at as Upload-Offset",
+        )));
+    };
+    Ok((offset, parse_checksum(headers)?))
 }
 
 /// Send bytes from `Upload-Offset` (tus PATCH).
@@ -473,37 +485,18 @@ async fn patch_upload(
             "upload not found: check the id, or it may have been deleted",
         );
     };
-    // Unknown (or another studio's) uploads are 404 whatever the request says.
-    if let Err(e) = upload::outcome(&s.core, &p, id).await {
-        return closing(core_problem(e), &headers);
-    }
-    if !is_offset_stream(&headers) {
-        return closing(
-            problem(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "content_type",
-                "send the bytes with `Content-Type: application/offset+octet-stream`",
-            ),
-            &headers,
-        );
-    }
-    let Some(offset) = headers
-        .get("upload-offset")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    else {
-        return closing(
-            problem(
-                StatusCode::BAD_REQUEST,
-                "upload_offset",
-                "send the offset the bytes start at as Upload-Offset",
-            ),
-            &headers,
-        );
-    };
-    let checksum = match parse_checksum(&headers) {
-        Ok(c) => c,
-        Err(r) => return closing(*r, &headers),
+    let headers_read = read_patch_headers(&headers);
+    let (offset, checksum) = match headers_read {
+        Ok(read) => read,
+        Err(r) => {
+            // Unknown (or another studio's) uploads are 404 whatever the
+            // request says.
+            let r = match upload::outcome(&s.core, &p, id).await {
+                Err(e) => core_problem(e),
+                Ok(_) => *r,
+            };
+            return closing(r, &headers);
+        }
     };
     let r =
         appended(upload::append(&s.core, &p, id, offset, body.into_data_stream(), checksum).await);
