@@ -615,6 +615,12 @@ pub enum Opened {
         studio_name: String,
         gallery_name: String,
     },
+    /// The access code sent was not right: ask again, saying so.
+    WrongCode {
+        studio_name: String,
+        gallery_name: String,
+        message: String,
+    },
 }
 
 async fn link_by_token(core: &Core, token: &str) -> CoreResult<Guest> {
@@ -662,13 +668,18 @@ async fn start_session(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<Opened
 pub async fn open(core: &Core, token: &str, meta: &Meta) -> CoreResult<Opened> {
     let g = link_by_token(core, token).await?;
     if g.link.code_hash.is_some() {
-        let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
         return Ok(Opened::NeedsCode {
-            studio_name: branding.logo_text.unwrap_or(studio_name),
+            studio_name: shown_studio_name(core, &g).await?,
             gallery_name: g.gallery.name,
         });
     }
     start_session(core, &g, meta).await
+}
+
+/// The studio's name as its clients see it (the logo text when it has one).
+async fn shown_studio_name(core: &Core, g: &Guest) -> CoreResult<String> {
+    let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
+    Ok(branding.logo_text.unwrap_or(studio_name))
 }
 
 /// Opens a general link with its access code. Attempts are limited per link
@@ -710,10 +721,11 @@ pub async fn enter_code(core: &Core, token: &str, code: &str, meta: &Meta) -> Co
     }
     crate::commit(tx).await?;
     core.wake_workers();
-    Err(CoreError::invalid(
-        "code",
-        "that access code is not right; check it with the studio and type it again",
-    ))
+    Ok(Opened::WrongCode {
+        studio_name: shown_studio_name(core, &g).await?,
+        gallery_name: g.gallery.name,
+        message: "that access code is not right; check it with the studio and type it again".into(),
+    })
 }
 
 /// An audit entry of high severity, and an email to whoever shared the gallery.

@@ -212,6 +212,17 @@ fn opened(state: &AppState, jar: CookieJar, o: Opened) -> Response {
             studio_name,
             gallery_name,
         } => code_form(state, &studio_name, &gallery_name, None, StatusCode::OK),
+        Opened::WrongCode {
+            studio_name,
+            gallery_name,
+            message,
+        } => code_form(
+            state,
+            &studio_name,
+            &gallery_name,
+            Some(&message),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     }
 }
 
@@ -253,27 +264,6 @@ async fn enter_code(
     let ip = ip_of(&m);
     match share::enter_code(&s.core, &token, &form.code, &m).await {
         Ok(o) => opened(&s, jar, o),
-        Err(CoreError::Validation(errs)) => {
-            let msg = errs
-                .0
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or_else(|| "that access code is not right".into());
-            match share::open(&s.core, &token, &m).await {
-                Ok(Opened::NeedsCode {
-                    studio_name,
-                    gallery_name,
-                }) => code_form(
-                    &s,
-                    &studio_name,
-                    &gallery_name,
-                    Some(&msg),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                ),
-                Ok(o) => opened(&s, jar, o),
-                Err(e) => open_failed(&s, ip, e),
-            }
-        }
         Err(e) => open_failed(&s, ip, e),
     }
 }
