@@ -102,6 +102,13 @@ enum Command {
         /// The gallery: its id (`gal_...`) or exact name.
         #[arg(long)]
         gallery: Option<String>,
+        /// Make the --gallery first if there is none by that name.
+        #[arg(long, requires = "gallery")]
+        create: bool,
+        /// The branch a gallery made with --create belongs to (id or exact
+        /// name); needed when the studio has several.
+        #[arg(long, requires = "create")]
+        branch: Option<String>,
         /// The studio (id or exact name); needed when the instance has several.
         #[arg(long)]
         studio: Option<String>,
@@ -250,6 +257,12 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if needs_instance(&cli.command)
+        && let Err(e) = require_instance(&cfg)
+    {
+        eprintln!("error: {e:#}");
+        return ExitCode::from(2);
+    }
     match rt.block_on(dispatch(cli.command, cfg)) {
         Ok(code) => code,
         Err(e) => {
@@ -257,6 +270,39 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Commands that work on an instance that exists (not `serve`, which makes
+/// one, nor backup and restore, which check their own folders).
+fn needs_instance(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::Ingest { .. }
+            | Command::Media { .. }
+            | Command::Token { .. }
+            | Command::Account { .. }
+            | Command::Studio { .. }
+    )
+}
+
+/// On the embedded database, the data folder must hold one: a command run
+/// from another folder names the folder it looked in instead of quietly
+/// making an empty instance there.
+fn require_instance(cfg: &Config) -> anyhow::Result<()> {
+    if cfg.database_url.is_some() {
+        return Ok(());
+    }
+    let db = cfg.data_dir.join("darkroom.db");
+    if !db.is_file() {
+        let shown = std::path::absolute(&cfg.data_dir).unwrap_or_else(|_| cfg.data_dir.clone());
+        anyhow::bail!(
+            "there is no Darkroom instance in {} (no darkroom.db there); run this from the folder \
+             you run `darkroom serve` in, or name the data folder with --data-dir DIR \
+             (or DARKROOM_DATA_DIR)",
+            shown.display()
+        );
+    }
+    Ok(())
 }
 
 /// Connects to the configured database (creating the SQLite folder) and migrates.
@@ -433,6 +479,8 @@ async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
         Command::Ingest {
             folder,
             gallery,
+            create,
+            branch,
             studio,
             as_email,
             jobs,
@@ -445,6 +493,7 @@ async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
                 media_cmd::IngestArgs {
                     folder,
                     gallery,
+                    create: create.then_some(branch),
                     studio,
                     as_email,
                     jobs,

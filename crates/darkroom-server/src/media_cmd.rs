@@ -53,6 +53,40 @@ pub fn files_under(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Extensions photos come in: a file named so is imported even when its
+/// bytes are damaged, so that the failure is reported.
+const PHOTO_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "jpe", "png", "webp", "heic", "heif", "hif", "avif", "tif", "tiff", "dng",
+    "cr2", "cr3", "crw", "nef", "nrw", "arw", "srf", "sr2", "raf", "orf", "rw2", "pef", "srw",
+    "x3f", "3fr", "iiq", "erf", "mef", "mos", "kdc", "dcr", "rwl",
+];
+
+/// Whether `path` is a photo to import: its first bytes are a format
+/// Darkroom reads, or its name says it is one.
+fn may_be_photo(path: &Path) -> bool {
+    let by_name = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| PHOTO_EXTENSIONS.iter().any(|p| e.eq_ignore_ascii_case(p)));
+    if by_name {
+        return true;
+    }
+    let mut head = [0u8; 64];
+    let read = std::fs::File::open(path).and_then(|mut f| {
+        use std::io::Read;
+        let mut n = 0;
+        while n < head.len() {
+            match f.read(&mut head[n..])? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(n)
+    });
+    // An unreadable file is not skipped: the import reports why.
+    read.map_or(true, |n| darkroom_imaging::sniff(&head[..n]).is_ok())
+}
+
 /// What happened to each file.
 #[derive(Default)]
 pub struct IngestSummary {
@@ -87,6 +121,8 @@ async fn import_one(
 pub struct IngestArgs {
     pub folder: PathBuf,
     pub gallery: Option<String>,
+    /// Make the gallery when missing, in this branch (or the only one).
+    pub create: Option<Option<String>>,
     pub studio: Option<String>,
     pub as_email: Option<String>,
     pub jobs: usize,
@@ -99,7 +135,17 @@ pub async fn ingest(core: Core, args: IngestArgs) -> anyhow::Result<ExitCode> {
     let p = import::operator(&core, args.studio.as_deref(), args.as_email.as_deref()).await?;
     let (dest, gallery) = match &args.gallery {
         Some(r) => {
-            let g = import::gallery_by_ref(&core, &p, r).await?;
+            let g = match &args.create {
+                Some(branch) => {
+                    let (g, made) =
+                        import::gallery_or_create(&core, &p, r, branch.as_deref()).await?;
+                    if made {
+                        println!("Made the gallery {} ({})", g.name, g.id);
+                    }
+                    g
+                }
+                None => import::gallery_by_ref(&core, &p, r).await?,
+            };
             (Destination::Gallery(g.id), Some(g))
         }
         None => (Destination::Staging(darkroom_domain::BatchId::new()), None),
@@ -110,8 +156,12 @@ pub async fn ingest(core: Core, args: IngestArgs) -> anyhow::Result<ExitCode> {
             args.folder.display()
         );
     }
-    let files = files_under(&args.folder)
+    let all = files_under(&args.folder)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.folder.display()))?;
+    // A card also holds notes, videos and camera files: they are not photos,
+    // so they are skipped and counted rather than failed.
+    let (files, not_photos): (Vec<PathBuf>, Vec<PathBuf>) =
+        all.into_iter().partition(|f| may_be_photo(f));
     match &gallery {
         Some(g) => println!(
             "Importing {} file(s) into {} as {}",
@@ -194,6 +244,14 @@ pub async fn ingest(core: Core, args: IngestArgs) -> anyhow::Result<ExitCode> {
         summary.duplicates,
         summary.failures.len()
     );
+    if let Some(first) = not_photos.first() {
+        let shown = first.strip_prefix(&args.folder).unwrap_or(first);
+        println!(
+            "{} other file(s) skipped: not photos (such as {})",
+            not_photos.len(),
+            shown.display()
+        );
+    }
     if !summary.failures.is_empty() {
         println!("\nThese files were not imported:");
         for (path, why) in &summary.failures {

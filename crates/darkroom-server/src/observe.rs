@@ -19,8 +19,12 @@ pub fn init_logging(cfg: &LogConfig) {
         .ok()
         .unwrap_or_else(|| cfg.level.clone());
     let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colour only on a terminal: a log written to a file or a pipe keeps no
+    // escape codes.
+    use std::io::IsTerminal;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let _ = if cfg.format == "json" {
         builder.json().try_init()

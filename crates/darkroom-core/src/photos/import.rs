@@ -99,6 +99,18 @@ pub async fn gallery_by_ref(core: &Core, p: &Principal, r: &str) -> CoreResult<G
     if let Ok(id) = GalleryId::parse(r) {
         return gallery::get(core, p, id).await;
     }
+    one_named(r, named(core, p, r).await?)?.ok_or_else(|| {
+        CoreError::invalid(
+            "gallery",
+            format!(
+                "no gallery named `{r}`; use its id (`gal_...`) or exact name, or add --create to make it"
+            ),
+        )
+    })
+}
+
+/// The galleries named exactly `r`.
+async fn named(core: &Core, p: &Principal, r: &str) -> CoreResult<Vec<GalleryView>> {
     let found = gallery::list(
         core,
         p,
@@ -109,23 +121,81 @@ pub async fn gallery_by_ref(core: &Core, p: &Principal, r: &str) -> CoreResult<G
         },
     )
     .await?;
-    let exact: Vec<_> = found.items.into_iter().filter(|g| g.name == r).collect();
-    match exact.len() {
-        1 => Ok(exact
-            .into_iter()
-            .next()
-            .ok_or(CoreError::not_found("gallery"))?),
-        0 => Err(CoreError::invalid(
+    Ok(found.items.into_iter().filter(|g| g.name == r).collect())
+}
+
+/// The one gallery of `found`, none, or an error when the name is ambiguous.
+fn one_named(r: &str, found: Vec<GalleryView>) -> CoreResult<Option<GalleryView>> {
+    if found.len() > 1 {
+        return Err(CoreError::invalid(
             "gallery",
             format!(
-                "no gallery named `{r}`; use its id (`gal_...`) or exact name, or create it first"
+                "{} galleries are named `{r}`; use the id (`gal_...`) of the one you mean",
+                found.len()
             ),
-        )),
-        n => Err(CoreError::invalid(
-            "gallery",
-            format!("{n} galleries are named `{r}`; use the id (`gal_...`) of the one you mean"),
-        )),
+        ));
     }
+    Ok(found.into_iter().next())
+}
+
+/// The gallery named `r`, made first in `branch` (an id or exact name; the
+/// only branch when there is one) when there is none by that name yet.
+/// Whether it was made is returned with it.
+pub async fn gallery_or_create(
+    core: &Core,
+    p: &Principal,
+    r: &str,
+    branch: Option<&str>,
+) -> CoreResult<(GalleryView, bool)> {
+    if GalleryId::parse(r).is_ok() {
+        return Ok((gallery_by_ref(core, p, r).await?, false));
+    }
+    if let Some(g) = one_named(r, named(core, p, r).await?)? {
+        return Ok((g, false));
+    }
+    let branches = repo::branch::list_names(core.db().conn(), p.studio.uuid()).await?;
+    let branch_named = |b: &str| {
+        let id = darkroom_domain::BranchId::parse(b).ok().map(|i| i.uuid());
+        branches
+            .iter()
+            .find(|(bid, name)| Some(*bid) == id || name == b)
+    };
+    let all = || {
+        branches
+            .iter()
+            .map(|(_, n)| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (branch_id, _) = match (branch, branches.as_slice()) {
+        (Some(b), _) => branch_named(b).ok_or_else(|| {
+            CoreError::invalid(
+                "branch",
+                format!("no branch `{b}`; the branches are {}", all()),
+            )
+        })?,
+        (None, [one]) => one,
+        (None, _) => {
+            return Err(CoreError::invalid(
+                "branch",
+                format!(
+                    "this studio has several branches; choose the new gallery's with --branch ({})",
+                    all()
+                ),
+            ));
+        }
+    };
+    gallery::create(
+        core,
+        p,
+        &crate::Meta::system(),
+        gallery::NewGallery {
+            id: None,
+            name: r.into(),
+            branch_id: darkroom_domain::BranchId::from_uuid(*branch_id),
+        },
+    )
+    .await
 }
 
 /// Photos of a gallery or staging batch still waiting for their renders.

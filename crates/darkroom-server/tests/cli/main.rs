@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod card;
 mod commands;
 mod ingest;
 mod peers;
