@@ -183,8 +183,12 @@ pub fn restore(cfg: &Config, from: &Path) -> anyhow::Result<()> {
                 f.path
             );
         }
-        let (bytes, sha) =
-            hash_file(&from.join(&f.path)).map_err(|e| anyhow::anyhow!("{}: {e}", f.path))?;
+        let (bytes, sha) = hash_file(&from.join(&f.path)).map_err(|e| {
+            anyhow::anyhow!(
+                "{} cannot be read ({e}): the backup is damaged; nothing was changed",
+                f.path
+            )
+        })?;
         if bytes != f.bytes || sha != f.sha256 {
             anyhow::bail!(
                 "{} does not match its checksum: the backup is damaged; nothing was changed",

@@ -461,8 +461,17 @@ async fn dispatch(cmd: Command, cfg: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { from } => {
-            let _lock = lock_data_dir(&cfg, true)?;
-            backup::restore(&cfg, &from)?;
+            let existed = cfg.data_dir.exists();
+            let lock = lock_data_dir(&cfg, true)?;
+            if let Err(e) = backup::restore(&cfg, &from) {
+                // A refused restore into a new folder leaves no folder behind.
+                drop(lock);
+                if !existed {
+                    let _ = std::fs::remove_file(cfg.data_dir.join(".darkroom.lock"));
+                    let _ = std::fs::remove_dir(&cfg.data_dir);
+                }
+                return Err(e);
+            }
             println!(
                 "restored {} into {}",
                 from.display(),

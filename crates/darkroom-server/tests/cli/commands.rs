@@ -88,6 +88,21 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
     let (code, out) = darkroom(d, &["restore", "snap"]);
     assert_ne!(code, 0);
     assert!(out.contains("checksum"), "{out}");
+
+    // A backup missing one of its files is damaged too; a refused restore
+    // into a new folder leaves no folder behind.
+    let mut bytes = std::fs::read(d.join("snap/darkroom.db")).unwrap();
+    bytes[n / 2] ^= 0xff;
+    std::fs::write(d.join("snap/darkroom.db"), bytes).unwrap();
+    let lost = manifest["files"][1]["path"].as_str().unwrap().to_string();
+    std::fs::remove_file(d.join("snap").join(&lost)).unwrap();
+    let (code, out) = darkroom(d, &["--data-dir", "fresh", "restore", "snap"]);
+    assert_ne!(code, 0);
+    assert!(
+        out.contains("the backup is damaged") && out.contains(&lost),
+        "{out}"
+    );
+    assert!(!d.join("fresh").exists(), "nothing is left behind: {out}");
 }
 
 #[test]
