@@ -145,6 +145,10 @@ impl Db {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(15))
             });
+        } else {
+            // Notices ("relation ... already exists, skipping" on every
+            // start's migration check) are not for the operator's log.
+            opts.map_sqlx_postgres_opts(|o| o.options([("client_min_messages", "warning")]));
         }
         let conn = sea_orm::Database::connect(opts)
             .await
