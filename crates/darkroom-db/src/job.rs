@@ -103,6 +103,38 @@ pub async fn claim(
     Ok(Entity::find().from_raw_sql(stmt).one(c).await?)
 }
 
+/// The workers whose names start with `prefix` (one machine's) holding
+/// running jobs under a lease that has not run out.
+pub async fn holders_like(
+    c: &impl ConnectionTrait,
+    prefix: &str,
+    now: i64,
+) -> DbResult<Vec<String>> {
+    let rows = Entity::find()
+        .filter(Column::Status.eq(RUNNING))
+        .filter(Column::LockedUntil.gte(now))
+        .filter(Column::LockedBy.starts_with(prefix))
+        .all(c)
+        .await?;
+    let mut names: Vec<String> = rows.into_iter().filter_map(|m| m.locked_by).collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// Ends the leases `worker` holds at once (it is known to be dead), so the
+/// next claim takes its jobs without waiting them out.
+pub async fn expire_leases_of(c: &impl ConnectionTrait, worker: &str, now: i64) -> DbResult<u64> {
+    let res = Entity::update_many()
+        .col_expr(Column::LockedUntil, Expr::value(now - 1))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Status.eq(RUNNING))
+        .filter(Column::LockedBy.eq(worker))
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected)
+}
+
 /// Pushes the lease of a long-running job forward.
 pub async fn extend_lease(
     c: &impl ConnectionTrait,

@@ -219,14 +219,65 @@ pub(crate) fn purge_old_jobs(core: Core) -> BoxFuture<'static, CoreResult<()>> {
     })
 }
 
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+        })
+        .filter(|h| !h.is_empty() && !h.contains(':'))
+        .unwrap_or_else(|| "host".into())
+}
+
 /// A worker's name in job rows: host, process and a random part.
 pub fn worker_name() -> String {
-    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
     format!(
-        "{host}:{}:{}",
+        "{}:{}:{}",
+        host_name(),
         std::process::id(),
         &crate::kernel::secret::new_token("")[..6]
     )
+}
+
+/// Whether the worker named `holder`, on this machine, is certainly gone:
+/// its process no longer runs, or this process now has its number (a
+/// restarted container is process 1 again) under another name.
+fn gone_from_here(holder: &str, me: &str) -> bool {
+    let (Some(mine), Some(theirs)) = (me.split(':').nth(1), holder.split(':').nth(1)) else {
+        return false;
+    };
+    if holder == me || theirs.parse::<u32>().is_err() {
+        return false;
+    }
+    if theirs == mine {
+        return true;
+    }
+    // Where processes cannot be looked up, wait the lease out as before.
+    let proc = std::path::Path::new("/proc");
+    proc.join("self").exists() && !proc.join(theirs).exists()
+}
+
+/// A worker starting on a machine takes back at once the jobs that an
+/// earlier worker of this machine held when it was killed, instead of
+/// waiting out their leases. Workers on other machines are never judged.
+pub async fn reclaim_dead_on_this_host(core: &Core, me: &str) -> CoreResult<u64> {
+    let prefix = format!("{}:", host_name());
+    let now = core.now().as_micros();
+    let mut freed = 0;
+    for holder in queue::holders_like(core.db().conn(), &prefix, now).await? {
+        if gone_from_here(&holder, me) {
+            let n = queue::expire_leases_of(core.db().conn(), &holder, now).await?;
+            tracing::info!(
+                holder,
+                jobs = n,
+                "took back the jobs of a worker of this machine that is gone"
+            );
+            freed += n;
+        }
+    }
+    Ok(freed)
 }
 
 /// Runs jobs until `shutdown` is cancelled, then waits for the jobs in hand.
@@ -236,6 +287,9 @@ pub async fn run_worker(core: Core, worker: String, shutdown: CancellationToken)
     let mut tasks = JoinSet::new();
     let mut next_maintenance = std::time::Instant::now();
     tracing::info!(worker, concurrency = settings.concurrency, "worker started");
+    if let Err(e) = reclaim_dead_on_this_host(&core, &worker).await {
+        tracing::warn!(error = %e, "could not look for jobs held by dead workers of this machine");
+    }
     loop {
         while tasks.try_join_next().is_some() {}
         if std::time::Instant::now() >= next_maintenance {
@@ -436,7 +490,78 @@ pub async fn retry(core: &Core, p: &Principal, meta: &Meta, id: JobId) -> CoreRe
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_holder_is_gone_when_its_process_is_or_when_its_number_is_mine() {
+        use super::gone_from_here;
+        let me = format!("h:{}:abcdef", std::process::id());
+        assert!(!gone_from_here(&me, &me), "never myself");
+        let same_pid = format!("h:{}:zzzzzz", std::process::id());
+        assert!(
+            gone_from_here(&same_pid, &me),
+            "my number under another name"
+        );
+        assert!(!gone_from_here("h:notanumber:x", &me));
+        assert!(!gone_from_here("h:1:x", "garbage"));
+        if std::path::Path::new("/proc/self").exists() {
+            // The parent of this test process runs; a number past pid_max does not.
+            let parent = std::os::unix::process::parent_id();
+            assert!(!gone_from_here(&format!("h:{parent}:x"), &me));
+            assert!(gone_from_here("h:4999999:x", &me));
+        }
+    }
+
     use super::*;
+
+    #[cfg(feature = "testing")]
+    #[tokio::test]
+    async fn a_restarted_worker_takes_back_its_machines_dead_jobs_at_once() {
+        let db = darkroom_db::testing::TestDb::create().await;
+        let core = crate::testing::core_for(&db.url).await.unwrap();
+        let c = core.db().conn();
+        let now = core.now().as_micros();
+        let hour = 3_600_000_000;
+        let mut held = Vec::new();
+        for holder in [
+            format!("{}:4999999:dead01", host_name()),
+            "another-machine:4999999:far001".to_string(),
+        ] {
+            let j = queue::enqueue(
+                c,
+                NewJob {
+                    id: uuid::Uuid::now_v7(),
+                    studio_id: None,
+                    kind: "test".into(),
+                    payload: "{}".into(),
+                    run_at: now,
+                    max_attempts: 3,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+            let claimed = queue::claim(c, &holder, now, now + hour).await.unwrap();
+            assert_eq!(claimed.map(|m| m.id), Some(j.id));
+            held.push(j.id);
+        }
+        let me = worker_name();
+        assert!(
+            queue::claim(c, &me, now, now + hour)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(reclaim_dead_on_this_host(&core, &me).await.unwrap(), 1);
+        let now = core.now().as_micros();
+        let next = queue::claim(c, &me, now, now + hour).await.unwrap();
+        assert_eq!(next.map(|m| m.id), Some(held[0]), "this machine's dead job");
+        assert!(
+            queue::claim(c, &me, now, now + hour)
+                .await
+                .unwrap()
+                .is_none(),
+            "another machine's worker is never judged from here"
+        );
+    }
 
     #[test]
     fn backoff_grows_and_caps() {
