@@ -1,6 +1,7 @@
 //! Assembles the HTTP application: API, pages, assets, health and metrics,
 //! wrapped in the middleware every request goes through.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -168,18 +169,36 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves `router` on `listener` until `shutdown` is cancelled; in-flight
-/// requests finish first.
+/// requests then have `grace` to finish (a slow upload is cut off after it
+/// and resumes later from what was stored).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: CancellationToken,
+    grace: Duration,
 ) -> std::io::Result<()> {
-    axum::serve(
+    let signal = shutdown.clone();
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async move { shutdown.cancelled().await })
-    .await
+    .with_graceful_shutdown(async move { signal.cancelled().await })
+    .into_future();
+    tokio::pin!(server);
+    tokio::select! {
+        r = &mut server => return r,
+        _ = shutdown.cancelled() => {}
+    }
+    match tokio::time::timeout(grace, server).await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::warn!(
+                grace_secs = grace.as_secs(),
+                "requests still running after the shutdown grace; stopping anyway"
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Cancels `token` on Ctrl-C or SIGTERM.

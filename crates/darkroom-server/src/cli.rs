@@ -659,10 +659,24 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
             "\nNo studio yet. Open this one-time link to create yours (valid 24 hours):\n  {link}\n"
         );
     }
-    app::serve(listener, app::router(state), shutdown.clone()).await?;
+    let grace = std::time::Duration::from_secs(cfg.http.shutdown_grace_secs);
+    let stopping = {
+        let t = shutdown.clone();
+        tokio::spawn(async move {
+            t.cancelled().await;
+            std::time::Instant::now()
+        })
+    };
+    app::serve(listener, app::router(state), shutdown.clone(), grace).await?;
     shutdown.cancel();
+    let stopping = stopping.await.unwrap_or_else(|_| std::time::Instant::now());
     if let Some(w) = worker {
-        let _ = w.await;
+        // Jobs in hand share what is left of the grace; one cut off runs
+        // again when its lease runs out (or at once on this machine's next start).
+        let left = grace.saturating_sub(stopping.elapsed());
+        if tokio::time::timeout(left, w).await.is_err() {
+            tracing::warn!("jobs still running after the shutdown grace; stopping anyway");
+        }
     }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

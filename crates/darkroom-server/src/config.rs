@@ -115,6 +115,9 @@ pub struct HttpConfig {
     pub anonymous_per_minute: u32,
     /// Take the client IP from `X-Forwarded-For` (only behind a proxy you run).
     pub trust_forwarded_for: bool,
+    /// On SIGTERM, how long requests and jobs in hand may take to finish
+    /// before the server stops anyway (an upload cut off resumes later).
+    pub shutdown_grace_secs: u64,
 }
 
 impl Default for HttpConfig {
@@ -124,6 +127,7 @@ impl Default for HttpConfig {
             max_body_bytes: 1024 * 1024,
             anonymous_per_minute: 300,
             trust_forwarded_for: false,
+            shutdown_grace_secs: 20,
         }
     }
 }

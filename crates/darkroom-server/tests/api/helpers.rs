@@ -112,6 +112,7 @@ impl TestApp {
             listener,
             router,
             shutdown.clone(),
+            std::time::Duration::from_secs(5),
         ));
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

@@ -8,5 +8,6 @@ mod commands;
 mod ingest;
 mod peers;
 mod s3;
+mod shutdown;
 mod tus_peers;
 mod worker;
