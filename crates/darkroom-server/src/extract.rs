@@ -401,3 +401,19 @@ mod tests {
         }
     }
 }
+
+/// Optional version check for deletes and restores.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VersionParam {
+    /// If given, the change only happens at this version (else 409).
+    pub version: Option<darkroom_core::kernel::listing::RowVersion>,
+}
+
+impl VersionParam {
+    pub fn get(&self) -> Option<i64> {
+        self.version
+            .map(darkroom_core::kernel::listing::RowVersion::get)
+    }
+}

@@ -29,6 +29,9 @@ pub struct ClientView {
     pub notes: Option<String>,
     pub version: i64,
     pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Set when deleted; a deleted client can be restored.
+    pub deleted_at: Option<Timestamp>,
 }
 
 pub(crate) fn view(m: client::Model) -> ClientView {
@@ -41,6 +44,8 @@ pub(crate) fn view(m: client::Model) -> ClientView {
         notes: m.notes,
         version: m.version,
         created_at: Timestamp::from_micros(m.created_at),
+        updated_at: Timestamp::from_micros(m.updated_at),
+        deleted_at: m.deleted_at.map(Timestamp::from_micros),
     }
 }
 
@@ -152,16 +157,216 @@ pub async fn create(
     Ok((view(m), true))
 }
 
-pub async fn list(core: &Core, p: &Principal, q: Option<&str>) -> CoreResult<Vec<ClientView>> {
+/// Which clients to list.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ClientFilter {
+    /// Part of the name or the email, or digits of the phone number.
+    pub q: Option<Text<200>>,
+    /// `true` lists the deleted clients (to restore one).
+    pub deleted: Option<bool>,
+}
+
+pub async fn list(core: &Core, p: &Principal, f: &ClientFilter) -> CoreResult<Vec<ClientView>> {
     authorize(core, p)?;
-    let q = q.map(str::trim).filter(|s| !s.is_empty());
-    Ok(
-        repo::share::list_clients(core.db().conn(), p.studio.uuid(), q, 500)
-            .await?
-            .into_iter()
-            .map(view)
-            .collect(),
+    let q = match &f.q {
+        Some(q) => q
+            .check("the search")
+            .map_err(|m| CoreError::invalid("q", m))?,
+        None => None,
+    };
+    let q = q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    Ok(repo::share::list_clients(
+        core.db().conn(),
+        p.studio.uuid(),
+        q,
+        f.deleted.unwrap_or(false),
+        500,
     )
+    .await?
+    .into_iter()
+    .map(view)
+    .collect())
+}
+
+/// Changes to a client: only the fields sent change; `""` clears the email,
+/// phone or notes.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientPatch {
+    /// The version you read: a stale one gets 409 with the current client.
+    pub version: i64,
+    pub kind: Option<ClientKindName>,
+    pub name: Option<Line<200>>,
+    pub email: Option<OptEmail>,
+    pub phone: Option<Text<40>>,
+    pub notes: Option<Text<5000>>,
+}
+
+pub async fn update(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: ClientId,
+    patch: ClientPatch,
+) -> CoreResult<ClientView> {
+    use darkroom_db::sea_orm::ActiveValue::Set;
+    let tx = core.db().begin().await?;
+    let current = repo::share::find_client(&tx, p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("client"))?;
+    authorize(core, p)?;
+    let mut errs = FieldErrors::new();
+    let mut am = client::ActiveModel::default();
+    let mut changed = Vec::new();
+    if let Some(k) = &patch.kind
+        && let Some(k) = errs.check("kind", k.check())
+    {
+        changed.push("kind");
+        am.kind = Set(k.name().to_string());
+    }
+    if let Some(n) = &patch.name
+        && let Some(n) = errs.check("name", n.check("the name"))
+    {
+        changed.push("name");
+        am.name = Set(n);
+    }
+    if let Some(e) = &patch.email
+        && let Some(e) = errs.check("email", e.check())
+    {
+        changed.push("email");
+        am.email = Set(e);
+    }
+    if let Some(ph) = &patch.phone
+        && let Some(ph) = errs.check("phone", ph.check("the phone number"))
+    {
+        changed.push("phone");
+        am.phone = Set(ph);
+    }
+    if let Some(n) = &patch.notes
+        && let Some(n) = errs.check("notes", n.check("the notes"))
+    {
+        changed.push("notes");
+        am.notes = Set(n);
+    }
+    errs.into_result()?;
+    if current.version != patch.version {
+        return Err(CoreError::stale(view(current)));
+    }
+    am.updated_at = Set(core.now().as_micros());
+    if !repo::share::update_client_versioned(&tx, p.studio.uuid(), id.uuid(), patch.version, am)
+        .await?
+    {
+        let fresh = repo::share::find_client_any(&tx, p.studio.uuid(), id.uuid())
+            .await?
+            .ok_or(CoreError::not_found("client"))?;
+        return Err(CoreError::stale(view(fresh)));
+    }
+    record(
+        core,
+        &tx,
+        meta,
+        p,
+        id,
+        "client.updated",
+        serde_json::json!({ "fields": changed }),
+    )
+    .await?;
+    let fresh = repo::share::find_client_any(&tx, p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("client"))?;
+    crate::commit(tx).await?;
+    Ok(view(fresh))
+}
+
+/// Deletes a client (`restore = false`; it can be restored) or restores a
+/// deleted one. Galleries made for the client keep it.
+pub async fn set_deleted(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: ClientId,
+    version: Option<i64>,
+    restore: bool,
+) -> CoreResult<ClientView> {
+    use darkroom_db::sea_orm::ActiveValue::Set;
+    let tx = core.db().begin().await?;
+    let current = repo::share::find_client_any(&tx, p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("client"))?;
+    authorize(core, p)?;
+    if restore != current.deleted_at.is_some() {
+        return Err(CoreError::conflict(
+            "invalid_state",
+            if restore {
+                "this client is not deleted"
+            } else {
+                "this client is already deleted"
+            },
+        ));
+    }
+    if version.is_some_and(|v| v != current.version) {
+        return Err(CoreError::stale(view(current)));
+    }
+    let now = core.now().as_micros();
+    let am = client::ActiveModel {
+        deleted_at: Set((!restore).then_some(now)),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    if !repo::share::update_client_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am)
+        .await?
+    {
+        return Err(CoreError::stale(view(current)));
+    }
+    let event = if restore {
+        "client.restored"
+    } else {
+        "client.deleted"
+    };
+    record(
+        core,
+        &tx,
+        meta,
+        p,
+        id,
+        event,
+        serde_json::json!({ "name": current.name }),
+    )
+    .await?;
+    let fresh = repo::share::find_client_any(&tx, p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("client"))?;
+    crate::commit(tx).await?;
+    Ok(view(fresh))
+}
+
+async fn record(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    meta: &Meta,
+    p: &Principal,
+    id: ClientId,
+    event_type: &'static str,
+    payload: serde_json::Value,
+) -> CoreResult<()> {
+    audit::record(
+        core,
+        tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type,
+            severity: Severity::Low,
+            target_type: "client",
+            target_id: id.to_string(),
+            payload,
+        },
+    )
+    .await
 }
 
 pub async fn get(core: &Core, p: &Principal, id: ClientId) -> CoreResult<ClientView> {

@@ -302,17 +302,73 @@ pub async fn find_client(
         .await?)
 }
 
+/// A client of `studio`, deleted or not (to restore it).
+pub async fn find_client_any(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+) -> DbResult<Option<client::Model>> {
+    Ok(client::Entity::find_by_id(id)
+        .filter(client::Column::StudioId.eq(studio))
+        .one(c)
+        .await?)
+}
+
+/// Applies `changes` to a client if it is still at `expected`, bumping its
+/// version.
+pub async fn update_client_versioned(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    id: Uuid,
+    expected: i64,
+    mut changes: client::ActiveModel,
+) -> DbResult<bool> {
+    changes.version = sea_orm::Set(expected + 1);
+    let res = client::Entity::update_many()
+        .set(changes)
+        .filter(client::Column::Id.eq(id))
+        .filter(client::Column::StudioId.eq(studio))
+        .filter(client::Column::Version.eq(expected))
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// A studio's clients by name; `search` matches part of the name or the
+/// email, or the phone number's digits; `deleted` lists the deleted ones.
 pub async fn list_clients(
     c: &impl ConnectionTrait,
     studio: Uuid,
     search: Option<&str>,
+    deleted: bool,
     limit: u64,
 ) -> DbResult<Vec<client::Model>> {
-    let mut q = client::Entity::find()
-        .filter(client::Column::StudioId.eq(studio))
-        .filter(client::Column::DeletedAt.is_null());
+    let mut q = client::Entity::find().filter(client::Column::StudioId.eq(studio));
+    q = if deleted {
+        q.filter(client::Column::DeletedAt.is_not_null())
+    } else {
+        q.filter(client::Column::DeletedAt.is_null())
+    };
     if let Some(s) = search {
-        q = q.filter(super::contains_ci(client::Column::Name, s));
+        let mut any = sea_orm::Condition::any()
+            .add(super::contains_ci(client::Column::Name, s))
+            .add(super::contains_ci(client::Column::Email, s));
+        let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 3 {
+            // Phone numbers are kept as typed; compare their digits.
+            let stripped = [" ", "-", "(", ")", ".", "+"].iter().fold(
+                sea_orm::sea_query::Expr::col(client::Column::Phone),
+                |e: sea_orm::sea_query::SimpleExpr, ch| {
+                    sea_orm::sea_query::Func::cust("REPLACE")
+                        .arg(e)
+                        .arg(*ch)
+                        .arg("")
+                        .into()
+                },
+            );
+            any = any.add(sea_orm::sea_query::Expr::expr(stripped).like(format!("%{digits}%")));
+        }
+        q = q.filter(any);
     }
     Ok(q.order_by_asc(client::Column::Name)
         .limit(limit)

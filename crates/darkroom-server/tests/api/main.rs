@@ -10,6 +10,7 @@ mod audit;
 mod authz;
 mod bad_input;
 mod client_ids;
+mod clients;
 mod downloads;
 mod editing;
 mod isolation;

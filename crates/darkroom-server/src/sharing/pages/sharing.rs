@@ -58,7 +58,7 @@ async fn render(
         Target::gallery(g.id, g.branch_id),
     ) && g.deleted_at.is_none();
     let clients = if can_manage {
-        match client::list(core, &ctx.p, None).await {
+        match client::list(core, &ctx.p, &Default::default()).await {
             Ok(c) => c,
             Err(e) => return error_page(&ctx.state, &e),
         }

@@ -4,14 +4,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use darkroom_core::kernel::listing::Listing;
-use darkroom_core::kernel::listing::RowVersion;
 use darkroom_core::studio::branch::{self, BranchFilterParams, BranchPatch, BranchView, NewBranch};
 use darkroom_domain::BranchId;
-use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiResult, Problem};
+use crate::extract::VersionParam;
 use crate::extract::{ApiAuth, ApiJson, ApiQuery, ClientMeta, path_id};
 use crate::state::AppState;
 
@@ -74,21 +73,6 @@ async fn update_branch(
     Ok(Json(
         branch::update(&s.core, &p, &m, path_id(&id)?, patch).await?,
     ))
-}
-
-/// Optional version check for deletes and restores.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct VersionParam {
-    /// If given, the change only happens at this version (else 409).
-    pub version: Option<RowVersion>,
-}
-
-impl VersionParam {
-    pub fn get(&self) -> Option<i64> {
-        self.version.map(RowVersion::get)
-    }
 }
 
 /// Delete a branch (it can be restored).

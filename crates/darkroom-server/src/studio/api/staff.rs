@@ -11,8 +11,8 @@ use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::branch::VersionParam;
 use crate::error::{ApiResult, Problem};
+use crate::extract::VersionParam;
 use crate::extract::{ApiAuth, ApiJson, ApiQuery, ClientMeta, path_id};
 use crate::state::AppState;
 
