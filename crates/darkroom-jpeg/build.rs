@@ -13,15 +13,38 @@ fn main() {
     }
     println!("cargo:rustc-link-lib=jpeg");
 
-    // HEIC/HEIF through libheif (Debian's libheif-dev), only when asked for.
-    if std::env::var_os("CARGO_FEATURE_HEIF").is_some() {
-        println!("cargo:rerun-if-changed=csrc/heif.c");
-        let mut h = cc::Build::new();
-        h.file("csrc/heif.c").opt_level(2).warnings(true);
-        if let Ok(inc) = std::env::var("DARKROOM_HEIF_INCLUDE") {
-            h.include(inc);
+    // HEIC/HEIF through libheif (Debian's libheif-dev) whenever the machine
+    // has it: detected here, not asked for. The `heif` feature makes it
+    // required (the build fails without it); DARKROOM_HEIF=0 leaves it out.
+    println!("cargo::rustc-check-cfg=cfg(darkroom_heif)");
+    println!("cargo:rerun-if-changed=csrc/heif.c");
+    println!("cargo:rerun-if-env-changed=DARKROOM_HEIF");
+    println!("cargo:rerun-if-env-changed=DARKROOM_HEIF_INCLUDE");
+    let required = std::env::var_os("CARGO_FEATURE_HEIF").is_some();
+    let refused = std::env::var("DARKROOM_HEIF").is_ok_and(|v| v == "0");
+    if refused && !required {
+        return;
+    }
+    let mut h = cc::Build::new();
+    h.file("csrc/heif.c")
+        .opt_level(2)
+        .warnings(true)
+        .cargo_warnings(false);
+    if let Ok(inc) = std::env::var("DARKROOM_HEIF_INCLUDE") {
+        h.include(inc);
+    }
+    match h.try_compile("darkroom_heif_shim") {
+        Ok(()) => {
+            println!("cargo:rustc-link-lib=heif");
+            println!("cargo:rustc-cfg=darkroom_heif");
+            // Seen by dependents' build scripts as DEP_JPEG_HEIF.
+            println!("cargo:heif=1");
         }
-        h.compile("darkroom_heif_shim");
-        println!("cargo:rustc-link-lib=heif");
+        Err(e) if required => panic!(
+            "the `heif` feature needs libheif's headers (apt install libheif-dev, or set DARKROOM_HEIF_INCLUDE): {e}"
+        ),
+        Err(_) => println!(
+            "cargo:warning=libheif not found: HEIC photos will be stored without previews (apt install libheif-dev and rebuild to render them)"
+        ),
     }
 }

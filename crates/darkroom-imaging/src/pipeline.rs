@@ -134,7 +134,7 @@ pub fn probe(bytes: &[u8], limits: Limits) -> Result<(Format, crate::meta::Photo
             let (w, h) = d.dimensions();
             (w, h, d.icc_profile().ok().flatten())
         }
-        #[cfg(feature = "heic")]
+        #[cfg(darkroom_heif)]
         Format::Heic => {
             let (w, h) = crate::pixels::heic_size(bytes)?;
             (w, h, None)

@@ -118,7 +118,7 @@ pub fn decode(
             let preview = crate::raw::preview(other, bytes)?;
             decode(Format::Jpeg, preview, limits, min_long_edge)
         }
-        #[cfg(feature = "heic")]
+        #[cfg(darkroom_heif)]
         Format::Heic => {
             // libheif applies the container's rotation and mirroring: the
             // pixels come out upright (EXIF orientation is not applied again).
@@ -137,19 +137,19 @@ pub fn decode(
             })
         }
         other => Err(ImageError::Unsupported(format!(
-            "{} photos are stored, but this build cannot decode them for previews (build with the `heic` feature)",
+            "{} photos are stored, but this build cannot decode them for previews (install libheif: apt install libheif-dev, and rebuild)",
             other.name().to_uppercase()
         ))),
     }
 }
 
 /// A HEIC/HEIF image's displayed size, without decoding it.
-#[cfg(feature = "heic")]
+#[cfg(darkroom_heif)]
 pub fn heic_size(bytes: &[u8]) -> Result<(u32, u32), ImageError> {
     darkroom_jpeg::heif::size(bytes).map_err(heif_error)
 }
 
-#[cfg(feature = "heic")]
+#[cfg(darkroom_heif)]
 fn heif_error(e: darkroom_jpeg::heif::HeifError) -> ImageError {
     match e {
         darkroom_jpeg::heif::HeifError::TooLarge { width, height, max } => {

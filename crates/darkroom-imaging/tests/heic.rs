@@ -1,5 +1,5 @@
-//! HEIC/HEIF: rendered through libheif with the `heic` feature; without it,
-//! stored with a clear reason why there is no preview.
+//! HEIC/HEIF: rendered through libheif whenever the build found it; without
+//! it, stored with a clear reason why there is no preview.
 //! The fixture (593 bytes) was made with Debian's heif-enc 1.15 from a 96x64
 //! JPEG (its PNG input path mixes up the colour channels): left
 //! half red with a green top-left corner, right half blue.
@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use darkroom_imaging::pipeline::{self, RenderSettings};
-#[cfg(feature = "heic")]
+#[cfg(darkroom_heif)]
 use darkroom_imaging::pixels::Limits;
 use darkroom_imaging::{Format, ImageError};
 
@@ -19,12 +19,23 @@ fn fixture() -> Vec<u8> {
     .unwrap()
 }
 
+/// CI installs libheif first: there, the build must have found it.
+#[test]
+fn heic_rendering_is_built_where_libheif_is_installed() {
+    if std::env::var_os("DARKROOM_TEST_REQUIRE_PEERS").is_some() {
+        assert!(
+            darkroom_jpeg::HEIF,
+            "libheif is installed here but the build did not find it"
+        );
+    }
+}
+
 #[test]
 fn heic_is_recognised_from_its_bytes() {
     assert_eq!(darkroom_imaging::sniff(&fixture()).unwrap(), Format::Heic);
 }
 
-#[cfg(feature = "heic")]
+#[cfg(darkroom_heif)]
 #[test]
 fn heic_renders_with_its_colours_and_size() {
     let bytes = fixture();
@@ -50,7 +61,7 @@ fn heic_renders_with_its_colours_and_size() {
     );
 }
 
-#[cfg(feature = "heic")]
+#[cfg(darkroom_heif)]
 #[test]
 fn heic_pixel_limit_is_checked_before_decoding_and_garbage_is_refused() {
     let bytes = fixture();
@@ -72,13 +83,13 @@ fn heic_pixel_limit_is_checked_before_decoding_and_garbage_is_refused() {
     assert!(pipeline::render(Format::Heic, &cut, 1, &settings).is_err());
 }
 
-#[cfg(not(feature = "heic"))]
+#[cfg(not(darkroom_heif))]
 #[test]
-fn without_the_feature_heic_is_stored_with_a_clear_reason() {
+fn without_libheif_heic_is_stored_with_a_clear_reason() {
     let err =
         pipeline::render(Format::Heic, &fixture(), 1, &RenderSettings::default()).unwrap_err();
     assert!(
-        matches!(&err, ImageError::Unsupported(m) if m.contains("`heic` feature")),
+        matches!(&err, ImageError::Unsupported(m) if m.contains("libheif")),
         "{err}"
     );
 }

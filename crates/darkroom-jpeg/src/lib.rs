@@ -10,8 +10,11 @@
 
 use std::ffi::{CStr, c_char, c_int, c_uchar, c_ulong, c_void};
 
-#[cfg(feature = "heif")]
+#[cfg(darkroom_heif)]
 pub mod heif;
+
+/// Whether this build renders HEIC/HEIF (libheif was found when it was built).
+pub const HEIF: bool = cfg!(darkroom_heif);
 
 /// What went wrong with a JPEG.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
