@@ -24,7 +24,7 @@ fn fixture() -> Vec<u8> {
 fn heic_rendering_is_built_where_libheif_is_installed() {
     if std::env::var_os("DARKROOM_TEST_REQUIRE_PEERS").is_some() {
         assert!(
-            darkroom_jpeg::HEIF,
+            darkroom_jpeg::heif_built(),
             "libheif is installed here but the build did not find it"
         );
     }

@@ -14,7 +14,9 @@ use std::ffi::{CStr, c_char, c_int, c_uchar, c_ulong, c_void};
 pub mod heif;
 
 /// Whether this build renders HEIC/HEIF (libheif was found when it was built).
-pub const HEIF: bool = cfg!(darkroom_heif);
+pub fn heif_built() -> bool {
+    cfg!(darkroom_heif)
+}
 
 /// What went wrong with a JPEG.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
