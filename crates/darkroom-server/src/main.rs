@@ -1,10 +1,12 @@
 //! The `darkroom` binary.
 
-/// Rendering works in bursts of large buffers; mimalloc returns freed pages
-/// to the system shortly after, so an idle server is small again.
+/// Rendering works in bursts of large buffers; jemalloc, with its background
+/// thread purging what is unused, gives freed pages back to the system within
+/// seconds, so an idle server is small again.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> std::process::ExitCode {
+    let _ = tikv_jemalloc_ctl::background_thread::write(true);
     darkroom_server::cli::run()
 }
