@@ -359,7 +359,7 @@ mod tests {
             let q = format!("limit={}", url::form_urlencoded::byte_serialize(raw.as_bytes()).collect::<String>());
             match parse_query::<Paging>(&q) {
                 Ok(p) => {
-                    let n: i64 = raw.trim().parse().unwrap_or(-1);
+                    let n: i64 = raw.parse().unwrap_or(-1);
                     prop_assert!((1..=200).contains(&n), "{raw} accepted");
                     prop_assert_eq!(p.limit.map(|l| l.get()), Some(n));
                 }

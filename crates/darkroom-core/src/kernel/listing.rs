@@ -86,9 +86,9 @@ macro_rules! bounded_int {
                             .map_err(|_| E::custom($name::range_message()))
                             .and_then(|n| $name::new(n).map_err(E::custom))
                     }
+                    // A query's number is its digits alone: `3\r` is not 3.
                     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
-                        v.trim()
-                            .parse::<i64>()
+                        v.parse::<i64>()
                             .map_err(|_| E::custom($name::range_message()))
                             .and_then(|n| $name::new(n).map_err(E::custom))
                     }

@@ -468,7 +468,7 @@ fn read_patch_headers(headers: &HeaderMap) -> Result<(u64, Option<Checksum>), Bo
 #[utoipa::path(patch, path = "/api/v1/uploads/{upload_id}", tag = "photos",
     params(("Tus-Resumable" = TusVersion, Header), ("upload_id" = darkroom_domain::UploadId, Path, description = "`upl_...`"), ("Upload-Offset" = u64, Header), ("Upload-Checksum" = Option<String>, Header)),
     request_body(content_type = "application/offset+octet-stream", content = Vec<u8>),
-    responses((status = 204, description = "New Upload-Offset; Darkroom-Result when finished"), (status = 404, body = Problem), (status = 409, body = Problem),
+    responses((status = 204, description = "New Upload-Offset; Darkroom-Result when finished"), (status = 404, body = Problem), (status = 409, body = Problem), (status = 410, body = Problem, description = "Cancelled or expired: start again"),
         (status = 400, body = Problem, description = "`Tus-Resumable` or another tus header is missing or malformed"), (status = 412, body = Problem, description = "`Tus-Resumable` names another version"), (status = 415, body = Problem), (status = 422, body = Problem), (status = 460, body = Problem)))]
 async fn patch_upload(
     _: TusResumable,
@@ -513,7 +513,7 @@ async fn patch_upload(
 /// Cancel an upload and discard its bytes (tus termination).
 #[utoipa::path(delete, path = "/api/v1/uploads/{upload_id}", tag = "photos",
     params(("Tus-Resumable" = TusVersion, Header), ("upload_id" = darkroom_domain::UploadId, Path, description = "`upl_...`")),
-    responses((status = 204), (status = 404, body = Problem), (status = 400, body = Problem, description = "`Tus-Resumable` or another tus header is missing or malformed"), (status = 412, body = Problem, description = "`Tus-Resumable` names another version")))]
+    responses((status = 204), (status = 404, body = Problem), (status = 410, body = Problem, description = "Cancelled already, or expired"), (status = 400, body = Problem, description = "`Tus-Resumable` or another tus header is missing or malformed"), (status = 412, body = Problem, description = "`Tus-Resumable` names another version")))]
 async fn delete_upload(
     _: TusResumable,
     State(s): State<AppState>,
