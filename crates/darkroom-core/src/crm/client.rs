@@ -369,6 +369,15 @@ async fn record(
     .await
 }
 
+/// A client, deleted or not (its page is where a deleted one is restored).
+pub async fn get_any(core: &Core, p: &Principal, id: ClientId) -> CoreResult<ClientView> {
+    let m = repo::share::find_client_any(core.db().conn(), p.studio.uuid(), id.uuid())
+        .await?
+        .ok_or(CoreError::not_found("client"))?;
+    authorize(core, p)?;
+    Ok(view(m))
+}
+
 pub async fn get(core: &Core, p: &Principal, id: ClientId) -> CoreResult<ClientView> {
     let m = repo::share::find_client(core.db().conn(), p.studio.uuid(), id.uuid())
         .await?

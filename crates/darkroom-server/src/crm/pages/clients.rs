@@ -121,22 +121,9 @@ async fn load(ctx: &PageCtx, id: &str) -> Result<ClientView, Response> {
     let Ok(id) = path_id::<ClientId>(id) else {
         return Err(error_page(&ctx.state, &CoreError::not_found("client")));
     };
-    // A deleted client's page is where it is restored.
-    let found = match client::get(&ctx.state.core, &ctx.p, id).await {
-        Err(CoreError::NotFound { .. }) => client::list(
-            &ctx.state.core,
-            &ctx.p,
-            &ClientFilter {
-                q: None,
-                deleted: Some(true),
-            },
-        )
+    client::get_any(&ctx.state.core, &ctx.p, id)
         .await
-        .map(|l| l.into_iter().find(|c| c.id == id))
-        .and_then(|c| c.ok_or(CoreError::not_found("client"))),
-        other => other,
-    };
-    found.map_err(|e| error_page(&ctx.state, &e))
+        .map_err(|e| error_page(&ctx.state, &e))
 }
 
 pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
