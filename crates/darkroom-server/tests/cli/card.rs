@@ -7,19 +7,7 @@ use std::process::Command;
 
 use darkroom_db::testing::TestDb;
 
-use crate::ingest::{darkroom_env, owner_token, photo};
-
-fn run(cmd: &mut Command) -> (i32, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
+use crate::ingest::{darkroom_env, owner_token, photo, run};
 
 #[test]
 fn ingest_from_a_folder_without_an_instance_names_it_and_makes_nothing() {

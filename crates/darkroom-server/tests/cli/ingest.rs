@@ -332,6 +332,11 @@ fn media(
     // flight when the test runs it. (The server keeps the default grace: its
     // start-up check runs while clients are already sending.)
     cmd.env("DARKROOM_MEDIA__ORPHAN_GRACE_MINUTES", "0");
+    run(&mut cmd)
+}
+
+/// Runs a command to its end: its exit code, and its stdout then stderr.
+pub(crate) fn run(cmd: &mut Command) -> (i32, String) {
     let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),

@@ -27,15 +27,7 @@ fn darkroom(db: &str, data: &std::path::Path, peer: &S3Peer, args: &[&str]) -> (
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_darkroom"));
     cmd.args(args);
     with_env(&mut cmd, db, data, peer);
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    crate::ingest::run(&mut cmd)
 }
 
 fn files_under(dir: &std::path::Path) -> usize {
