@@ -7,6 +7,7 @@
 //! IMMEDIATE`), and on PostgreSQL a transaction-scoped advisory lock on the
 //! chain is taken first.
 
+use darkroom_domain::audit::Severity;
 use darkroom_domain::audit::{ChainFields, GENESIS_HASH, entry_hash};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
@@ -31,7 +32,7 @@ pub struct NewEntry {
     pub actor_user_id: Option<Uuid>,
     pub actor_label: String,
     pub event_type: String,
-    pub severity: String,
+    pub severity: Severity,
     pub target_type: String,
     pub target_id: String,
     pub ip: String,
@@ -54,7 +55,7 @@ pub fn expected_hash(m: &Model) -> String {
         actor_label: &m.actor_label,
         branch: &branch,
         event_type: &m.event_type,
-        severity: &m.severity,
+        severity: m.severity.name(),
         target_type: &m.target_type,
         target_id: &m.target_id,
         ip: &m.ip,
@@ -110,7 +111,7 @@ pub async fn append(c: &impl ConnectionTrait, e: NewEntry) -> DbResult<Model> {
 pub struct AuditQuery {
     /// Exact event type, or a prefix ending in `.` (`staff.`).
     pub event_type: Option<String>,
-    pub min_severity: Option<Vec<String>>,
+    pub min_severity: Option<Vec<Severity>>,
     pub actor: Option<Uuid>,
     pub branch: Option<Uuid>,
     pub from: Option<i64>,

@@ -16,14 +16,7 @@ use uuid::Uuid;
 use crate::DbResult;
 use crate::entity::email::{ActiveModel, Column, Entity, Model};
 use crate::page::{Page, PageRequest};
-
-pub const PENDING: &str = "pending";
-pub const SENDING: &str = "sending";
-pub const SENT: &str = "sent";
-/// Sending was interrupted after it began: it may or may not have arrived.
-pub const UNCERTAIN: &str = "uncertain";
-/// Gave up after the job's attempts ran out, or the address was refused.
-pub const FAILED: &str = "failed";
+use darkroom_domain::names::EmailStatus;
 
 pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
     Ok(ActiveModel::from(m).insert(c).await?)
@@ -57,11 +50,11 @@ pub enum BeginSend {
 /// SMTP traffic). An email found already `sending` was interrupted.
 pub async fn begin_send(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbResult<BeginSend> {
     let res = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(SENDING))
+        .col_expr(Column::Status, Expr::value(EmailStatus::Sending))
         .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(id))
-        .filter(Column::Status.eq(PENDING))
+        .filter(Column::Status.eq(EmailStatus::Pending))
         .exec(c)
         .await?;
     let Some(row) = Entity::find_by_id(id).one(c).await? else {
@@ -70,8 +63,8 @@ pub async fn begin_send(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbResul
     if res.rows_affected == 1 {
         return Ok(BeginSend::Started(Box::new(row)));
     }
-    if row.status == SENDING {
-        set_status(c, id, UNCERTAIN, now, Some("sending was interrupted (the worker stopped mid-send); it may or may not have been delivered")).await?;
+    if row.status == EmailStatus::Sending {
+        set_status(c, id, EmailStatus::Uncertain, now, Some("sending was interrupted (the worker stopped mid-send); it may or may not have been delivered")).await?;
         return Ok(BeginSend::Interrupted);
     }
     Ok(BeginSend::Finished)
@@ -79,7 +72,7 @@ pub async fn begin_send(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbResul
 
 pub async fn mark_sent(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbResult<()> {
     Entity::update_many()
-        .col_expr(Column::Status, Expr::value(SENT))
+        .col_expr(Column::Status, Expr::value(EmailStatus::Sent))
         .col_expr(Column::SentAt, Expr::value(now))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
@@ -101,7 +94,11 @@ pub async fn mark_error(
     set_status(
         c,
         id,
-        if retry { PENDING } else { FAILED },
+        if retry {
+            EmailStatus::Pending
+        } else {
+            EmailStatus::Failed
+        },
         now,
         Some(error),
     )
@@ -111,7 +108,7 @@ pub async fn mark_error(
 async fn set_status(
     c: &impl ConnectionTrait,
     id: Uuid,
-    status: &str,
+    status: EmailStatus,
     now: i64,
     error: Option<&str>,
 ) -> DbResult<()> {
@@ -136,10 +133,10 @@ pub async fn requeue(
     now: i64,
 ) -> DbResult<bool> {
     let mut q = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(PENDING))
+        .col_expr(Column::Status, Expr::value(EmailStatus::Pending))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(id))
-        .filter(Column::Status.is_in([FAILED, UNCERTAIN]));
+        .filter(Column::Status.is_in([EmailStatus::Failed, EmailStatus::Uncertain]));
     if let Some(s) = studio {
         q = q.filter(Column::StudioId.eq(s));
     }

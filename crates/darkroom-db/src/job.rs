@@ -21,11 +21,7 @@ use uuid::Uuid;
 use crate::DbResult;
 use crate::entity::job::{ActiveModel, Column, Entity, Model};
 use crate::page::{Page, PageRequest};
-
-pub const QUEUED: &str = "queued";
-pub const RUNNING: &str = "running";
-pub const SUCCEEDED: &str = "succeeded";
-pub const FAILED: &str = "failed";
+use darkroom_domain::names::JobStatus;
 
 /// A job to enqueue.
 #[derive(Clone, Debug)]
@@ -44,7 +40,7 @@ pub async fn enqueue(c: &impl ConnectionTrait, j: NewJob, now: i64) -> DbResult<
         studio_id: j.studio_id,
         kind: j.kind,
         payload: j.payload,
-        status: QUEUED.into(),
+        status: JobStatus::Queued.into(),
         attempts: 0,
         max_attempts: j.max_attempts,
         run_at: j.run_at,
@@ -62,12 +58,12 @@ fn claimable(now: i64) -> Condition {
     Condition::any()
         .add(
             Condition::all()
-                .add(Column::Status.eq(QUEUED))
+                .add(Column::Status.eq(JobStatus::Queued))
                 .add(Column::RunAt.lte(now)),
         )
         .add(
             Condition::all()
-                .add(Column::Status.eq(RUNNING))
+                .add(Column::Status.eq(JobStatus::Running))
                 .add(Column::LockedUntil.lt(now)),
         )
 }
@@ -91,7 +87,7 @@ pub async fn claim(
         .take();
     let stmt = Query::update()
         .table(Entity)
-        .value(Column::Status, RUNNING)
+        .value(Column::Status, JobStatus::Running)
         .value(Column::LockedBy, worker)
         .value(Column::LockedUntil, lease_until)
         .value(Column::UpdatedAt, now)
@@ -111,7 +107,7 @@ pub async fn holders_like(
     now: i64,
 ) -> DbResult<Vec<String>> {
     let rows = Entity::find()
-        .filter(Column::Status.eq(RUNNING))
+        .filter(Column::Status.eq(JobStatus::Running))
         .filter(Column::LockedUntil.gte(now))
         .filter(Column::LockedBy.starts_with(prefix))
         .all(c)
@@ -128,7 +124,7 @@ pub async fn expire_leases_of(c: &impl ConnectionTrait, worker: &str, now: i64) 
     let res = Entity::update_many()
         .col_expr(Column::LockedUntil, Expr::value(now - 1))
         .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Status.eq(RUNNING))
+        .filter(Column::Status.eq(JobStatus::Running))
         .filter(Column::LockedBy.eq(worker))
         .exec(c)
         .await?;
@@ -146,7 +142,7 @@ pub async fn extend_lease(
         .col_expr(Column::LockedUntil, Expr::value(until))
         .filter(Column::Id.eq(id))
         .filter(Column::LockedBy.eq(worker))
-        .filter(Column::Status.eq(RUNNING))
+        .filter(Column::Status.eq(JobStatus::Running))
         .exec(c)
         .await?;
     Ok(res.rows_affected == 1)
@@ -155,7 +151,7 @@ pub async fn extend_lease(
 /// Marks a job done, if `worker` still holds it.
 pub async fn succeed(c: &impl ConnectionTrait, id: Uuid, worker: &str, now: i64) -> DbResult<bool> {
     let res = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(SUCCEEDED))
+        .col_expr(Column::Status, Expr::value(JobStatus::Succeeded))
         .col_expr(Column::LockedBy, Expr::value(Option::<String>::None))
         .col_expr(Column::LockedUntil, Expr::value(Option::<i64>::None))
         .col_expr(Column::FinishedAt, Expr::value(now))
@@ -178,8 +174,8 @@ pub async fn fail(
     retry_at: Option<i64>,
 ) -> DbResult<bool> {
     let (status, run_at, finished) = match retry_at {
-        Some(at) => (QUEUED, Expr::value(at), None),
-        None => (FAILED, Expr::col(Column::RunAt), Some(now)),
+        Some(at) => (JobStatus::Queued, Expr::value(at), None),
+        None => (JobStatus::Failed, Expr::col(Column::RunAt), Some(now)),
     };
     let res = Entity::update_many()
         .col_expr(Column::Status, Expr::value(status))
@@ -207,13 +203,13 @@ pub async fn retry(
     now: i64,
 ) -> DbResult<bool> {
     let mut q = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(QUEUED))
+        .col_expr(Column::Status, Expr::value(JobStatus::Queued))
         .col_expr(Column::Attempts, Expr::value(0))
         .col_expr(Column::RunAt, Expr::value(now))
         .col_expr(Column::FinishedAt, Expr::value(Option::<i64>::None))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(id))
-        .filter(Column::Status.eq(FAILED));
+        .filter(Column::Status.eq(JobStatus::Failed));
     if let Some(s) = studio {
         q = q.filter(Column::StudioId.eq(s));
     }
@@ -264,7 +260,12 @@ pub async fn count_by_status(
     studio: Option<Uuid>,
 ) -> DbResult<Vec<(String, u64)>> {
     let mut out = Vec::new();
-    for st in [QUEUED, RUNNING, SUCCEEDED, FAILED] {
+    for st in [
+        JobStatus::Queued,
+        JobStatus::Running,
+        JobStatus::Succeeded,
+        JobStatus::Failed,
+    ] {
         let mut q = Entity::find().filter(Column::Status.eq(st));
         if let Some(s) = studio {
             q = q.filter(Column::StudioId.eq(s));
@@ -277,7 +278,7 @@ pub async fn count_by_status(
 /// When the earliest queued job is due, to sleep until then.
 pub async fn next_due(c: &impl ConnectionTrait) -> DbResult<Option<i64>> {
     let row = Entity::find()
-        .filter(Column::Status.eq(QUEUED))
+        .filter(Column::Status.eq(JobStatus::Queued))
         .order_by_asc(Column::RunAt)
         .limit(1)
         .one(c)
@@ -288,7 +289,7 @@ pub async fn next_due(c: &impl ConnectionTrait) -> DbResult<Option<i64>> {
 /// Deletes succeeded jobs that finished before `before`.
 pub async fn purge_succeeded(c: &impl ConnectionTrait, before: i64) -> DbResult<u64> {
     let res = Entity::delete_many()
-        .filter(Column::Status.eq(SUCCEEDED))
+        .filter(Column::Status.eq(JobStatus::Succeeded))
         .filter(Column::FinishedAt.lt(before))
         .exec(c)
         .await?;

@@ -172,7 +172,7 @@ fn entry(chain: &str, n: i64) -> audit::NewEntry {
         actor_user_id: None,
         actor_label: "test".into(),
         event_type: "test.event".into(),
-        severity: "high".into(),
+        severity: darkroom_domain::audit::Severity::High,
         target_type: "thing".into(),
         target_id: n.to_string(),
         ip: "127.0.0.1".into(),
@@ -331,7 +331,7 @@ async fn failed_jobs_retry_then_stay_failed() {
     );
     let row = job::find(db.conn(), None, j.id).await.unwrap().unwrap();
     assert_eq!(
-        (row.status.as_str(), row.last_error.as_deref()),
+        (row.status.name(), row.last_error.as_deref()),
         ("failed", Some("boom again"))
     );
     assert!(job::retry(db.conn(), None, j.id, 60).await.unwrap());
@@ -353,7 +353,7 @@ async fn an_interrupted_send_becomes_uncertain_not_resent() {
             subject: "s".into(),
             body_text: "t".into(),
             body_html: "h".into(),
-            status: email::PENDING.into(),
+            status: darkroom_domain::names::EmailStatus::Pending,
             attempts: 0,
             last_error: None,
             message_id: "<m@x>".into(),
@@ -378,7 +378,7 @@ async fn an_interrupted_send_becomes_uncertain_not_resent() {
         email::BeginSend::Finished
     );
     let row = email::find(db.conn(), None, id).await.unwrap().unwrap();
-    assert_eq!(row.status, email::UNCERTAIN);
+    assert_eq!(row.status, darkroom_domain::names::EmailStatus::Uncertain);
     assert!(email::requeue(db.conn(), None, id, 5).await.unwrap());
     assert!(matches!(
         email::begin_send(db.conn(), id, 6).await.unwrap(),

@@ -5,27 +5,33 @@
 //! studio goes from preparing to delivered). `cancelled` ends any that is
 //! not delivered. Shipping needs a carrier; delivered is final.
 
+use crate::names::DeliverableStatus;
+
 pub const KINDS: &[&str] = &["usb", "album", "prints", "other"];
 pub const STATUSES: &[&str] = &["preparing", "ready", "shipped", "delivered", "cancelled"];
 
-fn rank(s: &str) -> Option<usize> {
-    STATUSES[..4].iter().position(|x| *x == s)
+/// How far along the way to the client a status is (`cancelled` is off it).
+fn rank(s: DeliverableStatus) -> Option<usize> {
+    use DeliverableStatus::*;
+    match s {
+        Preparing => Some(0),
+        Ready => Some(1),
+        Shipped => Some(2),
+        Delivered => Some(3),
+        Cancelled => None,
+    }
 }
 
 /// Whether a deliverable may go from `from` to `to`; the reason if not.
-pub fn can_move(from: &str, to: &str) -> Result<(), String> {
-    if !STATUSES.contains(&to) {
-        return Err(format!(
-            "`{to}` is not a delivery status; use preparing, ready, shipped, delivered or cancelled"
-        ));
-    }
+pub fn can_move(from: DeliverableStatus, to: DeliverableStatus) -> Result<(), String> {
+    use DeliverableStatus::*;
     if from == to {
         return Ok(());
     }
-    match from {
-        "delivered" => Err("this deliverable was delivered; its status is final".into()),
-        "cancelled" => Err("this deliverable was cancelled; add a new one instead".into()),
-        _ if to == "cancelled" => Ok(()),
+    match (from, to) {
+        (Delivered, _) => Err("this deliverable was delivered; its status is final".into()),
+        (Cancelled, _) => Err("this deliverable was cancelled; add a new one instead".into()),
+        (_, Cancelled) => Ok(()),
         _ => match (rank(from), rank(to)) {
             (Some(a), Some(b)) if b > a => Ok(()),
             _ => Err(format!("a deliverable cannot go back from {from} to {to}")),
@@ -34,13 +40,22 @@ pub fn can_move(from: &str, to: &str) -> Result<(), String> {
 }
 
 /// Whether the client is told when a deliverable reaches this status.
-pub fn notifies(status: &str) -> bool {
-    matches!(status, "ready" | "shipped" | "delivered")
+pub fn notifies(status: DeliverableStatus) -> bool {
+    use DeliverableStatus::*;
+    matches!(status, Ready | Shipped | Delivered)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::names::DeliverableKind;
+
+    fn can_move(from: &str, to: &str) -> Result<(), String> {
+        super::can_move(
+            DeliverableStatus::parse(from)?,
+            DeliverableStatus::parse(to)?,
+        )
+    }
 
     #[test]
     fn forward_moves_and_cancelling_are_allowed() {
@@ -57,5 +72,7 @@ mod tests {
         assert!(can_move("delivered", "cancelled").is_err());
         assert!(can_move("cancelled", "ready").is_err());
         assert!(can_move("ready", "lost").unwrap_err().contains("preparing"));
+        assert!(KINDS.iter().all(|k| DeliverableKind::parse(k).is_ok()));
+        assert!(STATUSES.iter().all(|k| DeliverableStatus::parse(k).is_ok()));
     }
 }

@@ -105,7 +105,7 @@ pub struct LinkState {
     /// The selection was submitted: marks are locked.
     pub submitted: bool,
     /// The gallery's status (`active`, `completed`, `archived`) and whether it was deleted.
-    pub gallery_status: String,
+    pub gallery_status: crate::names::GalleryStatus,
     pub gallery_deleted: bool,
     pub gallery_expires_at: Option<Timestamp>,
     /// The proofing deadline, if any.
@@ -145,7 +145,7 @@ pub enum Denial {
 pub fn decide(link: &LinkState, action: LinkAction, now: Timestamp) -> Result<(), Denial> {
     if link.revoked
         || link.gallery_deleted
-        || link.gallery_status == "archived"
+        || link.gallery_status == crate::names::GalleryStatus::Archived
         || link.expires_at.is_some_and(|e| e <= now)
         || (!link.delivery && link.gallery_expires_at.is_some_and(|e| e <= now))
     {
@@ -252,7 +252,7 @@ mod tests {
             expires_at: None,
             revoked: false,
             submitted: false,
-            gallery_status: "active".into(),
+            gallery_status: crate::names::GalleryStatus::Active,
             gallery_deleted: false,
             gallery_expires_at: None,
             selection_deadline: None,
@@ -270,7 +270,7 @@ mod tests {
         l.expires_at = Some(now());
         assert_eq!(decide(&l, LinkAction::View, now()), Err(Denial::Gone));
         let mut l = link();
-        l.gallery_status = "archived".into();
+        l.gallery_status = crate::names::GalleryStatus::Archived;
         assert_eq!(decide(&l, LinkAction::View, now()), Err(Denial::Gone));
         let mut l = link();
         l.gallery_deleted = true;

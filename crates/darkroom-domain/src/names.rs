@@ -73,6 +73,7 @@ macro_rules! named_enum {
         }
 
         $crate::named_traits!($name);
+        $crate::named_column!($name);
     };
 }
 
@@ -113,6 +114,76 @@ macro_rules! named_traits {
             }
         }
     };
+}
+
+/// Binds a `Named` enum to a text column: SeaORM reads and writes it by
+/// its stable name, and a row holding any other text is an error that
+/// names the type, never a silently wrong value.
+#[cfg(feature = "db")]
+#[macro_export]
+macro_rules! named_column {
+    ($ty:ty) => {
+        impl ::std::convert::From<$ty> for ::sea_orm::Value {
+            fn from(v: $ty) -> Self {
+                $crate::names::Named::name(v).into()
+            }
+        }
+
+        impl ::sea_orm::TryGetable for $ty {
+            fn try_get_by<I: ::sea_orm::ColIdx>(
+                res: &::sea_orm::QueryResult,
+                idx: I,
+            ) -> ::std::result::Result<Self, ::sea_orm::TryGetError> {
+                let s = <String as ::sea_orm::TryGetable>::try_get_by(res, idx)?;
+                <$ty as $crate::names::Named>::parse_name(&s).map_err(|e| {
+                    ::sea_orm::TryGetError::DbErr(::sea_orm::DbErr::Type(format!(
+                        "a stored {}: {e}",
+                        <$ty as $crate::names::Named>::WHAT
+                    )))
+                })
+            }
+        }
+
+        impl ::sea_orm::sea_query::ValueType for $ty {
+            fn try_from(
+                v: ::sea_orm::Value,
+            ) -> ::std::result::Result<Self, ::sea_orm::sea_query::ValueTypeErr> {
+                let s = <String as ::sea_orm::sea_query::ValueType>::try_from(v)?;
+                <$ty as $crate::names::Named>::parse_name(&s)
+                    .map_err(|_| ::sea_orm::sea_query::ValueTypeErr)
+            }
+            fn type_name() -> String {
+                <$ty as $crate::names::Named>::SCHEMA.to_owned()
+            }
+            fn array_type() -> ::sea_orm::sea_query::ArrayType {
+                ::sea_orm::sea_query::ArrayType::String
+            }
+            fn column_type() -> ::sea_orm::sea_query::ColumnType {
+                ::sea_orm::sea_query::ColumnType::String(::sea_orm::sea_query::StringLen::None)
+            }
+        }
+
+        impl ::sea_orm::sea_query::Nullable for $ty {
+            fn null() -> ::sea_orm::Value {
+                ::sea_orm::Value::String(None)
+            }
+        }
+
+        impl ::sea_orm::IntoActiveValue<$ty> for $ty {
+            fn into_active_value(self) -> ::sea_orm::ActiveValue<$ty> {
+                ::sea_orm::ActiveValue::Set(self)
+            }
+        }
+
+        impl ::sea_orm::sea_query::postgres_array::NotU8 for $ty {}
+    };
+}
+
+/// Without the `db` feature the columns are not bound.
+#[cfg(not(feature = "db"))]
+#[macro_export]
+macro_rules! named_column {
+    ($ty:ty) => {};
 }
 
 /// A string schema listing `names`.
@@ -257,6 +328,41 @@ named_enum!(
 );
 
 named_enum!(
+    /// Where a photo is on its way to being shown.
+    PhotoStatus, "photo status" {
+        /// Its first version is being rendered.
+        Processing => "processing",
+        Ready => "ready",
+        /// Rendering failed; the original is kept.
+        Failed => "failed",
+    }
+);
+
+named_enum!(
+    /// Where one version's renditions are.
+    RenderStatus, "render status" {
+        Pending => "pending",
+        Ready => "ready",
+        Failed => "failed",
+        /// No renderer for the format on this build (HEIC without libheif):
+        /// the original is kept and delivered as it is.
+        Unsupported => "unsupported",
+        /// A rendition file went missing from storage and waits for repair.
+        Missing => "missing",
+    }
+);
+
+named_enum!(
+    /// Where a resumable upload is.
+    UploadStatus, "upload status" {
+        Receiving => "receiving",
+        Finished => "finished",
+        Failed => "failed",
+        Terminated => "terminated",
+    }
+);
+
+named_enum!(
     /// What a client wrote on a photo.
     NoteKind, "note kind" {
         Comment => "comment",
@@ -291,8 +397,35 @@ macro_rules! named_existing {
                 ::std::borrow::Cow::Borrowed($schema)
             }
         }
+
+        crate::named_column!($ty);
     };
 }
+
+/// Serde by name for an enum `named_existing!` describes.
+macro_rules! named_serde {
+    ($($ty:ty),*) => {$(
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(Named::name(*self))
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <::std::borrow::Cow<'de, str>>::deserialize(d)?;
+                <$ty as Named>::parse_name(&s).map_err(::serde::de::Error::custom)
+            }
+        }
+    )*};
+}
+
+named_serde!(
+    crate::editing::Priority,
+    crate::editing::TaskStatus,
+    crate::people::StaffStatus,
+    crate::link::DownloadLevel
+);
 
 named_existing!(
     crate::permission::Permission,
@@ -334,6 +467,13 @@ named_existing!(
     "download level",
     "DownloadLevel",
     crate::link::DownloadLevel::ALL,
+    name
+);
+named_existing!(
+    crate::editing::TaskStatus,
+    "task status",
+    "TaskStatus",
+    &crate::editing::TaskStatus::ALL,
     name
 );
 named_existing!(

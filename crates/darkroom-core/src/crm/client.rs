@@ -6,6 +6,7 @@ use darkroom_db::entity::client;
 use darkroom_db::repo;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::field::{ClientKindName, Line, OptEmail, Text};
+use darkroom_domain::names::ClientKind;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{ClientId, Timestamp, TypedId};
@@ -21,7 +22,7 @@ use crate::{Core, Meta, Principal};
 pub struct ClientView {
     pub id: ClientId,
     /// `person` or `organisation`.
-    pub kind: String,
+    pub kind: ClientKind,
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
@@ -87,10 +88,10 @@ pub async fn create(
     authorize(core, p)?;
     let mut errs = FieldErrors::new();
     let kind = match &input.kind {
-        Some(k) => errs.check("kind", k.check()).map(|k| k.name().to_string()),
-        None => Some("person".to_string()),
+        Some(k) => errs.check("kind", k.check()),
+        None => Some(ClientKind::Person),
     }
-    .unwrap_or_default();
+    .unwrap_or(ClientKind::Person);
     let name = errs.check("name", input.name.check("the name"));
     let email = match &input.email {
         None => None,
@@ -224,7 +225,7 @@ pub async fn update(
         && let Some(k) = errs.check("kind", k.check())
     {
         changed.push("kind");
-        am.kind = Set(k.name().to_string());
+        am.kind = Set(k);
     }
     if let Some(n) = &patch.name
         && let Some(n) = errs.check("name", n.check("the name"))

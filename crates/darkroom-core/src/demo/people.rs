@@ -3,6 +3,7 @@
 use darkroom_db::entity::membership;
 use darkroom_db::repo;
 use darkroom_db::sea_orm::Set;
+use darkroom_domain::people::StaffStatus;
 use darkroom_domain::permission::BuiltinRole;
 use darkroom_domain::{BranchId, StudioId, TypedId, UserId};
 
@@ -189,7 +190,7 @@ async fn activate(
     };
     repo::person::bind_login(&tx, user.uuid(), login, now).await?;
     let am = membership::ActiveModel {
-        status: Set("active".into()),
+        status: Set(StaffStatus::Active),
         updated_at: Set(now),
         ..Default::default()
     };

@@ -78,7 +78,7 @@ pub async fn record(
             actor_user_id: ev.who.user.map(|u| u.uuid()),
             actor_label: ev.who.label,
             event_type: ev.event_type.into(),
-            severity: ev.severity.name().into(),
+            severity: ev.severity,
             target_type: ev.target_type.into(),
             target_id: ev.target_id,
             ip: meta.ip.clone(),
@@ -102,7 +102,7 @@ pub struct AuditEntryView {
     pub actor: String,
     pub branch_id: Option<BranchId>,
     pub event_type: String,
-    pub severity: String,
+    pub severity: Severity,
     pub target_type: String,
     pub target_id: String,
     pub ip: String,
@@ -201,7 +201,7 @@ fn query(
             Severity::ALL
                 .iter()
                 .filter(|s| **s >= min)
-                .map(|s| s.name().to_string())
+                .copied()
                 .collect()
         })
     });

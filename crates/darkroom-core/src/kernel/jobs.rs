@@ -8,6 +8,7 @@
 //! worker takes the job. Handlers are therefore written to be safe to run
 //! again (see `mail::deliver`).
 
+use darkroom_domain::names::JobStatus;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -374,7 +375,7 @@ pub struct JobView {
     pub id: JobId,
     pub kind: String,
     /// `queued`, `running`, `succeeded` or `failed`.
-    pub status: String,
+    pub status: JobStatus,
     pub attempts: i64,
     pub max_attempts: i64,
     pub run_at: Timestamp,

@@ -6,6 +6,7 @@ use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::authz::{
     self, Actor, BranchFilter, ContextGrant, ResourceKind, ScopedPermissions, Target,
 };
+use darkroom_domain::people::StaffStatus;
 use darkroom_domain::permission::{BuiltinRole, Permission, PermissionSet};
 use darkroom_domain::{SessionId, StudioId, TokenId, TypedId, UserId};
 
@@ -58,7 +59,7 @@ pub async fn load(
     let Some(m) = repo::person::find_membership(c, studio.uuid(), user.uuid(), false).await? else {
         return Ok(None);
     };
-    if m.status != "active" {
+    if m.status != StaffStatus::Active {
         return Ok(None);
     }
     let Some(u) = repo::person::find_user(c, user.uuid()).await? else {
@@ -102,7 +103,7 @@ async fn load_actor(
     for g in grants {
         let (Ok(permission), Ok(kind)) = (
             Permission::parse(&g.permission),
-            ResourceKind::parse(&g.resource_type),
+            ResourceKind::parse(g.resource_type.name()),
         ) else {
             continue;
         };

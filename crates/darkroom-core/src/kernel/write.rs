@@ -4,6 +4,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use darkroom_db::repo::versioned::{self, Versioned};
+use darkroom_db::sea_orm::{ActiveModelTrait, ConnectionTrait};
+use darkroom_domain::{StudioId, TypedId};
+use uuid::Uuid;
+
+use crate::Core;
 use crate::kernel::error::{CoreError, CoreResult};
 
 static EPOCH: AtomicU64 = AtomicU64::new(0);
@@ -29,4 +35,53 @@ pub async fn commit(tx: darkroom_db::Tx) -> CoreResult<()> {
     // Whatever the outcome, cached reads from before it are not served again.
     EPOCH.fetch_add(1, Ordering::AcqRel);
     r
+}
+
+/// One versioned change to a studio's row: written with the next version
+/// and the current time as `updated_at` if the stored version is still
+/// `expected`. Otherwise the answer is a conflict carrying the row as it is
+/// now (through `view`, what the caller shows of it), or "not found" when
+/// the row is gone. Every update of a versioned row goes through here; the
+/// caches end when the transaction commits ([`commit`]).
+pub async fn update<E, V>(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    key: Uuid,
+    expected: i64,
+    changes: E::ActiveModel,
+    view: impl FnOnce(E::Model) -> V,
+) -> CoreResult<()>
+where
+    E: Versioned,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    V: serde::Serialize,
+{
+    match try_update::<E>(core, c, studio, key, expected, changes).await? {
+        Ok(()) => Ok(()),
+        Err(fresh) => Err(CoreError::stale(view(fresh))),
+    }
+}
+
+/// [`update`], handing a stale caller the current row to answer with.
+pub async fn try_update<E>(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    key: Uuid,
+    expected: i64,
+    changes: E::ActiveModel,
+) -> CoreResult<Result<(), E::Model>>
+where
+    E: Versioned,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let now = core.now().as_micros();
+    if versioned::update::<E>(c, studio.uuid(), key, expected, now, changes).await? {
+        return Ok(Ok(()));
+    }
+    match versioned::find::<E>(c, studio.uuid(), key).await? {
+        Some(fresh) => Ok(Err(fresh)),
+        None => Err(CoreError::not_found(E::WHAT)),
+    }
 }

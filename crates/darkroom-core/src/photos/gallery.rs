@@ -8,6 +8,8 @@ use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::{BranchFilter, ResourceKind, Target};
 use darkroom_domain::field::{GalleryStatusName, Line, Ranged, SortOrderName};
+use darkroom_domain::names::GalleryStatus;
+use darkroom_domain::names::SortOrder;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{BranchId, ClientId, GalleryId, PhotoId, Timestamp, TypedId};
@@ -42,9 +44,9 @@ pub struct GalleryView {
     pub branch_id: BranchId,
     pub branch_name: Option<String>,
     /// `active`, `completed` or `archived`.
-    pub status: String,
+    pub status: GalleryStatus,
     /// How photos are ordered: `capture` (time taken), `name` or `manual`.
-    pub sort_order: String,
+    pub sort_order: SortOrder,
     /// The photo shown first and on the client's cover (else the first photo).
     pub cover_photo_id: Option<PhotoId>,
     pub photo_count: u64,
@@ -103,7 +105,7 @@ pub(crate) async fn view(c: &impl ConnectionTrait, m: gallery::Model) -> CoreRes
 
 /// How this gallery's photos are ordered.
 pub(crate) fn order_of(m: &gallery::Model) -> repo::photo::Order {
-    repo::photo::Order::parse(&m.sort_order).unwrap_or_default()
+    m.sort_order
 }
 
 /// A low-severity audit event by `p` about something in gallery `g` (the
@@ -217,8 +219,8 @@ pub async fn create(
             studio_id: p.studio.uuid(),
             branch_id: branch.id,
             name,
-            status: "active".into(),
-            sort_order: "capture".into(),
+            status: GalleryStatus::Active,
+            sort_order: SortOrder::Capture,
             cover_photo_id: None,
             created_by: Some(p.user.uuid()),
             client_id: None,
@@ -365,12 +367,12 @@ pub async fn update(
     if let Some(s) = &patch.status
         && let Some(s) = errs.check("status", s.check())
     {
-        am.status = Set(s.name().to_string());
+        am.status = Set(s);
     }
     if let Some(o) = &patch.sort_order
         && let Some(o) = errs.check("sort_order", o.check())
     {
-        am.sort_order = Set(o.name().to_string());
+        am.sort_order = Set(o);
     }
     errs.into_result()?;
     if let Some(c) = patch.cover_photo_id {

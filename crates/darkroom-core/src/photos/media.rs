@@ -4,6 +4,7 @@
 use darkroom_db::entity::photo_version;
 use darkroom_db::repo;
 use darkroom_db::sea_orm::Set;
+use darkroom_domain::names::RenderStatus;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{PhotoId, PhotoVersionId, StudioId, TypedId};
 use darkroom_media::{ByteStream, Key, SharedStore};
@@ -218,12 +219,12 @@ pub async fn check(
                 .is_none()
             {
                 report.missing_originals.push(v.original_key.clone());
-                if repair && v.render_status != "missing" {
+                if repair && v.render_status != RenderStatus::Missing {
                     repo::photo::update_version(
                         db,
                         photo_version::ActiveModel {
                             id: Set(v.id),
-                            render_status: Set("missing".into()),
+                            render_status: Set(RenderStatus::Missing),
                             render_error: Set(Some(
                                 "the original file is missing from the media store".into(),
                             )),
@@ -234,7 +235,7 @@ pub async fn check(
                 }
                 continue;
             }
-            if v.render_status == "ready" {
+            if v.render_status == RenderStatus::Ready {
                 let mut missing = false;
                 for k in [&v.thumb_key, &v.preview_key, &v.proof_key]
                     .into_iter()

@@ -7,6 +7,9 @@
 //! row never points at missing bytes. A file whose content a gallery already
 //! holds is not stored again.
 
+use darkroom_domain::names::GalleryStatus;
+use darkroom_domain::names::PhotoStatus;
+use darkroom_domain::names::RenderStatus;
 use std::path::Path;
 
 use darkroom_db::entity::{gallery, photo, photo_version};
@@ -103,7 +106,7 @@ pub struct VersionView {
     /// SHA-256 of the file.
     pub content_hash: String,
     /// `pending`, `ready`, `failed` or `unsupported` (stored, but no previews).
-    pub render_status: String,
+    pub render_status: RenderStatus,
     pub render_error: Option<String>,
     pub created_at: Timestamp,
     /// Set once the file's bytes were purged.
@@ -138,7 +141,7 @@ pub struct PhotoView {
     /// The name the file arrived with (metadata only; never used as a path).
     pub original_name: String,
     /// `processing`, `ready` or `failed`.
-    pub status: String,
+    pub status: PhotoStatus,
     /// Capture time as the camera recorded it, and its UTC offset if known.
     pub capture_local: Option<String>,
     pub capture_offset: Option<String>,
@@ -241,7 +244,7 @@ pub(crate) async fn resolve(
                 Permission::PhotoUpload,
                 crate::photos::gallery::target(&gal),
             )?;
-            if gal.status == "archived" {
+            if gal.status == GalleryStatus::Archived {
                 return Err(CoreError::conflict(
                     "gallery_archived",
                     "this gallery is archived; reopen it before uploading",
@@ -557,7 +560,7 @@ async fn record(
             let am = photo::ActiveModel {
                 id: Set(existing.id),
                 current_version: Set(number),
-                status: Set("processing".into()),
+                status: Set(PhotoStatus::Processing),
                 meta: Set(meta_json),
                 width: Set(w),
                 height: Set(h),
@@ -587,7 +590,7 @@ async fn record(
                     gallery_id,
                     batch_id,
                     original_name: name.to_string(),
-                    status: "processing".into(),
+                    status: PhotoStatus::Processing,
                     current_version: 1,
                     capture_at: capture_at(&probed.meta),
                     capture_local: probed.meta.capture_local.clone(),
@@ -629,7 +632,7 @@ async fn record(
             thumb_height: 0,
             preview_width: 0,
             preview_height: 0,
-            render_status: "pending".into(),
+            render_status: RenderStatus::Pending,
             render_error: None,
             watermark_rev: 0,
             created_by: Some(p.user.uuid()),

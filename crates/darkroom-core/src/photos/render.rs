@@ -1,6 +1,8 @@
 //! The render jobs: a version's thumbnail, preview and watermarked proof, and
 //! re-rendering a studio's photos when its render settings change.
 
+use darkroom_domain::names::PhotoStatus;
+use darkroom_domain::names::RenderStatus;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -66,7 +68,7 @@ fn key_of(raw: &str) -> Result<Key, JobError> {
 async fn set_failed(
     core: &Core,
     v: &photo_version::Model,
-    status: &str,
+    status: RenderStatus,
     error: &str,
 ) -> Result<(), JobError> {
     let db = core.db().conn();
@@ -74,7 +76,7 @@ async fn set_failed(
         db,
         photo_version::ActiveModel {
             id: Set(v.id),
-            render_status: Set(status.into()),
+            render_status: Set(status),
             render_error: Set(Some(error.chars().take(500).collect())),
             ..Default::default()
         },
@@ -90,7 +92,7 @@ async fn set_failed(
             db,
             photo::ActiveModel {
                 id: Set(ph.id),
-                status: Set("failed".into()),
+                status: Set(PhotoStatus::Failed),
                 ..Default::default()
             },
         )
@@ -177,7 +179,7 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
     };
     let format = match darkroom_imaging::sniff::Format::parse_name(&v.format) {
         Some(f) => f,
-        None => return set_failed(core, &v, "failed", "unknown stored format").await,
+        None => return set_failed(core, &v, RenderStatus::Failed, "unknown stored format").await,
     };
     let meta: darkroom_imaging::meta::PhotoMeta =
         serde_json::from_str(&ph.meta).unwrap_or_default();
@@ -187,7 +189,7 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
             return set_failed(
                 core,
                 &v,
-                "failed",
+                RenderStatus::Failed,
                 "the original file is missing from the media store",
             )
             .await;
@@ -215,9 +217,9 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
     let d = match rendered {
         Ok(d) => d,
         Err(darkroom_imaging::ImageError::Unsupported(m)) => {
-            return set_failed(core, &v, "unsupported", &m).await;
+            return set_failed(core, &v, RenderStatus::Unsupported, &m).await;
         }
-        Err(e) => return set_failed(core, &v, "failed", &e.to_string()).await,
+        Err(e) => return set_failed(core, &v, RenderStatus::Failed, &e.to_string()).await,
     };
     let (p, vid) = (
         PhotoId::from_uuid(v.photo_id),
@@ -256,7 +258,7 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
             thumb_height: Set(i64::from(d.thumb.height)),
             preview_width: Set(i64::from(d.preview.width)),
             preview_height: Set(i64::from(d.preview.height)),
-            render_status: Set("ready".into()),
+            render_status: Set(RenderStatus::Ready),
             render_error: Set(None),
             watermark_rev: Set(cfg.rev),
             ..Default::default()
@@ -264,12 +266,12 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
     )
     .await
     .map_err(JobError::retry)?;
-    if ph.current_version == v.number && ph.status != "ready" {
+    if ph.current_version == v.number && ph.status != PhotoStatus::Ready {
         repo::photo::update_photo(
             &tx,
             photo::ActiveModel {
                 id: Set(ph.id),
-                status: Set("ready".into()),
+                status: Set(PhotoStatus::Ready),
                 ..Default::default()
             },
         )

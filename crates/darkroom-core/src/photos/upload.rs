@@ -8,6 +8,7 @@
 //! waits, and takes over from a holder that stopped sending (a client that
 //! disconnected without the server noticing).
 
+use darkroom_domain::names::UploadStatus;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -64,7 +65,7 @@ pub struct UploadState {
     pub length: u64,
     pub received: u64,
     pub expires_at: Timestamp,
-    pub status: String,
+    pub status: UploadStatus,
 }
 
 fn state(m: &upload::Model) -> UploadState {
@@ -152,7 +153,7 @@ pub async fn create(
             length: i64::try_from(length).unwrap_or(i64::MAX),
             received: 0,
             metadata: serde_json::to_string(&meta).unwrap_or_else(|_| "{}".into()),
-            status: ups::RECEIVING.into(),
+            status: UploadStatus::Receiving.into(),
             expires_at: now.plus(core.settings().media.upload_ttl).as_micros(),
             created_at: now.as_micros(),
             updated_at: now.as_micros(),
@@ -182,8 +183,8 @@ pub async fn head(core: &Core, p: &Principal, id: UploadId) -> CoreResult<Upload
     if m.user_id != p.user.uuid() {
         return Err(CoreError::not_found("upload"));
     }
-    if m.status == ups::TERMINATED
-        || (m.status == ups::RECEIVING && m.expires_at < core.now().as_micros())
+    if m.status == UploadStatus::Terminated
+        || (m.status == UploadStatus::Receiving && m.expires_at < core.now().as_micros())
     {
         return Err(CoreError::gone(
             "upload_gone",
@@ -305,14 +306,14 @@ where
 
     // Read once, under the lock: the previous holder may have moved the offset.
     let m = load(core, p, id).await?;
-    if m.status == ups::TERMINATED {
+    if m.status == UploadStatus::Terminated {
         return Err(CoreError::gone(
             "upload_gone",
             "this upload expired or was cancelled; start it again",
         )
         .into());
     }
-    if m.status != ups::RECEIVING {
+    if m.status != UploadStatus::Receiving {
         return Err(CoreError::conflict(
             "upload_finished",
             format!("this upload is {} and takes no more data", m.status),
@@ -453,7 +454,7 @@ where
     match outcome {
         Ok(i) => Ok(Appended::Finished(
             UploadState {
-                status: ups::FINISHED.into(),
+                status: UploadStatus::Finished.into(),
                 ..st
             },
             Box::new(i),
@@ -474,7 +475,7 @@ async fn finish(core: &Core, p: &Principal, m: &upload::Model) -> CoreResult<Ing
             ups::finish(
                 core.db().conn(),
                 m.id,
-                ups::FINISHED,
+                UploadStatus::Finished,
                 Some(i.photo().id.uuid()),
                 None,
                 now,
@@ -485,7 +486,7 @@ async fn finish(core: &Core, p: &Principal, m: &upload::Model) -> CoreResult<Ing
             ups::finish(
                 core.db().conn(),
                 m.id,
-                ups::FAILED,
+                UploadStatus::Failed,
                 None,
                 Some(&e.to_string()),
                 now,
@@ -501,7 +502,7 @@ pub async fn outcome(
     core: &Core,
     p: &Principal,
     id: UploadId,
-) -> CoreResult<(String, Option<PhotoId>, Option<String>)> {
+) -> CoreResult<(UploadStatus, Option<PhotoId>, Option<String>)> {
     let m = load(core, p, id).await?;
     Ok((m.status, m.photo_id.map(PhotoId::from_uuid), m.error))
 }
@@ -509,7 +510,7 @@ pub async fn outcome(
 /// Cancels an upload (tus termination) and deletes its bytes.
 pub async fn terminate(core: &Core, p: &Principal, id: UploadId) -> CoreResult<()> {
     let m = load(core, p, id).await?;
-    if m.status == ups::TERMINATED {
+    if m.status == UploadStatus::Terminated {
         return Err(CoreError::gone(
             "upload_gone",
             "this upload expired or was cancelled already",
@@ -520,11 +521,11 @@ pub async fn terminate(core: &Core, p: &Principal, id: UploadId) -> CoreResult<(
         c.cancel();
     }
     let _guard = lock.gate.lock().await;
-    if m.status == ups::RECEIVING {
+    if m.status == UploadStatus::Receiving {
         ups::finish(
             core.db().conn(),
             m.id,
-            ups::TERMINATED,
+            UploadStatus::Terminated,
             None,
             None,
             core.now().as_micros(),
@@ -549,7 +550,7 @@ pub async fn recover(core: &Core) -> CoreResult<(usize, usize)> {
             ups::finish(
                 core.db().conn(),
                 m.id,
-                ups::TERMINATED,
+                UploadStatus::Terminated,
                 None,
                 Some("expired"),
                 now,
@@ -609,7 +610,7 @@ pub async fn expire(core: &Core) -> CoreResult<usize> {
         ups::finish(
             core.db().conn(),
             m.id,
-            ups::TERMINATED,
+            UploadStatus::Terminated,
             None,
             Some("expired"),
             now,
@@ -636,7 +637,7 @@ pub async fn sweep_orphans(core: &Core) -> CoreResult<usize> {
         };
         let live = repo::upload::find_any(core.db().conn(), uuid)
             .await?
-            .is_some_and(|u| u.status == ups::RECEIVING);
+            .is_some_and(|u| u.status == UploadStatus::Receiving);
         if !live {
             let _ = tokio::fs::remove_file(e.path()).await;
             removed += 1;

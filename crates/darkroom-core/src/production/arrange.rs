@@ -5,6 +5,7 @@
 //! manual. Saving a manual order (dragging photos into place) switches the
 //! gallery to manual. The cover photo is a field of the gallery itself.
 
+use darkroom_domain::names::SortOrder;
 use std::collections::HashSet;
 
 use darkroom_db::entity::{gallery, gallery_set};
@@ -475,7 +476,7 @@ pub async fn reorder(
         }
     }
     let am = gallery::ActiveModel {
-        sort_order: Set("manual".into()),
+        sort_order: Set(SortOrder::Manual),
         updated_at: Set(core.now().as_micros()),
         ..Default::default()
     };

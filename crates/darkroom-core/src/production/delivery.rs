@@ -12,6 +12,7 @@ use darkroom_db::repo;
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::delivery as rules;
 use darkroom_domain::field::{DeliverableKindName, DeliverableStatusName, Line, Ranged, Text};
+use darkroom_domain::names::{DeliverableKind, DeliverableStatus};
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{DeliverableId, GalleryId, Timestamp, TypedId};
@@ -29,11 +30,11 @@ pub struct DeliverableView {
     pub id: DeliverableId,
     pub gallery_id: GalleryId,
     /// `usb`, `album`, `prints` or `other`.
-    pub kind: String,
+    pub kind: DeliverableKind,
     pub description: String,
     pub quantity: i64,
     /// `preparing`, `ready`, `shipped`, `delivered` or `cancelled`.
-    pub status: String,
+    pub status: DeliverableStatus,
     pub recipient: Option<String>,
     pub address: Option<String>,
     pub carrier: Option<String>,
@@ -174,10 +175,10 @@ pub async fn create(
             id: id.uuid(),
             studio_id: p.studio.uuid(),
             gallery_id: g.id,
-            kind: kind.map(|k| k.name().to_string()).unwrap_or_default(),
+            kind: kind.unwrap_or(DeliverableKind::Other),
             description: description.unwrap_or_default(),
             quantity,
-            status: "preparing".into(),
+            status: DeliverableStatus::Preparing,
             recipient,
             address,
             carrier: None,
@@ -295,28 +296,27 @@ pub async fn update(
     let status = patch
         .status
         .as_ref()
-        .and_then(|s| errs.check("status", s.check()))
-        .map(|s| s.name().to_string());
-    if let Some(s) = &status
-        && s != &m.status
+        .and_then(|s| errs.check("status", s.check()));
+    if let Some(s) = status
+        && s != m.status
     {
-        match rules::can_move(&m.status, s) {
+        match rules::can_move(m.status, s) {
             Err(e) => {
                 errs.into_result()?;
                 return Err(CoreError::conflict("invalid_state", e));
             }
             Ok(()) => {
-                if s == "shipped" && carrier.is_none() {
+                if s == DeliverableStatus::Shipped && carrier.is_none() {
                     errs.into_result()?;
                     return Err(CoreError::conflict(
                         "carrier_required",
                         "say who carries it (a courier's name, or \"hand delivery\") before marking it shipped",
                     ));
                 }
-                am.status = Set(s.clone());
-                match s.as_str() {
-                    "shipped" => am.shipped_at = Set(Some(now)),
-                    "delivered" => {
+                am.status = Set(s);
+                match s {
+                    DeliverableStatus::Shipped => am.shipped_at = Set(Some(now)),
+                    DeliverableStatus::Delivered => {
                         am.delivered_at = Set(Some(now));
                         if m.shipped_at.is_none() && carrier.is_some() {
                             am.shipped_at = Set(Some(now));
@@ -324,7 +324,7 @@ pub async fn update(
                     }
                     _ => {}
                 }
-                new_status = Some(s.clone());
+                new_status = Some(s);
             }
         }
     }
@@ -334,23 +334,23 @@ pub async fn update(
     }
     // Tell the client, when the gallery has one with an email.
     let mut client_notified = false;
-    if let Some(s) = new_status.as_deref().filter(|s| rules::notifies(s))
+    if let Some(s) = new_status.filter(|s| rules::notifies(*s))
         && let Some(cid) = g.client_id
         && let Some(client) = repo::share::find_client(&tx, p.studio.uuid(), cid).await?
         && let Some(email) = client.email.as_deref()
     {
         let (studio_name, branding) = crate::kernel::tenant::header(core, p.studio).await?;
-        let what = match m.kind.as_str() {
-            "usb" => "USB stick".to_string(),
-            "album" => "album".to_string(),
-            "prints" => "prints".to_string(),
-            _ => m.description.clone(),
+        let what = match m.kind {
+            DeliverableKind::Usb => "USB stick".to_string(),
+            DeliverableKind::Album => "album".to_string(),
+            DeliverableKind::Prints => "prints".to_string(),
+            DeliverableKind::Other => m.description.clone(),
         };
         let msg = crate::production::emails::deliverable_update(
             &studio_name,
             &client.name,
             &what,
-            s,
+            s.name(),
             carrier.as_deref(),
             tracking.as_deref(),
             &branding,

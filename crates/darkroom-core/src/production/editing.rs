@@ -70,12 +70,12 @@ pub struct TaskView {
     pub assignee_id: Option<UserId>,
     pub assignee_name: Option<String>,
     /// `low`, `normal`, `high` or `urgent`.
-    pub priority: String,
+    pub priority: Priority,
     pub due_at: Option<Timestamp>,
     /// Past its due date and not done.
     pub overdue: bool,
     /// `queued`, `in_progress`, `review`, `revision` or `done`.
-    pub status: String,
+    pub status: TaskStatus,
     pub revision_count: i64,
     pub photos: Vec<TaskPhoto>,
     /// Photos with their edited version uploaded.
@@ -132,7 +132,7 @@ async fn views(
                     })
                 })
                 .collect();
-            let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Queued);
+            let status = t.status;
             TaskView {
                 id: EditTaskId::from_uuid(t.id),
                 gallery_id: GalleryId::from_uuid(t.gallery_id),
@@ -304,9 +304,7 @@ pub async fn list(core: &Core, p: &Principal, f: &TaskFilter) -> CoreResult<Vec<
         .collect();
     let mut out = views(core, c, p.studio, visible, &galleries).await?;
     // Most urgent first; within a priority, soonest due (the query's order).
-    out.sort_by_key(|t| {
-        std::cmp::Reverse(Priority::parse(&t.priority).unwrap_or(Priority::Normal))
-    });
+    out.sort_by_key(|t| std::cmp::Reverse(t.priority));
     Ok(out)
 }
 
@@ -486,9 +484,9 @@ pub async fn create(
             title: title.unwrap_or_default(),
             notes,
             assignee_id: input.assignee_id.map(|a| a.uuid()),
-            priority: priority.name().into(),
+            priority: priority,
             due_at: input.due_at.map(|d| d.as_micros()),
-            status: TaskStatus::Queued.name().into(),
+            status: TaskStatus::Queued,
             revision_count: 0,
             started_at: None,
             review_at: None,
@@ -561,7 +559,7 @@ pub async fn update(
         am.assignee_id = Set(a.map(|a| a.uuid()));
     }
     if let Some(pr) = check_priority(patch.priority.as_ref(), &mut errs) {
-        am.priority = Set(pr.name().into());
+        am.priority = Set(pr);
     }
     if let Some(d) = patch.due_at {
         am.due_at = Set(d.map(|d| d.as_micros()));
@@ -579,7 +577,7 @@ pub async fn update(
         } else {
             core.authorize(p, Permission::PhotoUpload, target(&g))?;
         }
-        let from = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Queued);
+        let from = t.status;
         match rules::next(from, m) {
             Ok(to) => {
                 apply_status(&mut am, &t, to, now);
@@ -642,7 +640,7 @@ fn apply_status(
     to: TaskStatus,
     now: i64,
 ) {
-    am.status = Set(to.name().into());
+    am.status = Set(to);
     match to {
         TaskStatus::InProgress if t.started_at.is_none() => am.started_at = Set(Some(now)),
         TaskStatus::Review => am.review_at = Set(Some(now)),
@@ -766,9 +764,9 @@ pub(crate) async fn from_selection(
             title: format!("Selection of {} ({} photos)", link.label, photos.len()),
             notes: None,
             assignee_id: None,
-            priority: Priority::Normal.name().into(),
+            priority: Priority::Normal,
             due_at: None,
-            status: TaskStatus::Queued.name().into(),
+            status: TaskStatus::Queued,
             revision_count: 0,
             started_at: None,
             review_at: None,
@@ -805,9 +803,9 @@ pub(crate) async fn from_edit_request(
             title: format!("Edit request from {}: {}", link.label, ph.original_name),
             notes: Some(body.to_string()),
             assignee_id: None,
-            priority: Priority::Normal.name().into(),
+            priority: Priority::Normal,
             due_at: None,
-            status: TaskStatus::Queued.name().into(),
+            status: TaskStatus::Queued,
             revision_count: 0,
             started_at: None,
             review_at: None,
@@ -839,7 +837,7 @@ pub(crate) async fn on_edited_version(
         let Some(t) = repo::editing::find_task(c, studio.uuid(), row.task_id).await? else {
             continue;
         };
-        let from = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Queued);
+        let from = t.status;
         if !from.is_open() || number <= row.base_version {
             continue;
         }

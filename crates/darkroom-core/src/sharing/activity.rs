@@ -2,6 +2,7 @@
 //! favourites, downloads, comments, last activity), per photo (chosen by
 //! how many, notes, marketing consent), and the latest events.
 
+use darkroom_domain::names::NoteKind;
 use std::collections::HashMap;
 
 use darkroom_db::repo;
@@ -37,7 +38,7 @@ pub struct NoteView {
     /// Who wrote it (the link's label).
     pub author: String,
     /// `comment` or `edit_request`.
-    pub kind: String,
+    pub kind: NoteKind,
     pub body: String,
     pub created_at: Timestamp,
 }

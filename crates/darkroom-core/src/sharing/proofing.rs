@@ -14,6 +14,9 @@ use darkroom_db::repo;
 use darkroom_db::repo::photo::Place;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::link::{DownloadLevel, LinkAction, LinkRights};
+use darkroom_domain::names::LinkPurpose;
+use darkroom_domain::names::NoteKind;
+use darkroom_domain::names::PhotoStatus;
 use darkroom_domain::validate::{self, FieldErrors};
 use darkroom_domain::{BranchId, GallerySetId, NoteId, PhotoId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
@@ -70,7 +73,7 @@ pub struct ClientRights {
     pub comment: bool,
     pub edits: bool,
     /// `none`, `proof`, `web` or `original`.
-    pub download: String,
+    pub download: DownloadLevel,
     /// Downloads left through this link (`None`: no cap).
     pub downloads_left: Option<i64>,
 }
@@ -199,7 +202,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     let marks = repo::share::marks_of_link(c, g.link.id).await?;
     let photos: Vec<ClientPhoto> = rows
         .iter()
-        .filter(|p| p.status == "ready")
+        .filter(|p| p.status == PhotoStatus::Ready)
         .map(|p| {
             client_photo(
                 core,
@@ -230,7 +233,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
         .filter(|c| photos.iter().any(|p| p.id == *c))
         .or_else(|| photos.first().map(|p| p.id));
     let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
-    let delivery = g.link.purpose == "delivery";
+    let delivery = g.link.purpose == LinkPurpose::Delivery;
     let rights = LinkRights::parse(&g.link.rights).unwrap_or_default();
     let limit_left = |limit: Option<i64>, used: i64| limit.map(|l| (l - used).max(0));
     let link_left = limit_left(g.link.download_limit, g.link.downloads_used);
@@ -285,7 +288,7 @@ async fn photo_of(core: &Core, g: &Guest, id: PhotoId) -> CoreResult<photo::Mode
 pub struct ClientNote {
     pub id: NoteId,
     /// `comment` or `edit_request`.
-    pub kind: String,
+    pub kind: NoteKind,
     pub body: String,
     pub created_at: Timestamp,
 }
@@ -472,11 +475,13 @@ pub async fn add_note(
     photo: PhotoId,
     input: NoteInput,
 ) -> CoreResult<ClientNote> {
-    let kind = input.kind.as_deref().unwrap_or("comment");
+    let kind = match input.kind.as_deref() {
+        None => NoteKind::Comment,
+        Some(k) => NoteKind::parse(k).map_err(|e| CoreError::invalid("kind", e))?,
+    };
     match kind {
-        "comment" => share::authorize(core, g, LinkAction::Comment)?,
-        "edit_request" => share::authorize(core, g, LinkAction::RequestEdit)?,
-        _ => return Err(CoreError::invalid("kind", "use comment or edit_request")),
+        NoteKind::Comment => share::authorize(core, g, LinkAction::Comment)?,
+        NoteKind::EditRequest => share::authorize(core, g, LinkAction::RequestEdit)?,
     }
     let mut errs = FieldErrors::new();
     let body = errs.check("body", validate::text(&input.body, "the note", 2000));
@@ -490,7 +495,7 @@ pub async fn add_note(
         core,
         &tx,
         g,
-        if kind == "edit_request" {
+        if kind == NoteKind::EditRequest {
             LinkAction::RequestEdit
         } else {
             LinkAction::Comment
@@ -506,14 +511,14 @@ pub async fn add_note(
             photo_id: p.id,
             link_id: Some(g.link.id),
             user_id: None,
-            kind: kind.into(),
+            kind,
             body: body.clone(),
             created_at: now,
         },
     )
     .await?;
-    share::event(core, &tx, g, kind, Some(p.id), None).await?;
-    if kind == "edit_request" {
+    share::event(core, &tx, g, kind.name(), Some(p.id), None).await?;
+    if kind == NoteKind::EditRequest {
         let e = EditRequested {
             link: g.link.clone(),
             photo: p.clone(),
@@ -542,7 +547,7 @@ pub async fn add_note(
     crate::commit(tx).await?;
     Ok(ClientNote {
         id,
-        kind: kind.into(),
+        kind,
         body,
         created_at: Timestamp::from_micros(now),
     })
@@ -775,7 +780,7 @@ async fn take_download(
             ),
         ));
     }
-    if g.link.purpose != "delivery"
+    if g.link.purpose != LinkPurpose::Delivery
         && !repo::share::take_gallery_download(&tx, g.gallery.id).await?
     {
         return Err(CoreError::conflict(

@@ -85,15 +85,15 @@ pub struct LinkView {
     pub id: ShareLinkId,
     pub gallery_id: GalleryId,
     /// `person` (a magic link for one person) or `general` (needs the access code).
-    pub kind: String,
+    pub kind: LinkKind,
     /// `proofing` (choose, comment, request edits) or `delivery` (final files).
-    pub purpose: String,
+    pub purpose: LinkPurpose,
     pub label: String,
     pub email: Option<String>,
     /// Any of `favourite`, `comment`, `edits`, `clean`.
     pub rights: Vec<String>,
     /// `none`, `proof`, `web` or `original`.
-    pub download: String,
+    pub download: DownloadLevel,
     pub download_limit: Option<i64>,
     pub downloads_used: i64,
     pub expires_at: Option<Timestamp>,
@@ -212,9 +212,7 @@ pub async fn create_link(
     let kind = match &input.kind {
         Some(k) => errs.check("kind", k.check()).unwrap_or(LinkKind::Person),
         None => LinkKind::Person,
-    }
-    .name()
-    .to_string();
+    };
     let purpose = match &input.purpose {
         Some(k) => errs
             .check("purpose", k.check())
@@ -222,7 +220,6 @@ pub async fn create_link(
         None => LinkPurpose::Proofing,
     };
     let delivery = purpose == LinkPurpose::Delivery;
-    let purpose = purpose.name().to_string();
     let label = errs.check("label", input.label.check("the label"));
     let email = match &input.email {
         None => None,
@@ -280,21 +277,21 @@ pub async fn create_link(
     let label = label.unwrap_or_default();
     let id = input.id.unwrap_or_default();
     let token = new_token("");
-    let code = (kind == "general").then(new_code);
+    let code = (kind == LinkKind::General).then(new_code);
     let m = repo::share::insert_link(
         &tx,
         share_link::Model {
             id: id.uuid(),
             studio_id: p.studio.uuid(),
             gallery_id: g.id,
-            kind: kind.clone(),
-            purpose: purpose.clone(),
+            kind,
+            purpose,
             label: label.clone(),
             email: email.clone(),
             token_hash: hash_token(&token),
             code_hash: code.as_deref().map(|c| code_hash(core, id, c)),
             rights: rights.encode(),
-            download: download.name().into(),
+            download: download,
             download_limit,
             downloads_used: 0,
             expires_at: expires_at.map(|t| t.as_micros()),
@@ -361,7 +358,7 @@ pub async fn create_link(
             target_id: id.to_string(),
             payload: serde_json::json!({
                 "gallery": gallery_id.to_string(), "kind": kind, "purpose": purpose, "label": label,
-                "rights": m.rights, "download": m.download,
+                "rights": m.rights, "download": m.download.name(),
             }),
         },
     )
@@ -496,7 +493,7 @@ impl Guest {
     pub fn state(&self) -> LinkState {
         LinkState {
             rights: LinkRights::parse(&self.link.rights).unwrap_or_default(),
-            download: DownloadLevel::parse(&self.link.download).unwrap_or(DownloadLevel::None),
+            download: self.link.download,
             expires_at: self.link.expires_at.map(Timestamp::from_micros),
             revoked: self.link.revoked_at.is_some(),
             submitted: self.link.submitted_at.is_some(),
@@ -504,7 +501,7 @@ impl Guest {
             gallery_deleted: self.gallery.deleted_at.is_some(),
             gallery_expires_at: self.gallery.expires_at.map(Timestamp::from_micros),
             selection_deadline: self.gallery.selection_deadline.map(Timestamp::from_micros),
-            delivery: self.link.purpose == "delivery",
+            delivery: self.link.purpose == LinkPurpose::Delivery,
         }
     }
 }

@@ -626,7 +626,7 @@ pub struct GrantView {
     pub id: GrantId,
     pub user_id: UserId,
     pub permission: String,
-    pub resource_type: String,
+    pub resource_type: GrantKind,
     pub resource_id: String,
     pub expires_at: Option<Timestamp>,
     /// `true` once past `expires_at`; it no longer allows anything.
@@ -635,10 +635,9 @@ pub struct GrantView {
 }
 
 pub(crate) fn grant_view(g: permission_grant::Model, now: Timestamp) -> GrantView {
-    let resource_id = match g.resource_type.as_str() {
-        "branch" => BranchId::from_uuid(g.resource_id).to_string(),
-        "gallery" => GalleryId::from_uuid(g.resource_id).to_string(),
-        _ => g.resource_id.to_string(),
+    let resource_id = match g.resource_type {
+        GrantKind::Branch => BranchId::from_uuid(g.resource_id).to_string(),
+        GrantKind::Gallery => GalleryId::from_uuid(g.resource_id).to_string(),
     };
     GrantView {
         id: GrantId::from_uuid(g.id),
@@ -744,7 +743,7 @@ pub async fn grant(
             studio_id: p.studio.uuid(),
             user_id: user.uuid(),
             permission: perm.name().into(),
-            resource_type: kind.name().into(),
+            resource_type: kind,
             resource_id: resource,
             expires_at: expires_at.map(Timestamp::as_micros),
             created_by: Some(p.user.uuid()),
@@ -791,7 +790,7 @@ pub async fn revoke_grant(
         Event {
             studio: Some(p.studio),
             branch: Some(BranchId::from_uuid(g.resource_id))
-                .filter(|_| g.resource_type == "branch"),
+                .filter(|_| g.resource_type == GrantKind::Branch),
             who: Who::of(p),
             event_type: "grant.revoked",
             severity: Severity::High,

@@ -172,7 +172,7 @@ pub async fn sign_in(
     let Some(login) = login else {
         return Err(invalid_credentials());
     };
-    let Some(m) = memberships.iter().find(|m| m.status == "active") else {
+    let Some(m) = memberships.iter().find(|m| m.status == StaffStatus::Active) else {
         return Err(CoreError::Unauthenticated {
             message: "your staff account is suspended or not yet active; ask the studio owner"
                 .into(),
@@ -300,7 +300,7 @@ pub async fn switch_studio(core: &Core, p: &Principal, studio: StudioId) -> Core
     let m = repo::person::memberships_of_login(core.db().conn(), login)
         .await?
         .into_iter()
-        .find(|m| m.studio_id == studio.uuid() && m.status == "active")
+        .find(|m| m.studio_id == studio.uuid() && m.status == StaffStatus::Active)
         .ok_or(CoreError::not_found("studio"))?;
     repo::signin::set_session_studio(core.db().conn(), sid.uuid(), m.studio_id, m.user_id).await?;
     Ok(())
@@ -418,7 +418,7 @@ pub(crate) async fn studio_holds_sign_in(
         .filter_map(|m| {
             Some(Account {
                 studio: StudioId::from_uuid(m.studio_id),
-                status: StaffStatus::parse(&m.status).ok()?,
+                status: m.status,
                 deleted: m.deleted_at.is_some(),
             })
         })
@@ -515,7 +515,7 @@ pub(crate) async fn run_reset_request(
     let memberships = repo::person::memberships_of_login(core.db().conn(), login.id).await?;
     let active: Vec<_> = memberships
         .iter()
-        .filter(|m| m.status == "active")
+        .filter(|m| m.status == StaffStatus::Active)
         .collect();
     let Some(m) = active.first() else {
         tracing::info!("password reset requested for an account with no active staff membership");

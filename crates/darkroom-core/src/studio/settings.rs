@@ -10,6 +10,7 @@ use darkroom_domain::field::{
     Colour, CurrencyCode, Email, Line, Locale, Ranged, Text, WatermarkPositionName, Zone,
 };
 use darkroom_domain::money::Currency;
+use darkroom_domain::people::StaffStatus;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{StudioId, Timestamp, TypedId};
@@ -598,7 +599,7 @@ pub async fn studios_of(
     let mut out = Vec::new();
     let login = crate::studio::auth::login_of(core.db().conn(), user).await?;
     for m in repo::person::memberships_of_login(core.db().conn(), login).await? {
-        if m.status != "active" {
+        if m.status != StaffStatus::Active {
             continue;
         }
         if let Some(s) = repo::studio::find(core.db().conn(), m.studio_id).await? {

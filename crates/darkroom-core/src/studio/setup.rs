@@ -6,6 +6,7 @@ use darkroom_db::repo;
 use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::money::Currency;
+use darkroom_domain::people::StaffStatus;
 use darkroom_domain::permission::BuiltinRole;
 use darkroom_domain::time::check_time_zone;
 use darkroom_domain::validate::{self, FieldErrors};
@@ -198,7 +199,7 @@ pub(crate) async fn create_studio(
             name: s.owner_name.clone(),
             phone: None,
             time_zone: s.time_zone.clone(),
-            status: "active".into(),
+            status: StaffStatus::Active,
             invited_by: None,
             version: 1,
             created_at: now,

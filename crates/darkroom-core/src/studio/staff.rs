@@ -13,6 +13,7 @@ use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
 use darkroom_domain::field::{Email, Line, Phone, StaffStatusName, Zone};
 use darkroom_domain::people::SignInRefusal;
+use darkroom_domain::people::StaffStatus;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::{self, FieldErrors};
 use darkroom_domain::{BranchId, InvitationId, RoleId, StudioId, Timestamp, TypedId, UserId};
@@ -37,7 +38,7 @@ pub struct StaffView {
     pub phone: Option<String>,
     pub time_zone: String,
     /// `invited`, `active` or `suspended`.
-    pub status: String,
+    pub status: StaffStatus,
     pub is_owner: bool,
     pub roles: Vec<AssignmentView>,
     pub grants: Vec<GrantView>,
@@ -337,7 +338,7 @@ pub async fn invite(
             name: name.clone(),
             phone: None,
             time_zone: zone,
-            status: "invited".into(),
+            status: StaffStatus::Invited,
             invited_by: Some(p.user.uuid()),
             version: 1,
             created_at: now,
@@ -392,7 +393,7 @@ pub async fn resend_invitation(
     // The link makes whoever holds it this person: only for people whose
     // permissions the sender holds.
     access::check_may_manage(core, &tx, p, id).await?;
-    if m.status != "invited" {
+    if m.status != StaffStatus::Invited {
         return Err(CoreError::conflict(
             "invalid_state",
             "this person has already accepted; nothing to resend",
@@ -508,7 +509,7 @@ pub async fn accept_invitation(
     let m = repo::person::find_membership(&tx, studio, user_id, false)
         .await?
         .ok_or(CoreError::not_found("invitation"))?;
-    if m.status != "invited" {
+    if m.status != StaffStatus::Invited {
         return Err(CoreError::conflict(
             "invalid_state",
             "this staff account is not waiting for an invitation",
@@ -561,7 +562,7 @@ pub async fn accept_invitation(
         repo::person::bind_login(&tx, user_id, login_id, now).await?;
     }
     let am = membership::ActiveModel {
-        status: Set("active".into()),
+        status: Set(StaffStatus::Active),
         updated_at: Set(now),
         ..Default::default()
     };
@@ -738,16 +739,16 @@ pub async fn set_standing(
     };
     let wrong = |msg: &str| Err(CoreError::conflict("invalid_state", msg.to_string()));
     match change {
-        Standing::Suspend if deleted || current.status != "active" => {
+        Standing::Suspend if deleted || current.status != StaffStatus::Active => {
             return wrong("only an active account can be suspended");
         }
-        Standing::Reactivate if deleted || current.status != "suspended" => {
+        Standing::Reactivate if deleted || current.status != StaffStatus::Suspended => {
             return wrong("only a suspended account can be reactivated");
         }
         Standing::Delete if deleted => return wrong("this account is already deleted"),
         Standing::Restore if !deleted => return wrong("this account is not deleted"),
-        Standing::Suspend => am.status = Set("suspended".into()),
-        Standing::Reactivate => am.status = Set("active".into()),
+        Standing::Suspend => am.status = Set(StaffStatus::Suspended),
+        Standing::Reactivate => am.status = Set(StaffStatus::Active),
         Standing::Delete => am.deleted_at = Set(Some(now)),
         Standing::Restore => am.deleted_at = Set(None),
     }

@@ -1,5 +1,6 @@
 //! An append-only, hash-chained audit log entry.
 
+use darkroom_domain::audit::Severity;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -15,7 +16,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub actor_label: String,
     pub event_type: String,
-    pub severity: String,
+    pub severity: Severity,
     pub target_type: String,
     pub target_id: String,
     pub ip: String,

@@ -1,5 +1,6 @@
 //! A studio's client: a person or an organisation (minimal until the CRM).
 
+use darkroom_domain::names::ClientKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub studio_id: Uuid,
-    pub kind: String,
+    pub kind: ClientKind,
     #[sea_orm(column_type = "Text")]
     pub name: String,
     pub email: Option<String>,

@@ -1,5 +1,7 @@
 //! A physical deliverable of a gallery: a USB stick, an album, prints.
 
+use darkroom_domain::names::DeliverableKind;
+use darkroom_domain::names::DeliverableStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,12 +12,12 @@ pub struct Model {
     pub studio_id: Uuid,
     pub gallery_id: Uuid,
     /// `usb`, `album`, `prints` or `other`.
-    pub kind: String,
+    pub kind: DeliverableKind,
     #[sea_orm(column_type = "Text")]
     pub description: String,
     pub quantity: i64,
     /// `preparing`, `ready`, `shipped`, `delivered` or `cancelled`.
-    pub status: String,
+    pub status: DeliverableStatus,
     #[sea_orm(column_type = "Text", nullable)]
     pub recipient: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]

@@ -1,5 +1,7 @@
 //! A task of the editing queue: photos to edit, for whom, by when.
 
+use darkroom_domain::editing::Priority;
+use darkroom_domain::editing::TaskStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -18,9 +20,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub notes: Option<String>,
     pub assignee_id: Option<Uuid>,
-    pub priority: String,
+    pub priority: Priority,
     pub due_at: Option<i64>,
-    pub status: String,
+    pub status: TaskStatus,
     pub revision_count: i64,
     pub started_at: Option<i64>,
     pub review_at: Option<i64>,

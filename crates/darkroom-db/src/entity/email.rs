@@ -1,5 +1,6 @@
 //! An email in the outbox.
 
+use darkroom_domain::names::EmailStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -16,7 +17,7 @@ pub struct Model {
     pub body_text: String,
     #[sea_orm(column_type = "Text")]
     pub body_html: String,
-    pub status: String,
+    pub status: EmailStatus,
     pub attempts: i64,
     #[sea_orm(column_type = "Text")]
     pub last_error: Option<String>,

@@ -1,5 +1,7 @@
 //! A gallery of photos in a branch.
 
+use darkroom_domain::names::GalleryStatus;
+use darkroom_domain::names::SortOrder;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,8 +13,8 @@ pub struct Model {
     pub branch_id: Uuid,
     #[sea_orm(column_type = "Text")]
     pub name: String,
-    pub status: String,
-    pub sort_order: String,
+    pub status: GalleryStatus,
+    pub sort_order: SortOrder,
     pub cover_photo_id: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub client_id: Option<Uuid>,

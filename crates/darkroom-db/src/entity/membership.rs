@@ -1,5 +1,6 @@
 //! A person's staff account in one studio: profile and status.
 
+use darkroom_domain::people::StaffStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -14,7 +15,7 @@ pub struct Model {
     pub name: String,
     pub phone: Option<String>,
     pub time_zone: String,
-    pub status: String,
+    pub status: StaffStatus,
     pub invited_by: Option<Uuid>,
     pub version: i64,
     pub created_at: i64,

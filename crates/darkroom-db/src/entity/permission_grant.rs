@@ -1,5 +1,6 @@
 //! One permission on one resource, possibly expiring.
 
+use darkroom_domain::names::GrantKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     pub studio_id: Uuid,
     pub user_id: Uuid,
     pub permission: String,
-    pub resource_type: String,
+    pub resource_type: GrantKind,
     pub resource_id: Uuid,
     pub expires_at: Option<i64>,
     pub created_by: Option<Uuid>,

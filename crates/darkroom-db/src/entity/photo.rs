@@ -1,5 +1,6 @@
 //! A photo: one logical picture with its versions. No gallery means it waits in staging.
 
+use darkroom_domain::names::PhotoStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,7 +13,7 @@ pub struct Model {
     pub batch_id: Option<Uuid>,
     #[sea_orm(column_type = "Text")]
     pub original_name: String,
-    pub status: String,
+    pub status: PhotoStatus,
     pub current_version: i64,
     pub capture_at: Option<i64>,
     pub capture_local: Option<String>,

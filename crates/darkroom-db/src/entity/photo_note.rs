@@ -1,5 +1,6 @@
 //! A comment or an edit request on a photo, from a client link or a staff member.
 
+use darkroom_domain::names::NoteKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,7 +13,7 @@ pub struct Model {
     pub photo_id: Uuid,
     pub link_id: Option<Uuid>,
     pub user_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: NoteKind,
     #[sea_orm(column_type = "Text")]
     pub body: String,
     pub created_at: i64,

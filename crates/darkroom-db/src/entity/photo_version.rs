@@ -1,5 +1,6 @@
 //! One stored file of a photo and its derivatives.
 
+use darkroom_domain::names::RenderStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -25,7 +26,7 @@ pub struct Model {
     pub thumb_height: i64,
     pub preview_width: i64,
     pub preview_height: i64,
-    pub render_status: String,
+    pub render_status: RenderStatus,
     #[sea_orm(column_type = "Text")]
     pub render_error: Option<String>,
     pub watermark_rev: i64,

@@ -1,5 +1,8 @@
 //! A link that opens one gallery for a client: per person, or general behind an access code.
 
+use darkroom_domain::link::DownloadLevel;
+use darkroom_domain::names::LinkKind;
+use darkroom_domain::names::LinkPurpose;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,16 +12,16 @@ pub struct Model {
     pub id: Uuid,
     pub studio_id: Uuid,
     pub gallery_id: Uuid,
-    pub kind: String,
+    pub kind: LinkKind,
     /// `proofing` or `delivery`.
-    pub purpose: String,
+    pub purpose: LinkPurpose,
     #[sea_orm(column_type = "Text")]
     pub label: String,
     pub email: Option<String>,
     pub token_hash: String,
     pub code_hash: Option<String>,
     pub rights: String,
-    pub download: String,
+    pub download: DownloadLevel,
     pub download_limit: Option<i64>,
     pub downloads_used: i64,
     pub expires_at: Option<i64>,

@@ -1,5 +1,6 @@
 //! A resumable (tus) upload in progress or finished.
 
+use darkroom_domain::names::UploadStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,7 +14,7 @@ pub struct Model {
     pub received: i64,
     #[sea_orm(column_type = "Text")]
     pub metadata: String,
-    pub status: String,
+    pub status: UploadStatus,
     pub expires_at: i64,
     pub created_at: i64,
     pub updated_at: i64,

@@ -15,6 +15,7 @@ pub mod share;
 pub mod signin;
 pub mod studio;
 pub mod upload;
+pub mod versioned;
 
 use sea_orm::ColumnTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};

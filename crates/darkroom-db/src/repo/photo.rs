@@ -119,28 +119,8 @@ fn place_cond(studio: Uuid, place: Place) -> Condition {
     }
 }
 
-/// How a gallery's photos are ordered.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Order {
-    /// Capture time (photos without one last), then name.
-    #[default]
-    Capture,
-    /// File name.
-    Name,
-    /// The studio's own order (dragged into place).
-    Manual,
-}
-
-impl Order {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "capture" => Some(Self::Capture),
-            "name" => Some(Self::Name),
-            "manual" => Some(Self::Manual),
-            _ => None,
-        }
-    }
-}
+/// How a gallery's photos are ordered (the domain's name for it).
+pub use darkroom_domain::names::SortOrder as Order;
 
 /// Photos of a place in `order` (ties by name, then id); `offset`/`limit` page.
 pub async fn list_in(

@@ -6,11 +6,7 @@ use uuid::Uuid;
 
 use crate::DbResult;
 use crate::entity::upload::{ActiveModel, Column, Entity, Model};
-
-pub const RECEIVING: &str = "receiving";
-pub const FINISHED: &str = "finished";
-pub const FAILED: &str = "failed";
-pub const TERMINATED: &str = "terminated";
+use darkroom_domain::names::UploadStatus;
 
 pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
     Ok(ActiveModel::from(m).insert(c).await?)
@@ -48,7 +44,7 @@ pub async fn set_received(
 pub async fn finish(
     c: &impl ConnectionTrait,
     id: Uuid,
-    status: &str,
+    status: UploadStatus,
     photo: Option<Uuid>,
     error: Option<&str>,
     now: i64,
@@ -67,7 +63,7 @@ pub async fn finish(
 /// Uploads still receiving whose expiry passed.
 pub async fn expired(c: &impl ConnectionTrait, now: i64) -> DbResult<Vec<Model>> {
     Ok(Entity::find()
-        .filter(Column::Status.eq(RECEIVING))
+        .filter(Column::Status.eq(UploadStatus::Receiving))
         .filter(Column::ExpiresAt.lt(now))
         .all(c)
         .await?)
@@ -76,7 +72,7 @@ pub async fn expired(c: &impl ConnectionTrait, now: i64) -> DbResult<Vec<Model>>
 /// Every upload still receiving (for start-up recovery).
 pub async fn receiving(c: &impl ConnectionTrait) -> DbResult<Vec<Model>> {
     Ok(Entity::find()
-        .filter(Column::Status.eq(RECEIVING))
+        .filter(Column::Status.eq(UploadStatus::Receiving))
         .all(c)
         .await?)
 }
@@ -85,7 +81,7 @@ pub async fn receiving(c: &impl ConnectionTrait) -> DbResult<Vec<Model>> {
 pub async fn pending_bytes(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<i64> {
     let rows = Entity::find()
         .filter(Column::StudioId.eq(studio))
-        .filter(Column::Status.eq(RECEIVING))
+        .filter(Column::Status.eq(UploadStatus::Receiving))
         .all(c)
         .await?;
     Ok(rows.iter().map(|u| u.length).sum())

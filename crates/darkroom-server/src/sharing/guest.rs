@@ -426,7 +426,7 @@ fn size_param(q: &Params, g: &Guest) -> ApiResult<DownloadLevel> {
         .get("size")
         .map(String::as_str)
         .filter(|s| !s.is_empty())
-        .unwrap_or(g.link.download.as_str());
+        .unwrap_or(g.link.download.name());
     DownloadLevel::parse(raw).map_err(|e| {
         ApiError::of(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,

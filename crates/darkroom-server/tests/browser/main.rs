@@ -340,7 +340,7 @@ async fn uploads_in_db(app: &TestApp) -> Vec<(i64, i64, String)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|u| (u.received, u.length, u.status))
+        .map(|u| (u.received, u.length, u.status.name().to_string()))
         .collect()
 }
 

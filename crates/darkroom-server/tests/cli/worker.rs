@@ -169,9 +169,13 @@ async fn jobs_and_emails_survive_kill_9_of_the_worker() {
     );
     for j in &jobs {
         assert_eq!(
-            j.status, "succeeded",
+            j.status.name(),
+            "succeeded",
             "job {} ({}) ended {}: {:?}",
-            j.id, j.kind, j.status, j.last_error
+            j.id,
+            j.kind,
+            j.status,
+            j.last_error
         );
     }
     // No email sent twice: each Message-ID arrives at most once...
@@ -193,7 +197,7 @@ async fn jobs_and_emails_survive_kill_9_of_the_worker() {
     );
     let mut uncertain = 0;
     for e in &emails {
-        match e.status.as_str() {
+        match e.status.name() {
             "sent" => assert!(
                 seen.contains_key(&e.message_id),
                 "{} is marked sent but never arrived",

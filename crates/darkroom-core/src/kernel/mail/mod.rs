@@ -9,6 +9,7 @@ use darkroom_db::entity::email;
 use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
+use darkroom_domain::names::EmailStatus;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{EmailId, StudioId, Timestamp, TypedId};
 use lettre::message::{Mailbox, MultiPart};
@@ -72,7 +73,7 @@ pub async fn queue(
             subject: msg.subject,
             body_text: msg.text,
             body_html: msg.html,
-            status: outbox::PENDING.into(),
+            status: EmailStatus::Pending.into(),
             attempts: 0,
             last_error: None,
             message_id: format!("<{id}@{host}>"),
@@ -235,7 +236,7 @@ pub struct EmailView {
     pub to: String,
     pub subject: String,
     /// `pending`, `sending`, `sent`, `failed` or `uncertain`.
-    pub status: String,
+    pub status: EmailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: Timestamp,

@@ -50,7 +50,7 @@ pub struct ClientForm {
 impl ClientForm {
     fn of(c: &ClientView) -> Self {
         Self {
-            kind: c.kind.clone(),
+            kind: c.kind.name().to_string(),
             name: c.name.clone(),
             email: c.email.clone().unwrap_or_default(),
             phone: c.phone.clone().unwrap_or_default(),

@@ -97,7 +97,7 @@ pub async fn export(ctx: PageCtx, q: Params) -> Response {
                     r.at.to_rfc3339(),
                     r.actor,
                     r.event_type,
-                    r.severity,
+                    r.severity.name().to_string(),
                     r.target_type,
                     r.target_id,
                     r.branch_id.map(|b| b.to_string()).unwrap_or_default(),

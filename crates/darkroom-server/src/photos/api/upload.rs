@@ -540,7 +540,7 @@ async fn delete_upload(
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct UploadResult {
     /// `receiving`, `finished`, `failed` or `terminated`.
-    pub status: String,
+    pub status: darkroom_domain::names::UploadStatus,
     pub photo_id: Option<String>,
     pub error: Option<String>,
 }

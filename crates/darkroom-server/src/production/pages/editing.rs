@@ -267,7 +267,11 @@ pub async fn queue(ctx: PageCtx, q: Params) -> Response {
     let filter = TaskFilter {
         gallery_id,
         assignee: (who == "me").then(|| Assignee("me".to_string())),
-        status: (status != "all").then(|| StatusList(status.clone())),
+        // `all` is the page's own choice of every status, not a status.
+        status: match status.as_str() {
+            "all" => None,
+            one => Some(StatusList(one.to_string())),
+        },
     };
     let tasks = match editing::list(core, &ctx.p, &filter).await {
         Ok(t) => t,
@@ -281,7 +285,7 @@ pub async fn queue(ctx: PageCtx, q: Params) -> Response {
         let manage = core.can(&ctx.p, Permission::GalleryManage, target);
         any_manage |= manage;
         let mine = t.assignee_id == Some(ctx.p.user);
-        let st = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Queued);
+        let st = t.status;
         let works = manage || (mine && core.can(&ctx.p, Permission::PhotoUpload, target));
         let actions: Vec<(&str, &str)> = [
             (

@@ -10,6 +10,7 @@ use darkroom_core::photos::gallery::{self, GalleryTerms};
 use darkroom_core::sharing::activity;
 use darkroom_core::sharing::share::{self, CreatedLink, LinkChange, NewLink};
 use darkroom_domain::authz::Target;
+use darkroom_domain::names::LinkPurpose;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{ClientId, GalleryId, ShareLinkId};
 use minijinja::{Value, context};
@@ -200,7 +201,13 @@ pub async fn create_link(
     };
     let core = &ctx.state.core;
     let result = async {
-        let delivery = f.purpose == "delivery";
+        // The form offers the purposes; anything else is the core's field error.
+        let purpose = if f.purpose.is_empty() {
+            "proofing"
+        } else {
+            f.purpose.as_str()
+        };
+        let delivery = LinkPurpose::parse(purpose) == Ok(LinkPurpose::Delivery);
         let mut rights = Vec::new();
         for (on, name) in [
             (&f.favourite, "favourite"),
@@ -220,7 +227,7 @@ pub async fn create_link(
             } else {
                 crate::web::field(&f.kind)
             }),
-            purpose: Some(if delivery { "delivery" } else { "proofing" }.into()),
+            purpose: Some(crate::web::field(purpose)),
             label: crate::web::field(&f.label),
             email: Some(crate::web::field(&f.email)),
             rights: rights.iter().map(|r| crate::web::field(r)).collect(),

@@ -6,6 +6,7 @@ use darkroom_core::kernel::audit::{self, AuditFilter};
 use darkroom_core::studio::branch::{self, BranchFilterParams};
 use darkroom_core::studio::staff::{self, StaffFilter};
 use darkroom_core::{kernel::jobs, studio};
+use darkroom_domain::people::StaffStatus;
 use minijinja::context;
 
 use crate::extract::MaybeSession;
@@ -39,8 +40,8 @@ pub async fn dashboard(ctx: PageCtx, q: Params) -> Response {
     .unwrap_or(0);
     let staff = if ctx.can("staff.view") {
         staff::list(core, p, &StaffFilter { limit: Some(darkroom_core::kernel::listing::ListLimit::clamped(200)), ..Default::default() }).await.ok().map(|l| {
-            let count = |st: &str| l.items.iter().filter(|m| m.status == st).count();
-            context! { active => count("active"), invited => count("invited"), suspended => count("suspended") }
+            let count = |st: StaffStatus| l.items.iter().filter(|m| m.status == st).count();
+            context! { active => count(StaffStatus::Active), invited => count(StaffStatus::Invited), suspended => count(StaffStatus::Suspended) }
         })
     } else {
         None

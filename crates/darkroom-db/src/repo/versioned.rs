@@ -1,0 +1,100 @@
+//! The one versioned write of a studio's row (optimistic locking).
+//!
+//! Every mutable row carries `version`: a change names the version it was
+//! made against, and lands only if the row still has it. [`update`] is that
+//! compare-and-set for every table that implements [`Versioned`]; the core's
+//! `kernel::write` wraps it with the stale answer (409 with the current
+//! state), the clock and the audit entry.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
+use uuid::Uuid;
+
+use crate::DbResult;
+use crate::entity::{
+    branch, client, deliverable, editing_task, gallery, gallery_set, membership, role, studio,
+};
+
+/// A table whose rows belong to one studio and carry a version.
+pub trait Versioned: EntityTrait {
+    /// What a row is, for "not found" messages (`branch`).
+    const WHAT: &'static str;
+    /// The row's key within its studio.
+    fn key() -> Self::Column;
+    /// The owning studio (for the studios table, its own id).
+    fn owner() -> Self::Column;
+    fn version() -> Self::Column;
+    fn updated_at() -> Self::Column;
+}
+
+macro_rules! versioned {
+    ($($m:ident $what:literal: $key:ident, $owner:ident;)*) => {$(
+        impl Versioned for $m::Entity {
+            const WHAT: &'static str = $what;
+            fn key() -> $m::Column {
+                $m::Column::$key
+            }
+            fn owner() -> $m::Column {
+                $m::Column::$owner
+            }
+            fn version() -> $m::Column {
+                $m::Column::Version
+            }
+            fn updated_at() -> $m::Column {
+                $m::Column::UpdatedAt
+            }
+        }
+    )*};
+}
+
+versioned! {
+    studio "studio": Id, Id;
+    branch "branch": Id, StudioId;
+    role "role": Id, StudioId;
+    membership "staff account": UserId, StudioId;
+    client "client": Id, StudioId;
+    gallery "gallery": Id, StudioId;
+    gallery_set "set": Id, StudioId;
+    editing_task "task": Id, StudioId;
+    deliverable "deliverable": Id, StudioId;
+}
+
+/// Writes `changes`, the next version and `now` as `updated_at` to the row
+/// `key` of `studio` if its stored version is still `expected` (live or
+/// deleted rows alike, so a restore is versioned too). Returns whether the
+/// row was written; `false` means it is missing or someone changed it first.
+pub async fn update<E>(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    key: Uuid,
+    expected: i64,
+    now: i64,
+    mut changes: E::ActiveModel,
+) -> DbResult<bool>
+where
+    E: Versioned,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    changes.set(E::version(), Value::from(expected + 1));
+    changes.set(E::updated_at(), Value::from(now));
+    let res = E::update_many()
+        .set(changes)
+        .filter(E::key().eq(key))
+        .filter(E::owner().eq(studio))
+        .filter(E::version().eq(expected))
+        .exec(c)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// The row `key` of `studio`, live or deleted.
+pub async fn find<E: Versioned>(
+    c: &impl ConnectionTrait,
+    studio: Uuid,
+    key: Uuid,
+) -> DbResult<Option<E::Model>> {
+    Ok(E::find()
+        .filter(E::key().eq(key))
+        .filter(E::owner().eq(studio))
+        .one(c)
+        .await?)
+}
