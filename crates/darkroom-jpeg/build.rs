@@ -43,8 +43,17 @@ fn main() {
         Err(e) if required => panic!(
             "the `heif` feature needs libheif's headers (apt install libheif-dev, or set DARKROOM_HEIF_INCLUDE): {e}"
         ),
-        Err(_) => println!(
-            "cargo:warning=libheif not found: HEIC photos will be stored without previews (apt install libheif-dev and rebuild to render them)"
-        ),
+        Err(_) => {
+            // Installing libheif-dev later touches the include folder, which
+            // makes the next build look again instead of keeping this answer.
+            let dir =
+                std::env::var("DARKROOM_HEIF_INCLUDE").unwrap_or_else(|_| "/usr/include".into());
+            if std::path::Path::new(&dir).is_dir() {
+                println!("cargo:rerun-if-changed={dir}");
+            }
+            println!(
+                "cargo:warning=libheif not found: HEIC photos will be stored without previews (apt install libheif-dev, then build again to render them)"
+            )
+        }
     }
 }
