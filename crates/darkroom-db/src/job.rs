@@ -40,7 +40,7 @@ pub async fn enqueue(c: &impl ConnectionTrait, j: NewJob, now: i64) -> DbResult<
         studio_id: j.studio_id,
         kind: j.kind,
         payload: j.payload,
-        status: JobStatus::Queued.into(),
+        status: JobStatus::Queued,
         attempts: 0,
         max_attempts: j.max_attempts,
         run_at: j.run_at,

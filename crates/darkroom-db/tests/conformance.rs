@@ -116,12 +116,12 @@ async fn versioned_update_applies_once() {
         ..Default::default()
     };
     assert!(
-        repo::branch::update_versioned(db.conn(), s.id, b.id, 1, change("Beta"))
+        repo::versioned::update::<branch::Entity>(db.conn(), s.id, b.id, 1, 7, change("Beta"))
             .await
             .unwrap()
     );
     assert!(
-        !repo::branch::update_versioned(db.conn(), s.id, b.id, 1, change("Gamma"))
+        !repo::versioned::update::<branch::Entity>(db.conn(), s.id, b.id, 1, 8, change("Gamma"))
             .await
             .unwrap()
     );
@@ -129,7 +129,26 @@ async fn versioned_update_applies_once() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((now.name.as_str(), now.version), ("Beta", 2));
+    assert_eq!(
+        (now.name.as_str(), now.version, now.updated_at),
+        ("Beta", 2, 7)
+    );
+    // Another studio's id for the same row writes nothing.
+    let other = repo::studio::insert(db.conn(), studio_row("B"))
+        .await
+        .unwrap();
+    assert!(
+        !repo::versioned::update::<branch::Entity>(
+            db.conn(),
+            other.id,
+            b.id,
+            2,
+            9,
+            change("Delta")
+        )
+        .await
+        .unwrap()
+    );
 }
 
 #[tokio::test]

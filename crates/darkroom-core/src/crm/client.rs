@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::audit::{self, Event, Who};
 use crate::kernel::created::{self, Claim};
 use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::write;
 use crate::{Core, Meta, Principal};
 
 /// A client as staff see it.
@@ -255,15 +256,8 @@ pub async fn update(
     if current.version != patch.version {
         return Err(CoreError::stale(view(current)));
     }
-    am.updated_at = Set(core.now().as_micros());
-    if !repo::share::update_client_versioned(&tx, p.studio.uuid(), id.uuid(), patch.version, am)
-        .await?
-    {
-        let fresh = repo::share::find_client_any(&tx, p.studio.uuid(), id.uuid())
-            .await?
-            .ok_or(CoreError::not_found("client"))?;
-        return Err(CoreError::stale(view(fresh)));
-    }
+    write::update::<client::Entity, _>(core, &tx, p.studio, id.uuid(), patch.version, am, view)
+        .await?;
     record(
         core,
         &tx,
@@ -313,14 +307,10 @@ pub async fn set_deleted(
     let now = core.now().as_micros();
     let am = client::ActiveModel {
         deleted_at: Set((!restore).then_some(now)),
-        updated_at: Set(now),
         ..Default::default()
     };
-    if !repo::share::update_client_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am)
-        .await?
-    {
-        return Err(CoreError::stale(view(current)));
-    }
+    write::update::<client::Entity, _>(core, &tx, p.studio, id.uuid(), current.version, am, view)
+        .await?;
     let event = if restore {
         "client.restored"
     } else {

@@ -191,10 +191,23 @@ async fn activate(
     repo::person::bind_login(&tx, user.uuid(), login, now).await?;
     let am = membership::ActiveModel {
         status: Set(StaffStatus::Active),
-        updated_at: Set(now),
         ..Default::default()
     };
-    repo::person::update_membership_versioned(&tx, studio.uuid(), user.uuid(), version, am).await?;
+    if crate::kernel::write::try_update::<membership::Entity>(
+        core,
+        &tx,
+        studio,
+        user.uuid(),
+        version,
+        am,
+    )
+    .await?
+    .is_err()
+    {
+        return Err(CoreError::Internal(anyhow::anyhow!(
+            "the demo's staff account changed under it"
+        )));
+    }
     repo::signin::revoke_one_time_for(
         &tx,
         staff::INVITE_PURPOSE,

@@ -19,6 +19,7 @@ use crate::kernel::audit::{self, Event, Who};
 use crate::kernel::created::{self, Claim};
 use crate::kernel::error::{CoreError, CoreResult};
 use crate::kernel::listing::{self, Listing};
+use crate::kernel::write;
 use crate::{Core, Meta, Principal};
 
 pub const STATUSES: &[&str] = &["active", "completed", "archived"];
@@ -392,8 +393,10 @@ pub async fn update(
     if current.version != patch.version {
         return Err(CoreError::stale(view(&tx, current).await?));
     }
-    am.updated_at = Set(core.now().as_micros());
-    if !repo::gallery::update_versioned(&tx, p.studio.uuid(), id.uuid(), patch.version, am).await? {
+    if write::try_update::<gallery::Entity>(core, &tx, p.studio, id.uuid(), patch.version, am)
+        .await?
+        .is_err()
+    {
         let fresh = load(&tx, p, id, true).await?;
         return Err(CoreError::stale(view(&tx, fresh).await?));
     }
@@ -449,7 +452,13 @@ pub async fn set_deleted(
         updated_at: Set(now),
         ..Default::default()
     };
-    repo::gallery::update_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am).await?;
+    if write::try_update::<gallery::Entity>(core, &tx, p.studio, id.uuid(), current.version, am)
+        .await?
+        .is_err()
+    {
+        let fresh = load(&tx, p, id, true).await?;
+        return Err(CoreError::stale(view(&tx, fresh).await?));
+    }
     audit::record(
         core,
         &tx,
@@ -535,10 +544,12 @@ pub async fn set_terms(
         selection_deadline: Set(t.selection_deadline.map(|e| e.as_micros())),
         allow_extras: Set(i64::from(t.allow_extras.unwrap_or(true))),
         download_limit: Set(download_limit),
-        updated_at: Set(core.now().as_micros()),
         ..Default::default()
     };
-    if !repo::gallery::update_versioned(&tx, p.studio.uuid(), id.uuid(), t.version, am).await? {
+    if write::try_update::<gallery::Entity>(core, &tx, p.studio, id.uuid(), t.version, am)
+        .await?
+        .is_err()
+    {
         let fresh = load(&tx, p, id, true).await?;
         return Err(CoreError::stale(view(&tx, fresh).await?));
     }

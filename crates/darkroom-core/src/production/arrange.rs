@@ -21,6 +21,7 @@ use crate::kernel::audit::{self};
 use crate::kernel::created::{self, Claim};
 use crate::kernel::error::{CoreError, CoreResult};
 use crate::kernel::listing::Offset;
+use crate::kernel::write;
 use crate::photos::interface::{GalleryView, load, target};
 use crate::{Core, Meta, Principal};
 
@@ -285,8 +286,10 @@ pub async fn update_set(
     if s.version != patch.version {
         return Err(CoreError::stale(set_view(&tx, s).await?));
     }
-    am.updated_at = Set(core.now().as_micros());
-    if !repo::gallery::update_set_versioned(&tx, p.studio.uuid(), s.id, patch.version, am).await? {
+    if write::try_update::<gallery_set::Entity>(core, &tx, p.studio, s.id, patch.version, am)
+        .await?
+        .is_err()
+    {
         let (fresh, _) = load_set(&tx, p, id).await?;
         return Err(CoreError::stale(set_view(&tx, fresh).await?));
     }
@@ -477,10 +480,12 @@ pub async fn reorder(
     }
     let am = gallery::ActiveModel {
         sort_order: Set(SortOrder::Manual),
-        updated_at: Set(core.now().as_micros()),
         ..Default::default()
     };
-    if !repo::gallery::update_versioned(&tx, p.studio.uuid(), g.id, g.version, am).await? {
+    if write::try_update::<gallery::Entity>(core, &tx, p.studio, g.id, g.version, am)
+        .await?
+        .is_err()
+    {
         let fresh = load(&tx, p, gallery_id, true).await?;
         return Err(CoreError::stale(
             crate::photos::interface::view(&tx, fresh).await?,

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::audit::{self};
 use crate::kernel::created::{self, Claim};
 use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::write;
 use crate::photos::interface::target;
 use crate::{Core, Meta, Principal};
 
@@ -360,8 +361,10 @@ pub async fn update(
         am.notified_at = Set(Some(now));
         client_notified = true;
     }
-    am.updated_at = Set(now);
-    if !repo::delivery::update_versioned(&tx, p.studio.uuid(), m.id, patch.version, am).await? {
+    if write::try_update::<deliverable::Entity>(core, &tx, p.studio, m.id, patch.version, am)
+        .await?
+        .is_err()
+    {
         let (fresh, _) = load(&tx, p, id).await?;
         return Err(CoreError::stale(view(fresh)));
     }

@@ -2,7 +2,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -48,24 +48,6 @@ pub async fn list_roles(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<Vec<
         .await?;
     rows.sort_by_key(|r| r.builtin_key.is_none());
     Ok(rows)
-}
-
-pub async fn update_role_versioned(
-    c: &impl ConnectionTrait,
-    studio: Uuid,
-    id: Uuid,
-    expected: i64,
-    mut changes: role::ActiveModel,
-) -> DbResult<bool> {
-    changes.version = Set(expected + 1);
-    let res = role::Entity::update_many()
-        .set(changes)
-        .filter(role::Column::Id.eq(id))
-        .filter(role::Column::StudioId.eq(studio))
-        .filter(role::Column::Version.eq(expected))
-        .exec(c)
-        .await?;
-    Ok(res.rows_affected == 1)
 }
 
 pub async fn insert_assignment(

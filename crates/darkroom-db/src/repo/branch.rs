@@ -79,23 +79,3 @@ pub async fn list_names(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<Vec<
         .await?;
     Ok(rows.into_iter().map(|m| (m.id, m.name)).collect())
 }
-
-/// Writes `changes` if the stored version is still `expected` (live or
-/// deleted rows alike, so restore is versioned too).
-pub async fn update_versioned(
-    c: &impl ConnectionTrait,
-    studio: Uuid,
-    id: Uuid,
-    expected: i64,
-    mut changes: ActiveModel,
-) -> DbResult<bool> {
-    changes.version = sea_orm::Set(expected + 1);
-    let res = Entity::update_many()
-        .set(changes)
-        .filter(Column::Id.eq(id))
-        .filter(Column::StudioId.eq(studio))
-        .filter(Column::Version.eq(expected))
-        .exec(c)
-        .await?;
-    Ok(res.rows_affected == 1)
-}

@@ -1,7 +1,7 @@
 //! Physical deliverables of galleries.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -37,23 +37,4 @@ pub async fn of_gallery(
         .order_by_asc(deliverable::Column::Id)
         .all(c)
         .await?)
-}
-
-/// Changes a deliverable if its version is still `expected`.
-pub async fn update_versioned(
-    c: &impl ConnectionTrait,
-    studio: Uuid,
-    id: Uuid,
-    expected: i64,
-    mut changes: deliverable::ActiveModel,
-) -> DbResult<bool> {
-    changes.version = Set(expected + 1);
-    let res = deliverable::Entity::update_many()
-        .set(changes)
-        .filter(deliverable::Column::Id.eq(id))
-        .filter(deliverable::Column::StudioId.eq(studio))
-        .filter(deliverable::Column::Version.eq(expected))
-        .exec(c)
-        .await?;
-    Ok(res.rows_affected == 1)
 }

@@ -3,7 +3,7 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -145,25 +145,6 @@ pub async fn rebase_task_photos(
             .await?;
     }
     Ok(())
-}
-
-/// Changes a task if its version is still `expected`.
-pub async fn update_task_versioned(
-    c: &impl ConnectionTrait,
-    studio: Uuid,
-    id: Uuid,
-    expected: i64,
-    mut changes: editing_task::ActiveModel,
-) -> DbResult<bool> {
-    changes.version = Set(expected + 1);
-    let res = editing_task::Entity::update_many()
-        .set(changes)
-        .filter(editing_task::Column::Id.eq(id))
-        .filter(editing_task::Column::StudioId.eq(studio))
-        .filter(editing_task::Column::Version.eq(expected))
-        .exec(c)
-        .await?;
-    Ok(res.rows_affected == 1)
 }
 
 /// Number of tasks of a gallery by status.

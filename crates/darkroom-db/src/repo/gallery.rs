@@ -2,7 +2,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -93,24 +93,6 @@ pub async fn list(
     Ok(Page::from_probe(rows, page, |m| m.id))
 }
 
-pub async fn update_versioned(
-    c: &impl ConnectionTrait,
-    studio: Uuid,
-    id: Uuid,
-    expected: i64,
-    mut changes: ActiveModel,
-) -> DbResult<bool> {
-    changes.version = Set(expected + 1);
-    let res = Entity::update_many()
-        .set(changes)
-        .filter(Column::Id.eq(id))
-        .filter(Column::StudioId.eq(studio))
-        .filter(Column::Version.eq(expected))
-        .exec(c)
-        .await?;
-    Ok(res.rows_affected == 1)
-}
-
 // Sets ---------------------------------------------------------------------------
 
 pub async fn insert_set(
@@ -144,25 +126,6 @@ pub async fn sets_of(
         .order_by_asc(gallery_set::Column::Id)
         .all(c)
         .await?)
-}
-
-/// Changes a set if its version is still `expected`.
-pub async fn update_set_versioned(
-    c: &impl ConnectionTrait,
-    studio: Uuid,
-    id: Uuid,
-    expected: i64,
-    mut changes: gallery_set::ActiveModel,
-) -> DbResult<bool> {
-    changes.version = Set(expected + 1);
-    let res = gallery_set::Entity::update_many()
-        .set(changes)
-        .filter(gallery_set::Column::Id.eq(id))
-        .filter(gallery_set::Column::StudioId.eq(studio))
-        .filter(gallery_set::Column::Version.eq(expected))
-        .exec(c)
-        .await?;
-    Ok(res.rows_affected == 1)
 }
 
 /// Deletes a set; its photos stay in the gallery, in no set.

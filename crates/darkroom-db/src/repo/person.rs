@@ -4,7 +4,7 @@
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -206,23 +206,4 @@ pub async fn list_memberships(
         })
         .collect();
     Ok(Page::from_probe(with_email, page, |(m, _)| m.user_id))
-}
-
-/// Writes `changes` if the stored version is still `expected`.
-pub async fn update_membership_versioned(
-    c: &impl ConnectionTrait,
-    studio: Uuid,
-    user: Uuid,
-    expected: i64,
-    mut changes: membership::ActiveModel,
-) -> DbResult<bool> {
-    changes.version = Set(expected + 1);
-    let res = membership::Entity::update_many()
-        .set(changes)
-        .filter(membership::Column::StudioId.eq(studio))
-        .filter(membership::Column::UserId.eq(user))
-        .filter(membership::Column::Version.eq(expected))
-        .exec(c)
-        .await?;
-    Ok(res.rows_affected == 1)
 }

@@ -314,26 +314,6 @@ pub async fn find_client_any(
         .await?)
 }
 
-/// Applies `changes` to a client if it is still at `expected`, bumping its
-/// version.
-pub async fn update_client_versioned(
-    c: &impl ConnectionTrait,
-    studio: Uuid,
-    id: Uuid,
-    expected: i64,
-    mut changes: client::ActiveModel,
-) -> DbResult<bool> {
-    changes.version = sea_orm::Set(expected + 1);
-    let res = client::Entity::update_many()
-        .set(changes)
-        .filter(client::Column::Id.eq(id))
-        .filter(client::Column::StudioId.eq(studio))
-        .filter(client::Column::Version.eq(expected))
-        .exec(c)
-        .await?;
-    Ok(res.rows_affected == 1)
-}
-
 /// A studio's clients by name; `search` matches part of the name or the
 /// email, or the phone number's digits; `deleted` lists the deleted ones.
 pub async fn list_clients(

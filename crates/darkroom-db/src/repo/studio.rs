@@ -7,7 +7,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::DbResult;
-use crate::entity::studio::{self, ActiveModel, Column, Entity, Model};
+use crate::entity::studio::{ActiveModel, Column, Entity, Model};
 
 pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
     Ok(ActiveModel::from(m).insert(c).await?)
@@ -33,23 +33,4 @@ pub async fn list_all(c: &impl ConnectionTrait) -> DbResult<Vec<Model>> {
         .order_by_asc(Column::Id)
         .all(c)
         .await?)
-}
-
-/// Writes `changes` if the stored version is still `expected`; bumps the
-/// version. Returns whether a row was updated.
-pub async fn update_versioned(
-    c: &impl ConnectionTrait,
-    id: Uuid,
-    expected: i64,
-    mut changes: studio::ActiveModel,
-) -> DbResult<bool> {
-    changes.version = sea_orm::Set(expected + 1);
-    let res = Entity::update_many()
-        .set(changes)
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(expected))
-        .filter(Column::DeletedAt.is_null())
-        .exec(c)
-        .await?;
-    Ok(res.rows_affected == 1)
 }

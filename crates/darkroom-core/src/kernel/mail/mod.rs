@@ -73,7 +73,7 @@ pub async fn queue(
             subject: msg.subject,
             body_text: msg.text,
             body_html: msg.html,
-            status: EmailStatus::Pending.into(),
+            status: EmailStatus::Pending,
             attempts: 0,
             last_error: None,
             message_id: format!("<{id}@{host}>"),

@@ -7,7 +7,7 @@ use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::{BranchFilter, Target};
 use darkroom_domain::field::{
-    Country, CurrencyCode, InvoicePrefix, Line, OptEmail, Phone, TaxIdKindOrBlank, Text, Zone,
+    CurrencyCode, InvoicePrefix, Line, OptEmail, Phone, TaxIdKindOrBlank, Text, Zone,
 };
 use darkroom_domain::money::Currency;
 use darkroom_domain::permission::Permission;
@@ -20,85 +20,11 @@ use crate::kernel::audit::{self, Event, Who};
 use crate::kernel::created::{self, Claim};
 use crate::kernel::error::{CoreError, CoreResult};
 use crate::kernel::listing::{self, Listing};
+use crate::kernel::write;
 use crate::{Core, Meta, Principal};
 
-/// A postal address.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Address {
-    #[serde(default)]
-    pub line1: String,
-    #[serde(default)]
-    pub line2: String,
-    #[serde(default)]
-    pub city: String,
-    /// State, province or region.
-    #[serde(default)]
-    pub region: String,
-    #[serde(default)]
-    pub postal_code: String,
-    /// ISO 3166-1 alpha-2 country code, e.g. `IN`, `GB`, `KR`.
-    #[serde(default)]
-    pub country: String,
-}
-
-/// A postal address as a request sends it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddressInput {
-    #[serde(default)]
-    pub line1: Text<200>,
-    #[serde(default)]
-    pub line2: Text<200>,
-    #[serde(default)]
-    pub city: Text<100>,
-    /// State, province or region.
-    #[serde(default)]
-    pub region: Text<100>,
-    #[serde(default)]
-    pub postal_code: Text<20>,
-    /// ISO 3166-1 alpha-2 country code, e.g. `IN`, `GB`, `KR`.
-    #[serde(default)]
-    pub country: Country,
-}
-
-impl AddressInput {
-    fn checked(&self, errs: &mut FieldErrors) -> Address {
-        let mut field = |name: &str, r: Result<Option<String>, String>| {
-            errs.check(&format!("address.{name}"), r)
-                .flatten()
-                .unwrap_or_default()
-        };
-        let what = |n: &str| format!("address {n}");
-        Address {
-            line1: field("line1", self.line1.check(&what("line1"))),
-            line2: field("line2", self.line2.check(&what("line2"))),
-            city: field("city", self.city.check(&what("city"))),
-            region: field("region", self.region.check(&what("region"))),
-            postal_code: field("postal_code", self.postal_code.check(&what("postal_code"))),
-            country: field("country", self.country.check().map(Some)).to_ascii_uppercase(),
-        }
-    }
-}
-
-impl Address {
-    /// One line for lists.
-    pub fn one_line(&self) -> String {
-        [
-            &self.line1,
-            &self.line2,
-            &self.city,
-            &self.region,
-            &self.postal_code,
-            &self.country,
-        ]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-    }
-}
+mod address;
+pub use address::*;
 
 /// A branch as the API and pages show it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -513,8 +439,10 @@ pub async fn update(
     if let Some(pf) = &new_prefix {
         check_prefix_free(&tx, p.studio.uuid(), pf, Some(current.id)).await?;
     }
-    am.updated_at = Set(core.now().as_micros());
-    if !repo::branch::update_versioned(&tx, p.studio.uuid(), id.uuid(), patch.version, am).await? {
+    if write::try_update::<branch::Entity>(core, &tx, p.studio, id.uuid(), patch.version, am)
+        .await?
+        .is_err()
+    {
         let fresh = load(core, &tx, p, id, true).await?;
         return Err(CoreError::stale(view(fresh)));
     }
@@ -581,7 +509,9 @@ pub async fn set_deleted(
         updated_at: Set(now),
         ..Default::default()
     };
-    if !repo::branch::update_versioned(&tx, p.studio.uuid(), id.uuid(), current.version, am).await?
+    if write::try_update::<branch::Entity>(core, &tx, p.studio, id.uuid(), current.version, am)
+        .await?
+        .is_err()
     {
         let fresh = load(core, &tx, p, id, true).await?;
         return Err(CoreError::stale(view(fresh)));

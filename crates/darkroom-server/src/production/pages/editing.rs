@@ -38,120 +38,16 @@ pub async fn arrange(
         Ok(i) => i,
         Err(r) => return *r,
     };
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let ticked: Vec<PhotoId> = pairs
-        .iter()
-        .filter(|(k, _)| k == "photo")
-        .filter_map(|(_, v)| PhotoId::parse(v).ok())
-        .collect();
-    let core = &ctx.state.core;
+    let form = ArrangeForm(pairs);
     let back = format!("/galleries/{id}");
     let result: Result<&str, CoreError> = async {
         // Another studio's gallery answers 404 before anything about the form.
-        gallery::get(core, &ctx.p, id).await?;
-        match get("action").as_str() {
-            "place" => {
-                if ticked.is_empty() {
-                    return Err(CoreError::invalid(
-                        "photo_ids",
-                        "tick the photos to move first",
-                    ));
-                }
-                let set = get("set_id");
-                let set_id = if set.is_empty() {
-                    None
-                } else {
-                    Some(GallerySetId::parse(&set).map_err(|_| {
-                        CoreError::invalid("set_id", "choose one of the gallery's sets")
-                    })?)
-                };
-                arrange::place_photos(
-                    core,
-                    &ctx.p,
-                    &ctx.meta,
-                    id,
-                    PlacePhotos {
-                        photo_ids: ticked,
-                        set_id,
-                    },
-                )
-                .await?;
-                Ok("photos_placed")
-            }
-            "cover" => {
-                let [one] = ticked.as_slice() else {
-                    return Err(CoreError::invalid(
-                        "photo_ids",
-                        "tick exactly one photo to make it the cover",
-                    ));
-                };
-                let g = gallery::get(core, &ctx.p, id).await?;
-                gallery::update(
-                    core,
-                    &ctx.p,
-                    &ctx.meta,
-                    id,
-                    GalleryPatch {
-                        version: g.version,
-                        cover_photo_id: Some(*one),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-                Ok("cover_set")
-            }
-            "task" => {
-                if ticked.is_empty() {
-                    return Err(CoreError::invalid(
-                        "photo_ids",
-                        "tick the photos to edit first",
-                    ));
-                }
-                editing::create(
-                    core,
-                    &ctx.p,
-                    &ctx.meta,
-                    NewTask {
-                        id: None,
-                        gallery_id: id,
-                        title: field(&get("task_title")),
-                        notes: Some(field(&get("task_notes"))),
-                        photo_ids: ticked,
-                        assignee_id: None,
-                        priority: None,
-                        due_at: None,
-                    },
-                )
-                .await?;
-                Ok("task_created")
-            }
-            "order" => {
-                let page: Vec<PhotoId> = get("order")
-                    .split(',')
-                    .filter_map(|s| PhotoId::parse(s.trim()).ok())
-                    .collect();
-                let from = Offset::parse("offset", &get("offset"))?;
-                let g = gallery::get(core, &ctx.p, id).await?;
-                arrange::reorder(
-                    core,
-                    &ctx.p,
-                    &ctx.meta,
-                    id,
-                    PhotoOrder {
-                        version: g.version,
-                        photo_ids: page,
-                        from: Some(from),
-                    },
-                )
-                .await?;
-                Ok("order_saved")
-            }
+        gallery::get(&ctx.state.core, &ctx.p, id).await?;
+        match form.get("action").as_str() {
+            "place" => place(&ctx, id, &form).await,
+            "cover" => cover(&ctx, id, &form).await,
+            "task" => task(&ctx, id, &form).await,
+            "order" => order(&ctx, id, &form).await,
             _ => Err(CoreError::invalid(
                 "action",
                 "choose what to do with the ticked photos",
@@ -163,6 +59,121 @@ pub async fn arrange(
         Ok(flash) => done(&back, flash),
         Err(e) => error_page(&ctx.state, &e),
     }
+}
+
+/// The arrange form's fields, as posted.
+struct ArrangeForm(Vec<(String, String)>);
+
+impl ArrangeForm {
+    fn get(&self, k: &str) -> String {
+        self.0
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The ticked photos.
+    fn ticked(&self) -> Vec<PhotoId> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == "photo")
+            .filter_map(|(_, v)| PhotoId::parse(v).ok())
+            .collect()
+    }
+
+    /// The ticked photos, or a field error saying to tick some to `what`.
+    fn some_ticked(&self, what: &str) -> Result<Vec<PhotoId>, CoreError> {
+        let ticked = self.ticked();
+        if ticked.is_empty() {
+            return Err(CoreError::invalid(
+                "photo_ids",
+                format!("tick the photos to {what} first"),
+            ));
+        }
+        Ok(ticked)
+    }
+}
+
+async fn place(
+    ctx: &PageCtx,
+    id: GalleryId,
+    form: &ArrangeForm,
+) -> Result<&'static str, CoreError> {
+    let photo_ids = form.some_ticked("move")?;
+    let set = form.get("set_id");
+    let set_id = if set.is_empty() {
+        None
+    } else {
+        Some(
+            GallerySetId::parse(&set)
+                .map_err(|_| CoreError::invalid("set_id", "choose one of the gallery's sets"))?,
+        )
+    };
+    let input = PlacePhotos { photo_ids, set_id };
+    arrange::place_photos(&ctx.state.core, &ctx.p, &ctx.meta, id, input).await?;
+    Ok("photos_placed")
+}
+
+async fn cover(
+    ctx: &PageCtx,
+    id: GalleryId,
+    form: &ArrangeForm,
+) -> Result<&'static str, CoreError> {
+    let [one] = form.ticked()[..] else {
+        return Err(CoreError::invalid(
+            "photo_ids",
+            "tick exactly one photo to make it the cover",
+        ));
+    };
+    let core = &ctx.state.core;
+    let g = gallery::get(core, &ctx.p, id).await?;
+    let patch = GalleryPatch {
+        version: g.version,
+        cover_photo_id: Some(one),
+        ..Default::default()
+    };
+    gallery::update(core, &ctx.p, &ctx.meta, id, patch).await?;
+    Ok("cover_set")
+}
+
+async fn task(ctx: &PageCtx, id: GalleryId, form: &ArrangeForm) -> Result<&'static str, CoreError> {
+    let photo_ids = form.some_ticked("edit")?;
+    let input = NewTask {
+        id: None,
+        gallery_id: id,
+        title: field(&form.get("task_title")),
+        notes: Some(field(&form.get("task_notes"))),
+        photo_ids,
+        assignee_id: None,
+        priority: None,
+        due_at: None,
+    };
+    editing::create(&ctx.state.core, &ctx.p, &ctx.meta, input).await?;
+    Ok("task_created")
+}
+
+/// The page's photos in their dragged order, from the page's `offset`.
+async fn order(
+    ctx: &PageCtx,
+    id: GalleryId,
+    form: &ArrangeForm,
+) -> Result<&'static str, CoreError> {
+    let photo_ids: Vec<PhotoId> = form
+        .get("order")
+        .split(',')
+        .filter_map(|s| PhotoId::parse(s.trim()).ok())
+        .collect();
+    let from = Offset::parse("offset", &form.get("offset"))?;
+    let core = &ctx.state.core;
+    let g = gallery::get(core, &ctx.p, id).await?;
+    let order = PhotoOrder {
+        version: g.version,
+        photo_ids,
+        from: Some(from),
+    };
+    arrange::reorder(core, &ctx.p, &ctx.meta, id, order).await?;
+    Ok("order_saved")
 }
 
 #[derive(Default, Deserialize)]

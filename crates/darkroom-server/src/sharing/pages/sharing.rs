@@ -190,17 +190,10 @@ pub struct LinkForm {
     expires_on: String,
 }
 
-pub async fn create_link(
-    ctx: PageCtx,
-    Path(id): Path<String>,
-    PageForm(f): PageForm<LinkForm>,
-) -> Response {
-    let id = match page_id::<GalleryId>(&ctx, &id) {
-        Ok(i) => i,
-        Err(r) => return *r,
-    };
-    let core = &ctx.state.core;
-    let result = async {
+impl LinkForm {
+    /// The new link the form describes.
+    fn input(&self) -> Result<NewLink, darkroom_core::CoreError> {
+        let f = self;
         // The form offers the purposes; anything else is the core's field error.
         let purpose = if f.purpose.is_empty() {
             "proofing"
@@ -220,7 +213,7 @@ pub async fn create_link(
                 rights.push(name.to_string());
             }
         }
-        let input = NewLink {
+        Ok(NewLink {
             id: None,
             kind: Some(if f.kind.is_empty() {
                 "person".into()
@@ -239,7 +232,22 @@ pub async fn create_link(
             download_limit: number("download_limit", &f.download_limit)?,
             expires_at: end_of_day("expires_on", &f.expires_on)?
                 .map(darkroom_domain::field::Future),
-        };
+        })
+    }
+}
+
+pub async fn create_link(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    PageForm(f): PageForm<LinkForm>,
+) -> Response {
+    let id = match page_id::<GalleryId>(&ctx, &id) {
+        Ok(i) => i,
+        Err(r) => return *r,
+    };
+    let core = &ctx.state.core;
+    let result = async {
+        let input = f.input()?;
         share::create_link(core, &ctx.p, &ctx.meta, id, input).await
     }
     .await;

@@ -1,0 +1,361 @@
+//! Making and changing tasks by hand: new tasks with their photos, assignee and priority, and moving a task through its statuses.
+
+use crate::kernel::audit::{self};
+use crate::kernel::created::{self, Claim};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::write;
+use crate::photos::interface::target;
+use crate::{Core, Meta, Principal};
+use darkroom_db::entity::{editing_task, editing_task_photo, gallery, photo};
+use darkroom_db::repo::{self};
+use darkroom_db::sea_orm::{ConnectionTrait, Set};
+use darkroom_domain::editing::{self as rules, Priority, TaskStatus};
+use darkroom_domain::field::{Line, PriorityName, TaskActionName, Text};
+use darkroom_domain::permission::Permission;
+use darkroom_domain::validate::FieldErrors;
+use darkroom_domain::{EditTaskId, GalleryId, PhotoId, Timestamp, TypedId, UserId};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::HashSet;
+
+use super::*;
+
+/// A task added by staff.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTask {
+    pub id: Option<EditTaskId>,
+    pub gallery_id: GalleryId,
+    /// What to do ("Colour-grade the ceremony").
+    pub title: Line<200>,
+    pub notes: Option<Text<5000>>,
+    /// Photos of the gallery (a photo listed again is ignored).
+    #[schema(min_items = 1, max_items = 20000)]
+    pub photo_ids: Vec<PhotoId>,
+    pub assignee_id: Option<UserId>,
+    /// `normal` when absent.
+    pub priority: Option<PriorityName>,
+    pub due_at: Option<Timestamp>,
+}
+
+/// Absent stays as it is; `null` clears.
+pub(super) fn double<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Changes to a task: any of its fields, and/or one move of its status.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskPatch {
+    pub version: i64,
+    pub title: Option<Line<200>>,
+    /// `null` clears.
+    #[serde(default, deserialize_with = "double")]
+    pub notes: Option<Option<Text<5000>>>,
+    /// `null` unassigns.
+    #[serde(default, deserialize_with = "double")]
+    pub assignee_id: Option<Option<UserId>>,
+    pub priority: Option<PriorityName>,
+    /// `null` clears.
+    #[serde(default, deserialize_with = "double")]
+    pub due_at: Option<Option<Timestamp>>,
+    /// `start`, `send` (for review), `approve` or `revise` (send back).
+    pub action: Option<TaskActionName>,
+}
+
+/// Checks an assignee: staff of the studio who may upload to the gallery.
+pub(super) async fn check_assignee(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    p: &Principal,
+    g: &gallery::Model,
+    user: UserId,
+    errs: &mut FieldErrors,
+) -> CoreResult<()> {
+    let them = crate::kernel::principal::load(c, p.studio, user, crate::Via::System, None).await?;
+    match them {
+        Some(them) if core.can(&them, Permission::PhotoUpload, target(g)) => {}
+        Some(_) => errs.add(
+            "assignee_id",
+            "invalid",
+            "this person may not upload to this gallery, so could not deliver the edits; give them a role that can",
+        ),
+        None => return Err(CoreError::missing("assignee_id", "active staff member", user)),
+    }
+    Ok(())
+}
+
+pub(super) fn check_priority(s: Option<&PriorityName>, errs: &mut FieldErrors) -> Option<Priority> {
+    s.and_then(|s| errs.check("priority", s.check()))
+}
+
+pub(super) async fn insert_task(
+    c: &impl ConnectionTrait,
+    t: editing_task::Model,
+    photos: &[photo::Model],
+) -> darkroom_db::DbResult<editing_task::Model> {
+    let studio = t.studio_id;
+    let task = t.id;
+    let saved = repo::editing::insert_task(c, t).await?;
+    for ph in photos {
+        repo::editing::insert_task_photo(
+            c,
+            editing_task_photo::Model {
+                id: uuid::Uuid::now_v7(),
+                studio_id: studio,
+                task_id: task,
+                photo_id: ph.id,
+                base_version: ph.current_version,
+                edited_version: None,
+            },
+        )
+        .await?;
+    }
+    Ok(saved)
+}
+
+pub async fn create(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    input: NewTask,
+) -> CoreResult<(TaskView, bool)> {
+    let tx = core.db().begin().await?;
+    let g = crate::photos::interface::load(&tx, p, input.gallery_id, false).await?;
+    core.authorize(p, Permission::GalleryManage, target(&g))?;
+    let id = input.id.unwrap_or_default();
+    let now = core.now().as_micros();
+    if input.id.is_some()
+        && created::claim(
+            &tx,
+            p.studio,
+            "editing_task",
+            id,
+            &created::digest(&input),
+            now,
+        )
+        .await?
+            == Claim::Replay
+    {
+        let (t, g) = load(core, &tx, p, id).await?;
+        return Ok((one_view(core, &tx, p, t, g).await?, false));
+    }
+    let mut errs = FieldErrors::new();
+    let title = errs.check("title", input.title.check("the title"));
+    let notes = input
+        .notes
+        .as_ref()
+        .and_then(|n| errs.check("notes", n.check("the notes")))
+        .flatten();
+    let priority = check_priority(input.priority.as_ref(), &mut errs).unwrap_or(Priority::Normal);
+    if let Some(a) = input.assignee_id {
+        check_assignee(core, &tx, p, &g, a, &mut errs).await?;
+    }
+    let mut photos = Vec::new();
+    if input.photo_ids.is_empty() {
+        errs.add("photo_ids", "required", "list the photos to edit");
+    }
+    let mut seen = HashSet::new();
+    for (i, pid) in input.photo_ids.iter().enumerate() {
+        match repo::photo::find_photo(&tx, p.studio.uuid(), pid.uuid()).await? {
+            Some(ph) if ph.gallery_id == Some(g.id) => {
+                // A photo listed again keeps its first place.
+                if seen.insert(ph.id) {
+                    photos.push(ph);
+                }
+            }
+            _ => {
+                return Err(CoreError::missing(
+                    &format!("photo_ids[{i}]"),
+                    "photo of this gallery",
+                    pid,
+                ));
+            }
+        }
+    }
+    errs.into_result()?;
+    let t = insert_task(
+        &tx,
+        editing_task::Model {
+            id: id.uuid(),
+            studio_id: p.studio.uuid(),
+            gallery_id: g.id,
+            source: "staff".into(),
+            link_id: None,
+            note_id: None,
+            title: title.unwrap_or_default(),
+            notes,
+            assignee_id: input.assignee_id.map(|a| a.uuid()),
+            priority,
+            due_at: input.due_at.map(|d| d.as_micros()),
+            status: TaskStatus::Queued,
+            revision_count: 0,
+            started_at: None,
+            review_at: None,
+            completed_at: None,
+            created_by: Some(p.user.uuid()),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+        &photos,
+    )
+    .await
+    .map_err(|e| created::on_insert_error(e, &id))?;
+    audit::record(
+        core,
+        &tx,
+        meta,
+        crate::photos::interface::event_in(
+            p,
+            &g,
+            "editing_task",
+            "editing_task.created",
+            id,
+            serde_json::json!({ "photos": photos.len() }),
+        ),
+    )
+    .await?;
+    let v = one_view(core, &tx, p, t, g).await?;
+    crate::commit(tx).await?;
+    Ok((v, true))
+}
+
+pub async fn update(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: EditTaskId,
+    patch: TaskPatch,
+) -> CoreResult<TaskView> {
+    let tx = core.db().begin().await?;
+    let (t, g) = load(core, &tx, p, id).await?;
+    let manager = core.can(p, Permission::GalleryManage, target(&g));
+    let is_assignee = t.assignee_id == Some(p.user.uuid());
+    let mut errs = FieldErrors::new();
+    let mut am = editing_task::ActiveModel::default();
+    let edits_fields = patch.title.is_some()
+        || patch.notes.is_some()
+        || patch.assignee_id.is_some()
+        || patch.priority.is_some()
+        || patch.due_at.is_some();
+    if edits_fields && !manager {
+        core.authorize(p, Permission::GalleryManage, target(&g))?;
+    }
+    if let Some(tt) = &patch.title
+        && let Some(tt) = errs.check("title", tt.check("the title"))
+    {
+        am.title = Set(tt);
+    }
+    if let Some(n) = &patch.notes {
+        let n = match n {
+            Some(n) => errs.check("notes", n.check("the notes")).flatten(),
+            None => None,
+        };
+        am.notes = Set(n);
+    }
+    if let Some(a) = patch.assignee_id {
+        if let Some(a) = a {
+            check_assignee(core, &tx, p, &g, a, &mut errs).await?;
+        }
+        am.assignee_id = Set(a.map(|a| a.uuid()));
+    }
+    if let Some(pr) = check_priority(patch.priority.as_ref(), &mut errs) {
+        am.priority = Set(pr);
+    }
+    if let Some(d) = patch.due_at {
+        am.due_at = Set(d.map(|d| d.as_micros()));
+    }
+    let now = core.now().as_micros();
+    let mut moved = None;
+    if let Some(a) = &patch.action
+        && let Some(m) = errs.check("action", a.check())
+    {
+        if m.is_review() || !is_assignee {
+            if !manager {
+                // The assignee works the task; a manager reviews (and may stand in).
+                core.authorize(p, Permission::GalleryManage, target(&g))?;
+            }
+        } else {
+            core.authorize(p, Permission::PhotoUpload, target(&g))?;
+        }
+        let from = t.status;
+        match rules::next(from, m) {
+            Ok(to) => {
+                apply_status(&mut am, &t, to, now);
+                moved = Some((from, to));
+            }
+            Err(e) => {
+                errs.into_result()?;
+                return Err(CoreError::conflict("invalid_state", e));
+            }
+        }
+    }
+    errs.into_result()?;
+    if t.version != patch.version {
+        return Err(CoreError::stale(one_view(core, &tx, p, t, g).await?));
+    }
+    if write::try_update::<editing_task::Entity>(core, &tx, p.studio, t.id, patch.version, am)
+        .await?
+        .is_err()
+    {
+        let (fresh, g) = load(core, &tx, p, id).await?;
+        return Err(CoreError::stale(one_view(core, &tx, p, fresh, g).await?));
+    }
+    if let Some((_, TaskStatus::Revision)) = moved {
+        // The next edit starts from what the photos are now.
+        let rows = repo::editing::photos_of_tasks(&tx, p.studio.uuid(), &[t.id]).await?;
+        let mut current = Vec::new();
+        for r in rows {
+            if let Some(ph) = repo::photo::find_photo(&tx, p.studio.uuid(), r.photo_id).await? {
+                current.push((ph.id, ph.current_version));
+            }
+        }
+        repo::editing::rebase_task_photos(&tx, p.studio.uuid(), t.id, &current).await?;
+    }
+    audit::record(
+        core,
+        &tx,
+        meta,
+        crate::photos::interface::event_in(
+            p,
+            &g,
+            "editing_task",
+            "editing_task.updated",
+            id,
+            serde_json::json!({
+                "action": patch.action, "from": moved.map(|m| m.0.name()), "to": moved.map(|m| m.1.name()),
+                "assignee": patch.assignee_id.map(|a| a.map(|a| a.to_string())),
+                "priority": patch.priority,
+            }),
+        ),
+    )
+    .await?;
+    let (fresh, g) = load(core, &tx, p, id).await?;
+    let v = one_view(core, &tx, p, fresh, g).await?;
+    crate::commit(tx).await?;
+    Ok(v)
+}
+
+/// Sets the status and its timestamps.
+pub(super) fn apply_status(
+    am: &mut editing_task::ActiveModel,
+    t: &editing_task::Model,
+    to: TaskStatus,
+    now: i64,
+) {
+    am.status = Set(to);
+    match to {
+        TaskStatus::InProgress if t.started_at.is_none() => am.started_at = Set(Some(now)),
+        TaskStatus::Review => am.review_at = Set(Some(now)),
+        TaskStatus::Done => am.completed_at = Set(Some(now)),
+        TaskStatus::Revision => {
+            am.revision_count = Set(t.revision_count + 1);
+            am.completed_at = Set(None);
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,352 @@
+//! A client's side of a share link: opening it (magic link or access code), the guest session, deciding each action against the link, and the events a visit leaves.
+
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::secret::{hash_token, new_token};
+use crate::{Core, Meta};
+use darkroom_db::entity::{gallery, share_link};
+use darkroom_db::repo;
+use darkroom_db::sea_orm::ConnectionTrait;
+use darkroom_domain::audit::Severity;
+use darkroom_domain::link::{self, Denial, LinkAction, LinkRights, LinkState};
+use darkroom_domain::names::LinkPurpose;
+use darkroom_domain::{BranchId, ShareLinkId, StudioId, Timestamp, TypedId};
+
+use super::*;
+
+/// A client, through one link, right now.
+#[derive(Clone, Debug)]
+pub struct Guest {
+    pub studio: StudioId,
+    pub link: share_link::Model,
+    pub gallery: gallery::Model,
+}
+
+impl Guest {
+    pub fn link_id(&self) -> ShareLinkId {
+        ShareLinkId::from_uuid(self.link.id)
+    }
+
+    pub fn state(&self) -> LinkState {
+        LinkState {
+            rights: LinkRights::parse(&self.link.rights).unwrap_or_default(),
+            download: self.link.download,
+            expires_at: self.link.expires_at.map(Timestamp::from_micros),
+            revoked: self.link.revoked_at.is_some(),
+            submitted: self.link.submitted_at.is_some(),
+            gallery_status: self.gallery.status,
+            gallery_deleted: self.gallery.deleted_at.is_some(),
+            gallery_expires_at: self.gallery.expires_at.map(Timestamp::from_micros),
+            selection_deadline: self.gallery.selection_deadline.map(Timestamp::from_micros),
+            delivery: self.link.purpose == LinkPurpose::Delivery,
+        }
+    }
+}
+
+/// Every client request's authorization: the link's rights and state, now.
+pub fn authorize(core: &Core, g: &Guest, action: LinkAction) -> CoreResult<()> {
+    match link::decide(&g.state(), action, core.now()) {
+        Ok(()) => Ok(()),
+        Err(Denial::Gone) => Err(CoreError::not_found("gallery link")),
+        Err(Denial::NotAllowed(m)) => {
+            metrics::counter!("darkroom_link_denied_total").increment(1);
+            Err(CoreError::forbidden(m))
+        }
+        Err(Denial::Locked(m)) => Err(CoreError::conflict("selection_locked", m)),
+    }
+}
+
+/// Takes this link's write lock inside `c`'s transaction (a row lock on
+/// PostgreSQL, the write lock on SQLite) and decides `action` again on the
+/// link and gallery as they are now. A client's write calls this before it
+/// writes, so a submission, revocation or expiry committed by a request
+/// running at the same moment is never missed; the returned rows are the
+/// ones to use for the rest of the transaction.
+pub(crate) async fn lock_and_decide(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    g: &Guest,
+    action: LinkAction,
+) -> CoreResult<Guest> {
+    repo::share::touch_link(c, g.link.id, core.now().as_micros()).await?;
+    let link = repo::share::find_link_any(c, g.link.id)
+        .await?
+        .ok_or(CoreError::not_found("gallery link"))?;
+    let gallery = repo::gallery::find(c, link.studio_id, link.gallery_id, true)
+        .await?
+        .ok_or(CoreError::not_found("gallery link"))?;
+    let fresh = Guest {
+        studio: g.studio,
+        link,
+        gallery,
+    };
+    authorize(core, &fresh, action)?;
+    Ok(fresh)
+}
+
+pub(super) async fn guest_of(core: &Core, link: share_link::Model) -> CoreResult<Guest> {
+    let guest = guest_rows(core, link).await?;
+    authorize(core, &guest, LinkAction::View)?;
+    Ok(guest)
+}
+
+/// The link with its gallery, not yet decided on.
+pub(super) async fn guest_rows(core: &Core, link: share_link::Model) -> CoreResult<Guest> {
+    let g = repo::gallery::find(core.db().conn(), link.studio_id, link.gallery_id, true)
+        .await?
+        .ok_or(CoreError::not_found("gallery link"))?;
+    Ok(Guest {
+        studio: StudioId::from_uuid(link.studio_id),
+        link,
+        gallery: g,
+    })
+}
+
+/// The client holding session `cookie` for link `id`. Anything else (no
+/// such session, another link's session, an expired one, a revoked link) is
+/// the same 404.
+pub async fn guest(core: &Core, id: ShareLinkId, cookie: &str) -> CoreResult<Guest> {
+    let now = core.now().as_micros();
+    let hash = hash_token(cookie);
+    // Cached rows, decided again now (see `crate::sharing::hot`).
+    if let Some((link, expires, g)) = crate::sharing::hot::of(core).sessions.get(&hash) {
+        if link == id.uuid() && expires > now {
+            authorize(core, &g, LinkAction::View)?;
+            return Ok(g);
+        }
+        return Err(CoreError::not_found("gallery link"));
+    }
+    let read_at = crate::sharing::hot::epoch();
+    let db = core.db().conn();
+    if let Some(s) = repo::share::find_session(db, &hash).await?
+        && s.link_id == id.uuid()
+        && s.expires_at > now
+        && let Some(l) = repo::share::find_link_any(db, s.link_id).await?
+    {
+        let g = guest_rows(core, l).await?;
+        crate::sharing::hot::of(core).sessions.put(
+            hash,
+            (s.link_id, s.expires_at, g.clone()),
+            read_at,
+        );
+        authorize(core, &g, LinkAction::View)?;
+        return Ok(g);
+    }
+    Err(CoreError::not_found("gallery link"))
+}
+
+/// What opening a link led to.
+#[derive(Clone, Debug)]
+pub enum Opened {
+    /// In: set this cookie (scoped to `/c/{link}`) and go to the gallery.
+    Session {
+        link: ShareLinkId,
+        token: String,
+        expires_at: Timestamp,
+    },
+    /// A general link: ask for the access code first.
+    NeedsCode {
+        studio_name: String,
+        gallery_name: String,
+    },
+    /// The access code sent was not right: ask again, saying so.
+    WrongCode {
+        studio_name: String,
+        gallery_name: String,
+        message: String,
+    },
+}
+
+pub(super) async fn link_by_token(core: &Core, token: &str) -> CoreResult<Guest> {
+    // Shape check first: anything that is not one of our tokens is the same 404.
+    if token.len() != 43
+        || !token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(CoreError::not_found("gallery link"));
+    }
+    let l = repo::share::find_link_by_token(core.db().conn(), &hash_token(token))
+        .await?
+        .ok_or(CoreError::not_found("gallery link"))?;
+    guest_of(core, l).await
+}
+
+pub(super) async fn start_session(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<Opened> {
+    let now = core.now();
+    let expires = link::session_ends(&g.state(), now, SESSION_TTL);
+    let token = new_token("");
+    let tx = core.db().begin().await?;
+    repo::share::insert_session(
+        &tx,
+        darkroom_db::entity::link_session::Model {
+            id: uuid::Uuid::now_v7(),
+            studio_id: g.studio.uuid(),
+            link_id: g.link.id,
+            token_hash: hash_token(&token),
+            created_at: now.as_micros(),
+            expires_at: expires.as_micros(),
+        },
+    )
+    .await?;
+    event(core, &tx, g, "open", None, Some(meta.ip.clone())).await?;
+    crate::commit(tx).await?;
+    Ok(Opened::Session {
+        link: g.link_id(),
+        token,
+        expires_at: expires,
+    })
+}
+
+/// Opens a link from its token.
+pub async fn open(core: &Core, token: &str, meta: &Meta) -> CoreResult<Opened> {
+    let g = link_by_token(core, token).await?;
+    if g.link.code_hash.is_some() {
+        return Ok(Opened::NeedsCode {
+            studio_name: shown_studio_name(core, &g).await?,
+            gallery_name: g.gallery.name,
+        });
+    }
+    start_session(core, &g, meta).await
+}
+
+/// The studio's name as its clients see it (the logo text when it has one).
+pub(super) async fn shown_studio_name(core: &Core, g: &Guest) -> CoreResult<String> {
+    let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
+    Ok(branding.logo_text.unwrap_or(studio_name))
+}
+
+/// Opens a general link with its access code. Attempts are limited per link
+/// and per address; repeated failures alert the studio.
+pub async fn enter_code(core: &Core, token: &str, code: &str, meta: &Meta) -> CoreResult<Opened> {
+    let g = link_by_token(core, token).await?;
+    let Some(expected) = g.link.code_hash.clone() else {
+        return start_session(core, &g, meta).await;
+    };
+    let since = core.now().minus(CODE_WINDOW).as_micros();
+    let link_key = format!("code:link:{}", g.link.id);
+    let ip_key = format!("code:ip:{}", meta.ip);
+    let db = core.db().conn();
+    if repo::signin::throttle_failures(db, &link_key, since).await? >= CODE_MAX_PER_LINK
+        || repo::signin::throttle_failures(db, &ip_key, since).await? >= CODE_MAX_PER_IP
+    {
+        metrics::counter!("darkroom_link_code_throttled_total").increment(1);
+        return Err(CoreError::RateLimited {
+            retry_after: CODE_WINDOW,
+        });
+    }
+    let sent = code_hash(core, g.link_id(), code);
+    let ok: bool = {
+        use subtle::ConstantTimeEq;
+        sent.as_bytes().ct_eq(expected.as_bytes()).into()
+    };
+    if ok {
+        repo::signin::throttle_clear(db, &link_key).await?;
+        return start_session(core, &g, meta).await;
+    }
+    let now = core.now().as_micros();
+    let tx = core.db().begin().await?;
+    repo::signin::throttle_record_failure(&tx, &link_key, now, since).await?;
+    repo::signin::throttle_record_failure(&tx, &ip_key, now, since).await?;
+    let failed = repo::share::add_failed_code(&tx, g.link.id).await?;
+    event(core, &tx, &g, "code_failed", None, Some(meta.ip.clone())).await?;
+    if failed % CODE_ALERT_EVERY == 0 {
+        alert_code_failures(core, &tx, &g, failed, meta).await?;
+    }
+    crate::commit(tx).await?;
+    core.wake_workers();
+    Ok(Opened::WrongCode {
+        studio_name: shown_studio_name(core, &g).await?,
+        gallery_name: g.gallery.name,
+        message: "that access code is not right; check it with the studio and type it again".into(),
+    })
+}
+
+/// An audit entry of high severity, and an email to whoever shared the gallery.
+pub(super) async fn alert_code_failures(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    g: &Guest,
+    failed: i64,
+    meta: &Meta,
+) -> CoreResult<()> {
+    audit::record(
+        core,
+        c,
+        meta,
+        Event {
+            studio: Some(g.studio),
+            branch: Some(BranchId::from_uuid(g.gallery.branch_id)),
+            who: Who::system("client link"),
+            event_type: "share_link.code_failures",
+            severity: Severity::High,
+            target_type: "share_link",
+            target_id: g.link_id().to_string(),
+            payload: serde_json::json!({ "failed": failed, "ip": meta.ip, "gallery": g.gallery.name }),
+        },
+    )
+    .await?;
+    notify_staff(core, c, g, |studio, branding| {
+        crate::sharing::emails::code_failures(
+            studio,
+            &g.gallery.name,
+            &g.link.label,
+            failed,
+            &meta.ip,
+            branding,
+        )
+    })
+    .await
+}
+
+/// Emails the staff member who shared the link (or created the gallery).
+pub(crate) async fn notify_staff(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    g: &Guest,
+    compose: impl FnOnce(&str, &crate::kernel::tenant::Branding) -> crate::kernel::mail::Message,
+) -> CoreResult<()> {
+    if crate::kernel::tenant::smtp_for(core, Some(g.studio))
+        .await?
+        .is_none()
+    {
+        return Ok(());
+    }
+    let who = g.link.created_by.or(g.gallery.created_by);
+    let Some(user) = who else { return Ok(()) };
+    let Some(u) = repo::person::find_user(c, user).await? else {
+        return Ok(());
+    };
+    let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
+    let msg = compose(&studio_name, &branding);
+    crate::kernel::mail::queue(core, c, Some(g.studio), "client_activity", &u.email, msg).await?;
+    Ok(())
+}
+
+/// Records one thing a client did (for the studio's activity view).
+pub(crate) async fn event(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    g: &Guest,
+    kind: &str,
+    photo: Option<uuid::Uuid>,
+    detail: Option<String>,
+) -> CoreResult<()> {
+    let now = core.now().as_micros();
+    repo::share::insert_event(
+        c,
+        darkroom_db::entity::gallery_event::Model {
+            id: uuid::Uuid::now_v7(),
+            studio_id: g.studio.uuid(),
+            gallery_id: g.gallery.id,
+            link_id: Some(g.link.id),
+            photo_id: photo,
+            kind: kind.into(),
+            detail,
+            at: now,
+        },
+    )
+    .await?;
+    repo::share::touch_link(c, g.link.id, now).await?;
+    Ok(())
+}

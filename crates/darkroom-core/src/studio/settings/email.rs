@@ -1,0 +1,126 @@
+//! A studio's own outgoing email server (SMTP), tested before it is kept.
+
+use crate::kernel::audit::{self, Event, Who};
+use crate::kernel::error::{CoreError, CoreResult};
+use crate::kernel::write;
+use crate::{Core, Meta, Principal, SmtpSecurity};
+use darkroom_db::entity::studio;
+use darkroom_db::repo;
+use darkroom_db::sea_orm::Set;
+use darkroom_domain::TypedId;
+use darkroom_domain::audit::Severity;
+use darkroom_domain::authz::Target;
+use darkroom_domain::field::{Email, Line, Ranged, Text};
+use darkroom_domain::permission::Permission;
+use darkroom_domain::validate::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+/// The studio's own SMTP server. `password`: absent keeps the stored one.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettingsInput {
+    pub version: i64,
+    pub host: Line<253>,
+    /// 587 for STARTTLS, 465 for TLS.
+    pub port: Ranged<1, 65535>,
+    pub security: SmtpSecurity,
+    pub username: Option<Text<200>>,
+    /// Absent keeps the stored password; `""` removes it.
+    pub password: Option<String>,
+    pub from_address: Email,
+    pub from_name: Line<100>,
+}
+
+/// Sets (or with `None`, removes) the studio's own SMTP server.
+pub async fn set_email(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    version: i64,
+    input: Option<EmailSettingsInput>,
+) -> CoreResult<StudioView> {
+    core.authorize(p, Permission::StudioSettingsEdit, Target::STUDIO)?;
+    let mut errs = FieldErrors::new();
+    let checked = match &input {
+        None => None,
+        Some(i) => {
+            let host = errs.check("host", i.host.check("the SMTP host"));
+            let port = errs.check("port", i.port.check().map(|p| p as u16));
+            let from = errs.check("from_address", i.from_address.check());
+            let from_name = errs.check("from_name", i.from_name.check("the sender name"));
+            let username = i
+                .username
+                .as_ref()
+                .and_then(|u| errs.check("username", u.check("the username")))
+                .flatten();
+            Some((host, port, from, from_name, username))
+        }
+    };
+    errs.into_result()?;
+    let tx = core.db().begin().await?;
+    let current = repo::studio::find(&tx, p.studio.uuid())
+        .await?
+        .ok_or(CoreError::not_found("studio"))?;
+    if current.version != version {
+        return Err(CoreError::stale(view(&current)?));
+    }
+    let mut settings = StudioSettings::parse(&current.settings)?;
+    let old_password = settings
+        .email
+        .as_ref()
+        .and_then(|e| e.password_sealed.clone());
+    settings.email = match (input, checked) {
+        (Some(i), Some((Some(host), Some(port), Some(from), Some(from_name), username))) => {
+            Some(StoredSmtp {
+                host,
+                port,
+                security: i.security,
+                username,
+                password_sealed: match i.password.as_deref() {
+                    None => old_password,
+                    Some("") => None,
+                    Some(pw) => Some(core.keys().seal(pw)),
+                },
+                from_address: from,
+                from_name,
+            })
+        }
+        _ => None,
+    };
+    let now = core.now().as_micros();
+    let am = studio::ActiveModel {
+        settings: Set(settings.to_json()),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    if let Err(fresh) =
+        write::try_update::<studio::Entity>(core, &tx, p.studio, current.id, current.version, am)
+            .await?
+    {
+        return Err(CoreError::stale(view(&fresh)?));
+    }
+    audit::record(
+        core,
+        &tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "studio.settings_changed",
+            severity: Severity::Medium,
+            target_type: "studio",
+            target_id: p.studio.to_string(),
+            payload: serde_json::json!({ "email": settings.email.as_ref().map(|e| serde_json::json!({
+                "host": e.host, "port": e.port, "from_address": e.from_address })) }),
+        },
+    )
+    .await?;
+    let fresh = repo::studio::find(&tx, current.id)
+        .await?
+        .ok_or(CoreError::not_found("studio"))?;
+    crate::commit(tx).await?;
+    view(&fresh)
+}
