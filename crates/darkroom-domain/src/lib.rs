@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod crm;
 pub mod delivery;
 pub mod editing;
 pub mod field;

@@ -5,6 +5,7 @@
 use darkroom_db::entity::client;
 use darkroom_db::repo;
 use darkroom_domain::audit::Severity;
+use darkroom_domain::crm::{self, Tags};
 use darkroom_domain::field::{ClientKindName, Line, OptEmail, Text};
 use darkroom_domain::names::ClientKind;
 use darkroom_domain::permission::Permission;
@@ -29,6 +30,8 @@ pub struct ClientView {
     pub phone: Option<String>,
     /// Internal: never shown to the client.
     pub notes: Option<String>,
+    /// The studio's labels for this client, normalised (lower case).
+    pub tags: Vec<String>,
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -44,6 +47,7 @@ pub(crate) fn view(m: client::Model) -> ClientView {
         email: m.email,
         phone: m.phone,
         notes: m.notes,
+        tags: Tags::from_stored(&m.tags).as_slice().to_vec(),
         version: m.version,
         created_at: Timestamp::from_micros(m.created_at),
         updated_at: Timestamp::from_micros(m.updated_at),
@@ -63,6 +67,14 @@ pub struct NewClient {
     pub email: Option<OptEmail>,
     pub phone: Option<Text<40>>,
     pub notes: Option<Text<5000>>,
+    /// Labels to find the client by (`wedding`, `vip`); at most 20.
+    pub tags: Option<Vec<String>>,
+}
+
+/// The tags given for `field`, checked into `errs`.
+fn check_tags(tags: &Option<Vec<String>>, errs: &mut FieldErrors) -> Option<Tags> {
+    let raw = tags.as_ref()?;
+    errs.check("tags", Tags::parse(raw))
 }
 
 /// Clients are studio-wide: anyone who may manage galleries somewhere may
@@ -108,6 +120,7 @@ pub async fn create(
         .as_ref()
         .and_then(|n| errs.check("notes", n.check("the notes")))
         .flatten();
+    let tags = check_tags(&input.tags, &mut errs).unwrap_or_default();
     errs.into_result()?;
     let tx = core.db().begin().await?;
     let id = input.id.unwrap_or_default();
@@ -116,12 +129,12 @@ pub async fn create(
         && created::claim(&tx, p.studio, "client", id, &created::digest(&input), now).await?
             == Claim::Replay
     {
-        let m = repo::share::find_client(&tx, p.studio.uuid(), id.uuid())
+        let m = repo::client::find(&tx, p.studio.uuid(), id.uuid())
             .await?
             .ok_or(CoreError::not_found("client"))?;
         return Ok((view(m), false));
     }
-    let m = repo::share::insert_client(
+    let m = repo::client::insert(
         &tx,
         client::Model {
             id: id.uuid(),
@@ -131,6 +144,7 @@ pub async fn create(
             email,
             phone,
             notes,
+            tags: tags.stored(),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -168,6 +182,8 @@ pub struct ClientFilter {
     pub q: Option<Text<200>>,
     /// `true` lists the deleted clients (to restore one).
     pub deleted: Option<bool>,
+    /// Only clients with this tag.
+    pub tag: Option<Text<40>>,
 }
 
 pub async fn list(core: &Core, p: &Principal, f: &ClientFilter) -> CoreResult<Vec<ClientView>> {
@@ -179,17 +195,28 @@ pub async fn list(core: &Core, p: &Principal, f: &ClientFilter) -> CoreResult<Ve
         None => None,
     };
     let q = q.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    Ok(repo::share::list_clients(
-        core.db().conn(),
-        p.studio.uuid(),
-        q,
-        f.deleted.unwrap_or(false),
-        500,
+    let tag = match &f.tag {
+        Some(t) => t
+            .check("the tag")
+            .map_err(|m| CoreError::invalid("tag", m))?
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| crm::tag(&t).map_err(|m| CoreError::invalid("tag", m)))
+            .transpose()?,
+        None => None,
+    };
+    let query = repo::client::Query {
+        search: q,
+        tag: tag.as_deref(),
+        deleted: f.deleted.unwrap_or(false),
+        limit: 500,
+    };
+    Ok(
+        repo::client::list(core.db().conn(), p.studio.uuid(), &query)
+            .await?
+            .into_iter()
+            .map(view)
+            .collect(),
     )
-    .await?
-    .into_iter()
-    .map(view)
-    .collect())
 }
 
 /// Changes to a client: only the fields sent change; `""` clears the email,
@@ -204,6 +231,8 @@ pub struct ClientPatch {
     pub email: Option<OptEmail>,
     pub phone: Option<Text<40>>,
     pub notes: Option<Text<5000>>,
+    /// The whole new list of tags (`[]` removes them all).
+    pub tags: Option<Vec<String>>,
 }
 
 pub async fn update(
@@ -215,7 +244,7 @@ pub async fn update(
 ) -> CoreResult<ClientView> {
     use darkroom_db::sea_orm::ActiveValue::Set;
     let tx = core.db().begin().await?;
-    let current = repo::share::find_client(&tx, p.studio.uuid(), id.uuid())
+    let current = repo::client::find(&tx, p.studio.uuid(), id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;
@@ -252,6 +281,10 @@ pub async fn update(
         changed.push("notes");
         am.notes = Set(n);
     }
+    if let Some(t) = check_tags(&patch.tags, &mut errs) {
+        changed.push("tags");
+        am.tags = Set(t.stored());
+    }
     errs.into_result()?;
     if current.version != patch.version {
         return Err(CoreError::stale(view(current)));
@@ -268,7 +301,7 @@ pub async fn update(
         serde_json::json!({ "fields": changed }),
     )
     .await?;
-    let fresh = repo::share::find_client_any(&tx, p.studio.uuid(), id.uuid())
+    let fresh = repo::client::find_any(&tx, p.studio.uuid(), id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     crate::commit(tx).await?;
@@ -287,7 +320,7 @@ pub async fn set_deleted(
 ) -> CoreResult<ClientView> {
     use darkroom_db::sea_orm::ActiveValue::Set;
     let tx = core.db().begin().await?;
-    let current = repo::share::find_client_any(&tx, p.studio.uuid(), id.uuid())
+    let current = repo::client::find_any(&tx, p.studio.uuid(), id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;
@@ -326,7 +359,7 @@ pub async fn set_deleted(
         serde_json::json!({ "name": current.name }),
     )
     .await?;
-    let fresh = repo::share::find_client_any(&tx, p.studio.uuid(), id.uuid())
+    let fresh = repo::client::find_any(&tx, p.studio.uuid(), id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     crate::commit(tx).await?;
@@ -362,7 +395,7 @@ async fn record(
 
 /// A client, deleted or not (its page is where a deleted one is restored).
 pub async fn get_any(core: &Core, p: &Principal, id: ClientId) -> CoreResult<ClientView> {
-    let m = repo::share::find_client_any(core.db().conn(), p.studio.uuid(), id.uuid())
+    let m = repo::client::find_any(core.db().conn(), p.studio.uuid(), id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;
@@ -370,7 +403,7 @@ pub async fn get_any(core: &Core, p: &Principal, id: ClientId) -> CoreResult<Cli
 }
 
 pub async fn get(core: &Core, p: &Principal, id: ClientId) -> CoreResult<ClientView> {
-    let m = repo::share::find_client(core.db().conn(), p.studio.uuid(), id.uuid())
+    let m = repo::client::find(core.db().conn(), p.studio.uuid(), id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;

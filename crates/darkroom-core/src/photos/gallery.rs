@@ -75,7 +75,7 @@ pub(crate) async fn view(c: &impl ConnectionTrait, m: gallery::Model) -> CoreRes
         .await?
         .map(|b| b.name);
     let client_name = match m.client_id {
-        Some(id) => repo::share::find_client(c, m.studio_id, id)
+        Some(id) => repo::client::find(c, m.studio_id, id)
             .await?
             .map(|c| c.name),
         None => None,
@@ -521,7 +521,7 @@ pub async fn set_terms(
         .and_then(|n| errs.check("download_limit", n.check()));
     errs.into_result()?;
     if let Some(c) = t.client_id
-        && repo::share::find_client(&tx, p.studio.uuid(), c.uuid())
+        && repo::client::find(&tx, p.studio.uuid(), c.uuid())
             .await?
             .is_none()
     {

@@ -337,7 +337,7 @@ pub async fn update(
     let mut client_notified = false;
     if let Some(s) = new_status.filter(|s| rules::notifies(*s))
         && let Some(cid) = g.client_id
-        && let Some(client) = repo::share::find_client(&tx, p.studio.uuid(), cid).await?
+        && let Some(client) = repo::client::find(&tx, p.studio.uuid(), cid).await?
         && let Some(email) = client.email.as_deref()
     {
         let (studio_name, branding) = crate::kernel::tenant::header(core, p.studio).await?;

@@ -16,6 +16,9 @@ pub struct Model {
     pub phone: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub notes: Option<String>,
+    /// `|a|b|`: see `darkroom_domain::crm::Tags`.
+    #[sea_orm(column_type = "Text")]
+    pub tags: String,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,

@@ -10,6 +10,7 @@ mod m0004_photo_crc;
 mod m0005_sharing;
 mod m0006_editing_delivery;
 mod m0007_logins;
+mod m0008_client_tags;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_sharing::Migration),
             Box::new(m0006_editing_delivery::Migration),
             Box::new(m0007_logins::Migration),
+            Box::new(m0008_client_tags::Migration),
         ]
     }
 }

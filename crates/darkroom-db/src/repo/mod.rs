@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod branch;
+pub mod client;
 pub mod created_id;
 pub mod delivery;
 pub mod editing;

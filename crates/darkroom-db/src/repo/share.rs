@@ -1,5 +1,5 @@
 //! Client sharing: share links, the sessions they open, the client's marks
-//! and notes on photos, gallery activity, and client records.
+//! and notes on photos, and gallery activity.
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -9,9 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::DbResult;
-use crate::entity::{
-    client, gallery, gallery_event, link_session, photo_note, proof_mark, share_link,
-};
+use crate::entity::{gallery, gallery_event, link_session, photo_note, proof_mark, share_link};
 
 // Links -------------------------------------------------------------------------
 
@@ -280,78 +278,6 @@ pub async fn event_counts(
         .group_by(gallery_event::Column::LinkId)
         .group_by(gallery_event::Column::Kind)
         .into_tuple::<(Option<Uuid>, String, i64)>()
-        .all(c)
-        .await?)
-}
-
-// Clients -----------------------------------------------------------------------
-
-pub async fn insert_client(c: &impl ConnectionTrait, m: client::Model) -> DbResult<client::Model> {
-    Ok(client::ActiveModel::from(m).insert(c).await?)
-}
-
-pub async fn find_client(
-    c: &impl ConnectionTrait,
-    studio: Uuid,
-    id: Uuid,
-) -> DbResult<Option<client::Model>> {
-    Ok(client::Entity::find_by_id(id)
-        .filter(client::Column::StudioId.eq(studio))
-        .filter(client::Column::DeletedAt.is_null())
-        .one(c)
-        .await?)
-}
-
-/// A client of `studio`, deleted or not (to restore it).
-pub async fn find_client_any(
-    c: &impl ConnectionTrait,
-    studio: Uuid,
-    id: Uuid,
-) -> DbResult<Option<client::Model>> {
-    Ok(client::Entity::find_by_id(id)
-        .filter(client::Column::StudioId.eq(studio))
-        .one(c)
-        .await?)
-}
-
-/// A studio's clients by name; `search` matches part of the name or the
-/// email, or the phone number's digits; `deleted` lists the deleted ones.
-pub async fn list_clients(
-    c: &impl ConnectionTrait,
-    studio: Uuid,
-    search: Option<&str>,
-    deleted: bool,
-    limit: u64,
-) -> DbResult<Vec<client::Model>> {
-    let mut q = client::Entity::find().filter(client::Column::StudioId.eq(studio));
-    q = if deleted {
-        q.filter(client::Column::DeletedAt.is_not_null())
-    } else {
-        q.filter(client::Column::DeletedAt.is_null())
-    };
-    if let Some(s) = search {
-        let mut any = sea_orm::Condition::any()
-            .add(super::contains_ci(client::Column::Name, s))
-            .add(super::contains_ci(client::Column::Email, s));
-        let digits: String = s.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 3 {
-            // Phone numbers are kept as typed; compare their digits.
-            let stripped = [" ", "-", "(", ")", ".", "+"].iter().fold(
-                sea_orm::sea_query::Expr::col(client::Column::Phone),
-                |e: sea_orm::sea_query::SimpleExpr, ch| {
-                    sea_orm::sea_query::Func::cust("REPLACE")
-                        .arg(e)
-                        .arg(*ch)
-                        .arg("")
-                        .into()
-                },
-            );
-            any = any.add(sea_orm::sea_query::Expr::expr(stripped).like(format!("%{digits}%")));
-        }
-        q = q.filter(any);
-    }
-    Ok(q.order_by_asc(client::Column::Name)
-        .limit(limit)
         .all(c)
         .await?)
 }

@@ -234,3 +234,146 @@ async fn the_client_pages_list_search_edit_and_delete() {
     let (s, _, _) = app.page(Some(&other.session), &client_path).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+fn names(list: &serde_json::Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn clients_are_tagged_and_found_by_a_tag_within_their_studio_only() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let other = app.studio("Elsewhere").await;
+    let (s, mina) = app
+        .post(
+            &owner,
+            "/api/v1/clients",
+            json!({ "name": "Mina Kim", "tags": [" Wedding ", "VIP", "wedding", "under_30"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{mina}");
+    assert_eq!(mina["tags"], json!(["wedding", "vip", "under_30"]));
+    app.post(
+        &owner,
+        "/api/v1/clients",
+        json!({ "name": "Acme Corp", "kind": "organisation", "tags": ["corporate"] }),
+    )
+    .await;
+    // `_` in a tag is a character, not a LIKE wildcard.
+    app.post(
+        &owner,
+        "/api/v1/clients",
+        json!({ "name": "Under 30", "tags": ["under-30"] }),
+    )
+    .await;
+    app.post(
+        &other,
+        "/api/v1/clients",
+        json!({ "name": "Not yours", "tags": ["wedding"] }),
+    )
+    .await;
+
+    for (tag, want) in [
+        ("wedding", vec!["Mina Kim"]),
+        ("WEDDING", vec!["Mina Kim"]),
+        ("corporate", vec!["Acme Corp"]),
+        ("under_30", vec!["Mina Kim"]),
+        ("wed", vec![]),
+    ] {
+        let (s, found) = app.get(&owner, &format!("/api/v1/clients?tag={tag}")).await;
+        assert_eq!(s, StatusCode::OK, "{found}");
+        assert_eq!(names(&found), want, "{tag}");
+    }
+    let (_, theirs) = app.get(&other, "/api/v1/clients?tag=wedding").await;
+    assert_eq!(names(&theirs), ["Not yours"]);
+
+    // A patch replaces the list; `[]` removes them all.
+    let id = mina["id"].as_str().unwrap();
+    let (s, edited) = app
+        .patch(
+            &owner,
+            &format!("/api/v1/clients/{id}"),
+            json!({ "version": mina["version"], "tags": ["repeat   client"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{edited}");
+    assert_eq!(edited["tags"], json!(["repeat client"]));
+    let (_, found) = app.get(&owner, "/api/v1/clients?tag=wedding").await;
+    assert_eq!(names(&found), Vec::<&str>::new());
+
+    // A bad tag is refused, naming the field and the character.
+    let (s, bad) = app
+        .patch(
+            &owner,
+            &format!("/api/v1/clients/{id}"),
+            json!({ "version": edited["version"], "tags": ["a|b"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert_eq!(bad["errors"][0]["field"], "tags", "{bad}");
+    assert!(
+        bad["errors"][0]["message"].as_str().unwrap().contains('|'),
+        "{bad}"
+    );
+    let (s, bad) = app.get(&owner, "/api/v1/clients?tag=50%25").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert_eq!(bad["errors"][0]["field"], "tag", "{bad}");
+}
+
+#[tokio::test]
+async fn the_client_pages_edit_and_filter_by_tags() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let (s, _, h) = app
+        .form(
+            &owner.session,
+            "/clients/new",
+            &[
+                ("kind", "person"),
+                ("name", "Ari Lee"),
+                ("tags", "Wedding, 2027 season"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let to = h["location"].to_str().unwrap().to_string();
+    let (_, page, _) = app.page(Some(&owner.session), &to).await;
+    assert!(page.contains(r#"value="wedding, 2027 season""#), "{page}");
+    assert!(
+        page.contains(r#"href="/clients?tag=2027%20season""#),
+        "{page}"
+    );
+
+    let (_, html, _) = app
+        .page(Some(&owner.session), "/clients?tag=2027%20season")
+        .await;
+    assert!(
+        html.contains("Ari Lee") && html.contains("Tagged"),
+        "{html}"
+    );
+    let (_, html, _) = app
+        .page(Some(&owner.session), "/clients?tag=corporate")
+        .await;
+    assert!(html.contains("No clients match"), "{html}");
+
+    // A bad tag shows the form again with the field marked.
+    let path = to.split('?').next().unwrap();
+    let (s, html, _) = app
+        .form(
+            &owner.session,
+            path,
+            &[
+                ("version", "1"),
+                ("kind", "person"),
+                ("name", "Ari Lee"),
+                ("tags", "ok, 50%"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("e-f-tags") && html.contains("`%`"), "{html}");
+}

@@ -523,7 +523,7 @@ pub async fn remind_expiring(core: &Core) -> CoreResult<usize> {
                 }
             }
             if let Some(cid) = g.client_id
-                && let Some(c) = repo::share::find_client(&tx, g.studio_id, cid).await?
+                && let Some(c) = repo::client::find(&tx, g.studio_id, cid).await?
                 && let Some(e) = c.email
             {
                 to.push((e, c.name));

@@ -1,5 +1,5 @@
-//! Client pages: the list (searched by name, email or phone), a client's
-//! page with its form, and deleting or restoring one.
+//! Client pages: the list (searched by name, email or phone, filtered by a
+//! tag), a client's page with its form, and deleting or restoring one.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -21,13 +21,14 @@ pub async fn list(ctx: PageCtx, q: Params) -> Response {
     let f = ClientFilter {
         q: param(&q, "q").map(field),
         deleted: Some(deleted),
+        tag: param(&q, "tag").map(field),
     };
     match client::list(&ctx.state.core, &ctx.p, &f).await {
         Ok(items) => ctx.render(
             "clients.html",
             context! {
                 title => if deleted { "Deleted clients" } else { "Clients" },
-                items => items, q => param(&q, "q"), deleted => deleted,
+                items => items, q => param(&q, "q"), deleted => deleted, tag => param(&q, "tag"),
                 flash => flash_text(param(&q, "flash")),
             },
         ),
@@ -44,6 +45,8 @@ pub struct ClientForm {
     email: String,
     phone: String,
     notes: String,
+    /// Tags as typed, separated by commas.
+    tags: String,
     version: Option<i64>,
 }
 
@@ -55,8 +58,19 @@ impl ClientForm {
             email: c.email.clone().unwrap_or_default(),
             phone: c.phone.clone().unwrap_or_default(),
             notes: c.notes.clone().unwrap_or_default(),
+            tags: c.tags.join(", "),
             version: Some(c.version),
         }
+    }
+
+    /// The tags typed in the form's one line.
+    fn tags(&self) -> Vec<String> {
+        self.tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
     }
 }
 
@@ -97,6 +111,7 @@ pub async fn create(ctx: PageCtx, PageForm(f): PageForm<ClientForm>) -> Response
         email: Some(field(&f.email)),
         phone: Some(field(&f.phone)),
         notes: Some(field(&f.notes)),
+        tags: Some(f.tags()),
     };
     match client::create(&ctx.state.core, &ctx.p, &ctx.meta, input).await {
         Ok((c, _)) => done(&format!("/clients/{}", c.id), "client_added"),
@@ -158,6 +173,7 @@ pub async fn update(
         email: Some(field(&f.email)),
         phone: Some(field(&f.phone)),
         notes: Some(field(&f.notes)),
+        tags: Some(f.tags()),
     };
     match client::update(&ctx.state.core, &ctx.p, &ctx.meta, c.id, patch).await {
         Ok(c) => done(&format!("/clients/{}", c.id), "client_saved"),
