@@ -51,6 +51,16 @@ impl Timestamp {
         Duration::from_micros(u64::try_from(self.0.saturating_sub(earlier.0)).unwrap_or(0))
     }
 
+    /// The HTTP date of this instant (RFC 9110's IMF-fixdate), whole seconds:
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`.
+    pub fn http_date(self) -> String {
+        let secs = jiff::Timestamp::from_second(self.0.div_euclid(1_000_000))
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&secs)
+            .unwrap_or_default()
+    }
+
     fn to_jiff(self) -> jiff::Timestamp {
         jiff::Timestamp::from_microsecond(self.0).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
     }

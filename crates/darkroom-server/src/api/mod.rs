@@ -89,6 +89,18 @@ impl Modify for Security {
 
 /// The API routes and the OpenAPI document describing exactly them, with
 /// this server's configured limits.
+/// The answer to a create that accepts a client-chosen id: `201 Created`
+/// with the new record, or `200 OK` with the existing one when the same
+/// request came before (an idempotent replay).
+pub fn created<T>(v: T, fresh: bool) -> (axum::http::StatusCode, axum::Json<T>) {
+    let status = if fresh {
+        axum::http::StatusCode::CREATED
+    } else {
+        axum::http::StatusCode::OK
+    };
+    (status, axum::Json(v))
+}
+
 pub fn routes(limits: contract::Limits) -> (Router<AppState>, serde_json::Value) {
     let mut r = OpenApiRouter::with_openapi(ApiDoc::openapi());
     let mut tags = Vec::new();

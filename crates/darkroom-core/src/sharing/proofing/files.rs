@@ -15,13 +15,9 @@ use super::*;
 
 /// What a signed media URL may name: the thumbnail, the proof, and (on a
 /// delivery link only, checked in [`media`]) the clean preview.
+/// Originals are never a media URL's: they go out as counted downloads.
 pub(super) fn media_rendition(what: &str) -> Option<Rendition> {
-    match what {
-        "thumb" => Some(Rendition::Thumb),
-        "proof" => Some(Rendition::Proof),
-        "preview" => Some(Rendition::Preview),
-        _ => None,
-    }
+    Rendition::parse(what).filter(|r| *r != Rendition::Original)
 }
 
 /// Bytes for the page: the thumbnail, and the proof or (on a delivery link)

@@ -33,14 +33,7 @@ async fn create_client(
     ApiJson(input): ApiJson<NewClient>,
 ) -> ApiResult<(StatusCode, Json<ClientView>)> {
     let (v, created) = client::create(&s.core, &p, &m, input).await?;
-    Ok((
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        Json(v),
-    ))
+    Ok(crate::api::created(v, created))
 }
 
 /// One client.

@@ -38,12 +38,7 @@ async fn create_gallery(
     ApiJson(input): ApiJson<NewGallery>,
 ) -> ApiResult<(StatusCode, Json<GalleryView>)> {
     let (v, created) = gallery::create(&s.core, &p, &m, input).await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(v)))
+    Ok(crate::api::created(v, created))
 }
 
 /// One gallery.

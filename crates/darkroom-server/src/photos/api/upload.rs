@@ -138,41 +138,13 @@ fn check_version(headers: &HeaderMap) -> Result<(), Box<Response>> {
     }
 }
 
-fn http_date(t: darkroom_domain::Timestamp) -> String {
-    let secs = t.as_micros() / 1_000_000;
-    httpdate(secs)
-}
-
-/// RFC 7231 IMF-fixdate.
-fn httpdate(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
-    // Civil from days (Howard Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if mo <= 2 { y + 1 } else { y };
-    let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
-    let mon = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ][(mo - 1) as usize];
-    format!("{wd}, {d:02} {mon} {y} {h:02}:{m:02}:{s:02} GMT")
-}
-
 fn offset_response(status: StatusCode, st: &UploadState) -> Response {
     let mut r = with_status(status);
     let h = r.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&st.received.to_string()) {
         h.insert("upload-offset", v);
     }
-    if let Ok(v) = HeaderValue::from_str(&http_date(st.expires_at)) {
+    if let Ok(v) = HeaderValue::from_str(&st.expires_at.http_date()) {
         h.insert("upload-expires", v);
     }
     r
@@ -577,8 +549,12 @@ mod tests {
 
     #[test]
     fn http_dates() {
-        assert_eq!(httpdate(0), "Thu, 01 Jan 1970 00:00:00 GMT");
-        assert_eq!(httpdate(1_764_000_000), "Mon, 24 Nov 2025 16:00:00 GMT");
+        let at = |s: i64| darkroom_domain::Timestamp::from_micros(s * 1_000_000 + 999_999);
+        assert_eq!(at(0).http_date(), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            at(1_764_000_000).http_date(),
+            "Mon, 24 Nov 2025 16:00:00 GMT"
+        );
     }
 
     #[test]

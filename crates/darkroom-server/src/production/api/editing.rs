@@ -16,20 +16,10 @@ use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::created;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiAuth, ApiJson, ApiQuery, ClientMeta, path_id};
 use crate::state::AppState;
-
-fn created<T>(v: T, fresh: bool) -> (StatusCode, Json<T>) {
-    (
-        if fresh {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        Json(v),
-    )
-}
 
 /// A gallery's sets, in order, with their photo counts.
 #[utoipa::path(get, path = "/api/v1/galleries/{gallery_id}/sets", tag = "photos",

@@ -34,14 +34,7 @@ async fn create_role(
     ApiJson(input): ApiJson<NewRole>,
 ) -> ApiResult<(StatusCode, Json<RoleView>)> {
     let (v, created) = access::create_role(&s.core, &p, &m, input).await?;
-    Ok((
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        Json(v),
-    ))
+    Ok(crate::api::created(v, created))
 }
 
 /// One role.

@@ -37,14 +37,7 @@ async fn create_branch(
     ApiJson(input): ApiJson<NewBranch>,
 ) -> ApiResult<(StatusCode, Json<BranchView>)> {
     let (v, created) = branch::create(&s.core, &p, &m, input).await?;
-    Ok((
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        Json(v),
-    ))
+    Ok(crate::api::created(v, created))
 }
 
 /// One branch.
