@@ -19,10 +19,9 @@ use bytes::Bytes;
 use darkroom_db::entity::upload;
 use darkroom_db::repo::upload as ups;
 use darkroom_domain::{BatchId, GalleryId, PhotoId, Timestamp, TypedId, UploadId};
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
 use crate::kernel::error::{CoreError, CoreResult};
@@ -31,6 +30,9 @@ use crate::{Core, Principal};
 
 mod housekeeping;
 pub use housekeeping::*;
+
+mod receive;
+use receive::*;
 
 /// Bytes written between durable checkpoints of the offset.
 const CHECKPOINT: u64 = 8 * 1024 * 1024;
@@ -273,7 +275,7 @@ pub async fn append<S, E>(
     p: &Principal,
     id: UploadId,
     offset: u64,
-    mut body: S,
+    body: S,
     checksum: Option<Checksum>,
 ) -> Result<Appended, AppendError>
 where
@@ -281,9 +283,66 @@ where
     E: std::fmt::Display,
 {
     let lock = lock_for(id);
-    // One request writes to an upload at a time. A holder that has received
-    // nothing for 2 s is a stale request (its client went away and came back
-    // on a new connection): it is asked to stop, keeping what it received.
+    let (guard, cancel) = take_turn(&lock).await?;
+    // Read once, under the lock: the previous holder may have moved the offset.
+    let m = load(core, p, id).await?;
+    let received = check_open(core, &m, offset)?;
+    let length = u64::try_from(m.length).unwrap_or(0);
+    let mut file = open_part(core, id, received).await?;
+    let mut r = Receiving {
+        core,
+        m: &m,
+        lock: &lock,
+        length,
+        written: received,
+        hasher: checksum.as_ref().map(Hasher::for_checksum),
+    };
+    let failure = r.receive(&mut file, body, &cancel).await?;
+    let (written, hasher) = (r.written, r.hasher);
+    let verified = match (hasher, &checksum) {
+        (Some(h), Some(c)) => h.matches(c),
+        _ => true,
+    };
+    let keep = if failure.is_some() && checksum.is_some() || !verified {
+        received
+    } else {
+        written
+    };
+    if keep != written {
+        file.set_len(keep).await.map_err(io)?;
+    }
+    file.sync_data().await.map_err(io)?;
+    drop(file);
+    let expires_at = checkpoint(core, &m, keep).await?;
+    if !verified {
+        return Err(AppendError::ChecksumMismatch);
+    }
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    let st = UploadState {
+        received: keep,
+        expires_at,
+        ..state(&m)
+    };
+    if keep < length {
+        drop(guard);
+        return Ok(Appended::Partial(st));
+    }
+    finish_whole(core, p, &m, guard, st).await
+}
+
+fn io(e: std::io::Error) -> AppendError {
+    AppendError::Core(photo::store_error(e.into()))
+}
+
+/// Waits for this request's turn at the upload. One request writes to an
+/// upload at a time; a holder that has received nothing for 2 s is a stale
+/// request (its client went away and came back on a new connection): it is
+/// asked to stop, keeping what it received.
+async fn take_turn(
+    lock: &Lock,
+) -> Result<(tokio::sync::OwnedMutexGuard<()>, CancellationToken), AppendError> {
     let started = std::time::Instant::now();
     let guard = loop {
         if let Ok(g) = lock.gate.clone().try_lock_owned() {
@@ -304,9 +363,11 @@ where
         *c = cancel.clone();
     }
     lock.last_progress.store(now_ms(), Ordering::SeqCst);
+    Ok((guard, cancel))
+}
 
-    // Read once, under the lock: the previous holder may have moved the offset.
-    let m = load(core, p, id).await?;
+/// The upload still takes data at `offset`: the bytes it has received.
+fn check_open(core: &Core, m: &upload::Model, offset: u64) -> Result<u64, AppendError> {
     if m.status == UploadStatus::Terminated {
         return Err(CoreError::gone(
             "upload_gone",
@@ -328,119 +389,20 @@ where
     if offset != received {
         return Err(AppendError::OffsetMismatch { expected: received });
     }
-    let length = u64::try_from(m.length).unwrap_or(0);
-    let path = part_path(core, id);
-    let io = |e: std::io::Error| AppendError::Core(photo::store_error(e.into()));
-    let mut file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .await
-        .map_err(io)?;
-    // Bytes past the recorded offset were never acknowledged: drop them.
-    file.set_len(received).await.map_err(io)?;
-    file.seek(std::io::SeekFrom::Start(received))
-        .await
-        .map_err(io)?;
+    Ok(received)
+}
 
-    let mut hasher = checksum.as_ref().map(Hasher::for_checksum);
-    let mut written = received;
-    let mut since_checkpoint = 0u64;
-    let ttl = core.settings().media.upload_ttl;
-    let mut failure: Option<AppendError> = None;
-    loop {
-        let next = tokio::select! {
-            n = body.next() => n,
-            _ = cancel.cancelled() => break,
-            // A client that stops sending keeps what arrived and resumes later.
-            _ = tokio::time::sleep(IDLE) => {
-                tracing::debug!(upload = %id, "no data for {IDLE:?}; keeping what arrived");
-                break;
-            }
-        };
-        let chunk = match next {
-            None => break,
-            Some(Ok(c)) => c,
-            // The client went away mid-request: keep what arrived.
-            Some(Err(e)) => {
-                tracing::debug!(upload = %id, error = %e, "request body ended early");
-                break;
-            }
-        };
-        if written + chunk.len() as u64 > length {
-            failure = Some(AppendError::TooLong);
-            break;
-        }
-        if let Err(e) = file.write_all(&chunk).await {
-            failure = Some(io(e));
-            break;
-        }
-        if let Some(h) = hasher.as_mut() {
-            h.update(&chunk);
-        }
-        written += chunk.len() as u64;
-        since_checkpoint += chunk.len() as u64;
-        lock.last_progress.store(now_ms(), Ordering::SeqCst);
-        // With a checksum, nothing counts until the whole chunk is verified.
-        if hasher.is_none() && since_checkpoint >= CHECKPOINT {
-            file.sync_data().await.map_err(io)?;
-            let now = core.now();
-            ups::set_received(
-                core.db().conn(),
-                m.id,
-                i64::try_from(written).unwrap_or(i64::MAX),
-                now.as_micros(),
-                now.plus(ttl).as_micros(),
-            )
-            .await
-            .map_err(CoreError::from)?;
-            since_checkpoint = 0;
-        }
-    }
-    let verified = match (hasher, &checksum) {
-        (Some(h), Some(c)) => h.matches(c),
-        _ => true,
-    };
-    let keep = if failure.is_some() && checksum.is_some() || !verified {
-        received
-    } else {
-        written
-    };
-    if keep != written {
-        file.set_len(keep).await.map_err(io)?;
-    }
-    file.sync_data().await.map_err(io)?;
-    drop(file);
-    let now = core.now();
-    ups::set_received(
-        core.db().conn(),
-        m.id,
-        i64::try_from(keep).unwrap_or(i64::MAX),
-        now.as_micros(),
-        now.plus(ttl).as_micros(),
-    )
-    .await
-    .map_err(CoreError::from)?;
-    if !verified {
-        return Err(AppendError::ChecksumMismatch);
-    }
-    if let Some(f) = failure {
-        return Err(f);
-    }
-    let st = UploadState {
-        received: keep,
-        expires_at: now.plus(ttl),
-        ..state(&m)
-    };
-    if keep < length {
-        drop(guard);
-        return Ok(Appended::Partial(st));
-    }
-    // Finishing runs to its end even if the client goes away meanwhile (a
-    // paused browser aborts its last request): every byte is here, and an
-    // ingest cut off halfway would leave the upload stuck. The upload stays
-    // locked until it is done.
+/// Ingests a whole upload. Finishing runs to its end even if the client goes
+/// away meanwhile (a paused browser aborts its last request): every byte is
+/// here, and an ingest cut off halfway would leave the upload stuck. The
+/// upload stays locked (`guard`) until it is done.
+async fn finish_whole(
+    core: &Core,
+    p: &Principal,
+    m: &upload::Model,
+    guard: tokio::sync::OwnedMutexGuard<()>,
+    st: UploadState,
+) -> Result<Appended, AppendError> {
     let (core2, p2, m2) = (core.clone(), p.clone(), m.clone());
     let task = tokio::spawn(async move {
         let r = finish(&core2, &p2, &m2).await;

@@ -22,10 +22,9 @@ use darkroom_domain::audit::Severity;
 use darkroom_domain::field::{
     DownloadLevelName, Future, Line, LinkKindName, LinkPurposeName, LinkRightName, OptEmail, Ranged,
 };
-use darkroom_domain::link::{DownloadLevel, LinkRights};
+use darkroom_domain::link::DownloadLevel;
 use darkroom_domain::names::{LinkKind, LinkPurpose};
 use darkroom_domain::permission::Permission;
-use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{BranchId, GalleryId, ShareLinkId, StudioId, Timestamp, TypedId};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -40,6 +39,9 @@ pub use guest::*;
 
 mod media;
 pub use media::*;
+
+mod terms;
+use terms::*;
 
 /// How long a browser stays in after opening a link (never past the link's expiry).
 pub const SESSION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -214,142 +216,35 @@ pub async fn create_link(
         Permission::GalleryManage,
         crate::photos::interface::target(&g),
     )?;
-    let mut errs = FieldErrors::new();
-    let kind = match &input.kind {
-        Some(k) => errs.check("kind", k.check()).unwrap_or(LinkKind::Person),
-        None => LinkKind::Person,
-    };
-    let purpose = match &input.purpose {
-        Some(k) => errs
-            .check("purpose", k.check())
-            .unwrap_or(LinkPurpose::Proofing),
-        None => LinkPurpose::Proofing,
-    };
-    let delivery = purpose == LinkPurpose::Delivery;
-    let label = errs.check("label", input.label.check("the label"));
-    let email = match &input.email {
-        None => None,
-        Some(e) => errs.check("email", e.check()).flatten(),
-    };
-    let names: Vec<&str> = input.rights.iter().map(|r| r.as_str()).collect();
-    let mut rights = match LinkRights::parse(&names.join(",")) {
-        Ok(r) => r,
-        Err(e) => {
-            errs.add("rights", "invalid", e);
-            LinkRights::default()
-        }
-    };
-    if delivery {
-        if rights.favourite || rights.comment || rights.edits {
-            errs.add(
-                "rights",
-                "invalid",
-                "a delivery link carries no proofing rights; give only `clean`, or make a proofing link",
-            );
-        }
-        rights = LinkRights {
-            clean: true,
-            ..LinkRights::default()
-        };
-    }
-    let default_download = if delivery { "original" } else { "none" };
-    let download = match DownloadLevel::parse(
-        input
-            .download
-            .as_ref()
-            .map_or(default_download, |d| d.as_str()),
-    ) {
-        Ok(d) => d,
-        Err(e) => {
-            errs.add("download", "invalid", e);
-            DownloadLevel::None
-        }
-    };
-    if delivery && download < DownloadLevel::Web {
-        errs.add(
-            "download",
-            "invalid",
-            "a delivery link is for downloading the final files: use web or original",
-        );
-    }
-    let download_limit = input
-        .download_limit
-        .and_then(|n| errs.check("download_limit", n.check()));
     let now = core.now();
-    let expires_at = input
-        .expires_at
-        .and_then(|e| errs.check("expires_at", e.check(now)));
-    errs.into_result()?;
-    let label = label.unwrap_or_default();
+    let t = LinkTerms::check(&input, now)?;
     let id = input.id.unwrap_or_default();
     let token = new_token("");
-    let code = (kind == LinkKind::General).then(new_code);
-    let m = repo::share::insert_link(
-        &tx,
-        share_link::Model {
-            id: id.uuid(),
-            studio_id: p.studio.uuid(),
-            gallery_id: g.id,
-            kind,
-            purpose,
-            label: label.clone(),
-            email: email.clone(),
-            token_hash: hash_token(&token),
-            code_hash: code.as_deref().map(|c| code_hash(core, id, c)),
-            rights: rights.encode(),
-            download,
-            download_limit,
-            downloads_used: 0,
-            expires_at: expires_at.map(|t| t.as_micros()),
-            revoked_at: None,
-            submitted_at: None,
-            failed_codes: 0,
-            last_activity_at: None,
-            created_by: Some(p.user.uuid()),
-            version: 1,
-            created_at: now.as_micros(),
-            updated_at: now.as_micros(),
-        },
-    )
-    .await
-    .map_err(|e| crate::kernel::created::on_insert_error(e, &id))?;
+    let code = (t.kind == LinkKind::General).then(new_code);
+    let row = share_link::Model {
+        token_hash: hash_token(&token),
+        code_hash: code.as_deref().map(|c| code_hash(core, id, c)),
+        created_by: Some(p.user.uuid()),
+        ..t.row(id, p.studio, g.id, now)
+    };
+    let m = repo::share::insert_link(&tx, row)
+        .await
+        .map_err(|e| crate::kernel::created::on_insert_error(e, &id))?;
+    let (kind, purpose, label) = (t.kind, t.purpose, t.label);
+    let delivery = purpose == LinkPurpose::Delivery;
     let url = core.settings().link(&format!("/g/{token}"));
-    let mut email_queued = false;
-    if let Some(to) = &email
-        && crate::kernel::tenant::smtp_for(core, Some(p.studio))
-            .await?
-            .is_some()
-    {
-        let (studio_name, branding) = crate::kernel::tenant::header(core, p.studio).await?;
-        let (template, msg) = if delivery {
-            (
-                "gallery_delivered",
-                crate::sharing::emails::gallery_delivered(
-                    &studio_name,
-                    &label,
-                    &g.name,
-                    &url,
-                    code.is_some(),
-                    expires_at,
-                    &branding,
-                ),
-            )
-        } else {
-            (
-                "gallery_shared",
-                crate::sharing::emails::gallery_shared(
-                    &studio_name,
-                    &label,
-                    &g.name,
-                    &url,
-                    code.is_some(),
-                    &branding,
-                ),
-            )
-        };
-        crate::kernel::mail::queue(core, &tx, Some(p.studio), template, to, msg).await?;
-        email_queued = true;
-    }
+    let email_queued = match &t.email {
+        Some(to) => {
+            let invite = LinkInvite {
+                to,
+                label: &label,
+                url: &url,
+                code: code.is_some(),
+            };
+            email_link(core, &tx, p.studio, &g, delivery, t.expires_at, invite).await?
+        }
+        None => false,
+    };
     audit::record(
         core,
         &tx,
