@@ -254,112 +254,35 @@ pub async fn update(
     core.authorize(p, Permission::GalleryManage, target(&g))?;
     let mut errs = FieldErrors::new();
     let mut am = deliverable::ActiveModel::default();
-    if let Some(d) = &patch.description
-        && let Some(d) = errs.check("description", d.check("the description"))
-    {
-        am.description = Set(d);
-    }
-    if patch.quantity.is_some() {
-        am.quantity = Set(check_quantity(&mut errs, patch.quantity));
-    }
-    if patch.recipient.is_some() {
-        am.recipient = Set(opt_text(
-            &mut errs,
-            "recipient",
-            patch.recipient.as_ref(),
-            "the recipient",
-        ));
-    }
-    if patch.address.is_some() {
-        am.address = Set(opt_text(
-            &mut errs,
-            "address",
-            patch.address.as_ref(),
-            "the address",
-        ));
-    }
-    let carrier = match &patch.carrier {
-        Some(c) => opt_text(&mut errs, "carrier", Some(c), "the carrier"),
-        None => m.carrier.clone(),
-    };
-    if patch.carrier.is_some() {
-        am.carrier = Set(carrier.clone());
-    }
-    let tracking = match &patch.tracking_number {
-        Some(t) => opt_text(&mut errs, "tracking_number", Some(t), "the tracking number"),
-        None => m.tracking_number.clone(),
-    };
-    if patch.tracking_number.is_some() {
-        am.tracking_number = Set(tracking.clone());
-    }
+    let (carrier, tracking) = patch.fields(&m, &mut errs, &mut am);
     let now = core.now().as_micros();
-    let mut new_status = None;
     let status = patch
         .status
         .as_ref()
         .and_then(|s| errs.check("status", s.check()));
-    if let Some(s) = status
-        && s != m.status
-    {
-        match rules::can_move(m.status, s) {
+    let new_status = match status {
+        // Field mistakes are reported before a refused move.
+        Some(s) if s != m.status => match move_to(&m, s, carrier.is_some(), now, &mut am) {
+            Ok(s) => Some(s),
             Err(e) => {
                 errs.into_result()?;
-                return Err(CoreError::conflict("invalid_state", e));
+                return Err(e);
             }
-            Ok(()) => {
-                if s == DeliverableStatus::Shipped && carrier.is_none() {
-                    errs.into_result()?;
-                    return Err(CoreError::conflict(
-                        "carrier_required",
-                        "say who carries it (a courier's name, or \"hand delivery\") before marking it shipped",
-                    ));
-                }
-                am.status = Set(s);
-                match s {
-                    DeliverableStatus::Shipped => am.shipped_at = Set(Some(now)),
-                    DeliverableStatus::Delivered => {
-                        am.delivered_at = Set(Some(now));
-                        if m.shipped_at.is_none() && carrier.is_some() {
-                            am.shipped_at = Set(Some(now));
-                        }
-                    }
-                    _ => {}
-                }
-                new_status = Some(s);
-            }
-        }
-    }
+        },
+        _ => None,
+    };
     errs.into_result()?;
     if m.version != patch.version {
         return Err(CoreError::stale(view(m)));
     }
     // Tell the client, when the gallery has one with an email.
-    let mut client_notified = false;
-    if let Some(s) = new_status.filter(|s| rules::notifies(*s))
-        && let Some(cid) = g.client_id
-        && let Some(client) = repo::client::find(&tx, p.studio.uuid(), cid).await?
-        && let Some(email) = client.email.as_deref()
-    {
-        let (studio_name, branding) = crate::kernel::tenant::header(core, p.studio).await?;
-        let what = match m.kind {
-            DeliverableKind::Usb => "USB stick".to_string(),
-            DeliverableKind::Album => "album".to_string(),
-            DeliverableKind::Prints => "prints".to_string(),
-            DeliverableKind::Other => m.description.clone(),
-        };
-        let msg = crate::production::emails::deliverable_update(
-            &studio_name,
-            &client.name,
-            &what,
-            s.name(),
-            carrier.as_deref(),
-            tracking.as_deref(),
-            &branding,
-        );
-        crate::kernel::mail::queue(core, &tx, Some(p.studio), "deliverable_update", email, msg)
-            .await?;
+    let shipping = (carrier.as_deref(), tracking.as_deref());
+    let client_notified = match new_status.filter(|s| rules::notifies(*s)) {
+        Some(s) => tell_client(core, &tx, p.studio, &g, &m, s, shipping).await?,
+        None => false,
+    };
+    if client_notified {
         am.notified_at = Set(Some(now));
-        client_notified = true;
     }
     if write::try_update::<deliverable::Entity>(core, &tx, p.studio, m.id, patch.version, am)
         .await?
@@ -391,4 +314,125 @@ pub async fn update(
         deliverable: view(fresh),
         client_notified,
     })
+}
+
+impl DeliverablePatch {
+    /// Puts the patch's plain fields into `am` (mistakes into `errs`); the
+    /// carrier and tracking number the deliverable will have.
+    fn fields(
+        &self,
+        m: &deliverable::Model,
+        errs: &mut FieldErrors,
+        am: &mut deliverable::ActiveModel,
+    ) -> (Option<String>, Option<String>) {
+        if let Some(d) = &self.description
+            && let Some(d) = errs.check("description", d.check("the description"))
+        {
+            am.description = Set(d);
+        }
+        if self.quantity.is_some() {
+            am.quantity = Set(check_quantity(errs, self.quantity));
+        }
+        if self.recipient.is_some() {
+            am.recipient = Set(opt_text(
+                errs,
+                "recipient",
+                self.recipient.as_ref(),
+                "the recipient",
+            ));
+        }
+        if self.address.is_some() {
+            am.address = Set(opt_text(
+                errs,
+                "address",
+                self.address.as_ref(),
+                "the address",
+            ));
+        }
+        let carrier = match &self.carrier {
+            Some(c) => opt_text(errs, "carrier", Some(c), "the carrier"),
+            None => m.carrier.clone(),
+        };
+        if self.carrier.is_some() {
+            am.carrier = Set(carrier.clone());
+        }
+        let tracking = match &self.tracking_number {
+            Some(t) => opt_text(errs, "tracking_number", Some(t), "the tracking number"),
+            None => m.tracking_number.clone(),
+        };
+        if self.tracking_number.is_some() {
+            am.tracking_number = Set(tracking.clone());
+        }
+        (carrier, tracking)
+    }
+}
+
+/// Moves a deliverable to `to` in `am` (with its shipped and delivered
+/// times), or says why it may not go there.
+fn move_to(
+    m: &deliverable::Model,
+    to: DeliverableStatus,
+    has_carrier: bool,
+    now: i64,
+    am: &mut deliverable::ActiveModel,
+) -> CoreResult<DeliverableStatus> {
+    rules::can_move(m.status, to).map_err(|e| CoreError::conflict("invalid_state", e))?;
+    if to == DeliverableStatus::Shipped && !has_carrier {
+        return Err(CoreError::conflict(
+            "carrier_required",
+            "say who carries it (a courier's name, or \"hand delivery\") before marking it shipped",
+        ));
+    }
+    am.status = Set(to);
+    match to {
+        DeliverableStatus::Shipped => am.shipped_at = Set(Some(now)),
+        DeliverableStatus::Delivered => {
+            am.delivered_at = Set(Some(now));
+            if m.shipped_at.is_none() && has_carrier {
+                am.shipped_at = Set(Some(now));
+            }
+        }
+        _ => {}
+    }
+    Ok(to)
+}
+
+/// Emails the gallery's client that a deliverable reached `status`, when
+/// the gallery has a client with an email; whether one was queued.
+async fn tell_client(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    studio: darkroom_domain::StudioId,
+    g: &gallery::Model,
+    m: &deliverable::Model,
+    status: DeliverableStatus,
+    (carrier, tracking): (Option<&str>, Option<&str>),
+) -> CoreResult<bool> {
+    let Some(cid) = g.client_id else {
+        return Ok(false);
+    };
+    let Some(client) = repo::client::find(tx, studio.uuid(), cid).await? else {
+        return Ok(false);
+    };
+    let Some(email) = client.email.as_deref() else {
+        return Ok(false);
+    };
+    let (studio_name, branding) = crate::kernel::tenant::header(core, studio).await?;
+    let what = match m.kind {
+        DeliverableKind::Usb => "USB stick".to_string(),
+        DeliverableKind::Album => "album".to_string(),
+        DeliverableKind::Prints => "prints".to_string(),
+        DeliverableKind::Other => m.description.clone(),
+    };
+    let msg = crate::production::emails::deliverable_update(
+        &studio_name,
+        &client.name,
+        &what,
+        status.name(),
+        carrier,
+        tracking,
+        &branding,
+    );
+    crate::kernel::mail::queue(core, tx, Some(studio), "deliverable_update", email, msg).await?;
+    Ok(true)
 }

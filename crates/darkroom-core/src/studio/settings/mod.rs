@@ -247,47 +247,8 @@ pub async fn update(
     patch: StudioPatch,
 ) -> CoreResult<StudioView> {
     core.authorize(p, Permission::StudioSettingsEdit, Target::STUDIO)?;
-    let mut errs = FieldErrors::new();
-    let name = patch
-        .name
-        .as_ref()
-        .and_then(|n| errs.check("name", n.check("the studio name")));
-    let currency = patch
-        .currency
-        .as_ref()
-        .and_then(|c| errs.check("currency", c.check().and_then(|c| Currency::parse(&c))));
-    let zone = patch
-        .time_zone
-        .as_ref()
-        .and_then(|z| errs.check("time_zone", z.check()));
-    let locale = patch
-        .locale
-        .as_ref()
-        .and_then(|l| errs.check("locale", l.check()));
-    let mut branding_changes = Vec::new();
-    let b = patch.branding.clone().unwrap_or_default();
-    let accent = b.accent_colour.as_ref().and_then(|c| {
-        errs.check(
-            "branding.accent_colour",
-            c.check().map(|c| c.to_ascii_lowercase()),
-        )
-    });
-    let logo = b
-        .logo_text
-        .as_ref()
-        .map(|t| errs.check("branding.logo_text", t.check("the logo text")));
-    let footer = b
-        .email_footer
-        .as_ref()
-        .map(|t| errs.check("branding.email_footer", t.check("the email footer")));
-    let current_settings = StudioSettings::parse(&load(core, p.studio).await?.settings)?;
-    let mut render = current_settings.render.clone();
-    let render_changed = patch
-        .render
-        .as_ref()
-        .is_some_and(|r| r.apply(&mut render, &mut errs));
-    errs.into_result()?;
-
+    let stored = StudioSettings::parse(&load(core, p.studio).await?.settings)?;
+    let checked = Checked::of(&patch, &stored)?;
     let tx = core.db().begin().await?;
     let current = repo::studio::find(&tx, p.studio.uuid())
         .await?
@@ -295,76 +256,8 @@ pub async fn update(
     if current.version != patch.version {
         return Err(CoreError::stale(view(&current)?));
     }
-    let mut settings = StudioSettings::parse(&current.settings)?;
-    let mut changed = serde_json::Map::new();
-    let mut am = studio::ActiveModel::default();
-    let mut note = |k: &str, old: &str, new: &str| {
-        if old != new {
-            changed.insert(k.into(), serde_json::json!({ "from": old, "to": new }));
-        }
-    };
-    if let Some(n) = &name {
-        note("name", &current.name, n);
-        am.name = Set(n.clone());
-    }
-    if let Some(c) = currency {
-        note("currency", &current.currency, &c.code());
-        am.currency = Set(c.code());
-    }
-    if let Some(z) = &zone {
-        note("time_zone", &current.time_zone, z);
-        am.time_zone = Set(z.clone());
-    }
-    if let Some(l) = &locale {
-        note("locale", &current.locale, l);
-        am.locale = Set(l.clone());
-    }
-    if let Some(a) = accent {
-        note(
-            "branding.accent_colour",
-            &settings.branding.accent_colour,
-            &a,
-        );
-        branding_changes.push(a.clone());
-        settings.branding.accent_colour = a;
-    }
-    if let Some(Some(l)) = logo {
-        note(
-            "branding.logo_text",
-            settings.branding.logo_text.as_deref().unwrap_or(""),
-            l.as_deref().unwrap_or(""),
-        );
-        settings.branding.logo_text = l;
-    }
-    if let Some(Some(f)) = footer {
-        note(
-            "branding.email_footer",
-            settings.branding.email_footer.as_deref().unwrap_or(""),
-            f.as_deref().unwrap_or(""),
-        );
-        settings.branding.email_footer = f;
-    }
-    if let Some(api) = patch.features.as_ref().and_then(|f| f.api_tokens) {
-        note(
-            "features.api_tokens",
-            &settings.features.api_tokens.to_string(),
-            &api.to_string(),
-        );
-        settings.features.api_tokens = api;
-    }
-    if render_changed {
-        // Based on what is stored now, so concurrent edits never reuse a revision.
-        render.rev = settings.render.rev + 1;
-        note(
-            "render.rev",
-            &settings.render.rev.to_string(),
-            &render.rev.to_string(),
-        );
-        settings.render = render;
-    }
-    let now = core.now().as_micros();
-    am.settings = Set(settings.to_json());
-    am.updated_at = Set(now);
+    let render_changed = checked.render.is_some();
+    let (am, changed) = checked.apply(&current)?;
     if let Err(fresh) =
         write::try_update::<studio::Entity>(core, &tx, p.studio, current.id, current.version, am)
             .await?
@@ -376,22 +269,17 @@ pub async fn update(
             .await?;
     }
     if !changed.is_empty() {
-        audit::record(
-            core,
-            &tx,
-            meta,
-            Event {
-                studio: Some(p.studio),
-                branch: None,
-                who: Who::of(p),
-                event_type: "studio.settings_changed",
-                severity: Severity::Medium,
-                target_type: "studio",
-                target_id: p.studio.to_string(),
-                payload: serde_json::Value::Object(changed),
-            },
-        )
-        .await?;
+        let ev = Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type: "studio.settings_changed",
+            severity: Severity::Medium,
+            target_type: "studio",
+            target_id: p.studio.to_string(),
+            payload: serde_json::Value::Object(changed),
+        };
+        audit::record(core, &tx, meta, ev).await?;
     }
     let fresh = repo::studio::find(&tx, current.id)
         .await?
@@ -401,6 +289,138 @@ pub async fn update(
         core.wake_workers();
     }
     view(&fresh)
+}
+
+/// A settings patch, checked: every mistake is collected under its field.
+struct Checked {
+    name: Option<String>,
+    currency: Option<Currency>,
+    zone: Option<String>,
+    locale: Option<String>,
+    accent: Option<String>,
+    logo: Option<Option<String>>,
+    footer: Option<Option<String>>,
+    api_tokens: Option<bool>,
+    /// The new rendering settings, when they change.
+    render: Option<RenderConfig>,
+}
+
+impl Checked {
+    fn of(patch: &StudioPatch, stored: &StudioSettings) -> CoreResult<Self> {
+        let mut errs = FieldErrors::new();
+        let name = patch
+            .name
+            .as_ref()
+            .and_then(|n| errs.check("name", n.check("the studio name")));
+        let currency = patch
+            .currency
+            .as_ref()
+            .and_then(|c| errs.check("currency", c.check().and_then(|c| Currency::parse(&c))));
+        let zone = patch
+            .time_zone
+            .as_ref()
+            .and_then(|z| errs.check("time_zone", z.check()));
+        let locale = patch
+            .locale
+            .as_ref()
+            .and_then(|l| errs.check("locale", l.check()));
+        let b = patch.branding.clone().unwrap_or_default();
+        let accent = b.accent_colour.as_ref().and_then(|c| {
+            errs.check(
+                "branding.accent_colour",
+                c.check().map(|c| c.to_ascii_lowercase()),
+            )
+        });
+        let logo = b
+            .logo_text
+            .as_ref()
+            .and_then(|t| errs.check("branding.logo_text", t.check("the logo text")));
+        let footer = b
+            .email_footer
+            .as_ref()
+            .and_then(|t| errs.check("branding.email_footer", t.check("the email footer")));
+        let mut render = stored.render.clone();
+        let render_changed = patch
+            .render
+            .as_ref()
+            .is_some_and(|r| r.apply(&mut render, &mut errs));
+        errs.into_result()?;
+        Ok(Self {
+            name,
+            currency,
+            zone,
+            locale,
+            accent,
+            logo,
+            footer,
+            api_tokens: patch.features.as_ref().and_then(|f| f.api_tokens),
+            render: render_changed.then_some(render),
+        })
+    }
+
+    /// The columns to write over `current`, and what changed (for the audit
+    /// log: each field's old and new value).
+    fn apply(
+        self,
+        current: &studio::Model,
+    ) -> CoreResult<(
+        studio::ActiveModel,
+        serde_json::Map<String, serde_json::Value>,
+    )> {
+        let mut settings = StudioSettings::parse(&current.settings)?;
+        let mut changed = serde_json::Map::new();
+        let mut am = studio::ActiveModel::default();
+        let mut note = |k: &str, old: &str, new: &str| {
+            if old != new {
+                changed.insert(k.into(), serde_json::json!({ "from": old, "to": new }));
+            }
+        };
+        if let Some(n) = self.name {
+            note("name", &current.name, &n);
+            am.name = Set(n);
+        }
+        if let Some(c) = self.currency {
+            note("currency", &current.currency, &c.code());
+            am.currency = Set(c.code());
+        }
+        if let Some(z) = self.zone {
+            note("time_zone", &current.time_zone, &z);
+            am.time_zone = Set(z);
+        }
+        if let Some(l) = self.locale {
+            note("locale", &current.locale, &l);
+            am.locale = Set(l);
+        }
+        let brand = &mut settings.branding;
+        if let Some(a) = self.accent {
+            note("branding.accent_colour", &brand.accent_colour, &a);
+            brand.accent_colour = a;
+        }
+        if let Some(l) = self.logo {
+            let old = brand.logo_text.as_deref().unwrap_or("");
+            note("branding.logo_text", old, l.as_deref().unwrap_or(""));
+            brand.logo_text = l;
+        }
+        if let Some(f) = self.footer {
+            let old = brand.email_footer.as_deref().unwrap_or("");
+            note("branding.email_footer", old, f.as_deref().unwrap_or(""));
+            brand.email_footer = f;
+        }
+        if let Some(api) = self.api_tokens {
+            let old = settings.features.api_tokens.to_string();
+            note("features.api_tokens", &old, &api.to_string());
+            settings.features.api_tokens = api;
+        }
+        if let Some(mut render) = self.render {
+            // Based on what is stored now, so concurrent edits never reuse a revision.
+            render.rev = settings.render.rev + 1;
+            let old = settings.render.rev.to_string();
+            note("render.rev", &old, &render.rev.to_string());
+            settings.render = render;
+        }
+        am.settings = Set(settings.to_json());
+        Ok((am, changed))
+    }
 }
 
 /// Sets (or with `None`, removes) the studio's watermark image. Proofs are
