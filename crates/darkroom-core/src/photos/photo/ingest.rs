@@ -225,106 +225,28 @@ pub(super) async fn record(
             photo: photo_view(&dup, cur.first()),
         });
     }
-    let (w, h) = upright(&probed.meta);
-    let meta_json = serde_json::to_string(&probed.meta).unwrap_or_else(|_| "{}".into());
     let role = match dest {
         Destination::NewVersion { role, .. } => role,
         _ if probed.format.is_raw() => VersionRole::Raw,
         _ => VersionRole::Original,
     };
     let (number, photo_row) = match &resolved.photo {
-        Some(existing) => {
-            let number = repo::photo::versions_of(&tx, p.studio.uuid(), existing.id)
-                .await?
-                .iter()
-                .map(|v| v.number)
-                .max()
-                .unwrap_or(0)
-                + 1;
-            let am = photo::ActiveModel {
-                id: Set(existing.id),
-                current_version: Set(number),
-                status: Set(PhotoStatus::Processing),
-                meta: Set(meta_json),
-                width: Set(w),
-                height: Set(h),
-                updated_at: Set(now),
-                version: Set(existing.version + 1),
-                ..Default::default()
-            };
-            repo::photo::update_photo(&tx, am).await?;
-            (
-                number,
-                repo::photo::find_photo(&tx, p.studio.uuid(), existing.id)
-                    .await?
-                    .ok_or(CoreError::not_found("photo"))?,
-            )
-        }
+        Some(existing) => next_version(&tx, p.studio, existing, probed, now).await?,
         None => {
-            let (gallery_id, batch_id) = match dest {
-                Destination::Gallery(g) => (Some(g.uuid()), None),
-                Destination::Staging(b) => (None, Some(b.uuid())),
-                Destination::NewVersion { .. } => (None, None),
-            };
-            let row = repo::photo::insert_photo(
-                &tx,
-                photo::Model {
-                    id: photo_id.uuid(),
-                    studio_id: p.studio.uuid(),
-                    gallery_id,
-                    batch_id,
-                    original_name: name.to_string(),
-                    status: PhotoStatus::Processing,
-                    current_version: 1,
-                    capture_at: capture_at(&probed.meta),
-                    capture_local: probed.meta.capture_local.clone(),
-                    capture_offset: probed.meta.capture_offset.clone(),
-                    meta: meta_json,
-                    width: w,
-                    height: h,
-                    position: now,
-                    set_id: None,
-                    uploaded_by: Some(p.user.uuid()),
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                    deleted_at: None,
-                },
-            )
-            .await?;
-            (1, row)
+            let row = photo_row(p, dest, name, probed, photo_id, now);
+            (1, repo::photo::insert_photo(&tx, row).await?)
         }
     };
-    let version = repo::photo::insert_version(
-        &tx,
-        photo_version::Model {
-            id: version_id.uuid(),
-            studio_id: p.studio.uuid(),
-            photo_id: photo_id.uuid(),
-            number,
-            role: role.name().into(),
-            content_hash: probed.hash.clone(),
-            size_bytes: i64::try_from(probed.size).unwrap_or(i64::MAX),
-            crc32: Some(i64::from(probed.crc32)),
-            format: probed.format.name().into(),
-            original_key: original_key.to_string(),
-            thumb_key: None,
-            preview_key: None,
-            proof_key: None,
-            derivative_bytes: 0,
-            thumb_width: 0,
-            thumb_height: 0,
-            preview_width: 0,
-            preview_height: 0,
-            render_status: RenderStatus::Pending,
-            render_error: None,
-            watermark_rev: 0,
-            created_by: Some(p.user.uuid()),
-            created_at: now,
-            purged_at: None,
-        },
-    )
-    .await?;
+    let row = version_row(
+        p,
+        (photo_id, version_id),
+        number,
+        role,
+        probed,
+        original_key,
+        now,
+    );
+    let version = repo::photo::insert_version(&tx, row).await?;
     if matches!(role, VersionRole::Edited | VersionRole::Final) {
         let e = EditedVersionAdded {
             by: p.clone(),
@@ -350,4 +272,120 @@ pub(super) async fn record(
         Some(_) => Ingested::Versioned { photo: view },
         None => Ingested::Created { photo: view },
     })
+}
+
+/// Makes `probed` the next version of an existing photo: its number, and
+/// the photo row as it is now.
+async fn next_version(
+    tx: &darkroom_db::Tx,
+    studio: StudioId,
+    existing: &photo::Model,
+    probed: &Probed,
+    now: i64,
+) -> CoreResult<(i64, photo::Model)> {
+    let number = repo::photo::versions_of(tx, studio.uuid(), existing.id)
+        .await?
+        .iter()
+        .map(|v| v.number)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let (w, h) = upright(&probed.meta);
+    let am = photo::ActiveModel {
+        id: Set(existing.id),
+        current_version: Set(number),
+        status: Set(PhotoStatus::Processing),
+        meta: Set(meta_json(probed)),
+        width: Set(w),
+        height: Set(h),
+        updated_at: Set(now),
+        version: Set(existing.version + 1),
+        ..Default::default()
+    };
+    repo::photo::update_photo(tx, am).await?;
+    let row = repo::photo::find_photo(tx, studio.uuid(), existing.id)
+        .await?
+        .ok_or(CoreError::not_found("photo"))?;
+    Ok((number, row))
+}
+
+fn meta_json(probed: &Probed) -> String {
+    serde_json::to_string(&probed.meta).unwrap_or_else(|_| "{}".into())
+}
+
+/// A new photo's row, placed where `dest` says.
+fn photo_row(
+    p: &Principal,
+    dest: Destination,
+    name: &str,
+    probed: &Probed,
+    id: PhotoId,
+    now: i64,
+) -> photo::Model {
+    let (gallery_id, batch_id) = match dest {
+        Destination::Gallery(g) => (Some(g.uuid()), None),
+        Destination::Staging(b) => (None, Some(b.uuid())),
+        Destination::NewVersion { .. } => (None, None),
+    };
+    let (w, h) = upright(&probed.meta);
+    photo::Model {
+        id: id.uuid(),
+        studio_id: p.studio.uuid(),
+        gallery_id,
+        batch_id,
+        original_name: name.to_string(),
+        status: PhotoStatus::Processing,
+        current_version: 1,
+        capture_at: capture_at(&probed.meta),
+        capture_local: probed.meta.capture_local.clone(),
+        capture_offset: probed.meta.capture_offset.clone(),
+        meta: meta_json(probed),
+        width: w,
+        height: h,
+        position: now,
+        set_id: None,
+        uploaded_by: Some(p.user.uuid()),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    }
+}
+
+/// A version's row, waiting to be rendered.
+fn version_row(
+    p: &Principal,
+    (photo_id, id): (PhotoId, PhotoVersionId),
+    number: i64,
+    role: VersionRole,
+    probed: &Probed,
+    original_key: &Key,
+    now: i64,
+) -> photo_version::Model {
+    photo_version::Model {
+        id: id.uuid(),
+        studio_id: p.studio.uuid(),
+        photo_id: photo_id.uuid(),
+        number,
+        role: role.name().into(),
+        content_hash: probed.hash.clone(),
+        size_bytes: i64::try_from(probed.size).unwrap_or(i64::MAX),
+        crc32: Some(i64::from(probed.crc32)),
+        format: probed.format.name().into(),
+        original_key: original_key.to_string(),
+        thumb_key: None,
+        preview_key: None,
+        proof_key: None,
+        derivative_bytes: 0,
+        thumb_width: 0,
+        thumb_height: 0,
+        preview_width: 0,
+        preview_height: 0,
+        render_status: RenderStatus::Pending,
+        render_error: None,
+        watermark_rev: 0,
+        created_by: Some(p.user.uuid()),
+        created_at: now,
+        purged_at: None,
+    }
 }
