@@ -10,7 +10,7 @@ use darkroom_db::entity::{photo, photo_version};
 use darkroom_db::repo;
 use darkroom_db::sea_orm::Set;
 use darkroom_domain::{PhotoId, PhotoVersionId, StudioId, TypedId};
-use darkroom_imaging::pipeline::RenderSettings;
+use darkroom_imaging::pipeline::{Derivatives, RenderSettings};
 use darkroom_imaging::watermark::{Position, Watermark};
 use darkroom_media::{Durability, Key, SharedStore};
 
@@ -221,6 +221,22 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
         }
         Err(e) => return set_failed(core, &v, RenderStatus::Failed, &e.to_string()).await,
     };
+    keep_rendered(core, &store, &v, &ph, d, cfg.rev).await?;
+    metrics::counter!("darkroom_photos_rendered_total").increment(1);
+    Ok(())
+}
+
+/// Stores a version's renditions and records them; the photo is ready once
+/// its current version is.
+async fn keep_rendered(
+    core: &Core,
+    store: &SharedStore,
+    v: &photo_version::Model,
+    ph: &photo::Model,
+    d: Derivatives,
+    rev: i64,
+) -> Result<(), JobError> {
+    let studio = StudioId::from_uuid(v.studio_id);
     let (p, vid) = (
         PhotoId::from_uuid(v.photo_id),
         PhotoVersionId::from_uuid(v.id),
@@ -260,7 +276,7 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
             preview_height: Set(i64::from(d.preview.height)),
             render_status: Set(RenderStatus::Ready),
             render_error: Set(None),
-            watermark_rev: Set(cfg.rev),
+            watermark_rev: Set(rev),
             ..Default::default()
         },
     )
@@ -279,7 +295,6 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
         .map_err(JobError::retry)?;
     }
     crate::commit(tx).await.map_err(JobError::retry)?;
-    metrics::counter!("darkroom_photos_rendered_total").increment(1);
     Ok(())
 }
 
