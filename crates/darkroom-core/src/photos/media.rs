@@ -197,80 +197,96 @@ pub async fn check(
             if v.purged_at.is_some() {
                 continue;
             }
-            let studio = repo::studio::find(db, v.studio_id).await?;
-            let store = core.store_named(studio.as_ref().and_then(|s| s.media_store.as_deref()))?;
-            for k in [
-                Some(&v.original_key),
-                v.thumb_key.as_ref(),
-                v.preview_key.as_ref(),
-                v.proof_key.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                referenced.insert(k.clone());
-            }
-            let key =
-                Key::new(v.original_key.clone()).map_err(|e| CoreError::Internal(e.into()))?;
-            if store
-                .head(&key)
-                .await
-                .map_err(|e| CoreError::Unavailable(e.to_string()))?
-                .is_none()
-            {
-                report.missing_originals.push(v.original_key.clone());
-                if repair && v.render_status != RenderStatus::Missing {
-                    repo::photo::update_version(
-                        db,
-                        photo_version::ActiveModel {
-                            id: Set(v.id),
-                            render_status: Set(RenderStatus::Missing),
-                            render_error: Set(Some(
-                                "the original file is missing from the media store".into(),
-                            )),
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
-                }
-                continue;
-            }
-            if v.render_status == RenderStatus::Ready {
-                let mut missing = false;
-                for k in [&v.thumb_key, &v.preview_key, &v.proof_key]
-                    .into_iter()
-                    .flatten()
-                {
-                    let key = Key::new(k.clone()).map_err(|e| CoreError::Internal(e.into()))?;
-                    if store
-                        .head(&key)
-                        .await
-                        .map_err(|e| CoreError::Unavailable(e.to_string()))?
-                        .is_none()
-                    {
-                        missing = true;
-                    }
-                }
-                if missing {
-                    report.missing_derivatives += 1;
-                    if repair {
-                        let tx = core.db().begin().await?;
-                        jobs::enqueue(
-                            core,
-                            &tx,
-                            Some(StudioId::from_uuid(v.studio_id)),
-                            &RenderVersion {
-                                version: PhotoVersionId::from_uuid(v.id),
-                            },
-                            None,
-                        )
-                        .await?;
-                        crate::commit(tx).await?;
-                    }
-                }
-            }
+            let keys = [&v.thumb_key, &v.preview_key, &v.proof_key];
+            referenced.insert(v.original_key.clone());
+            referenced.extend(keys.into_iter().flatten().cloned());
+            check_version(core, v, repair, &mut report).await?;
         }
     }
+    check_orphans(core, &referenced, repair, &mut report).await?;
+    if repair {
+        report.stale_uploads_removed = crate::photos::upload::sweep_orphans(core).await?;
+        core.wake_workers();
+    }
+    Ok(report)
+}
+
+/// Whether the store holds `key`.
+async fn exists(store: &SharedStore, key: &str) -> CoreResult<bool> {
+    let key = Key::new(key.to_string()).map_err(|e| CoreError::Internal(e.into()))?;
+    Ok(store
+        .head(&key)
+        .await
+        .map_err(|e| CoreError::Unavailable(e.to_string()))?
+        .is_some())
+}
+
+/// One version's files: a missing original marks the version (repair), a
+/// missing rendition renders it again (repair).
+async fn check_version(
+    core: &Core,
+    v: &photo_version::Model,
+    repair: bool,
+    report: &mut CheckReport,
+) -> CoreResult<()> {
+    let db = core.db().conn();
+    let studio = repo::studio::find(db, v.studio_id).await?;
+    let store = core.store_named(studio.as_ref().and_then(|s| s.media_store.as_deref()))?;
+    if !exists(&store, &v.original_key).await? {
+        report.missing_originals.push(v.original_key.clone());
+        if repair && v.render_status != RenderStatus::Missing {
+            let am = photo_version::ActiveModel {
+                id: Set(v.id),
+                render_status: Set(RenderStatus::Missing),
+                render_error: Set(Some(
+                    "the original file is missing from the media store".into(),
+                )),
+                ..Default::default()
+            };
+            repo::photo::update_version(db, am).await?;
+        }
+        return Ok(());
+    }
+    if v.render_status != RenderStatus::Ready {
+        return Ok(());
+    }
+    let mut missing = false;
+    for k in [&v.thumb_key, &v.preview_key, &v.proof_key]
+        .into_iter()
+        .flatten()
+    {
+        missing |= !exists(&store, k).await?;
+    }
+    if missing {
+        report.missing_derivatives += 1;
+        if repair {
+            let tx = core.db().begin().await?;
+            let job = RenderVersion {
+                version: PhotoVersionId::from_uuid(v.id),
+            };
+            jobs::enqueue(
+                core,
+                &tx,
+                Some(StudioId::from_uuid(v.studio_id)),
+                &job,
+                None,
+            )
+            .await?;
+            crate::commit(tx).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Files in the stores that no version refers to; deleted (repair) once
+/// past the grace period and still unreferenced.
+async fn check_orphans(
+    core: &Core,
+    referenced: &std::collections::HashSet<String>,
+    repair: bool,
+    report: &mut CheckReport,
+) -> CoreResult<()> {
+    let db = core.db().conn();
     let now_ms = u64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -304,11 +320,7 @@ pub async fn check(
             }
         }
     }
-    if repair {
-        report.stale_uploads_removed = crate::photos::upload::sweep_orphans(core).await?;
-        core.wake_workers();
-    }
-    Ok(report)
+    Ok(())
 }
 
 /// What a migration moved.
