@@ -5,8 +5,8 @@
 use darkroom_db::entity::client;
 use darkroom_db::repo;
 use darkroom_domain::audit::Severity;
-use darkroom_domain::crm::{self, Tags};
-use darkroom_domain::field::{ClientKindName, Line, OptEmail, Text};
+use darkroom_domain::crm::Tags;
+use darkroom_domain::field::{ClientKindName, Line, OptEmail, Tag, Text};
 use darkroom_domain::names::ClientKind;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::FieldErrors;
@@ -68,11 +68,12 @@ pub struct NewClient {
     pub phone: Option<Text<40>>,
     pub notes: Option<Text<5000>>,
     /// Labels to find the client by (`wedding`, `vip`); at most 20.
-    pub tags: Option<Vec<String>>,
+    #[schema(max_items = 20)]
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// The tags given for `field`, checked into `errs`.
-fn check_tags(tags: &Option<Vec<String>>, errs: &mut FieldErrors) -> Option<Tags> {
+fn check_tags(tags: &Option<Vec<Tag>>, errs: &mut FieldErrors) -> Option<Tags> {
     let raw = tags.as_ref()?;
     errs.check("tags", Tags::parse(raw))
 }
@@ -183,7 +184,7 @@ pub struct ClientFilter {
     /// `true` lists the deleted clients (to restore one).
     pub deleted: Option<bool>,
     /// Only clients with this tag.
-    pub tag: Option<Text<40>>,
+    pub tag: Option<Tag>,
 }
 
 pub async fn list(core: &Core, p: &Principal, f: &ClientFilter) -> CoreResult<Vec<ClientView>> {
@@ -196,12 +197,7 @@ pub async fn list(core: &Core, p: &Principal, f: &ClientFilter) -> CoreResult<Ve
     };
     let q = q.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let tag = match &f.tag {
-        Some(t) => t
-            .check("the tag")
-            .map_err(|m| CoreError::invalid("tag", m))?
-            .filter(|t| !t.trim().is_empty())
-            .map(|t| crm::tag(&t).map_err(|m| CoreError::invalid("tag", m)))
-            .transpose()?,
+        Some(t) => Some(t.check().map_err(|m| CoreError::invalid("tag", m))?),
         None => None,
     };
     let query = repo::client::Query {
@@ -231,8 +227,9 @@ pub struct ClientPatch {
     pub email: Option<OptEmail>,
     pub phone: Option<Text<40>>,
     pub notes: Option<Text<5000>>,
-    /// The whole new list of tags (`[]` removes them all).
-    pub tags: Option<Vec<String>>,
+    /// The whole new list of tags (`[]` removes them all); at most 20.
+    #[schema(max_items = 20)]
+    pub tags: Option<Vec<Tag>>,
 }
 
 pub async fn update(

@@ -60,8 +60,8 @@ pub async fn list(
     let (search, deleted, limit) = (f.search, f.deleted, f.limit);
     let mut q = client::Entity::find().filter(client::Column::StudioId.eq(studio));
     if let Some(t) = f.tag {
-        // Tags are stored `|a|b|`; a tag holds no `|` or `%`, but may hold `_`.
-        let pattern = format!("%|{}|%", t.replace('\\', "\\\\").replace('_', "\\_"));
+        // Tags are stored `|a|b|`; a tag holds no `|`, but may hold `%` or `_`.
+        let pattern = format!("%|{}|%", super::like_escaped(t));
         q = q.filter(
             sea_orm::sea_query::Expr::col(client::Column::Tags)
                 .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),

@@ -21,17 +21,21 @@ pub mod versioned;
 use sea_orm::ColumnTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
 
+/// `s` with LIKE's `%`, `_` and `\` escaped by `\`, to match itself.
+pub fn like_escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// `LOWER(col) LIKE %needle%`, with `%`, `_` and `\` in the needle escaped.
 pub fn contains_ci(col: impl ColumnTrait, needle: &str) -> SimpleExpr {
-    let mut escaped = String::with_capacity(needle.len() + 2);
-    escaped.push('%');
-    for ch in needle.to_lowercase().chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(ch);
-    }
-    escaped.push('%');
+    let pattern = format!("%{}%", like_escaped(&needle.to_lowercase()));
     Expr::expr(Func::lower(Expr::col(col.as_column_ref())))
-        .like(LikeExpr::new(escaped).escape('\\'))
+        .like(LikeExpr::new(pattern).escape('\\'))
 }

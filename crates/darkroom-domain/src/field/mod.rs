@@ -208,6 +208,23 @@ impl Phone {
     }
 }
 
+string_field!(
+    /// A client's tag as sent; see [`crate::crm::tag`].
+    Tag
+);
+
+impl Tag {
+    /// The characters a tag may not hold, for its pattern.
+    fn pattern() -> String {
+        format!("^[^{CTRL}{BIDI}|,]*[^{CTRL}{BIDI}{SPACE}|,][^{CTRL}{BIDI}|,]*$")
+    }
+
+    /// The normalised tag, or why not.
+    pub fn check(&self) -> Result<String, String> {
+        crate::crm::tag(&self.0)
+    }
+}
+
 /// A field holding one of the names of a [`Named`] enum, as sent: any string
 /// deserializes (so every field's problem is reported together) and `check`
 /// parses it; the schema lists the names.

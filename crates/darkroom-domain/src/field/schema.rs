@@ -151,3 +151,14 @@ impl utoipa::PartialSchema for Phone {
     }
 }
 impl utoipa::ToSchema for Phone {}
+
+impl utoipa::PartialSchema for Tag {
+    fn schema() -> RefOr<Schema> {
+        string(
+            Tag::pattern(),
+            Some(crate::crm::MAX_TAG_CHARS),
+            "A client's tag, e.g. `wedding`: no `|` or `,`, compared in lower case".into(),
+        )
+    }
+}
+impl utoipa::ToSchema for Tag {}

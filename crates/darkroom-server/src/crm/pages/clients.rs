@@ -7,6 +7,7 @@ use axum::response::Response;
 use darkroom_core::CoreError;
 use darkroom_core::crm::client::{self, ClientFilter, ClientPatch, ClientView, NewClient};
 use darkroom_domain::ClientId;
+use darkroom_domain::field::Tag;
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
@@ -64,12 +65,11 @@ impl ClientForm {
     }
 
     /// The tags typed in the form's one line.
-    fn tags(&self) -> Vec<String> {
+    fn tags(&self) -> Vec<Tag> {
         self.tags
             .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
+            .filter(|t| !t.trim().is_empty())
+            .map(Tag::from)
             .collect()
     }
 }
