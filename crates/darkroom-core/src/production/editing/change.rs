@@ -9,7 +9,7 @@ use crate::{Core, Meta, Principal};
 use darkroom_db::entity::{editing_task, editing_task_photo, gallery, photo};
 use darkroom_db::repo::{self};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
-use darkroom_domain::editing::{self as rules, Priority, TaskStatus};
+use darkroom_domain::editing::{self as rules, Priority, TaskMove, TaskStatus};
 use darkroom_domain::field::{Line, PriorityName, TaskActionName, Text};
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::FieldErrors;
@@ -245,43 +245,15 @@ pub async fn update(
     if edits_fields && !manager {
         core.authorize(p, Permission::GalleryManage, target(&g))?;
     }
-    if let Some(tt) = &patch.title
-        && let Some(tt) = errs.check("title", tt.check("the title"))
-    {
-        am.title = Set(tt);
-    }
-    if let Some(n) = &patch.notes {
-        let n = match n {
-            Some(n) => errs.check("notes", n.check("the notes")).flatten(),
-            None => None,
-        };
-        am.notes = Set(n);
-    }
-    if let Some(a) = patch.assignee_id {
-        if let Some(a) = a {
-            check_assignee(core, &tx, p, &g, a, &mut errs).await?;
-        }
-        am.assignee_id = Set(a.map(|a| a.uuid()));
-    }
-    if let Some(pr) = check_priority(patch.priority.as_ref(), &mut errs) {
-        am.priority = Set(pr);
-    }
-    if let Some(d) = patch.due_at {
-        am.due_at = Set(d.map(|d| d.as_micros()));
-    }
+    patch
+        .put_fields(core, &tx, p, &g, &mut am, &mut errs)
+        .await?;
     let now = core.now().as_micros();
     let mut moved = None;
     if let Some(a) = &patch.action
         && let Some(m) = errs.check("action", a.check())
     {
-        if m.is_review() || !is_assignee {
-            if !manager {
-                // The assignee works the task; a manager reviews (and may stand in).
-                core.authorize(p, Permission::GalleryManage, target(&g))?;
-            }
-        } else {
-            core.authorize(p, Permission::PhotoUpload, target(&g))?;
-        }
+        may_move(core, p, &g, m, manager, is_assignee)?;
         let from = t.status;
         match rules::next(from, m) {
             Ok(to) => {
@@ -306,15 +278,7 @@ pub async fn update(
         return Err(CoreError::stale(one_view(core, &tx, p, fresh, g).await?));
     }
     if let Some((_, TaskStatus::Revision)) = moved {
-        // The next edit starts from what the photos are now.
-        let rows = repo::editing::photos_of_tasks(&tx, p.studio.uuid(), &[t.id]).await?;
-        let mut current = Vec::new();
-        for r in rows {
-            if let Some(ph) = repo::photo::find_photo(&tx, p.studio.uuid(), r.photo_id).await? {
-                current.push((ph.id, ph.current_version));
-            }
-        }
-        repo::editing::rebase_task_photos(&tx, p.studio.uuid(), t.id, &current).await?;
+        rebase_on_current(&tx, p.studio, t.id).await?;
     }
     audit::record(
         core,
@@ -338,6 +302,84 @@ pub async fn update(
     let v = one_view(core, &tx, p, fresh, g).await?;
     crate::commit(tx).await?;
     Ok(v)
+}
+
+impl TaskPatch {
+    /// Puts the patch's plain fields (title, notes, assignee, priority, due
+    /// date) into `am`; mistakes into `errs`.
+    async fn put_fields(
+        &self,
+        core: &Core,
+        tx: &darkroom_db::Tx,
+        p: &Principal,
+        g: &gallery::Model,
+        am: &mut editing_task::ActiveModel,
+        errs: &mut FieldErrors,
+    ) -> CoreResult<()> {
+        if let Some(tt) = &self.title
+            && let Some(tt) = errs.check("title", tt.check("the title"))
+        {
+            am.title = Set(tt);
+        }
+        if let Some(n) = &self.notes {
+            let n = match n {
+                Some(n) => errs.check("notes", n.check("the notes")).flatten(),
+                None => None,
+            };
+            am.notes = Set(n);
+        }
+        if let Some(a) = self.assignee_id {
+            if let Some(a) = a {
+                check_assignee(core, tx, p, g, a, errs).await?;
+            }
+            am.assignee_id = Set(a.map(|a| a.uuid()));
+        }
+        if let Some(pr) = check_priority(self.priority.as_ref(), errs) {
+            am.priority = Set(pr);
+        }
+        if let Some(d) = self.due_at {
+            am.due_at = Set(d.map(|d| d.as_micros()));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `p` may make move `m`: the assignee works the task (with the
+/// upload permission); a manager reviews, and may stand in for the assignee.
+fn may_move(
+    core: &Core,
+    p: &Principal,
+    g: &gallery::Model,
+    m: TaskMove,
+    manager: bool,
+    is_assignee: bool,
+) -> CoreResult<()> {
+    if m.is_review() || !is_assignee {
+        if !manager {
+            core.authorize(p, Permission::GalleryManage, target(g))?;
+        }
+        Ok(())
+    } else {
+        core.authorize(p, Permission::PhotoUpload, target(g))
+    }
+}
+
+/// A task sent back for revision starts its next edit from what its photos
+/// are now.
+async fn rebase_on_current(
+    tx: &darkroom_db::Tx,
+    studio: darkroom_domain::StudioId,
+    task: uuid::Uuid,
+) -> CoreResult<()> {
+    let rows = repo::editing::photos_of_tasks(tx, studio.uuid(), &[task]).await?;
+    let mut current = Vec::new();
+    for r in rows {
+        if let Some(ph) = repo::photo::find_photo(tx, studio.uuid(), r.photo_id).await? {
+            current.push((ph.id, ph.current_version));
+        }
+    }
+    repo::editing::rebase_task_photos(tx, studio.uuid(), task, &current).await?;
+    Ok(())
 }
 
 /// Sets the status and its timestamps.
