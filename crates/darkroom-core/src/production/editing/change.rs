@@ -128,17 +128,10 @@ pub async fn create(
     core.authorize(p, Permission::GalleryManage, target(&g))?;
     let id = input.id.unwrap_or_default();
     let now = core.now().as_micros();
+    let digest = created::digest(&input);
+    let kind = "editing_task";
     if input.id.is_some()
-        && created::claim(
-            &tx,
-            p.studio,
-            "editing_task",
-            id,
-            &created::digest(&input),
-            now,
-        )
-        .await?
-            == Claim::Replay
+        && created::claim(&tx, p.studio, kind, id, &digest, now).await? == Claim::Replay
     {
         let (t, g) = load(core, &tx, p, id).await?;
         return Ok((one_view(core, &tx, p, t, g).await?, false));
@@ -154,28 +147,7 @@ pub async fn create(
     if let Some(a) = input.assignee_id {
         check_assignee(core, &tx, p, &g, a, &mut errs).await?;
     }
-    let mut photos = Vec::new();
-    if input.photo_ids.is_empty() {
-        errs.add("photo_ids", "required", "list the photos to edit");
-    }
-    let mut seen = HashSet::new();
-    for (i, pid) in input.photo_ids.iter().enumerate() {
-        match repo::photo::find_photo(&tx, p.studio.uuid(), pid.uuid()).await? {
-            Some(ph) if ph.gallery_id == Some(g.id) => {
-                // A photo listed again keeps its first place.
-                if seen.insert(ph.id) {
-                    photos.push(ph);
-                }
-            }
-            _ => {
-                return Err(CoreError::missing(
-                    &format!("photo_ids[{i}]"),
-                    "photo of this gallery",
-                    pid,
-                ));
-            }
-        }
-    }
+    let photos = photos_of(&tx, p.studio, &g, &input.photo_ids, &mut errs).await?;
     errs.into_result()?;
     let t = insert_task(
         &tx,
@@ -222,6 +194,39 @@ pub async fn create(
     let v = one_view(core, &tx, p, t, g).await?;
     crate::commit(tx).await?;
     Ok((v, true))
+}
+
+/// The gallery's photos `ids` names, each once in its first place; an id
+/// that is not one of the gallery's photos is a 404 naming its place.
+pub(super) async fn photos_of(
+    tx: &darkroom_db::Tx,
+    studio: darkroom_domain::StudioId,
+    g: &gallery::Model,
+    ids: &[PhotoId],
+    errs: &mut FieldErrors,
+) -> CoreResult<Vec<photo::Model>> {
+    if ids.is_empty() {
+        errs.add("photo_ids", "required", "list the photos to edit");
+    }
+    let mut photos = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, pid) in ids.iter().enumerate() {
+        match repo::photo::find_photo(tx, studio.uuid(), pid.uuid()).await? {
+            Some(ph) if ph.gallery_id == Some(g.id) => {
+                if seen.insert(ph.id) {
+                    photos.push(ph);
+                }
+            }
+            _ => {
+                return Err(CoreError::missing(
+                    &format!("photo_ids[{i}]"),
+                    "photo of this gallery",
+                    pid,
+                ));
+            }
+        }
+    }
+    Ok(photos)
 }
 
 pub async fn update(
