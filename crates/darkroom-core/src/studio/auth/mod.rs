@@ -132,40 +132,7 @@ pub async fn sign_in(
     if !ok {
         repo::signin::throttle_record_failure(&tx, &email_key, now, since).await?;
         repo::signin::throttle_record_failure(&tx, &ip_key, now, since).await?;
-        // Each studio the sign-in reaches sees the failure on its own person.
-        let mut seen: Vec<(Option<StudioId>, Option<UserId>)> = memberships
-            .iter()
-            .map(|m| {
-                (
-                    Some(StudioId::from_uuid(m.studio_id)),
-                    Some(UserId::from_uuid(m.user_id)),
-                )
-            })
-            .collect();
-        if seen.is_empty() {
-            seen.push((None, None));
-        }
-        for (studio, user) in seen {
-            audit::record(
-                core,
-                &tx,
-                meta,
-                Event {
-                    studio,
-                    branch: None,
-                    who: Who {
-                        user,
-                        label: email.clone(),
-                    },
-                    event_type: "auth.sign_in_failed",
-                    severity: Severity::Medium,
-                    target_type: "user",
-                    target_id: user.map(|u| u.to_string()).unwrap_or_default(),
-                    payload: serde_json::json!({ "email": email, "user_agent": meta.user_agent }),
-                },
-            )
-            .await?;
-        }
+        audit_failure(core, &tx, meta, &email, &memberships).await?;
         crate::commit(tx).await?;
         metrics::counter!("darkroom_signin_total", "outcome" => "failed").increment(1);
         return Err(invalid_credentials());
@@ -205,6 +172,52 @@ pub async fn sign_in(
     crate::commit(tx).await?;
     metrics::counter!("darkroom_signin_total", "outcome" => "ok").increment(1);
     Ok(session)
+}
+
+/// A failed sign-in in the log of each studio the sign-in reaches (on its
+/// own person there), or of the platform when it reaches none.
+async fn audit_failure(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    meta: &Meta,
+    email: &str,
+    memberships: &[darkroom_db::entity::membership::Model],
+) -> CoreResult<()> {
+    // Each studio the sign-in reaches sees the failure on its own person.
+    let mut seen: Vec<(Option<StudioId>, Option<UserId>)> = memberships
+        .iter()
+        .map(|m| {
+            (
+                Some(StudioId::from_uuid(m.studio_id)),
+                Some(UserId::from_uuid(m.user_id)),
+            )
+        })
+        .collect();
+    if seen.is_empty() {
+        seen.push((None, None));
+    }
+    for (studio, user) in seen {
+        audit::record(
+            core,
+            tx,
+            meta,
+            Event {
+                studio,
+                branch: None,
+                who: Who {
+                    user,
+                    label: email.to_string(),
+                },
+                event_type: "auth.sign_in_failed",
+                severity: Severity::Medium,
+                target_type: "user",
+                target_id: user.map(|u| u.to_string()).unwrap_or_default(),
+                payload: serde_json::json!({ "email": email, "user_agent": meta.user_agent }),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Checks a password against the sign-in behind `email` under the same
