@@ -65,6 +65,19 @@ def strip_tests(lines):
     return out
 
 
+CODE_NOISE = re.compile(
+    r'"(?:[^"\\]|\\.)*"'       # a string literal on one line
+    r"|'(?:[^'\\]|\\.)'"       # a char literal ('{')
+    r"|//.*$"                     # a line comment
+)
+
+
+def braces(line):
+    """`{` minus `}` in a line's code (not in its strings, chars or comment)."""
+    code = CODE_NOISE.sub("", line)
+    return code.count("{") - code.count("}")
+
+
 FN = re.compile(r"^\s*(pub(\([a-z]+\))?\s+)?(async\s+)?(const\s+)?fn\s+(\w+)")
 
 
@@ -78,8 +91,8 @@ def functions(lines):
             continue
         start, depth, opened, j = i, 0, False, i
         while j < len(lines):
-            depth += lines[j].count("{") - lines[j].count("}")
-            if "{" in lines[j]:
+            depth += braces(lines[j])
+            if "{" in CODE_NOISE.sub("", lines[j]):
                 opened = True
             if opened and depth <= 0:
                 break
