@@ -133,23 +133,7 @@ pub struct IngestArgs {
 /// batch), skipping files already there, and renders them.
 pub async fn ingest(core: Core, args: IngestArgs) -> anyhow::Result<ExitCode> {
     let p = import::operator(&core, args.studio.as_deref(), args.as_email.as_deref()).await?;
-    let (dest, gallery) = match &args.gallery {
-        Some(r) => {
-            let g = match &args.create {
-                Some(branch) => {
-                    let (g, made) =
-                        import::gallery_or_create(&core, &p, r, branch.as_deref()).await?;
-                    if made {
-                        println!("Made the gallery {} ({})", g.name, g.id);
-                    }
-                    g
-                }
-                None => import::gallery_by_ref(&core, &p, r).await?,
-            };
-            (Destination::Gallery(g.id), Some(g))
-        }
-        None => (Destination::Staging(darkroom_domain::BatchId::new()), None),
-    };
+    let (dest, gallery) = destination(&core, &p, &args).await?;
     if !args.folder.is_dir() {
         anyhow::bail!(
             "{} is not a folder; give the folder holding the photos (a memory card's DCIM folder works)",
@@ -186,51 +170,9 @@ pub async fn ingest(core: Core, args: IngestArgs) -> anyhow::Result<ExitCode> {
         ))
     });
 
-    let progress = bar(
-        files.len() as u64,
-        "{bar:40} {pos}/{len} files  {elapsed_precise} (eta {eta})  {msg}",
-    );
-    let mut summary = IngestSummary::default();
-    let mut results = futures::stream::iter(files.iter().cloned())
-        .map(|path| {
-            let core = core.clone();
-            let p = p.clone();
-            async move {
-                let r = import_one(&core, &p, dest, &path).await;
-                (path, r)
-            }
-        })
-        .buffered(args.jobs.max(1));
-    while let Some((path, r)) = results.next().await {
-        match r {
-            Ok(Ingested::Duplicate { .. }) => summary.duplicates += 1,
-            Ok(_) => summary.added += 1,
-            Err(e) => summary.failures.push((path, e)),
-        }
-        progress.set_message(format!(
-            "{} added, {} already there, {} failed",
-            summary.added,
-            summary.duplicates,
-            summary.failures.len()
-        ));
-        progress.inc(1);
-    }
-    progress.finish_and_clear();
-
+    let summary = import_all(&core, &p, dest, &files, args.jobs).await;
     if let Some(w) = worker {
-        let left = import::rendering_in(&core, &p, dest).await?;
-        if left > 0 {
-            let rb = bar(left, "{bar:40} {pos}/{len} rendered  {elapsed_precise}");
-            loop {
-                let now = import::rendering_in(&core, &p, dest).await?;
-                rb.set_position(left.saturating_sub(now));
-                if now == 0 {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-            rb.finish_and_clear();
-        }
+        wait_for_renders(&core, &p, dest).await?;
         stop.cancel();
         let _ = w.await;
     } else {
@@ -261,6 +203,95 @@ pub async fn ingest(core: Core, args: IngestArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where `ingest` puts the photos: the gallery named (made first with
+/// `--create`), or a new staging batch.
+async fn destination(
+    core: &Core,
+    p: &Principal,
+    args: &IngestArgs,
+) -> anyhow::Result<(
+    Destination,
+    Option<darkroom_core::photos::gallery::GalleryView>,
+)> {
+    Ok(match &args.gallery {
+        Some(r) => {
+            let g = match &args.create {
+                Some(branch) => {
+                    let (g, made) =
+                        import::gallery_or_create(core, p, r, branch.as_deref()).await?;
+                    if made {
+                        println!("Made the gallery {} ({})", g.name, g.id);
+                    }
+                    g
+                }
+                None => import::gallery_by_ref(core, p, r).await?,
+            };
+            (Destination::Gallery(g.id), Some(g))
+        }
+        None => (Destination::Staging(darkroom_domain::BatchId::new()), None),
+    })
+}
+
+/// Imports `files`, `jobs` at a time, with a progress bar.
+async fn import_all(
+    core: &Core,
+    p: &Principal,
+    dest: Destination,
+    files: &[PathBuf],
+    jobs: usize,
+) -> IngestSummary {
+    let progress = bar(
+        files.len() as u64,
+        "{bar:40} {pos}/{len} files  {elapsed_precise} (eta {eta})  {msg}",
+    );
+    let mut summary = IngestSummary::default();
+    let mut results = futures::stream::iter(files.iter().cloned())
+        .map(|path| {
+            let core = core.clone();
+            let p = p.clone();
+            async move {
+                let r = import_one(&core, &p, dest, &path).await;
+                (path, r)
+            }
+        })
+        .buffered(jobs.max(1));
+    while let Some((path, r)) = results.next().await {
+        match r {
+            Ok(Ingested::Duplicate { .. }) => summary.duplicates += 1,
+            Ok(_) => summary.added += 1,
+            Err(e) => summary.failures.push((path, e)),
+        }
+        progress.set_message(format!(
+            "{} added, {} already there, {} failed",
+            summary.added,
+            summary.duplicates,
+            summary.failures.len()
+        ));
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    summary
+}
+
+/// Waits, with a progress bar, until every photo of `dest` is rendered.
+async fn wait_for_renders(core: &Core, p: &Principal, dest: Destination) -> anyhow::Result<()> {
+    let left = import::rendering_in(core, p, dest).await?;
+    if left == 0 {
+        return Ok(());
+    }
+    let rb = bar(left, "{bar:40} {pos}/{len} rendered  {elapsed_precise}");
+    loop {
+        let now = import::rendering_in(core, p, dest).await?;
+        rb.set_position(left.saturating_sub(now));
+        if now == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    rb.finish_and_clear();
+    Ok(())
 }
 
 /// `darkroom media check [--repair]`.
