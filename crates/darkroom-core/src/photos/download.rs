@@ -9,7 +9,7 @@ use darkroom_db::repo::photo::Place;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{BranchId, GalleryId, StudioId, TypedId};
-use darkroom_media::Key;
+use darkroom_media::{Key, SharedStore};
 use darkroom_zip::{DosTime, EntrySpec, Opener, Plan, Source};
 use futures::{StreamExt, TryStreamExt};
 
@@ -117,65 +117,20 @@ pub(crate) async fn zip_of(
     set: Option<&gallery_set::Model>,
     contents: Contents,
 ) -> CoreResult<ZipDownload> {
-    let place = match set {
-        Some(s) => Place::Set {
-            gallery: g.id,
-            set: s.id,
-        },
-        None => Place::Gallery(g.id),
-    };
+    let place = set.map_or(Place::Gallery(g.id), |s| Place::Set {
+        gallery: g.id,
+        set: s.id,
+    });
     let order = crate::photos::gallery::order_of(g);
-    let db = core.db().conn();
     let store = core.store_of(studio).await?;
 
-    let mut rows: Vec<(String, Option<String>, photo_version::Model)> = Vec::new();
-    let mut offset = 0;
-    loop {
-        let photos = repo::photo::list_in(db, studio.uuid(), place, order, offset, 500).await?;
-        if photos.is_empty() {
-            break;
-        }
-        offset += photos.len() as u64;
-        for ph in photos {
-            let versions = repo::photo::versions_of(db, studio.uuid(), ph.id).await?;
-            if let Some(v) = versions
-                .into_iter()
-                .find(|v| v.number == ph.current_version && v.purged_at.is_none())
-            {
-                rows.push((ph.original_name, ph.capture_local, v));
-            }
-        }
-    }
-
+    let rows = current_versions_in(core, studio, place, order).await?;
     let mut names = Vec::new();
     let mut keys = Vec::new();
     let mut specs_partial = Vec::new();
     for (name, capture, v) in rows {
-        let (key, size, crc) = match contents {
-            Contents::Originals => (
-                v.original_key.clone(),
-                u64::try_from(v.size_bytes).unwrap_or(0),
-                v.crc32.and_then(|c| u32::try_from(c).ok()),
-            ),
-            Contents::Previews | Contents::Proofs => {
-                let k = if contents == Contents::Proofs {
-                    v.proof_key.clone()
-                } else {
-                    v.preview_key.clone()
-                };
-                let Some(k) = k else {
-                    continue; // not rendered (yet, or it failed): nothing to send
-                };
-                let key = Key::new(k.clone()).map_err(|e| CoreError::Internal(e.into()))?;
-                let Some(size) = store
-                    .head(&key)
-                    .await
-                    .map_err(|e| CoreError::Unavailable(e.to_string()))?
-                else {
-                    continue;
-                };
-                (k, size, None)
-            }
+        let Some((key, size, crc)) = file_of(&store, &v, contents).await? else {
+            continue; // not rendered (yet, or it failed): nothing to send
         };
         let name = match contents {
             Contents::Originals => name,
@@ -223,15 +178,73 @@ pub(crate) async fn zip_of(
                 .boxed() as Source)
         })
     });
-    let base = darkroom_zip::safe_name(&match set {
+    let base = match set {
         Some(s) => format!("{} - {} - {}", g.name, s.name, contents.name()),
         None => format!("{} - {}", g.name, contents.name()),
-    });
+    };
+    let base = darkroom_zip::safe_name(&base);
     Ok(ZipDownload {
         filename: format!("{base}.zip"),
         plan,
         opener,
     })
+}
+
+/// The current version of each photo in `place`, in `order`, with the
+/// photo's name and local capture time.
+async fn current_versions_in(
+    core: &Core,
+    studio: StudioId,
+    place: Place,
+    order: repo::photo::Order,
+) -> CoreResult<Vec<(String, Option<String>, photo_version::Model)>> {
+    let db = core.db().conn();
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    loop {
+        let photos = repo::photo::list_in(db, studio.uuid(), place, order, offset, 500).await?;
+        if photos.is_empty() {
+            break;
+        }
+        offset += photos.len() as u64;
+        for ph in photos {
+            let versions = repo::photo::versions_of(db, studio.uuid(), ph.id).await?;
+            if let Some(v) = versions
+                .into_iter()
+                .find(|v| v.number == ph.current_version && v.purged_at.is_none())
+            {
+                rows.push((ph.original_name, ph.capture_local, v));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// The stored file a version contributes (key, size, CRC-32 when known),
+/// or `None` when that rendition is not there to send.
+async fn file_of(
+    store: &SharedStore,
+    v: &photo_version::Model,
+    contents: Contents,
+) -> CoreResult<Option<(String, u64, Option<u32>)>> {
+    let k = match contents {
+        Contents::Originals => {
+            let size = u64::try_from(v.size_bytes).unwrap_or(0);
+            let crc = v.crc32.and_then(|c| u32::try_from(c).ok());
+            return Ok(Some((v.original_key.clone(), size, crc)));
+        }
+        Contents::Proofs => v.proof_key.clone(),
+        Contents::Previews => v.preview_key.clone(),
+    };
+    let Some(k) = k else {
+        return Ok(None);
+    };
+    let key = Key::new(k.clone()).map_err(|e| CoreError::Internal(e.into()))?;
+    let size = store
+        .head(&key)
+        .await
+        .map_err(|e| CoreError::Unavailable(e.to_string()))?;
+    Ok(size.map(|size| (k, size, None)))
 }
 
 #[cfg(test)]
