@@ -145,58 +145,12 @@ pub async fn invite(
     };
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
-    if let Some((m, _)) =
-        repo::person::find_user_in_studio_by_email(&tx, p.studio.uuid(), &email).await?
-    {
-        return Err(if m.deleted_at.is_some() {
-            CoreError::conflict(
-                "staff_deleted",
-                format!(
-                    "{email} had a staff account here that was deleted; restore it from the deleted staff list"
-                ),
-            )
-        } else {
-            CoreError::conflict(
-                "already_member",
-                format!("{email} already has a staff account in this studio"),
-            )
-        });
-    }
+    refuse_known(&tx, p.studio, &email).await?;
     // Always a new person for this studio, bound to a sign-in only when they
     // accept: the answer never depends on whether the address already signs
     // in here for another studio (decision 0020).
     let user_id = UserId::new();
-    repo::person::insert_user(
-        &tx,
-        user::Model {
-            id: user_id.uuid(),
-            email: email.clone(),
-            login_id: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .await?;
-    repo::person::insert_membership(
-        &tx,
-        membership::Model {
-            id: uuid::Uuid::now_v7(),
-            studio_id: p.studio.uuid(),
-            user_id: user_id.uuid(),
-            kind: "staff".into(),
-            name: name.clone(),
-            phone: None,
-            time_zone: zone,
-            status: StaffStatus::Invited,
-            invited_by: Some(p.user.uuid()),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
-        },
-    )
-    .await?;
+    insert_invited(&tx, p, user_id, &email, &name, zone, now).await?;
     let assignment = access::assign_in(
         core,
         &tx,
@@ -228,6 +182,73 @@ pub async fn invite(
     crate::commit(tx).await?;
     core.wake_workers();
     Ok(Invited { staff, invitation })
+}
+
+/// Refuses an address that already has a staff account in this studio
+/// (a deleted one is restored, not invited again).
+async fn refuse_known(tx: &darkroom_db::Tx, studio: StudioId, email: &str) -> CoreResult<()> {
+    if let Some((m, _)) =
+        repo::person::find_user_in_studio_by_email(tx, studio.uuid(), email).await?
+    {
+        return Err(if m.deleted_at.is_some() {
+            CoreError::conflict(
+                "staff_deleted",
+                format!(
+                    "{email} had a staff account here that was deleted; restore it from the deleted staff list"
+                ),
+            )
+        } else {
+            CoreError::conflict(
+                "already_member",
+                format!("{email} already has a staff account in this studio"),
+            )
+        });
+    }
+    Ok(())
+}
+
+/// The invited person and their staff account, waiting for acceptance.
+async fn insert_invited(
+    tx: &darkroom_db::Tx,
+    p: &Principal,
+    user_id: UserId,
+    email: &str,
+    name: &str,
+    zone: String,
+    now: i64,
+) -> CoreResult<()> {
+    repo::person::insert_user(
+        tx,
+        user::Model {
+            id: user_id.uuid(),
+            email: email.to_string(),
+            login_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .await?;
+    repo::person::insert_membership(
+        tx,
+        membership::Model {
+            id: uuid::Uuid::now_v7(),
+            studio_id: p.studio.uuid(),
+            user_id: user_id.uuid(),
+            kind: "staff".into(),
+            name: name.to_string(),
+            phone: None,
+            time_zone: zone,
+            status: StaffStatus::Invited,
+            invited_by: Some(p.user.uuid()),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Sends a fresh invitation (the old link stops working).
@@ -341,12 +362,10 @@ pub async fn accept_invitation(
         .ok_or(CoreError::not_found("invitation"))?;
     let pw = password_in.unwrap_or("");
     let existing = auth::prove_password(core, &u.email, pw, &meta.ip, "password").await?;
+    // A person new to Darkroom chooses their password here.
     let new_login = match &existing {
         Some(_) => None,
-        None => {
-            validate::password(pw, &u.email).map_err(|m| CoreError::invalid("password", m))?;
-            Some(password::hash(pw.to_string()).await?)
-        }
+        None => Some(new_password(pw, &u.email).await?),
     };
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
@@ -406,6 +425,12 @@ pub async fn accept_invitation(
     let session = auth::start_session(core, &tx, user, studio_id, meta).await?;
     crate::commit(tx).await?;
     Ok(session)
+}
+
+/// A new sign-in's password, checked and hashed.
+async fn new_password(pw: &str, email: &str) -> CoreResult<String> {
+    validate::password(pw, email).map_err(|m| CoreError::invalid("password", m))?;
+    password::hash(pw.to_string()).await
 }
 
 /// The sign-in an accepted invitation binds to: the person's existing one
