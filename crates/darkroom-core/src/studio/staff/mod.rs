@@ -333,21 +333,11 @@ pub async fn set_standing(
     {
         return Err(CoreError::stale(load_view(core, &tx, p, id).await?));
     }
-    let mut ended = 0;
-    let mut revoked = 0;
-    if matches!(change, Standing::Suspend | Standing::Delete) {
-        ended = repo::signin::delete_sessions_of_user(&tx, id.uuid(), Some(p.studio.uuid()), None)
-            .await?;
-        revoked = repo::signin::revoke_tokens_of_user(&tx, p.studio.uuid(), id.uuid(), now).await?;
-        repo::signin::revoke_one_time_for(
-            &tx,
-            INVITE_PURPOSE,
-            Some(p.studio.uuid()),
-            Some(id.uuid()),
-            now,
-        )
-        .await?;
-    }
+    let (ended, revoked) = if matches!(change, Standing::Suspend | Standing::Delete) {
+        shut_out(&tx, p.studio, id, now).await?
+    } else {
+        (0, 0)
+    };
     audit::record(core, &tx, meta, Event {
         studio: Some(p.studio),
         branch: None,
@@ -362,6 +352,22 @@ pub async fn set_standing(
     let v = load_view(core, &tx, p, id).await?;
     crate::commit(tx).await?;
     Ok(v)
+}
+
+/// Ends a suspended or deleted person's way in to this studio: their
+/// sessions here, their API tokens and any open invitation. How many
+/// sessions ended and tokens were revoked.
+async fn shut_out(
+    tx: &darkroom_db::Tx,
+    studio: StudioId,
+    id: UserId,
+    now: i64,
+) -> CoreResult<(u64, u64)> {
+    let s = Some(studio.uuid());
+    let ended = repo::signin::delete_sessions_of_user(tx, id.uuid(), s, None).await?;
+    let revoked = repo::signin::revoke_tokens_of_user(tx, studio.uuid(), id.uuid(), now).await?;
+    repo::signin::revoke_one_time_for(tx, INVITE_PURPOSE, s, Some(id.uuid()), now).await?;
+    Ok((ended, revoked))
 }
 
 /// A password-reset link made by the owner or a manager for a colleague
