@@ -77,6 +77,26 @@ macro_rules! named_enum {
     };
 }
 
+/// Serde by a `Named` enum's names: strict, with the list of names in the
+/// error.
+#[macro_export]
+macro_rules! named_serde {
+    ($($ty:ty),*) => {$(
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str($crate::names::Named::name(*self))
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <::std::borrow::Cow<'de, str>>::deserialize(d)?;
+                <$ty as $crate::names::Named>::parse_name(&s).map_err(::serde::de::Error::custom)
+            }
+        }
+    )*};
+}
+
 /// `Display`, serde by name and the OpenAPI schema of a `Named` enum.
 #[macro_export]
 macro_rules! named_traits {
@@ -87,18 +107,7 @@ macro_rules! named_traits {
             }
         }
 
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str($crate::names::Named::name(*self))
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <::std::borrow::Cow<'de, str>>::deserialize(d)?;
-                <$name as $crate::names::Named>::parse_name(&s).map_err(::serde::de::Error::custom)
-            }
-        }
+        $crate::named_serde!($name);
 
         #[cfg(feature = "openapi")]
         impl utoipa::PartialSchema for $name {
@@ -400,24 +409,6 @@ macro_rules! named_existing {
 
         crate::named_column!($ty);
     };
-}
-
-/// Serde by name for an enum `named_existing!` describes.
-macro_rules! named_serde {
-    ($($ty:ty),*) => {$(
-        impl ::serde::Serialize for $ty {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(Named::name(*self))
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for $ty {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <::std::borrow::Cow<'de, str>>::deserialize(d)?;
-                <$ty as Named>::parse_name(&s).map_err(::serde::de::Error::custom)
-            }
-        }
-    )*};
 }
 
 named_serde!(
