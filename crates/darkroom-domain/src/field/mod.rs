@@ -126,6 +126,7 @@ string_field!(
 );
 
 impl Email {
+    #[cfg(feature = "openapi")]
     fn pattern() -> String {
         let not = format!("@{CTRL}{BIDI}{SPACE}");
         format!("^[^{not}]+@[^{not}.]+(\\.[^{not}.]+)+$")
@@ -184,6 +185,7 @@ string_field!(
 );
 
 impl Phone {
+    #[cfg(feature = "openapi")]
     fn pattern() -> String {
         "^( *|[ +().\\-]*([0-9][ +().\\-]*){5,20})$".into()
     }
@@ -215,6 +217,7 @@ string_field!(
 
 impl Tag {
     /// The characters a tag may not hold, for its pattern.
+    #[cfg(feature = "openapi")]
     fn pattern() -> String {
         format!("^[^{CTRL}{BIDI}|,]*[^{CTRL}{BIDI}{SPACE}|,][^{CTRL}{BIDI}|,]*$")
     }
