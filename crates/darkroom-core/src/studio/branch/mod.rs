@@ -206,39 +206,7 @@ pub async fn create(
 ) -> CoreResult<(BranchView, bool)> {
     core.authorize(p, Permission::BranchCreate, Target::STUDIO)?;
     let studio = crate::studio::load(core, p.studio).await?;
-    let mut errs = FieldErrors::new();
-    let name = errs.check("name", input.name.check("the branch name"));
-    let address = input.address.checked(&mut errs);
-    let tax = check_tax(input.tax_id_kind.as_ref(), input.tax_id.as_ref(), &mut errs);
-    let prefix = match &input.invoice_prefix {
-        Some(p) => errs.check("invoice_prefix", p.check().map(|p| p.to_ascii_uppercase())),
-        None => Some(default_prefix(name.as_deref().unwrap_or(""))),
-    };
-    let zone = match &input.time_zone {
-        Some(z) => errs.check("time_zone", z.check()),
-        None => Some(studio.time_zone.clone()),
-    };
-    let currency = match &input.currency {
-        Some(c) => errs.check("currency", c.check().and_then(|c| Currency::parse(&c))),
-        None => errs.check("currency", Currency::parse(&studio.currency)),
-    };
-    let phone = match &input.phone {
-        Some(p) => errs.check("phone", p.check()).flatten(),
-        None => None,
-    };
-    let email = match &input.email {
-        Some(e) => errs.check("email", e.check()).flatten(),
-        None => None,
-    };
-    errs.into_result()?;
-    let (Some(name), Some((tax_kind, tax_id)), Some(prefix), Some(zone), Some(currency)) =
-        (name, tax, prefix, zone, currency)
-    else {
-        return Err(CoreError::Internal(anyhow::anyhow!(
-            "validated fields missing"
-        )));
-    };
-
+    let f = input.checked(&studio)?;
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
     let id = input.id.unwrap_or_default();
@@ -251,24 +219,8 @@ pub async fn create(
             .ok_or(CoreError::not_found("branch"))?;
         return Ok((view(existing), false));
     }
-    check_prefix_free(&tx, p.studio.uuid(), &prefix, None).await?;
-    let row = branch::Model {
-        id: id.uuid(),
-        studio_id: p.studio.uuid(),
-        name,
-        address: serde_json::to_string(&address).unwrap_or_else(|_| "{}".into()),
-        tax_id_kind: tax_kind,
-        tax_id,
-        invoice_prefix: prefix,
-        time_zone: zone,
-        currency: currency.code(),
-        phone,
-        email,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-    };
+    check_prefix_free(&tx, p.studio.uuid(), &f.prefix, None).await?;
+    let row = f.row(id, p.studio, now);
     let saved = repo::branch::insert(&tx, row)
         .await
         .map_err(|e| created::on_insert_error(e, &id))?;
@@ -290,6 +242,91 @@ pub async fn create(
     .await?;
     crate::commit(tx).await?;
     Ok((view(saved), true))
+}
+
+/// A new branch's fields, checked.
+struct BranchFields {
+    name: String,
+    address: Address,
+    tax_kind: Option<String>,
+    tax_id: Option<String>,
+    prefix: String,
+    zone: String,
+    currency: Currency,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+impl NewBranch {
+    /// Every field checked (mistakes reported together); what the studio
+    /// has stands in for a time zone or currency not given.
+    fn checked(&self, studio: &darkroom_db::entity::studio::Model) -> CoreResult<BranchFields> {
+        let mut errs = FieldErrors::new();
+        let name = errs.check("name", self.name.check("the branch name"));
+        let address = self.address.checked(&mut errs);
+        let tax = check_tax(self.tax_id_kind.as_ref(), self.tax_id.as_ref(), &mut errs);
+        let prefix = match &self.invoice_prefix {
+            Some(p) => errs.check("invoice_prefix", p.check().map(|p| p.to_ascii_uppercase())),
+            None => Some(default_prefix(name.as_deref().unwrap_or(""))),
+        };
+        let zone = match &self.time_zone {
+            Some(z) => errs.check("time_zone", z.check()),
+            None => Some(studio.time_zone.clone()),
+        };
+        let currency = match &self.currency {
+            Some(c) => errs.check("currency", c.check().and_then(|c| Currency::parse(&c))),
+            None => errs.check("currency", Currency::parse(&studio.currency)),
+        };
+        let phone = match &self.phone {
+            Some(p) => errs.check("phone", p.check()).flatten(),
+            None => None,
+        };
+        let email = match &self.email {
+            Some(e) => errs.check("email", e.check()).flatten(),
+            None => None,
+        };
+        errs.into_result()?;
+        let (Some(name), Some((tax_kind, tax_id)), Some(prefix), Some(zone), Some(currency)) =
+            (name, tax, prefix, zone, currency)
+        else {
+            return Err(CoreError::Internal(anyhow::anyhow!(
+                "validated fields missing"
+            )));
+        };
+        Ok(BranchFields {
+            name,
+            address,
+            tax_kind,
+            tax_id,
+            prefix,
+            zone,
+            currency,
+            phone,
+            email,
+        })
+    }
+}
+
+impl BranchFields {
+    fn row(self, id: BranchId, studio: darkroom_domain::StudioId, now: i64) -> branch::Model {
+        branch::Model {
+            id: id.uuid(),
+            studio_id: studio.uuid(),
+            name: self.name,
+            address: serde_json::to_string(&self.address).unwrap_or_else(|_| "{}".into()),
+            tax_id_kind: self.tax_kind,
+            tax_id: self.tax_id,
+            invoice_prefix: self.prefix,
+            time_zone: self.zone,
+            currency: self.currency.code(),
+            phone: self.phone,
+            email: self.email,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        }
+    }
 }
 
 async fn load(
