@@ -408,68 +408,7 @@ pub async fn update(
     let tx = core.db().begin().await?;
     let current = load(core, &tx, p, id, false).await?;
     core.authorize(p, Permission::BranchEdit, Target::branch(id))?;
-    let mut errs = FieldErrors::new();
-    let mut am = branch::ActiveModel::default();
-    let mut changed = Vec::new();
-    if let Some(n) = &patch.name
-        && let Some(n) = errs.check("name", n.check("the branch name"))
-    {
-        changed.push("name");
-        am.name = Set(n);
-    }
-    if let Some(a) = &patch.address {
-        let a = a.checked(&mut errs);
-        changed.push("address");
-        am.address = Set(serde_json::to_string(&a).unwrap_or_else(|_| "{}".into()));
-    }
-    if patch.tax_id_kind.is_some() || patch.tax_id.is_some() {
-        let kind = patch
-            .tax_id_kind
-            .clone()
-            .or(current.tax_id_kind.clone().map(TaxIdKindOrBlank::from));
-        let tid = patch
-            .tax_id
-            .clone()
-            .or(current.tax_id.clone().map(Text::from));
-        if let Some((k, v)) = check_tax(kind.as_ref(), tid.as_ref(), &mut errs) {
-            changed.push("tax_id");
-            am.tax_id_kind = Set(k);
-            am.tax_id = Set(v);
-        }
-    }
-    let mut new_prefix = None;
-    if let Some(pf) = &patch.invoice_prefix
-        && let Some(pf) = errs.check("invoice_prefix", pf.check().map(|p| p.to_ascii_uppercase()))
-    {
-        changed.push("invoice_prefix");
-        new_prefix = Some(pf.clone());
-        am.invoice_prefix = Set(pf);
-    }
-    if let Some(z) = &patch.time_zone
-        && let Some(z) = errs.check("time_zone", z.check())
-    {
-        changed.push("time_zone");
-        am.time_zone = Set(z);
-    }
-    if let Some(c) = &patch.currency
-        && let Some(c) = errs.check("currency", c.check().and_then(|c| Currency::parse(&c)))
-    {
-        changed.push("currency");
-        am.currency = Set(c.code());
-    }
-    if let Some(ph) = &patch.phone
-        && let Some(ph) = errs.check("phone", ph.check())
-    {
-        changed.push("phone");
-        am.phone = Set(ph);
-    }
-    if let Some(e) = &patch.email
-        && let Some(v) = errs.check("email", e.check())
-    {
-        changed.push("email");
-        am.email = Set(v);
-    }
-    errs.into_result()?;
+    let (am, changed, new_prefix) = patch.changes(&current)?;
     if current.version != patch.version {
         return Err(CoreError::stale(view(current)));
     }
@@ -502,6 +441,80 @@ pub async fn update(
     let fresh = load(core, &tx, p, id, true).await?;
     crate::commit(tx).await?;
     Ok(view(fresh))
+}
+
+impl BranchPatch {
+    /// The columns the patch changes over `current`, the names of the fields
+    /// changed (for the audit log), and a new invoice prefix to check is free.
+    fn changes(
+        &self,
+        current: &branch::Model,
+    ) -> CoreResult<(branch::ActiveModel, Vec<&'static str>, Option<String>)> {
+        let mut errs = FieldErrors::new();
+        let mut am = branch::ActiveModel::default();
+        let mut changed = Vec::new();
+        if let Some(n) = &self.name
+            && let Some(n) = errs.check("name", n.check("the branch name"))
+        {
+            changed.push("name");
+            am.name = Set(n);
+        }
+        if let Some(a) = &self.address {
+            let a = a.checked(&mut errs);
+            changed.push("address");
+            am.address = Set(serde_json::to_string(&a).unwrap_or_else(|_| "{}".into()));
+        }
+        if self.tax_id_kind.is_some() || self.tax_id.is_some() {
+            let kind = self
+                .tax_id_kind
+                .clone()
+                .or(current.tax_id_kind.clone().map(TaxIdKindOrBlank::from));
+            let tid = self
+                .tax_id
+                .clone()
+                .or(current.tax_id.clone().map(Text::from));
+            if let Some((k, v)) = check_tax(kind.as_ref(), tid.as_ref(), &mut errs) {
+                changed.push("tax_id");
+                am.tax_id_kind = Set(k);
+                am.tax_id = Set(v);
+            }
+        }
+        let mut new_prefix = None;
+        if let Some(pf) = &self.invoice_prefix
+            && let Some(pf) =
+                errs.check("invoice_prefix", pf.check().map(|p| p.to_ascii_uppercase()))
+        {
+            changed.push("invoice_prefix");
+            new_prefix = Some(pf.clone());
+            am.invoice_prefix = Set(pf);
+        }
+        if let Some(z) = &self.time_zone
+            && let Some(z) = errs.check("time_zone", z.check())
+        {
+            changed.push("time_zone");
+            am.time_zone = Set(z);
+        }
+        if let Some(c) = &self.currency
+            && let Some(c) = errs.check("currency", c.check().and_then(|c| Currency::parse(&c)))
+        {
+            changed.push("currency");
+            am.currency = Set(c.code());
+        }
+        if let Some(ph) = &self.phone
+            && let Some(ph) = errs.check("phone", ph.check())
+        {
+            changed.push("phone");
+            am.phone = Set(ph);
+        }
+        if let Some(e) = &self.email
+            && let Some(v) = errs.check("email", e.check())
+        {
+            changed.push("email");
+            am.email = Set(v);
+        }
+        errs.into_result()?;
+        Ok((am, changed, new_prefix))
+    }
 }
 
 /// Soft-deletes (`restore = false`) or restores a branch.
