@@ -41,23 +41,7 @@ pub async fn mark(
     photo: PhotoId,
     input: MarkInput,
 ) -> CoreResult<MarkView> {
-    if input.favourite.is_some() {
-        share::authorize(core, g, LinkAction::Favourite)?;
-    }
-    if input.rating.is_some() {
-        share::authorize(core, g, LinkAction::Rate)?;
-    }
-    if input.marketing.is_some() {
-        share::authorize(core, g, LinkAction::Consent)?;
-    }
-    if let Some(r) = input.rating
-        && !(0..=5).contains(&r)
-    {
-        return Err(CoreError::invalid(
-            "rating",
-            "give 1 to 5 stars, or 0 to clear",
-        ));
-    }
+    input.check(core, g)?;
     let p = photo_of(core, g, photo).await?;
     let tx = core.db().begin().await?;
     let now = core.now().as_micros();
@@ -65,15 +49,7 @@ pub async fn mark(
     // clicked at once cannot both pass the package's maximum, and deciding
     // again under the lock means no heart lands after a submission.
     let g = &share::lock_and_decide(core, &tx, g, LinkAction::View).await?;
-    for (asked, action) in [
-        (input.favourite.is_some(), LinkAction::Favourite),
-        (input.rating.is_some(), LinkAction::Rate),
-        (input.marketing.is_some(), LinkAction::Consent),
-    ] {
-        if asked {
-            share::authorize(core, g, action)?;
-        }
-    }
+    input.authorize(core, g)?;
     let existing = repo::share::find_mark(&tx, g.link.id, p.id).await?;
     let was_favourite = existing.as_ref().is_some_and(|m| m.favourite != 0);
     let mut m = existing.clone().unwrap_or(proof_mark::Model {
@@ -99,18 +75,7 @@ pub async fn mark(
     }
     m.updated_at = now;
     if input.favourite == Some(true) && !was_favourite {
-        let count = repo::share::count_favourites(&tx, g.link.id).await?;
-        if let Some(limit) = g.gallery.selection_limit
-            && g.gallery.allow_extras == 0
-            && count >= u64::try_from(limit).unwrap_or(0)
-        {
-            return Err(CoreError::conflict(
-                "selection_full",
-                format!(
-                    "you have chosen {count} of {limit}, the most your package includes; remove one to choose this photo"
-                ),
-            ));
-        }
+        check_room(&tx, g).await?;
     }
     if existing.is_some() {
         repo::share::update_mark(&tx, m.clone()).await?;
@@ -141,6 +106,54 @@ pub async fn mark(
     })
 }
 
+impl MarkInput {
+    /// What the link allows of this mark, before anything is read.
+    fn check(&self, core: &Core, g: &Guest) -> CoreResult<()> {
+        self.authorize(core, g)?;
+        if let Some(r) = self.rating
+            && !(0..=5).contains(&r)
+        {
+            return Err(CoreError::invalid(
+                "rating",
+                "give 1 to 5 stars, or 0 to clear",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The link's rights for each part of the mark asked for.
+    fn authorize(&self, core: &Core, g: &Guest) -> CoreResult<()> {
+        for (asked, action) in [
+            (self.favourite.is_some(), LinkAction::Favourite),
+            (self.rating.is_some(), LinkAction::Rate),
+            (self.marketing.is_some(), LinkAction::Consent),
+        ] {
+            if asked {
+                share::authorize(core, g, action)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Refuses one more heart past the package's maximum, unless the gallery
+/// allows extras.
+async fn check_room(tx: &darkroom_db::Tx, g: &Guest) -> CoreResult<()> {
+    let count = repo::share::count_favourites(tx, g.link.id).await?;
+    if let Some(limit) = g.gallery.selection_limit
+        && g.gallery.allow_extras == 0
+        && count >= u64::try_from(limit).unwrap_or(0)
+    {
+        return Err(CoreError::conflict(
+            "selection_full",
+            format!(
+                "you have chosen {count} of {limit}, the most your package includes; remove one to choose this photo"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A comment or an edit request.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -161,10 +174,11 @@ pub async fn add_note(
         None => NoteKind::Comment,
         Some(k) => NoteKind::parse(k).map_err(|e| CoreError::invalid("kind", e))?,
     };
-    match kind {
-        NoteKind::Comment => share::authorize(core, g, LinkAction::Comment)?,
-        NoteKind::EditRequest => share::authorize(core, g, LinkAction::RequestEdit)?,
-    }
+    let action = match kind {
+        NoteKind::Comment => LinkAction::Comment,
+        NoteKind::EditRequest => LinkAction::RequestEdit,
+    };
+    share::authorize(core, g, action)?;
     let mut errs = FieldErrors::new();
     let body = errs.check("body", validate::text(&input.body, "the note", 2000));
     errs.into_result()?;
@@ -173,17 +187,7 @@ pub async fn add_note(
     let now = core.now().as_micros();
     let id = NoteId::new();
     let tx = core.db().begin().await?;
-    let g = &share::lock_and_decide(
-        core,
-        &tx,
-        g,
-        if kind == NoteKind::EditRequest {
-            LinkAction::RequestEdit
-        } else {
-            LinkAction::Comment
-        },
-    )
-    .await?;
+    let g = &share::lock_and_decide(core, &tx, g, action).await?;
     repo::share::insert_note(
         &tx,
         photo_note::Model {
@@ -209,22 +213,17 @@ pub async fn add_note(
             at: now,
         };
         core.publish(&tx, &e).await?;
-        audit::record(
-            core,
-            &tx,
-            meta,
-            Event {
-                studio: Some(g.studio),
-                branch: Some(BranchId::from_uuid(g.gallery.branch_id)),
-                who: Who::system(&format!("client: {}", g.link.label)),
-                event_type: "photo.edit_requested",
-                severity: Severity::Low,
-                target_type: "photo",
-                target_id: photo.to_string(),
-                payload: serde_json::json!({ "link": g.link_id().to_string() }),
-            },
-        )
-        .await?;
+        let ev = Event {
+            studio: Some(g.studio),
+            branch: Some(BranchId::from_uuid(g.gallery.branch_id)),
+            who: Who::system(&format!("client: {}", g.link.label)),
+            event_type: "photo.edit_requested",
+            severity: Severity::Low,
+            target_type: "photo",
+            target_id: photo.to_string(),
+            payload: serde_json::json!({ "link": g.link_id().to_string() }),
+        };
+        audit::record(core, &tx, meta, ev).await?;
     }
     crate::commit(tx).await?;
     Ok(ClientNote {
