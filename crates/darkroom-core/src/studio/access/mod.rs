@@ -330,57 +330,39 @@ pub async fn update_role(
         let added: PermissionSet = set.difference(&old_perms).copied().collect();
         check_can_give(p, &added, "the role")?;
         am.permissions = Set(perms_json(set));
-        payload.insert(
-            "added".into(),
-            serde_json::json!(added.iter().map(|x| x.name()).collect::<Vec<_>>()),
-        );
-        payload.insert(
-            "removed".into(),
-            serde_json::json!(
-                old_perms
-                    .difference(set)
-                    .map(|x| x.name())
-                    .collect::<Vec<_>>()
-            ),
-        );
+        let removed: PermissionSet = old_perms.difference(set).copied().collect();
+        payload.insert("added".into(), names_of(&added));
+        payload.insert("removed".into(), names_of(&removed));
     }
     if let Err(fresh) =
         write::try_update::<role::Entity>(core, &tx, p.studio, id.uuid(), patch.version, am).await?
     {
         return Err(CoreError::stale(role_view(&tx, fresh).await?));
     }
-    payload.insert(
-        "name".into(),
-        serde_json::json!(
-            patch
-                .name
-                .clone()
-                .map(|n| n.0)
-                .unwrap_or(current.name.clone())
-        ),
-    );
-    audit::record(
-        core,
-        &tx,
-        meta,
-        Event {
-            studio: Some(p.studio),
-            branch: None,
-            who: Who::of(p),
-            event_type: "role.updated",
-            severity: Severity::High,
-            target_type: "role",
-            target_id: id.to_string(),
-            payload: serde_json::Value::Object(payload),
-        },
-    )
-    .await?;
+    let name = patch.name.clone().map_or(current.name.clone(), |n| n.0);
+    payload.insert("name".into(), serde_json::json!(name));
+    let ev = Event {
+        studio: Some(p.studio),
+        branch: None,
+        who: Who::of(p),
+        event_type: "role.updated",
+        severity: Severity::High,
+        target_type: "role",
+        target_id: id.to_string(),
+        payload: serde_json::Value::Object(payload),
+    };
+    audit::record(core, &tx, meta, ev).await?;
     let fresh = repo::access::find_role(&tx, p.studio.uuid(), id.uuid())
         .await?
         .ok_or(CoreError::not_found("role"))?;
     let v = role_view(&tx, fresh).await?;
     crate::commit(tx).await?;
     Ok(v)
+}
+
+/// Permission names, as the audit log lists them.
+fn names_of(set: &PermissionSet) -> serde_json::Value {
+    serde_json::json!(set.iter().map(|x| x.name()).collect::<Vec<_>>())
 }
 
 /// Deletes a studio-defined role nobody holds.
