@@ -104,14 +104,7 @@ async fn views(
             names.insert(ph.id, ph);
         }
     }
-    let mut people: HashMap<uuid::Uuid, String> = HashMap::new();
-    for a in tasks.iter().filter_map(|t| t.assignee_id) {
-        if let std::collections::hash_map::Entry::Vacant(e) = people.entry(a)
-            && let Some(m) = repo::person::find_membership(c, studio.uuid(), a, true).await?
-        {
-            e.insert(m.name);
-        }
-    }
+    let people = assignee_names(c, studio, &tasks).await?;
     let now = core.now().as_micros();
     Ok(tasks
         .into_iter()
@@ -132,19 +125,12 @@ async fn views(
                 })
                 .collect();
             let status = t.status;
+            let gallery = galleries.get(&t.gallery_id);
             TaskView {
                 id: EditTaskId::from_uuid(t.id),
                 gallery_id: GalleryId::from_uuid(t.gallery_id),
-                gallery_name: galleries
-                    .get(&t.gallery_id)
-                    .map(|g| g.name.clone())
-                    .unwrap_or_default(),
-                branch_id: BranchId::from_uuid(
-                    galleries
-                        .get(&t.gallery_id)
-                        .map(|g| g.branch_id)
-                        .unwrap_or_default(),
-                ),
+                gallery_name: gallery.map(|g| g.name.clone()).unwrap_or_default(),
+                branch_id: BranchId::from_uuid(gallery.map(|g| g.branch_id).unwrap_or_default()),
                 source: t.source,
                 link_id: t.link_id.map(ShareLinkId::from_uuid),
                 note_id: t.note_id.map(NoteId::from_uuid),
@@ -168,6 +154,23 @@ async fn views(
             }
         })
         .collect())
+}
+
+/// The names of the tasks' assignees, by user.
+async fn assignee_names(
+    c: &impl ConnectionTrait,
+    studio: darkroom_domain::StudioId,
+    tasks: &[editing_task::Model],
+) -> CoreResult<HashMap<uuid::Uuid, String>> {
+    let mut people = HashMap::new();
+    for a in tasks.iter().filter_map(|t| t.assignee_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = people.entry(a)
+            && let Some(m) = repo::person::find_membership(c, studio.uuid(), a, true).await?
+        {
+            e.insert(m.name);
+        }
+    }
+    Ok(people)
 }
 
 async fn one_view(
