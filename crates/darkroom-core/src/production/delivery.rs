@@ -143,27 +143,15 @@ pub async fn create(
     let kind = errs.check("kind", input.kind.check());
     let description = errs.check("description", input.description.check("the description"));
     let quantity = check_quantity(&mut errs, input.quantity);
-    let recipient = opt_text(
-        &mut errs,
-        "recipient",
-        input.recipient.as_ref(),
-        "the recipient",
-    );
+    let recipient = input.recipient.as_ref();
+    let recipient = opt_text(&mut errs, "recipient", recipient, "the recipient");
     let address = opt_text(&mut errs, "address", input.address.as_ref(), "the address");
     errs.into_result()?;
     let id = input.id.unwrap_or_default();
     let now = core.now().as_micros();
+    let digest = created::digest(&input);
     if input.id.is_some()
-        && created::claim(
-            &tx,
-            p.studio,
-            "deliverable",
-            id,
-            &created::digest(&input),
-            now,
-        )
-        .await?
-            == Claim::Replay
+        && created::claim(&tx, p.studio, "deliverable", id, &digest, now).await? == Claim::Replay
     {
         let m = repo::delivery::find(&tx, p.studio.uuid(), id.uuid())
             .await?
