@@ -434,19 +434,7 @@ pub async fn set_watermark_image(
 ) -> CoreResult<StudioView> {
     core.authorize(p, Permission::StudioSettingsEdit, Target::STUDIO)?;
     if let Some(b) = &png {
-        if b.len() > 4 * 1024 * 1024 {
-            return Err(CoreError::invalid(
-                "image",
-                "the watermark image is larger than 4 MB; use a smaller PNG",
-            ));
-        }
-        darkroom_imaging::watermark::Watermark::image(
-            b,
-            darkroom_imaging::watermark::Position::Center,
-            1.0,
-            0.3,
-        )
-        .map_err(|e| CoreError::invalid("image", e.to_string()))?;
+        check_watermark_png(b)?;
     }
     let store = core.store_of(p.studio).await?;
     let key = watermark_image_key(p.studio);
@@ -505,6 +493,20 @@ pub async fn set_watermark_image(
     }
     core.wake_workers();
     view(&fresh)
+}
+
+/// A watermark image is a PNG of at most 4 MB that the renderer can use.
+fn check_watermark_png(b: &[u8]) -> CoreResult<()> {
+    if b.len() > 4 * 1024 * 1024 {
+        return Err(CoreError::invalid(
+            "image",
+            "the watermark image is larger than 4 MB; use a smaller PNG",
+        ));
+    }
+    let center = darkroom_imaging::watermark::Position::Center;
+    darkroom_imaging::watermark::Watermark::image(b, center, 1.0, 0.3)
+        .map_err(|e| CoreError::invalid("image", e.to_string()))?;
+    Ok(())
 }
 
 /// Studios a person can switch between.
