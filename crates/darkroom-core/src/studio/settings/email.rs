@@ -42,23 +42,10 @@ pub async fn set_email(
     input: Option<EmailSettingsInput>,
 ) -> CoreResult<StudioView> {
     core.authorize(p, Permission::StudioSettingsEdit, Target::STUDIO)?;
-    let mut errs = FieldErrors::new();
-    let checked = match &input {
-        None => None,
-        Some(i) => {
-            let host = errs.check("host", i.host.check("the SMTP host"));
-            let port = errs.check("port", i.port.check().map(|p| p as u16));
-            let from = errs.check("from_address", i.from_address.check());
-            let from_name = errs.check("from_name", i.from_name.check("the sender name"));
-            let username = i
-                .username
-                .as_ref()
-                .and_then(|u| errs.check("username", u.check("the username")))
-                .flatten();
-            Some((host, port, from, from_name, username))
-        }
-    };
-    errs.into_result()?;
+    let checked = input
+        .as_ref()
+        .map(EmailSettingsInput::checked)
+        .transpose()?;
     let tx = core.db().begin().await?;
     let current = repo::studio::find(&tx, p.studio.uuid())
         .await?
@@ -71,22 +58,15 @@ pub async fn set_email(
         .email
         .as_ref()
         .and_then(|e| e.password_sealed.clone());
-    settings.email = match (input, checked) {
-        (Some(i), Some((Some(host), Some(port), Some(from), Some(from_name), username))) => {
-            Some(StoredSmtp {
-                host,
-                port,
-                security: i.security,
-                username,
-                password_sealed: match i.password.as_deref() {
-                    None => old_password,
-                    Some("") => None,
-                    Some(pw) => Some(core.keys().seal(pw)),
-                },
-                from_address: from,
-                from_name,
-            })
-        }
+    settings.email = match (&input, checked) {
+        (Some(i), Some(smtp)) => Some(StoredSmtp {
+            password_sealed: match i.password.as_deref() {
+                None => old_password,
+                Some("") => None,
+                Some(pw) => Some(core.keys().seal(pw)),
+            },
+            ..smtp
+        }),
         _ => None,
     };
     let now = core.now().as_micros();
@@ -123,4 +103,38 @@ pub async fn set_email(
         .ok_or(CoreError::not_found("studio"))?;
     crate::commit(tx).await?;
     view(&fresh)
+}
+
+impl EmailSettingsInput {
+    /// The server as it will be stored (its password still to be sealed);
+    /// every mistake reported together.
+    fn checked(&self) -> CoreResult<StoredSmtp> {
+        let mut errs = FieldErrors::new();
+        let host = errs.check("host", self.host.check("the SMTP host"));
+        let port = errs.check("port", self.port.check().map(|p| p as u16));
+        let from = errs.check("from_address", self.from_address.check());
+        let from_name = errs.check("from_name", self.from_name.check("the sender name"));
+        let username = self
+            .username
+            .as_ref()
+            .and_then(|u| errs.check("username", u.check("the username")))
+            .flatten();
+        errs.into_result()?;
+        let (Some(host), Some(port), Some(from_address), Some(from_name)) =
+            (host, port, from, from_name)
+        else {
+            return Err(CoreError::Internal(anyhow::anyhow!(
+                "validated fields missing"
+            )));
+        };
+        Ok(StoredSmtp {
+            host,
+            port,
+            security: self.security,
+            username,
+            password_sealed: None,
+            from_address,
+            from_name,
+        })
+    }
 }
