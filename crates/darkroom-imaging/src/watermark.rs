@@ -297,7 +297,17 @@ fn render_text(text: &str, target_width: u32) -> Result<Mark, ImageError> {
             });
         }
     }
-    // The outline: coverage spread by `pad / 2` pixels, drawn dark under the text.
+    let rgba = outlined(&cov, width, height, pad);
+    Ok(Mark {
+        width,
+        height,
+        rgba,
+    })
+}
+
+/// White text over a dark outline: the text's coverage spread by `pad / 2`
+/// pixels, drawn under it, as RGBA.
+fn outlined(cov: &[f32], width: u32, height: u32, pad: u32) -> Vec<u8> {
     let r = (pad / 2).max(1) as i64;
     let mut rgba = vec![0u8; (width * height * 4) as usize];
     for y in 0..height as i64 {
@@ -327,11 +337,7 @@ fn render_text(text: &str, target_width: u32) -> Result<Mark, ImageError> {
             rgba[o + 3] = (a * 255.0).round() as u8;
         }
     }
-    Ok(Mark {
-        width,
-        height,
-        rgba,
-    })
+    rgba
 }
 
 #[cfg(test)]
