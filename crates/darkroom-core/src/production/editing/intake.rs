@@ -94,26 +94,7 @@ pub(crate) async fn from_selection(
     .into_iter()
     .find(|t| t.source == "selection" && t.link_id == Some(link.id));
     if let Some(t) = open {
-        let have: HashSet<uuid::Uuid> = repo::editing::photos_of_tasks(c, studio.uuid(), &[t.id])
-            .await?
-            .into_iter()
-            .map(|r| r.photo_id)
-            .collect();
-        for ph in photos.iter().filter(|ph| !have.contains(&ph.id)) {
-            repo::editing::insert_task_photo(
-                c,
-                editing_task_photo::Model {
-                    id: uuid::Uuid::now_v7(),
-                    studio_id: studio.uuid(),
-                    task_id: t.id,
-                    photo_id: ph.id,
-                    base_version: ph.current_version,
-                    edited_version: None,
-                },
-            )
-            .await?;
-        }
-        return Ok(());
+        return add_photos(c, studio, &t, &photos).await;
     }
     insert_task(
         c,
@@ -142,6 +123,36 @@ pub(crate) async fn from_selection(
         &photos,
     )
     .await?;
+    Ok(())
+}
+
+/// Adds to a task the photos it does not hold yet, each from its current
+/// version.
+async fn add_photos(
+    c: &impl ConnectionTrait,
+    studio: darkroom_domain::StudioId,
+    t: &editing_task::Model,
+    photos: &[photo::Model],
+) -> CoreResult<()> {
+    let have: HashSet<uuid::Uuid> = repo::editing::photos_of_tasks(c, studio.uuid(), &[t.id])
+        .await?
+        .into_iter()
+        .map(|r| r.photo_id)
+        .collect();
+    for ph in photos.iter().filter(|ph| !have.contains(&ph.id)) {
+        repo::editing::insert_task_photo(
+            c,
+            editing_task_photo::Model {
+                id: uuid::Uuid::now_v7(),
+                studio_id: studio.uuid(),
+                task_id: t.id,
+                photo_id: ph.id,
+                base_version: ph.current_version,
+                edited_version: None,
+            },
+        )
+        .await?;
+    }
     Ok(())
 }
 
