@@ -95,43 +95,7 @@ pub async fn of_gallery(core: &Core, p: &Principal, id: GalleryId) -> CoreResult
         .collect();
     let marks = repo::share::marks_of_gallery(c, p.studio.uuid(), g.id).await?;
     let notes = repo::share::notes_of_gallery(c, p.studio.uuid(), g.id, None, None, 1000).await?;
-    let mut per: HashMap<uuid::Uuid, PhotoActivity> = HashMap::new();
-    let entry = |per: &mut HashMap<uuid::Uuid, PhotoActivity>, id: uuid::Uuid| {
-        per.entry(id)
-            .or_insert_with(|| PhotoActivity {
-                photo_id: PhotoId::from_uuid(id),
-                name: name.get(&id).cloned().unwrap_or_default(),
-                favourites: 0,
-                chosen_by: Vec::new(),
-                best_rating: 0,
-                marketing: false,
-                notes: 0,
-            })
-            .photo_id
-    };
-    for m in &marks {
-        if m.favourite == 0 && m.rating == 0 && m.marketing == 0 {
-            continue;
-        }
-        entry(&mut per, m.photo_id);
-        if let Some(a) = per.get_mut(&m.photo_id) {
-            if m.favourite != 0 {
-                a.favourites += 1;
-                a.chosen_by
-                    .push(label.get(&m.link_id).cloned().unwrap_or_default());
-            }
-            a.best_rating = a.best_rating.max(m.rating);
-            a.marketing |= m.marketing != 0;
-        }
-    }
-    for n in &notes {
-        entry(&mut per, n.photo_id);
-        if let Some(a) = per.get_mut(&n.photo_id) {
-            a.notes += 1;
-        }
-    }
-    let mut photo_list: Vec<PhotoActivity> = per.into_values().collect();
-    photo_list.sort_by(|a, b| b.favourites.cmp(&a.favourites).then(a.name.cmp(&b.name)));
+    let photo_list = per_photo(&marks, &notes, &name, &label);
     let events = repo::share::events_of_gallery(c, p.studio.uuid(), g.id, 100).await?;
     Ok(ActivityView {
         photos: photo_list,
@@ -163,4 +127,52 @@ pub async fn of_gallery(core: &Core, p: &Principal, id: GalleryId) -> CoreResult
             .collect(),
         links,
     })
+}
+
+/// What clients did on each photo (hearts and by whom, best rating,
+/// marketing consent, notes), most chosen first.
+fn per_photo(
+    marks: &[darkroom_db::entity::proof_mark::Model],
+    notes: &[darkroom_db::entity::photo_note::Model],
+    name: &HashMap<uuid::Uuid, String>,
+    label: &HashMap<uuid::Uuid, String>,
+) -> Vec<PhotoActivity> {
+    let mut per: HashMap<uuid::Uuid, PhotoActivity> = HashMap::new();
+    let entry = |per: &mut HashMap<uuid::Uuid, PhotoActivity>, id: uuid::Uuid| {
+        per.entry(id)
+            .or_insert_with(|| PhotoActivity {
+                photo_id: PhotoId::from_uuid(id),
+                name: name.get(&id).cloned().unwrap_or_default(),
+                favourites: 0,
+                chosen_by: Vec::new(),
+                best_rating: 0,
+                marketing: false,
+                notes: 0,
+            })
+            .photo_id
+    };
+    for m in marks {
+        if m.favourite == 0 && m.rating == 0 && m.marketing == 0 {
+            continue;
+        }
+        entry(&mut per, m.photo_id);
+        if let Some(a) = per.get_mut(&m.photo_id) {
+            if m.favourite != 0 {
+                a.favourites += 1;
+                a.chosen_by
+                    .push(label.get(&m.link_id).cloned().unwrap_or_default());
+            }
+            a.best_rating = a.best_rating.max(m.rating);
+            a.marketing |= m.marketing != 0;
+        }
+    }
+    for n in notes {
+        entry(&mut per, n.photo_id);
+        if let Some(a) = per.get_mut(&n.photo_id) {
+            a.notes += 1;
+        }
+    }
+    let mut photo_list: Vec<PhotoActivity> = per.into_values().collect();
+    photo_list.sort_by(|a, b| b.favourites.cmp(&a.favourites).then(a.name.cmp(&b.name)));
+    photo_list
 }
