@@ -147,48 +147,10 @@ pub(crate) async fn create_studio(
 ) -> CoreResult<(StudioId, BranchId)> {
     let now = core.now().as_micros();
     let studio_id = StudioId::new();
-    repo::studio::insert(
-        c,
-        studio::Model {
-            id: studio_id.uuid(),
-            name: s.studio_name.clone(),
-            currency: s.currency.code(),
-            time_zone: s.time_zone.clone(),
-            locale: s.locale.clone(),
-            plan_tier: "standard".into(),
-            storage_quota_bytes: None,
-            media_store: None,
-            settings: StudioSettings::default().to_json(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
-        },
-    )
-    .await?;
+    repo::studio::insert(c, studio_row(s, studio_id, now)).await?;
     let roles = crate::studio::access::seed_roles(c, studio_id, now).await?;
     let branch_id = BranchId::new();
-    repo::branch::insert(
-        c,
-        branch::Model {
-            id: branch_id.uuid(),
-            studio_id: studio_id.uuid(),
-            name: "Main".into(),
-            address: "{}".into(),
-            tax_id_kind: None,
-            tax_id: None,
-            invoice_prefix: "INV-".into(),
-            time_zone: s.time_zone.clone(),
-            currency: s.currency.code(),
-            phone: None,
-            email: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
-        },
-    )
-    .await?;
+    repo::branch::insert(c, main_branch(s, studio_id, branch_id, now)).await?;
     repo::person::insert_membership(
         c,
         membership::Model {
@@ -246,6 +208,46 @@ pub(crate) async fn create_studio(
     )
     .await?;
     Ok((studio_id, branch_id))
+}
+
+/// The new studio's row.
+fn studio_row(s: &CheckedSetup, id: StudioId, now: i64) -> studio::Model {
+    studio::Model {
+        id: id.uuid(),
+        name: s.studio_name.clone(),
+        currency: s.currency.code(),
+        time_zone: s.time_zone.clone(),
+        locale: s.locale.clone(),
+        plan_tier: "standard".into(),
+        storage_quota_bytes: None,
+        media_store: None,
+        settings: StudioSettings::default().to_json(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    }
+}
+
+/// The studio's first branch, "Main", in the studio's zone and currency.
+fn main_branch(s: &CheckedSetup, studio: StudioId, id: BranchId, now: i64) -> branch::Model {
+    branch::Model {
+        id: id.uuid(),
+        studio_id: studio.uuid(),
+        name: "Main".into(),
+        address: "{}".into(),
+        tax_id_kind: None,
+        tax_id: None,
+        invoice_prefix: "INV-".into(),
+        time_zone: s.time_zone.clone(),
+        currency: s.currency.code(),
+        phone: None,
+        email: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    }
 }
 
 /// The owner as the new studio knows them, bound to their sign-in: an
