@@ -103,29 +103,7 @@ pub async fn create(
         );
     }
     if let Some(s) = &scopes {
-        if s.is_empty() {
-            errs.add(
-                "scopes",
-                "required",
-                "give the token at least one permission, e.g. branch.view",
-            );
-        }
-        let held = core.permissions_anywhere(p);
-        let extra: Vec<&str> = s
-            .iter()
-            .filter(|x| !held.contains(x))
-            .map(|x| x.name())
-            .collect();
-        if !extra.is_empty() {
-            errs.add(
-                "scopes",
-                "not_held",
-                format!(
-                    "you do not hold {}; a token can only use permissions you have",
-                    extra.join(", ")
-                ),
-            );
-        }
+        check_scopes(core, p, s, &mut errs);
     }
     errs.into_result()?;
     let (Some(name), Some(scopes)) = (name, scopes) else {
@@ -170,6 +148,33 @@ pub async fn create(
         token,
         info: view(saved),
     })
+}
+
+/// A token's scopes are at least one permission, each held by its maker.
+fn check_scopes(core: &Core, p: &Principal, s: &PermissionSet, errs: &mut FieldErrors) {
+    if s.is_empty() {
+        errs.add(
+            "scopes",
+            "required",
+            "give the token at least one permission, e.g. branch.view",
+        );
+    }
+    let held = core.permissions_anywhere(p);
+    let extra: Vec<&str> = s
+        .iter()
+        .filter(|x| !held.contains(x))
+        .map(|x| x.name())
+        .collect();
+    if !extra.is_empty() {
+        errs.add(
+            "scopes",
+            "not_held",
+            format!(
+                "you do not hold {}; a token can only use permissions you have",
+                extra.join(", ")
+            ),
+        );
+    }
 }
 
 /// A token holding every permission `p` holds now, valid for `days` (what
