@@ -149,34 +149,16 @@ pub(crate) async fn deliver(core: &Core, id: EmailId, last_attempt: bool) -> Res
         .await
         .map_err(JobError::retry)?
     else {
-        outbox::mark_error(
-            core.db().conn(),
-            row.id,
-            core.now().as_micros(),
-            "no SMTP server is configured (Settings → Email, or [smtp] in the config file)",
-            false,
-        )
-        .await
-        .map_err(JobError::retry)?;
-        return Ok(());
+        let why = "no SMTP server is configured (Settings → Email, or [smtp] in the config file)";
+        return failed(core, row.id, why, false).await;
     };
     let message = match build(&row, &smtp) {
         Ok(m) => m,
-        Err(e) => {
-            outbox::mark_error(core.db().conn(), row.id, core.now().as_micros(), &e, false)
-                .await
-                .map_err(JobError::retry)?;
-            return Ok(());
-        }
+        Err(e) => return failed(core, row.id, &e, false).await,
     };
     let result = match transport(&smtp) {
         Ok(t) => t.send(message).await.map(|_| ()),
-        Err(e) => {
-            outbox::mark_error(core.db().conn(), row.id, core.now().as_micros(), &e, false)
-                .await
-                .map_err(JobError::retry)?;
-            return Ok(());
-        }
+        Err(e) => return failed(core, row.id, &e, false).await,
     };
     let now = core.now().as_micros();
     match result {
@@ -188,37 +170,19 @@ pub(crate) async fn deliver(core: &Core, id: EmailId, last_attempt: bool) -> Res
             Ok(())
         }
         Err(e) if e.is_permanent() => {
-            outbox::mark_error(
-                core.db().conn(),
-                row.id,
-                now,
-                &format!("refused: {e}"),
-                false,
-            )
-            .await
-            .map_err(JobError::retry)?;
+            failed(core, row.id, &format!("refused: {e}"), false).await?;
             metrics::counter!("darkroom_emails_total", "outcome" => "failed").increment(1);
             Ok(())
         }
         Err(e) if e.is_timeout() => {
             // The server may have accepted the message before the timeout.
-            outbox::mark_error(
-                core.db().conn(),
-                row.id,
-                now,
-                &format!("timed out mid-send; it may have been delivered: {e}"),
-                false,
-            )
-            .await
-            .map_err(JobError::retry)?;
-            Ok(())
+            let why = format!("timed out mid-send; it may have been delivered: {e}");
+            failed(core, row.id, &why, false).await
         }
         Err(e) => {
             // Refused with a temporary code or unreachable: nothing was accepted.
             let msg = format!("not sent yet: {e}");
-            outbox::mark_error(core.db().conn(), row.id, now, &msg, !last_attempt)
-                .await
-                .map_err(JobError::retry)?;
+            failed(core, row.id, &msg, !last_attempt).await?;
             if last_attempt {
                 Ok(())
             } else {
@@ -226,6 +190,14 @@ pub(crate) async fn deliver(core: &Core, id: EmailId, last_attempt: bool) -> Res
             }
         }
     }
+}
+
+/// Records why an email was not sent; `retry` leaves it to be tried again.
+async fn failed(core: &Core, id: uuid::Uuid, why: &str, retry: bool) -> Result<(), JobError> {
+    let now = core.now().as_micros();
+    outbox::mark_error(core.db().conn(), id, now, why, retry)
+        .await
+        .map_err(JobError::retry)
 }
 
 /// An outbox email as listed (no body).
