@@ -107,7 +107,6 @@ async fn run_one(core: Core, row: job::Model, worker: String) {
     let started = std::time::Instant::now();
     let kind = row.kind.clone();
     let db = core.db().clone();
-    let lease = core.settings().jobs.lease;
     if row.attempts > row.max_attempts {
         let msg = format!(
             "stopped after {} attempts: the worker died while running it each time",
@@ -133,35 +132,12 @@ async fn run_one(core: Core, row: job::Model, worker: String) {
                 "this version of Darkroom cannot run a `{}` job; it was left as it is",
                 row.kind
             );
-            let _ = queue::fail(
-                db.conn(),
-                row.id,
-                &worker,
-                core.now().as_micros(),
-                &msg,
-                None,
-            )
-            .await;
+            let now = core.now().as_micros();
+            let _ = queue::fail(db.conn(), row.id, &worker, now, &msg, None).await;
             return;
         }
     };
-    let heartbeat = {
-        let core = core.clone();
-        let worker = worker.clone();
-        let id = row.id;
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(lease / 3).await;
-                let until = core.now().plus(lease).as_micros();
-                if !matches!(
-                    queue::extend_lease(core.db().conn(), id, &worker, until).await,
-                    Ok(true)
-                ) {
-                    break;
-                }
-            }
-        })
-    };
+    let heartbeat = keep_lease(&core, row.id, &worker);
     let last_attempt = row.attempts >= row.max_attempts;
     let outcome = runner(core.clone(), payload, last_attempt).await;
     heartbeat.abort();
@@ -195,6 +171,26 @@ async fn run_one(core: Core, row: job::Model, worker: String) {
         .increment(1);
     metrics::histogram!("darkroom_job_seconds", "kind" => kind)
         .record(started.elapsed().as_secs_f64());
+}
+
+/// Extends a running job's lease every third of it, until the job ends (the
+/// handle is aborted) or the lease is lost.
+fn keep_lease(core: &Core, id: uuid::Uuid, worker: &str) -> tokio::task::JoinHandle<()> {
+    let core = core.clone();
+    let worker = worker.to_string();
+    let lease = core.settings().jobs.lease;
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(lease / 3).await;
+            let until = core.now().plus(lease).as_micros();
+            if !matches!(
+                queue::extend_lease(core.db().conn(), id, &worker, until).await,
+                Ok(true)
+            ) {
+                break;
+            }
+        }
+    })
 }
 
 /// Housekeeping every worker does now and then: what the contexts
