@@ -130,15 +130,28 @@ pub(super) async fn share_demo_gallery(
         .next()
         .unwrap_or_default()
         .to_string();
+    choose_as_the_couple(core, owner, meta, g.id, &token).await?;
+    arrange_demo_gallery(core, owner, meta, g.id).await?;
+    Ok(("Priya & Arjun".into(), created.url))
+}
+
+/// Opens the link as the couple would and hearts, rates and asks for an edit.
+async fn choose_as_the_couple(
+    core: &Core,
+    owner: &Principal,
+    meta: &Meta,
+    gallery: darkroom_domain::GalleryId,
+    token: &str,
+) -> CoreResult<()> {
     if let crate::sharing::share::Opened::Session { link, token, .. } =
-        crate::sharing::share::open(core, &token, meta).await?
+        crate::sharing::share::open(core, token, meta).await?
     {
         let guest = crate::sharing::share::guest(core, link, &token).await?;
         // Chosen from the stored photos (the workers may still be rendering them).
         let photos = crate::photos::photo::list_in_gallery(
             core,
             owner,
-            g.id,
+            gallery,
             Default::default(),
             crate::kernel::listing::PhotoLimit::clamped(100),
         )
@@ -171,8 +184,7 @@ pub(super) async fn share_demo_gallery(
             .await?;
         }
     }
-    arrange_demo_gallery(core, owner, meta, g.id).await?;
-    Ok(("Priya & Arjun".into(), created.url))
+    Ok(())
 }
 
 /// Two sets splitting the wedding gallery, and the album the package includes.
