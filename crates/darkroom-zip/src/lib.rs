@@ -377,37 +377,14 @@ pub fn stream(plan: Plan, open: Opener) -> impl Stream<Item = io::Result<Bytes>>
                     }
                     Some(Err(err)) => {
                         s.done = true;
-                        let msg = io::Error::new(
-                            err.kind(),
-                            format!("entry {} ({}): {err}", s.index, e.spec.name),
-                        );
-                        return Some((Err(msg), s));
+                        return Some((Err(entry_error(s.index, e, &err)), s));
                     }
                     None => {
-                        if *seen != e.spec.size {
-                            s.done = true;
-                            let msg = io::Error::new(
-                                io::ErrorKind::UnexpectedEof,
-                                format!(
-                                    "entry {} ({}) ended after {} of {} bytes",
-                                    s.index, e.spec.name, seen, e.spec.size
-                                ),
-                            );
-                            return Some((Err(msg), s));
-                        }
+                        let seen = *seen;
                         let crc = s.current.take().map(|c| c.1.finalize()).unwrap_or(0);
                         let e = &s.plan.entries[s.index];
-                        if let Some(want) = e.spec.crc32
-                            && want != crc
-                        {
+                        if let Err(msg) = check_ended(s.index, e, seen, crc) {
                             s.done = true;
-                            let msg = io::Error::new(
-                                io::ErrorKind::InvalidData,
-                                format!(
-                                    "entry {} ({}) has CRC-32 {crc:08x}, not the {want:08x} recorded: its bytes changed",
-                                    s.index, e.spec.name
-                                ),
-                            );
                             return Some((Err(msg), s));
                         }
                         s.crcs.push(crc);
@@ -433,15 +410,45 @@ pub fn stream(plan: Plan, open: Opener) -> impl Stream<Item = io::Result<Bytes>>
                 Err(err) => {
                     s.done = true;
                     let e = &s.plan.entries[s.index];
-                    let msg = io::Error::new(
-                        err.kind(),
-                        format!("entry {} ({}): {err}", s.index, e.spec.name),
-                    );
-                    return Some((Err(msg), s));
+                    return Some((Err(entry_error(s.index, e, &err)), s));
                 }
             }
         }
     }))
+}
+
+/// A source's failure, naming the entry.
+fn entry_error(index: usize, e: &Placed, err: &io::Error) -> io::Error {
+    io::Error::new(
+        err.kind(),
+        format!("entry {index} ({}): {err}", e.spec.name),
+    )
+}
+
+/// An entry's source ended: it must have sent exactly the size planned, and
+/// the CRC-32 recorded for it, if any.
+fn check_ended(index: usize, e: &Placed, seen: u64, crc: u32) -> io::Result<()> {
+    if seen != e.spec.size {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!(
+                "entry {index} ({}) ended after {seen} of {} bytes",
+                e.spec.name, e.spec.size
+            ),
+        ));
+    }
+    if let Some(want) = e.spec.crc32
+        && want != crc
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "entry {index} ({}) has CRC-32 {crc:08x}, not the {want:08x} recorded: its bytes changed",
+                e.spec.name
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn too_long(index: usize, e: &Placed) -> io::Error {
