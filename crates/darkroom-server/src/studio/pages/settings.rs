@@ -274,48 +274,10 @@ pub async fn upload_watermark(ctx: PageCtx, req: Request) -> Response {
                 );
             }
         };
-    let (mut csrf, mut version, mut image) = (String::new(), 0i64, None);
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                match name.as_str() {
-                    "_csrf" => csrf = field.text().await.unwrap_or_default(),
-                    "version" => {
-                        version = field
-                            .text()
-                            .await
-                            .ok()
-                            .and_then(|v| v.trim().parse().ok())
-                            .unwrap_or(0)
-                    }
-                    "image" => match field.bytes().await {
-                        Ok(b) => image = Some(b),
-                        Err(_) => {
-                            return error_page(
-                                &ctx.state,
-                                &CoreError::TooLarge {
-                                    code: "body_too_large",
-                                    message: format!(
-                                        "the image is larger than the {} KB this form accepts; use a smaller PNG",
-                                        ctx.state.config.http.max_body_bytes / 1024
-                                    ),
-                                },
-                            );
-                        }
-                    },
-                    _ => {}
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                return error_page(
-                    &ctx.state,
-                    &CoreError::invalid("image", format!("the upload could not be read: {e}")),
-                );
-            }
-        }
-    }
+    let (csrf, version, image) = match watermark_form(&ctx, &mut multipart).await {
+        Ok(f) => f,
+        Err(e) => return error_page(&ctx.state, &e),
+    };
     if !security::session_csrf_ok(&ctx.state, &ctx.p, &csrf) {
         return security::csrf_rejected();
     }
@@ -345,6 +307,54 @@ pub async fn upload_watermark(ctx: PageCtx, req: Request) -> Response {
             None => error_page(&ctx.state, &e),
         },
     }
+}
+
+/// The watermark form's fields: its CSRF token, the studio version it was
+/// made against, and the image's bytes.
+async fn watermark_form(
+    ctx: &PageCtx,
+    multipart: &mut Multipart,
+) -> Result<(String, i64, Option<bytes::Bytes>), CoreError> {
+    let (mut csrf, mut version, mut image) = (String::new(), 0i64, None);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                match name.as_str() {
+                    "_csrf" => csrf = field.text().await.unwrap_or_default(),
+                    "version" => {
+                        version = field
+                            .text()
+                            .await
+                            .ok()
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0)
+                    }
+                    "image" => match field.bytes().await {
+                        Ok(b) => image = Some(b),
+                        Err(_) => {
+                            return Err(CoreError::TooLarge {
+                                code: "body_too_large",
+                                message: format!(
+                                    "the image is larger than the {} KB this form accepts; use a smaller PNG",
+                                    ctx.state.config.http.max_body_bytes / 1024
+                                ),
+                            });
+                        }
+                    },
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return Err(CoreError::invalid(
+                    "image",
+                    format!("the upload could not be read: {e}"),
+                ));
+            }
+        }
+    }
+    Ok((csrf, version, image))
 }
 
 #[derive(Default, Deserialize)]
