@@ -305,43 +305,9 @@ async fn create_upload(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if headers.contains_key("upload-defer-length") {
-        return closing(
-            problem(
-                StatusCode::BAD_REQUEST,
-                "defer_length",
-                "Upload-Defer-Length is not supported; send Upload-Length",
-            ),
-            &headers,
-        );
-    }
-    let Some(length) = headers
-        .get("upload-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-    else {
-        return closing(
-            problem(
-                StatusCode::BAD_REQUEST,
-                "upload_length",
-                "send the file's size in bytes as Upload-Length",
-            ),
-            &headers,
-        );
-    };
-    let meta = match headers
-        .get("upload-metadata")
-        .and_then(|v| v.to_str().ok())
-        .map(parse_metadata)
-        .transpose()
-    {
-        Ok(m) => m.unwrap_or_default(),
-        Err(m) => {
-            return closing(
-                problem(StatusCode::BAD_REQUEST, "upload_metadata", m),
-                &headers,
-            );
-        }
+    let (length, meta) = match creation_headers(&headers) {
+        Ok(x) => x,
+        Err(r) => return closing(*r, &headers),
     };
     let st = match upload::create(&s.core, &p, length, meta).await {
         Ok(st) => st,
@@ -355,35 +321,58 @@ async fn create_upload(
             Ok(c) => c,
             Err(r) => return closing(*r, &headers),
         };
-        let mut r = appended(
+        created(appended(
             upload::append(&s.core, &p, st.id, 0, body.into_data_stream(), checksum).await,
-        );
-        if r.status() == StatusCode::NO_CONTENT {
-            *r.status_mut() = StatusCode::CREATED;
-        }
-        r
+        ))
     } else if length == 0 {
         // An empty file finishes at once (and is refused as a photo).
-        let mut r = appended(
-            upload::append(
-                &s.core,
-                &p,
-                st.id,
-                0,
-                futures::stream::empty::<Result<bytes::Bytes, std::io::Error>>(),
-                None,
-            )
-            .await,
-        );
-        if r.status() == StatusCode::NO_CONTENT {
-            *r.status_mut() = StatusCode::CREATED;
-        }
-        r
+        let none = futures::stream::empty::<Result<bytes::Bytes, std::io::Error>>();
+        created(appended(
+            upload::append(&s.core, &p, st.id, 0, none, None).await,
+        ))
     } else {
         offset_response(StatusCode::CREATED, &st)
     };
     if let Ok(v) = HeaderValue::from_str(&location) {
         r.headers_mut().insert("location", v);
+    }
+    r
+}
+
+/// A creation's `Upload-Length` and `Upload-Metadata`, or the 400 saying
+/// what is wrong with them.
+fn creation_headers(headers: &HeaderMap) -> Result<(u64, UploadMeta), Box<Response>> {
+    if headers.contains_key("upload-defer-length") {
+        return Err(Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            "defer_length",
+            "Upload-Defer-Length is not supported; send Upload-Length",
+        )));
+    }
+    let Some(length) = headers
+        .get("upload-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    else {
+        return Err(Box::new(problem(
+            StatusCode::BAD_REQUEST,
+            "upload_length",
+            "send the file's size in bytes as Upload-Length",
+        )));
+    };
+    let meta = headers
+        .get("upload-metadata")
+        .and_then(|v| v.to_str().ok())
+        .map(parse_metadata)
+        .transpose()
+        .map_err(|m| Box::new(problem(StatusCode::BAD_REQUEST, "upload_metadata", m)))?;
+    Ok((length, meta.unwrap_or_default()))
+}
+
+/// A creation that also took the data answers 201, not 204.
+fn created(mut r: Response) -> Response {
+    if r.status() == StatusCode::NO_CONTENT {
+        *r.status_mut() = StatusCode::CREATED;
     }
     r
 }
