@@ -65,6 +65,28 @@ fn type_of(schema: &serde_json::Value) -> String {
 
 fn reference(s: AppState, spec: Spec) -> Response {
     let doc = &*spec.0;
+    let ops = operations(doc);
+    let schemas = schemas_of(doc);
+    let mut res = render_public(
+        &s,
+        "api_docs.html",
+        minijinja::context! {
+            title => "API reference",
+            info => doc.get("info"),
+            ops => ops,
+            schemas => schemas,
+        },
+    );
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=300"),
+    );
+    res.into_response()
+}
+
+/// Each operation of the document, as the reference page lists it, by tag
+/// and path.
+fn operations(doc: &serde_json::Value) -> Vec<serde_json::Value> {
     let mut ops = Vec::new();
     if let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) {
         for (path, item) in paths {
@@ -115,6 +137,11 @@ fn reference(s: AppState, spec: Spec) -> Response {
             o["path"].as_str().unwrap_or("").to_string(),
         )
     });
+    ops
+}
+
+/// Each schema of the document with its properties.
+fn schemas_of(doc: &serde_json::Value) -> Vec<serde_json::Value> {
     let mut schemas = Vec::new();
     if let Some(map) = doc
         .pointer("/components/schemas")
@@ -142,19 +169,5 @@ fn reference(s: AppState, spec: Spec) -> Response {
             schemas.push(serde_json::json!({ "name": name, "description": schema.get("description"), "props": props }));
         }
     }
-    let mut res = render_public(
-        &s,
-        "api_docs.html",
-        minijinja::context! {
-            title => "API reference",
-            info => doc.get("info"),
-            ops => ops,
-            schemas => schemas,
-        },
-    );
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("public, max-age=300"),
-    );
-    res.into_response()
+    schemas
 }
