@@ -392,6 +392,21 @@ impl Config {
                 "config section `jobs`: concurrency and max_attempts must be at least 1, lease_seconds at least 2"
             );
         }
+        self.validate_media()?;
+        if let Some(s) = &self.smtp {
+            SmtpSecurity::parse(&s.security)
+                .map_err(|e| anyhow::anyhow!("config key `smtp.security`: {e}"))?;
+            darkroom_domain::validate::email(&s.from_address)
+                .map_err(|e| anyhow::anyhow!("config key `smtp.from_address`: {e}"))?;
+            if s.host.trim().is_empty() {
+                anyhow::bail!("config key `smtp.host`: required when [smtp] is present");
+            }
+        }
+        Ok(())
+    }
+
+    /// The `[media]` section: the store, its limits, and S3's settings.
+    fn validate_media(&self) -> anyhow::Result<()> {
         if !["local", "s3"].contains(&self.media.store.as_str()) {
             anyhow::bail!(
                 "config key `media.store`: `{}` is not a store; use `local` or `s3`",
@@ -421,15 +436,6 @@ impl Config {
                         "config key `media.s3.endpoint` is http://; set media.s3.allow_http = true if that is intended"
                     );
                 }
-            }
-        }
-        if let Some(s) = &self.smtp {
-            SmtpSecurity::parse(&s.security)
-                .map_err(|e| anyhow::anyhow!("config key `smtp.security`: {e}"))?;
-            darkroom_domain::validate::email(&s.from_address)
-                .map_err(|e| anyhow::anyhow!("config key `smtp.from_address`: {e}"))?;
-            if s.host.trim().is_empty() {
-                anyhow::bail!("config key `smtp.host`: required when [smtp] is present");
             }
         }
         Ok(())
