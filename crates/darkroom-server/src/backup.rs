@@ -175,6 +175,43 @@ pub fn restore(cfg: &Config, from: &Path) -> anyhow::Result<()> {
             manifest.engine
         );
     }
+    verify(from, &manifest)?;
+    let db_path = match cfg.database_url().strip_prefix("sqlite://") {
+        Some(rest) => PathBuf::from(rest.split('?').next().unwrap_or(rest)),
+        None => cfg.data_dir.join("darkroom.db"),
+    };
+    let parent = db_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    fs::create_dir_all(&parent)?;
+    keep_previous(&db_path, &parent)?;
+    let tmp = parent.join("darkroom.db.restoring");
+    fs::copy(from.join("darkroom.db"), &tmp)?;
+    File::open(&tmp)?.sync_all()?;
+    fs::rename(&tmp, &db_path)?;
+    let media: Vec<&FileEntry> = manifest
+        .files
+        .iter()
+        .filter(|f| f.path != "darkroom.db")
+        .collect();
+    let b = bar(media.len() as u64, "media");
+    for f in media {
+        let dst = cfg.data_dir.join(&f.path);
+        if let Some(p) = dst.parent() {
+            fs::create_dir_all(p)?;
+        }
+        fs::copy(from.join(&f.path), &dst)?;
+        b.inc(1);
+    }
+    b.finish_and_clear();
+    fsync_dir(&parent);
+    Ok(())
+}
+
+/// Every file of the backup is there and matches its checksum; nothing is
+/// changed before this holds.
+fn verify(from: &Path, manifest: &Manifest) -> anyhow::Result<()> {
     let b = bar(manifest.files.len() as u64, "verifying");
     for f in &manifest.files {
         if f.path.contains("..") || f.path.starts_with('/') {
@@ -198,21 +235,18 @@ pub fn restore(cfg: &Config, from: &Path) -> anyhow::Result<()> {
         b.inc(1);
     }
     b.finish_and_clear();
-    let db_path = match cfg.database_url().strip_prefix("sqlite://") {
-        Some(rest) => PathBuf::from(rest.split('?').next().unwrap_or(rest)),
-        None => cfg.data_dir.join("darkroom.db"),
-    };
-    let parent = db_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    fs::create_dir_all(&parent)?;
+    Ok(())
+}
+
+/// Moves an existing database (and its WAL files) aside, stamped, so a
+/// restore never destroys what was there.
+fn keep_previous(db_path: &Path, parent: &Path) -> anyhow::Result<()> {
     let stamp = darkroom_domain::Timestamp::now_system()
         .to_rfc3339()
         .replace([':', '.'], "-");
     if db_path.exists() {
         let keep = parent.join(format!("darkroom.db.before-restore-{stamp}"));
-        fs::rename(&db_path, &keep)?;
+        fs::rename(db_path, &keep)?;
         for ext in ["-wal", "-shm"] {
             let side = PathBuf::from(format!("{}{ext}", db_path.display()));
             if side.exists() {
@@ -221,25 +255,5 @@ pub fn restore(cfg: &Config, from: &Path) -> anyhow::Result<()> {
         }
         println!("the previous database was kept as {}", keep.display());
     }
-    let tmp = parent.join("darkroom.db.restoring");
-    fs::copy(from.join("darkroom.db"), &tmp)?;
-    File::open(&tmp)?.sync_all()?;
-    fs::rename(&tmp, &db_path)?;
-    let media: Vec<&FileEntry> = manifest
-        .files
-        .iter()
-        .filter(|f| f.path != "darkroom.db")
-        .collect();
-    let b = bar(media.len() as u64, "media");
-    for f in media {
-        let dst = cfg.data_dir.join(&f.path);
-        if let Some(p) = dst.parent() {
-            fs::create_dir_all(p)?;
-        }
-        fs::copy(from.join(&f.path), &dst)?;
-        b.inc(1);
-    }
-    b.finish_and_clear();
-    fsync_dir(&parent);
     Ok(())
 }
