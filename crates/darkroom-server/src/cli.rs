@@ -471,34 +471,7 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
             token,
         ))
     });
-    {
-        let limits = state.limits.clone();
-        let token = shutdown.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => limits.prune(),
-                    _ = token.cancelled() => break,
-                }
-            }
-        });
-    }
-    {
-        // The reconciler: rows without bytes and bytes without rows.
-        let core = core.clone();
-        tokio::spawn(async move {
-            match darkroom_core::photos::media::check(&core, true, |_| {}).await {
-                Ok(r) => tracing::info!(
-                    versions = r.versions_checked,
-                    missing_originals = r.missing_originals.len(),
-                    missing_derivatives = r.missing_derivatives,
-                    orphans_deleted = r.orphans_deleted,
-                    "media check done"
-                ),
-                Err(e) => tracing::warn!(error = %e, "media check failed"),
-            }
-        });
-    }
+    spawn_background(&core, &state, &shutdown);
     let addr = listener.local_addr()?;
     println!("Darkroom is listening on http://{addr}");
     if let Some(link) = darkroom_core::studio::setup::first_run_link(&core).await? {
@@ -527,4 +500,37 @@ async fn serve(cfg: Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// What runs beside the server: pruning the rate limiters every minute, and
+/// one media check at start (rows without bytes, bytes without rows).
+fn spawn_background(core: &Core, state: &crate::state::AppState, shutdown: &CancellationToken) {
+    {
+        let limits = state.limits.clone();
+        let token = shutdown.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => limits.prune(),
+                    _ = token.cancelled() => break,
+                }
+            }
+        });
+    }
+    {
+        // The reconciler: rows without bytes and bytes without rows.
+        let core = core.clone();
+        tokio::spawn(async move {
+            match darkroom_core::photos::media::check(&core, true, |_| {}).await {
+                Ok(r) => tracing::info!(
+                    versions = r.versions_checked,
+                    missing_originals = r.missing_originals.len(),
+                    missing_derivatives = r.missing_derivatives,
+                    orphans_deleted = r.orphans_deleted,
+                    "media check done"
+                ),
+                Err(e) => tracing::warn!(error = %e, "media check failed"),
+            }
+        });
+    }
 }
