@@ -362,6 +362,19 @@ named_enum!(
 );
 
 named_enum!(
+    /// What a version of a photo is.
+    VersionRole, "version role" {
+        /// A camera raw file as shot.
+        Raw => "raw",
+        Original => "original",
+        /// An editor's work on it.
+        Edited => "edited",
+        /// The version to deliver.
+        Final => "final",
+    }
+);
+
+named_enum!(
     /// Where a resumable upload is.
     UploadStatus, "upload status" {
         Receiving => "receiving",

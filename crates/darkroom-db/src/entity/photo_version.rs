@@ -1,6 +1,6 @@
 //! One stored file of a photo and its derivatives.
 
-use darkroom_domain::names::RenderStatus;
+use darkroom_domain::names::{RenderStatus, VersionRole};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +11,7 @@ pub struct Model {
     pub studio_id: Uuid,
     pub photo_id: Uuid,
     pub number: i64,
-    pub role: String,
+    pub role: VersionRole,
     pub content_hash: String,
     pub size_bytes: i64,
     /// CRC-32 of the original (for ZIP headers); none on rows from before it was recorded.

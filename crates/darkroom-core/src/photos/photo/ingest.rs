@@ -367,7 +367,7 @@ fn version_row(
         studio_id: p.studio.uuid(),
         photo_id: photo_id.uuid(),
         number,
-        role: role.name().into(),
+        role,
         content_hash: probed.hash.clone(),
         size_bytes: i64::try_from(probed.size).unwrap_or(i64::MAX),
         crc32: Some(i64::from(probed.crc32)),

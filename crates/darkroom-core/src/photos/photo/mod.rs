@@ -22,7 +22,7 @@ use darkroom_domain::{
 };
 use darkroom_imaging::meta::PhotoMeta;
 use darkroom_media::Key;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::kernel::audit::{self, Event, Who};
 use crate::kernel::error::{CoreError, CoreResult};
@@ -35,37 +35,7 @@ pub use ingest::*;
 mod staging;
 pub use staging::*;
 
-/// What a stored file is, for a photo.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum VersionRole {
-    Raw,
-    Original,
-    Edited,
-    Final,
-}
-
-impl VersionRole {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        match s {
-            "raw" => Ok(Self::Raw),
-            "original" => Ok(Self::Original),
-            "edited" => Ok(Self::Edited),
-            "final" => Ok(Self::Final),
-            _ => Err(format!(
-                "`{s}` is not a version role; use raw, original, edited or final"
-            )),
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Raw => "raw",
-            Self::Original => "original",
-            Self::Edited => "edited",
-            Self::Final => "final",
-        }
-    }
-}
+pub use darkroom_domain::names::VersionRole;
 
 /// Where an uploaded file goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,8 +71,7 @@ pub fn key(
 pub struct VersionView {
     pub id: PhotoVersionId,
     pub number: i64,
-    /// `raw`, `original`, `edited` or `final`.
-    pub role: String,
+    pub role: VersionRole,
     pub format: String,
     pub size_bytes: i64,
     /// SHA-256 of the file.
@@ -119,7 +88,7 @@ fn version_view(v: &photo_version::Model) -> VersionView {
     VersionView {
         id: PhotoVersionId::from_uuid(v.id),
         number: v.number,
-        role: v.role.clone(),
+        role: v.role,
         format: v.format.clone(),
         size_bytes: v.size_bytes,
         content_hash: v.content_hash.clone(),
@@ -138,8 +107,8 @@ pub struct PhotoView {
     pub batch_id: Option<BatchId>,
     /// The set (section) of the gallery it is in, if any.
     pub set_id: Option<GallerySetId>,
-    /// The role of the current version: `original`, `raw`, `edited` or `final`.
-    pub current_role: String,
+    /// The role of the current version (none while it is being recorded).
+    pub current_role: Option<VersionRole>,
     /// The name the file arrived with (metadata only; never used as a path).
     pub original_name: String,
     /// `processing`, `ready` or `failed`.
@@ -175,7 +144,7 @@ fn photo_view(p: &photo::Model, current: Option<&photo_version::Model>) -> Photo
         gallery_id: p.gallery_id.map(GalleryId::from_uuid),
         batch_id: p.batch_id.map(BatchId::from_uuid),
         set_id: p.set_id.map(GallerySetId::from_uuid),
-        current_role: current.map(|c| c.role.clone()).unwrap_or_default(),
+        current_role: current.map(|c| c.role),
         original_name: p.original_name.clone(),
         status: p.status,
         capture_local: p.capture_local.clone(),

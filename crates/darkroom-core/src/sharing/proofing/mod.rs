@@ -14,7 +14,7 @@ use darkroom_db::repo;
 use darkroom_domain::link::{DownloadLevel, LinkAction, LinkRights};
 use darkroom_domain::names::LinkPurpose;
 use darkroom_domain::names::NoteKind;
-use darkroom_domain::names::PhotoStatus;
+use darkroom_domain::names::{PhotoStatus, VersionRole};
 use darkroom_domain::{GallerySetId, NoteId, PhotoId, Timestamp, TypedId};
 use serde::Serialize;
 
@@ -128,7 +128,7 @@ fn client_photo(
         thumb_url: url("thumb"),
         view_url: url(view_what(g)),
         set_id: p.set_id.map(GallerySetId::from_uuid),
-        edited: v.is_some_and(|v| v.role == "edited" || v.role == "final"),
+        edited: v.is_some_and(|v| matches!(v.role, VersionRole::Edited | VersionRole::Final)),
         favourite: m.is_some_and(|m| m.favourite != 0),
         rating: m.map_or(0, |m| m.rating),
         marketing: m.is_some_and(|m| m.marketing != 0),
