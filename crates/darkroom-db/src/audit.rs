@@ -9,6 +9,7 @@
 
 use darkroom_domain::audit::Severity;
 use darkroom_domain::audit::{ChainFields, GENESIS_HASH, entry_hash};
+use darkroom_domain::{StudioId, TypedId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Statement,
@@ -121,11 +122,11 @@ pub struct AuditQuery {
 /// Newest first; the cursor is the last `seq` seen.
 pub async fn list(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     q: &AuditQuery,
     page: &PageRequest<i64>,
 ) -> DbResult<Page<Model, i64>> {
-    let mut cond = Condition::all().add(Column::Chain.eq(studio.to_string()));
+    let mut cond = Condition::all().add(Column::Chain.eq(studio.uuid().to_string()));
     if let Some(t) = &q.event_type {
         if let Some(prefix) = t.strip_suffix('.') {
             cond =
@@ -192,12 +193,12 @@ pub async fn chain_batch(
 /// How many entries of `event_type` a studio's chain holds (for tests and reports).
 pub async fn count_events(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     event_type: &str,
 ) -> DbResult<u64> {
     use sea_orm::PaginatorTrait;
     Ok(Entity::find()
-        .filter(Column::Chain.eq(studio.to_string()))
+        .filter(Column::Chain.eq(studio.uuid().to_string()))
         .filter(Column::EventType.eq(event_type))
         .count(c)
         .await?)

@@ -8,6 +8,7 @@ use darkroom_db::entity::{branch, studio};
 use darkroom_db::page::PageRequest;
 use darkroom_db::testing::TestDb;
 use darkroom_db::{audit, email, job, repo};
+use darkroom_domain::{StudioId, TypedId};
 use sea_orm::{ConnectionTrait, Set};
 use uuid::Uuid;
 
@@ -76,14 +77,14 @@ async fn tenant_scoped_reads_never_cross_studios() {
         .await
         .unwrap();
     assert!(
-        repo::branch::find(db.conn(), b.id, ba.id, true)
+        repo::branch::find(db.conn(), StudioId::from_uuid(b.id), ba.id, true)
             .await
             .unwrap()
             .is_none()
     );
     let page = repo::branch::list(
         db.conn(),
-        b.id,
+        StudioId::from_uuid(b.id),
         &Default::default(),
         &PageRequest::first(50),
     )
@@ -92,7 +93,7 @@ async fn tenant_scoped_reads_never_cross_studios() {
     assert!(page.items.is_empty());
     let page = repo::branch::list(
         db.conn(),
-        a.id,
+        StudioId::from_uuid(a.id),
         &Default::default(),
         &PageRequest::first(50),
     )
@@ -116,16 +117,30 @@ async fn versioned_update_applies_once() {
         ..Default::default()
     };
     assert!(
-        repo::versioned::update::<branch::Entity>(db.conn(), s.id, b.id, 1, 7, change("Beta"))
-            .await
-            .unwrap()
+        repo::versioned::update::<branch::Entity>(
+            db.conn(),
+            StudioId::from_uuid(s.id),
+            b.id,
+            1,
+            7,
+            change("Beta")
+        )
+        .await
+        .unwrap()
     );
     assert!(
-        !repo::versioned::update::<branch::Entity>(db.conn(), s.id, b.id, 1, 8, change("Gamma"))
-            .await
-            .unwrap()
+        !repo::versioned::update::<branch::Entity>(
+            db.conn(),
+            StudioId::from_uuid(s.id),
+            b.id,
+            1,
+            8,
+            change("Gamma")
+        )
+        .await
+        .unwrap()
     );
-    let now = repo::branch::find(db.conn(), s.id, b.id, false)
+    let now = repo::branch::find(db.conn(), StudioId::from_uuid(s.id), b.id, false)
         .await
         .unwrap()
         .unwrap();
@@ -140,7 +155,7 @@ async fn versioned_update_applies_once() {
     assert!(
         !repo::versioned::update::<branch::Entity>(
             db.conn(),
-            other.id,
+            StudioId::from_uuid(other.id),
             b.id,
             2,
             9,
@@ -170,9 +185,14 @@ async fn keyset_pages_cover_every_row_once() {
     let mut seen = Vec::new();
     let mut req = PageRequest::first(3);
     loop {
-        let page = repo::branch::list(db.conn(), s.id, &Default::default(), &req)
-            .await
-            .unwrap();
+        let page = repo::branch::list(
+            db.conn(),
+            StudioId::from_uuid(s.id),
+            &Default::default(),
+            &req,
+        )
+        .await
+        .unwrap();
         seen.extend(page.items.iter().map(|b| b.id));
         match page.next {
             Some(n) => req.after = Some(n),

@@ -199,6 +199,14 @@ macro_rules! typed_id {
                 <Self as TypedId>::parse(&s).map_err(serde::de::Error::custom)
             }
         }
+
+        /// A query compares the id's column with it as its UUID.
+        #[cfg(feature = "db")]
+        impl From<$name> for ::sea_orm::Value {
+            fn from(id: $name) -> Self {
+                id.0.into()
+            }
+        }
     };
 }
 

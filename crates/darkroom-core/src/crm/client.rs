@@ -130,7 +130,7 @@ pub async fn create(
         && created::claim(&tx, p.studio, "client", id, &created::digest(&input), now).await?
             == Claim::Replay
     {
-        let m = repo::client::find(&tx, p.studio.uuid(), id.uuid())
+        let m = repo::client::find(&tx, p.studio, id.uuid())
             .await?
             .ok_or(CoreError::not_found("client"))?;
         return Ok((view(m), false));
@@ -206,13 +206,11 @@ pub async fn list(core: &Core, p: &Principal, f: &ClientFilter) -> CoreResult<Ve
         deleted: f.deleted.unwrap_or(false),
         limit: 500,
     };
-    Ok(
-        repo::client::list(core.db().conn(), p.studio.uuid(), &query)
-            .await?
-            .into_iter()
-            .map(view)
-            .collect(),
-    )
+    Ok(repo::client::list(core.db().conn(), p.studio, &query)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect())
 }
 
 /// Changes to a client: only the fields sent change; `""` clears the email,
@@ -241,7 +239,7 @@ pub async fn update(
 ) -> CoreResult<ClientView> {
     use darkroom_db::sea_orm::ActiveValue::Set;
     let tx = core.db().begin().await?;
-    let current = repo::client::find(&tx, p.studio.uuid(), id.uuid())
+    let current = repo::client::find(&tx, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;
@@ -298,7 +296,7 @@ pub async fn update(
         serde_json::json!({ "fields": changed }),
     )
     .await?;
-    let fresh = repo::client::find_any(&tx, p.studio.uuid(), id.uuid())
+    let fresh = repo::client::find_any(&tx, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     crate::commit(tx).await?;
@@ -317,7 +315,7 @@ pub async fn set_deleted(
 ) -> CoreResult<ClientView> {
     use darkroom_db::sea_orm::ActiveValue::Set;
     let tx = core.db().begin().await?;
-    let current = repo::client::find_any(&tx, p.studio.uuid(), id.uuid())
+    let current = repo::client::find_any(&tx, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;
@@ -356,7 +354,7 @@ pub async fn set_deleted(
         serde_json::json!({ "name": current.name }),
     )
     .await?;
-    let fresh = repo::client::find_any(&tx, p.studio.uuid(), id.uuid())
+    let fresh = repo::client::find_any(&tx, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     crate::commit(tx).await?;
@@ -392,7 +390,7 @@ async fn record(
 
 /// A client, deleted or not (its page is where a deleted one is restored).
 pub async fn get_any(core: &Core, p: &Principal, id: ClientId) -> CoreResult<ClientView> {
-    let m = repo::client::find_any(core.db().conn(), p.studio.uuid(), id.uuid())
+    let m = repo::client::find_any(core.db().conn(), p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;
@@ -400,7 +398,7 @@ pub async fn get_any(core: &Core, p: &Principal, id: ClientId) -> CoreResult<Cli
 }
 
 pub async fn get(core: &Core, p: &Principal, id: ClientId) -> CoreResult<ClientView> {
-    let m = repo::client::find(core.db().conn(), p.studio.uuid(), id.uuid())
+    let m = repo::client::find(core.db().conn(), p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;

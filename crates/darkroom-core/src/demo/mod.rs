@@ -80,10 +80,10 @@ const PEOPLE: &[Person] = &[
 
 async fn owner_of(core: &Core, studio: StudioId) -> CoreResult<Principal> {
     let owner_role =
-        repo::access::find_builtin_role(core.db().conn(), studio.uuid(), BuiltinRole::Owner.key())
+        repo::access::find_builtin_role(core.db().conn(), studio, BuiltinRole::Owner.key())
             .await?
             .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("studio has no owner role")))?;
-    let owner = repo::access::assignments_of_studio(core.db().conn(), studio.uuid())
+    let owner = repo::access::assignments_of_studio(core.db().conn(), studio)
         .await?
         .into_iter()
         .find(|a| a.role_id == owner_role.id)
@@ -110,8 +110,8 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
     let (studio, created_owner) = demo_studio(core, &meta, &demo_password).await?;
     let owner = owner_of(core, studio).await?;
     let c = core.db().conn();
-    let branches = repo::branch::list_names(c, studio.uuid()).await?;
-    let members = repo::access::assignments_of_studio(c, studio.uuid()).await?;
+    let branches = repo::branch::list_names(c, studio).await?;
+    let members = repo::access::assignments_of_studio(c, studio).await?;
     if branches.len() > 1 || members.len() > 1 {
         return Err(CoreError::conflict(
             "demo_refused",

@@ -116,7 +116,7 @@ pub(super) async fn demo_staff(
     demo_password: &str,
 ) -> CoreResult<Vec<UserId>> {
     let c = core.db().conn();
-    let roles = repo::access::list_roles(c, studio.uuid()).await?;
+    let roles = repo::access::list_roles(c, studio).await?;
     let role_id = |r: BuiltinRole| {
         roles
             .iter()
@@ -230,7 +230,7 @@ pub(super) async fn demo_access(
     [_, mumbai, seoul]: [BranchId; 3],
     people: &[UserId],
 ) -> CoreResult<()> {
-    let roles = repo::access::list_roles(core.db().conn(), studio.uuid()).await?;
+    let roles = repo::access::list_roles(core.db().conn(), studio).await?;
     let role_id = |r: BuiltinRole| {
         roles
             .iter()

@@ -227,7 +227,7 @@ pub async fn list(
     core.authorize(p, Permission::AuditView, Target::STUDIO)?;
     let q = f.to_query()?;
     let page = listing::by_seq(f.cursor.as_deref(), f.limit)?;
-    let rows = store::list(core.db().conn(), p.studio.uuid(), &q, &page).await?;
+    let rows = store::list(core.db().conn(), p.studio, &q, &page).await?;
     Ok(Listing {
         next_cursor: rows.next.map(listing::encode_seq),
         items: rows.items.into_iter().map(Into::into).collect(),
@@ -246,7 +246,7 @@ pub async fn export(
     let mut out = Vec::new();
     let mut page = darkroom_db::page::PageRequest::first(200);
     loop {
-        let rows = store::list(core.db().conn(), p.studio.uuid(), &q, &page).await?;
+        let rows = store::list(core.db().conn(), p.studio, &q, &page).await?;
         out.extend(rows.items.into_iter().map(AuditEntryView::from));
         match rows.next {
             Some(n) => page.after = Some(n),

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use darkroom_db::repo::versioned::{self, Versioned};
 use darkroom_db::sea_orm::{ActiveModelTrait, ConnectionTrait};
-use darkroom_domain::{StudioId, TypedId};
+use darkroom_domain::StudioId;
 use uuid::Uuid;
 
 use crate::Core;
@@ -77,10 +77,10 @@ where
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
     let now = core.now().as_micros();
-    if versioned::update::<E>(c, studio.uuid(), key, expected, now, changes).await? {
+    if versioned::update::<E>(c, studio, key, expected, now, changes).await? {
         return Ok(Ok(()));
     }
-    match versioned::find::<E>(c, studio.uuid(), key).await? {
+    match versioned::find::<E>(c, studio, key).await? {
         Some(fresh) => Ok(Err(fresh)),
         None => Err(CoreError::not_found(E::WHAT)),
     }

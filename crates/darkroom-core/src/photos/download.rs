@@ -202,13 +202,13 @@ async fn current_versions_in(
     let mut rows = Vec::new();
     let mut offset = 0;
     loop {
-        let photos = repo::photo::list_in(db, studio.uuid(), place, order, offset, 500).await?;
+        let photos = repo::photo::list_in(db, studio, place, order, offset, 500).await?;
         if photos.is_empty() {
             break;
         }
         offset += photos.len() as u64;
         for ph in photos {
-            let versions = repo::photo::versions_of(db, studio.uuid(), ph.id).await?;
+            let versions = repo::photo::versions_of(db, studio, ph.id).await?;
             if let Some(v) = versions
                 .into_iter()
                 .find(|v| v.number == ph.current_version && v.purged_at.is_none())

@@ -5,6 +5,7 @@
 use darkroom_db::entity::gallery;
 use darkroom_db::repo::{self, gallery::GalleryQuery};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
+use darkroom_domain::StudioId;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::{BranchFilter, ResourceKind, Target};
 use darkroom_domain::field::{GalleryStatusName, Line, Ranged, SortOrderName};
@@ -70,12 +71,17 @@ pub struct GalleryView {
 }
 
 pub(crate) async fn view(c: &impl ConnectionTrait, m: gallery::Model) -> CoreResult<GalleryView> {
-    let n = repo::photo::count_in(c, m.studio_id, repo::photo::Place::Gallery(m.id)).await?;
-    let branch_name = repo::branch::find(c, m.studio_id, m.branch_id, true)
+    let n = repo::photo::count_in(
+        c,
+        StudioId::from_uuid(m.studio_id),
+        repo::photo::Place::Gallery(m.id),
+    )
+    .await?;
+    let branch_name = repo::branch::find(c, StudioId::from_uuid(m.studio_id), m.branch_id, true)
         .await?
         .map(|b| b.name);
     let client_name = match m.client_id {
-        Some(id) => repo::client::find(c, m.studio_id, id)
+        Some(id) => repo::client::find(c, StudioId::from_uuid(m.studio_id), id)
             .await?
             .map(|c| c.name),
         None => None,
@@ -142,7 +148,7 @@ pub(crate) async fn load(
     id: GalleryId,
     deleted: bool,
 ) -> CoreResult<gallery::Model> {
-    repo::gallery::find(c, p.studio.uuid(), id.uuid(), deleted)
+    repo::gallery::find(c, p.studio, id.uuid(), deleted)
         .await?
         .ok_or(CoreError::not_found("gallery"))
 }
@@ -188,7 +194,7 @@ pub async fn create(
     input: NewGallery,
 ) -> CoreResult<(GalleryView, bool)> {
     let tx = core.db().begin().await?;
-    let branch = repo::branch::find(&tx, p.studio.uuid(), input.branch_id.uuid(), false)
+    let branch = repo::branch::find(&tx, p.studio, input.branch_id.uuid(), false)
         .await?
         .ok_or_else(|| CoreError::missing("branch_id", "branch", input.branch_id))?;
     core.authorize(
@@ -311,7 +317,7 @@ pub async fn list(
             .map(str::to_string),
     };
     let page = listing::by_id(f.cursor.as_deref(), f.limit)?;
-    let rows = repo::gallery::list(core.db().conn(), p.studio.uuid(), &q, &page).await?;
+    let rows = repo::gallery::list(core.db().conn(), p.studio, &q, &page).await?;
     let mut items = Vec::new();
     for g in rows.items {
         items.push(view(core.db().conn(), g).await?);
@@ -377,7 +383,7 @@ pub async fn update(
     }
     errs.into_result()?;
     if let Some(c) = patch.cover_photo_id {
-        match repo::photo::find_photo(&tx, p.studio.uuid(), c.uuid()).await? {
+        match repo::photo::find_photo(&tx, p.studio, c.uuid()).await? {
             Some(ph) if ph.gallery_id == Some(current.id) => {
                 am.cover_photo_id = Set(Some(ph.id));
             }
@@ -521,9 +527,7 @@ pub async fn set_terms(
         .and_then(|n| errs.check("download_limit", n.check()));
     errs.into_result()?;
     if let Some(c) = t.client_id
-        && repo::client::find(&tx, p.studio.uuid(), c.uuid())
-            .await?
-            .is_none()
+        && repo::client::find(&tx, p.studio, c.uuid()).await?.is_none()
     {
         return Err(CoreError::missing("client_id", "client", c));
     }

@@ -58,23 +58,31 @@ pub async fn operator(
     let sid = StudioId::from_uuid(s.id);
     let user = match email {
         Some(e) => {
-            let (_, u) =
-                repo::person::find_user_in_studio_by_email(c, s.id, &e.trim().to_lowercase())
-                    .await?
-                    .filter(|(m, _)| m.deleted_at.is_none())
-                    .ok_or_else(|| {
-                        CoreError::invalid(
-                            "as",
-                            format!("no staff account with the email {e} in {}", s.name),
-                        )
-                    })?;
+            let (_, u) = repo::person::find_user_in_studio_by_email(
+                c,
+                StudioId::from_uuid(s.id),
+                &e.trim().to_lowercase(),
+            )
+            .await?
+            .filter(|(m, _)| m.deleted_at.is_none())
+            .ok_or_else(|| {
+                CoreError::invalid(
+                    "as",
+                    format!("no staff account with the email {e} in {}", s.name),
+                )
+            })?;
             UserId::from_uuid(u.id)
         }
         None => {
-            let owner_role = repo::access::find_builtin_role(c, s.id, BuiltinRole::Owner.key())
-                .await?
-                .ok_or(CoreError::not_found("owner role"))?;
-            let assignments = repo::access::assignments_of_studio(c, s.id).await?;
+            let owner_role = repo::access::find_builtin_role(
+                c,
+                StudioId::from_uuid(s.id),
+                BuiltinRole::Owner.key(),
+            )
+            .await?
+            .ok_or(CoreError::not_found("owner role"))?;
+            let assignments =
+                repo::access::assignments_of_studio(c, StudioId::from_uuid(s.id)).await?;
             let a = assignments
                 .iter()
                 .find(|a| a.role_id == owner_role.id)
@@ -153,7 +161,7 @@ pub async fn gallery_or_create(
     if let Some(g) = one_named(r, named(core, p, r).await?)? {
         return Ok((g, false));
     }
-    let branches = repo::branch::list_names(core.db().conn(), p.studio.uuid()).await?;
+    let branches = repo::branch::list_names(core.db().conn(), p.studio).await?;
     let branch_named = |b: &str| {
         let id = darkroom_domain::BranchId::parse(b).ok().map(|i| i.uuid());
         branches
@@ -205,8 +213,5 @@ pub async fn rendering_in(core: &Core, p: &Principal, dest: Destination) -> Core
         Destination::Staging(b) => repo::photo::Place::Batch(b.uuid()),
         Destination::NewVersion { .. } => return Ok(0),
     };
-    Ok(
-        repo::photo::count_status_in(core.db().conn(), p.studio.uuid(), place, "processing")
-            .await?,
-    )
+    Ok(repo::photo::count_status_in(core.db().conn(), p.studio, place, "processing").await?)
 }

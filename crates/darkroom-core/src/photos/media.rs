@@ -59,11 +59,11 @@ pub async fn open(
     rendition: Rendition,
     number: Option<i64>,
 ) -> CoreResult<MediaObject> {
-    let ph = repo::photo::find_photo(core.db().conn(), p.studio.uuid(), photo.uuid())
+    let ph = repo::photo::find_photo(core.db().conn(), p.studio, photo.uuid())
         .await?
         .ok_or(CoreError::not_found("photo"))?;
     let g = match ph.gallery_id {
-        Some(g) => repo::gallery::find(core.db().conn(), p.studio.uuid(), g, true).await?,
+        Some(g) => repo::gallery::find(core.db().conn(), p.studio, g, true).await?,
         None => None,
     };
     crate::photos::photo::authorize_on(core, p, Permission::GalleryView, g.as_ref())?;
@@ -79,7 +79,7 @@ pub(crate) async fn open_for(
     rendition: Rendition,
     number: Option<i64>,
 ) -> CoreResult<MediaObject> {
-    let versions = repo::photo::versions_of(core.db().conn(), studio.uuid(), ph.id).await?;
+    let versions = repo::photo::versions_of(core.db().conn(), studio, ph.id).await?;
     let n = number.unwrap_or(ph.current_version);
     let v = versions
         .iter()
@@ -428,8 +428,7 @@ pub async fn migrate_studio(
     // Every original must read back from the new store with its recorded hash.
     let mut after = None;
     loop {
-        let batch =
-            repo::photo::versions_of_studio(core.db().conn(), studio.uuid(), after, 500).await?;
+        let batch = repo::photo::versions_of_studio(core.db().conn(), studio, after, 500).await?;
         let Some(last) = batch.last() else { break };
         after = Some(last.id);
         for v in batch.iter().filter(|v| v.purged_at.is_none()) {

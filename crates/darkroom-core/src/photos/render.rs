@@ -83,7 +83,7 @@ async fn set_failed(
     )
     .await
     .map_err(JobError::retry)?;
-    if let Some(ph) = repo::photo::find_photo(db, v.studio_id, v.photo_id)
+    if let Some(ph) = repo::photo::find_photo(db, StudioId::from_uuid(v.studio_id), v.photo_id)
         .await
         .map_err(JobError::retry)?
         && ph.current_version == v.number
@@ -171,7 +171,7 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
     let store = core
         .store_named(s.media_store.as_deref())
         .map_err(JobError::retry)?;
-    let Some(ph) = repo::photo::find_photo(db, v.studio_id, v.photo_id)
+    let Some(ph) = repo::photo::find_photo(db, StudioId::from_uuid(v.studio_id), v.photo_id)
         .await
         .map_err(JobError::retry)?
     else {
@@ -311,7 +311,7 @@ pub(crate) async fn rerender_studio(core: &Core, studio: StudioId) -> Result<(),
         .map_err(JobError::fatal)?
         .render
         .rev;
-    let stale = repo::photo::stale_proofs(db, studio.uuid(), rev, 500)
+    let stale = repo::photo::stale_proofs(db, studio, rev, 500)
         .await
         .map_err(JobError::retry)?;
     if stale.is_empty() {

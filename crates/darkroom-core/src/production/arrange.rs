@@ -5,6 +5,7 @@
 //! manual. Saving a manual order (dragging photos into place) switches the
 //! gallery to manual. The cover photo is a field of the gallery itself.
 
+use darkroom_domain::StudioId;
 use darkroom_domain::names::SortOrder;
 use std::collections::HashSet;
 
@@ -46,7 +47,7 @@ pub struct SetView {
 async fn set_view(c: &impl ConnectionTrait, m: gallery_set::Model) -> CoreResult<SetView> {
     let n = repo::photo::count_in(
         c,
-        m.studio_id,
+        StudioId::from_uuid(m.studio_id),
         Place::Set {
             gallery: m.gallery_id,
             set: m.id,
@@ -157,10 +158,10 @@ async fn load_set(
     p: &Principal,
     id: GallerySetId,
 ) -> CoreResult<(gallery_set::Model, gallery::Model)> {
-    let s = repo::gallery::find_set(c, p.studio.uuid(), id.uuid())
+    let s = repo::gallery::find_set(c, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("set"))?;
-    let g = repo::gallery::find(c, p.studio.uuid(), s.gallery_id, false)
+    let g = repo::gallery::find(c, p.studio, s.gallery_id, false)
         .await?
         .ok_or(CoreError::not_found("set"))?;
     Ok((s, g))
@@ -172,7 +173,7 @@ pub async fn list_sets(core: &Core, p: &Principal, id: GalleryId) -> CoreResult<
     let g = load(c, p, id, false).await?;
     core.authorize(p, Permission::GalleryView, target(&g))?;
     let mut out = Vec::new();
-    for s in repo::gallery::sets_of(c, p.studio.uuid(), g.id).await? {
+    for s in repo::gallery::sets_of(c, p.studio, g.id).await? {
         out.push(set_view(c, s).await?);
     }
     Ok(out)
@@ -201,7 +202,7 @@ pub async fn create_set(
         let (s, _) = load_set(&tx, p, id).await?;
         return Ok((set_view(&tx, s).await?, false));
     }
-    let existing = repo::gallery::sets_of(&tx, p.studio.uuid(), g.id).await?;
+    let existing = repo::gallery::sets_of(&tx, p.studio, g.id).await?;
     if existing.len() >= MAX_SETS {
         return Err(CoreError::conflict(
             "too_many_sets",
@@ -265,7 +266,7 @@ pub async fn update_set(
     if let Some(n) = &patch.name
         && let Some(n) = errs.check("name", n.check("the set name"))
     {
-        let others = repo::gallery::sets_of(&tx, p.studio.uuid(), g.id).await?;
+        let others = repo::gallery::sets_of(&tx, p.studio, g.id).await?;
         if others
             .iter()
             .any(|o| o.id != s.id && o.name.eq_ignore_ascii_case(&n))
@@ -323,7 +324,7 @@ pub async fn delete_set(
     let tx = core.db().begin().await?;
     let (s, g) = load_set(&tx, p, id).await?;
     core.authorize(p, Permission::GalleryManage, target(&g))?;
-    repo::gallery::delete_set(&tx, p.studio.uuid(), &s).await?;
+    repo::gallery::delete_set(&tx, p.studio, &s).await?;
     audit::record(
         core,
         &tx,
@@ -360,7 +361,7 @@ async fn check_photos(
         );
     }
     errs.into_result()?;
-    let live: HashSet<uuid::Uuid> = repo::photo::ids_in_gallery(c, p.studio.uuid(), g.id)
+    let live: HashSet<uuid::Uuid> = repo::photo::ids_in_gallery(c, p.studio, g.id)
         .await?
         .into_iter()
         .collect();
@@ -404,7 +405,7 @@ pub async fn place_photos(
     let tx = core.db().begin().await?;
     let g = managed(&tx, core, p, gallery_id).await?;
     if let Some(sid) = input.set_id {
-        let s = repo::gallery::find_set(&tx, p.studio.uuid(), sid.uuid()).await?;
+        let s = repo::gallery::find_set(&tx, p.studio, sid.uuid()).await?;
         if s.is_none_or(|s| s.gallery_id != g.id) {
             return Err(CoreError::missing("set_id", "set of this gallery", sid));
         }
@@ -412,7 +413,7 @@ pub async fn place_photos(
     let ids = check_photos(&tx, p, &g, &input.photo_ids).await?;
     let n = repo::photo::set_photos_set(
         &tx,
-        p.studio.uuid(),
+        p.studio,
         g.id,
         &ids,
         input.set_id.map(|s| s.uuid()),
@@ -455,7 +456,7 @@ pub async fn reorder(
     }
     let before = repo::photo::list_in(
         &tx,
-        p.studio.uuid(),
+        p.studio,
         Place::Gallery(g.id),
         crate::photos::interface::order_of(&g),
         0,
@@ -475,7 +476,7 @@ pub async fn reorder(
     for (i, id) in order.iter().enumerate() {
         let pos = (i as i64 + 1) * 1024;
         if before.iter().any(|ph| ph.id == *id && ph.position != pos) {
-            repo::photo::set_position(&tx, p.studio.uuid(), g.id, *id, pos).await?;
+            repo::photo::set_position(&tx, p.studio, g.id, *id, pos).await?;
         }
     }
     let am = gallery::ActiveModel {

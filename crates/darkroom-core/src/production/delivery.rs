@@ -122,7 +122,7 @@ pub async fn list(
     let c = core.db().conn();
     let g = crate::photos::interface::load(c, p, gallery, false).await?;
     core.authorize(p, Permission::GalleryView, target(&g))?;
-    Ok(repo::delivery::of_gallery(c, p.studio.uuid(), g.id)
+    Ok(repo::delivery::of_gallery(c, p.studio, g.id)
         .await?
         .into_iter()
         .map(view)
@@ -153,7 +153,7 @@ pub async fn create(
     if input.id.is_some()
         && created::claim(&tx, p.studio, "deliverable", id, &digest, now).await? == Claim::Replay
     {
-        let m = repo::delivery::find(&tx, p.studio.uuid(), id.uuid())
+        let m = repo::delivery::find(&tx, p.studio, id.uuid())
             .await?
             .ok_or(CoreError::not_found("deliverable"))?;
         return Ok((view(m), false));
@@ -207,10 +207,10 @@ async fn load(
     p: &Principal,
     id: DeliverableId,
 ) -> CoreResult<(deliverable::Model, gallery::Model)> {
-    let m = repo::delivery::find(c, p.studio.uuid(), id.uuid())
+    let m = repo::delivery::find(c, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("deliverable"))?;
-    let g = repo::gallery::find(c, p.studio.uuid(), m.gallery_id, false)
+    let g = repo::gallery::find(c, p.studio, m.gallery_id, false)
         .await?
         .ok_or(CoreError::not_found("deliverable"))?;
     Ok((m, g))
@@ -399,7 +399,7 @@ async fn tell_client(
     let Some(cid) = g.client_id else {
         return Ok(false);
     };
-    let Some(client) = repo::client::find(tx, studio.uuid(), cid).await? else {
+    let Some(client) = repo::client::find(tx, studio, cid).await? else {
         return Ok(false);
     };
     let Some(email) = client.email.as_deref() else {

@@ -1,5 +1,6 @@
 //! Access control rows: roles, role assignments and contextual grants.
 
+use darkroom_domain::StudioId;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder,
@@ -15,7 +16,7 @@ pub async fn insert_role(c: &impl ConnectionTrait, m: role::Model) -> DbResult<r
 
 pub async fn find_role(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
 ) -> DbResult<Option<role::Model>> {
     Ok(role::Entity::find_by_id(id)
@@ -27,7 +28,7 @@ pub async fn find_role(
 
 pub async fn find_builtin_role(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     key: &str,
 ) -> DbResult<Option<role::Model>> {
     Ok(role::Entity::find()
@@ -39,7 +40,7 @@ pub async fn find_builtin_role(
 }
 
 /// Live roles of a studio: built-in first, then by name.
-pub async fn list_roles(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<Vec<role::Model>> {
+pub async fn list_roles(c: &impl ConnectionTrait, studio: StudioId) -> DbResult<Vec<role::Model>> {
     let mut rows = role::Entity::find()
         .filter(role::Column::StudioId.eq(studio))
         .filter(role::Column::DeletedAt.is_null())
@@ -59,7 +60,7 @@ pub async fn insert_assignment(
 
 pub async fn find_assignment(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
 ) -> DbResult<Option<role_assignment::Model>> {
     Ok(role_assignment::Entity::find_by_id(id)
@@ -70,7 +71,7 @@ pub async fn find_assignment(
 
 pub async fn assignments_of_user(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     user: Uuid,
 ) -> DbResult<Vec<role_assignment::Model>> {
     Ok(role_assignment::Entity::find()
@@ -83,7 +84,7 @@ pub async fn assignments_of_user(
 
 pub async fn assignments_of_studio(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
 ) -> DbResult<Vec<role_assignment::Model>> {
     Ok(role_assignment::Entity::find()
         .filter(role_assignment::Column::StudioId.eq(studio))
@@ -94,7 +95,7 @@ pub async fn assignments_of_studio(
 
 pub async fn count_assignments_of_role(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     role: Uuid,
 ) -> DbResult<u64> {
     Ok(role_assignment::Entity::find()
@@ -104,7 +105,11 @@ pub async fn count_assignments_of_role(
         .await?)
 }
 
-pub async fn delete_assignment(c: &impl ConnectionTrait, studio: Uuid, id: Uuid) -> DbResult<bool> {
+pub async fn delete_assignment(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    id: Uuid,
+) -> DbResult<bool> {
     let res = role_assignment::Entity::delete_many()
         .filter(role_assignment::Column::Id.eq(id))
         .filter(role_assignment::Column::StudioId.eq(studio))
@@ -122,7 +127,7 @@ pub async fn insert_grant(
 
 pub async fn find_grant(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
 ) -> DbResult<Option<permission_grant::Model>> {
     Ok(permission_grant::Entity::find_by_id(id)
@@ -133,7 +138,7 @@ pub async fn find_grant(
 
 pub async fn grants_of_user(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     user: Uuid,
 ) -> DbResult<Vec<permission_grant::Model>> {
     Ok(permission_grant::Entity::find()
@@ -146,7 +151,7 @@ pub async fn grants_of_user(
 
 pub async fn grants_of_studio(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
 ) -> DbResult<Vec<permission_grant::Model>> {
     Ok(permission_grant::Entity::find()
         .filter(permission_grant::Column::StudioId.eq(studio))
@@ -155,7 +160,7 @@ pub async fn grants_of_studio(
         .await?)
 }
 
-pub async fn delete_grant(c: &impl ConnectionTrait, studio: Uuid, id: Uuid) -> DbResult<bool> {
+pub async fn delete_grant(c: &impl ConnectionTrait, studio: StudioId, id: Uuid) -> DbResult<bool> {
     let res = permission_grant::Entity::delete_many()
         .filter(permission_grant::Column::Id.eq(id))
         .filter(permission_grant::Column::StudioId.eq(studio))

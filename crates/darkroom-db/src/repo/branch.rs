@@ -1,5 +1,6 @@
 //! Branches of a studio.
 
+use darkroom_domain::StudioId;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -27,7 +28,7 @@ pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
 /// A branch of `studio`, live or (with `deleted`) soft-deleted.
 pub async fn find(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
     deleted: bool,
 ) -> DbResult<Option<Model>> {
@@ -42,7 +43,7 @@ pub async fn find(
 
 pub async fn list(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     query: &BranchQuery,
     page: &PageRequest<Uuid>,
 ) -> DbResult<Page<Model, Uuid>> {
@@ -70,7 +71,10 @@ pub async fn list(
     Ok(Page::from_probe(rows, page, |m| m.id))
 }
 
-pub async fn list_names(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<Vec<(Uuid, String)>> {
+pub async fn list_names(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+) -> DbResult<Vec<(Uuid, String)>> {
     let rows = Entity::find()
         .filter(Column::StudioId.eq(studio))
         .filter(Column::DeletedAt.is_null())

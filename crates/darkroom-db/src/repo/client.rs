@@ -1,6 +1,7 @@
 //! A studio's clients (the CRM's records): insert, find, and list with a
 //! search, a tag and the deleted ones.
 
+use darkroom_domain::StudioId;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -17,7 +18,7 @@ pub async fn insert(c: &impl ConnectionTrait, m: client::Model) -> DbResult<clie
 
 pub async fn find(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
 ) -> DbResult<Option<client::Model>> {
     Ok(client::Entity::find_by_id(id)
@@ -30,7 +31,7 @@ pub async fn find(
 /// A client of `studio`, deleted or not (to restore it).
 pub async fn find_any(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
 ) -> DbResult<Option<client::Model>> {
     Ok(client::Entity::find_by_id(id)
@@ -54,7 +55,7 @@ pub struct Query<'a> {
 /// A studio's clients by name, as `f` says.
 pub async fn list(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     f: &Query<'_>,
 ) -> DbResult<Vec<client::Model>> {
     let (search, deleted, limit) = (f.search, f.deleted, f.limit);

@@ -1,5 +1,6 @@
 //! Physical deliverables of galleries.
 
+use darkroom_domain::StudioId;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -17,7 +18,7 @@ pub async fn insert(
 
 pub async fn find(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
 ) -> DbResult<Option<deliverable::Model>> {
     Ok(deliverable::Entity::find_by_id(id)
@@ -28,7 +29,7 @@ pub async fn find(
 
 pub async fn of_gallery(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     gallery: Uuid,
 ) -> DbResult<Vec<deliverable::Model>> {
     Ok(deliverable::Entity::find()

@@ -1,5 +1,6 @@
 //! The editing queue: tasks and the photos each covers.
 
+use darkroom_domain::StudioId;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -27,7 +28,7 @@ pub async fn insert_task_photo(
 
 pub async fn find_task(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
 ) -> DbResult<Option<editing_task::Model>> {
     Ok(editing_task::Entity::find_by_id(id)
@@ -49,7 +50,7 @@ pub struct TaskQuery {
 /// Tasks, soonest due first (no due date last), then oldest.
 pub async fn list_tasks(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     q: &TaskQuery,
     limit: u64,
 ) -> DbResult<Vec<editing_task::Model>> {
@@ -80,7 +81,7 @@ pub async fn list_tasks(
 /// The photos of these tasks.
 pub async fn photos_of_tasks(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     tasks: &[Uuid],
 ) -> DbResult<Vec<editing_task_photo::Model>> {
     if tasks.is_empty() {
@@ -97,7 +98,7 @@ pub async fn photos_of_tasks(
 /// The task rows that cover this photo.
 pub async fn task_photos_of_photo(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     photo: Uuid,
 ) -> DbResult<Vec<editing_task_photo::Model>> {
     Ok(editing_task_photo::Entity::find()
@@ -124,7 +125,7 @@ pub async fn mark_edited(c: &impl ConnectionTrait, id: Uuid, version: Option<i64
 /// current version.
 pub async fn rebase_task_photos(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     task: Uuid,
     current: &[(Uuid, i64)],
 ) -> DbResult<()> {
@@ -150,7 +151,7 @@ pub async fn rebase_task_photos(
 /// Number of tasks of a gallery by status.
 pub async fn count_by_status(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     gallery: Uuid,
 ) -> DbResult<Vec<(String, i64)>> {
     Ok(editing_task::Entity::find()

@@ -1,5 +1,6 @@
 //! Galleries.
 
+use darkroom_domain::StudioId;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -28,7 +29,7 @@ pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
 
 pub async fn find(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
     deleted: bool,
 ) -> DbResult<Option<Model>> {
@@ -42,7 +43,7 @@ pub async fn find(
 /// A live gallery by exact name (case-insensitive), for the command line.
 pub async fn find_by_name(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     name: &str,
 ) -> DbResult<Vec<Model>> {
     let rows = Entity::find()
@@ -58,7 +59,7 @@ pub async fn find_by_name(
 
 pub async fn list(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     q: &GalleryQuery,
     page: &PageRequest<Uuid>,
 ) -> DbResult<Page<Model, Uuid>> {
@@ -104,7 +105,7 @@ pub async fn insert_set(
 
 pub async fn find_set(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
 ) -> DbResult<Option<gallery_set::Model>> {
     Ok(gallery_set::Entity::find_by_id(id)
@@ -116,7 +117,7 @@ pub async fn find_set(
 /// A gallery's sets in their order.
 pub async fn sets_of(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     gallery: Uuid,
 ) -> DbResult<Vec<gallery_set::Model>> {
     Ok(gallery_set::Entity::find()
@@ -131,7 +132,7 @@ pub async fn sets_of(
 /// Deletes a set; its photos stay in the gallery, in no set.
 pub async fn delete_set(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     set: &gallery_set::Model,
 ) -> DbResult<()> {
     use crate::entity::photo;

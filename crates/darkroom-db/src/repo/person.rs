@@ -1,6 +1,7 @@
 //! People: sign-ins (`logins`), each studio's person (`users`, bound to a
 //! login once they accept) and their staff accounts (`memberships`).
 
+use darkroom_domain::StudioId;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -62,7 +63,7 @@ pub async fn bind_login(
 /// The studio's person with this email (invited, active, suspended or deleted).
 pub async fn find_user_in_studio_by_email(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     email: &str,
 ) -> DbResult<Option<(membership::Model, user::Model)>> {
     let users = user::Entity::find()
@@ -148,7 +149,7 @@ pub async fn insert_membership(
 /// The staff account of `user` in `studio`.
 pub async fn find_membership(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     user: Uuid,
     deleted: bool,
 ) -> DbResult<Option<membership::Model>> {
@@ -164,7 +165,7 @@ pub async fn find_membership(
 /// Staff of a studio with their sign-in email, ordered by user id.
 pub async fn list_memberships(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     query: &StaffQuery,
     page: &PageRequest<Uuid>,
 ) -> DbResult<Page<(membership::Model, String), Uuid>> {

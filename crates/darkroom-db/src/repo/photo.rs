@@ -1,5 +1,6 @@
 //! Photos and their versions.
 
+use darkroom_domain::StudioId;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
@@ -23,7 +24,7 @@ pub async fn insert_version(
 
 pub async fn find_photo(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
 ) -> DbResult<Option<photo::Model>> {
     Ok(photo::Entity::find_by_id(id)
@@ -35,7 +36,7 @@ pub async fn find_photo(
 
 pub async fn find_version(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
 ) -> DbResult<Option<photo_version::Model>> {
     Ok(photo_version::Entity::find_by_id(id)
@@ -54,7 +55,7 @@ pub async fn find_version_any(
 
 pub async fn versions_of(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     photo: Uuid,
 ) -> DbResult<Vec<photo_version::Model>> {
     Ok(photo_version::Entity::find()
@@ -68,7 +69,7 @@ pub async fn versions_of(
 /// The current version of each photo (number == current_version).
 pub async fn current_versions(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     photos: &[photo::Model],
 ) -> DbResult<Vec<photo_version::Model>> {
     if photos.is_empty() {
@@ -103,7 +104,7 @@ pub enum Place {
     Staging,
 }
 
-fn place_cond(studio: Uuid, place: Place) -> Condition {
+fn place_cond(studio: StudioId, place: Place) -> Condition {
     let c = Condition::all()
         .add(photo::Column::StudioId.eq(studio))
         .add(photo::Column::DeletedAt.is_null());
@@ -125,7 +126,7 @@ pub use darkroom_domain::names::SortOrder as Order;
 /// Photos of a place in `order` (ties by name, then id); `offset`/`limit` page.
 pub async fn list_in(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     place: Place,
     order: Order,
     offset: u64,
@@ -150,7 +151,7 @@ pub async fn list_in(
 /// Puts photos of a gallery in a set (or in none), and returns how many moved.
 pub async fn set_photos_set(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     gallery: Uuid,
     photos: &[Uuid],
     set: Option<Uuid>,
@@ -170,7 +171,7 @@ pub async fn set_photos_set(
 /// Gives one photo of a gallery its manual position.
 pub async fn set_position(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     gallery: Uuid,
     photo: Uuid,
     position: i64,
@@ -188,7 +189,7 @@ pub async fn set_position(
 /// The ids of a gallery's live photos (any order).
 pub async fn ids_in_gallery(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     gallery: Uuid,
 ) -> DbResult<Vec<Uuid>> {
     Ok(photo::Entity::find()
@@ -200,7 +201,7 @@ pub async fn ids_in_gallery(
         .await?)
 }
 
-pub async fn count_in(c: &impl ConnectionTrait, studio: Uuid, place: Place) -> DbResult<u64> {
+pub async fn count_in(c: &impl ConnectionTrait, studio: StudioId, place: Place) -> DbResult<u64> {
     Ok(photo::Entity::find()
         .filter(place_cond(studio, place))
         .count(c)
@@ -210,7 +211,7 @@ pub async fn count_in(c: &impl ConnectionTrait, studio: Uuid, place: Place) -> D
 /// Photos of `place` with this status (`processing`, `ready`, `failed`).
 pub async fn count_status_in(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     place: Place,
     status: &str,
 ) -> DbResult<u64> {
@@ -224,7 +225,7 @@ pub async fn count_status_in(
 /// A live photo of `place` whose current or earlier version has this content.
 pub async fn find_duplicate(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     place: Place,
     hash: &str,
 ) -> DbResult<Option<photo::Model>> {
@@ -247,7 +248,7 @@ pub async fn find_duplicate(
 /// Staging batches: (batch, photo count, newest upload).
 pub async fn staging_batches(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
 ) -> DbResult<Vec<(Option<Uuid>, i64, i64)>> {
     let rows: Vec<(Option<Uuid>, i64, Option<i64>)> = photo::Entity::find()
         .select_only()
@@ -270,7 +271,7 @@ pub async fn staging_batches(
 /// Moves staged photos into a gallery; returns how many moved.
 pub async fn assign_to_gallery(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     ids: &[Uuid],
     gallery: Uuid,
     now: i64,
@@ -305,7 +306,7 @@ pub async fn update_version(
 }
 
 /// Bytes a studio stores: every unpurged original plus its derivatives.
-pub async fn storage_used(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<i64> {
+pub async fn storage_used(c: &impl ConnectionTrait, studio: StudioId) -> DbResult<i64> {
     let row: Option<(Option<i64>, Option<i64>)> = photo_version::Entity::find()
         .select_only()
         // SUM over BIGINT is NUMERIC on PostgreSQL; cast back so both
@@ -335,7 +336,7 @@ pub async fn storage_used(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<i6
 /// Versions whose proofs were rendered with an older watermark.
 pub async fn stale_proofs(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     rev: i64,
     limit: u64,
 ) -> DbResult<Vec<photo_version::Model>> {
@@ -366,7 +367,7 @@ pub async fn all_versions(
 
 pub async fn versions_of_studio(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     after: Option<Uuid>,
     limit: u64,
 ) -> DbResult<Vec<photo_version::Model>> {

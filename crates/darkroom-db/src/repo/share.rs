@@ -1,6 +1,7 @@
 //! Client sharing: share links, the sessions they open, the client's marks
 //! and notes on photos, and gallery activity.
 
+use darkroom_domain::StudioId;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -23,7 +24,7 @@ pub async fn insert_link(
 /// A link of a studio.
 pub async fn find_link(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     id: Uuid,
 ) -> DbResult<Option<share_link::Model>> {
     Ok(share_link::Entity::find_by_id(id)
@@ -53,7 +54,7 @@ pub async fn find_link_by_token(
 
 pub async fn links_of_gallery(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     gallery: Uuid,
 ) -> DbResult<Vec<share_link::Model>> {
     Ok(share_link::Entity::find()
@@ -188,7 +189,7 @@ pub async fn marks_of_link(
 
 pub async fn marks_of_gallery(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     gallery: Uuid,
 ) -> DbResult<Vec<proof_mark::Model>> {
     Ok(proof_mark::Entity::find()
@@ -217,7 +218,7 @@ pub async fn insert_note(c: &impl ConnectionTrait, m: photo_note::Model) -> DbRe
 /// `photo` only that photo's.
 pub async fn notes_of_gallery(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     gallery: Uuid,
     link: Option<Uuid>,
     photo: Option<Uuid>,
@@ -248,7 +249,7 @@ pub async fn insert_event(c: &impl ConnectionTrait, m: gallery_event::Model) -> 
 
 pub async fn events_of_gallery(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     gallery: Uuid,
     limit: u64,
 ) -> DbResult<Vec<gallery_event::Model>> {
@@ -265,7 +266,7 @@ pub async fn events_of_gallery(
 /// (link, kind, count) over a gallery's whole history.
 pub async fn event_counts(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     gallery: Uuid,
 ) -> DbResult<Vec<(Option<Uuid>, String, i64)>> {
     Ok(gallery_event::Entity::find()

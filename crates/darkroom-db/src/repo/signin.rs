@@ -1,6 +1,7 @@
 //! Sign-in state: browser sessions, API tokens, one-time link tokens and the
 //! failed-attempt throttle. Only SHA-256 hashes of tokens are ever stored.
 
+use darkroom_domain::StudioId;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -42,7 +43,7 @@ pub async fn touch_session(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbRe
 pub async fn set_session_studio(
     c: &impl ConnectionTrait,
     id: Uuid,
-    studio: Uuid,
+    studio: StudioId,
     user: Uuid,
 ) -> DbResult<()> {
     auth_session::Entity::update_many()
@@ -134,7 +135,7 @@ pub async fn find_token_by_hash(
 
 pub async fn find_token(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     user: Uuid,
     id: Uuid,
 ) -> DbResult<Option<api_token::Model>> {
@@ -147,7 +148,7 @@ pub async fn find_token(
 
 pub async fn tokens_of_user(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     user: Uuid,
 ) -> DbResult<Vec<api_token::Model>> {
     Ok(api_token::Entity::find()
@@ -171,7 +172,7 @@ pub async fn revoke_token(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbRes
 /// Revokes every token a person holds in a studio (suspension, deletion).
 pub async fn revoke_tokens_of_user(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     user: Uuid,
     now: i64,
 ) -> DbResult<u64> {
@@ -283,7 +284,7 @@ pub async fn revoke_one_time_for_login(
 pub async fn pending_one_time_of_studio(
     c: &impl ConnectionTrait,
     purpose: &str,
-    studio: Uuid,
+    studio: StudioId,
     now: i64,
 ) -> DbResult<Vec<one_time_token::Model>> {
     Ok(one_time_token::Entity::find()

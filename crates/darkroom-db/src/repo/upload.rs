@@ -1,5 +1,6 @@
 //! Resumable uploads (tus).
 
+use darkroom_domain::StudioId;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -12,7 +13,7 @@ pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
     Ok(ActiveModel::from(m).insert(c).await?)
 }
 
-pub async fn find(c: &impl ConnectionTrait, studio: Uuid, id: Uuid) -> DbResult<Option<Model>> {
+pub async fn find(c: &impl ConnectionTrait, studio: StudioId, id: Uuid) -> DbResult<Option<Model>> {
     Ok(Entity::find_by_id(id)
         .filter(Column::StudioId.eq(studio))
         .one(c)
@@ -78,7 +79,7 @@ pub async fn receiving(c: &impl ConnectionTrait) -> DbResult<Vec<Model>> {
 }
 
 /// Bytes promised by unfinished uploads of a studio (counted against its quota).
-pub async fn pending_bytes(c: &impl ConnectionTrait, studio: Uuid) -> DbResult<i64> {
+pub async fn pending_bytes(c: &impl ConnectionTrait, studio: StudioId) -> DbResult<i64> {
     let rows = Entity::find()
         .filter(Column::StudioId.eq(studio))
         .filter(Column::Status.eq(UploadStatus::Receiving))

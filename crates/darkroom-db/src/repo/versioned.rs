@@ -6,6 +6,7 @@
 //! `kernel::write` wraps it with the stale answer (409 with the current
 //! state), the clock and the audit entry.
 
+use darkroom_domain::StudioId;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 use uuid::Uuid;
 
@@ -64,7 +65,7 @@ versioned! {
 /// row was written; `false` means it is missing or someone changed it first.
 pub async fn update<E>(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     key: Uuid,
     expected: i64,
     now: i64,
@@ -89,7 +90,7 @@ where
 /// The row `key` of `studio`, live or deleted.
 pub async fn find<E: Versioned>(
     c: &impl ConnectionTrait,
-    studio: Uuid,
+    studio: StudioId,
     key: Uuid,
 ) -> DbResult<Option<E::Model>> {
     Ok(E::find()

@@ -191,12 +191,9 @@ impl TestApp {
     }
 
     pub async fn role_id(&self, owner: &Who, key: &str) -> RoleId {
-        let rows = darkroom_db::repo::access::list_roles(
-            self.db.conn(),
-            darkroom_domain::TypedId::uuid(&owner.studio),
-        )
-        .await
-        .unwrap();
+        let rows = darkroom_db::repo::access::list_roles(self.db.conn(), owner.studio)
+            .await
+            .unwrap();
         let r = rows
             .iter()
             .find(|r| r.builtin_key.as_deref() == Some(key))
@@ -364,13 +361,9 @@ impl TestApp {
     }
 
     pub async fn audit_count(&self, studio: StudioId, event: &str) -> u64 {
-        darkroom_db::audit::count_events(
-            self.db.conn(),
-            darkroom_domain::TypedId::uuid(&studio),
-            event,
-        )
-        .await
-        .unwrap()
+        darkroom_db::audit::count_events(self.db.conn(), studio, event)
+            .await
+            .unwrap()
     }
 }
 

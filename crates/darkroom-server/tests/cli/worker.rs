@@ -1,6 +1,7 @@
 //! The job queue and the email outbox survive `kill -9` of the worker: no
 //! job is lost and no email is sent twice.
 
+use darkroom_domain::{StudioId, TypedId};
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -93,7 +94,7 @@ async fn jobs_and_emails_survive_kill_9_of_the_worker() {
     .unwrap();
     let role = darkroom_db::repo::access::find_builtin_role(
         db.conn(),
-        darkroom_domain::TypedId::uuid(&owner.studio),
+        StudioId::from_uuid(darkroom_domain::TypedId::uuid(&owner.studio)),
         "assistant",
     )
     .await

@@ -132,20 +132,13 @@ pub(super) async fn ingest_inner(
     resolve(core, core.db().conn(), p, dest).await?;
     let probed = probe_file(core, path).await?;
     let resolved = resolve(core, core.db().conn(), p, dest).await?;
-    if let Some(dup) = repo::photo::find_duplicate(
-        core.db().conn(),
-        p.studio.uuid(),
-        resolved.place,
-        &probed.hash,
-    )
-    .await?
+    if let Some(dup) =
+        repo::photo::find_duplicate(core.db().conn(), p.studio, resolved.place, &probed.hash)
+            .await?
     {
-        let cur = repo::photo::current_versions(
-            core.db().conn(),
-            p.studio.uuid(),
-            std::slice::from_ref(&dup),
-        )
-        .await?;
+        let cur =
+            repo::photo::current_versions(core.db().conn(), p.studio, std::slice::from_ref(&dup))
+                .await?;
         return Ok(Ingested::Duplicate {
             photo: photo_view(&dup, cur.first()),
         });
@@ -217,10 +210,9 @@ pub(super) async fn record(
     let now = core.now().as_micros();
     // Someone else may have stored the same file meanwhile.
     if let Some(dup) =
-        repo::photo::find_duplicate(&tx, p.studio.uuid(), resolved.place, &probed.hash).await?
+        repo::photo::find_duplicate(&tx, p.studio, resolved.place, &probed.hash).await?
     {
-        let cur =
-            repo::photo::current_versions(&tx, p.studio.uuid(), std::slice::from_ref(&dup)).await?;
+        let cur = repo::photo::current_versions(&tx, p.studio, std::slice::from_ref(&dup)).await?;
         return Ok(Ingested::Duplicate {
             photo: photo_view(&dup, cur.first()),
         });
@@ -283,7 +275,7 @@ async fn next_version(
     probed: &Probed,
     now: i64,
 ) -> CoreResult<(i64, photo::Model)> {
-    let number = repo::photo::versions_of(tx, studio.uuid(), existing.id)
+    let number = repo::photo::versions_of(tx, studio, existing.id)
         .await?
         .iter()
         .map(|v| v.number)
@@ -303,7 +295,7 @@ async fn next_version(
         ..Default::default()
     };
     repo::photo::update_photo(tx, am).await?;
-    let row = repo::photo::find_photo(tx, studio.uuid(), existing.id)
+    let row = repo::photo::find_photo(tx, studio, existing.id)
         .await?
         .ok_or(CoreError::not_found("photo"))?;
     Ok((number, row))

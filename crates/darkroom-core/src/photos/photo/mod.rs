@@ -234,7 +234,7 @@ pub(crate) async fn resolve(
             })
         }
         Destination::NewVersion { photo, .. } => {
-            let ph = repo::photo::find_photo(c, p.studio.uuid(), photo.uuid())
+            let ph = repo::photo::find_photo(c, p.studio, photo.uuid())
                 .await?
                 .ok_or(CoreError::not_found("photo"))?;
             let gal = match ph.gallery_id {
@@ -277,9 +277,9 @@ pub(crate) async fn check_quota(
     let Some(quota) = crate::kernel::tenant::quota_of(core, &s) else {
         return Ok(());
     };
-    let used = repo::photo::storage_used(c, studio.uuid()).await?;
+    let used = repo::photo::storage_used(c, studio).await?;
     let pending = if count_pending {
-        repo::upload::pending_bytes(c, studio.uuid()).await?
+        repo::upload::pending_bytes(c, studio).await?
     } else {
         0
     };
@@ -323,11 +323,11 @@ async fn photo_and_gallery(
     p: &Principal,
     id: PhotoId,
 ) -> CoreResult<(photo::Model, Option<gallery::Model>)> {
-    let ph = repo::photo::find_photo(c, p.studio.uuid(), id.uuid())
+    let ph = repo::photo::find_photo(c, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("photo"))?;
     let g = match ph.gallery_id {
-        Some(g) => repo::gallery::find(c, p.studio.uuid(), g, true).await?,
+        Some(g) => repo::gallery::find(c, p.studio, g, true).await?,
         None => None,
     };
     let _ = core;
@@ -351,7 +351,7 @@ pub(crate) fn authorize_on(
 pub async fn get(core: &Core, p: &Principal, id: PhotoId) -> CoreResult<PhotoDetail> {
     let (ph, g) = photo_and_gallery(core, core.db().conn(), p, id).await?;
     authorize_on(core, p, Permission::GalleryView, g.as_ref())?;
-    let versions = repo::photo::versions_of(core.db().conn(), p.studio.uuid(), ph.id).await?;
+    let versions = repo::photo::versions_of(core.db().conn(), p.studio, ph.id).await?;
     let current = versions.iter().find(|v| v.number == ph.current_version);
     Ok(PhotoDetail {
         photo: photo_view(&ph, current),
@@ -379,9 +379,9 @@ pub(crate) async fn page_of(
 ) -> CoreResult<PhotoPage> {
     let (offset, limit) = (offset.count(), limit.count());
     let c = core.db().conn();
-    let rows = repo::photo::list_in(c, studio.uuid(), place, order, offset, limit).await?;
-    let total = repo::photo::count_in(c, studio.uuid(), place).await?;
-    let current = repo::photo::current_versions(c, studio.uuid(), &rows).await?;
+    let rows = repo::photo::list_in(c, studio, place, order, offset, limit).await?;
+    let total = repo::photo::count_in(c, studio, place).await?;
+    let current = repo::photo::current_versions(c, studio, &rows).await?;
     let items: Vec<PhotoView> = rows
         .iter()
         .map(|r| photo_view(r, current.iter().find(|v| v.photo_id == r.id)))
@@ -467,7 +467,7 @@ pub async fn purge_replaced(
     let (ph, g) = photo_and_gallery(core, core.db().conn(), p, id).await?;
     authorize_on(core, p, Permission::PhotoDelete, g.as_ref())?;
     let store = core.store_of(p.studio).await?;
-    let versions = repo::photo::versions_of(core.db().conn(), p.studio.uuid(), ph.id).await?;
+    let versions = repo::photo::versions_of(core.db().conn(), p.studio, ph.id).await?;
     let purged: Vec<_> = versions
         .into_iter()
         .filter(|v| v.number != ph.current_version && v.purged_at.is_none())

@@ -23,7 +23,7 @@ pub struct BatchView {
 
 pub async fn staging(core: &Core, p: &Principal) -> CoreResult<Vec<BatchView>> {
     core.authorize(p, Permission::GalleryView, Target::STUDIO)?;
-    let rows = repo::photo::staging_batches(core.db().conn(), p.studio.uuid()).await?;
+    let rows = repo::photo::staging_batches(core.db().conn(), p.studio).await?;
     Ok(rows
         .into_iter()
         .map(|(b, n, latest)| BatchView {
@@ -80,8 +80,7 @@ pub async fn assign(
     )?;
     let ids: Vec<uuid::Uuid> = input.photo_ids.iter().map(|i| i.uuid()).collect();
     let moved =
-        repo::photo::assign_to_gallery(&tx, p.studio.uuid(), &ids, g.id, core.now().as_micros())
-            .await?;
+        repo::photo::assign_to_gallery(&tx, p.studio, &ids, g.id, core.now().as_micros()).await?;
     audit::record(
         core,
         &tx,

@@ -174,7 +174,7 @@ pub async fn create(
 
 /// An upload of the principal's own (anyone else's answers like a missing one).
 async fn load(core: &Core, p: &Principal, id: UploadId) -> CoreResult<upload::Model> {
-    ups::find(core.db().conn(), p.studio.uuid(), id.uuid())
+    ups::find(core.db().conn(), p.studio, id.uuid())
         .await?
         .filter(|m| m.user_id == p.user.uuid())
         .ok_or(CoreError::not_found("upload"))

@@ -211,7 +211,7 @@ pub(super) async fn photos_of(
     let mut photos = Vec::new();
     let mut seen = HashSet::new();
     for (i, pid) in ids.iter().enumerate() {
-        match repo::photo::find_photo(tx, studio.uuid(), pid.uuid()).await? {
+        match repo::photo::find_photo(tx, studio, pid.uuid()).await? {
             Some(ph) if ph.gallery_id == Some(g.id) => {
                 if seen.insert(ph.id) {
                     photos.push(ph);
@@ -376,14 +376,14 @@ async fn rebase_on_current(
     studio: darkroom_domain::StudioId,
     task: uuid::Uuid,
 ) -> CoreResult<()> {
-    let rows = repo::editing::photos_of_tasks(tx, studio.uuid(), &[task]).await?;
+    let rows = repo::editing::photos_of_tasks(tx, studio, &[task]).await?;
     let mut current = Vec::new();
     for r in rows {
-        if let Some(ph) = repo::photo::find_photo(tx, studio.uuid(), r.photo_id).await? {
+        if let Some(ph) = repo::photo::find_photo(tx, studio, r.photo_id).await? {
             current.push((ph.id, ph.current_version));
         }
     }
-    repo::editing::rebase_task_photos(tx, studio.uuid(), task, &current).await?;
+    repo::editing::rebase_task_photos(tx, studio, task, &current).await?;
     Ok(())
 }
 

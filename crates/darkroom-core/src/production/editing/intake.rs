@@ -67,7 +67,7 @@ pub(crate) async fn from_selection(
     let marks = repo::share::marks_of_link(c, link.id).await?;
     let mut photos = Vec::new();
     for m in marks.iter().filter(|m| m.favourite != 0) {
-        if let Some(ph) = repo::photo::find_photo(c, studio.uuid(), m.photo_id).await?
+        if let Some(ph) = repo::photo::find_photo(c, studio, m.photo_id).await?
             && ph.gallery_id == Some(g.id)
         {
             photos.push(ph);
@@ -78,7 +78,7 @@ pub(crate) async fn from_selection(
     }
     let open = repo::editing::list_tasks(
         c,
-        studio.uuid(),
+        studio,
         &TaskQuery {
             gallery: Some(g.id),
             statuses: TaskStatus::ALL
@@ -134,7 +134,7 @@ async fn add_photos(
     t: &editing_task::Model,
     photos: &[photo::Model],
 ) -> CoreResult<()> {
-    let have: HashSet<uuid::Uuid> = repo::editing::photos_of_tasks(c, studio.uuid(), &[t.id])
+    let have: HashSet<uuid::Uuid> = repo::editing::photos_of_tasks(c, studio, &[t.id])
         .await?
         .into_iter()
         .map(|r| r.photo_id)
@@ -207,8 +207,8 @@ pub(crate) async fn on_edited_version(
     now: i64,
 ) -> CoreResult<()> {
     let studio = p.studio;
-    for row in repo::editing::task_photos_of_photo(c, studio.uuid(), photo).await? {
-        let Some(t) = repo::editing::find_task(c, studio.uuid(), row.task_id).await? else {
+    for row in repo::editing::task_photos_of_photo(c, studio, photo).await? {
+        let Some(t) = repo::editing::find_task(c, studio, row.task_id).await? else {
             continue;
         };
         let from = t.status;
@@ -216,7 +216,7 @@ pub(crate) async fn on_edited_version(
             continue;
         }
         repo::editing::mark_edited(c, row.id, Some(number)).await?;
-        let all = repo::editing::photos_of_tasks(c, studio.uuid(), &[t.id]).await?;
+        let all = repo::editing::photos_of_tasks(c, studio, &[t.id]).await?;
         let mut am = editing_task::ActiveModel::default();
         let to = if all
             .iter()
@@ -240,7 +240,7 @@ pub(crate) async fn on_edited_version(
                     t.id
                 )));
             }
-            if let Some(g) = repo::gallery::find(c, studio.uuid(), t.gallery_id, true).await? {
+            if let Some(g) = repo::gallery::find(c, studio, t.gallery_id, true).await? {
                 audit::record(
                     core,
                     c,

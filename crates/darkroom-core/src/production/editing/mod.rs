@@ -95,11 +95,11 @@ async fn views(
     galleries: &HashMap<uuid::Uuid, gallery::Model>,
 ) -> CoreResult<Vec<TaskView>> {
     let ids: Vec<uuid::Uuid> = tasks.iter().map(|t| t.id).collect();
-    let rows = repo::editing::photos_of_tasks(c, studio.uuid(), &ids).await?;
+    let rows = repo::editing::photos_of_tasks(c, studio, &ids).await?;
     let mut names: HashMap<uuid::Uuid, photo::Model> = HashMap::new();
     for r in &rows {
         if !names.contains_key(&r.photo_id)
-            && let Some(ph) = repo::photo::find_photo(c, studio.uuid(), r.photo_id).await?
+            && let Some(ph) = repo::photo::find_photo(c, studio, r.photo_id).await?
         {
             names.insert(ph.id, ph);
         }
@@ -165,7 +165,7 @@ async fn assignee_names(
     let mut people = HashMap::new();
     for a in tasks.iter().filter_map(|t| t.assignee_id) {
         if let std::collections::hash_map::Entry::Vacant(e) = people.entry(a)
-            && let Some(m) = repo::person::find_membership(c, studio.uuid(), a, true).await?
+            && let Some(m) = repo::person::find_membership(c, studio, a, true).await?
         {
             e.insert(m.name);
         }
@@ -194,10 +194,10 @@ async fn load(
     p: &Principal,
     id: EditTaskId,
 ) -> CoreResult<(editing_task::Model, gallery::Model)> {
-    let t = repo::editing::find_task(c, p.studio.uuid(), id.uuid())
+    let t = repo::editing::find_task(c, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("editing task"))?;
-    let g = repo::gallery::find(c, p.studio.uuid(), t.gallery_id, false)
+    let g = repo::gallery::find(c, p.studio, t.gallery_id, false)
         .await?
         .ok_or(CoreError::not_found("editing task"))?;
     core.authorize(p, Permission::GalleryView, target(&g))?;
@@ -291,10 +291,10 @@ pub async fn list(core: &Core, p: &Principal, f: &TaskFilter) -> CoreResult<Vec<
             q.statuses.push(st.name().into());
         }
     }
-    let tasks = repo::editing::list_tasks(c, p.studio.uuid(), &q, LIST_LIMIT).await?;
+    let tasks = repo::editing::list_tasks(c, p.studio, &q, LIST_LIMIT).await?;
     let mut galleries: HashMap<uuid::Uuid, gallery::Model> = HashMap::new();
     for gid in tasks.iter().map(|t| t.gallery_id).collect::<HashSet<_>>() {
-        if let Some(g) = repo::gallery::find(c, p.studio.uuid(), gid, false).await?
+        if let Some(g) = repo::gallery::find(c, p.studio, gid, false).await?
             && core.can(p, Permission::GalleryView, target(&g))
         {
             galleries.insert(gid, g);
@@ -325,5 +325,5 @@ pub async fn counts(
     let c = core.db().conn();
     let g = crate::photos::interface::load(c, p, gallery, false).await?;
     core.authorize(p, Permission::GalleryView, target(&g))?;
-    Ok(repo::editing::count_by_status(c, p.studio.uuid(), g.id).await?)
+    Ok(repo::editing::count_by_status(c, p.studio, g.id).await?)
 }

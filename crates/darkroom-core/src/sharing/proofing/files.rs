@@ -82,7 +82,7 @@ pub(super) async fn all_photos(
     loop {
         let page = repo::photo::list_in(
             c,
-            g.studio.uuid(),
+            g.studio,
             Place::Gallery(g.gallery.id),
             order,
             rows.len() as u64,
@@ -115,7 +115,7 @@ pub(super) async fn gallery_index(
     let read_at = crate::sharing::hot::epoch();
     let c = core.db().conn();
     let rows = all_photos(c, g, repo::photo::Order::Capture).await?;
-    let mut versions = repo::photo::current_versions(c, g.studio.uuid(), &rows).await?;
+    let mut versions = repo::photo::current_versions(c, g.studio, &rows).await?;
     let index: crate::sharing::hot::GalleryIndex = rows
         .into_iter()
         .map(|p| {

@@ -199,7 +199,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     share::authorize(core, g, LinkAction::View)?;
     let c = core.db().conn();
     let rows = all_photos(c, g, crate::photos::interface::order_of(&g.gallery)).await?;
-    let versions = repo::photo::current_versions(c, g.studio.uuid(), &rows).await?;
+    let versions = repo::photo::current_versions(c, g.studio, &rows).await?;
     let marks = repo::share::marks_of_link(c, g.link.id).await?;
     let photos: Vec<ClientPhoto> = rows
         .iter()
@@ -214,7 +214,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
             )
         })
         .collect();
-    let sets = repo::gallery::sets_of(c, g.studio.uuid(), g.gallery.id)
+    let sets = repo::gallery::sets_of(c, g.studio, g.gallery.id)
         .await?
         .into_iter()
         .map(|s| ClientSet {
@@ -278,7 +278,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
 
 /// A photo of the guest's gallery (404 for any other, or a deleted one).
 async fn photo_of(core: &Core, g: &Guest, id: PhotoId) -> CoreResult<photo::Model> {
-    repo::photo::find_photo(core.db().conn(), g.studio.uuid(), id.uuid())
+    repo::photo::find_photo(core.db().conn(), g.studio, id.uuid())
         .await?
         .filter(|p| p.gallery_id == Some(g.gallery.id) && p.deleted_at.is_none())
         .ok_or(CoreError::not_found("photo"))
@@ -308,26 +308,19 @@ pub async fn photo(core: &Core, g: &Guest, id: PhotoId) -> CoreResult<ClientPhot
     share::authorize(core, g, LinkAction::View)?;
     let c = core.db().conn();
     let p = photo_of(core, g, id).await?;
-    let versions =
-        repo::photo::current_versions(c, g.studio.uuid(), std::slice::from_ref(&p)).await?;
+    let versions = repo::photo::current_versions(c, g.studio, std::slice::from_ref(&p)).await?;
     let m = repo::share::find_mark(c, g.link.id, p.id).await?;
-    let notes = repo::share::notes_of_gallery(
-        c,
-        g.studio.uuid(),
-        g.gallery.id,
-        Some(g.link.id),
-        Some(p.id),
-        500,
-    )
-    .await?
-    .into_iter()
-    .map(|n| ClientNote {
-        id: NoteId::from_uuid(n.id),
-        kind: n.kind,
-        body: n.body,
-        created_at: Timestamp::from_micros(n.created_at),
-    })
-    .collect();
+    let notes =
+        repo::share::notes_of_gallery(c, g.studio, g.gallery.id, Some(g.link.id), Some(p.id), 500)
+            .await?
+            .into_iter()
+            .map(|n| ClientNote {
+                id: NoteId::from_uuid(n.id),
+                kind: n.kind,
+                body: n.body,
+                created_at: Timestamp::from_micros(n.created_at),
+            })
+            .collect();
     Ok(ClientPhotoDetail {
         photo: client_photo(core, g, &p, versions.first(), m.as_ref()),
         taken: p.capture_local.clone(),
@@ -367,7 +360,7 @@ pub async fn download_zip(
     let set = match set {
         None => None,
         Some(id) => Some(
-            repo::gallery::find_set(core.db().conn(), g.studio.uuid(), id.uuid())
+            repo::gallery::find_set(core.db().conn(), g.studio, id.uuid())
                 .await?
                 .filter(|s| s.gallery_id == g.gallery.id)
                 .ok_or(CoreError::not_found("set"))?,

@@ -72,9 +72,14 @@ pub(crate) async fn lock_and_decide(
     let link = repo::share::find_link_any(c, g.link.id)
         .await?
         .ok_or(CoreError::not_found("gallery link"))?;
-    let gallery = repo::gallery::find(c, link.studio_id, link.gallery_id, true)
-        .await?
-        .ok_or(CoreError::not_found("gallery link"))?;
+    let gallery = repo::gallery::find(
+        c,
+        StudioId::from_uuid(link.studio_id),
+        link.gallery_id,
+        true,
+    )
+    .await?
+    .ok_or(CoreError::not_found("gallery link"))?;
     let fresh = Guest {
         studio: g.studio,
         link,
@@ -92,9 +97,14 @@ pub(super) async fn guest_of(core: &Core, link: share_link::Model) -> CoreResult
 
 /// The link with its gallery, not yet decided on.
 pub(super) async fn guest_rows(core: &Core, link: share_link::Model) -> CoreResult<Guest> {
-    let g = repo::gallery::find(core.db().conn(), link.studio_id, link.gallery_id, true)
-        .await?
-        .ok_or(CoreError::not_found("gallery link"))?;
+    let g = repo::gallery::find(
+        core.db().conn(),
+        StudioId::from_uuid(link.studio_id),
+        link.gallery_id,
+        true,
+    )
+    .await?
+    .ok_or(CoreError::not_found("gallery link"))?;
     Ok(Guest {
         studio: StudioId::from_uuid(link.studio_id),
         link,

@@ -289,8 +289,8 @@ pub async fn list_links(
         Permission::GalleryView,
         crate::photos::interface::target(&g),
     )?;
-    let counts = repo::share::event_counts(c, p.studio.uuid(), g.id).await?;
-    Ok(repo::share::links_of_gallery(c, p.studio.uuid(), g.id)
+    let counts = repo::share::event_counts(c, p.studio, g.id).await?;
+    Ok(repo::share::links_of_gallery(c, p.studio, g.id)
         .await?
         .iter()
         .map(|m| link_view(m, &counts))
@@ -314,10 +314,10 @@ pub async fn change_link(
     change: LinkChange,
 ) -> CoreResult<LinkView> {
     let tx = core.db().begin().await?;
-    let m = repo::share::find_link(&tx, p.studio.uuid(), id.uuid())
+    let m = repo::share::find_link(&tx, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("share link"))?;
-    let g = repo::gallery::find(&tx, p.studio.uuid(), m.gallery_id, true)
+    let g = repo::gallery::find(&tx, p.studio, m.gallery_id, true)
         .await?
         .ok_or(CoreError::not_found("share link"))?;
     core.authorize(
@@ -368,10 +368,10 @@ pub async fn change_link(
         },
     )
     .await?;
-    let fresh = repo::share::find_link(&tx, p.studio.uuid(), id.uuid())
+    let fresh = repo::share::find_link(&tx, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("share link"))?;
-    let counts = repo::share::event_counts(&tx, p.studio.uuid(), g.id).await?;
+    let counts = repo::share::event_counts(&tx, p.studio, g.id).await?;
     crate::commit(tx).await?;
     Ok(link_view(&fresh, &counts))
 }
@@ -409,7 +409,9 @@ pub async fn remind_expiring(core: &Core) -> CoreResult<usize> {
         {
             let (studio_name, branding) = crate::kernel::tenant::header(core, studio).await?;
             let mut to: Vec<(String, String)> = Vec::new();
-            for l in repo::share::links_of_gallery(&tx, g.studio_id, g.id).await? {
+            for l in
+                repo::share::links_of_gallery(&tx, StudioId::from_uuid(g.studio_id), g.id).await?
+            {
                 if l.revoked_at.is_none()
                     && l.expires_at.is_none_or(|e| e > now.as_micros())
                     && let Some(e) = l.email
@@ -418,7 +420,8 @@ pub async fn remind_expiring(core: &Core) -> CoreResult<usize> {
                 }
             }
             if let Some(cid) = g.client_id
-                && let Some(c) = repo::client::find(&tx, g.studio_id, cid).await?
+                && let Some(c) =
+                    repo::client::find(&tx, StudioId::from_uuid(g.studio_id), cid).await?
                 && let Some(e) = c.email
             {
                 to.push((e, c.name));

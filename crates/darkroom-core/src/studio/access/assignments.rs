@@ -32,8 +32,8 @@ pub(crate) async fn assignment_views(
     studio: StudioId,
     rows: Vec<role_assignment::Model>,
 ) -> CoreResult<Vec<AssignmentView>> {
-    let roles = repo::access::list_roles(c, studio.uuid()).await?;
-    let branches = repo::branch::list_names(c, studio.uuid()).await?;
+    let roles = repo::access::list_roles(c, studio).await?;
+    let branches = repo::branch::list_names(c, studio).await?;
     Ok(rows
         .into_iter()
         .map(|a| AssignmentView {
@@ -71,7 +71,7 @@ pub(super) async fn target_member(
     p: &Principal,
     user: UserId,
 ) -> CoreResult<()> {
-    repo::person::find_membership(c, p.studio.uuid(), user.uuid(), false)
+    repo::person::find_membership(c, p.studio, user.uuid(), false)
         .await?
         .ok_or(CoreError::not_found("staff member"))?;
     Ok(())
@@ -95,7 +95,7 @@ pub(crate) async fn assign_in(
     user: UserId,
     input: &NewAssignment,
 ) -> CoreResult<role_assignment::Model> {
-    let role = repo::access::find_role(c, p.studio.uuid(), input.role_id.uuid())
+    let role = repo::access::find_role(c, p.studio, input.role_id.uuid())
         .await?
         .ok_or_else(|| CoreError::missing("role_id", "role", input.role_id))?;
     if is_owner_role(&role) {
@@ -105,11 +105,11 @@ pub(crate) async fn assign_in(
     }
     check_can_give(p, &role_permissions(&role)?, "the assignment")?;
     if let Some(b) = input.branch_id {
-        repo::branch::find(c, p.studio.uuid(), b.uuid(), false)
+        repo::branch::find(c, p.studio, b.uuid(), false)
             .await?
             .ok_or_else(|| CoreError::missing("branch_id", "branch", b))?;
     }
-    let existing = repo::access::assignments_of_user(c, p.studio.uuid(), user.uuid()).await?;
+    let existing = repo::access::assignments_of_user(c, p.studio, user.uuid()).await?;
     if existing
         .iter()
         .any(|a| a.role_id == role.id && a.branch_id == input.branch_id.map(|b| b.uuid()))
@@ -173,20 +173,20 @@ pub async fn unassign_role(
 ) -> CoreResult<()> {
     let tx = core.db().begin().await?;
     target_member(&tx, p, user).await?;
-    let a = repo::access::find_assignment(&tx, p.studio.uuid(), id.uuid())
+    let a = repo::access::find_assignment(&tx, p.studio, id.uuid())
         .await?
         .filter(|a| a.user_id == user.uuid())
         .ok_or(CoreError::not_found("role assignment"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     not_self(p, user)?;
     check_may_manage(core, &tx, p, user).await?;
-    let role = repo::access::find_role(&tx, p.studio.uuid(), a.role_id).await?;
+    let role = repo::access::find_role(&tx, p.studio, a.role_id).await?;
     if role.as_ref().is_some_and(is_owner_role) {
         return Err(CoreError::forbidden(
             "the owner's role cannot be removed; nobody can demote the owner",
         ));
     }
-    repo::access::delete_assignment(&tx, p.studio.uuid(), id.uuid()).await?;
+    repo::access::delete_assignment(&tx, p.studio, id.uuid()).await?;
     audit::record(
         core,
         &tx,

@@ -110,7 +110,8 @@ pub struct RoleView {
 
 async fn role_view(c: &impl ConnectionTrait, r: role::Model) -> CoreResult<RoleView> {
     let perms = role_permissions(&r)?;
-    let n = repo::access::count_assignments_of_role(c, r.studio_id, r.id).await?;
+    let n =
+        repo::access::count_assignments_of_role(c, StudioId::from_uuid(r.studio_id), r.id).await?;
     Ok(RoleView {
         id: RoleId::from_uuid(r.id),
         editable: !is_owner_role(&r),
@@ -128,7 +129,7 @@ async fn role_view(c: &impl ConnectionTrait, r: role::Model) -> CoreResult<RoleV
 pub async fn list_roles(core: &Core, p: &Principal) -> CoreResult<Vec<RoleView>> {
     core.authorize(p, Permission::RoleView, Target::STUDIO)?;
     let mut out = Vec::new();
-    for r in repo::access::list_roles(core.db().conn(), p.studio.uuid()).await? {
+    for r in repo::access::list_roles(core.db().conn(), p.studio).await? {
         out.push(role_view(core.db().conn(), r).await?);
     }
     Ok(out)
@@ -136,7 +137,7 @@ pub async fn list_roles(core: &Core, p: &Principal) -> CoreResult<Vec<RoleView>>
 
 /// Roles as (id, name) for pickers; visible to anyone who may invite.
 pub async fn role_names(core: &Core, p: &Principal) -> CoreResult<Vec<(RoleId, String, bool)>> {
-    let rows = repo::access::list_roles(core.db().conn(), p.studio.uuid()).await?;
+    let rows = repo::access::list_roles(core.db().conn(), p.studio).await?;
     Ok(rows
         .into_iter()
         .map(|r| (RoleId::from_uuid(r.id), r.name.clone(), is_owner_role(&r)))
@@ -144,7 +145,7 @@ pub async fn role_names(core: &Core, p: &Principal) -> CoreResult<Vec<(RoleId, S
 }
 
 pub async fn get_role(core: &Core, p: &Principal, id: RoleId) -> CoreResult<RoleView> {
-    let r = repo::access::find_role(core.db().conn(), p.studio.uuid(), id.uuid())
+    let r = repo::access::find_role(core.db().conn(), p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("role"))?;
     core.authorize(p, Permission::RoleView, Target::STUDIO)?;
@@ -240,12 +241,12 @@ pub async fn create_role(
         && created::claim(&tx, p.studio, "role", id, &created::digest(&input), now).await?
             == Claim::Replay
     {
-        let r = repo::access::find_role(&tx, p.studio.uuid(), id.uuid())
+        let r = repo::access::find_role(&tx, p.studio, id.uuid())
             .await?
             .ok_or(CoreError::not_found("role"))?;
         return Ok((role_view(&tx, r).await?, false));
     }
-    let existing = repo::access::list_roles(&tx, p.studio.uuid()).await?;
+    let existing = repo::access::list_roles(&tx, p.studio).await?;
     if existing.iter().any(|r| r.name.eq_ignore_ascii_case(&name)) {
         return Err(CoreError::taken(
             "name",
@@ -293,7 +294,7 @@ pub async fn update_role(
     patch: RolePatch,
 ) -> CoreResult<RoleView> {
     let tx = core.db().begin().await?;
-    let current = repo::access::find_role(&tx, p.studio.uuid(), id.uuid())
+    let current = repo::access::find_role(&tx, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("role"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
@@ -352,7 +353,7 @@ pub async fn update_role(
         payload: serde_json::Value::Object(payload),
     };
     audit::record(core, &tx, meta, ev).await?;
-    let fresh = repo::access::find_role(&tx, p.studio.uuid(), id.uuid())
+    let fresh = repo::access::find_role(&tx, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("role"))?;
     let v = role_view(&tx, fresh).await?;
@@ -368,7 +369,7 @@ fn names_of(set: &PermissionSet) -> serde_json::Value {
 /// Deletes a studio-defined role nobody holds.
 pub async fn delete_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId) -> CoreResult<()> {
     let tx = core.db().begin().await?;
-    let current = repo::access::find_role(&tx, p.studio.uuid(), id.uuid())
+    let current = repo::access::find_role(&tx, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("role"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
@@ -378,7 +379,7 @@ pub async fn delete_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId) ->
             "built-in roles cannot be deleted; edit their permissions instead",
         ));
     }
-    let n = repo::access::count_assignments_of_role(&tx, p.studio.uuid(), id.uuid()).await?;
+    let n = repo::access::count_assignments_of_role(&tx, p.studio, id.uuid()).await?;
     if n > 0 {
         return Err(CoreError::conflict(
             "role_in_use",

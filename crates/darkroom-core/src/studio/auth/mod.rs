@@ -316,7 +316,13 @@ pub async fn switch_studio(core: &Core, p: &Principal, studio: StudioId) -> Core
         .into_iter()
         .find(|m| m.studio_id == studio.uuid() && m.status == StaffStatus::Active)
         .ok_or(CoreError::not_found("studio"))?;
-    repo::signin::set_session_studio(core.db().conn(), sid.uuid(), m.studio_id, m.user_id).await?;
+    repo::signin::set_session_studio(
+        core.db().conn(),
+        sid.uuid(),
+        StudioId::from_uuid(m.studio_id),
+        m.user_id,
+    )
+    .await?;
     Ok(())
 }
 

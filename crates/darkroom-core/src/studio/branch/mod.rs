@@ -4,6 +4,7 @@
 use darkroom_db::entity::branch;
 use darkroom_db::repo::{self, branch::BranchQuery};
 use darkroom_db::sea_orm::{ConnectionTrait, Set};
+use darkroom_domain::StudioId;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::{BranchFilter, Target};
 use darkroom_domain::field::{
@@ -176,7 +177,7 @@ async fn check_prefix_free(
 ) -> CoreResult<()> {
     let all = repo::branch::list(
         c,
-        studio,
+        StudioId::from_uuid(studio),
         &BranchQuery::default(),
         &darkroom_db::page::PageRequest::first(200),
     )
@@ -214,7 +215,7 @@ pub async fn create(
         && created::claim(&tx, p.studio, "branch", id, &created::digest(&input), now).await?
             == Claim::Replay
     {
-        let existing = repo::branch::find(&tx, p.studio.uuid(), id.uuid(), true)
+        let existing = repo::branch::find(&tx, p.studio, id.uuid(), true)
             .await?
             .ok_or(CoreError::not_found("branch"))?;
         return Ok((view(existing), false));
@@ -337,7 +338,7 @@ async fn load(
     deleted: bool,
 ) -> CoreResult<branch::Model> {
     let _ = core;
-    repo::branch::find(c, p.studio.uuid(), id.uuid(), deleted)
+    repo::branch::find(c, p.studio, id.uuid(), deleted)
         .await?
         .ok_or(CoreError::not_found("branch"))
 }
@@ -379,7 +380,7 @@ pub async fn list(
         deleted,
         search,
     };
-    let rows = repo::branch::list(core.db().conn(), p.studio.uuid(), &q, &page).await?;
+    let rows = repo::branch::list(core.db().conn(), p.studio, &q, &page).await?;
     Ok(Listing {
         next_cursor: rows.next.map(listing::encode_id),
         items: rows.items.into_iter().map(view).collect(),
@@ -389,7 +390,7 @@ pub async fn list(
 /// Live branches as (id, name), for pickers.
 pub async fn names(core: &Core, p: &Principal) -> CoreResult<Vec<(BranchId, String)>> {
     let filter = core.branch_filter(p, Permission::BranchView);
-    let all = repo::branch::list_names(core.db().conn(), p.studio.uuid()).await?;
+    let all = repo::branch::list_names(core.db().conn(), p.studio).await?;
     Ok(all
         .into_iter()
         .map(|(id, n)| (BranchId::from_uuid(id), n))
@@ -545,7 +546,7 @@ pub async fn set_deleted(
         return Err(CoreError::stale(view(current)));
     }
     if !restore {
-        let live = repo::branch::list_names(&tx, p.studio.uuid()).await?;
+        let live = repo::branch::list_names(&tx, p.studio).await?;
         if live.len() <= 1 {
             return Err(CoreError::conflict(
                 "last_branch",

@@ -105,7 +105,7 @@ fn view_with_usage(m: &studio::Model, used: i64, quota: Option<i64>) -> CoreResu
 pub async fn get(core: &Core, p: &Principal) -> CoreResult<StudioView> {
     core.authorize(p, Permission::StudioView, Target::STUDIO)?;
     let m = load(core, p.studio).await?;
-    let used = repo::photo::storage_used(core.db().conn(), m.id).await?;
+    let used = repo::photo::storage_used(core.db().conn(), StudioId::from_uuid(m.id)).await?;
     view_with_usage(&m, used, quota_of(core, &m))
 }
 
@@ -543,7 +543,7 @@ pub struct StorageReport {
 pub async fn storage_report(core: &Core) -> CoreResult<Vec<(StudioId, StorageReport)>> {
     let mut out = Vec::new();
     for m in repo::studio::list_all(core.db().conn()).await? {
-        let used = repo::photo::storage_used(core.db().conn(), m.id).await?;
+        let used = repo::photo::storage_used(core.db().conn(), StudioId::from_uuid(m.id)).await?;
         out.push((
             StudioId::from_uuid(m.id),
             StorageReport {

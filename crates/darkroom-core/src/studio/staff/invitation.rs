@@ -162,7 +162,7 @@ pub async fn invite(
         },
     )
     .await?;
-    let role_name = repo::access::find_role(&tx, p.studio.uuid(), assignment.role_id)
+    let role_name = repo::access::find_role(&tx, p.studio, assignment.role_id)
         .await?
         .map(|r| r.name)
         .unwrap_or_default();
@@ -187,9 +187,7 @@ pub async fn invite(
 /// Refuses an address that already has a staff account in this studio
 /// (a deleted one is restored, not invited again).
 async fn refuse_known(tx: &darkroom_db::Tx, studio: StudioId, email: &str) -> CoreResult<()> {
-    if let Some((m, _)) =
-        repo::person::find_user_in_studio_by_email(tx, studio.uuid(), email).await?
-    {
+    if let Some((m, _)) = repo::person::find_user_in_studio_by_email(tx, studio, email).await? {
         return Err(if m.deleted_at.is_some() {
             CoreError::conflict(
                 "staff_deleted",
@@ -270,9 +268,9 @@ pub async fn resend_invitation(
             "this person has already accepted; nothing to resend",
         ));
     }
-    let role = repo::access::assignments_of_user(&tx, p.studio.uuid(), id.uuid()).await?;
+    let role = repo::access::assignments_of_user(&tx, p.studio, id.uuid()).await?;
     let role_name = match role.first() {
-        Some(a) => repo::access::find_role(&tx, p.studio.uuid(), a.role_id)
+        Some(a) => repo::access::find_role(&tx, p.studio, a.role_id)
             .await?
             .map(|r| r.name)
             .unwrap_or_default(),
@@ -326,7 +324,7 @@ pub async fn invitation_info(core: &Core, token: &str) -> CoreResult<InvitationI
     let (Some(studio), Some(user)) = (t.studio_id, t.user_id) else {
         return Err(CoreError::not_found("invitation"));
     };
-    let m = repo::person::find_membership(c, studio, user, false)
+    let m = repo::person::find_membership(c, StudioId::from_uuid(studio), user, false)
         .await?
         .ok_or(CoreError::not_found("invitation"))?;
     let u = repo::person::find_user(c, user)
@@ -375,7 +373,7 @@ pub async fn accept_invitation(
             "this invitation was just used",
         ));
     }
-    let m = repo::person::find_membership(&tx, studio, user_id, false)
+    let m = repo::person::find_membership(&tx, StudioId::from_uuid(studio), user_id, false)
         .await?
         .ok_or(CoreError::not_found("invitation"))?;
     if m.status != StaffStatus::Invited {

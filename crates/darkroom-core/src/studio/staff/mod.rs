@@ -58,14 +58,14 @@ async fn view(
     m: membership::Model,
     email: String,
 ) -> CoreResult<StaffView> {
-    let assignments = repo::access::assignments_of_user(c, studio.uuid(), m.user_id).await?;
+    let assignments = repo::access::assignments_of_user(c, studio, m.user_id).await?;
     let roles = access::assignment_views(c, studio, assignments).await?;
-    let owner_role = repo::access::find_builtin_role(c, studio.uuid(), "owner")
+    let owner_role = repo::access::find_builtin_role(c, studio, "owner")
         .await?
         .map(|r| r.id);
     let is_owner = roles.iter().any(|a| Some(a.role_id.uuid()) == owner_role);
     let now = core.now();
-    let grants = repo::access::grants_of_user(c, studio.uuid(), m.user_id)
+    let grants = repo::access::grants_of_user(c, studio, m.user_id)
         .await?
         .into_iter()
         .map(|g| access::grant_view(g, now))
@@ -93,7 +93,7 @@ async fn load(
     id: UserId,
     deleted: bool,
 ) -> CoreResult<(membership::Model, user::Model)> {
-    let m = repo::person::find_membership(c, p.studio.uuid(), id.uuid(), deleted)
+    let m = repo::person::find_membership(c, p.studio, id.uuid(), deleted)
         .await?
         .ok_or(CoreError::not_found("staff member"))?;
     let u = repo::person::find_user(c, id.uuid())
@@ -152,7 +152,7 @@ pub async fn list(core: &Core, p: &Principal, f: &StaffFilter) -> CoreResult<Lis
             .filter(|s| !s.is_empty())
             .map(str::to_string),
     };
-    let rows = repo::person::list_memberships(core.db().conn(), p.studio.uuid(), &q, &page).await?;
+    let rows = repo::person::list_memberships(core.db().conn(), p.studio, &q, &page).await?;
     let mut items = Vec::new();
     for (m, email) in rows.items {
         items.push(view(core, core.db().conn(), p.studio, m, email).await?);
@@ -365,7 +365,7 @@ async fn shut_out(
 ) -> CoreResult<(u64, u64)> {
     let s = Some(studio.uuid());
     let ended = repo::signin::delete_sessions_of_user(tx, id.uuid(), s, None).await?;
-    let revoked = repo::signin::revoke_tokens_of_user(tx, studio.uuid(), id.uuid(), now).await?;
+    let revoked = repo::signin::revoke_tokens_of_user(tx, studio, id.uuid(), now).await?;
     repo::signin::revoke_one_time_for(tx, INVITE_PURPOSE, s, Some(id.uuid()), now).await?;
     Ok((ended, revoked))
 }
