@@ -188,7 +188,7 @@ async fn activate(
             id
         }
     };
-    repo::person::bind_login(&tx, user.uuid(), login, now).await?;
+    repo::person::bind_login(&tx, user, login, now).await?;
     let am = membership::ActiveModel {
         status: Set(StaffStatus::Active),
         ..Default::default()

@@ -56,7 +56,7 @@ pub async fn load(
     via: Via,
     token_scopes: Option<PermissionSet>,
 ) -> CoreResult<Option<Principal>> {
-    let Some(m) = repo::person::find_membership(c, studio, user.uuid(), false).await? else {
+    let Some(m) = repo::person::find_membership(c, studio, user, false).await? else {
         return Ok(None);
     };
     if m.status != StaffStatus::Active {
@@ -83,10 +83,18 @@ async fn load_actor(
     token_scopes: Option<PermissionSet>,
 ) -> CoreResult<Actor> {
     let roles = repo::access::list_roles(c, StudioId::from_uuid(m.studio_id)).await?;
-    let assignments =
-        repo::access::assignments_of_user(c, StudioId::from_uuid(m.studio_id), m.user_id).await?;
-    let grants =
-        repo::access::grants_of_user(c, StudioId::from_uuid(m.studio_id), m.user_id).await?;
+    let assignments = repo::access::assignments_of_user(
+        c,
+        StudioId::from_uuid(m.studio_id),
+        UserId::from_uuid(m.user_id),
+    )
+    .await?;
+    let grants = repo::access::grants_of_user(
+        c,
+        StudioId::from_uuid(m.studio_id),
+        UserId::from_uuid(m.user_id),
+    )
+    .await?;
     let mut is_owner = false;
     let mut scoped = Vec::new();
     for a in &assignments {
@@ -134,7 +142,7 @@ pub(crate) async fn holdings_of(
     user: UserId,
     now: darkroom_domain::Timestamp,
 ) -> CoreResult<PermissionSet> {
-    let Some(m) = repo::person::find_membership(c, studio, user.uuid(), true).await? else {
+    let Some(m) = repo::person::find_membership(c, studio, user, true).await? else {
         return Ok(PermissionSet::new());
     };
     Ok(load_actor(c, &m, None).await?.any_permissions(now))

@@ -173,7 +173,7 @@ pub async fn list_sets(core: &Core, p: &Principal, id: GalleryId) -> CoreResult<
     let g = load(c, p, id, false).await?;
     core.authorize(p, Permission::GalleryView, target(&g))?;
     let mut out = Vec::new();
-    for s in repo::gallery::sets_of(c, p.studio, g.id).await? {
+    for s in repo::gallery::sets_of(c, p.studio, GalleryId::from_uuid(g.id)).await? {
         out.push(set_view(c, s).await?);
     }
     Ok(out)
@@ -202,7 +202,7 @@ pub async fn create_set(
         let (s, _) = load_set(&tx, p, id).await?;
         return Ok((set_view(&tx, s).await?, false));
     }
-    let existing = repo::gallery::sets_of(&tx, p.studio, g.id).await?;
+    let existing = repo::gallery::sets_of(&tx, p.studio, GalleryId::from_uuid(g.id)).await?;
     if existing.len() >= MAX_SETS {
         return Err(CoreError::conflict(
             "too_many_sets",
@@ -266,7 +266,7 @@ pub async fn update_set(
     if let Some(n) = &patch.name
         && let Some(n) = errs.check("name", n.check("the set name"))
     {
-        let others = repo::gallery::sets_of(&tx, p.studio, g.id).await?;
+        let others = repo::gallery::sets_of(&tx, p.studio, GalleryId::from_uuid(g.id)).await?;
         if others
             .iter()
             .any(|o| o.id != s.id && o.name.eq_ignore_ascii_case(&n))
@@ -361,10 +361,11 @@ async fn check_photos(
         );
     }
     errs.into_result()?;
-    let live: HashSet<uuid::Uuid> = repo::photo::ids_in_gallery(c, p.studio, g.id)
-        .await?
-        .into_iter()
-        .collect();
+    let live: HashSet<uuid::Uuid> =
+        repo::photo::ids_in_gallery(c, p.studio, GalleryId::from_uuid(g.id))
+            .await?
+            .into_iter()
+            .collect();
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(ids.len());
     for (i, id) in ids.iter().enumerate() {
@@ -414,7 +415,7 @@ pub async fn place_photos(
     let n = repo::photo::set_photos_set(
         &tx,
         p.studio,
-        g.id,
+        GalleryId::from_uuid(g.id),
         &ids,
         input.set_id.map(|s| s.uuid()),
         core.now().as_micros(),
@@ -476,7 +477,7 @@ pub async fn reorder(
     for (i, id) in order.iter().enumerate() {
         let pos = (i as i64 + 1) * 1024;
         if before.iter().any(|ph| ph.id == *id && ph.position != pos) {
-            repo::photo::set_position(&tx, p.studio, g.id, *id, pos).await?;
+            repo::photo::set_position(&tx, p.studio, GalleryId::from_uuid(g.id), *id, pos).await?;
         }
     }
     let am = gallery::ActiveModel {

@@ -122,11 +122,13 @@ pub async fn list(
     let c = core.db().conn();
     let g = crate::photos::interface::load(c, p, gallery, false).await?;
     core.authorize(p, Permission::GalleryView, target(&g))?;
-    Ok(repo::delivery::of_gallery(c, p.studio, g.id)
-        .await?
-        .into_iter()
-        .map(view)
-        .collect())
+    Ok(
+        repo::delivery::of_gallery(c, p.studio, GalleryId::from_uuid(g.id))
+            .await?
+            .into_iter()
+            .map(view)
+            .collect(),
+    )
 }
 
 pub async fn create(

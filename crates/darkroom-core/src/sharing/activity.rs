@@ -93,10 +93,13 @@ pub async fn of_gallery(core: &Core, p: &Principal, id: GalleryId) -> CoreResult
         .iter()
         .map(|p| (p.id, p.original_name.clone()))
         .collect();
-    let marks = repo::share::marks_of_gallery(c, p.studio, g.id).await?;
-    let notes = repo::share::notes_of_gallery(c, p.studio, g.id, None, None, 1000).await?;
+    let marks = repo::share::marks_of_gallery(c, p.studio, GalleryId::from_uuid(g.id)).await?;
+    let notes =
+        repo::share::notes_of_gallery(c, p.studio, GalleryId::from_uuid(g.id), None, None, 1000)
+            .await?;
     let photo_list = per_photo(&marks, &notes, &name, &label);
-    let events = repo::share::events_of_gallery(c, p.studio, g.id, 100).await?;
+    let events =
+        repo::share::events_of_gallery(c, p.studio, GalleryId::from_uuid(g.id), 100).await?;
     Ok(ActivityView {
         photos: photo_list,
         notes: notes

@@ -207,7 +207,7 @@ pub async fn create_full(
 /// The signed-in person's own tokens.
 pub async fn list(core: &Core, p: &Principal) -> CoreResult<Vec<TokenView>> {
     Ok(
-        repo::signin::tokens_of_user(core.db().conn(), p.studio, p.user.uuid())
+        repo::signin::tokens_of_user(core.db().conn(), p.studio, p.user)
             .await?
             .into_iter()
             .map(view)
@@ -216,7 +216,7 @@ pub async fn list(core: &Core, p: &Principal) -> CoreResult<Vec<TokenView>> {
 }
 
 pub async fn revoke(core: &Core, p: &Principal, meta: &Meta, id: TokenId) -> CoreResult<()> {
-    let t = repo::signin::find_token(core.db().conn(), p.studio, p.user.uuid(), id.uuid())
+    let t = repo::signin::find_token(core.db().conn(), p.studio, p.user, id.uuid())
         .await?
         .ok_or(CoreError::not_found("API token"))?;
     if t.revoked_at.is_some() {

@@ -1,6 +1,7 @@
 //! Access control rows: roles, role assignments and contextual grants.
 
 use darkroom_domain::StudioId;
+use darkroom_domain::UserId;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder,
@@ -72,7 +73,7 @@ pub async fn find_assignment(
 pub async fn assignments_of_user(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    user: Uuid,
+    user: UserId,
 ) -> DbResult<Vec<role_assignment::Model>> {
     Ok(role_assignment::Entity::find()
         .filter(role_assignment::Column::StudioId.eq(studio))
@@ -139,7 +140,7 @@ pub async fn find_grant(
 pub async fn grants_of_user(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    user: Uuid,
+    user: UserId,
 ) -> DbResult<Vec<permission_grant::Model>> {
     Ok(permission_grant::Entity::find()
         .filter(permission_grant::Column::StudioId.eq(studio))

@@ -1,5 +1,6 @@
 //! Physical deliverables of galleries.
 
+use darkroom_domain::GalleryId;
 use darkroom_domain::StudioId;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -30,7 +31,7 @@ pub async fn find(
 pub async fn of_gallery(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    gallery: Uuid,
+    gallery: GalleryId,
 ) -> DbResult<Vec<deliverable::Model>> {
     Ok(deliverable::Entity::find()
         .filter(deliverable::Column::StudioId.eq(studio))

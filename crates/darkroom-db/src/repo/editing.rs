@@ -1,5 +1,6 @@
 //! The editing queue: tasks and the photos each covers.
 
+use darkroom_domain::GalleryId;
 use darkroom_domain::StudioId;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -152,7 +153,7 @@ pub async fn rebase_task_photos(
 pub async fn count_by_status(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    gallery: Uuid,
+    gallery: GalleryId,
 ) -> DbResult<Vec<(String, i64)>> {
     Ok(editing_task::Entity::find()
         .select_only()

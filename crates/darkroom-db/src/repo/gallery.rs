@@ -1,5 +1,6 @@
 //! Galleries.
 
+use darkroom_domain::GalleryId;
 use darkroom_domain::StudioId;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -118,7 +119,7 @@ pub async fn find_set(
 pub async fn sets_of(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    gallery: Uuid,
+    gallery: GalleryId,
 ) -> DbResult<Vec<gallery_set::Model>> {
     Ok(gallery_set::Entity::find()
         .filter(gallery_set::Column::StudioId.eq(studio))

@@ -2,6 +2,7 @@
 //! login once they accept) and their staff accounts (`memberships`).
 
 use darkroom_domain::StudioId;
+use darkroom_domain::UserId;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -43,7 +44,7 @@ pub async fn insert_login(c: &impl ConnectionTrait, m: login::Model) -> DbResult
 /// Binds a studio's person to the sign-in they proved they hold.
 pub async fn bind_login(
     c: &impl ConnectionTrait,
-    user: Uuid,
+    user: UserId,
     login: Uuid,
     now: i64,
 ) -> DbResult<()> {
@@ -150,7 +151,7 @@ pub async fn insert_membership(
 pub async fn find_membership(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    user: Uuid,
+    user: UserId,
     deleted: bool,
 ) -> DbResult<Option<membership::Model>> {
     let mut q = membership::Entity::find()

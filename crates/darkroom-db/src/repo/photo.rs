@@ -1,6 +1,7 @@
 //! Photos and their versions.
 
 use darkroom_domain::StudioId;
+use darkroom_domain::{GalleryId, TypedId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
@@ -152,7 +153,7 @@ pub async fn list_in(
 pub async fn set_photos_set(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    gallery: Uuid,
+    gallery: GalleryId,
     photos: &[Uuid],
     set: Option<Uuid>,
     now: i64,
@@ -172,7 +173,7 @@ pub async fn set_photos_set(
 pub async fn set_position(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    gallery: Uuid,
+    gallery: GalleryId,
     photo: Uuid,
     position: i64,
 ) -> DbResult<()> {
@@ -190,12 +191,12 @@ pub async fn set_position(
 pub async fn ids_in_gallery(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    gallery: Uuid,
+    gallery: GalleryId,
 ) -> DbResult<Vec<Uuid>> {
     Ok(photo::Entity::find()
         .select_only()
         .column(photo::Column::Id)
-        .filter(place_cond(studio, Place::Gallery(gallery)))
+        .filter(place_cond(studio, Place::Gallery(gallery.uuid())))
         .into_tuple()
         .all(c)
         .await?)
@@ -273,7 +274,7 @@ pub async fn assign_to_gallery(
     c: &impl ConnectionTrait,
     studio: StudioId,
     ids: &[Uuid],
-    gallery: Uuid,
+    gallery: GalleryId,
     now: i64,
 ) -> DbResult<u64> {
     let res = photo::Entity::update_many()

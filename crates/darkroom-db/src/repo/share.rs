@@ -1,6 +1,7 @@
 //! Client sharing: share links, the sessions they open, the client's marks
 //! and notes on photos, and gallery activity.
 
+use darkroom_domain::GalleryId;
 use darkroom_domain::StudioId;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -55,7 +56,7 @@ pub async fn find_link_by_token(
 pub async fn links_of_gallery(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    gallery: Uuid,
+    gallery: GalleryId,
 ) -> DbResult<Vec<share_link::Model>> {
     Ok(share_link::Entity::find()
         .filter(share_link::Column::StudioId.eq(studio))
@@ -190,7 +191,7 @@ pub async fn marks_of_link(
 pub async fn marks_of_gallery(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    gallery: Uuid,
+    gallery: GalleryId,
 ) -> DbResult<Vec<proof_mark::Model>> {
     Ok(proof_mark::Entity::find()
         .filter(proof_mark::Column::StudioId.eq(studio))
@@ -219,7 +220,7 @@ pub async fn insert_note(c: &impl ConnectionTrait, m: photo_note::Model) -> DbRe
 pub async fn notes_of_gallery(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    gallery: Uuid,
+    gallery: GalleryId,
     link: Option<Uuid>,
     photo: Option<Uuid>,
     limit: u64,
@@ -250,7 +251,7 @@ pub async fn insert_event(c: &impl ConnectionTrait, m: gallery_event::Model) -> 
 pub async fn events_of_gallery(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    gallery: Uuid,
+    gallery: GalleryId,
     limit: u64,
 ) -> DbResult<Vec<gallery_event::Model>> {
     Ok(gallery_event::Entity::find()
@@ -267,7 +268,7 @@ pub async fn events_of_gallery(
 pub async fn event_counts(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    gallery: Uuid,
+    gallery: GalleryId,
 ) -> DbResult<Vec<(Option<Uuid>, String, i64)>> {
     Ok(gallery_event::Entity::find()
         .select_only()

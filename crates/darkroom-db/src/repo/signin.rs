@@ -2,6 +2,7 @@
 //! failed-attempt throttle. Only SHA-256 hashes of tokens are ever stored.
 
 use darkroom_domain::StudioId;
+use darkroom_domain::UserId;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -44,7 +45,7 @@ pub async fn set_session_studio(
     c: &impl ConnectionTrait,
     id: Uuid,
     studio: StudioId,
-    user: Uuid,
+    user: UserId,
 ) -> DbResult<()> {
     auth_session::Entity::update_many()
         .col_expr(auth_session::Column::StudioId, Expr::value(studio))
@@ -64,7 +65,7 @@ pub async fn delete_session(c: &impl ConnectionTrait, id: Uuid) -> DbResult<()> 
 /// `except` keeps the caller's own session (after a password change).
 pub async fn delete_sessions_of_user(
     c: &impl ConnectionTrait,
-    user: Uuid,
+    user: UserId,
     studio: Option<Uuid>,
     except: Option<Uuid>,
 ) -> DbResult<u64> {
@@ -136,7 +137,7 @@ pub async fn find_token_by_hash(
 pub async fn find_token(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    user: Uuid,
+    user: UserId,
     id: Uuid,
 ) -> DbResult<Option<api_token::Model>> {
     Ok(api_token::Entity::find_by_id(id)
@@ -149,7 +150,7 @@ pub async fn find_token(
 pub async fn tokens_of_user(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    user: Uuid,
+    user: UserId,
 ) -> DbResult<Vec<api_token::Model>> {
     Ok(api_token::Entity::find()
         .filter(api_token::Column::StudioId.eq(studio))
@@ -173,7 +174,7 @@ pub async fn revoke_token(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbRes
 pub async fn revoke_tokens_of_user(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    user: Uuid,
+    user: UserId,
     now: i64,
 ) -> DbResult<u64> {
     let res = api_token::Entity::update_many()

@@ -79,8 +79,14 @@ pub async fn assign(
         crate::photos::gallery::target(&g),
     )?;
     let ids: Vec<uuid::Uuid> = input.photo_ids.iter().map(|i| i.uuid()).collect();
-    let moved =
-        repo::photo::assign_to_gallery(&tx, p.studio, &ids, g.id, core.now().as_micros()).await?;
+    let moved = repo::photo::assign_to_gallery(
+        &tx,
+        p.studio,
+        &ids,
+        GalleryId::from_uuid(g.id),
+        core.now().as_micros(),
+    )
+    .await?;
     audit::record(
         core,
         &tx,

@@ -165,7 +165,8 @@ async fn assignee_names(
     let mut people = HashMap::new();
     for a in tasks.iter().filter_map(|t| t.assignee_id) {
         if let std::collections::hash_map::Entry::Vacant(e) = people.entry(a)
-            && let Some(m) = repo::person::find_membership(c, studio, a, true).await?
+            && let Some(m) =
+                repo::person::find_membership(c, studio, UserId::from_uuid(a), true).await?
         {
             e.insert(m.name);
         }
@@ -325,5 +326,5 @@ pub async fn counts(
     let c = core.db().conn();
     let g = crate::photos::interface::load(c, p, gallery, false).await?;
     core.authorize(p, Permission::GalleryView, target(&g))?;
-    Ok(repo::editing::count_by_status(c, p.studio, g.id).await?)
+    Ok(repo::editing::count_by_status(c, p.studio, GalleryId::from_uuid(g.id)).await?)
 }

@@ -11,6 +11,7 @@
 
 use darkroom_db::entity::{photo, photo_version, proof_mark};
 use darkroom_db::repo;
+use darkroom_domain::GalleryId;
 use darkroom_domain::link::{DownloadLevel, LinkAction, LinkRights};
 use darkroom_domain::names::LinkPurpose;
 use darkroom_domain::names::NoteKind;
@@ -214,7 +215,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
             )
         })
         .collect();
-    let sets = repo::gallery::sets_of(c, g.studio, g.gallery.id)
+    let sets = repo::gallery::sets_of(c, g.studio, GalleryId::from_uuid(g.gallery.id))
         .await?
         .into_iter()
         .map(|s| ClientSet {
@@ -310,17 +311,23 @@ pub async fn photo(core: &Core, g: &Guest, id: PhotoId) -> CoreResult<ClientPhot
     let p = photo_of(core, g, id).await?;
     let versions = repo::photo::current_versions(c, g.studio, std::slice::from_ref(&p)).await?;
     let m = repo::share::find_mark(c, g.link.id, p.id).await?;
-    let notes =
-        repo::share::notes_of_gallery(c, g.studio, g.gallery.id, Some(g.link.id), Some(p.id), 500)
-            .await?
-            .into_iter()
-            .map(|n| ClientNote {
-                id: NoteId::from_uuid(n.id),
-                kind: n.kind,
-                body: n.body,
-                created_at: Timestamp::from_micros(n.created_at),
-            })
-            .collect();
+    let notes = repo::share::notes_of_gallery(
+        c,
+        g.studio,
+        GalleryId::from_uuid(g.gallery.id),
+        Some(g.link.id),
+        Some(p.id),
+        500,
+    )
+    .await?
+    .into_iter()
+    .map(|n| ClientNote {
+        id: NoteId::from_uuid(n.id),
+        kind: n.kind,
+        body: n.body,
+        created_at: Timestamp::from_micros(n.created_at),
+    })
+    .collect();
     Ok(ClientPhotoDetail {
         photo: client_photo(core, g, &p, versions.first(), m.as_ref()),
         taken: p.capture_local.clone(),

@@ -289,12 +289,14 @@ pub async fn list_links(
         Permission::GalleryView,
         crate::photos::interface::target(&g),
     )?;
-    let counts = repo::share::event_counts(c, p.studio, g.id).await?;
-    Ok(repo::share::links_of_gallery(c, p.studio, g.id)
-        .await?
-        .iter()
-        .map(|m| link_view(m, &counts))
-        .collect())
+    let counts = repo::share::event_counts(c, p.studio, GalleryId::from_uuid(g.id)).await?;
+    Ok(
+        repo::share::links_of_gallery(c, p.studio, GalleryId::from_uuid(g.id))
+            .await?
+            .iter()
+            .map(|m| link_view(m, &counts))
+            .collect(),
+    )
 }
 
 /// What the studio may do to a link.
@@ -371,7 +373,7 @@ pub async fn change_link(
     let fresh = repo::share::find_link(&tx, p.studio, id.uuid())
         .await?
         .ok_or(CoreError::not_found("share link"))?;
-    let counts = repo::share::event_counts(&tx, p.studio, g.id).await?;
+    let counts = repo::share::event_counts(&tx, p.studio, GalleryId::from_uuid(g.id)).await?;
     crate::commit(tx).await?;
     Ok(link_view(&fresh, &counts))
 }
@@ -409,8 +411,12 @@ pub async fn remind_expiring(core: &Core) -> CoreResult<usize> {
         {
             let (studio_name, branding) = crate::kernel::tenant::header(core, studio).await?;
             let mut to: Vec<(String, String)> = Vec::new();
-            for l in
-                repo::share::links_of_gallery(&tx, StudioId::from_uuid(g.studio_id), g.id).await?
+            for l in repo::share::links_of_gallery(
+                &tx,
+                StudioId::from_uuid(g.studio_id),
+                GalleryId::from_uuid(g.id),
+            )
+            .await?
             {
                 if l.revoked_at.is_none()
                     && l.expires_at.is_none_or(|e| e > now.as_micros())

@@ -71,7 +71,7 @@ pub(super) async fn target_member(
     p: &Principal,
     user: UserId,
 ) -> CoreResult<()> {
-    repo::person::find_membership(c, p.studio, user.uuid(), false)
+    repo::person::find_membership(c, p.studio, user, false)
         .await?
         .ok_or(CoreError::not_found("staff member"))?;
     Ok(())
@@ -109,7 +109,7 @@ pub(crate) async fn assign_in(
             .await?
             .ok_or_else(|| CoreError::missing("branch_id", "branch", b))?;
     }
-    let existing = repo::access::assignments_of_user(c, p.studio, user.uuid()).await?;
+    let existing = repo::access::assignments_of_user(c, p.studio, user).await?;
     if existing
         .iter()
         .any(|a| a.role_id == role.id && a.branch_id == input.branch_id.map(|b| b.uuid()))

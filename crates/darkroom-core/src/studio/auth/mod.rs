@@ -320,7 +320,7 @@ pub async fn switch_studio(core: &Core, p: &Principal, studio: StudioId) -> Core
         core.db().conn(),
         sid.uuid(),
         StudioId::from_uuid(m.studio_id),
-        m.user_id,
+        UserId::from_uuid(m.user_id),
     )
     .await?;
     Ok(())

@@ -268,7 +268,7 @@ pub async fn resend_invitation(
             "this person has already accepted; nothing to resend",
         ));
     }
-    let role = repo::access::assignments_of_user(&tx, p.studio, id.uuid()).await?;
+    let role = repo::access::assignments_of_user(&tx, p.studio, id).await?;
     let role_name = match role.first() {
         Some(a) => repo::access::find_role(&tx, p.studio, a.role_id)
             .await?
@@ -324,9 +324,14 @@ pub async fn invitation_info(core: &Core, token: &str) -> CoreResult<InvitationI
     let (Some(studio), Some(user)) = (t.studio_id, t.user_id) else {
         return Err(CoreError::not_found("invitation"));
     };
-    let m = repo::person::find_membership(c, StudioId::from_uuid(studio), user, false)
-        .await?
-        .ok_or(CoreError::not_found("invitation"))?;
+    let m = repo::person::find_membership(
+        c,
+        StudioId::from_uuid(studio),
+        UserId::from_uuid(user),
+        false,
+    )
+    .await?
+    .ok_or(CoreError::not_found("invitation"))?;
     let u = repo::person::find_user(c, user)
         .await?
         .ok_or(CoreError::not_found("invitation"))?;
@@ -373,9 +378,14 @@ pub async fn accept_invitation(
             "this invitation was just used",
         ));
     }
-    let m = repo::person::find_membership(&tx, StudioId::from_uuid(studio), user_id, false)
-        .await?
-        .ok_or(CoreError::not_found("invitation"))?;
+    let m = repo::person::find_membership(
+        &tx,
+        StudioId::from_uuid(studio),
+        UserId::from_uuid(user_id),
+        false,
+    )
+    .await?
+    .ok_or(CoreError::not_found("invitation"))?;
     if m.status != StaffStatus::Invited {
         return Err(CoreError::conflict(
             "invalid_state",
@@ -384,7 +394,7 @@ pub async fn accept_invitation(
     }
     let login_id = login_for_invite(&tx, &u, studio, existing, new_login, now).await?;
     if u.login_id != Some(login_id) {
-        repo::person::bind_login(&tx, user_id, login_id, now).await?;
+        repo::person::bind_login(&tx, UserId::from_uuid(user_id), login_id, now).await?;
     }
     let studio_id = StudioId::from_uuid(studio);
     let am = membership::ActiveModel {

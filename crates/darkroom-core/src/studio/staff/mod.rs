@@ -58,14 +58,15 @@ async fn view(
     m: membership::Model,
     email: String,
 ) -> CoreResult<StaffView> {
-    let assignments = repo::access::assignments_of_user(c, studio, m.user_id).await?;
+    let assignments =
+        repo::access::assignments_of_user(c, studio, UserId::from_uuid(m.user_id)).await?;
     let roles = access::assignment_views(c, studio, assignments).await?;
     let owner_role = repo::access::find_builtin_role(c, studio, "owner")
         .await?
         .map(|r| r.id);
     let is_owner = roles.iter().any(|a| Some(a.role_id.uuid()) == owner_role);
     let now = core.now();
-    let grants = repo::access::grants_of_user(c, studio, m.user_id)
+    let grants = repo::access::grants_of_user(c, studio, UserId::from_uuid(m.user_id))
         .await?
         .into_iter()
         .map(|g| access::grant_view(g, now))
@@ -93,7 +94,7 @@ async fn load(
     id: UserId,
     deleted: bool,
 ) -> CoreResult<(membership::Model, user::Model)> {
-    let m = repo::person::find_membership(c, p.studio, id.uuid(), deleted)
+    let m = repo::person::find_membership(c, p.studio, id, deleted)
         .await?
         .ok_or(CoreError::not_found("staff member"))?;
     let u = repo::person::find_user(c, id.uuid())
@@ -364,8 +365,8 @@ async fn shut_out(
     now: i64,
 ) -> CoreResult<(u64, u64)> {
     let s = Some(studio.uuid());
-    let ended = repo::signin::delete_sessions_of_user(tx, id.uuid(), s, None).await?;
-    let revoked = repo::signin::revoke_tokens_of_user(tx, studio, id.uuid(), now).await?;
+    let ended = repo::signin::delete_sessions_of_user(tx, id, s, None).await?;
+    let revoked = repo::signin::revoke_tokens_of_user(tx, studio, id, now).await?;
     repo::signin::revoke_one_time_for(tx, INVITE_PURPOSE, s, Some(id.uuid()), now).await?;
     Ok((ended, revoked))
 }
