@@ -58,31 +58,23 @@ pub async fn operator(
     let sid = StudioId::from_uuid(s.id);
     let user = match email {
         Some(e) => {
-            let (_, u) = repo::person::find_user_in_studio_by_email(
-                c,
-                StudioId::from_uuid(s.id),
-                &e.trim().to_lowercase(),
-            )
-            .await?
-            .filter(|(m, _)| m.deleted_at.is_none())
-            .ok_or_else(|| {
-                CoreError::invalid(
-                    "as",
-                    format!("no staff account with the email {e} in {}", s.name),
-                )
-            })?;
+            let email = e.trim().to_lowercase();
+            let (_, u) = repo::person::find_user_in_studio_by_email(c, sid, &email)
+                .await?
+                .filter(|(m, _)| m.deleted_at.is_none())
+                .ok_or_else(|| {
+                    CoreError::invalid(
+                        "as",
+                        format!("no staff account with the email {e} in {}", s.name),
+                    )
+                })?;
             UserId::from_uuid(u.id)
         }
         None => {
-            let owner_role = repo::access::find_builtin_role(
-                c,
-                StudioId::from_uuid(s.id),
-                BuiltinRole::Owner.key(),
-            )
-            .await?
-            .ok_or(CoreError::not_found("owner role"))?;
-            let assignments =
-                repo::access::assignments_of_studio(c, StudioId::from_uuid(s.id)).await?;
+            let owner_role = repo::access::find_builtin_role(c, sid, BuiltinRole::Owner.key())
+                .await?
+                .ok_or(CoreError::not_found("owner role"))?;
+            let assignments = repo::access::assignments_of_studio(c, sid).await?;
             let a = assignments
                 .iter()
                 .find(|a| a.role_id == owner_role.id)

@@ -378,14 +378,10 @@ pub async fn accept_invitation(
             "this invitation was just used",
         ));
     }
-    let m = repo::person::find_membership(
-        &tx,
-        StudioId::from_uuid(studio),
-        UserId::from_uuid(user_id),
-        false,
-    )
-    .await?
-    .ok_or(CoreError::not_found("invitation"))?;
+    let (studio_id, user) = (StudioId::from_uuid(studio), UserId::from_uuid(user_id));
+    let m = repo::person::find_membership(&tx, studio_id, user, false)
+        .await?
+        .ok_or(CoreError::not_found("invitation"))?;
     if m.status != StaffStatus::Invited {
         return Err(CoreError::conflict(
             "invalid_state",
@@ -394,9 +390,8 @@ pub async fn accept_invitation(
     }
     let login_id = login_for_invite(&tx, &u, studio, existing, new_login, now).await?;
     if u.login_id != Some(login_id) {
-        repo::person::bind_login(&tx, UserId::from_uuid(user_id), login_id, now).await?;
+        repo::person::bind_login(&tx, user, login_id, now).await?;
     }
-    let studio_id = StudioId::from_uuid(studio);
     let am = membership::ActiveModel {
         status: Set(StaffStatus::Active),
         ..Default::default()
@@ -410,7 +405,6 @@ pub async fn accept_invitation(
             "this invitation changed while it was being accepted; open it again",
         ));
     }
-    let user = UserId::from_uuid(user_id);
     audit::record(
         core,
         &tx,
