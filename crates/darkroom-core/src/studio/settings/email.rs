@@ -2,11 +2,8 @@
 
 use crate::kernel::audit::{self, Event, Who};
 use crate::kernel::error::{CoreError, CoreResult};
-use crate::kernel::write;
 use crate::{Core, Meta, Principal, SmtpSecurity};
-use darkroom_db::entity::studio;
 use darkroom_db::repo;
-use darkroom_db::sea_orm::Set;
 use darkroom_domain::TypedId;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
@@ -69,18 +66,7 @@ pub async fn set_email(
         }),
         _ => None,
     };
-    let now = core.now().as_micros();
-    let am = studio::ActiveModel {
-        settings: Set(settings.to_json()),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    if let Err(fresh) =
-        write::try_update::<studio::Entity>(core, &tx, p.studio, current.id, current.version, am)
-            .await?
-    {
-        return Err(CoreError::stale(view(&fresh)?));
-    }
+    save_settings(core, &tx, p, &current, &settings).await?;
     audit::record(
         core,
         &tx,

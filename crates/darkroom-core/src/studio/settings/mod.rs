@@ -454,18 +454,7 @@ pub async fn set_watermark_image(
     let mut settings = StudioSettings::parse(&current.settings)?;
     settings.render.watermark.has_image = png.is_some();
     settings.render.rev += 1;
-    let now = core.now().as_micros();
-    let am = studio::ActiveModel {
-        settings: Set(settings.to_json()),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    if let Err(fresh) =
-        write::try_update::<studio::Entity>(core, &tx, p.studio, current.id, current.version, am)
-            .await?
-    {
-        return Err(CoreError::stale(view(&fresh)?));
-    }
+    save_settings(core, &tx, p, &current, &settings).await?;
     core.publish(&tx, &RenderSettingsChanged { studio: p.studio })
         .await?;
     audit::record(
@@ -507,6 +496,27 @@ fn check_watermark_png(b: &[u8]) -> CoreResult<()> {
     darkroom_imaging::watermark::Watermark::image(b, center, 1.0, 0.3)
         .map_err(|e| CoreError::invalid("image", e.to_string()))?;
     Ok(())
+}
+
+/// Writes a studio's settings over the version `current` was read at (a
+/// stale write answers 409 with the studio as it is now).
+async fn save_settings(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    p: &Principal,
+    current: &studio::Model,
+    settings: &StudioSettings,
+) -> CoreResult<()> {
+    let am = studio::ActiveModel {
+        settings: Set(settings.to_json()),
+        ..Default::default()
+    };
+    match write::try_update::<studio::Entity>(core, tx, p.studio, current.id, current.version, am)
+        .await?
+    {
+        Ok(()) => Ok(()),
+        Err(fresh) => Err(CoreError::stale(view(&fresh)?)),
+    }
 }
 
 /// Studios a person can switch between.
