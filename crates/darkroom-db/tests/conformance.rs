@@ -8,8 +8,8 @@ use darkroom_db::entity::{branch, studio};
 use darkroom_db::page::PageRequest;
 use darkroom_db::testing::TestDb;
 use darkroom_db::{audit, email, job, repo};
-use darkroom_domain::{StudioId, TypedId};
-use sea_orm::{ConnectionTrait, Set};
+use darkroom_domain::{BranchId, LoginId, StudioId, TypedId, UserId};
+use sea_orm::{ConnectionTrait, IntoActiveModel, Set};
 use uuid::Uuid;
 
 fn studio_row(name: &str) -> studio::Model {
@@ -50,6 +50,24 @@ fn branch_row(studio: Uuid, name: &str) -> branch::Model {
     }
 }
 
+/// A studio inserted through the versioned write path.
+async fn new_studio(
+    c: &impl ConnectionTrait,
+    row: studio::Model,
+) -> darkroom_db::DbResult<studio::Model> {
+    let owner = StudioId::from_uuid(row.id);
+    repo::versioned::insert::<studio::Entity>(c, owner, 1, row.into_active_model()).await
+}
+
+/// A branch inserted through the versioned write path.
+async fn new_branch(
+    c: &impl ConnectionTrait,
+    row: branch::Model,
+) -> darkroom_db::DbResult<branch::Model> {
+    let owner = StudioId::from_uuid(row.studio_id);
+    repo::versioned::insert::<branch::Entity>(c, owner, 1, row.into_active_model()).await
+}
+
 #[tokio::test]
 async fn migrations_apply_and_report_nothing_pending() {
     let t = TestDb::create().await;
@@ -67,20 +85,21 @@ async fn migrations_apply_and_report_nothing_pending() {
 async fn tenant_scoped_reads_never_cross_studios() {
     let t = TestDb::create().await;
     let db = t.migrated().await;
-    let a = repo::studio::insert(db.conn(), studio_row("A"))
-        .await
-        .unwrap();
-    let b = repo::studio::insert(db.conn(), studio_row("B"))
-        .await
-        .unwrap();
-    let ba = repo::branch::insert(db.conn(), branch_row(a.id, "Alpha"))
+    let a = new_studio(db.conn(), studio_row("A")).await.unwrap();
+    let b = new_studio(db.conn(), studio_row("B")).await.unwrap();
+    let ba = new_branch(db.conn(), branch_row(a.id, "Alpha"))
         .await
         .unwrap();
     assert!(
-        repo::branch::find(db.conn(), StudioId::from_uuid(b.id), ba.id, true)
-            .await
-            .unwrap()
-            .is_none()
+        repo::branch::find(
+            db.conn(),
+            StudioId::from_uuid(b.id),
+            BranchId::from_uuid(ba.id),
+            true
+        )
+        .await
+        .unwrap()
+        .is_none()
     );
     let page = repo::branch::list(
         db.conn(),
@@ -106,10 +125,8 @@ async fn tenant_scoped_reads_never_cross_studios() {
 async fn versioned_update_applies_once() {
     let t = TestDb::create().await;
     let db = t.migrated().await;
-    let s = repo::studio::insert(db.conn(), studio_row("A"))
-        .await
-        .unwrap();
-    let b = repo::branch::insert(db.conn(), branch_row(s.id, "Alpha"))
+    let s = new_studio(db.conn(), studio_row("A")).await.unwrap();
+    let b = new_branch(db.conn(), branch_row(s.id, "Alpha"))
         .await
         .unwrap();
     let change = |n: &str| branch::ActiveModel {
@@ -140,18 +157,21 @@ async fn versioned_update_applies_once() {
         .await
         .unwrap()
     );
-    let now = repo::branch::find(db.conn(), StudioId::from_uuid(s.id), b.id, false)
-        .await
-        .unwrap()
-        .unwrap();
+    let now = repo::branch::find(
+        db.conn(),
+        StudioId::from_uuid(s.id),
+        BranchId::from_uuid(b.id),
+        false,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(
         (now.name.as_str(), now.version, now.updated_at),
         ("Beta", 2, 7)
     );
     // Another studio's id for the same row writes nothing.
-    let other = repo::studio::insert(db.conn(), studio_row("B"))
-        .await
-        .unwrap();
+    let other = new_studio(db.conn(), studio_row("B")).await.unwrap();
     assert!(
         !repo::versioned::update::<branch::Entity>(
             db.conn(),
@@ -170,13 +190,11 @@ async fn versioned_update_applies_once() {
 async fn keyset_pages_cover_every_row_once() {
     let t = TestDb::create().await;
     let db = t.migrated().await;
-    let s = repo::studio::insert(db.conn(), studio_row("A"))
-        .await
-        .unwrap();
+    let s = new_studio(db.conn(), studio_row("A")).await.unwrap();
     let mut ids = Vec::new();
     for i in 0..7 {
         ids.push(
-            repo::branch::insert(db.conn(), branch_row(s.id, &format!("B{i}")))
+            new_branch(db.conn(), branch_row(s.id, &format!("B{i}")))
                 .await
                 .unwrap()
                 .id,
@@ -438,9 +456,7 @@ async fn photo_migration_adds_new_permissions_to_existing_builtin_roles() {
     darkroom_db::migration::Migrator::up(db.conn(), Some(2))
         .await
         .unwrap();
-    let s = repo::studio::insert(db.conn(), studio_row("Old"))
-        .await
-        .unwrap();
+    let s = new_studio(db.conn(), studio_row("Old")).await.unwrap();
     let r = role::ActiveModel::from(role::Model {
         id: Uuid::now_v7(),
         studio_id: s.id,
@@ -487,9 +503,7 @@ async fn m0007_moves_each_password_to_a_login_of_the_same_id() {
     darkroom_db::migration::Migrator::up(db.conn(), Some(6))
         .await
         .unwrap();
-    let s = repo::studio::insert(db.conn(), studio_row("Old"))
-        .await
-        .unwrap();
+    let s = new_studio(db.conn(), studio_row("Old")).await.unwrap();
     let (with, without) = (Uuid::now_v7(), Uuid::now_v7());
     for (id, email, hash) in [
         (with, "kept@old.test", Some("$argon2id$v=19$kept")),
@@ -545,19 +559,19 @@ async fn m0007_moves_each_password_to_a_login_of_the_same_id() {
         db.conn().execute(&q).await.unwrap();
     }
     db.migrate().await.unwrap();
-    let l = repo::person::find_login(db.conn(), with)
+    let l = repo::person::find_login(db.conn(), LoginId::from_uuid(with))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(l.email, "kept@old.test");
     assert_eq!(l.password_hash.as_deref(), Some("$argon2id$v=19$kept"));
     assert_eq!(l.password_changed_at, Some(5));
-    let u = repo::person::find_user(db.conn(), with)
+    let u = repo::person::find_user(db.conn(), UserId::from_uuid(with))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(u.login_id, Some(with));
-    let u = repo::person::find_user(db.conn(), without)
+    let u = repo::person::find_user(db.conn(), UserId::from_uuid(without))
         .await
         .unwrap()
         .unwrap();
@@ -569,7 +583,7 @@ async fn m0007_moves_each_password_to_a_login_of_the_same_id() {
             .is_none()
     );
     assert_eq!(
-        repo::person::memberships_of_login(db.conn(), with)
+        repo::person::memberships_of_login(db.conn(), LoginId::from_uuid(with))
             .await
             .unwrap()
             .len(),

@@ -375,6 +375,62 @@ named_enum!(
 );
 
 named_enum!(
+    /// A stored image's format, told from its bytes (never from the name it
+    /// arrived with).
+    ImageFormat, "image format" {
+        Jpeg => "jpeg",
+        Png => "png",
+        Webp => "webp",
+        Tiff => "tiff",
+        Heic => "heic",
+        /// Canon CR2 (TIFF-based).
+        Cr2 => "cr2",
+        /// Canon CR3 (ISO base media).
+        Cr3 => "cr3",
+        /// Nikon NEF (TIFF-based).
+        Nef => "nef",
+        /// Sony ARW (TIFF-based).
+        Arw => "arw",
+        /// Adobe DNG (TIFF-based).
+        Dng => "dng",
+        /// Fujifilm RAF.
+        Raf => "raf",
+    }
+);
+
+impl ImageFormat {
+    /// The media type a file of this format is served as.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Png => "image/png",
+            ImageFormat::Webp => "image/webp",
+            ImageFormat::Tiff => "image/tiff",
+            ImageFormat::Heic => "image/heic",
+            ImageFormat::Cr2 => "image/x-canon-cr2",
+            ImageFormat::Cr3 => "image/x-canon-cr3",
+            ImageFormat::Nef => "image/x-nikon-nef",
+            ImageFormat::Arw => "image/x-sony-arw",
+            ImageFormat::Dng => "image/x-adobe-dng",
+            ImageFormat::Raf => "image/x-fuji-raf",
+        }
+    }
+
+    /// Camera raw: stored as the original, previewed from its embedded JPEG.
+    pub fn is_raw(self) -> bool {
+        matches!(
+            self,
+            ImageFormat::Cr2
+                | ImageFormat::Cr3
+                | ImageFormat::Nef
+                | ImageFormat::Arw
+                | ImageFormat::Dng
+                | ImageFormat::Raf
+        )
+    }
+}
+
+named_enum!(
     /// Where a resumable upload is.
     UploadStatus, "upload status" {
         Receiving => "receiving",

@@ -1,93 +1,11 @@
 //! Telling what a file is from its first bytes. The name a file arrived with
 //! is never trusted: a `.jpg` that is really HTML or SVG is refused.
 
-use serde::{Deserialize, Serialize};
-
 use crate::ImageError;
 
-/// The formats Darkroom stores.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Jpeg,
-    Png,
-    Webp,
-    Tiff,
-    Heic,
-    /// Canon CR2 (TIFF-based).
-    Cr2,
-    /// Canon CR3 (ISO base media).
-    Cr3,
-    /// Nikon NEF (TIFF-based).
-    Nef,
-    /// Sony ARW (TIFF-based).
-    Arw,
-    /// Adobe DNG (TIFF-based).
-    Dng,
-    /// Fujifilm RAF.
-    Raf,
-}
-
-impl Format {
-    pub fn media_type(self) -> &'static str {
-        match self {
-            Format::Jpeg => "image/jpeg",
-            Format::Png => "image/png",
-            Format::Webp => "image/webp",
-            Format::Tiff => "image/tiff",
-            Format::Heic => "image/heic",
-            Format::Cr2 => "image/x-canon-cr2",
-            Format::Cr3 => "image/x-canon-cr3",
-            Format::Nef => "image/x-nikon-nef",
-            Format::Arw => "image/x-sony-arw",
-            Format::Dng => "image/x-adobe-dng",
-            Format::Raf => "image/x-fuji-raf",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Jpeg => "jpeg",
-            Format::Png => "png",
-            Format::Webp => "webp",
-            Format::Tiff => "tiff",
-            Format::Heic => "heic",
-            Format::Cr2 => "cr2",
-            Format::Cr3 => "cr3",
-            Format::Nef => "nef",
-            Format::Arw => "arw",
-            Format::Dng => "dng",
-            Format::Raf => "raf",
-        }
-    }
-
-    /// The format with this `name()`.
-    pub fn parse_name(s: &str) -> Option<Self> {
-        [
-            Format::Jpeg,
-            Format::Png,
-            Format::Webp,
-            Format::Tiff,
-            Format::Heic,
-            Format::Cr2,
-            Format::Cr3,
-            Format::Nef,
-            Format::Arw,
-            Format::Dng,
-            Format::Raf,
-        ]
-        .into_iter()
-        .find(|f| f.name() == s)
-    }
-
-    /// Camera raw: stored as the original, previewed from its embedded JPEG.
-    pub fn is_raw(self) -> bool {
-        matches!(
-            self,
-            Format::Cr2 | Format::Cr3 | Format::Nef | Format::Arw | Format::Dng | Format::Raf
-        )
-    }
-}
+/// The formats Darkroom stores: the domain's list, bound to the photo
+/// version's `format` column.
+pub use darkroom_domain::names::ImageFormat as Format;
 
 fn tiff_make(b: &[u8]) -> Option<String> {
     let t = crate::raw::Tiff::parse(b)?;

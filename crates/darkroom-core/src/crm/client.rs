@@ -4,6 +4,7 @@
 
 use darkroom_db::entity::client;
 use darkroom_db::repo;
+use darkroom_db::sea_orm::Set;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::crm::Tags;
 use darkroom_domain::field::{ClientKindName, Line, OptEmail, Tag, Text};
@@ -130,30 +131,28 @@ pub async fn create(
         && created::claim(&tx, p.studio, "client", id, &created::digest(&input), now).await?
             == Claim::Replay
     {
-        let m = repo::client::find(&tx, p.studio, id.uuid())
+        let m = repo::client::find(&tx, p.studio, id)
             .await?
             .ok_or(CoreError::not_found("client"))?;
         return Ok((view(m), false));
     }
-    let m = repo::client::insert(
+    let m = write::insert::<client::Entity>(
+        core,
         &tx,
-        client::Model {
-            id: id.uuid(),
-            studio_id: p.studio.uuid(),
-            kind,
-            name: name.unwrap_or_default(),
-            email,
-            phone,
-            notes,
-            tags: tags.stored(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
+        p.studio,
+        &id,
+        client::ActiveModel {
+            id: Set(id.uuid()),
+            kind: Set(kind),
+            name: Set(name.unwrap_or_default()),
+            email: Set(email),
+            phone: Set(phone),
+            notes: Set(notes),
+            tags: Set(tags.stored()),
+            ..Default::default()
         },
     )
-    .await
-    .map_err(|e| created::on_insert_error(e, &id))?;
+    .await?;
     audit::record(
         core,
         &tx,
@@ -239,7 +238,7 @@ pub async fn update(
 ) -> CoreResult<ClientView> {
     use darkroom_db::sea_orm::ActiveValue::Set;
     let tx = core.db().begin().await?;
-    let current = repo::client::find(&tx, p.studio, id.uuid())
+    let current = repo::client::find(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;
@@ -296,7 +295,7 @@ pub async fn update(
         serde_json::json!({ "fields": changed }),
     )
     .await?;
-    let fresh = repo::client::find_any(&tx, p.studio, id.uuid())
+    let fresh = repo::client::find_any(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("client"))?;
     crate::commit(tx).await?;
@@ -315,7 +314,7 @@ pub async fn set_deleted(
 ) -> CoreResult<ClientView> {
     use darkroom_db::sea_orm::ActiveValue::Set;
     let tx = core.db().begin().await?;
-    let current = repo::client::find_any(&tx, p.studio, id.uuid())
+    let current = repo::client::find_any(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;
@@ -354,7 +353,7 @@ pub async fn set_deleted(
         serde_json::json!({ "name": current.name }),
     )
     .await?;
-    let fresh = repo::client::find_any(&tx, p.studio, id.uuid())
+    let fresh = repo::client::find_any(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("client"))?;
     crate::commit(tx).await?;
@@ -390,7 +389,7 @@ async fn record(
 
 /// A client, deleted or not (its page is where a deleted one is restored).
 pub async fn get_any(core: &Core, p: &Principal, id: ClientId) -> CoreResult<ClientView> {
-    let m = repo::client::find_any(core.db().conn(), p.studio, id.uuid())
+    let m = repo::client::find_any(core.db().conn(), p.studio, id)
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;
@@ -398,7 +397,7 @@ pub async fn get_any(core: &Core, p: &Principal, id: ClientId) -> CoreResult<Cli
 }
 
 pub async fn get(core: &Core, p: &Principal, id: ClientId) -> CoreResult<ClientView> {
-    let m = repo::client::find(core.db().conn(), p.studio, id.uuid())
+    let m = repo::client::find(core.db().conn(), p.studio, id)
         .await?
         .ok_or(CoreError::not_found("client"))?;
     authorize(core, p)?;

@@ -5,7 +5,7 @@ use darkroom_db::repo;
 use darkroom_db::sea_orm::Set;
 use darkroom_domain::people::StaffStatus;
 use darkroom_domain::permission::BuiltinRole;
-use darkroom_domain::{BranchId, StudioId, TypedId, UserId};
+use darkroom_domain::{BranchId, LoginId, RoleId, StudioId, TypedId, UserId};
 
 use super::{DEMO_DOMAIN, PEOPLE};
 use crate::kernel::error::{CoreError, CoreResult};
@@ -121,7 +121,7 @@ pub(super) async fn demo_staff(
         roles
             .iter()
             .find(|x| x.builtin_key.as_deref() == Some(r.key()))
-            .map(|x| darkroom_domain::RoleId::from_uuid(x.id))
+            .map(|x| RoleId::from_uuid(x.id))
             .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("missing role {}", r.key())))
     };
     let hash = password::hash(demo_password.to_string()).await?;
@@ -188,7 +188,7 @@ async fn activate(
             id
         }
     };
-    repo::person::bind_login(&tx, user, login, now).await?;
+    repo::person::bind_login(&tx, user, LoginId::from_uuid(login), now).await?;
     let am = membership::ActiveModel {
         status: Set(StaffStatus::Active),
         ..Default::default()
@@ -235,7 +235,7 @@ pub(super) async fn demo_access(
         roles
             .iter()
             .find(|x| x.builtin_key.as_deref() == Some(r.key()))
-            .map(|x| darkroom_domain::RoleId::from_uuid(x.id))
+            .map(|x| RoleId::from_uuid(x.id))
             .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("missing role {}", r.key())))
     };
     // A studio-defined role, a branch-scoped extra role and an expiring grant.

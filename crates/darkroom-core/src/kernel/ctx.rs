@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use darkroom_db::{Db, repo};
+use darkroom_domain::Timestamp;
 use darkroom_domain::time::Clock;
-use darkroom_domain::{Timestamp, TypedId};
 use darkroom_media::SharedStore;
 use tokio::sync::{Notify, Semaphore};
 
@@ -362,7 +362,7 @@ impl Core {
         &self,
         studio: darkroom_domain::StudioId,
     ) -> crate::CoreResult<SharedStore> {
-        let m = repo::studio::find(self.db().conn(), studio.uuid())
+        let m = repo::studio::find(self.db().conn(), studio)
             .await?
             .ok_or(crate::CoreError::not_found("studio"))?;
         Ok(self.store_named(m.media_store.as_deref())?)

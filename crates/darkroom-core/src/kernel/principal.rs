@@ -62,7 +62,7 @@ pub async fn load(
     if m.status != StaffStatus::Active {
         return Ok(None);
     }
-    let Some(u) = repo::person::find_user(c, user.uuid()).await? else {
+    let Some(u) = repo::person::find_user(c, user).await? else {
         return Ok(None);
     };
     let actor = load_actor(c, &m, token_scopes).await?;

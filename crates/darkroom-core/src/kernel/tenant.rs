@@ -143,7 +143,7 @@ impl StudioSettings {
 
 /// The studio's row.
 pub async fn load(core: &Core, studio: StudioId) -> CoreResult<studio::Model> {
-    repo::studio::find(core.db().conn(), studio.uuid())
+    repo::studio::find(core.db().conn(), studio)
         .await?
         .ok_or(CoreError::not_found("studio"))
 }
@@ -174,7 +174,7 @@ pub fn watermark_image_key(studio: StudioId) -> darkroom_media::Key {
 /// The SMTP server for a studio's mail: its own, else the instance's.
 pub async fn smtp_for(core: &Core, studio: Option<StudioId>) -> CoreResult<Option<SmtpSettings>> {
     if let Some(s) = studio
-        && let Some(m) = repo::studio::find(core.db().conn(), s.uuid()).await?
+        && let Some(m) = repo::studio::find(core.db().conn(), s).await?
     {
         let settings = StudioSettings::parse(&m.settings)?;
         if let Some(e) = settings.email {

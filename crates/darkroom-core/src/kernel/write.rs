@@ -1,11 +1,15 @@
-//! The write path every change goes through: committing a transaction, and
+//! The write path every change goes through: a studio's versioned rows are
+//! inserted and updated here ([`insert`], [`update`]), transactions commit
+//! here, and
 //! the write epoch that read caches compare against (a change committed on
 //! this node ends, at once, every cached read taken before it).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use darkroom_db::repo::versioned::{self, Versioned};
-use darkroom_db::sea_orm::{ActiveModelTrait, ConnectionTrait};
+use darkroom_db::sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, IntoActiveModel,
+};
 use darkroom_domain::StudioId;
 use uuid::Uuid;
 
@@ -35,6 +39,27 @@ pub async fn commit(tx: darkroom_db::Tx) -> CoreResult<()> {
     // Whatever the outcome, cached reads from before it are not served again.
     EPOCH.fetch_add(1, Ordering::AcqRel);
     r
+}
+
+/// A new row of `studio`, the first write of the versioned path: the owner,
+/// version 1 and the timestamps are set here. An id already taken (a
+/// client-supplied id, say) is a conflict naming `shown`, the id as people
+/// see it.
+pub async fn insert<E>(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    shown: &impl std::fmt::Display,
+    row: E::ActiveModel,
+) -> CoreResult<E::Model>
+where
+    E: Versioned,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    versioned::insert::<E>(c, studio, core.now().as_micros(), row)
+        .await
+        .map_err(|e| crate::kernel::created::on_insert_error(e, shown))
 }
 
 /// One versioned change to a studio's row: written with the next version

@@ -8,7 +8,7 @@ use darkroom_db::repo;
 use darkroom_db::repo::photo::Place;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::{BranchId, GalleryId, StudioId, TypedId};
+use darkroom_domain::{BranchId, GalleryId, PhotoId, StudioId, TypedId};
 use darkroom_media::{Key, SharedStore};
 use darkroom_zip::{DosTime, EntrySpec, Opener, Plan, Source};
 use futures::{StreamExt, TryStreamExt};
@@ -208,7 +208,7 @@ async fn current_versions_in(
         }
         offset += photos.len() as u64;
         for ph in photos {
-            let versions = repo::photo::versions_of(db, studio, ph.id).await?;
+            let versions = repo::photo::versions_of(db, studio, PhotoId::from_uuid(ph.id)).await?;
             if let Some(v) = versions
                 .into_iter()
                 .find(|v| v.number == ph.current_version && v.purged_at.is_none())

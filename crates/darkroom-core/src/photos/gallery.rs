@@ -77,13 +77,20 @@ pub(crate) async fn view(c: &impl ConnectionTrait, m: gallery::Model) -> CoreRes
         repo::photo::Place::Gallery(m.id),
     )
     .await?;
-    let branch_name = repo::branch::find(c, StudioId::from_uuid(m.studio_id), m.branch_id, true)
-        .await?
-        .map(|b| b.name);
+    let branch_name = repo::branch::find(
+        c,
+        StudioId::from_uuid(m.studio_id),
+        BranchId::from_uuid(m.branch_id),
+        true,
+    )
+    .await?
+    .map(|b| b.name);
     let client_name = match m.client_id {
-        Some(id) => repo::client::find(c, StudioId::from_uuid(m.studio_id), id)
-            .await?
-            .map(|c| c.name),
+        Some(id) => {
+            repo::client::find(c, StudioId::from_uuid(m.studio_id), ClientId::from_uuid(id))
+                .await?
+                .map(|c| c.name)
+        }
         None => None,
     };
     Ok(GalleryView {
@@ -148,7 +155,7 @@ pub(crate) async fn load(
     id: GalleryId,
     deleted: bool,
 ) -> CoreResult<gallery::Model> {
-    repo::gallery::find(c, p.studio, id.uuid(), deleted)
+    repo::gallery::find(c, p.studio, id, deleted)
         .await?
         .ok_or(CoreError::not_found("gallery"))
 }
@@ -194,7 +201,7 @@ pub async fn create(
     input: NewGallery,
 ) -> CoreResult<(GalleryView, bool)> {
     let tx = core.db().begin().await?;
-    let branch = repo::branch::find(&tx, p.studio, input.branch_id.uuid(), false)
+    let branch = repo::branch::find(&tx, p.studio, input.branch_id, false)
         .await?
         .ok_or_else(|| CoreError::missing("branch_id", "branch", input.branch_id))?;
     core.authorize(
@@ -219,33 +226,31 @@ pub async fn create(
         let g = load(&tx, p, id, true).await?;
         return Ok((view(&tx, g).await?, false));
     }
-    let g = repo::gallery::insert(
+    let g = write::insert::<gallery::Entity>(
+        core,
         &tx,
-        gallery::Model {
-            id: id.uuid(),
-            studio_id: p.studio.uuid(),
-            branch_id: branch.id,
-            name,
-            status: GalleryStatus::Active,
-            sort_order: SortOrder::Capture,
-            cover_photo_id: None,
-            created_by: Some(p.user.uuid()),
-            client_id: None,
-            expires_at: None,
-            expiry_reminded_at: None,
-            selection_limit: None,
-            selection_deadline: None,
-            allow_extras: 1,
-            download_limit: None,
-            downloads_used: 0,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
+        p.studio,
+        &id,
+        gallery::ActiveModel {
+            id: Set(id.uuid()),
+            branch_id: Set(branch.id),
+            name: Set(name),
+            status: Set(GalleryStatus::Active),
+            sort_order: Set(SortOrder::Capture),
+            cover_photo_id: Set(None),
+            created_by: Set(Some(p.user.uuid())),
+            client_id: Set(None),
+            expires_at: Set(None),
+            expiry_reminded_at: Set(None),
+            selection_limit: Set(None),
+            selection_deadline: Set(None),
+            allow_extras: Set(1),
+            download_limit: Set(None),
+            downloads_used: Set(0),
+            ..Default::default()
         },
     )
-    .await
-    .map_err(|e| created::on_insert_error(e, &id))?;
+    .await?;
     audit::record(
         core,
         &tx,
@@ -383,7 +388,7 @@ pub async fn update(
     }
     errs.into_result()?;
     if let Some(c) = patch.cover_photo_id {
-        match repo::photo::find_photo(&tx, p.studio, c.uuid()).await? {
+        match repo::photo::find_photo(&tx, p.studio, c).await? {
             Some(ph) if ph.gallery_id == Some(current.id) => {
                 am.cover_photo_id = Set(Some(ph.id));
             }
@@ -527,7 +532,7 @@ pub async fn set_terms(
         .and_then(|n| errs.check("download_limit", n.check()));
     errs.into_result()?;
     if let Some(c) = t.client_id
-        && repo::client::find(&tx, p.studio, c.uuid()).await?.is_none()
+        && repo::client::find(&tx, p.studio, c).await?.is_none()
     {
         return Err(CoreError::missing("client_id", "client", c));
     }

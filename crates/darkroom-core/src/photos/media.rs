@@ -6,7 +6,7 @@ use darkroom_db::repo;
 use darkroom_db::sea_orm::Set;
 use darkroom_domain::names::RenderStatus;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::{PhotoId, PhotoVersionId, StudioId, TypedId};
+use darkroom_domain::{GalleryId, PhotoId, PhotoVersionId, StudioId, TypedId};
 use darkroom_media::{ByteStream, Key, SharedStore};
 use futures::TryStreamExt;
 use sha2::Digest;
@@ -59,11 +59,13 @@ pub async fn open(
     rendition: Rendition,
     number: Option<i64>,
 ) -> CoreResult<MediaObject> {
-    let ph = repo::photo::find_photo(core.db().conn(), p.studio, photo.uuid())
+    let ph = repo::photo::find_photo(core.db().conn(), p.studio, photo)
         .await?
         .ok_or(CoreError::not_found("photo"))?;
     let g = match ph.gallery_id {
-        Some(g) => repo::gallery::find(core.db().conn(), p.studio, g, true).await?,
+        Some(g) => {
+            repo::gallery::find(core.db().conn(), p.studio, GalleryId::from_uuid(g), true).await?
+        }
         None => None,
     };
     crate::photos::photo::authorize_on(core, p, Permission::GalleryView, g.as_ref())?;
@@ -79,7 +81,8 @@ pub(crate) async fn open_for(
     rendition: Rendition,
     number: Option<i64>,
 ) -> CoreResult<MediaObject> {
-    let versions = repo::photo::versions_of(core.db().conn(), studio, ph.id).await?;
+    let versions =
+        repo::photo::versions_of(core.db().conn(), studio, PhotoId::from_uuid(ph.id)).await?;
     let n = number.unwrap_or(ph.current_version);
     let v = versions
         .iter()
@@ -118,10 +121,7 @@ pub(crate) fn locate(
         Rendition::Proof => (v.proof_key.clone(), "image/jpeg".to_string()),
         Rendition::Original => (
             Some(v.original_key.clone()),
-            darkroom_imaging::sniff::Format::parse_name(&v.format)
-                .map(|f| f.media_type())
-                .unwrap_or("application/octet-stream")
-                .to_string(),
+            v.format.media_type().to_string(),
         ),
     };
     let key = key.ok_or_else(|| {
@@ -230,7 +230,7 @@ async fn check_version(
     report: &mut CheckReport,
 ) -> CoreResult<()> {
     let db = core.db().conn();
-    let studio = repo::studio::find(db, v.studio_id).await?;
+    let studio = repo::studio::find(db, StudioId::from_uuid(v.studio_id)).await?;
     let store = core.store_named(studio.as_ref().and_then(|s| s.media_store.as_deref()))?;
     if !exists(&store, &v.original_key).await? {
         report.missing_originals.push(v.original_key.clone());
@@ -395,7 +395,7 @@ pub async fn migrate_studio(
     to: &str,
     mut progress: impl FnMut(u64, u64),
 ) -> CoreResult<MigrateReport> {
-    let s = repo::studio::find(core.db().conn(), studio.uuid())
+    let s = repo::studio::find(core.db().conn(), studio)
         .await?
         .ok_or(CoreError::not_found("studio"))?;
     let from_name = s

@@ -83,9 +83,13 @@ async fn set_failed(
     )
     .await
     .map_err(JobError::retry)?;
-    if let Some(ph) = repo::photo::find_photo(db, StudioId::from_uuid(v.studio_id), v.photo_id)
-        .await
-        .map_err(JobError::retry)?
+    if let Some(ph) = repo::photo::find_photo(
+        db,
+        StudioId::from_uuid(v.studio_id),
+        PhotoId::from_uuid(v.photo_id),
+    )
+    .await
+    .map_err(JobError::retry)?
         && ph.current_version == v.number
     {
         repo::photo::update_photo(
@@ -150,7 +154,7 @@ pub(crate) fn on_render_settings_changed<'a>(
 
 pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<(), JobError> {
     let db = core.db().conn();
-    let Some(v) = repo::photo::find_version_any(db, id.uuid())
+    let Some(v) = repo::photo::find_version_any(db, id)
         .await
         .map_err(JobError::retry)?
     else {
@@ -160,7 +164,7 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
         return Ok(());
     }
     let studio = StudioId::from_uuid(v.studio_id);
-    let Some(s) = repo::studio::find(db, v.studio_id)
+    let Some(s) = repo::studio::find(db, StudioId::from_uuid(v.studio_id))
         .await
         .map_err(JobError::retry)?
     else {
@@ -171,16 +175,17 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
     let store = core
         .store_named(s.media_store.as_deref())
         .map_err(JobError::retry)?;
-    let Some(ph) = repo::photo::find_photo(db, StudioId::from_uuid(v.studio_id), v.photo_id)
-        .await
-        .map_err(JobError::retry)?
+    let Some(ph) = repo::photo::find_photo(
+        db,
+        StudioId::from_uuid(v.studio_id),
+        PhotoId::from_uuid(v.photo_id),
+    )
+    .await
+    .map_err(JobError::retry)?
     else {
         return Ok(());
     };
-    let format = match darkroom_imaging::sniff::Format::parse_name(&v.format) {
-        Some(f) => f,
-        None => return set_failed(core, &v, RenderStatus::Failed, "unknown stored format").await,
-    };
+    let format = v.format;
     let meta: darkroom_imaging::meta::PhotoMeta =
         serde_json::from_str(&ph.meta).unwrap_or_default();
     let original = match store.get_bytes(&key_of(&v.original_key)?).await {
@@ -301,7 +306,7 @@ async fn keep_rendered(
 /// Queues a render of every version made with older settings, a batch at a time.
 pub(crate) async fn rerender_studio(core: &Core, studio: StudioId) -> Result<(), JobError> {
     let db = core.db().conn();
-    let Some(s) = repo::studio::find(db, studio.uuid())
+    let Some(s) = repo::studio::find(db, studio)
         .await
         .map_err(JobError::retry)?
     else {

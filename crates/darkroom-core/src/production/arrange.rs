@@ -158,10 +158,10 @@ async fn load_set(
     p: &Principal,
     id: GallerySetId,
 ) -> CoreResult<(gallery_set::Model, gallery::Model)> {
-    let s = repo::gallery::find_set(c, p.studio, id.uuid())
+    let s = repo::gallery::find_set(c, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("set"))?;
-    let g = repo::gallery::find(c, p.studio, s.gallery_id, false)
+    let g = repo::gallery::find(c, p.studio, GalleryId::from_uuid(s.gallery_id), false)
         .await?
         .ok_or(CoreError::not_found("set"))?;
     Ok((s, g))
@@ -216,21 +216,20 @@ pub async fn create_set(
         ));
     }
     let position = existing.iter().map(|s| s.position).max().unwrap_or(0) + 1;
-    let m = repo::gallery::insert_set(
+    let m = write::insert::<gallery_set::Entity>(
+        core,
         &tx,
-        gallery_set::Model {
-            id: id.uuid(),
-            studio_id: p.studio.uuid(),
-            gallery_id: g.id,
-            name: name.clone(),
-            position,
-            version: 1,
-            created_at: now,
-            updated_at: now,
+        p.studio,
+        &id,
+        gallery_set::ActiveModel {
+            id: Set(id.uuid()),
+            gallery_id: Set(g.id),
+            name: Set(name.clone()),
+            position: Set(position),
+            ..Default::default()
         },
     )
-    .await
-    .map_err(|e| created::on_insert_error(e, &id))?;
+    .await?;
     audit::record(
         core,
         &tx,
@@ -406,7 +405,7 @@ pub async fn place_photos(
     let tx = core.db().begin().await?;
     let g = managed(&tx, core, p, gallery_id).await?;
     if let Some(sid) = input.set_id {
-        let s = repo::gallery::find_set(&tx, p.studio, sid.uuid()).await?;
+        let s = repo::gallery::find_set(&tx, p.studio, sid).await?;
         if s.is_none_or(|s| s.gallery_id != g.id) {
             return Err(CoreError::missing("set_id", "set of this gallery", sid));
         }
@@ -477,7 +476,14 @@ pub async fn reorder(
     for (i, id) in order.iter().enumerate() {
         let pos = (i as i64 + 1) * 1024;
         if before.iter().any(|ph| ph.id == *id && ph.position != pos) {
-            repo::photo::set_position(&tx, p.studio, GalleryId::from_uuid(g.id), *id, pos).await?;
+            repo::photo::set_position(
+                &tx,
+                p.studio,
+                GalleryId::from_uuid(g.id),
+                PhotoId::from_uuid(*id),
+                pos,
+            )
+            .await?;
         }
     }
     let am = gallery::ActiveModel {

@@ -15,7 +15,7 @@ use darkroom_domain::field::{DeliverableKindName, DeliverableStatusName, Line, R
 use darkroom_domain::names::{DeliverableKind, DeliverableStatus};
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::FieldErrors;
-use darkroom_domain::{DeliverableId, GalleryId, Timestamp, TypedId};
+use darkroom_domain::{ClientId, DeliverableId, GalleryId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::audit::{self};
@@ -155,36 +155,35 @@ pub async fn create(
     if input.id.is_some()
         && created::claim(&tx, p.studio, "deliverable", id, &digest, now).await? == Claim::Replay
     {
-        let m = repo::delivery::find(&tx, p.studio, id.uuid())
+        let m = repo::delivery::find(&tx, p.studio, id)
             .await?
             .ok_or(CoreError::not_found("deliverable"))?;
         return Ok((view(m), false));
     }
-    let m = repo::delivery::insert(
+    let m = write::insert::<deliverable::Entity>(
+        core,
         &tx,
-        deliverable::Model {
-            id: id.uuid(),
-            studio_id: p.studio.uuid(),
-            gallery_id: g.id,
-            kind: kind.unwrap_or(DeliverableKind::Other),
-            description: description.unwrap_or_default(),
-            quantity,
-            status: DeliverableStatus::Preparing,
-            recipient,
-            address,
-            carrier: None,
-            tracking_number: None,
-            shipped_at: None,
-            delivered_at: None,
-            notified_at: None,
-            created_by: Some(p.user.uuid()),
-            version: 1,
-            created_at: now,
-            updated_at: now,
+        p.studio,
+        &id,
+        deliverable::ActiveModel {
+            id: Set(id.uuid()),
+            gallery_id: Set(g.id),
+            kind: Set(kind.unwrap_or(DeliverableKind::Other)),
+            description: Set(description.unwrap_or_default()),
+            quantity: Set(quantity),
+            status: Set(DeliverableStatus::Preparing),
+            recipient: Set(recipient),
+            address: Set(address),
+            carrier: Set(None),
+            tracking_number: Set(None),
+            shipped_at: Set(None),
+            delivered_at: Set(None),
+            notified_at: Set(None),
+            created_by: Set(Some(p.user.uuid())),
+            ..Default::default()
         },
     )
-    .await
-    .map_err(|e| created::on_insert_error(e, &id))?;
+    .await?;
     audit::record(
         core,
         &tx,
@@ -209,10 +208,10 @@ async fn load(
     p: &Principal,
     id: DeliverableId,
 ) -> CoreResult<(deliverable::Model, gallery::Model)> {
-    let m = repo::delivery::find(c, p.studio, id.uuid())
+    let m = repo::delivery::find(c, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("deliverable"))?;
-    let g = repo::gallery::find(c, p.studio, m.gallery_id, false)
+    let g = repo::gallery::find(c, p.studio, GalleryId::from_uuid(m.gallery_id), false)
         .await?
         .ok_or(CoreError::not_found("deliverable"))?;
     Ok((m, g))
@@ -401,7 +400,7 @@ async fn tell_client(
     let Some(cid) = g.client_id else {
         return Ok(false);
     };
-    let Some(client) = repo::client::find(tx, studio, cid).await? else {
+    let Some(client) = repo::client::find(tx, studio, ClientId::from_uuid(cid)).await? else {
         return Ok(false);
     };
     let Some(email) = client.email.as_deref() else {

@@ -3,7 +3,7 @@
 
 use darkroom_db::entity::{branch, login, membership, one_time_token, studio, user};
 use darkroom_db::repo;
-use darkroom_db::sea_orm::ConnectionTrait;
+use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::audit::Severity;
 use darkroom_domain::money::Currency;
 use darkroom_domain::people::StaffStatus;
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::audit::{self, Event, Who};
 use crate::kernel::error::{CoreError, CoreResult};
 use crate::kernel::secret::{hash_token, new_token};
+use crate::kernel::write;
 use crate::studio::StudioSettings;
 use crate::studio::auth::{self, NewSession};
 use crate::{Core, Meta, kernel::password};
@@ -147,26 +148,26 @@ pub(crate) async fn create_studio(
 ) -> CoreResult<(StudioId, BranchId)> {
     let now = core.now().as_micros();
     let studio_id = StudioId::new();
-    repo::studio::insert(c, studio_row(s, studio_id, now)).await?;
-    let roles = crate::studio::access::seed_roles(c, studio_id, now).await?;
+    write::insert::<studio::Entity>(core, c, studio_id, &studio_id, studio_row(s)).await?;
+    let roles = crate::studio::access::seed_roles(core, c, studio_id).await?;
     let branch_id = BranchId::new();
-    repo::branch::insert(c, main_branch(s, studio_id, branch_id, now)).await?;
-    repo::person::insert_membership(
+    write::insert::<branch::Entity>(core, c, studio_id, &branch_id, main_branch(s, branch_id))
+        .await?;
+    write::insert::<membership::Entity>(
+        core,
         c,
-        membership::Model {
-            id: uuid::Uuid::now_v7(),
-            studio_id: studio_id.uuid(),
-            user_id: owner.uuid(),
-            kind: "staff".into(),
-            name: s.owner_name.clone(),
-            phone: None,
-            time_zone: s.time_zone.clone(),
-            status: StaffStatus::Active,
-            invited_by: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
+        studio_id,
+        &owner,
+        membership::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            user_id: Set(owner.uuid()),
+            kind: Set("staff".into()),
+            name: Set(s.owner_name.clone()),
+            phone: Set(None),
+            time_zone: Set(s.time_zone.clone()),
+            status: Set(StaffStatus::Active),
+            invited_by: Set(None),
+            ..Default::default()
         },
     )
     .await?;
@@ -211,42 +212,34 @@ pub(crate) async fn create_studio(
 }
 
 /// The new studio's row.
-fn studio_row(s: &CheckedSetup, id: StudioId, now: i64) -> studio::Model {
-    studio::Model {
-        id: id.uuid(),
-        name: s.studio_name.clone(),
-        currency: s.currency.code(),
-        time_zone: s.time_zone.clone(),
-        locale: s.locale.clone(),
-        plan_tier: "standard".into(),
-        storage_quota_bytes: None,
-        media_store: None,
-        settings: StudioSettings::default().to_json(),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
+fn studio_row(s: &CheckedSetup) -> studio::ActiveModel {
+    studio::ActiveModel {
+        name: Set(s.studio_name.clone()),
+        currency: Set(s.currency.code()),
+        time_zone: Set(s.time_zone.clone()),
+        locale: Set(s.locale.clone()),
+        plan_tier: Set("standard".into()),
+        storage_quota_bytes: Set(None),
+        media_store: Set(None),
+        settings: Set(StudioSettings::default().to_json()),
+        ..Default::default()
     }
 }
 
 /// The studio's first branch, "Main", in the studio's zone and currency.
-fn main_branch(s: &CheckedSetup, studio: StudioId, id: BranchId, now: i64) -> branch::Model {
-    branch::Model {
-        id: id.uuid(),
-        studio_id: studio.uuid(),
-        name: "Main".into(),
-        address: "{}".into(),
-        tax_id_kind: None,
-        tax_id: None,
-        invoice_prefix: "INV-".into(),
-        time_zone: s.time_zone.clone(),
-        currency: s.currency.code(),
-        phone: None,
-        email: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
+fn main_branch(s: &CheckedSetup, id: BranchId) -> branch::ActiveModel {
+    branch::ActiveModel {
+        id: Set(id.uuid()),
+        name: Set("Main".into()),
+        address: Set("{}".into()),
+        tax_id_kind: Set(None),
+        tax_id: Set(None),
+        invoice_prefix: Set("INV-".into()),
+        time_zone: Set(s.time_zone.clone()),
+        currency: Set(s.currency.code()),
+        phone: Set(None),
+        email: Set(None),
+        ..Default::default()
     }
 }
 

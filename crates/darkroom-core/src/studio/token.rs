@@ -216,14 +216,14 @@ pub async fn list(core: &Core, p: &Principal) -> CoreResult<Vec<TokenView>> {
 }
 
 pub async fn revoke(core: &Core, p: &Principal, meta: &Meta, id: TokenId) -> CoreResult<()> {
-    let t = repo::signin::find_token(core.db().conn(), p.studio, p.user, id.uuid())
+    let t = repo::signin::find_token(core.db().conn(), p.studio, p.user, id)
         .await?
         .ok_or(CoreError::not_found("API token"))?;
     if t.revoked_at.is_some() {
         return Ok(());
     }
     let tx = core.db().begin().await?;
-    repo::signin::revoke_token(&tx, t.id, core.now().as_micros()).await?;
+    repo::signin::revoke_token(&tx, TokenId::from_uuid(t.id), core.now().as_micros()).await?;
     audit::record(
         core,
         &tx,
@@ -275,7 +275,7 @@ pub async fn resolve(core: &Core, token: &str) -> CoreResult<Option<Principal>> 
         && t.last_used_at
             .is_none_or(|l| now.since(Timestamp::from_micros(l)) > Duration::from_secs(60))
     {
-        repo::signin::touch_token(c, t.id, now.as_micros()).await?;
+        repo::signin::touch_token(c, TokenId::from_uuid(t.id), now.as_micros()).await?;
     }
     Ok(p)
 }

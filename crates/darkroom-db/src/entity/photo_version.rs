@@ -1,6 +1,6 @@
 //! One stored file of a photo and its derivatives.
 
-use darkroom_domain::names::{RenderStatus, VersionRole};
+use darkroom_domain::names::{ImageFormat, RenderStatus, VersionRole};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -16,7 +16,7 @@ pub struct Model {
     pub size_bytes: i64,
     /// CRC-32 of the original (for ZIP headers); none on rows from before it was recorded.
     pub crc32: Option<i64>,
-    pub format: String,
+    pub format: ImageFormat,
     pub original_key: String,
     pub thumb_key: Option<String>,
     pub preview_key: Option<String>,

@@ -1,26 +1,21 @@
 //! Access control rows: roles, role assignments and contextual grants.
 
-use darkroom_domain::StudioId;
 use darkroom_domain::UserId;
+use darkroom_domain::{AssignmentId, GrantId, RoleId, StudioId, TypedId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder,
 };
-use uuid::Uuid;
 
 use crate::DbResult;
 use crate::entity::{permission_grant, role, role_assignment};
 
-pub async fn insert_role(c: &impl ConnectionTrait, m: role::Model) -> DbResult<role::Model> {
-    Ok(role::ActiveModel::from(m).insert(c).await?)
-}
-
 pub async fn find_role(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: RoleId,
 ) -> DbResult<Option<role::Model>> {
-    Ok(role::Entity::find_by_id(id)
+    Ok(role::Entity::find_by_id(id.uuid())
         .filter(role::Column::StudioId.eq(studio))
         .filter(role::Column::DeletedAt.is_null())
         .one(c)
@@ -62,9 +57,9 @@ pub async fn insert_assignment(
 pub async fn find_assignment(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: AssignmentId,
 ) -> DbResult<Option<role_assignment::Model>> {
-    Ok(role_assignment::Entity::find_by_id(id)
+    Ok(role_assignment::Entity::find_by_id(id.uuid())
         .filter(role_assignment::Column::StudioId.eq(studio))
         .one(c)
         .await?)
@@ -97,7 +92,7 @@ pub async fn assignments_of_studio(
 pub async fn count_assignments_of_role(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    role: Uuid,
+    role: RoleId,
 ) -> DbResult<u64> {
     Ok(role_assignment::Entity::find()
         .filter(role_assignment::Column::StudioId.eq(studio))
@@ -109,7 +104,7 @@ pub async fn count_assignments_of_role(
 pub async fn delete_assignment(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: AssignmentId,
 ) -> DbResult<bool> {
     let res = role_assignment::Entity::delete_many()
         .filter(role_assignment::Column::Id.eq(id))
@@ -129,9 +124,9 @@ pub async fn insert_grant(
 pub async fn find_grant(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: GrantId,
 ) -> DbResult<Option<permission_grant::Model>> {
-    Ok(permission_grant::Entity::find_by_id(id)
+    Ok(permission_grant::Entity::find_by_id(id.uuid())
         .filter(permission_grant::Column::StudioId.eq(studio))
         .one(c)
         .await?)
@@ -161,7 +156,11 @@ pub async fn grants_of_studio(
         .await?)
 }
 
-pub async fn delete_grant(c: &impl ConnectionTrait, studio: StudioId, id: Uuid) -> DbResult<bool> {
+pub async fn delete_grant(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    id: GrantId,
+) -> DbResult<bool> {
     let res = permission_grant::Entity::delete_many()
         .filter(permission_grant::Column::Id.eq(id))
         .filter(permission_grant::Column::StudioId.eq(studio))

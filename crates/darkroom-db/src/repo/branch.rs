@@ -1,14 +1,13 @@
 //! Branches of a studio.
 
-use darkroom_domain::StudioId;
+use darkroom_domain::{BranchId, StudioId, TypedId};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::DbResult;
-use crate::entity::branch::{ActiveModel, Column, Entity, Model};
+use crate::entity::branch::{Column, Entity, Model};
 use crate::page::{Page, PageRequest};
 
 /// Which rows a list returns.
@@ -21,18 +20,14 @@ pub struct BranchQuery {
     pub search: Option<String>,
 }
 
-pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
-    Ok(ActiveModel::from(m).insert(c).await?)
-}
-
 /// A branch of `studio`, live or (with `deleted`) soft-deleted.
 pub async fn find(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: BranchId,
     deleted: bool,
 ) -> DbResult<Option<Model>> {
-    let mut q = Entity::find_by_id(id).filter(Column::StudioId.eq(studio));
+    let mut q = Entity::find_by_id(id.uuid()).filter(Column::StudioId.eq(studio));
     q = if deleted {
         q
     } else {

@@ -1,27 +1,19 @@
 //! A studio's clients (the CRM's records): insert, find, and list with a
 //! search, a tag and the deleted ones.
 
-use darkroom_domain::StudioId;
+use darkroom_domain::{ClientId, StudioId, TypedId};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
-use uuid::Uuid;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::DbResult;
 use crate::entity::client;
 
-pub async fn insert(c: &impl ConnectionTrait, m: client::Model) -> DbResult<client::Model> {
-    Ok(client::ActiveModel::from(m).insert(c).await?)
-}
-
 pub async fn find(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: ClientId,
 ) -> DbResult<Option<client::Model>> {
-    Ok(client::Entity::find_by_id(id)
+    Ok(client::Entity::find_by_id(id.uuid())
         .filter(client::Column::StudioId.eq(studio))
         .filter(client::Column::DeletedAt.is_null())
         .one(c)
@@ -32,9 +24,9 @@ pub async fn find(
 pub async fn find_any(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: ClientId,
 ) -> DbResult<Option<client::Model>> {
-    Ok(client::Entity::find_by_id(id)
+    Ok(client::Entity::find_by_id(id.uuid())
         .filter(client::Column::StudioId.eq(studio))
         .one(c)
         .await?)

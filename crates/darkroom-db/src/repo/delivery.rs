@@ -1,28 +1,18 @@
 //! Physical deliverables of galleries.
 
-use darkroom_domain::GalleryId;
 use darkroom_domain::StudioId;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-};
-use uuid::Uuid;
+use darkroom_domain::{DeliverableId, GalleryId, TypedId};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::DbResult;
 use crate::entity::deliverable;
 
-pub async fn insert(
-    c: &impl ConnectionTrait,
-    m: deliverable::Model,
-) -> DbResult<deliverable::Model> {
-    Ok(deliverable::ActiveModel::from(m).insert(c).await?)
-}
-
 pub async fn find(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: DeliverableId,
 ) -> DbResult<Option<deliverable::Model>> {
-    Ok(deliverable::Entity::find_by_id(id)
+    Ok(deliverable::Entity::find_by_id(id.uuid())
         .filter(deliverable::Column::StudioId.eq(studio))
         .one(c)
         .await?)

@@ -1,7 +1,7 @@
 //! The editing queue: tasks and the photos each covers.
 
-use darkroom_domain::GalleryId;
 use darkroom_domain::StudioId;
+use darkroom_domain::{EditTaskId, GalleryId, PhotoId, TypedId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -11,13 +11,6 @@ use uuid::Uuid;
 
 use crate::DbResult;
 use crate::entity::{editing_task, editing_task_photo};
-
-pub async fn insert_task(
-    c: &impl ConnectionTrait,
-    m: editing_task::Model,
-) -> DbResult<editing_task::Model> {
-    Ok(editing_task::ActiveModel::from(m).insert(c).await?)
-}
 
 pub async fn insert_task_photo(
     c: &impl ConnectionTrait,
@@ -30,9 +23,9 @@ pub async fn insert_task_photo(
 pub async fn find_task(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: EditTaskId,
 ) -> DbResult<Option<editing_task::Model>> {
-    Ok(editing_task::Entity::find_by_id(id)
+    Ok(editing_task::Entity::find_by_id(id.uuid())
         .filter(editing_task::Column::StudioId.eq(studio))
         .one(c)
         .await?)
@@ -100,7 +93,7 @@ pub async fn photos_of_tasks(
 pub async fn task_photos_of_photo(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    photo: Uuid,
+    photo: PhotoId,
 ) -> DbResult<Vec<editing_task_photo::Model>> {
     Ok(editing_task_photo::Entity::find()
         .filter(editing_task_photo::Column::StudioId.eq(studio))
@@ -127,7 +120,7 @@ pub async fn mark_edited(c: &impl ConnectionTrait, id: Uuid, version: Option<i64
 pub async fn rebase_task_photos(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    task: Uuid,
+    task: EditTaskId,
     current: &[(Uuid, i64)],
 ) -> DbResult<()> {
     for (photo, version) in current {

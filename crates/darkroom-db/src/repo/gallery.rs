@@ -1,15 +1,14 @@
 //! Galleries.
 
-use darkroom_domain::GalleryId;
 use darkroom_domain::StudioId;
+use darkroom_domain::{GalleryId, GallerySetId, TypedId};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::DbResult;
-use crate::entity::gallery::{ActiveModel, Column, Entity, Model};
+use crate::entity::gallery::{Column, Entity, Model};
 use crate::entity::gallery_set;
 use crate::page::{Page, PageRequest};
 
@@ -24,17 +23,13 @@ pub struct GalleryQuery {
     pub search: Option<String>,
 }
 
-pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
-    Ok(ActiveModel::from(m).insert(c).await?)
-}
-
 pub async fn find(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: GalleryId,
     deleted: bool,
 ) -> DbResult<Option<Model>> {
-    let mut q = Entity::find_by_id(id).filter(Column::StudioId.eq(studio));
+    let mut q = Entity::find_by_id(id.uuid()).filter(Column::StudioId.eq(studio));
     if !deleted {
         q = q.filter(Column::DeletedAt.is_null());
     }
@@ -97,19 +92,12 @@ pub async fn list(
 
 // Sets ---------------------------------------------------------------------------
 
-pub async fn insert_set(
-    c: &impl ConnectionTrait,
-    m: gallery_set::Model,
-) -> DbResult<gallery_set::Model> {
-    Ok(gallery_set::ActiveModel::from(m).insert(c).await?)
-}
-
 pub async fn find_set(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: GallerySetId,
 ) -> DbResult<Option<gallery_set::Model>> {
-    Ok(gallery_set::Entity::find_by_id(id)
+    Ok(gallery_set::Entity::find_by_id(id.uuid())
         .filter(gallery_set::Column::StudioId.eq(studio))
         .one(c)
         .await?)

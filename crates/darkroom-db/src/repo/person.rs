@@ -1,8 +1,7 @@
 //! People: sign-ins (`logins`), each studio's person (`users`, bound to a
 //! login once they accept) and their staff accounts (`memberships`).
 
-use darkroom_domain::StudioId;
-use darkroom_domain::UserId;
+use darkroom_domain::{LoginId, StudioId, TypedId, UserId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -18,8 +17,8 @@ pub async fn insert_user(c: &impl ConnectionTrait, m: user::Model) -> DbResult<u
     Ok(user::ActiveModel::from(m).insert(c).await?)
 }
 
-pub async fn find_user(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<user::Model>> {
-    Ok(user::Entity::find_by_id(id).one(c).await?)
+pub async fn find_user(c: &impl ConnectionTrait, id: UserId) -> DbResult<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(id.uuid()).one(c).await?)
 }
 
 /// The sign-in with this normalised (lower-case) email.
@@ -33,8 +32,8 @@ pub async fn find_login_by_email(
         .await?)
 }
 
-pub async fn find_login(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<login::Model>> {
-    Ok(login::Entity::find_by_id(id).one(c).await?)
+pub async fn find_login(c: &impl ConnectionTrait, id: LoginId) -> DbResult<Option<login::Model>> {
+    Ok(login::Entity::find_by_id(id.uuid()).one(c).await?)
 }
 
 pub async fn insert_login(c: &impl ConnectionTrait, m: login::Model) -> DbResult<login::Model> {
@@ -45,7 +44,7 @@ pub async fn insert_login(c: &impl ConnectionTrait, m: login::Model) -> DbResult
 pub async fn bind_login(
     c: &impl ConnectionTrait,
     user: UserId,
-    login: Uuid,
+    login: LoginId,
     now: i64,
 ) -> DbResult<()> {
     user::Entity::update_many()
@@ -85,7 +84,10 @@ pub async fn find_user_in_studio_by_email(
 }
 
 /// Every person, in every studio, bound to a sign-in.
-pub async fn users_of_login(c: &impl ConnectionTrait, login: Uuid) -> DbResult<Vec<user::Model>> {
+pub async fn users_of_login(
+    c: &impl ConnectionTrait,
+    login: LoginId,
+) -> DbResult<Vec<user::Model>> {
     Ok(user::Entity::find()
         .filter(user::Column::LoginId.eq(login))
         .order_by_asc(user::Column::Id)
@@ -96,7 +98,7 @@ pub async fn users_of_login(c: &impl ConnectionTrait, login: Uuid) -> DbResult<V
 /// Every live staff account reached through a sign-in, oldest first.
 pub async fn memberships_of_login(
     c: &impl ConnectionTrait,
-    login: Uuid,
+    login: LoginId,
 ) -> DbResult<Vec<membership::Model>> {
     let ids: Vec<Uuid> = users_of_login(c, login)
         .await?
@@ -113,7 +115,7 @@ pub async fn memberships_of_login(
 
 pub async fn set_password(
     c: &impl ConnectionTrait,
-    login: Uuid,
+    login: LoginId,
     hash: &str,
     now: i64,
 ) -> DbResult<()> {
@@ -138,13 +140,6 @@ pub struct StaffQuery {
     pub status: Option<String>,
     /// Case-insensitive substring of the name.
     pub search: Option<String>,
-}
-
-pub async fn insert_membership(
-    c: &impl ConnectionTrait,
-    m: membership::Model,
-) -> DbResult<membership::Model> {
-    Ok(membership::ActiveModel::from(m).insert(c).await?)
 }
 
 /// The staff account of `user` in `studio`.

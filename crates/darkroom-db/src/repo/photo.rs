@@ -1,7 +1,7 @@
 //! Photos and their versions.
 
 use darkroom_domain::StudioId;
-use darkroom_domain::{GalleryId, TypedId};
+use darkroom_domain::{GalleryId, PhotoId, PhotoVersionId, TypedId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
@@ -26,9 +26,9 @@ pub async fn insert_version(
 pub async fn find_photo(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: PhotoId,
 ) -> DbResult<Option<photo::Model>> {
-    Ok(photo::Entity::find_by_id(id)
+    Ok(photo::Entity::find_by_id(id.uuid())
         .filter(photo::Column::StudioId.eq(studio))
         .filter(photo::Column::DeletedAt.is_null())
         .one(c)
@@ -38,9 +38,9 @@ pub async fn find_photo(
 pub async fn find_version(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: PhotoVersionId,
 ) -> DbResult<Option<photo_version::Model>> {
-    Ok(photo_version::Entity::find_by_id(id)
+    Ok(photo_version::Entity::find_by_id(id.uuid())
         .filter(photo_version::Column::StudioId.eq(studio))
         .one(c)
         .await?)
@@ -49,15 +49,15 @@ pub async fn find_version(
 /// Any version, whatever studio (for jobs, which carry only the version id).
 pub async fn find_version_any(
     c: &impl ConnectionTrait,
-    id: Uuid,
+    id: PhotoVersionId,
 ) -> DbResult<Option<photo_version::Model>> {
-    Ok(photo_version::Entity::find_by_id(id).one(c).await?)
+    Ok(photo_version::Entity::find_by_id(id.uuid()).one(c).await?)
 }
 
 pub async fn versions_of(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    photo: Uuid,
+    photo: PhotoId,
 ) -> DbResult<Vec<photo_version::Model>> {
     Ok(photo_version::Entity::find()
         .filter(photo_version::Column::StudioId.eq(studio))
@@ -174,7 +174,7 @@ pub async fn set_position(
     c: &impl ConnectionTrait,
     studio: StudioId,
     gallery: GalleryId,
-    photo: Uuid,
+    photo: PhotoId,
     position: i64,
 ) -> DbResult<()> {
     photo::Entity::update_many()

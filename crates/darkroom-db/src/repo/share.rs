@@ -1,8 +1,8 @@
 //! Client sharing: share links, the sessions they open, the client's marks
 //! and notes on photos, and gallery activity.
 
-use darkroom_domain::GalleryId;
 use darkroom_domain::StudioId;
+use darkroom_domain::{GalleryId, PhotoId, ShareLinkId, TypedId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -26,9 +26,9 @@ pub async fn insert_link(
 pub async fn find_link(
     c: &impl ConnectionTrait,
     studio: StudioId,
-    id: Uuid,
+    id: ShareLinkId,
 ) -> DbResult<Option<share_link::Model>> {
-    Ok(share_link::Entity::find_by_id(id)
+    Ok(share_link::Entity::find_by_id(id.uuid())
         .filter(share_link::Column::StudioId.eq(studio))
         .one(c)
         .await?)
@@ -38,9 +38,9 @@ pub async fn find_link(
 /// (a session cookie bound to this link, a signed media URL).
 pub async fn find_link_any(
     c: &impl ConnectionTrait,
-    id: Uuid,
+    id: ShareLinkId,
 ) -> DbResult<Option<share_link::Model>> {
-    Ok(share_link::Entity::find_by_id(id).one(c).await?)
+    Ok(share_link::Entity::find_by_id(id.uuid()).one(c).await?)
 }
 
 pub async fn find_link_by_token(
@@ -74,7 +74,7 @@ pub async fn update_link(
     Ok(())
 }
 
-pub async fn touch_link(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbResult<()> {
+pub async fn touch_link(c: &impl ConnectionTrait, id: ShareLinkId, now: i64) -> DbResult<()> {
     share_link::Entity::update_many()
         .col_expr(share_link::Column::LastActivityAt, Expr::value(now))
         .filter(share_link::Column::Id.eq(id))
@@ -84,7 +84,7 @@ pub async fn touch_link(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbResul
 }
 
 /// Adds one failed access-code attempt; returns the new count.
-pub async fn add_failed_code(c: &impl ConnectionTrait, id: Uuid) -> DbResult<i64> {
+pub async fn add_failed_code(c: &impl ConnectionTrait, id: ShareLinkId) -> DbResult<i64> {
     share_link::Entity::update_many()
         .col_expr(
             share_link::Column::FailedCodes,
@@ -98,7 +98,7 @@ pub async fn add_failed_code(c: &impl ConnectionTrait, id: Uuid) -> DbResult<i64
 
 /// Takes one download from the link's allowance, atomically: `false` when
 /// the cap is already reached (the row is left as it was).
-pub async fn take_link_download(c: &impl ConnectionTrait, id: Uuid) -> DbResult<bool> {
+pub async fn take_link_download(c: &impl ConnectionTrait, id: ShareLinkId) -> DbResult<bool> {
     let res = share_link::Entity::update_many()
         .col_expr(
             share_link::Column::DownloadsUsed,
@@ -117,7 +117,7 @@ pub async fn take_link_download(c: &impl ConnectionTrait, id: Uuid) -> DbResult<
 }
 
 /// The same for the gallery's own cap, across all its links.
-pub async fn take_gallery_download(c: &impl ConnectionTrait, id: Uuid) -> DbResult<bool> {
+pub async fn take_gallery_download(c: &impl ConnectionTrait, id: GalleryId) -> DbResult<bool> {
     let res = gallery::Entity::update_many()
         .col_expr(
             gallery::Column::DownloadsUsed,
@@ -153,8 +153,8 @@ pub async fn find_session(
 
 pub async fn find_mark(
     c: &impl ConnectionTrait,
-    link: Uuid,
-    photo: Uuid,
+    link: ShareLinkId,
+    photo: PhotoId,
 ) -> DbResult<Option<proof_mark::Model>> {
     Ok(proof_mark::Entity::find()
         .filter(proof_mark::Column::LinkId.eq(link))
@@ -180,7 +180,7 @@ pub async fn update_mark(c: &impl ConnectionTrait, m: proof_mark::Model) -> DbRe
 
 pub async fn marks_of_link(
     c: &impl ConnectionTrait,
-    link: Uuid,
+    link: ShareLinkId,
 ) -> DbResult<Vec<proof_mark::Model>> {
     Ok(proof_mark::Entity::find()
         .filter(proof_mark::Column::LinkId.eq(link))
@@ -200,7 +200,7 @@ pub async fn marks_of_gallery(
         .await?)
 }
 
-pub async fn count_favourites(c: &impl ConnectionTrait, link: Uuid) -> DbResult<u64> {
+pub async fn count_favourites(c: &impl ConnectionTrait, link: ShareLinkId) -> DbResult<u64> {
     Ok(proof_mark::Entity::find()
         .filter(proof_mark::Column::LinkId.eq(link))
         .filter(proof_mark::Column::Favourite.eq(1))
@@ -304,7 +304,7 @@ pub async fn galleries_expiring(
 }
 
 /// Claims a gallery's reminder: `false` if another worker already did.
-pub async fn claim_reminder(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbResult<bool> {
+pub async fn claim_reminder(c: &impl ConnectionTrait, id: GalleryId, now: i64) -> DbResult<bool> {
     let res = gallery::Entity::update_many()
         .col_expr(gallery::Column::ExpiryRemindedAt, Expr::value(now))
         .filter(gallery::Column::Id.eq(id))

@@ -1,8 +1,8 @@
 //! Sign-in state: browser sessions, API tokens, one-time link tokens and the
 //! failed-attempt throttle. Only SHA-256 hashes of tokens are ever stored.
 
-use darkroom_domain::StudioId;
 use darkroom_domain::UserId;
+use darkroom_domain::{LoginId, SessionId, StudioId, TokenId, TypedId};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -31,7 +31,7 @@ pub async fn find_session_by_hash(
         .await?)
 }
 
-pub async fn touch_session(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbResult<()> {
+pub async fn touch_session(c: &impl ConnectionTrait, id: SessionId, now: i64) -> DbResult<()> {
     auth_session::Entity::update_many()
         .col_expr(auth_session::Column::LastSeenAt, Expr::value(now))
         .filter(auth_session::Column::Id.eq(id))
@@ -43,7 +43,7 @@ pub async fn touch_session(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbRe
 /// Moves a session to another studio, as that studio's person.
 pub async fn set_session_studio(
     c: &impl ConnectionTrait,
-    id: Uuid,
+    id: SessionId,
     studio: StudioId,
     user: UserId,
 ) -> DbResult<()> {
@@ -56,7 +56,7 @@ pub async fn set_session_studio(
     Ok(())
 }
 
-pub async fn delete_session(c: &impl ConnectionTrait, id: Uuid) -> DbResult<()> {
+pub async fn delete_session(c: &impl ConnectionTrait, id: SessionId) -> DbResult<()> {
     auth_session::Entity::delete_by_id(id).exec(c).await?;
     Ok(())
 }
@@ -83,7 +83,7 @@ pub async fn delete_sessions_of_user(
 /// caller's own (after a password change).
 pub async fn delete_sessions_of_login(
     c: &impl ConnectionTrait,
-    login: Uuid,
+    login: LoginId,
     except: Option<Uuid>,
 ) -> DbResult<u64> {
     let users: Vec<Uuid> = crate::repo::person::users_of_login(c, login)
@@ -138,9 +138,9 @@ pub async fn find_token(
     c: &impl ConnectionTrait,
     studio: StudioId,
     user: UserId,
-    id: Uuid,
+    id: TokenId,
 ) -> DbResult<Option<api_token::Model>> {
-    Ok(api_token::Entity::find_by_id(id)
+    Ok(api_token::Entity::find_by_id(id.uuid())
         .filter(api_token::Column::StudioId.eq(studio))
         .filter(api_token::Column::UserId.eq(user))
         .one(c)
@@ -160,7 +160,7 @@ pub async fn tokens_of_user(
         .await?)
 }
 
-pub async fn revoke_token(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbResult<bool> {
+pub async fn revoke_token(c: &impl ConnectionTrait, id: TokenId, now: i64) -> DbResult<bool> {
     let res = api_token::Entity::update_many()
         .col_expr(api_token::Column::RevokedAt, Expr::value(now))
         .filter(api_token::Column::Id.eq(id))
@@ -187,7 +187,7 @@ pub async fn revoke_tokens_of_user(
     Ok(res.rows_affected)
 }
 
-pub async fn touch_token(c: &impl ConnectionTrait, id: Uuid, now: i64) -> DbResult<()> {
+pub async fn touch_token(c: &impl ConnectionTrait, id: TokenId, now: i64) -> DbResult<()> {
     api_token::Entity::update_many()
         .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
         .filter(api_token::Column::Id.eq(id))
@@ -267,7 +267,7 @@ pub async fn revoke_one_time_for(
 pub async fn revoke_one_time_for_login(
     c: &impl ConnectionTrait,
     purpose: &str,
-    login: Uuid,
+    login: LoginId,
     now: i64,
 ) -> DbResult<u64> {
     Ok(one_time_token::Entity::update_many()

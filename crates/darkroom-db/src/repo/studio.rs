@@ -1,20 +1,13 @@
 //! Studios: the tenant roots.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
-};
-use uuid::Uuid;
+use darkroom_domain::{StudioId, TypedId};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::DbResult;
-use crate::entity::studio::{ActiveModel, Column, Entity, Model};
+use crate::entity::studio::{Column, Entity, Model};
 
-pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
-    Ok(ActiveModel::from(m).insert(c).await?)
-}
-
-pub async fn find(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<Model>> {
-    Ok(Entity::find_by_id(id)
+pub async fn find(c: &impl ConnectionTrait, id: StudioId) -> DbResult<Option<Model>> {
+    Ok(Entity::find_by_id(id.uuid())
         .filter(Column::DeletedAt.is_null())
         .one(c)
         .await?)

@@ -1,6 +1,6 @@
 //! Resumable uploads (tus).
 
-use darkroom_domain::StudioId;
+use darkroom_domain::{StudioId, TypedId, UploadId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -13,21 +13,25 @@ pub async fn insert(c: &impl ConnectionTrait, m: Model) -> DbResult<Model> {
     Ok(ActiveModel::from(m).insert(c).await?)
 }
 
-pub async fn find(c: &impl ConnectionTrait, studio: StudioId, id: Uuid) -> DbResult<Option<Model>> {
-    Ok(Entity::find_by_id(id)
+pub async fn find(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    id: UploadId,
+) -> DbResult<Option<Model>> {
+    Ok(Entity::find_by_id(id.uuid())
         .filter(Column::StudioId.eq(studio))
         .one(c)
         .await?)
 }
 
-pub async fn find_any(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<Model>> {
-    Ok(Entity::find_by_id(id).one(c).await?)
+pub async fn find_any(c: &impl ConnectionTrait, id: UploadId) -> DbResult<Option<Model>> {
+    Ok(Entity::find_by_id(id.uuid()).one(c).await?)
 }
 
 /// Records how many bytes are durably received, and pushes expiry forward.
 pub async fn set_received(
     c: &impl ConnectionTrait,
-    id: Uuid,
+    id: UploadId,
     received: i64,
     now: i64,
     expires_at: i64,
@@ -44,7 +48,7 @@ pub async fn set_received(
 
 pub async fn finish(
     c: &impl ConnectionTrait,
-    id: Uuid,
+    id: UploadId,
     status: UploadStatus,
     photo: Option<Uuid>,
     error: Option<&str>,

@@ -2,12 +2,16 @@
 //!
 //! Every mutable row carries `version`: a change names the version it was
 //! made against, and lands only if the row still has it. [`update`] is that
-//! compare-and-set for every table that implements [`Versioned`]; the core's
+//! compare-and-set for every table that implements [`Versioned`], and
+//! [`insert`] its first write; the core's
 //! `kernel::write` wraps it with the stale answer (409 with the current
 //! state), the clock and the audit entry.
 
 use darkroom_domain::StudioId;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, Value,
+};
 use uuid::Uuid;
 
 use crate::DbResult;
@@ -24,6 +28,7 @@ pub trait Versioned: EntityTrait {
     /// The owning studio (for the studios table, its own id).
     fn owner() -> Self::Column;
     fn version() -> Self::Column;
+    fn created_at() -> Self::Column;
     fn updated_at() -> Self::Column;
 }
 
@@ -39,6 +44,9 @@ macro_rules! versioned {
             }
             fn version() -> $m::Column {
                 $m::Column::Version
+            }
+            fn created_at() -> $m::Column {
+                $m::Column::CreatedAt
             }
             fn updated_at() -> $m::Column {
                 $m::Column::UpdatedAt
@@ -57,6 +65,26 @@ versioned! {
     gallery_set "set": Id, StudioId;
     editing_task "task": Id, StudioId;
     deliverable "deliverable": Id, StudioId;
+}
+
+/// Inserts `row` as a new row of `studio`: its owner, version 1, and `now`
+/// as both `created_at` and `updated_at` are set here, not by the caller.
+pub async fn insert<E>(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    now: i64,
+    mut row: E::ActiveModel,
+) -> DbResult<E::Model>
+where
+    E: Versioned,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    row.set(E::owner(), Value::from(studio));
+    row.set(E::version(), Value::from(1_i64));
+    row.set(E::created_at(), Value::from(now));
+    row.set(E::updated_at(), Value::from(now));
+    Ok(row.insert(c).await?)
 }
 
 /// Writes `changes`, the next version and `now` as `updated_at` to the row

@@ -275,7 +275,7 @@ async fn next_version(
     probed: &Probed,
     now: i64,
 ) -> CoreResult<(i64, photo::Model)> {
-    let number = repo::photo::versions_of(tx, studio, existing.id)
+    let number = repo::photo::versions_of(tx, studio, PhotoId::from_uuid(existing.id))
         .await?
         .iter()
         .map(|v| v.number)
@@ -295,7 +295,7 @@ async fn next_version(
         ..Default::default()
     };
     repo::photo::update_photo(tx, am).await?;
-    let row = repo::photo::find_photo(tx, studio, existing.id)
+    let row = repo::photo::find_photo(tx, studio, PhotoId::from_uuid(existing.id))
         .await?
         .ok_or(CoreError::not_found("photo"))?;
     Ok((number, row))
@@ -363,7 +363,7 @@ fn version_row(
         content_hash: probed.hash.clone(),
         size_bytes: i64::try_from(probed.size).unwrap_or(i64::MAX),
         crc32: Some(i64::from(probed.crc32)),
-        format: probed.format.name().into(),
+        format: probed.format,
         original_key: original_key.to_string(),
         thumb_key: None,
         preview_key: None,

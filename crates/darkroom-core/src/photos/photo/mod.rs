@@ -18,7 +18,8 @@ use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{
-    BatchId, GalleryId, GallerySetId, PhotoId, PhotoVersionId, StudioId, Timestamp, TypedId, UserId,
+    BatchId, BranchId, GalleryId, GallerySetId, PhotoId, PhotoVersionId, StudioId, Timestamp,
+    TypedId, UserId,
 };
 use darkroom_imaging::meta::PhotoMeta;
 use darkroom_media::Key;
@@ -72,7 +73,7 @@ pub struct VersionView {
     pub id: PhotoVersionId,
     pub number: i64,
     pub role: VersionRole,
-    pub format: String,
+    pub format: darkroom_domain::names::ImageFormat,
     pub size_bytes: i64,
     /// SHA-256 of the file.
     pub content_hash: String,
@@ -89,7 +90,7 @@ fn version_view(v: &photo_version::Model) -> VersionView {
         id: PhotoVersionId::from_uuid(v.id),
         number: v.number,
         role: v.role,
-        format: v.format.clone(),
+        format: v.format,
         size_bytes: v.size_bytes,
         content_hash: v.content_hash.clone(),
         render_status: v.render_status,
@@ -234,7 +235,7 @@ pub(crate) async fn resolve(
             })
         }
         Destination::NewVersion { photo, .. } => {
-            let ph = repo::photo::find_photo(c, p.studio, photo.uuid())
+            let ph = repo::photo::find_photo(c, p.studio, photo)
                 .await?
                 .ok_or(CoreError::not_found("photo"))?;
             let gal = match ph.gallery_id {
@@ -271,7 +272,7 @@ pub(crate) async fn check_quota(
     extra: u64,
     count_pending: bool,
 ) -> CoreResult<()> {
-    let s = repo::studio::find(c, studio.uuid())
+    let s = repo::studio::find(c, studio)
         .await?
         .ok_or(CoreError::not_found("studio"))?;
     let Some(quota) = crate::kernel::tenant::quota_of(core, &s) else {
@@ -323,11 +324,11 @@ async fn photo_and_gallery(
     p: &Principal,
     id: PhotoId,
 ) -> CoreResult<(photo::Model, Option<gallery::Model>)> {
-    let ph = repo::photo::find_photo(c, p.studio, id.uuid())
+    let ph = repo::photo::find_photo(c, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("photo"))?;
     let g = match ph.gallery_id {
-        Some(g) => repo::gallery::find(c, p.studio, g, true).await?,
+        Some(g) => repo::gallery::find(c, p.studio, GalleryId::from_uuid(g), true).await?,
         None => None,
     };
     let _ = core;
@@ -351,7 +352,8 @@ pub(crate) fn authorize_on(
 pub async fn get(core: &Core, p: &Principal, id: PhotoId) -> CoreResult<PhotoDetail> {
     let (ph, g) = photo_and_gallery(core, core.db().conn(), p, id).await?;
     authorize_on(core, p, Permission::GalleryView, g.as_ref())?;
-    let versions = repo::photo::versions_of(core.db().conn(), p.studio, ph.id).await?;
+    let versions =
+        repo::photo::versions_of(core.db().conn(), p.studio, PhotoId::from_uuid(ph.id)).await?;
     let current = versions.iter().find(|v| v.number == ph.current_version);
     Ok(PhotoDetail {
         photo: photo_view(&ph, current),
@@ -441,9 +443,7 @@ pub async fn delete(core: &Core, p: &Principal, meta: &Meta, id: PhotoId) -> Cor
         meta,
         Event {
             studio: Some(p.studio),
-            branch: g
-                .as_ref()
-                .map(|g| darkroom_domain::BranchId::from_uuid(g.branch_id)),
+            branch: g.as_ref().map(|g| BranchId::from_uuid(g.branch_id)),
             who: Who::of(p),
             event_type: "photo.deleted",
             severity: Severity::High,
@@ -467,7 +467,8 @@ pub async fn purge_replaced(
     let (ph, g) = photo_and_gallery(core, core.db().conn(), p, id).await?;
     authorize_on(core, p, Permission::PhotoDelete, g.as_ref())?;
     let store = core.store_of(p.studio).await?;
-    let versions = repo::photo::versions_of(core.db().conn(), p.studio, ph.id).await?;
+    let versions =
+        repo::photo::versions_of(core.db().conn(), p.studio, PhotoId::from_uuid(ph.id)).await?;
     let purged: Vec<_> = versions
         .into_iter()
         .filter(|v| v.number != ph.current_version && v.purged_at.is_none())
@@ -493,7 +494,7 @@ pub async fn purge_replaced(
     }
     audit::record(core, &tx, meta, Event {
         studio: Some(p.studio),
-        branch: g.as_ref().map(|g| darkroom_domain::BranchId::from_uuid(g.branch_id)),
+        branch: g.as_ref().map(|g| BranchId::from_uuid(g.branch_id)),
         who: Who::of(p),
         event_type: "photo.versions_purged",
         severity: Severity::High,

@@ -22,7 +22,7 @@ pub async fn recover(core: &Core) -> CoreResult<(usize, usize)> {
             let _ = tokio::fs::remove_file(&path).await;
             ups::finish(
                 core.db().conn(),
-                m.id,
+                UploadId::from_uuid(m.id),
                 UploadStatus::Terminated,
                 None,
                 Some("expired"),
@@ -44,7 +44,7 @@ pub async fn recover(core: &Core) -> CoreResult<(usize, usize)> {
         } else if on_disk < recorded {
             ups::set_received(
                 core.db().conn(),
-                m.id,
+                UploadId::from_uuid(m.id),
                 i64::try_from(on_disk).unwrap_or(0),
                 now,
                 m.expires_at,
@@ -82,7 +82,7 @@ pub async fn expire(core: &Core) -> CoreResult<usize> {
         let _ = tokio::fs::remove_file(part_path(core, UploadId::from_uuid(m.id))).await;
         ups::finish(
             core.db().conn(),
-            m.id,
+            UploadId::from_uuid(m.id),
             UploadStatus::Terminated,
             None,
             Some("expired"),
@@ -108,7 +108,7 @@ pub async fn sweep_orphans(core: &Core) -> CoreResult<usize> {
         let Ok(uuid) = uuid::Uuid::parse_str(stem) else {
             continue;
         };
-        let live = repo::upload::find_any(core.db().conn(), uuid)
+        let live = repo::upload::find_any(core.db().conn(), UploadId::from_uuid(uuid))
             .await?
             .is_some_and(|u| u.status == UploadStatus::Receiving);
         if !live {

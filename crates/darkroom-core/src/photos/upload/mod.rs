@@ -174,7 +174,7 @@ pub async fn create(
 
 /// An upload of the principal's own (anyone else's answers like a missing one).
 async fn load(core: &Core, p: &Principal, id: UploadId) -> CoreResult<upload::Model> {
-    ups::find(core.db().conn(), p.studio, id.uuid())
+    ups::find(core.db().conn(), p.studio, id)
         .await?
         .filter(|m| m.user_id == p.user.uuid())
         .ok_or(CoreError::not_found("upload"))
@@ -437,7 +437,7 @@ async fn finish(core: &Core, p: &Principal, m: &upload::Model) -> CoreResult<Ing
         Ok(i) => {
             ups::finish(
                 core.db().conn(),
-                m.id,
+                UploadId::from_uuid(m.id),
                 UploadStatus::Finished,
                 Some(i.photo().id.uuid()),
                 None,
@@ -448,7 +448,7 @@ async fn finish(core: &Core, p: &Principal, m: &upload::Model) -> CoreResult<Ing
         Err(e) => {
             ups::finish(
                 core.db().conn(),
-                m.id,
+                UploadId::from_uuid(m.id),
                 UploadStatus::Failed,
                 None,
                 Some(&e.to_string()),
@@ -487,7 +487,7 @@ pub async fn terminate(core: &Core, p: &Principal, id: UploadId) -> CoreResult<(
     if m.status == UploadStatus::Receiving {
         ups::finish(
             core.db().conn(),
-            m.id,
+            UploadId::from_uuid(m.id),
             UploadStatus::Terminated,
             None,
             None,

@@ -5,7 +5,7 @@ use crate::kernel::error::CoreError;
 use bytes::Bytes;
 use darkroom_db::entity::upload;
 use darkroom_db::repo::upload as ups;
-use darkroom_domain::{Timestamp, UploadId};
+use darkroom_domain::{Timestamp, TypedId, UploadId};
 use futures::{Stream, StreamExt};
 use std::sync::atomic::Ordering;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
@@ -45,7 +45,7 @@ pub(super) async fn checkpoint(
     let expires_at = now.plus(core.settings().media.upload_ttl);
     ups::set_received(
         core.db().conn(),
-        m.id,
+        UploadId::from_uuid(m.id),
         i64::try_from(received).unwrap_or(i64::MAX),
         now.as_micros(),
         expires_at.as_micros(),

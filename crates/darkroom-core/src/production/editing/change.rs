@@ -92,21 +92,25 @@ pub(super) fn check_priority(s: Option<&PriorityName>, errs: &mut FieldErrors) -
     s.and_then(|s| errs.check("priority", s.check()))
 }
 
+/// A new task `id` of `studio` (through the versioned write path), with
+/// the photos it covers at their current versions.
 pub(super) async fn insert_task(
+    core: &Core,
     c: &impl ConnectionTrait,
-    t: editing_task::Model,
+    studio: darkroom_domain::StudioId,
+    id: EditTaskId,
+    mut t: editing_task::ActiveModel,
     photos: &[photo::Model],
-) -> darkroom_db::DbResult<editing_task::Model> {
-    let studio = t.studio_id;
-    let task = t.id;
-    let saved = repo::editing::insert_task(c, t).await?;
+) -> CoreResult<editing_task::Model> {
+    t.id = Set(id.uuid());
+    let saved = write::insert::<editing_task::Entity>(core, c, studio, &id, t).await?;
     for ph in photos {
         repo::editing::insert_task_photo(
             c,
             editing_task_photo::Model {
                 id: uuid::Uuid::now_v7(),
-                studio_id: studio,
-                task_id: task,
+                studio_id: studio.uuid(),
+                task_id: id.uuid(),
                 photo_id: ph.id,
                 base_version: ph.current_version,
                 edited_version: None,
@@ -150,33 +154,32 @@ pub async fn create(
     let photos = photos_of(&tx, p.studio, &g, &input.photo_ids, &mut errs).await?;
     errs.into_result()?;
     let t = insert_task(
+        core,
         &tx,
-        editing_task::Model {
-            id: id.uuid(),
-            studio_id: p.studio.uuid(),
-            gallery_id: g.id,
-            source: "staff".into(),
-            link_id: None,
-            note_id: None,
-            title: title.unwrap_or_default(),
-            notes,
-            assignee_id: input.assignee_id.map(|a| a.uuid()),
-            priority,
-            due_at: input.due_at.map(|d| d.as_micros()),
-            status: TaskStatus::Queued,
-            revision_count: 0,
-            started_at: None,
-            review_at: None,
-            completed_at: None,
-            created_by: Some(p.user.uuid()),
-            version: 1,
-            created_at: now,
-            updated_at: now,
+        p.studio,
+        id,
+        editing_task::ActiveModel {
+            studio_id: Set(p.studio.uuid()),
+            gallery_id: Set(g.id),
+            source: Set("staff".into()),
+            link_id: Set(None),
+            note_id: Set(None),
+            title: Set(title.unwrap_or_default()),
+            notes: Set(notes),
+            assignee_id: Set(input.assignee_id.map(|a| a.uuid())),
+            priority: Set(priority),
+            due_at: Set(input.due_at.map(|d| d.as_micros())),
+            status: Set(TaskStatus::Queued),
+            revision_count: Set(0),
+            started_at: Set(None),
+            review_at: Set(None),
+            completed_at: Set(None),
+            created_by: Set(Some(p.user.uuid())),
+            ..Default::default()
         },
         &photos,
     )
-    .await
-    .map_err(|e| created::on_insert_error(e, &id))?;
+    .await?;
     audit::record(
         core,
         &tx,
@@ -211,7 +214,7 @@ pub(super) async fn photos_of(
     let mut photos = Vec::new();
     let mut seen = HashSet::new();
     for (i, pid) in ids.iter().enumerate() {
-        match repo::photo::find_photo(tx, studio, pid.uuid()).await? {
+        match repo::photo::find_photo(tx, studio, *pid).await? {
             Some(ph) if ph.gallery_id == Some(g.id) => {
                 if seen.insert(ph.id) {
                     photos.push(ph);
@@ -379,11 +382,13 @@ async fn rebase_on_current(
     let rows = repo::editing::photos_of_tasks(tx, studio, &[task]).await?;
     let mut current = Vec::new();
     for r in rows {
-        if let Some(ph) = repo::photo::find_photo(tx, studio, r.photo_id).await? {
+        if let Some(ph) =
+            repo::photo::find_photo(tx, studio, PhotoId::from_uuid(r.photo_id)).await?
+        {
             current.push((ph.id, ph.current_version));
         }
     }
-    repo::editing::rebase_task_photos(tx, studio, task, &current).await?;
+    repo::editing::rebase_task_photos(tx, studio, EditTaskId::from_uuid(task), &current).await?;
     Ok(())
 }
 

@@ -9,9 +9,9 @@ use crate::sharing::events::{EditRequested, SelectionSubmitted};
 use crate::{Core, Meta, Principal};
 use darkroom_db::entity::{editing_task, editing_task_photo, gallery, photo};
 use darkroom_db::repo::{self, editing::TaskQuery};
-use darkroom_db::sea_orm::ConnectionTrait;
+use darkroom_db::sea_orm::{ConnectionTrait, Set};
 use darkroom_domain::editing::{Priority, TaskStatus};
-use darkroom_domain::{EditTaskId, NoteId, PhotoId, TypedId};
+use darkroom_domain::{EditTaskId, GalleryId, NoteId, PhotoId, ShareLinkId, StudioId, TypedId};
 use std::collections::HashSet;
 
 use super::*;
@@ -24,8 +24,7 @@ pub(crate) fn on_selection<'a>(
     tx: &'a darkroom_db::Tx,
     e: &'a SelectionSubmitted,
 ) -> BoxFuture<'a, CoreResult<()>> {
-    let _ = core;
-    Box::pin(from_selection(tx, e.studio, &e.link, &e.gallery, e.at))
+    Box::pin(from_selection(core, tx, e.studio, &e.link, &e.gallery))
 }
 
 /// An edit request becomes a task (see [`from_edit_request`]).
@@ -34,9 +33,8 @@ pub(crate) fn on_edit_request<'a>(
     tx: &'a darkroom_db::Tx,
     e: &'a EditRequested,
 ) -> BoxFuture<'a, CoreResult<()>> {
-    let _ = core;
     Box::pin(from_edit_request(
-        tx, &e.link, &e.photo, e.note, &e.body, e.at,
+        core, tx, &e.link, &e.photo, e.note, &e.body,
     ))
 }
 
@@ -58,16 +56,16 @@ pub(crate) fn on_edited_upload<'a>(
 }
 
 pub(crate) async fn from_selection(
+    core: &Core,
     c: &impl ConnectionTrait,
     studio: darkroom_domain::StudioId,
     link: &darkroom_db::entity::share_link::Model,
     g: &gallery::Model,
-    now: i64,
 ) -> CoreResult<()> {
-    let marks = repo::share::marks_of_link(c, link.id).await?;
+    let marks = repo::share::marks_of_link(c, ShareLinkId::from_uuid(link.id)).await?;
     let mut photos = Vec::new();
     for m in marks.iter().filter(|m| m.favourite != 0) {
-        if let Some(ph) = repo::photo::find_photo(c, studio, m.photo_id).await?
+        if let Some(ph) = repo::photo::find_photo(c, studio, PhotoId::from_uuid(m.photo_id)).await?
             && ph.gallery_id == Some(g.id)
         {
             photos.push(ph);
@@ -97,28 +95,31 @@ pub(crate) async fn from_selection(
         return add_photos(c, studio, &t, &photos).await;
     }
     insert_task(
+        core,
         c,
-        editing_task::Model {
-            id: EditTaskId::new().uuid(),
-            studio_id: studio.uuid(),
-            gallery_id: g.id,
-            source: "selection".into(),
-            link_id: Some(link.id),
-            note_id: None,
-            title: format!("Selection of {} ({} photos)", link.label, photos.len()),
-            notes: None,
-            assignee_id: None,
-            priority: Priority::Normal,
-            due_at: None,
-            status: TaskStatus::Queued,
-            revision_count: 0,
-            started_at: None,
-            review_at: None,
-            completed_at: None,
-            created_by: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
+        studio,
+        EditTaskId::new(),
+        editing_task::ActiveModel {
+            gallery_id: Set(g.id),
+            source: Set("selection".into()),
+            link_id: Set(Some(link.id)),
+            note_id: Set(None),
+            title: Set(format!(
+                "Selection of {} ({} photos)",
+                link.label,
+                photos.len()
+            )),
+            notes: Set(None),
+            assignee_id: Set(None),
+            priority: Set(Priority::Normal),
+            due_at: Set(None),
+            status: Set(TaskStatus::Queued),
+            revision_count: Set(0),
+            started_at: Set(None),
+            review_at: Set(None),
+            completed_at: Set(None),
+            created_by: Set(None),
+            ..Default::default()
         },
         &photos,
     )
@@ -158,36 +159,38 @@ async fn add_photos(
 
 /// An edit request becomes a task for its photo, the client's words as notes.
 pub(crate) async fn from_edit_request(
+    core: &Core,
     c: &impl ConnectionTrait,
     link: &darkroom_db::entity::share_link::Model,
     ph: &photo::Model,
     note: NoteId,
     body: &str,
-    now: i64,
 ) -> CoreResult<()> {
     insert_task(
+        core,
         c,
-        editing_task::Model {
-            id: EditTaskId::new().uuid(),
-            studio_id: ph.studio_id,
-            gallery_id: ph.gallery_id.unwrap_or_default(),
-            source: "edit_request".into(),
-            link_id: Some(link.id),
-            note_id: Some(note.uuid()),
-            title: format!("Edit request from {}: {}", link.label, ph.original_name),
-            notes: Some(body.to_string()),
-            assignee_id: None,
-            priority: Priority::Normal,
-            due_at: None,
-            status: TaskStatus::Queued,
-            revision_count: 0,
-            started_at: None,
-            review_at: None,
-            completed_at: None,
-            created_by: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
+        StudioId::from_uuid(ph.studio_id),
+        EditTaskId::new(),
+        editing_task::ActiveModel {
+            gallery_id: Set(ph.gallery_id.unwrap_or_default()),
+            source: Set("edit_request".into()),
+            link_id: Set(Some(link.id)),
+            note_id: Set(Some(note.uuid())),
+            title: Set(format!(
+                "Edit request from {}: {}",
+                link.label, ph.original_name
+            )),
+            notes: Set(Some(body.to_string())),
+            assignee_id: Set(None),
+            priority: Set(Priority::Normal),
+            due_at: Set(None),
+            status: Set(TaskStatus::Queued),
+            revision_count: Set(0),
+            started_at: Set(None),
+            review_at: Set(None),
+            completed_at: Set(None),
+            created_by: Set(None),
+            ..Default::default()
         },
         std::slice::from_ref(ph),
     )
@@ -207,8 +210,10 @@ pub(crate) async fn on_edited_version(
     now: i64,
 ) -> CoreResult<()> {
     let studio = p.studio;
-    for row in repo::editing::task_photos_of_photo(c, studio, photo).await? {
-        let Some(t) = repo::editing::find_task(c, studio, row.task_id).await? else {
+    for row in repo::editing::task_photos_of_photo(c, studio, PhotoId::from_uuid(photo)).await? {
+        let Some(t) =
+            repo::editing::find_task(c, studio, EditTaskId::from_uuid(row.task_id)).await?
+        else {
             continue;
         };
         let from = t.status;
@@ -240,7 +245,9 @@ pub(crate) async fn on_edited_version(
                     t.id
                 )));
             }
-            if let Some(g) = repo::gallery::find(c, studio, t.gallery_id, true).await? {
+            if let Some(g) =
+                repo::gallery::find(c, studio, GalleryId::from_uuid(t.gallery_id), true).await?
+            {
                 audit::record(
                     core,
                     c,

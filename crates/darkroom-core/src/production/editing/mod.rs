@@ -99,7 +99,8 @@ async fn views(
     let mut names: HashMap<uuid::Uuid, photo::Model> = HashMap::new();
     for r in &rows {
         if !names.contains_key(&r.photo_id)
-            && let Some(ph) = repo::photo::find_photo(c, studio, r.photo_id).await?
+            && let Some(ph) =
+                repo::photo::find_photo(c, studio, PhotoId::from_uuid(r.photo_id)).await?
         {
             names.insert(ph.id, ph);
         }
@@ -195,10 +196,10 @@ async fn load(
     p: &Principal,
     id: EditTaskId,
 ) -> CoreResult<(editing_task::Model, gallery::Model)> {
-    let t = repo::editing::find_task(c, p.studio, id.uuid())
+    let t = repo::editing::find_task(c, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("editing task"))?;
-    let g = repo::gallery::find(c, p.studio, t.gallery_id, false)
+    let g = repo::gallery::find(c, p.studio, GalleryId::from_uuid(t.gallery_id), false)
         .await?
         .ok_or(CoreError::not_found("editing task"))?;
     core.authorize(p, Permission::GalleryView, target(&g))?;
@@ -295,7 +296,7 @@ pub async fn list(core: &Core, p: &Principal, f: &TaskFilter) -> CoreResult<Vec<
     let tasks = repo::editing::list_tasks(c, p.studio, &q, LIST_LIMIT).await?;
     let mut galleries: HashMap<uuid::Uuid, gallery::Model> = HashMap::new();
     for gid in tasks.iter().map(|t| t.gallery_id).collect::<HashSet<_>>() {
-        if let Some(g) = repo::gallery::find(c, p.studio, gid, false).await?
+        if let Some(g) = repo::gallery::find(c, p.studio, GalleryId::from_uuid(gid), false).await?
             && core.can(p, Permission::GalleryView, target(&g))
         {
             galleries.insert(gid, g);

@@ -11,7 +11,7 @@ use darkroom_domain::audit::Severity;
 use darkroom_domain::link::LinkAction;
 use darkroom_domain::names::NoteKind;
 use darkroom_domain::validate::{self, FieldErrors};
-use darkroom_domain::{BranchId, NoteId, PhotoId, Timestamp, TypedId};
+use darkroom_domain::{BranchId, NoteId, PhotoId, ShareLinkId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
 use super::*;
@@ -50,7 +50,12 @@ pub async fn mark(
     // again under the lock means no heart lands after a submission.
     let g = &share::lock_and_decide(core, &tx, g, LinkAction::View).await?;
     input.authorize(core, g)?;
-    let existing = repo::share::find_mark(&tx, g.link.id, p.id).await?;
+    let existing = repo::share::find_mark(
+        &tx,
+        ShareLinkId::from_uuid(g.link.id),
+        PhotoId::from_uuid(p.id),
+    )
+    .await?;
     let was_favourite = existing.as_ref().is_some_and(|m| m.favourite != 0);
     let mut m = existing.clone().unwrap_or(proof_mark::Model {
         id: uuid::Uuid::now_v7(),
@@ -139,7 +144,7 @@ impl MarkInput {
 /// Refuses one more heart past the package's maximum, unless the gallery
 /// allows extras.
 async fn check_room(tx: &darkroom_db::Tx, g: &Guest) -> CoreResult<()> {
-    let count = repo::share::count_favourites(tx, g.link.id).await?;
+    let count = repo::share::count_favourites(tx, ShareLinkId::from_uuid(g.link.id)).await?;
     if let Some(limit) = g.gallery.selection_limit
         && g.gallery.allow_extras == 0
         && count >= u64::try_from(limit).unwrap_or(0)

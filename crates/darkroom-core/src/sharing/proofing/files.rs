@@ -9,7 +9,7 @@ use darkroom_db::repo;
 use darkroom_db::repo::photo::Place;
 use darkroom_domain::link::{DownloadLevel, LinkAction};
 use darkroom_domain::names::LinkPurpose;
-use darkroom_domain::{PhotoId, TypedId};
+use darkroom_domain::{GalleryId, PhotoId, ShareLinkId, TypedId};
 
 use super::*;
 
@@ -152,7 +152,7 @@ pub(super) async fn take_download(
     photo: Option<uuid::Uuid>,
 ) -> CoreResult<()> {
     let tx = core.db().begin().await?;
-    if !repo::share::take_link_download(&tx, g.link.id).await? {
+    if !repo::share::take_link_download(&tx, ShareLinkId::from_uuid(g.link.id)).await? {
         return Err(CoreError::conflict(
             "download_limit",
             format!(
@@ -162,7 +162,7 @@ pub(super) async fn take_download(
         ));
     }
     if g.link.purpose != LinkPurpose::Delivery
-        && !repo::share::take_gallery_download(&tx, g.gallery.id).await?
+        && !repo::share::take_gallery_download(&tx, GalleryId::from_uuid(g.gallery.id)).await?
     {
         return Err(CoreError::conflict(
             "download_limit",

@@ -16,7 +16,7 @@ use darkroom_domain::link::{DownloadLevel, LinkAction, LinkRights};
 use darkroom_domain::names::LinkPurpose;
 use darkroom_domain::names::NoteKind;
 use darkroom_domain::names::{PhotoStatus, VersionRole};
-use darkroom_domain::{GallerySetId, NoteId, PhotoId, Timestamp, TypedId};
+use darkroom_domain::{GallerySetId, NoteId, PhotoId, ShareLinkId, Timestamp, TypedId};
 use serde::Serialize;
 
 use crate::Core;
@@ -144,7 +144,7 @@ async fn selection_in(
     c: &impl darkroom_db::sea_orm::ConnectionTrait,
     g: &Guest,
 ) -> CoreResult<SelectionView> {
-    let count = repo::share::count_favourites(c, g.link.id).await?;
+    let count = repo::share::count_favourites(c, ShareLinkId::from_uuid(g.link.id)).await?;
     let limit = g.gallery.selection_limit;
     Ok(SelectionView {
         count,
@@ -201,7 +201,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     let c = core.db().conn();
     let rows = all_photos(c, g, crate::photos::interface::order_of(&g.gallery)).await?;
     let versions = repo::photo::current_versions(c, g.studio, &rows).await?;
-    let marks = repo::share::marks_of_link(c, g.link.id).await?;
+    let marks = repo::share::marks_of_link(c, ShareLinkId::from_uuid(g.link.id)).await?;
     let photos: Vec<ClientPhoto> = rows
         .iter()
         .filter(|p| p.status == PhotoStatus::Ready)
@@ -279,7 +279,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
 
 /// A photo of the guest's gallery (404 for any other, or a deleted one).
 async fn photo_of(core: &Core, g: &Guest, id: PhotoId) -> CoreResult<photo::Model> {
-    repo::photo::find_photo(core.db().conn(), g.studio, id.uuid())
+    repo::photo::find_photo(core.db().conn(), g.studio, id)
         .await?
         .filter(|p| p.gallery_id == Some(g.gallery.id) && p.deleted_at.is_none())
         .ok_or(CoreError::not_found("photo"))
@@ -310,7 +310,12 @@ pub async fn photo(core: &Core, g: &Guest, id: PhotoId) -> CoreResult<ClientPhot
     let c = core.db().conn();
     let p = photo_of(core, g, id).await?;
     let versions = repo::photo::current_versions(c, g.studio, std::slice::from_ref(&p)).await?;
-    let m = repo::share::find_mark(c, g.link.id, p.id).await?;
+    let m = repo::share::find_mark(
+        c,
+        ShareLinkId::from_uuid(g.link.id),
+        PhotoId::from_uuid(p.id),
+    )
+    .await?;
     let notes = repo::share::notes_of_gallery(
         c,
         g.studio,
@@ -367,7 +372,7 @@ pub async fn download_zip(
     let set = match set {
         None => None,
         Some(id) => Some(
-            repo::gallery::find_set(core.db().conn(), g.studio, id.uuid())
+            repo::gallery::find_set(core.db().conn(), g.studio, id)
                 .await?
                 .filter(|s| s.gallery_id == g.gallery.id)
                 .ok_or(CoreError::not_found("set"))?,

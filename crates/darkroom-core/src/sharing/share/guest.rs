@@ -10,7 +10,7 @@ use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::link::{self, Denial, LinkAction, LinkRights, LinkState};
 use darkroom_domain::names::LinkPurpose;
-use darkroom_domain::{BranchId, ShareLinkId, StudioId, Timestamp, TypedId};
+use darkroom_domain::{BranchId, GalleryId, ShareLinkId, StudioId, Timestamp, TypedId, UserId};
 
 use super::*;
 
@@ -68,14 +68,14 @@ pub(crate) async fn lock_and_decide(
     g: &Guest,
     action: LinkAction,
 ) -> CoreResult<Guest> {
-    repo::share::touch_link(c, g.link.id, core.now().as_micros()).await?;
-    let link = repo::share::find_link_any(c, g.link.id)
+    repo::share::touch_link(c, ShareLinkId::from_uuid(g.link.id), core.now().as_micros()).await?;
+    let link = repo::share::find_link_any(c, ShareLinkId::from_uuid(g.link.id))
         .await?
         .ok_or(CoreError::not_found("gallery link"))?;
     let gallery = repo::gallery::find(
         c,
         StudioId::from_uuid(link.studio_id),
-        link.gallery_id,
+        GalleryId::from_uuid(link.gallery_id),
         true,
     )
     .await?
@@ -100,7 +100,7 @@ pub(super) async fn guest_rows(core: &Core, link: share_link::Model) -> CoreResu
     let g = repo::gallery::find(
         core.db().conn(),
         StudioId::from_uuid(link.studio_id),
-        link.gallery_id,
+        GalleryId::from_uuid(link.gallery_id),
         true,
     )
     .await?
@@ -131,7 +131,7 @@ pub async fn guest(core: &Core, id: ShareLinkId, cookie: &str) -> CoreResult<Gue
     if let Some(s) = repo::share::find_session(db, &hash).await?
         && s.link_id == id.uuid()
         && s.expires_at > now
-        && let Some(l) = repo::share::find_link_any(db, s.link_id).await?
+        && let Some(l) = repo::share::find_link_any(db, ShareLinkId::from_uuid(s.link_id)).await?
     {
         let g = guest_rows(core, l).await?;
         crate::sharing::hot::of(core).sessions.put(
@@ -258,7 +258,7 @@ pub async fn enter_code(core: &Core, token: &str, code: &str, meta: &Meta) -> Co
     let tx = core.db().begin().await?;
     repo::signin::throttle_record_failure(&tx, &link_key, now, since).await?;
     repo::signin::throttle_record_failure(&tx, &ip_key, now, since).await?;
-    let failed = repo::share::add_failed_code(&tx, g.link.id).await?;
+    let failed = repo::share::add_failed_code(&tx, ShareLinkId::from_uuid(g.link.id)).await?;
     event(core, &tx, &g, "code_failed", None, Some(meta.ip.clone())).await?;
     if failed % CODE_ALERT_EVERY == 0 {
         alert_code_failures(core, &tx, &g, failed, meta).await?;
@@ -324,7 +324,7 @@ pub(crate) async fn notify_staff(
     }
     let who = g.link.created_by.or(g.gallery.created_by);
     let Some(user) = who else { return Ok(()) };
-    let Some(u) = repo::person::find_user(c, user).await? else {
+    let Some(u) = repo::person::find_user(c, UserId::from_uuid(user)).await? else {
         return Ok(());
     };
     let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
@@ -357,6 +357,6 @@ pub(crate) async fn event(
         },
     )
     .await?;
-    repo::share::touch_link(c, g.link.id, now).await?;
+    repo::share::touch_link(c, ShareLinkId::from_uuid(g.link.id), now).await?;
     Ok(())
 }

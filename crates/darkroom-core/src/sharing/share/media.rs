@@ -62,7 +62,7 @@ pub async fn guest_for_media(
         return Ok(g);
     }
     let read_at = crate::sharing::hot::epoch();
-    let l = repo::share::find_link_any(core.db().conn(), link.uuid())
+    let l = repo::share::find_link_any(core.db().conn(), link)
         .await?
         .ok_or(CoreError::not_found("gallery link"))?;
     let g = std::sync::Arc::new(guest_rows(core, l).await?);

@@ -25,7 +25,7 @@ use darkroom_domain::field::{
 use darkroom_domain::link::DownloadLevel;
 use darkroom_domain::names::{LinkKind, LinkPurpose};
 use darkroom_domain::permission::Permission;
-use darkroom_domain::{BranchId, GalleryId, ShareLinkId, StudioId, Timestamp, TypedId};
+use darkroom_domain::{BranchId, ClientId, GalleryId, ShareLinkId, StudioId, Timestamp, TypedId};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -316,10 +316,10 @@ pub async fn change_link(
     change: LinkChange,
 ) -> CoreResult<LinkView> {
     let tx = core.db().begin().await?;
-    let m = repo::share::find_link(&tx, p.studio, id.uuid())
+    let m = repo::share::find_link(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("share link"))?;
-    let g = repo::gallery::find(&tx, p.studio, m.gallery_id, true)
+    let g = repo::gallery::find(&tx, p.studio, GalleryId::from_uuid(m.gallery_id), true)
         .await?
         .ok_or(CoreError::not_found("share link"))?;
     core.authorize(
@@ -370,7 +370,7 @@ pub async fn change_link(
         },
     )
     .await?;
-    let fresh = repo::share::find_link(&tx, p.studio, id.uuid())
+    let fresh = repo::share::find_link(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("share link"))?;
     let counts = repo::share::event_counts(&tx, p.studio, GalleryId::from_uuid(g.id)).await?;
@@ -402,7 +402,7 @@ pub async fn remind_expiring(core: &Core) -> CoreResult<usize> {
     for g in due {
         let studio = StudioId::from_uuid(g.studio_id);
         let tx = core.db().begin().await?;
-        if !repo::share::claim_reminder(&tx, g.id, now.as_micros()).await? {
+        if !repo::share::claim_reminder(&tx, GalleryId::from_uuid(g.id), now.as_micros()).await? {
             continue;
         }
         if crate::kernel::tenant::smtp_for(core, Some(studio))
@@ -426,8 +426,12 @@ pub async fn remind_expiring(core: &Core) -> CoreResult<usize> {
                 }
             }
             if let Some(cid) = g.client_id
-                && let Some(c) =
-                    repo::client::find(&tx, StudioId::from_uuid(g.studio_id), cid).await?
+                && let Some(c) = repo::client::find(
+                    &tx,
+                    StudioId::from_uuid(g.studio_id),
+                    ClientId::from_uuid(cid),
+                )
+                .await?
                 && let Some(e) = c.email
             {
                 to.push((e, c.name));

@@ -95,7 +95,7 @@ pub(crate) async fn assign_in(
     user: UserId,
     input: &NewAssignment,
 ) -> CoreResult<role_assignment::Model> {
-    let role = repo::access::find_role(c, p.studio, input.role_id.uuid())
+    let role = repo::access::find_role(c, p.studio, input.role_id)
         .await?
         .ok_or_else(|| CoreError::missing("role_id", "role", input.role_id))?;
     if is_owner_role(&role) {
@@ -105,7 +105,7 @@ pub(crate) async fn assign_in(
     }
     check_can_give(p, &role_permissions(&role)?, "the assignment")?;
     if let Some(b) = input.branch_id {
-        repo::branch::find(c, p.studio, b.uuid(), false)
+        repo::branch::find(c, p.studio, b, false)
             .await?
             .ok_or_else(|| CoreError::missing("branch_id", "branch", b))?;
     }
@@ -173,20 +173,20 @@ pub async fn unassign_role(
 ) -> CoreResult<()> {
     let tx = core.db().begin().await?;
     target_member(&tx, p, user).await?;
-    let a = repo::access::find_assignment(&tx, p.studio, id.uuid())
+    let a = repo::access::find_assignment(&tx, p.studio, id)
         .await?
         .filter(|a| a.user_id == user.uuid())
         .ok_or(CoreError::not_found("role assignment"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     not_self(p, user)?;
     check_may_manage(core, &tx, p, user).await?;
-    let role = repo::access::find_role(&tx, p.studio, a.role_id).await?;
+    let role = repo::access::find_role(&tx, p.studio, RoleId::from_uuid(a.role_id)).await?;
     if role.as_ref().is_some_and(is_owner_role) {
         return Err(CoreError::forbidden(
             "the owner's role cannot be removed; nobody can demote the owner",
         ));
     }
-    repo::access::delete_assignment(&tx, p.studio, id.uuid()).await?;
+    repo::access::delete_assignment(&tx, p.studio, id).await?;
     audit::record(
         core,
         &tx,

@@ -90,14 +90,14 @@ pub(super) async fn grant_resource(
     match kind {
         GrantKind::Branch => {
             let id = BranchId::parse(raw).map_err(|_| CoreError::not_found("branch"))?;
-            repo::branch::find(c, p.studio, id.uuid(), false)
+            repo::branch::find(c, p.studio, id, false)
                 .await?
                 .ok_or(CoreError::not_found("branch"))?;
             Ok((id.uuid(), id))
         }
         GrantKind::Gallery => {
             let id = GalleryId::parse(raw).map_err(|_| CoreError::not_found("gallery"))?;
-            let g = repo::gallery::find(c, p.studio, id.uuid(), false)
+            let g = repo::gallery::find(c, p.studio, id, false)
                 .await?
                 .ok_or(CoreError::not_found("gallery"))?;
             Ok((id.uuid(), BranchId::from_uuid(g.branch_id)))
@@ -172,14 +172,14 @@ pub async fn revoke_grant(
 ) -> CoreResult<()> {
     let tx = core.db().begin().await?;
     target_member(&tx, p, user).await?;
-    let g = repo::access::find_grant(&tx, p.studio, id.uuid())
+    let g = repo::access::find_grant(&tx, p.studio, id)
         .await?
         .filter(|g| g.user_id == user.uuid())
         .ok_or(CoreError::not_found("grant"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
     not_self(p, user)?;
     check_may_manage(core, &tx, p, user).await?;
-    repo::access::delete_grant(&tx, p.studio, id.uuid()).await?;
+    repo::access::delete_grant(&tx, p.studio, id).await?;
     audit::record(
         core,
         &tx,

@@ -42,26 +42,26 @@ fn is_owner_role(r: &role::Model) -> bool {
 
 /// Creates the built-in roles of a new studio.
 pub(crate) async fn seed_roles(
+    core: &Core,
     c: &impl ConnectionTrait,
     studio: StudioId,
-    now: i64,
 ) -> CoreResult<Vec<role::Model>> {
     let mut out = Vec::new();
     for r in BuiltinRole::ALL {
+        let id = RoleId::new();
         out.push(
-            repo::access::insert_role(
+            write::insert::<role::Entity>(
+                core,
                 c,
-                role::Model {
-                    id: RoleId::new().uuid(),
-                    studio_id: studio.uuid(),
-                    builtin_key: Some(r.key().into()),
-                    name: r.display_name().into(),
-                    description: r.description().into(),
-                    permissions: perms_json(&r.default_permissions()),
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                    deleted_at: None,
+                studio,
+                &id,
+                role::ActiveModel {
+                    id: Set(id.uuid()),
+                    builtin_key: Set(Some(r.key().into())),
+                    name: Set(r.display_name().into()),
+                    description: Set(r.description().into()),
+                    permissions: Set(perms_json(&r.default_permissions())),
+                    ..Default::default()
                 },
             )
             .await?,
@@ -110,8 +110,12 @@ pub struct RoleView {
 
 async fn role_view(c: &impl ConnectionTrait, r: role::Model) -> CoreResult<RoleView> {
     let perms = role_permissions(&r)?;
-    let n =
-        repo::access::count_assignments_of_role(c, StudioId::from_uuid(r.studio_id), r.id).await?;
+    let n = repo::access::count_assignments_of_role(
+        c,
+        StudioId::from_uuid(r.studio_id),
+        RoleId::from_uuid(r.id),
+    )
+    .await?;
     Ok(RoleView {
         id: RoleId::from_uuid(r.id),
         editable: !is_owner_role(&r),
@@ -145,7 +149,7 @@ pub async fn role_names(core: &Core, p: &Principal) -> CoreResult<Vec<(RoleId, S
 }
 
 pub async fn get_role(core: &Core, p: &Principal, id: RoleId) -> CoreResult<RoleView> {
-    let r = repo::access::find_role(core.db().conn(), p.studio, id.uuid())
+    let r = repo::access::find_role(core.db().conn(), p.studio, id)
         .await?
         .ok_or(CoreError::not_found("role"))?;
     core.authorize(p, Permission::RoleView, Target::STUDIO)?;
@@ -241,7 +245,7 @@ pub async fn create_role(
         && created::claim(&tx, p.studio, "role", id, &created::digest(&input), now).await?
             == Claim::Replay
     {
-        let r = repo::access::find_role(&tx, p.studio, id.uuid())
+        let r = repo::access::find_role(&tx, p.studio, id)
             .await?
             .ok_or(CoreError::not_found("role"))?;
         return Ok((role_view(&tx, r).await?, false));
@@ -253,23 +257,21 @@ pub async fn create_role(
             format!("a role named `{name}` already exists; pick another name"),
         ));
     }
-    let saved = repo::access::insert_role(
+    let saved = write::insert::<role::Entity>(
+        core,
         &tx,
-        role::Model {
-            id: id.uuid(),
-            studio_id: p.studio.uuid(),
-            builtin_key: None,
-            name,
-            description: description.unwrap_or_default(),
-            permissions: perms_json(&perms),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
+        p.studio,
+        &id,
+        role::ActiveModel {
+            id: Set(id.uuid()),
+            builtin_key: Set(None),
+            name: Set(name),
+            description: Set(description.unwrap_or_default()),
+            permissions: Set(perms_json(&perms)),
+            ..Default::default()
         },
     )
-    .await
-    .map_err(|e| created::on_insert_error(e, &id))?;
+    .await?;
     audit::record(core, &tx, meta, Event {
         studio: Some(p.studio),
         branch: None,
@@ -294,7 +296,7 @@ pub async fn update_role(
     patch: RolePatch,
 ) -> CoreResult<RoleView> {
     let tx = core.db().begin().await?;
-    let current = repo::access::find_role(&tx, p.studio, id.uuid())
+    let current = repo::access::find_role(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("role"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
@@ -353,7 +355,7 @@ pub async fn update_role(
         payload: serde_json::Value::Object(payload),
     };
     audit::record(core, &tx, meta, ev).await?;
-    let fresh = repo::access::find_role(&tx, p.studio, id.uuid())
+    let fresh = repo::access::find_role(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("role"))?;
     let v = role_view(&tx, fresh).await?;
@@ -369,7 +371,7 @@ fn names_of(set: &PermissionSet) -> serde_json::Value {
 /// Deletes a studio-defined role nobody holds.
 pub async fn delete_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId) -> CoreResult<()> {
     let tx = core.db().begin().await?;
-    let current = repo::access::find_role(&tx, p.studio, id.uuid())
+    let current = repo::access::find_role(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("role"))?;
     core.authorize(p, Permission::RoleManage, Target::STUDIO)?;
@@ -379,7 +381,7 @@ pub async fn delete_role(core: &Core, p: &Principal, meta: &Meta, id: RoleId) ->
             "built-in roles cannot be deleted; edit their permissions instead",
         ));
     }
-    let n = repo::access::count_assignments_of_role(&tx, p.studio, id.uuid()).await?;
+    let n = repo::access::count_assignments_of_role(&tx, p.studio, id).await?;
     if n > 0 {
         return Err(CoreError::conflict(
             "role_in_use",

@@ -14,7 +14,7 @@ use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::people::StaffStatus;
 use darkroom_domain::validate;
-use darkroom_domain::{SessionId, StudioId, Timestamp, TypedId, UserId};
+use darkroom_domain::{LoginId, SessionId, StudioId, Timestamp, TypedId, UserId};
 
 use crate::kernel::audit::{self, Event, Who};
 use crate::kernel::error::{CoreError, CoreResult};
@@ -122,7 +122,9 @@ pub async fn sign_in(
     let stored = login.as_ref().and_then(|l| l.password_hash.clone());
     let ok = password::verify(password_in, stored).await?;
     let memberships = match &login {
-        Some(l) => repo::person::memberships_of_login(core.db().conn(), l.id).await?,
+        Some(l) => {
+            repo::person::memberships_of_login(core.db().conn(), LoginId::from_uuid(l.id)).await?
+        }
         None => Vec::new(),
     };
 
@@ -271,7 +273,7 @@ pub async fn resolve_session(core: &Core, token: &str) -> CoreResult<Option<Prin
     let idle = core.settings().session_idle;
     let last_seen = Timestamp::from_micros(s.last_seen_at);
     if s.expires_at <= now.as_micros() || now.since(last_seen) > idle {
-        repo::signin::delete_session(c, s.id).await?;
+        repo::signin::delete_session(c, SessionId::from_uuid(s.id)).await?;
         return Ok(None);
     }
     let p = principal::load(
@@ -283,12 +285,12 @@ pub async fn resolve_session(core: &Core, token: &str) -> CoreResult<Option<Prin
     )
     .await?;
     if p.is_none() {
-        repo::signin::delete_session(c, s.id).await?;
+        repo::signin::delete_session(c, SessionId::from_uuid(s.id)).await?;
         return Ok(None);
     }
     // Recording activity at most once a minute keeps reads cheap.
     if now.since(last_seen) > Duration::from_secs(60) {
-        repo::signin::touch_session(c, s.id, now.as_micros()).await?;
+        repo::signin::touch_session(c, SessionId::from_uuid(s.id), now.as_micros()).await?;
     }
     Ok(p)
 }
@@ -298,7 +300,7 @@ pub async fn sign_out(core: &Core, token: &str) -> CoreResult<()> {
     if let Some(s) =
         repo::signin::find_session_by_hash(core.db().conn(), &hash_token(token)).await?
     {
-        repo::signin::delete_session(core.db().conn(), s.id).await?;
+        repo::signin::delete_session(core.db().conn(), SessionId::from_uuid(s.id)).await?;
     }
     Ok(())
 }
@@ -311,14 +313,14 @@ pub async fn switch_studio(core: &Core, p: &Principal, studio: StudioId) -> Core
         ));
     };
     let login = login_of(core.db().conn(), p.user).await?;
-    let m = repo::person::memberships_of_login(core.db().conn(), login)
+    let m = repo::person::memberships_of_login(core.db().conn(), LoginId::from_uuid(login))
         .await?
         .into_iter()
         .find(|m| m.studio_id == studio.uuid() && m.status == StaffStatus::Active)
         .ok_or(CoreError::not_found("studio"))?;
     repo::signin::set_session_studio(
         core.db().conn(),
-        sid.uuid(),
+        sid,
         StudioId::from_uuid(m.studio_id),
         UserId::from_uuid(m.user_id),
     )
@@ -328,7 +330,7 @@ pub async fn switch_studio(core: &Core, p: &Principal, studio: StudioId) -> Core
 
 /// The sign-in a studio's person signs in with.
 pub(crate) async fn login_of(c: &impl ConnectionTrait, user: UserId) -> CoreResult<uuid::Uuid> {
-    repo::person::find_user(c, user.uuid())
+    repo::person::find_user(c, user)
         .await?
         .and_then(|u| u.login_id)
         .ok_or(CoreError::not_found("sign-in"))
@@ -343,7 +345,7 @@ pub async fn change_password(
     new: &str,
 ) -> CoreResult<()> {
     let login_id = login_of(core.db().conn(), p.user).await?;
-    let user = repo::person::find_login(core.db().conn(), login_id)
+    let user = repo::person::find_login(core.db().conn(), LoginId::from_uuid(login_id))
         .await?
         .ok_or(CoreError::not_found("sign-in"))?;
     if !password::verify(current.to_string(), user.password_hash.clone()).await? {
@@ -355,12 +357,19 @@ pub async fn change_password(
     validate::password(new, &user.email).map_err(|m| CoreError::invalid("new_password", m))?;
     let hash = password::hash(new.to_string()).await?;
     let tx = core.db().begin().await?;
-    repo::person::set_password(&tx, user.id, &hash, core.now().as_micros()).await?;
+    repo::person::set_password(
+        &tx,
+        LoginId::from_uuid(user.id),
+        &hash,
+        core.now().as_micros(),
+    )
+    .await?;
     let keep = match p.via {
         Via::Session(s) => Some(s.uuid()),
         _ => None,
     };
-    let ended = repo::signin::delete_sessions_of_login(&tx, user.id, keep).await?;
+    let ended =
+        repo::signin::delete_sessions_of_login(&tx, LoginId::from_uuid(user.id), keep).await?;
     audit::record(
         core,
         &tx,

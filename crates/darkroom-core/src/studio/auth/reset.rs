@@ -11,7 +11,7 @@ use darkroom_db::sea_orm::ConnectionTrait;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::people::{self, Account, SignInRefusal, StaffStatus};
 use darkroom_domain::validate;
-use darkroom_domain::{PasswordResetId, StudioId, TypedId, UserId};
+use darkroom_domain::{LoginId, PasswordResetId, StudioId, TypedId, UserId};
 
 use super::*;
 
@@ -66,7 +66,7 @@ pub(crate) async fn studio_holds_sign_in(
     studio: StudioId,
     login: uuid::Uuid,
 ) -> CoreResult<Result<(), SignInRefusal>> {
-    let accounts: Vec<Account> = repo::person::memberships_of_login(c, login)
+    let accounts: Vec<Account> = repo::person::memberships_of_login(c, LoginId::from_uuid(login))
         .await?
         .into_iter()
         .map(|m| Account {
@@ -87,7 +87,13 @@ pub(crate) async fn create_reset_link(
     id: PasswordResetId,
 ) -> CoreResult<String> {
     let now = core.now();
-    repo::signin::revoke_one_time_for_login(c, RESET_PURPOSE, login, now.as_micros()).await?;
+    repo::signin::revoke_one_time_for_login(
+        c,
+        RESET_PURPOSE,
+        LoginId::from_uuid(login),
+        now.as_micros(),
+    )
+    .await?;
     let token = new_token("");
     let (studio, user, created_by) = match by {
         ResetBy::Person => (None, None, None),
@@ -164,7 +170,8 @@ pub(crate) async fn run_reset_request(
         tracing::info!("password reset requested for an address with no account");
         return Ok(());
     };
-    let memberships = repo::person::memberships_of_login(core.db().conn(), login.id).await?;
+    let memberships =
+        repo::person::memberships_of_login(core.db().conn(), LoginId::from_uuid(login.id)).await?;
     let active: Vec<_> = memberships
         .iter()
         .filter(|m| m.status == StaffStatus::Active)
@@ -244,7 +251,7 @@ pub async fn complete_password_reset(
     .await?
     .ok_or_else(bad_link)?;
     let login_id = t.login_id.ok_or_else(bad_link)?;
-    let login = repo::person::find_login(core.db().conn(), login_id)
+    let login = repo::person::find_login(core.db().conn(), LoginId::from_uuid(login_id))
         .await?
         .ok_or_else(bad_link)?;
     validate::password(new, &login.email).map_err(|m| CoreError::invalid("password", m))?;
@@ -261,11 +268,18 @@ pub async fn complete_password_reset(
     if !repo::signin::use_one_time(&tx, t.id, core.now().as_micros()).await? {
         return Err(bad_link());
     }
-    repo::person::set_password(&tx, login.id, &hash, core.now().as_micros()).await?;
-    let ended = repo::signin::delete_sessions_of_login(&tx, login.id, None).await?;
+    repo::person::set_password(
+        &tx,
+        LoginId::from_uuid(login.id),
+        &hash,
+        core.now().as_micros(),
+    )
+    .await?;
+    let ended =
+        repo::signin::delete_sessions_of_login(&tx, LoginId::from_uuid(login.id), None).await?;
     let (email_key, _) = throttle_keys(&login.email, &meta.ip);
     repo::signin::throttle_clear(&tx, &email_key).await?;
-    for m in repo::person::memberships_of_login(&tx, login.id).await? {
+    for m in repo::person::memberships_of_login(&tx, LoginId::from_uuid(login.id)).await? {
         let user = UserId::from_uuid(m.user_id);
         audit::record(
             core,
@@ -307,7 +321,7 @@ pub async fn operator_reset_link(core: &Core, email: &str) -> CoreResult<String>
     let tx = core.db().begin().await?;
     let link =
         create_reset_link(core, &tx, login.id, ResetBy::Person, PasswordResetId::new()).await?;
-    for m in repo::person::memberships_of_login(&tx, login.id).await? {
+    for m in repo::person::memberships_of_login(&tx, LoginId::from_uuid(login.id)).await? {
         audit::record(
             core,
             &tx,

@@ -215,16 +215,13 @@ pub async fn create(
         && created::claim(&tx, p.studio, "branch", id, &created::digest(&input), now).await?
             == Claim::Replay
     {
-        let existing = repo::branch::find(&tx, p.studio, id.uuid(), true)
+        let existing = repo::branch::find(&tx, p.studio, id, true)
             .await?
             .ok_or(CoreError::not_found("branch"))?;
         return Ok((view(existing), false));
     }
     check_prefix_free(&tx, p.studio.uuid(), &f.prefix, None).await?;
-    let row = f.row(id, p.studio, now);
-    let saved = repo::branch::insert(&tx, row)
-        .await
-        .map_err(|e| created::on_insert_error(e, &id))?;
+    let saved = write::insert::<branch::Entity>(core, &tx, p.studio, &id, f.row(id)).await?;
     audit::record(
         core,
         &tx,
@@ -309,23 +306,19 @@ impl NewBranch {
 }
 
 impl BranchFields {
-    fn row(self, id: BranchId, studio: darkroom_domain::StudioId, now: i64) -> branch::Model {
-        branch::Model {
-            id: id.uuid(),
-            studio_id: studio.uuid(),
-            name: self.name,
-            address: serde_json::to_string(&self.address).unwrap_or_else(|_| "{}".into()),
-            tax_id_kind: self.tax_kind,
-            tax_id: self.tax_id,
-            invoice_prefix: self.prefix,
-            time_zone: self.zone,
-            currency: self.currency.code(),
-            phone: self.phone,
-            email: self.email,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
+    fn row(self, id: BranchId) -> branch::ActiveModel {
+        branch::ActiveModel {
+            id: Set(id.uuid()),
+            name: Set(self.name),
+            address: Set(serde_json::to_string(&self.address).unwrap_or_else(|_| "{}".into())),
+            tax_id_kind: Set(self.tax_kind),
+            tax_id: Set(self.tax_id),
+            invoice_prefix: Set(self.prefix),
+            time_zone: Set(self.zone),
+            currency: Set(self.currency.code()),
+            phone: Set(self.phone),
+            email: Set(self.email),
+            ..Default::default()
         }
     }
 }
@@ -338,7 +331,7 @@ async fn load(
     deleted: bool,
 ) -> CoreResult<branch::Model> {
     let _ = core;
-    repo::branch::find(c, p.studio, id.uuid(), deleted)
+    repo::branch::find(c, p.studio, id, deleted)
         .await?
         .ok_or(CoreError::not_found("branch"))
 }

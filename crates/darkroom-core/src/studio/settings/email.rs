@@ -4,6 +4,7 @@ use crate::kernel::audit::{self, Event, Who};
 use crate::kernel::error::{CoreError, CoreResult};
 use crate::{Core, Meta, Principal, SmtpSecurity};
 use darkroom_db::repo;
+use darkroom_domain::StudioId;
 use darkroom_domain::TypedId;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
@@ -44,7 +45,7 @@ pub async fn set_email(
         .map(EmailSettingsInput::checked)
         .transpose()?;
     let tx = core.db().begin().await?;
-    let current = repo::studio::find(&tx, p.studio.uuid())
+    let current = repo::studio::find(&tx, p.studio)
         .await?
         .ok_or(CoreError::not_found("studio"))?;
     if current.version != version {
@@ -84,7 +85,7 @@ pub async fn set_email(
         },
     )
     .await?;
-    let fresh = repo::studio::find(&tx, current.id)
+    let fresh = repo::studio::find(&tx, StudioId::from_uuid(current.id))
         .await?
         .ok_or(CoreError::not_found("studio"))?;
     crate::commit(tx).await?;

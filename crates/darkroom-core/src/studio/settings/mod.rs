@@ -13,7 +13,7 @@ use darkroom_domain::money::Currency;
 use darkroom_domain::people::StaffStatus;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::FieldErrors;
-use darkroom_domain::{StudioId, Timestamp, TypedId};
+use darkroom_domain::{LoginId, StudioId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
 
 pub use crate::kernel::tenant::{
@@ -253,7 +253,7 @@ pub async fn update(
     let stored = StudioSettings::parse(&load(core, p.studio).await?.settings)?;
     let checked = Checked::of(&patch, &stored)?;
     let tx = core.db().begin().await?;
-    let current = repo::studio::find(&tx, p.studio.uuid())
+    let current = repo::studio::find(&tx, p.studio)
         .await?
         .ok_or(CoreError::not_found("studio"))?;
     if current.version != patch.version {
@@ -284,7 +284,7 @@ pub async fn update(
         };
         audit::record(core, &tx, meta, ev).await?;
     }
-    let fresh = repo::studio::find(&tx, current.id)
+    let fresh = repo::studio::find(&tx, StudioId::from_uuid(current.id))
         .await?
         .ok_or(CoreError::not_found("studio"))?;
     crate::commit(tx).await?;
@@ -454,11 +454,14 @@ pub async fn studios_of(
 ) -> CoreResult<Vec<(StudioId, String)>> {
     let mut out = Vec::new();
     let login = crate::studio::auth::login_of(core.db().conn(), user).await?;
-    for m in repo::person::memberships_of_login(core.db().conn(), login).await? {
+    for m in repo::person::memberships_of_login(core.db().conn(), LoginId::from_uuid(login)).await?
+    {
         if m.status != StaffStatus::Active {
             continue;
         }
-        if let Some(s) = repo::studio::find(core.db().conn(), m.studio_id).await? {
+        if let Some(s) =
+            repo::studio::find(core.db().conn(), StudioId::from_uuid(m.studio_id)).await?
+        {
             out.push((StudioId::from_uuid(s.id), s.name));
         }
     }
@@ -506,7 +509,7 @@ pub async fn set_quota(core: &Core, studio: StudioId, quota: Option<i64>) -> Cor
         return Err(CoreError::invalid("quota", "a quota cannot be negative"));
     }
     let tx = core.db().begin().await?;
-    let m = repo::studio::find(&tx, studio.uuid())
+    let m = repo::studio::find(&tx, studio)
         .await?
         .ok_or(CoreError::not_found("studio"))?;
     let am = studio::ActiveModel {

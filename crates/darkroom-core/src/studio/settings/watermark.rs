@@ -5,6 +5,7 @@ use crate::kernel::error::{CoreError, CoreResult};
 use crate::studio::events::RenderSettingsChanged;
 use crate::{Core, Meta, Principal};
 use darkroom_db::repo;
+use darkroom_domain::StudioId;
 use darkroom_domain::TypedId;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
@@ -34,7 +35,7 @@ pub async fn set_watermark_image(
             .map_err(|e| CoreError::Unavailable(e.to_string()))?;
     }
     let tx = core.db().begin().await?;
-    let current = repo::studio::find(&tx, p.studio.uuid())
+    let current = repo::studio::find(&tx, p.studio)
         .await?
         .ok_or(CoreError::not_found("studio"))?;
     if current.version != version {
@@ -62,7 +63,7 @@ pub async fn set_watermark_image(
         },
     )
     .await?;
-    let fresh = repo::studio::find(&tx, current.id)
+    let fresh = repo::studio::find(&tx, StudioId::from_uuid(current.id))
         .await?
         .ok_or(CoreError::not_found("studio"))?;
     crate::commit(tx).await?;

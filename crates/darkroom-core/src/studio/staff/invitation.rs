@@ -17,7 +17,9 @@ use darkroom_domain::field::{Email, Line, Zone};
 use darkroom_domain::people::StaffStatus;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::{self, FieldErrors};
-use darkroom_domain::{BranchId, InvitationId, RoleId, StudioId, Timestamp, TypedId, UserId};
+use darkroom_domain::{
+    BranchId, InvitationId, LoginId, RoleId, StudioId, Timestamp, TypedId, UserId,
+};
 use serde::{Deserialize, Serialize};
 
 use super::*;
@@ -144,13 +146,12 @@ pub async fn invite(
         )));
     };
     let tx = core.db().begin().await?;
-    let now = core.now().as_micros();
     refuse_known(&tx, p.studio, &email).await?;
     // Always a new person for this studio, bound to a sign-in only when they
     // accept: the answer never depends on whether the address already signs
     // in here for another studio (decision 0020).
     let user_id = UserId::new();
-    insert_invited(&tx, p, user_id, &email, &name, zone, now).await?;
+    insert_invited(core, &tx, p, user_id, &email, &name, zone).await?;
     let assignment = access::assign_in(
         core,
         &tx,
@@ -162,7 +163,7 @@ pub async fn invite(
         },
     )
     .await?;
-    let role_name = repo::access::find_role(&tx, p.studio, assignment.role_id)
+    let role_name = repo::access::find_role(&tx, p.studio, RoleId::from_uuid(assignment.role_id))
         .await?
         .map(|r| r.name)
         .unwrap_or_default();
@@ -207,14 +208,15 @@ async fn refuse_known(tx: &darkroom_db::Tx, studio: StudioId, email: &str) -> Co
 
 /// The invited person and their staff account, waiting for acceptance.
 async fn insert_invited(
+    core: &Core,
     tx: &darkroom_db::Tx,
     p: &Principal,
     user_id: UserId,
     email: &str,
     name: &str,
     zone: String,
-    now: i64,
 ) -> CoreResult<()> {
+    let now = core.now().as_micros();
     repo::person::insert_user(
         tx,
         user::Model {
@@ -227,22 +229,21 @@ async fn insert_invited(
         },
     )
     .await?;
-    repo::person::insert_membership(
+    write::insert::<membership::Entity>(
+        core,
         tx,
-        membership::Model {
-            id: uuid::Uuid::now_v7(),
-            studio_id: p.studio.uuid(),
-            user_id: user_id.uuid(),
-            kind: "staff".into(),
-            name: name.to_string(),
-            phone: None,
-            time_zone: zone,
-            status: StaffStatus::Invited,
-            invited_by: Some(p.user.uuid()),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
+        p.studio,
+        &user_id,
+        membership::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            user_id: Set(user_id.uuid()),
+            kind: Set("staff".into()),
+            name: Set(name.to_string()),
+            phone: Set(None),
+            time_zone: Set(zone),
+            status: Set(StaffStatus::Invited),
+            invited_by: Set(Some(p.user.uuid())),
+            ..Default::default()
         },
     )
     .await?;
@@ -270,7 +271,7 @@ pub async fn resend_invitation(
     }
     let role = repo::access::assignments_of_user(&tx, p.studio, id).await?;
     let role_name = match role.first() {
-        Some(a) => repo::access::find_role(&tx, p.studio, a.role_id)
+        Some(a) => repo::access::find_role(&tx, p.studio, RoleId::from_uuid(a.role_id))
             .await?
             .map(|r| r.name)
             .unwrap_or_default(),
@@ -332,10 +333,10 @@ pub async fn invitation_info(core: &Core, token: &str) -> CoreResult<InvitationI
     )
     .await?
     .ok_or(CoreError::not_found("invitation"))?;
-    let u = repo::person::find_user(c, user)
+    let u = repo::person::find_user(c, UserId::from_uuid(user))
         .await?
         .ok_or(CoreError::not_found("invitation"))?;
-    let s = repo::studio::find(c, studio)
+    let s = repo::studio::find(c, StudioId::from_uuid(studio))
         .await?
         .ok_or(CoreError::not_found("invitation"))?;
     Ok(InvitationInfo {
@@ -360,7 +361,7 @@ pub async fn accept_invitation(
     let (Some(studio), Some(user_id)) = (t.studio_id, t.user_id) else {
         return Err(CoreError::not_found("invitation"));
     };
-    let u = repo::person::find_user(core.db().conn(), user_id)
+    let u = repo::person::find_user(core.db().conn(), UserId::from_uuid(user_id))
         .await?
         .ok_or(CoreError::not_found("invitation"))?;
     let pw = password_in.unwrap_or("");
@@ -390,7 +391,7 @@ pub async fn accept_invitation(
     }
     let login_id = login_for_invite(&tx, &u, studio, existing, new_login, now).await?;
     if u.login_id != Some(login_id) {
-        repo::person::bind_login(&tx, user, login_id, now).await?;
+        repo::person::bind_login(&tx, user, LoginId::from_uuid(login_id), now).await?;
     }
     let am = membership::ActiveModel {
         status: Set(StaffStatus::Active),
@@ -449,7 +450,7 @@ async fn login_for_invite(
     let user_id = u.id;
     let id = match (existing, new_login) {
         (Some(l), _) => {
-            let here = repo::person::memberships_of_login(tx, l.id).await?;
+            let here = repo::person::memberships_of_login(tx, LoginId::from_uuid(l.id)).await?;
             if here
                 .iter()
                 .any(|x| x.studio_id == studio && x.user_id != user_id)

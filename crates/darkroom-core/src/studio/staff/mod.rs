@@ -97,7 +97,7 @@ async fn load(
     let m = repo::person::find_membership(c, p.studio, id, deleted)
         .await?
         .ok_or(CoreError::not_found("staff member"))?;
-    let u = repo::person::find_user(c, id.uuid())
+    let u = repo::person::find_user(c, id)
         .await?
         .ok_or(CoreError::not_found("staff member"))?;
     Ok((m, u))
