@@ -202,6 +202,39 @@ pub fn decide(link: &LinkState, action: LinkAction, now: Timestamp) -> Result<()
     }
 }
 
+/// The file a download through a link serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DownloadFile {
+    /// The watermarked proof.
+    Proof,
+    /// The clean 2048 px preview.
+    Preview,
+    /// The file as delivered (the current version), clean.
+    Original,
+}
+
+impl LinkState {
+    /// Whether this link hands out clean (unwatermarked) files: a delivery
+    /// link always does; a proofing link only with the `clean` right.
+    pub fn clean_files(&self) -> bool {
+        self.delivery || self.rights.clean
+    }
+}
+
+/// What a download at `level` serves through `link`: without clean files
+/// every size is the watermarked proof, so a proofing link can never leak
+/// a clean photo whatever its download size says.
+pub fn download_file(link: &LinkState, level: DownloadLevel) -> DownloadFile {
+    if !link.clean_files() {
+        return DownloadFile::Proof;
+    }
+    match level {
+        DownloadLevel::Original => DownloadFile::Original,
+        DownloadLevel::Web => DownloadFile::Preview,
+        DownloadLevel::Proof | DownloadLevel::None => DownloadFile::Proof,
+    }
+}
+
 /// When a browser session opened on a link now ends: after `ttl`, never
 /// past the link's own expiry, and for a proofing link never past the
 /// gallery's closing date (a delivery link has its own expiry only, so it
@@ -258,6 +291,28 @@ mod tests {
             selection_deadline: None,
             delivery: false,
         }
+    }
+
+    #[test]
+    fn a_proofing_link_without_clean_files_downloads_only_proofs() {
+        let mut l = link();
+        for level in DownloadLevel::ALL {
+            assert_eq!(download_file(&l, *level), DownloadFile::Proof, "{level:?}");
+        }
+        l.rights.clean = true;
+        assert_eq!(download_file(&l, DownloadLevel::Proof), DownloadFile::Proof);
+        assert_eq!(download_file(&l, DownloadLevel::Web), DownloadFile::Preview);
+        assert_eq!(
+            download_file(&l, DownloadLevel::Original),
+            DownloadFile::Original
+        );
+        let mut d = link();
+        d.delivery = true;
+        assert_eq!(download_file(&d, DownloadLevel::Web), DownloadFile::Preview);
+        assert_eq!(
+            download_file(&d, DownloadLevel::Original),
+            DownloadFile::Original
+        );
     }
 
     #[test]

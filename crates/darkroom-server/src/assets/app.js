@@ -11,3 +11,52 @@ document.addEventListener("click", function (e) {
 document.addEventListener("focusin", function (e) {
   if (e.target.classList && e.target.classList.contains("copy")) { e.target.select(); }
 });
+// Forms marked data-draft keep what was typed, in this tab only, while
+// another form of the page is sent: sending a form forgets its own draft,
+// and a restored draft says it is not saved yet.
+document.querySelectorAll("form[data-draft]").forEach(function (form, i) {
+  var key = "darkroom-draft:" + location.pathname + ":" + (form.getAttribute("action") || i);
+  function fields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "_csrf" && el.name !== "version" && el.type !== "hidden" && el.type !== "submit";
+    });
+  }
+  function save() {
+    var data = {};
+    fields().forEach(function (el) { data[el.name] = el.type === "checkbox" ? el.checked : el.value; });
+    try { sessionStorage.setItem(key, JSON.stringify(data)); } catch (e) { /* storage off: nothing kept */ }
+  }
+  var saved = null;
+  try { saved = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+  // A form the server sent back with errors already shows what was typed.
+  var sentBack = form.querySelector("[aria-invalid=true]") || form.previousElementSibling && form.previousElementSibling.classList.contains("alert");
+  if (saved && !sentBack) {
+    var changed = false;
+    fields().forEach(function (el) {
+      if (!(el.name in saved)) { return; }
+      if (el.type === "checkbox") { changed = changed || el.checked !== saved[el.name]; el.checked = saved[el.name]; }
+      else { changed = changed || el.value !== saved[el.name]; el.value = saved[el.name]; }
+    });
+    if (changed) {
+      var note = document.createElement("p");
+      note.className = "warning";
+      note.setAttribute("data-draft-note", "");
+      note.textContent = "What you typed here before is back; it is not saved until you press the button.";
+      form.insertBefore(note, form.firstChild);
+    }
+  }
+  form.addEventListener("input", save);
+  form.addEventListener("change", save);
+  form.addEventListener("submit", function () { try { sessionStorage.removeItem(key); } catch (e) { /* nothing kept */ } });
+});
+// The share form warns when a proofing link would hand out clean photos.
+document.querySelectorAll("[data-share-form]").forEach(function (form) {
+  var warn = form.querySelector("[data-clean-warning]");
+  function update() {
+    var clean = form.elements.clean && form.elements.clean.checked;
+    var proofing = !form.elements.purpose || form.elements.purpose.value !== "delivery";
+    if (warn) { warn.hidden = !(clean && proofing); }
+  }
+  form.addEventListener("change", update);
+  update();
+});

@@ -18,6 +18,7 @@ mod link_races;
 mod locking;
 mod pages;
 mod photos;
+mod proof_downloads;
 mod sharing;
 mod signin;
 mod tus;

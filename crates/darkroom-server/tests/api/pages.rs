@@ -205,3 +205,73 @@ async fn demo_data_fills_an_empty_instance_once() {
     let (_, html, _) = app.page(Some(&session.token), "/audit").await;
     assert!(html.contains("staff.invited"), "{html}");
 }
+
+/// The share page's link form keeps what was typed when it is refused,
+/// marks the field at fault in its own section (not the terms'), and names
+/// fields as the page does.
+#[tokio::test]
+async fn the_share_form_keeps_its_values_and_marks_the_bad_field() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Share Forms").await;
+    let gallery = app.gallery(&owner, "Lee wedding").await;
+    let path = format!("/galleries/{gallery}/sharing/links");
+    let (s, html, _) = app
+        .form(
+            &owner.session,
+            &path,
+            &[
+                ("purpose", "proofing"),
+                ("kind", "general"),
+                ("label", "Lee family"),
+                ("email", "lee@example.com"),
+                ("favourite", "1"),
+                ("download", "web"),
+                ("download_limit", "7"),
+                ("expires_on", "2001-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    for kept in [
+        "value=\"Lee family\"",
+        "value=\"lee@example.com\"",
+        "value=\"7\"",
+        "value=\"2001-01-01\"",
+        "<option value=\"general\" selected>",
+        "<option value=\"web\" selected>",
+    ] {
+        assert!(html.contains(kept), "the form lost `{kept}`");
+    }
+    assert!(
+        !html.contains("name=\"comment\" value=\"1\" checked"),
+        "an unticked box stays unticked"
+    );
+    let link_form = &html[html.find("id=\"share-h\"").unwrap()..];
+    assert!(
+        link_form.contains("id=\"e-l-expires_on\""),
+        "the expiry is marked"
+    );
+    assert!(link_form.contains("is not in the future"));
+    let terms = &html[html.find("id=\"terms-h\"").unwrap()..html.find("id=\"share-h\"").unwrap()];
+    assert!(
+        !terms.contains("role=\"alert\""),
+        "the terms section has no banner of the link form's"
+    );
+
+    let (s, html, _) = app
+        .form(
+            &owner.session,
+            &path,
+            &[("purpose", "proofing"), ("label", "")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("the name or group the link is for is required"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("the label"),
+        "the message names the field as the form does"
+    );
+}

@@ -140,6 +140,18 @@ impl Guest {
     pub(crate) async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.call(Method::POST, path, Some(body)).await
     }
+
+    /// The raw answer to a GET under the link: status and bytes.
+    pub(crate) async fn bytes(&self, path: &str) -> (StatusCode, Vec<u8>) {
+        let res = self
+            .http
+            .get(format!("{}/c/{}{path}", self.base, self.link))
+            .header("cookie", format!("darkroom_link={}", self.cookie))
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.bytes().await.unwrap().to_vec())
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@ use crate::sharing::share::{self, Guest};
 use darkroom_db::entity::photo;
 use darkroom_db::repo;
 use darkroom_db::repo::photo::Place;
-use darkroom_domain::link::{DownloadLevel, LinkAction};
+use darkroom_domain::link::{self, DownloadFile, DownloadLevel, LinkAction};
 use darkroom_domain::names::LinkPurpose;
 use darkroom_domain::{GalleryId, PhotoId, ShareLinkId, TypedId};
 
@@ -175,10 +175,13 @@ pub(super) async fn take_download(
     Ok(())
 }
 
-pub(super) fn rendition_for(level: DownloadLevel) -> Rendition {
-    match level {
-        DownloadLevel::Original => Rendition::Original,
-        DownloadLevel::Web => Rendition::Preview,
-        _ => Rendition::Proof,
+/// The rendition a download at `level` serves through this link: the
+/// watermarked proof unless the link grants clean files (the domain's
+/// [`link::download_file`]).
+pub(super) fn rendition_for(g: &Guest, level: DownloadLevel) -> Rendition {
+    match link::download_file(&g.state(), level) {
+        DownloadFile::Original => Rendition::Original,
+        DownloadFile::Preview => Rendition::Preview,
+        DownloadFile::Proof => Rendition::Proof,
     }
 }

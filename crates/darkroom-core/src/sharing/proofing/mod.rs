@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::Core;
 use crate::kernel::error::{CoreError, CoreResult};
-use crate::photos::interface::{self as media, MediaObject};
+use crate::photos::interface::{self as media, MediaObject, Rendition};
 use crate::photos::interface::{self as download, ZipDownload};
 use crate::sharing::share::{self, Guest};
 
@@ -157,7 +157,7 @@ async fn selection_in(
 }
 
 fn view_what(g: &Guest) -> &'static str {
-    if LinkRights::parse(&g.link.rights).unwrap_or_default().clean {
+    if g.state().clean_files() {
         "preview"
     } else {
         "proof"
@@ -350,7 +350,7 @@ pub async fn download_photo(
     share::authorize(core, g, LinkAction::Download(level))?;
     let p = photo_of(core, g, photo).await?;
     take_download(core, g, level.name(), Some(p.id)).await?;
-    let mut obj = media::open_for(core, g.studio, &p, rendition_for(level), None).await?;
+    let mut obj = media::open_for(core, g.studio, &p, rendition_for(g, level), None).await?;
     if obj.download_name.is_none() {
         let stem = p
             .original_name
@@ -378,9 +378,9 @@ pub async fn download_zip(
                 .ok_or(CoreError::not_found("set"))?,
         ),
     };
-    let contents = match level {
-        DownloadLevel::Original => download::Contents::Originals,
-        DownloadLevel::Web => download::Contents::Previews,
+    let contents = match rendition_for(g, level) {
+        Rendition::Original => download::Contents::Originals,
+        Rendition::Preview => download::Contents::Previews,
         _ => download::Contents::Proofs,
     };
     // Build the plan first: an empty gallery costs no download.

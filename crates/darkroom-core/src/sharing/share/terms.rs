@@ -71,7 +71,10 @@ impl LinkTerms {
             None => LinkPurpose::Proofing,
         };
         let delivery = purpose == LinkPurpose::Delivery;
-        let label = errs.check("label", input.label.check("the label"));
+        let label = errs.check(
+            "label",
+            input.label.check("the name or group the link is for"),
+        );
         let email = match &input.email {
             None => None,
             Some(e) => errs.check("email", e.check()).flatten(),

@@ -14,7 +14,7 @@ use darkroom_domain::names::LinkPurpose;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{ClientId, GalleryId, ShareLinkId};
 use minijinja::{Value, context};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::extract::path_id;
 use crate::web::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
@@ -35,11 +35,48 @@ fn number<const A: i64, const B: i64>(
         })
 }
 
+/// What one of the page's forms sent back with its errors, so the page
+/// shows it again as typed with the bad fields marked (each form keeps its
+/// own errors: the terms' banner never speaks for the link form).
+#[derive(Default)]
+struct Refill {
+    terms: Option<(Value, Value)>,
+    link: Option<(Value, Value)>,
+}
+
+impl Refill {
+    fn terms(form: &TermsForm, e: &darkroom_core::CoreError) -> Option<Self> {
+        let errors = form_field_errors(e)?;
+        Some(Self {
+            terms: Some((Value::from_serialize(form), errors)),
+            link: None,
+        })
+    }
+
+    fn link(form: &LinkForm, e: &darkroom_core::CoreError) -> Option<Self> {
+        let errors = form_field_errors(e)?;
+        Some(Self {
+            terms: None,
+            link: Some((Value::from_serialize(form), errors)),
+        })
+    }
+}
+
+/// The core's field errors under the names this page's fields carry (the
+/// forms take a day, `expires_on`, where the API takes an instant).
+fn form_field_errors(e: &darkroom_core::CoreError) -> Option<Value> {
+    let mut errors = field_errors(e)?;
+    if let Some(m) = errors.remove("expires_at") {
+        errors.insert("expires_on".to_string(), m);
+    }
+    Some(Value::from_serialize(&errors))
+}
+
 async fn render(
     ctx: &PageCtx,
     id: GalleryId,
     created: Option<CreatedLink>,
-    errors: Value,
+    refill: Refill,
     status: StatusCode,
     flash: Option<&str>,
 ) -> Response {
@@ -75,7 +112,11 @@ async fn render(
         "sharing.html",
         context! {
             title => format!("Sharing and delivery · {}", g.name), g => g, a => act, clients => clients,
-            created => created, errors => errors, flash => flash, can_manage => can_manage,
+            created => created, flash => flash, can_manage => can_manage,
+            tf => refill.terms.as_ref().map(|t| t.0.clone()),
+            terms_errors => refill.terms.map_or_else(|| context! {}, |t| t.1),
+            lf => refill.link.as_ref().map(|l| l.0.clone()),
+            link_errors => refill.link.map_or_else(|| context! {}, |l| l.1),
             deliverables => deliverables, kinds => darkroom_domain::delivery::KINDS,
             delivery_statuses => darkroom_domain::delivery::STATUSES,
         },
@@ -91,14 +132,14 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
         &ctx,
         id,
         None,
-        context! {},
+        Refill::default(),
         StatusCode::OK,
         flash_text(param(&q, "flash")),
     )
     .await
 }
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct TermsForm {
     version: i64,
@@ -157,13 +198,13 @@ pub async fn set_terms(
     .await;
     match result {
         Ok(_) => done(&format!("/galleries/{id}/sharing"), "terms_saved"),
-        Err(e) => match field_errors(&e) {
-            Some(errors) => {
+        Err(e) => match Refill::terms(&f, &e) {
+            Some(refill) => {
                 render(
                     &ctx,
                     id,
                     None,
-                    Value::from_serialize(&errors),
+                    refill,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     None,
                 )
@@ -174,7 +215,7 @@ pub async fn set_terms(
     }
 }
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct LinkForm {
     kind: String,
@@ -258,19 +299,19 @@ pub async fn create_link(
                 &ctx,
                 id,
                 Some(created),
-                context! {},
+                Refill::default(),
                 StatusCode::CREATED,
                 None,
             )
             .await
         }
-        Err(e) => match field_errors(&e) {
-            Some(errors) => {
+        Err(e) => match Refill::link(&f, &e) {
+            Some(refill) => {
                 render(
                     &ctx,
                     id,
                     None,
-                    Value::from_serialize(&errors),
+                    refill,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     None,
                 )
