@@ -1,7 +1,10 @@
-// The client gallery page: full-screen viewer (keyboard, swipe, preloading),
-// favourites against the package's maximum, ratings, marketing consent,
-// comments and edit requests, and submitting the selection. Everything goes
-// to /c/{link}/... with the page's CSRF token; the server decides.
+// The client gallery page: full-screen viewer (keyboard, swipe, preloading,
+// its own address per photo so Back closes it), favourites against the
+// package's maximum with a counter that stays in view, a favourites-only
+// view, ratings, marketing consent, comments and edit requests, and a
+// review before the selection is sent. Feedback is a toast in view, read out
+// by screen readers. Everything goes to /c/{link}/... with the page's CSRF
+// token; the server decides.
 (function () {
   "use strict";
   var main = document.getElementById("main");
@@ -12,17 +15,51 @@
     document.documentElement.style.setProperty("--accent", bar.dataset.accent);
   }
   var csrf = document.querySelector('meta[name="csrf"]').content;
-  var status = document.getElementById("status");
   var items = Array.prototype.slice.call(document.querySelectorAll(".grid > li[data-id]"));
   var locked = main.dataset.locked === "true";
   var level = main.dataset.download;
+  var limit = Number(main.dataset.limit || 0);
+  var extras = main.dataset.extras === "true";
+  var deadline = main.dataset.deadline ? Date.parse(main.dataset.deadline) : NaN;
+  var count = Number((document.getElementById("fav-count") || {}).textContent || 0);
+  var toastTimer = null;
 
+  // A toast where the eye is: in the open dialog if there is one, else at
+  // the bottom of the page above the selection bar; read out politely.
   function say(text, ok) {
-    [status, document.getElementById("viewer-status")].forEach(function (el) {
-      if (!el) return;
-      el.textContent = text;
-      el.className = ok ? "status ok" : "status";
+    var open = document.querySelector("dialog[open] .toast");
+    var el = open || document.getElementById("toast");
+    document.querySelectorAll(".toast").forEach(function (t) { if (t !== el) t.hidden = true; });
+    if (!el) return;
+    if (!text) { el.hidden = true; return; }
+    el.textContent = text;
+    el.className = ok ? "toast ok" : "toast";
+    el.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { el.hidden = true; }, ok ? 3500 : 6000);
+  }
+
+  // Why a heart cannot change now, or "" when it can.
+  function heartLock(li) {
+    if (locked) return "Your selection was sent and is locked. Ask the studio if you need to change it.";
+    if (!isNaN(deadline) && Date.now() > deadline) return "The time for choosing has ended. Ask the studio for more time.";
+    if (limit && !extras && count >= limit && li.dataset.fav !== "true") {
+      return "You have chosen " + count + " of " + limit + ". Remove a favourite to choose another.";
+    }
+    return "";
+  }
+
+  function paintLocks() {
+    items.forEach(function (li) {
+      var b = li.querySelector(".fav");
+      if (!b) return;
+      var why = heartLock(li);
+      if (why) { b.setAttribute("aria-disabled", "true"); } else { b.removeAttribute("aria-disabled"); }
     });
+    var vfav = document.getElementById("viewer-fav");
+    if (vfav && current >= 0) {
+      if (heartLock(items[current])) { vfav.setAttribute("aria-disabled", "true"); } else { vfav.removeAttribute("aria-disabled"); }
+    }
   }
 
   function send(path, body) {
@@ -40,10 +77,12 @@
   }
 
   function setCount(sel) {
+    count = sel.count;
     var c = document.getElementById("fav-count");
     if (c) c.textContent = String(sel.count);
     var submit = document.getElementById("submit");
     if (submit) submit.disabled = sel.count === 0;
+    paintLocks();
   }
 
   function setFav(li, on) {
@@ -53,12 +92,19 @@
   }
 
   function mark(li, change) {
+    if ("favourite" in change) {
+      var why = heartLock(li);
+      if (why) { say(why); return Promise.reject(new Error(why)); }
+    }
     return send("/photos/" + li.dataset.id + "/mark", change).then(function (m) {
       setFav(li, m.favourite);
       li.dataset.rating = String(m.rating);
       li.dataset.marketing = m.marketing ? "true" : "false";
       setCount(m.selection);
-      say("");
+      if ("favourite" in change) {
+        say(m.favourite ? "Added to your favourites (" + count + (limit ? " of " + limit : "") + ")." : "Removed from your favourites.", true);
+      }
+      applyFilter();
       return m;
     }).catch(function (e) { say(e.message); throw e; });
   }
@@ -70,15 +116,53 @@
     });
   });
 
+  // Favourites only: the grid shows just the chosen photos.
+  var onlyFavs = false;
+  var favsButton = document.getElementById("show-favs");
+  function applyFilter() {
+    main.classList.toggle("only-favs", onlyFavs);
+    if (favsButton) favsButton.setAttribute("aria-pressed", onlyFavs ? "true" : "false");
+    var empty = document.getElementById("no-favs");
+    if (onlyFavs && count === 0) {
+      if (!empty) {
+        empty = document.createElement("p");
+        empty.id = "no-favs";
+        empty.className = "empty";
+        empty.textContent = "No favourites yet: tap the heart on a photo to choose it.";
+        main.insertBefore(empty, main.firstChild);
+      }
+    } else if (empty) { empty.remove(); }
+  }
+  if (favsButton) favsButton.addEventListener("click", function () { onlyFavs = !onlyFavs; applyFilter(); });
+
+  // Review, then send: the chosen photos, then one button.
   var submit = document.getElementById("submit");
-  if (submit) {
+  var review = document.getElementById("review");
+  if (submit && review) {
     submit.addEventListener("click", function () {
-      if (!window.confirm("Submit your selection? It will be locked and the studio told.")) return;
-      submit.disabled = true;
+      var list = document.getElementById("review-list");
+      list.textContent = "";
+      var chosen = items.filter(function (li) { return li.dataset.fav === "true"; });
+      chosen.forEach(function (li) {
+        var e = document.createElement("li");
+        var im = document.createElement("img");
+        im.src = li.querySelector("img").src;
+        im.alt = li.dataset.name;
+        im.width = 96; im.height = 96;
+        e.appendChild(im);
+        list.appendChild(e);
+      });
+      document.getElementById("review-count").textContent = "You chose " + chosen.length + (chosen.length === 1 ? " photo" : " photos") + (limit ? " (your package has " + limit + ")" : "") + ".";
+      review.showModal();
+    });
+    document.getElementById("review-back").addEventListener("click", function () { review.close(); });
+    var sendButton = document.getElementById("review-send");
+    sendButton.addEventListener("click", function () {
+      sendButton.disabled = true;
       send("/submit").then(function () {
         say("Thank you: your selection was sent to the studio.", true);
         window.location.reload();
-      }).catch(function (e) { submit.disabled = false; say(e.message); });
+      }).catch(function (e) { sendButton.disabled = false; say(e.message); });
     });
   }
 
@@ -117,12 +201,33 @@
     loadNotes(li);
   }
 
+  // Each photo has its own address (#photo=...), behind the same link; the
+  // viewer adds one history entry, so Back closes it.
+  var pushed = false;
+  function visible(i) { return !onlyFavs || items[i].dataset.fav === "true"; }
   function show(i) {
     if (i < 0 || i >= items.length) return;
     current = i;
     if (!dlg.open) dlg.showModal();
+    var here = location.pathname + location.search + "#photo=" + items[i].dataset.id;
+    if (!pushed) { history.pushState({ viewer: true }, "", here); pushed = true; }
+    else { history.replaceState({ viewer: true }, "", here); }
     paint();
+    paintLocks();
   }
+  function step(dir) {
+    for (var i = current + dir; i >= 0 && i < items.length; i += dir) {
+      if (visible(i)) { show(i); return; }
+    }
+  }
+  function closeViewer() {
+    if (pushed) { history.back(); } else if (dlg.open) { dlg.close(); }
+  }
+  window.addEventListener("popstate", function () {
+    pushed = false;
+    if (dlg.open) dlg.close();
+  });
+  dlg.addEventListener("cancel", function (e) { e.preventDefault(); closeViewer(); });
 
   function loadNotes(li) {
     var list = document.getElementById("notes");
@@ -146,13 +251,13 @@
       show(i);
     });
   });
-  dlg.querySelector(".prev").addEventListener("click", function () { show(current - 1); });
-  dlg.querySelector(".next").addEventListener("click", function () { show(current + 1); });
-  document.getElementById("viewer-close").addEventListener("click", function () { dlg.close(); });
+  dlg.querySelector(".prev").addEventListener("click", function () { step(-1); });
+  dlg.querySelector(".next").addEventListener("click", function () { step(1); });
+  document.getElementById("viewer-close").addEventListener("click", closeViewer);
   dlg.addEventListener("keydown", function (e) {
     if (e.target.tagName === "TEXTAREA" || e.target.tagName === "INPUT") return;
-    if (e.key === "ArrowRight") { show(current + 1); e.preventDefault(); }
-    if (e.key === "ArrowLeft") { show(current - 1); e.preventDefault(); }
+    if (e.key === "ArrowRight") { step(1); e.preventDefault(); }
+    if (e.key === "ArrowLeft") { step(-1); e.preventDefault(); }
     if ((e.key === "f" || e.key === "F") && main.dataset.favourite === "true") {
       var li = items[current];
       mark(li, { favourite: li.dataset.fav !== "true" }).then(paint, function () {});
@@ -165,7 +270,7 @@
     if (startX === null) return;
     var dx = e.changedTouches[0].clientX - startX;
     startX = null;
-    if (Math.abs(dx) > 50) show(current + (dx < 0 ? 1 : -1));
+    if (Math.abs(dx) > 50) step(dx < 0 ? 1 : -1);
   });
 
   var vfav = document.getElementById("viewer-fav");
@@ -196,5 +301,13 @@
       loadNotes(li);
     }).catch(function (err) { say(err.message); });
   });
-  if (locked) say("");
+  paintLocks();
+  // Opened at a photo's address (sent by a partner, or reloaded): the
+  // gallery first, then the viewer on top, so Back goes to the gallery.
+  var m = /^#photo=([\w-]+)$/.exec(location.hash);
+  if (m) {
+    var at = items.findIndex(function (li) { return li.dataset.id === m[1]; });
+    history.replaceState(null, "", location.pathname + location.search);
+    if (at >= 0) show(at);
+  }
 })();

@@ -658,6 +658,18 @@ async fn every_orientation_is_shown_upright_and_proofs_are_watermarked() {
 }
 
 /// Text of the first element matching `css`, waiting for it to appear.
+/// Taps an element as a thumb would: scrolled to the middle of the screen,
+/// clear of the bar fixed at the bottom, then clicked.
+async fn tap(c: &Client, e: &fantoccini::elements::Element) {
+    c.execute(
+        "arguments[0].scrollIntoView({ block: 'center' });",
+        vec![serde_json::to_value(e).unwrap()],
+    )
+    .await
+    .unwrap();
+    e.click().await.unwrap();
+}
+
 async fn text_of(c: &Client, css: &str) -> String {
     for _ in 0..100 {
         if let Ok(e) = c.find(Locator::Css(css)).await
@@ -792,12 +804,40 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
 
     // Favourites up to the package, then the limit is explained.
     let hearts = client.find_all(Locator::Css(".grid .fav")).await.unwrap();
-    hearts[0].click().await.unwrap();
+    tap(&client, &hearts[0]).await;
     wait_text(&client, "#fav-count", "1").await;
-    hearts[1].click().await.unwrap();
+    tap(&client, &hearts[1]).await;
     wait_text(&client, "#fav-count", "2").await;
-    hearts[2].click().await.unwrap();
-    wait_text(&client, "#status", "2 of 2").await;
+    // At the package's limit the other hearts show as locked, and a tap on
+    // one is answered by a toast in view.
+    let locked = client
+        .execute(
+            "return document.querySelectorAll('.grid .fav[aria-disabled=true]').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(locked, json!(2), "the two unchosen hearts are locked");
+    tap(&client, &hearts[2]).await;
+    wait_text(&client, "#toast", "2 of 2").await;
+    let in_view = client
+        .execute("const r = document.getElementById('toast').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        in_view,
+        json!(true),
+        "the refusal is visible where the thumb is"
+    );
+    let counter = client
+        .execute("const r = document.getElementById('selbar').getBoundingClientRect(); window.scrollTo(0, document.body.scrollHeight); const s = document.getElementById('selbar').getBoundingClientRect(); return r.bottom <= window.innerHeight && s.bottom <= window.innerHeight;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(counter, json!(true), "the counter stays in view");
+    client
+        .execute("window.scrollTo(0, 0);", vec![])
+        .await
+        .unwrap();
 
     // The viewer: keyboard navigation, an edit request.
     client.find_all(Locator::Css(".grid a.open")).await.unwrap()[0]
@@ -829,12 +869,48 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
     click_button(&client, "Request an edit").await;
     wait_text(&client, "#notes", "remove the exit sign").await;
     snap(&client, "client-viewer").await;
-    click_button(&client, "Close").await;
+    // The photo has its own address; Back closes the viewer and stays in
+    // the gallery.
+    let here = client.current_url().await.unwrap().to_string();
+    assert!(here.contains("#photo=pho_"), "{here}");
+    client.back().await.unwrap();
+    for _ in 0..50 {
+        if client
+            .execute("return document.getElementById('viewer').open;", vec![])
+            .await
+            .unwrap()
+            == json!(false)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        client
+            .execute("return document.getElementById('viewer').open;", vec![])
+            .await
+            .unwrap(),
+        json!(false),
+        "Back closed the viewer"
+    );
+    wait_path(&client, "/c/lnk_").await;
 
-    // Submit: asked to confirm, then locked.
-    click_button(&client, "Submit my selection").await;
-    client.accept_alert().await.unwrap();
-    wait_text(&client, "#submitted", "Selection submitted").await;
+    // Favourites only, then review and send: locked.
+    click_button(&client, "Favourites").await;
+    let shown = client
+        .execute("return [...document.querySelectorAll('.grid > li[data-id]')].filter(l => l.offsetParent !== null).length;", vec![])
+        .await
+        .unwrap();
+    let why = client
+        .execute("return [document.getElementById('main').className, ...[...document.querySelectorAll('.grid > li[data-id]')].map(l => l.dataset.fav + ':' + getComputedStyle(l).display)];", vec![])
+        .await
+        .unwrap();
+    assert_eq!(shown, json!(2), "only the two favourites show: {why}");
+    click_button(&client, "Review and send").await;
+    wait_text(&client, "#review-count", "You chose 2 photos").await;
+    check_accessible_and_fits(&client, width).await;
+    click_button(&client, "Send my selection").await;
+    wait_text(&client, "#submitted", "Sent").await;
 
     // The ZIP, as the page's link fetches it.
     let zip = client
