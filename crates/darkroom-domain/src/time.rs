@@ -98,6 +98,35 @@ impl Timestamp {
         let zoned = self.to_jiff().to_zoned(tz);
         zoned.strftime("%Y-%m-%d %H:%M %Z").to_string()
     }
+
+    /// The day as people of `locale` write it, in the given IANA zone:
+    /// `30 January 2027` (en, en-IN, en-GB, ...), `January 30, 2027`
+    /// (en-US), `2027년 1월 30일` (ko).
+    pub fn long_date(self, zone: &str, locale: &str) -> String {
+        let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let d = self.to_jiff().to_zoned(tz).date();
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let month = MONTHS[usize::try_from(d.month() - 1).unwrap_or(0)];
+        let lang = locale.split(['-', '_']).next().unwrap_or("en");
+        match (lang, locale) {
+            ("ko", _) => format!("{}년 {}월 {}일", d.year(), d.month(), d.day()),
+            (_, "en-US" | "en_US") => format!("{month} {}, {}", d.day(), d.year()),
+            _ => format!("{} {month} {}", d.day(), d.year()),
+        }
+    }
 }
 
 impl fmt::Display for Timestamp {
@@ -194,6 +223,17 @@ pub fn check_time_zone(name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_dates_follow_the_locale_and_the_zone() {
+        // 23:59 UTC on 30 January is already 31 January in Seoul and Kolkata.
+        let t = Timestamp::parse_rfc3339("2027-01-30T23:59:59Z").unwrap();
+        assert_eq!(t.long_date("UTC", "en-IN"), "30 January 2027");
+        assert_eq!(t.long_date("Asia/Kolkata", "en-IN"), "31 January 2027");
+        assert_eq!(t.long_date("UTC", "en-US"), "January 30, 2027");
+        assert_eq!(t.long_date("Asia/Seoul", "ko-KR"), "2027년 1월 31일");
+        assert_eq!(t.long_date("Nowhere/Zone", "xx"), "30 January 2027");
+    }
 
     #[test]
     fn rfc3339_round_trip() {

@@ -171,6 +171,12 @@ pub fn watermark_image_key(studio: StudioId) -> darkroom_media::Key {
     darkroom_media::Key::new(format!("s/{}/watermark.png", studio.uuid().simple())).unwrap()
 }
 
+/// Whether mail for the studio can go out (its own SMTP server or the
+/// instance's is set up).
+pub async fn can_email(core: &Core, studio: StudioId) -> CoreResult<bool> {
+    Ok(smtp_for(core, Some(studio)).await?.is_some())
+}
+
 /// The SMTP server for a studio's mail: its own, else the instance's.
 pub async fn smtp_for(core: &Core, studio: Option<StudioId>) -> CoreResult<Option<SmtpSettings>> {
     if let Some(s) = studio

@@ -180,3 +180,76 @@ pub fn gallery_delivered(
         html,
     }
 }
+
+/// What a new link says, ready to paste into a chat or a text message: a
+/// greeting, the link, the code (a general link's), and the date to choose
+/// by or the date the link ends, in the studio's language (English, or
+/// Korean for a `ko` locale) and its way of writing dates.
+pub struct ReadyMessage<'a> {
+    pub studio: &'a str,
+    pub locale: &'a str,
+    pub time_zone: &'a str,
+    pub name: &'a str,
+    pub gallery: &'a str,
+    pub link: &'a str,
+    pub code: Option<&'a str>,
+    pub delivery: bool,
+    /// Choose by (proofing) or available until (delivery).
+    pub by: Option<darkroom_domain::Timestamp>,
+}
+
+impl ReadyMessage<'_> {
+    pub fn text(&self) -> String {
+        let date = self.by.map(|t| t.long_date(self.time_zone, self.locale));
+        if self.locale.starts_with("ko") {
+            let mut s = format!("{}님, 안녕하세요.\n", self.name);
+            s.push_str(&if self.delivery {
+                format!(
+                    "{}에서 \"{}\" 최종 사진이 준비되었습니다. 아래 링크에서 내려받으세요.\n{}\n",
+                    self.studio, self.gallery, self.link
+                )
+            } else {
+                format!(
+                    "{}에서 \"{}\" 갤러리를 보내드립니다. 마음에 드는 사진을 골라 주세요.\n{}\n",
+                    self.studio, self.gallery, self.link
+                )
+            });
+            if let Some(code) = self.code {
+                s.push_str(&format!("접근 코드: {code}\n"));
+            }
+            if let Some(d) = date {
+                s.push_str(&if self.delivery {
+                    format!("{d}까지 내려받을 수 있습니다.\n")
+                } else {
+                    format!("{d}까지 선택해 주세요.\n")
+                });
+            }
+            s.push_str(&format!("감사합니다.\n{}", self.studio));
+            return s;
+        }
+        let mut s = format!("Hello {},\n", self.name);
+        s.push_str(&if self.delivery {
+            format!(
+                "your final photos from \"{}\" are ready to download:\n{}\n",
+                self.gallery, self.link
+            )
+        } else {
+            format!(
+                "your photos from \"{}\" are ready for you to choose your favourites:\n{}\n",
+                self.gallery, self.link
+            )
+        });
+        if let Some(code) = self.code {
+            s.push_str(&format!("Access code: {code}\n"));
+        }
+        if let Some(d) = date {
+            s.push_str(&if self.delivery {
+                format!("The link works until {d}.\n")
+            } else {
+                format!("Please choose by {d}.\n")
+            });
+        }
+        s.push_str(&format!("With thanks,\n{}", self.studio));
+        s
+    }
+}

@@ -60,3 +60,31 @@ document.querySelectorAll("[data-share-form]").forEach(function (form) {
   form.addEventListener("change", update);
   update();
 });
+// Copy buttons (data-copy="ID" copies that field) and the phone's share
+// sheet (data-share="ID", shown only where the browser has one).
+document.addEventListener("click", function (e) {
+  var b = e.target.closest && e.target.closest("[data-copy]");
+  if (!b) { return; }
+  var field = document.getElementById(b.getAttribute("data-copy"));
+  if (!field) { return; }
+  var said = b.parentNode.querySelector(".copied") || (b.closest("section") && b.closest("section").querySelector(".copied"));
+  function done(ok) {
+    if (said) { said.textContent = ok ? "Copied." : "Select the text and copy it."; }
+  }
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(function () { done(true); }, function () { field.select(); done(false); });
+  } else {
+    field.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+    done(ok);
+  }
+});
+document.querySelectorAll("[data-share]").forEach(function (b) {
+  if (!navigator.share) { return; }
+  b.hidden = false;
+  b.addEventListener("click", function () {
+    var field = document.getElementById(b.getAttribute("data-share"));
+    navigator.share({ title: b.getAttribute("data-share-title") || document.title, text: field ? field.value : "" }).catch(function () { /* closed */ });
+  });
+});

@@ -182,6 +182,65 @@ pub struct NewLink {
     pub expires_at: Option<Future>,
 }
 
+/// Emails a new link to the address given, when the studio can send
+/// email: whether it was queued, or why no email went out.
+async fn send_new_link(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    studio: StudioId,
+    g: &gallery::Model,
+    (delivery, expires_at): (bool, Option<Timestamp>),
+    invite: Option<LinkInvite<'_>>,
+) -> CoreResult<(bool, Option<String>)> {
+    let Some(invite) = invite else {
+        return Ok((false, None));
+    };
+    if !crate::kernel::tenant::can_email(core, studio).await? {
+        return Ok((
+            false,
+            Some(format!(
+                "No email went to {}: no email server is set up. Send the link yourself, or set up email in Settings.",
+                invite.to
+            )),
+        ));
+    }
+    let queued = email_link(core, tx, studio, g, delivery, expires_at, invite).await?;
+    Ok((queued, None))
+}
+
+/// The message that brings a new link of gallery `g` to `name`, in the
+/// studio's language and date style.
+async fn ready_message(
+    core: &Core,
+    studio: StudioId,
+    g: &gallery::Model,
+    (name, link, code): (&str, &str, Option<&str>),
+    (delivery, expires_at): (bool, Option<Timestamp>),
+) -> CoreResult<String> {
+    // A proofing link asks for a choice by the deadline (else its expiry);
+    // a delivery link says until when it works.
+    let by = if delivery {
+        expires_at
+    } else {
+        g.selection_deadline
+            .map(Timestamp::from_micros)
+            .or(expires_at)
+    };
+    let s = crate::kernel::tenant::load(core, studio).await?;
+    Ok(crate::sharing::emails::ReadyMessage {
+        studio: &s.name,
+        locale: &s.locale,
+        time_zone: &s.time_zone,
+        name,
+        gallery: &g.name,
+        link,
+        code,
+        delivery,
+        by,
+    }
+    .text())
+}
+
 /// A link just created: its URL (and code) are shown this once.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedLink {
@@ -192,6 +251,12 @@ pub struct CreatedLink {
     pub code: Option<String>,
     /// Whether the link was emailed to `email`.
     pub email_queued: bool,
+    /// A message to paste into a chat or text: greeting, link, code and
+    /// date, in the studio's language and date style.
+    pub message: String,
+    /// Why an address was given but no email went out (no email server is
+    /// set up for the studio); the link must then be sent another way.
+    pub email_not_sent: Option<String>,
 }
 
 async fn gallery_for_staff(
@@ -233,18 +298,14 @@ pub async fn create_link(
     let (kind, purpose, label) = (t.kind, t.purpose, t.label);
     let delivery = purpose == LinkPurpose::Delivery;
     let url = core.settings().link(&format!("/g/{token}"));
-    let email_queued = match &t.email {
-        Some(to) => {
-            let invite = LinkInvite {
-                to,
-                label: &label,
-                url: &url,
-                code: code.is_some(),
-            };
-            email_link(core, &tx, p.studio, &g, delivery, t.expires_at, invite).await?
-        }
-        None => false,
-    };
+    let invite = t.email.as_deref().map(|to| LinkInvite {
+        to,
+        label: &label,
+        url: &url,
+        code: code.is_some(),
+    });
+    let (email_queued, email_not_sent) =
+        send_new_link(core, &tx, p.studio, &g, (delivery, t.expires_at), invite).await?;
     audit::record(
         core,
         &tx,
@@ -268,11 +329,21 @@ pub async fn create_link(
     if email_queued {
         core.wake_workers();
     }
+    let message = ready_message(
+        core,
+        p.studio,
+        &g,
+        (&label, &url, code.as_deref()),
+        (delivery, t.expires_at),
+    )
+    .await?;
     Ok(CreatedLink {
+        message,
         link: link_view(&m, &[]),
         url,
         code,
         email_queued,
+        email_not_sent,
     })
 }
 

@@ -149,7 +149,8 @@ pub(super) struct LinkInvite<'a> {
 }
 
 /// Queues the email that brings a new link to its person, when the studio
-/// can send email; whether it was queued.
+/// can send email ([`crate::kernel::tenant::can_email`]); whether it was
+/// queued.
 pub(super) async fn email_link(
     core: &Core,
     tx: &darkroom_db::Tx,
