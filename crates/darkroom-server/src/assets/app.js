@@ -88,3 +88,28 @@ document.querySelectorAll("[data-share]").forEach(function (b) {
     navigator.share({ title: b.getAttribute("data-share-title") || document.title, text: field ? field.value : "" }).catch(function () { /* closed */ });
   });
 });
+// The phone menu: one button opens and closes the main menu.
+(function () {
+  var toggle = document.querySelector(".menu-toggle");
+  var nav = document.getElementById("main-nav");
+  if (!toggle || !nav) { return; }
+  toggle.hidden = false;
+  toggle.closest("header").classList.add("js-menu");
+  toggle.addEventListener("click", function () {
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    nav.classList.toggle("open", open);
+  });
+})();
+// Tables become cards below tablet width: each cell is labelled with its
+// column's heading (a matrix of checkboxes stays a table).
+document.querySelectorAll(".table-wrap > table:not(.matrix)").forEach(function (t) {
+  var heads = Array.prototype.map.call(t.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+  if (!heads.length) { return; }
+  t.classList.add("cards");
+  t.querySelectorAll("tbody tr").forEach(function (tr) {
+    Array.prototype.forEach.call(tr.children, function (cell, i) {
+      if (heads[i] && !cell.hasAttribute("data-label")) { cell.setAttribute("data-label", heads[i]); }
+    });
+  });
+});

@@ -30,6 +30,9 @@ pub struct Nav {
     pub is_owner: bool,
     pub perms: Vec<&'static str>,
     pub studios: Vec<(String, String)>,
+    /// The section of the site this page is in (`/galleries` for a gallery's
+    /// sharing page): its menu item is marked as the current page.
+    pub here: String,
 }
 
 /// A signed-in page request.
@@ -93,7 +96,7 @@ impl FromRequestParts<AppState> for PageCtx {
         let Some(p) = crate::extract::session_of(parts) else {
             return Err(sign_in_redirect(parts));
         };
-        let nav = nav_for(state, &p)
+        let nav = nav_for(state, &p, parts.uri.path())
             .await
             .map_err(|e| error_page(state, &e))?;
         let csrf = security::session_csrf(state, &p);
@@ -107,7 +110,7 @@ impl FromRequestParts<AppState> for PageCtx {
     }
 }
 
-async fn nav_for(state: &AppState, p: &Principal) -> Result<Nav, CoreError> {
+async fn nav_for(state: &AppState, p: &Principal, path: &str) -> Result<Nav, CoreError> {
     let core = &state.core;
     let (studio_name, branding) = darkroom_core::studio::header(core, p.studio).await?;
     let studios = darkroom_core::studio::studios_of(core, p.user).await?;
@@ -129,6 +132,10 @@ async fn nav_for(state: &AppState, p: &Principal) -> Result<Nav, CoreError> {
             .into_iter()
             .map(|(id, n)| (id.to_string(), n))
             .collect(),
+        here: format!(
+            "/{}",
+            path.trim_start_matches('/').split('/').next().unwrap_or("")
+        ),
     })
 }
 

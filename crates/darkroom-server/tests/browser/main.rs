@@ -278,6 +278,19 @@ async fn owner_sets_up_invites_and_the_invitee_sees_only_what_their_role_allows(
     fill(&c, "password", "meera passphrase here").await;
     click_button(&c, "Sign in").await;
     wait_path(&c, "/dashboard").await;
+    // On a phone the menu folds behind one button; the page is marked.
+    check_accessible_and_fits(&c, width).await;
+    click_button(&c, "Menu").await;
+    let current = c
+        .find(Locator::Css(
+            "nav[aria-label='Main'] a[aria-current='page']",
+        ))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(current, "Dashboard");
     let nav = c
         .find(Locator::Css("nav[aria-label='Main']"))
         .await
