@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::State;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use darkroom_core::Core;
 use tokio::net::TcpListener;
@@ -44,16 +45,40 @@ fn asset(body: &'static str, ctype: &'static str) -> Response {
     r
 }
 
-async fn not_found(req: Request) -> Response {
-    if req.uri().path().starts_with("/api/") {
-        problem_response(Problem::new(
+/// No route here: a problem for the API, the client pages' "not found" for
+/// a client's address (`/c/`, `/g/`), and a styled page for everything else.
+async fn not_found(State(s): State<AppState>, req: Request) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/api/") {
+        return problem_response(Problem::new(
             StatusCode::NOT_FOUND,
             "not_found",
             "there is no API endpoint at this path; see /api/docs for the endpoints",
-        ))
-    } else {
-        (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><h1>Page not found</h1><p><a href=\"/dashboard\">Go to the dashboard</a></p>")).into_response()
+        ));
     }
+    let (template, ctx) = if path.starts_with("/c/") || path.starts_with("/g/") {
+        (
+            "client_message.html",
+            minijinja::context! {
+                title => "Page not found",
+                heading => "We could not find this page",
+                body => "Open your gallery from the link the studio sent you; if it no longer works, ask the studio for a new one.",
+            },
+        )
+    } else {
+        (
+            "message.html",
+            minijinja::context! {
+                title => "Page not found",
+                heading => "There is no page here",
+                body => "The address may be mistyped, or the page was moved. Start again from your dashboard.",
+                home => "/dashboard",
+            },
+        )
+    };
+    let mut res = crate::web::render::render_public(&s, template, ctx);
+    *res.status_mut() = StatusCode::NOT_FOUND;
+    res
 }
 
 async fn method_not_allowed(req: Request) -> Response {

@@ -24,6 +24,8 @@ use darkroom_core::sharing::proofing::{
     SelectionView,
 };
 use darkroom_core::sharing::share::{self, Guest, Opened};
+
+use super::closed::{capitalized, client_message, link_closed, link_not_valid};
 use darkroom_domain::link::DownloadLevel;
 use darkroom_domain::{GallerySetId, PhotoId, ShareLinkId};
 use minijinja::context;
@@ -162,20 +164,6 @@ fn link_cookie(
         .build()
 }
 
-fn link_not_valid(state: &AppState, status: StatusCode) -> Response {
-    let mut res = render_public(
-        state,
-        "message.html",
-        context! {
-            title => "Gallery link not valid",
-            heading => "This gallery link is not valid",
-            body => "It may have expired or been turned off by the studio, or it was copied incompletely. Ask the studio for a new link.",
-        },
-    );
-    *res.status_mut() = status;
-    res
-}
-
 fn code_form(
     state: &AppState,
     studio: &str,
@@ -226,10 +214,15 @@ fn opened(state: &AppState, jar: CookieJar, o: Opened) -> Response {
     }
 }
 
-fn open_failed(state: &AppState, ip: std::net::IpAddr, e: CoreError) -> Response {
+async fn open_failed(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    token: &str,
+    e: CoreError,
+) -> Response {
     match e {
         CoreError::NotFound { .. } => match security::count_failed_auth(state, ip) {
-            Ok(()) => link_not_valid(state, StatusCode::NOT_FOUND),
+            Ok(()) => link_closed(state, token).await,
             Err(limited) => limited.into_response(),
         },
         other => error_page(state, &other),
@@ -245,7 +238,7 @@ async fn open(
     let ip = ip_of(&m);
     match share::open(&s.core, &token, &m).await {
         Ok(o) => opened(&s, jar, o),
-        Err(e) => open_failed(&s, ip, e),
+        Err(e) => open_failed(&s, ip, &token, e).await,
     }
 }
 
@@ -264,7 +257,7 @@ async fn enter_code(
     let ip = ip_of(&m);
     match share::enter_code(&s.core, &token, &form.code, &m).await {
         Ok(o) => opened(&s, jar, o),
-        Err(e) => open_failed(&s, ip, e),
+        Err(e) => open_failed(&s, ip, &token, e).await,
     }
 }
 
@@ -450,13 +443,12 @@ fn for_browser(s: &AppState, headers: &HeaderMap, r: ApiResult<Response>) -> Res
                 return e.into_response();
             }
             let p = &e.0;
-            let mut res = render_public(
+            let body = capitalized(&p.detail);
+            client_message(
                 s,
-                "message.html",
-                context! { title => p.title.clone(), heading => "This download is not available", body => p.detail.clone() },
-            );
-            *res.status_mut() = p.status();
-            res
+                p.status(),
+                context! { title => "Download not available", heading => "This download is not available", body => body },
+            )
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::context::{Context, Pages};
 mod api {
     pub mod sharing;
 }
+mod closed;
 pub mod guest;
 mod pages {
     pub mod sharing;
@@ -28,6 +29,10 @@ pub fn context() -> Context {
             (
                 "client_base.html",
                 include_str!("templates/client_base.html"),
+            ),
+            (
+                "client_message.html",
+                include_str!("templates/client_message.html"),
             ),
             (
                 "client_code.html",

@@ -571,6 +571,29 @@ async fn revoking_a_link_or_archiving_its_gallery_cuts_access_on_the_next_reques
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Its holder is told what happened and whose link it was; a link that
+    // never existed says only that it was not found.
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("This gallery is no longer shared") && page.contains("Lumen"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("sign-in") && !page.contains("API reference"),
+        "{page}"
+    );
+    let never = app
+        .http
+        .get(app.url(&format!("/g/{}", "x".repeat(43))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(never.status(), StatusCode::NOT_FOUND);
+    let never = never.text().await.unwrap();
+    assert!(
+        never.contains("We could not find this gallery") && !never.contains("Lumen"),
+        "{never}"
+    );
     // B's cookie works for B only.
     assert_eq!(gb.get("/gallery.json").await.0, StatusCode::OK);
     let res = app
@@ -601,7 +624,25 @@ async fn revoking_a_link_or_archiving_its_gallery_cuts_access_on_the_next_reques
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
-    assert!(page.text().await.unwrap().contains("not valid"));
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("We could not find this gallery")
+    );
+    let res = app
+        .http
+        .get(app.url(&format!("/g/{}", token_of(b["url"].as_str().unwrap()))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("This gallery is no longer available")
+    );
 }
 
 /// Fills a client route's path for a guest.

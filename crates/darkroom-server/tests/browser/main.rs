@@ -1117,7 +1117,12 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
     studio.accept_alert().await.ok();
     wait_text(&studio, ".flash", "revoked").await;
     client.refresh().await.unwrap();
-    wait_text(&client, "body", "not valid").await;
+    wait_text(&client, "body", "We could not find this gallery").await;
+    check_accessible_and_fits(&client, width).await;
+    client.goto(&delivery_url).await.unwrap();
+    wait_text(&client, "h1", "no longer shared").await;
+    check_accessible_and_fits(&client, width).await;
+    snap(&client, "client-link-revoked").await;
 
     studio.close().await.unwrap();
     client.close().await.unwrap();

@@ -182,6 +182,73 @@ pub(super) async fn link_by_token(core: &Core, token: &str) -> CoreResult<Guest>
     guest_of(core, l).await
 }
 
+/// Why a link that was really given out no longer opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosedReason {
+    /// The link's own end date, or the gallery's, has passed.
+    Expired,
+    /// The studio turned the link off.
+    Revoked,
+    /// The gallery was archived or removed.
+    Closed,
+}
+
+/// A closed link as its holder sees it: the studio, how to reach it, and
+/// what happened, in words.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClosedLink {
+    pub studio_name: String,
+    pub accent_colour: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub reason: ClosedReason,
+}
+
+/// For the holder of a whole link token that no longer opens: whose link it
+/// was and why it is closed. A token that matches no link is `None`, like
+/// any mistyped address (only the holder of the full token learns more).
+pub async fn closed_link(core: &Core, token: &str) -> CoreResult<Option<ClosedLink>> {
+    if token.len() != 43 {
+        return Ok(None);
+    }
+    let Some(l) = repo::share::find_link_by_token(core.db().conn(), &hash_token(token)).await?
+    else {
+        return Ok(None);
+    };
+    let g = match guest_rows(core, l).await {
+        Ok(g) => g,
+        Err(CoreError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let reason = match link::decide(&g.state(), LinkAction::View, core.now()) {
+        Ok(()) => return Ok(None),
+        Err(_) if g.link.revoked_at.is_some() => ClosedReason::Revoked,
+        Err(_)
+            if g.gallery.deleted_at.is_some()
+                || g.gallery.status == darkroom_domain::names::GalleryStatus::Archived =>
+        {
+            ClosedReason::Closed
+        }
+        Err(_) => ClosedReason::Expired,
+    };
+    let (name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
+    let branch = repo::branch::find(
+        core.db().conn(),
+        g.studio,
+        BranchId::from_uuid(g.gallery.branch_id),
+        true,
+    )
+    .await?;
+    Ok(Some(ClosedLink {
+        studio_name: branding.logo_text.unwrap_or(name),
+        accent_colour: branding.accent_colour,
+        email: branch.as_ref().and_then(|b| b.email.clone()),
+        phone: branch.and_then(|b| b.phone),
+        reason,
+    }))
+}
+
 pub(super) async fn start_session(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<Opened> {
     let now = core.now();
     let expires = link::session_ends(&g.state(), now, SESSION_TTL);
