@@ -179,3 +179,81 @@ fn per_photo(
     photo_list.sort_by(|a, b| b.favourites.cmp(&a.favourites).then(a.name.cmp(&b.name)));
     photo_list
 }
+
+/// What a client did, anywhere in the studio, for the staff home page.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct StudioEventView {
+    /// `submit`, `comment`, `edit_request`, `download` or `favourite`.
+    pub kind: String,
+    pub gallery_id: GalleryId,
+    pub gallery_name: String,
+    /// The link's label: who did it.
+    pub who: Option<String>,
+    pub photo_name: Option<String>,
+    pub at: Timestamp,
+}
+
+/// The studio's latest client activity that means something to the staff
+/// (selections sent, notes, edit requests, downloads, hearts), in the
+/// galleries this person may see, newest first.
+pub async fn recent_in_studio(
+    core: &Core,
+    p: &Principal,
+    limit: u64,
+) -> CoreResult<Vec<StudioEventView>> {
+    let c = core.db().conn();
+    let kinds = ["submit", "comment", "edit_request", "download", "favourite"];
+    let events = repo::share::recent_events(c, p.studio, &kinds, limit * 4).await?;
+    let mut galleries = HashMap::new();
+    let mut labels: HashMap<uuid::Uuid, Option<String>> = HashMap::new();
+    let mut out = Vec::new();
+    for e in events {
+        if out.len() as u64 >= limit {
+            break;
+        }
+        let id = GalleryId::from_uuid(e.gallery_id);
+        if let std::collections::hash_map::Entry::Vacant(v) = galleries.entry(e.gallery_id) {
+            let seen = match crate::photos::interface::load(c, p, id, true).await {
+                Ok(g) => core
+                    .can(
+                        p,
+                        Permission::GalleryView,
+                        crate::photos::interface::target(&g),
+                    )
+                    .then_some(g.name),
+                Err(_) => None,
+            };
+            v.insert(seen);
+        }
+        let Some(Some(gallery_name)) = galleries.get(&e.gallery_id).cloned() else {
+            continue;
+        };
+        let who = match e.link_id {
+            Some(l) => {
+                if let std::collections::hash_map::Entry::Vacant(v) = labels.entry(l) {
+                    let label = repo::share::find_link_any(c, ShareLinkId::from_uuid(l))
+                        .await?
+                        .map(|m| m.label);
+                    v.insert(label);
+                }
+                labels.get(&l).cloned().flatten()
+            }
+            None => None,
+        };
+        let photo_name = match e.photo_id {
+            Some(ph) => repo::photo::find_photo(c, p.studio, PhotoId::from_uuid(ph))
+                .await?
+                .map(|m| m.original_name),
+            None => None,
+        };
+        out.push(StudioEventView {
+            kind: e.kind,
+            gallery_id: id,
+            gallery_name,
+            who,
+            photo_name,
+            at: Timestamp::from_micros(e.at),
+        });
+    }
+    Ok(out)
+}

@@ -264,6 +264,23 @@ pub async fn events_of_gallery(
         .await?)
 }
 
+/// A studio's latest client events of `kinds`, newest first.
+pub async fn recent_events(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    kinds: &[&str],
+    limit: u64,
+) -> DbResult<Vec<gallery_event::Model>> {
+    Ok(gallery_event::Entity::find()
+        .filter(gallery_event::Column::StudioId.eq(studio))
+        .filter(gallery_event::Column::Kind.is_in(kinds.iter().copied()))
+        .order_by_desc(gallery_event::Column::At)
+        .order_by_desc(gallery_event::Column::Id)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
 /// (link, kind, count) over a gallery's whole history.
 pub async fn event_counts(
     c: &impl ConnectionTrait,

@@ -275,3 +275,49 @@ async fn the_share_form_keeps_its_values_and_marks_the_bad_field() {
         "the message names the field as the form does"
     );
 }
+
+/// The staff home is the studio's day: a client's submitted selection is
+/// waiting to be edited, and what the client did reads as a sentence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_page_shows_what_needs_someone_and_what_clients_did() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Home Studio").await;
+    let (_, html, _) = app.page(Some(&owner.session), "/dashboard").await;
+    assert!(html.contains("Nothing is waiting"), "{html}");
+    let (gallery, photos) =
+        crate::sharing::gallery_with_photos(&app, &owner, "Park wedding", 2).await;
+    let created = crate::sharing::link(
+        &app,
+        &owner,
+        &gallery,
+        serde_json::json!({ "label": "Jisoo", "rights": ["favourite"] }),
+    )
+    .await;
+    let guest = crate::sharing::open(&app, created["url"].as_str().unwrap()).await;
+    let (s, v) = guest
+        .post(
+            &format!("/photos/{}/mark", photos[0]),
+            serde_json::json!({ "favourite": true }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = guest.post("/submit", serde_json::json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    app.drain_jobs().await;
+    let (s, html, _) = app.page(Some(&owner.session), "/dashboard").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("A submitted selection to edit"), "{html}");
+    assert!(
+        html.contains("Jisoo sent their selection for Park wedding"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Jisoo chose IMG_0000.jpg in Park wedding"),
+        "{html}"
+    );
+    assert!(
+        html.contains("aria-current=\"page\""),
+        "the menu marks the page"
+    );
+    assert!(!html.contains("auth.signed_in"), "no raw event codes");
+}

@@ -264,6 +264,26 @@ pub async fn delete_set(
 
 // The editing queue -------------------------------------------------------------
 
+/// The tasks the queue shows for `who`. Opened without a choice and with
+/// nothing of yours, it opens on everyone's work (a new selection is
+/// nobody's yet).
+async fn tasks_with_work(
+    ctx: &PageCtx,
+    filter: &impl Fn(&str) -> TaskFilter,
+    who: String,
+    chosen: bool,
+) -> Result<(String, Vec<darkroom_core::production::editing::TaskView>), CoreError> {
+    let core = &ctx.state.core;
+    let tasks = editing::list(core, &ctx.p, &filter(&who)).await?;
+    if tasks.is_empty() && !chosen && who == "me" {
+        let all = editing::list(core, &ctx.p, &filter("all")).await?;
+        if !all.is_empty() {
+            return Ok(("all".to_string(), all));
+        }
+    }
+    Ok((who, tasks))
+}
+
 /// `/editing`: your queue by default; `?who=all` for everyone's,
 /// `?status=` (open by default, or `review`, `done`, `all`), `?gallery_id=`.
 pub async fn queue(ctx: PageCtx, q: Params) -> Response {
@@ -275,7 +295,7 @@ pub async fn queue(ctx: PageCtx, q: Params) -> Response {
         Ok(g) => g,
         Err(_) => return error_page(&ctx.state, &CoreError::not_found("gallery")),
     };
-    let filter = TaskFilter {
+    let filter = |who: &str| TaskFilter {
         gallery_id,
         assignee: (who == "me").then(|| Assignee("me".to_string())),
         // `all` is the page's own choice of every status, not a status.
@@ -284,8 +304,8 @@ pub async fn queue(ctx: PageCtx, q: Params) -> Response {
             one => Some(StatusList(one.to_string())),
         },
     };
-    let tasks = match editing::list(core, &ctx.p, &filter).await {
-        Ok(t) => t,
+    let (who, tasks) = match tasks_with_work(&ctx, &filter, who, param(&q, "who").is_some()).await {
+        Ok(w) => w,
         Err(e) => return error_page(&ctx.state, &e),
     };
     // Per task: what this person may do with it.
