@@ -56,6 +56,17 @@ fn filesize(n: Option<i64>) -> String {
     }
 }
 
+/// A day as people of `locale` write it, in `zone` (`30 January 2027`,
+/// `2027년 1월 30일`); an instant that does not parse is shown as given.
+fn long_date(value: Option<String>, zone: String, locale: String) -> String {
+    match value {
+        Some(v) => darkroom_domain::Timestamp::parse_rfc3339(&v)
+            .map(|t| t.long_date(&zone, &locale))
+            .unwrap_or(v),
+        None => String::new(),
+    }
+}
+
 fn date_only(value: Option<String>) -> String {
     value
         .map(|v| v.chars().take(10).collect())
@@ -72,6 +83,7 @@ impl Templates {
         }
         env.add_filter("dt", dt);
         env.add_filter("date_only", date_only);
+        env.add_filter("long_date", long_date);
         env.add_filter("filesize", filesize);
         // Field errors keyed `render.thumb_edge`, looked up as `thumb_edge`.
         env.add_filter("prefixed", |errors: Value, prefix: String| -> Value {

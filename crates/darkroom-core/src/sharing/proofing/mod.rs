@@ -93,6 +93,10 @@ pub struct ClientSet {
 pub struct ClientGallery {
     pub studio_name: String,
     pub accent_colour: String,
+    /// The studio's locale (`en-IN`, `ko-KR`): how dates and words are written.
+    pub locale: String,
+    /// The studio's IANA time zone, for the days shown.
+    pub time_zone: String,
     pub gallery_name: String,
     /// Who the link is for.
     pub label: String,
@@ -235,6 +239,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
         .filter(|c| photos.iter().any(|p| p.id == *c))
         .or_else(|| photos.first().map(|p| p.id));
     let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
+    let studio = crate::kernel::tenant::load(core, g.studio).await?;
     let delivery = g.link.purpose == LinkPurpose::Delivery;
     let rights = LinkRights::parse(&g.link.rights).unwrap_or_default();
     let limit_left = |limit: Option<i64>, used: i64| limit.map(|l| (l - used).max(0));
@@ -255,6 +260,8 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     Ok(ClientGallery {
         studio_name: branding.logo_text.clone().unwrap_or(studio_name),
         accent_colour: branding.accent_colour,
+        locale: studio.locale,
+        time_zone: studio.time_zone,
         gallery_name: g.gallery.name.clone(),
         label: g.link.label.clone(),
         expires_at: expiries
