@@ -152,6 +152,7 @@ async fn snap(c: &Client, name: &str) {
 /// Every visible form control has a label, and nothing scrolls sideways.
 async fn check_accessible_and_fits(c: &Client, width: u32) {
     check_labels(c).await;
+    check_axe(c).await;
     let overflow = c
         .execute("return document.documentElement.scrollWidth;", vec![])
         .await
@@ -1129,6 +1130,46 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
 }
 
 /// Every visible form control has a label.
+/// axe-core's script (npm's axe-core, which `.ci/run` installs under
+/// target/test-peers/node; `DARKROOM_AXE` names another copy).
+fn axe_source() -> &'static str {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    AXE.get_or_init(|| {
+        let path = std::env::var("DARKROOM_AXE").unwrap_or_else(|_| {
+            format!(
+                "{}/../../target/test-peers/node/node_modules/axe-core/axe.min.js",
+                env!("CARGO_MANIFEST_DIR")
+            )
+        });
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!("cannot read axe-core at {path} ({e}): run `npm install --prefix target/test-peers/node axe-core` (.ci/run does)")
+        })
+    })
+}
+
+/// axe-core on the page as it is now: no WCAG 2.2 A or AA violation.
+async fn check_axe(c: &Client) {
+    c.execute(&format!("{}\nreturn true;", axe_source()), vec![])
+        .await
+        .unwrap();
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] } })
+               .then(r => done(r.violations.map(v => [v.id, v.impact, v.help, v.nodes.slice(0, 3).map(n => n.target.join(' '))])))
+               .catch(e => done([['axe failed', String(e)]]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        found,
+        json!([]),
+        "axe-core finds WCAG 2.2 A/AA violations on {}",
+        c.current_url().await.unwrap()
+    );
+}
+
 async fn check_labels(c: &Client) {
     let unlabelled = c
         .execute(
