@@ -75,6 +75,7 @@ fn pages() -> Pages {
             get(public::invitation_form).post(public::invitation_submit),
         ),
         ("/dashboard", get(home::dashboard)),
+        ("/design", get(home::design)),
         ("/branches", get(branches::list)),
         (
             "/branches/new",
@@ -136,6 +137,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("reset_form.html", include_str!("templates/reset_form.html")),
     ("invitation.html", include_str!("templates/invitation.html")),
     ("dashboard.html", include_str!("templates/dashboard.html")),
+    ("design.html", include_str!("templates/design.html")),
     ("branches.html", include_str!("templates/branches.html")),
     (
         "branch_form.html",

@@ -300,6 +300,11 @@ async fn owner_sets_up_invites_and_the_invitee_sees_only_what_their_role_allows(
         .await
         .unwrap();
     assert!(nav.contains("Branches") && nav.contains("Staff"), "{nav}");
+    // The design system's page: every component, accessible, fits a phone.
+    c.goto(&app.url("/design")).await.unwrap();
+    assert!(body(&c).await.contains("Design system"));
+    check_accessible_and_fits(&c, width).await;
+    c.goto(&app.url("/dashboard")).await.unwrap();
     for hidden in ["Roles", "Audit log", "Operations"] {
         assert!(
             !nav.contains(hidden),

@@ -186,3 +186,8 @@ async fn setup_state(ctx: &PageCtx) -> minijinja::Value {
         .is_ok_and(|s| s.is_some());
     context! { branches => branches > 1, team => people > 1, email => email_ready }
 }
+
+/// `/design`: the design system's tokens and components, as pages use them.
+pub async fn design(ctx: PageCtx) -> Response {
+    ctx.render("design.html", context! { title => "Design system" })
+}
