@@ -113,3 +113,18 @@ document.querySelectorAll(".table-wrap > table:not(.matrix)").forEach(function (
     });
   });
 });
+// Studio settings: the preview follows the colour and name as they change.
+(function () {
+  var preview = document.querySelector(".brand-preview");
+  if (!preview) { return; }
+  var accent = document.querySelector("[data-preview=accent]");
+  var name = document.querySelector("[data-preview=name]");
+  var shown = preview.querySelector("[data-preview-name]");
+  var fallback = shown ? shown.textContent : "";
+  function update() {
+    if (accent && /^#[0-9a-fA-F]{6}$/.test(accent.value)) { preview.style.setProperty("--preview-accent", accent.value); }
+    if (name && shown) { shown.textContent = name.value.trim() || fallback; }
+  }
+  [accent, name].forEach(function (el) { if (el) { el.addEventListener("input", update); } });
+  update();
+})();

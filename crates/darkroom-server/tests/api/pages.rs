@@ -321,3 +321,48 @@ async fn the_home_page_shows_what_needs_someone_and_what_clients_did() {
     );
     assert!(!html.contains("auth.signed_in"), "no raw event codes");
 }
+
+/// Studio settings refused for one field keep every other field as typed,
+/// and offer pickers for the zone, the language and the colour.
+#[tokio::test]
+async fn settings_keep_what_was_typed_and_offer_pickers() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Settings Studio").await;
+    let (s, html, _) = app.page(Some(&owner.session), "/settings").await;
+    assert_eq!(s, StatusCode::OK);
+    // The templates write `/` in values as `&#x2f;`.
+    let html = html.replace("&#x2f;", "/");
+    assert!(
+        html.contains("<datalist id=\"zones\">") && html.contains("<option value=\"Asia/Seoul\">")
+    );
+    assert!(html.contains("type=\"color\""), "a colour picker");
+    assert!(html.contains("한국어 (Korean)"), "a language picker");
+    let (s, html, _) = app
+        .form(
+            &owner.session,
+            "/settings",
+            &[
+                ("version", "1"),
+                ("name", "Renamed Studio"),
+                ("currency", "DOUBLOONS"),
+                ("time_zone", "Asia/Seoul"),
+                ("locale", "ko-KR"),
+                ("accent_colour", "#336699"),
+                ("logo_text", "Renamed"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let html = html.replace("&#x2f;", "/");
+    assert!(html.contains("ISO 4217"), "the currency is marked");
+    for kept in [
+        "value=\"Renamed Studio\"",
+        "value=\"DOUBLOONS\"",
+        "value=\"Asia/Seoul\"",
+        "value=\"#336699\"",
+        "value=\"Renamed\"",
+        "<option value=\"ko-KR\" selected>",
+    ] {
+        assert!(html.contains(kept), "the settings form lost `{kept}`");
+    }
+}

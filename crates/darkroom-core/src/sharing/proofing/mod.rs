@@ -200,6 +200,21 @@ pub async fn gallery_json(core: &Core, g: &Guest) -> CoreResult<bytes::Bytes> {
 }
 
 /// The whole gallery, as the client page and its JSON show it.
+/// Downloads this link may still make: its own cap and, for a proofing
+/// link, the gallery's; `None` when neither is capped.
+fn downloads_left(g: &Guest, delivery: bool) -> Option<i64> {
+    let limit_left = |limit: Option<i64>, used: i64| limit.map(|l| (l - used).max(0));
+    let link_left = limit_left(g.link.download_limit, g.link.downloads_used);
+    // A delivery link has its own cap; the gallery's applies to proofing links.
+    match (
+        link_left,
+        limit_left(g.gallery.download_limit, g.gallery.downloads_used).filter(|_| !delivery),
+    ) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     share::authorize(core, g, LinkAction::View)?;
     let c = core.db().conn();
@@ -242,16 +257,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     let studio = crate::kernel::tenant::load(core, g.studio).await?;
     let delivery = g.link.purpose == LinkPurpose::Delivery;
     let rights = LinkRights::parse(&g.link.rights).unwrap_or_default();
-    let limit_left = |limit: Option<i64>, used: i64| limit.map(|l| (l - used).max(0));
-    let link_left = limit_left(g.link.download_limit, g.link.downloads_used);
-    // A delivery link has its own cap; the gallery's applies to proofing links.
-    let left = match (
-        link_left,
-        limit_left(g.gallery.download_limit, g.gallery.downloads_used).filter(|_| !delivery),
-    ) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
+    let left = downloads_left(g, delivery);
     let expiries = if delivery {
         vec![g.link.expires_at]
     } else {

@@ -14,7 +14,61 @@ use crate::security;
 use crate::web::render::{PageCtx, PageForm, done, error_page, field_errors, flash_text};
 use crate::web::{Params, param};
 
+/// The locales offered in the settings (others typed by hand still work
+/// through the API): the studio's dates and client pages follow it.
+const LOCALES: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("en-IN", "English (India)"),
+    ("en-GB", "English (United Kingdom)"),
+    ("en-US", "English (United States)"),
+    ("en-AU", "English (Australia)"),
+    ("ko-KR", "한국어 (Korean)"),
+    ("hi-IN", "हिन्दी (Hindi)"),
+];
+
+/// The offered locales, with `current` first added if it is another one
+/// (a locale set through the API stays selectable).
+fn locale_options(current: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = LOCALES
+        .iter()
+        .map(|(k, n)| (k.to_string(), n.to_string()))
+        .collect();
+    if !current.is_empty() && !LOCALES.iter().any(|(k, _)| *k == current) {
+        v.push((current.to_string(), current.to_string()));
+    }
+    v
+}
+
+/// Every IANA time zone this build knows, for the time-zone picker.
+fn zones() -> Vec<String> {
+    let mut z: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_string())
+        .filter(|n| {
+            n.contains('/')
+                && !n.starts_with("Etc/")
+                && !n.starts_with("posix/")
+                && !n.starts_with("right/")
+        })
+        .collect();
+    z.sort();
+    z.dedup();
+    z
+}
+
 async fn page(ctx: &PageCtx, status: StatusCode, errors: Value, flash: Option<&str>) -> Response {
+    typed_page(ctx, status, errors, flash, None).await
+}
+
+/// The settings page; after a refused save, `typed` is what was sent, shown
+/// again as typed.
+async fn typed_page(
+    ctx: &PageCtx,
+    status: StatusCode,
+    errors: Value,
+    flash: Option<&str>,
+    typed: Option<&SettingsForm>,
+) -> Response {
     match studio::get(&ctx.state.core, &ctx.p).await {
         Ok(s) => {
             let instance_smtp = ctx
@@ -26,7 +80,9 @@ async fn page(ctx: &PageCtx, status: StatusCode, errors: Value, flash: Option<&s
                 .map(|m| format!("{}:{}", m.host, m.port));
             ctx.render_status(status, "settings.html", context! {
                 title => "Studio settings", s => s, errors => errors, flash => flash, instance_smtp => instance_smtp,
-                can_edit => ctx.can("studio.settings.edit"),
+                can_edit => ctx.can("studio.settings.edit"), f => typed.map(Value::from_serialize),
+                zones => zones(),
+                locales => locale_options(typed.map_or(s.locale.as_str(), |f| f.locale.as_str())),
             })
         }
         Err(e) => error_page(&ctx.state, &e),
@@ -43,7 +99,7 @@ pub async fn show(ctx: PageCtx, q: Params) -> Response {
     .await
 }
 
-#[derive(Default, Deserialize)]
+#[derive(Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct SettingsForm {
     version: i64,
@@ -80,11 +136,12 @@ pub async fn update(ctx: PageCtx, PageForm(f): PageForm<SettingsForm>) -> Respon
         Ok(_) => done("/settings", "settings_saved"),
         Err(e) => match field_errors(&e) {
             Some(errs) => {
-                page(
+                typed_page(
                     &ctx,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     Value::from_serialize(&errs),
                     None,
+                    Some(&f),
                 )
                 .await
             }
