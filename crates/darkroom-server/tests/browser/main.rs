@@ -662,9 +662,20 @@ async fn every_orientation_is_shown_upright_and_proofs_are_watermarked() {
         .await
         .unwrap();
     check_accessible_and_fits(&c, width).await;
+    // Previous and next through the gallery; the EXIF code is kept out of
+    // the way, under "Technical details".
+    let text = body(&c).await;
+    assert!(text.contains("Previous") && text.contains("Next"), "{text}");
+    assert!(!text.contains("EXIF orientation"), "{text}");
+    c.find(Locator::Css("details.more summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let text = body(&c).await;
     assert!(
-        text.contains("Orientation (EXIF)") && text.contains('6'),
+        text.contains("EXIF orientation") && text.contains('6'),
         "{text}"
     );
     snap(&c, "orientation-photo").await;

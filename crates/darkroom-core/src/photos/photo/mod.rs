@@ -33,6 +33,9 @@ use crate::{Core, Meta, Principal};
 mod ingest;
 pub use ingest::*;
 
+mod neighbours;
+pub use neighbours::*;
+
 mod staging;
 pub use staging::*;
 

@@ -61,7 +61,6 @@ fn exif_rows(m: &PhotoMeta) -> Vec<(&'static str, String)> {
         rows.push(("ISO", v.to_string()));
     }
     rows.push(("Pixels", format!("{} × {}", m.width, m.height)));
-    rows.push(("Orientation (EXIF)", m.orientation.to_string()));
     if let Some(g) = &m.gps {
         rows.push((
             "GPS (staff only)",
@@ -95,10 +94,15 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
         Some(g) => Target::gallery(g.id, g.branch_id),
         None => Target::STUDIO,
     };
+    let around = match &g {
+        Some(g) => photo::neighbours(core, &ctx.p, g.id, id).await.ok(),
+        None => None,
+    };
     ctx.render(
         "photo.html",
         context! {
             title => d.photo.original_name.clone(), d => d, g => g, exif => exif_rows(&d.photo.meta),
+            around => around, orientation => d.photo.meta.orientation,
             can_upload => core.can(&ctx.p, Permission::PhotoUpload, target),
             can_delete => core.can(&ctx.p, Permission::PhotoDelete, target),
             roles => ["raw", "original", "edited", "final"],
