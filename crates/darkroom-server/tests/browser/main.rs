@@ -1128,6 +1128,13 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
     );
     check_accessible_and_fits(&client, width).await;
     snap(&client, "client-delivery").await;
+    // The same page on a laptop.
+    client.set_window_size(1366, 900).await.unwrap();
+    client.refresh().await.unwrap();
+    wait_text(&client, "header", "final photos are ready").await;
+    check_accessible_and_fits(&client, 1366).await;
+    snap(&client, "client-delivery-laptop").await;
+    client.set_window_size(width, 844).await.unwrap();
 
     // Revoking cuts the client off on the next request.
     click_button(&studio, "Revoke").await;
