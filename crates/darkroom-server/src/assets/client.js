@@ -23,6 +23,14 @@
   var deadline = main.dataset.deadline ? Date.parse(main.dataset.deadline) : NaN;
   var count = Number((document.getElementById("fav-count") || {}).textContent || 0);
   var toastTimer = null;
+  // The page's words in the studio's language (sharing/texts/*.toml).
+  var texts = {};
+  try { texts = JSON.parse((document.getElementById("texts") || {}).textContent || "{}"); } catch (e) { texts = {}; }
+  function tr(key, fill) {
+    var s = texts[key] || key;
+    Object.keys(fill || {}).forEach(function (k) { s = s.split("{" + k + "}").join(String(fill[k])); });
+    return s;
+  }
 
   // A toast where the eye is: in the open dialog if there is one, else at
   // the bottom of the page above the selection bar; read out politely.
@@ -41,10 +49,10 @@
 
   // Why a heart cannot change now, or "" when it can.
   function heartLock(li) {
-    if (locked) return "Your selection was sent and is locked. Ask the studio if you need to change it.";
-    if (!isNaN(deadline) && Date.now() > deadline) return "The time for choosing has ended. Ask the studio for more time.";
+    if (locked) return tr("locked");
+    if (!isNaN(deadline) && Date.now() > deadline) return tr("deadline");
     if (limit && !extras && count >= limit && li.dataset.fav !== "true") {
-      return "You have chosen " + count + " of " + limit + ". Remove a favourite to choose another.";
+      return tr("at_limit", { n: count, limit: limit });
     }
     return "";
   }
@@ -70,7 +78,7 @@
       body: JSON.stringify(body || {})
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) {
-        if (!r.ok) throw new Error(j.detail || ("the studio's server answered " + r.status));
+        if (!r.ok) throw new Error(j.detail || tr("server", { status: r.status }));
         return j;
       });
     });
@@ -102,7 +110,7 @@
       li.dataset.marketing = m.marketing ? "true" : "false";
       setCount(m.selection);
       if ("favourite" in change) {
-        say(m.favourite ? "Added to your favourites (" + count + (limit ? " of " + limit : "") + ")." : "Removed from your favourites.", true);
+        say(m.favourite ? (limit ? tr("added_of", { n: count, limit: limit }) : tr("added", { n: count })) : tr("removed"), true);
       }
       applyFilter();
       return m;
@@ -128,7 +136,7 @@
         empty = document.createElement("p");
         empty.id = "no-favs";
         empty.className = "empty";
-        empty.textContent = "No favourites yet: tap the heart on a photo to choose it.";
+        empty.textContent = tr("no_favourites");
         main.insertBefore(empty, main.firstChild);
       }
     } else if (empty) { empty.remove(); }
@@ -152,7 +160,7 @@
         e.appendChild(im);
         list.appendChild(e);
       });
-      document.getElementById("review-count").textContent = "You chose " + chosen.length + (chosen.length === 1 ? " photo" : " photos") + (limit ? " (your package has " + limit + ")" : "") + ".";
+      document.getElementById("review-count").textContent = (chosen.length === 1 ? tr("you_chose_one") : tr("you_chose", { n: chosen.length })) + (limit ? " " + tr("package", { limit: limit }) : "");
       review.showModal();
     });
     document.getElementById("review-back").addEventListener("click", function () { review.close(); });
@@ -160,7 +168,7 @@
     sendButton.addEventListener("click", function () {
       sendButton.disabled = true;
       send("/submit").then(function () {
-        say("Thank you: your selection was sent to the studio.", true);
+        say(tr("thanks"), true);
         window.location.reload();
       }).catch(function (e) { sendButton.disabled = false; say(e.message); });
     });
@@ -185,7 +193,7 @@
     img.src = li.dataset.view;
     img.alt = li.dataset.name;
     document.getElementById("viewer-name").textContent = li.dataset.name;
-    document.getElementById("viewer-pos").textContent = (current + 1) + " of " + items.length;
+    document.getElementById("viewer-pos").textContent = tr("position", { i: current + 1, n: items.length });
     var fav = document.getElementById("viewer-fav");
     if (fav) fav.setAttribute("aria-pressed", li.dataset.fav === "true" ? "true" : "false");
     dlg.querySelectorAll(".star").forEach(function (s) {
@@ -239,7 +247,7 @@
         if (items[current] !== li) return;
         d.notes.forEach(function (n) {
           var e = document.createElement("li");
-          e.textContent = (n.kind === "edit_request" ? "Edit request: " : "Comment: ") + n.body;
+          e.textContent = (n.kind === "edit_request" ? tr("note_edit") : tr("note_comment")) + n.body;
           list.appendChild(e);
         });
       });
@@ -297,7 +305,7 @@
     var li = items[current];
     send("/photos/" + li.dataset.id + "/notes", { kind: kind, body: body.value }).then(function () {
       body.value = "";
-      say(kind === "edit_request" ? "Edit request sent to the studio." : "Comment added.", true);
+      say(kind === "edit_request" ? tr("edit_sent") : tr("comment_added"), true);
       loadNotes(li);
     }).catch(function (err) { say(err.message); });
   });

@@ -292,10 +292,19 @@ async fn page(State(s): State<AppState>, auth: Result<GuestAuth, ApiError>) -> R
         .map(|p| context! { p => p, class => ratio_class(p.width, p.height) });
     let csrf = share::session_csrf(&s.core, &auth.cookie);
     let base = format!("/c/{}", auth.guest.link_id());
+    let texts = super::texts::for_locale(&g.locale);
+    // What the page's script says, in the same language.
+    let js_texts: std::collections::BTreeMap<&str, &str> = texts
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("js_").map(|k| (k, v.as_str())))
+        .collect();
     render_public(
         &s,
         "client_gallery.html",
-        context! { title => g.gallery_name.clone(), g => g, groups => groups, cover => cover, csrf => csrf, base => base },
+        context! {
+            title => g.gallery_name.clone(), g => g, groups => groups, cover => cover, csrf => csrf, base => base,
+            t => texts, js_texts => js_texts,
+        },
     )
 }
 

@@ -11,6 +11,7 @@ mod api {
 }
 mod closed;
 pub mod guest;
+pub mod texts;
 mod pages {
     pub mod sharing;
 }

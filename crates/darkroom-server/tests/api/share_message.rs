@@ -68,7 +68,13 @@ async fn a_new_link_comes_with_a_message_and_says_when_no_email_went_out() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let created = link(&app, &owner, &gallery, json!({ "label": "민아" })).await;
+    let created = link(
+        &app,
+        &owner,
+        &gallery,
+        json!({ "label": "민아", "rights": ["favourite"] }),
+    )
+    .await;
     let message = created["message"].as_str().unwrap();
     assert!(message.starts_with("민아님, 안녕하세요."), "{message}");
     assert!(
@@ -79,4 +85,25 @@ async fn a_new_link_comes_with_a_message_and_says_when_no_email_went_out() {
         created["email_not_sent"].is_null(),
         "no address, nothing to say"
     );
+
+    // The client's page speaks the studio's language, its script too.
+    let guest = crate::sharing::open(&app, created["url"].as_str().unwrap()).await;
+    let (s, page) = guest.get("").await;
+    assert_eq!(s, StatusCode::OK);
+    let page = page.as_str().unwrap();
+    assert!(page.contains("<html lang=\"ko\">"), "{page}");
+    let meta: Vec<&str> = page
+        .lines()
+        .filter(|l| l.contains("class=\"meta\""))
+        .collect();
+    for ko in [
+        "닫기",
+        "사진으로 건너뛰기",
+        "민아님께",
+        "2099년 1월 30일까지 마음에 드는 사진을 골라 주세요",
+        "선택을 취소했습니다",
+    ] {
+        assert!(page.contains(ko), "the Korean page lacks `{ko}`: {meta:?}");
+    }
+    assert!(!page.contains(">Close<"), "no English left on the page");
 }
