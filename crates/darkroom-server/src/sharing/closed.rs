@@ -57,20 +57,14 @@ pub(super) async fn link_closed(state: &AppState, token: &str) -> Response {
     let Some(c) = closed else {
         return link_not_valid(state, StatusCode::NOT_FOUND);
     };
-    let (heading, body) = match c.reason {
-        ClosedReason::Expired => (
-            "This gallery has closed",
-            "The time to view it has ended. If you need more time, ask the studio: they can open it again for you.",
-        ),
-        ClosedReason::Revoked => (
-            "This gallery is no longer shared",
-            "The studio turned this link off. If you think that is a mistake, ask the studio for a new link.",
-        ),
-        ClosedReason::Closed => (
-            "This gallery is no longer available",
-            "The studio has closed this gallery. Ask the studio if you still need your photos.",
-        ),
+    let t = super::texts::for_locale(&c.locale);
+    let case = match c.reason {
+        ClosedReason::Expired => "closed_expired",
+        ClosedReason::Revoked => "closed_revoked",
+        ClosedReason::Closed => "closed_closed",
     };
+    let heading = t[&format!("{case}_h")].as_str();
+    let body = t[&format!("{case}_b")].as_str();
     // The same status as a link that never existed: only the page's words,
     // read by the holder of the whole token, tell the cases apart.
     client_message(
@@ -78,7 +72,7 @@ pub(super) async fn link_closed(state: &AppState, token: &str) -> Response {
         StatusCode::NOT_FOUND,
         context! {
             title => heading, heading => heading, body => body, studio => c.studio_name,
-            accent => c.accent_colour, email => c.email, phone => c.phone,
+            accent => c.accent_colour, email => c.email, phone => c.phone, t => t,
         },
     )
 }

@@ -164,17 +164,20 @@ fn link_cookie(
         .build()
 }
 
+/// The access-code page, in the studio's language; `wrong` after a code
+/// that was not right.
 fn code_form(
     state: &AppState,
-    studio: &str,
-    gallery: &str,
-    error: Option<&str>,
+    (studio, gallery, locale): (&str, &str, &str),
+    wrong: bool,
     status: StatusCode,
 ) -> Response {
+    let t = super::texts::for_locale(locale);
+    let error = wrong.then(|| t["wrong_code"].as_str());
     let mut res = render_public(
         state,
         "client_code.html",
-        context! { title => gallery, studio => studio, gallery => gallery, error => error },
+        context! { title => gallery, studio => studio, gallery => gallery, error => error, t => t },
     );
     *res.status_mut() = status;
     // The token is in this page's URL: keep it out of any Referer.
@@ -199,16 +202,23 @@ fn opened(state: &AppState, jar: CookieJar, o: Opened) -> Response {
         Opened::NeedsCode {
             studio_name,
             gallery_name,
-        } => code_form(state, &studio_name, &gallery_name, None, StatusCode::OK),
+            locale,
+        } => code_form(
+            state,
+            (&studio_name, &gallery_name, &locale),
+            false,
+            StatusCode::OK,
+        ),
+        // The core's message is the API's; the page says it in its language.
         Opened::WrongCode {
             studio_name,
             gallery_name,
-            message,
+            locale,
+            ..
         } => code_form(
             state,
-            &studio_name,
-            &gallery_name,
-            Some(&message),
+            (&studio_name, &gallery_name, &locale),
+            true,
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
     }

@@ -45,6 +45,8 @@ async fn a_new_link_comes_with_a_message_and_says_when_no_email_went_out() {
     );
     let message = created["message"].as_str().unwrap();
     let url = created["url"].as_str().unwrap();
+    let general_url = url.to_string();
+    let general_id = created["link"]["id"].as_str().unwrap().to_string();
     let code = created["code"].as_str().unwrap();
     assert!(message.starts_with("Hello Mina,"), "{message}");
     assert!(message.contains(url) && message.contains(code), "{message}");
@@ -106,4 +108,57 @@ async fn a_new_link_comes_with_a_message_and_says_when_no_email_went_out() {
         assert!(page.contains(ko), "the Korean page lacks `{ko}`: {meta:?}");
     }
     assert!(!page.contains(">Close<"), "no English left on the page");
+
+    // The access-code page, a wrong code, and a link turned off: Korean too.
+    let token = general_url.rsplit('/').next().unwrap();
+    let page = app
+        .http
+        .get(app.url(&format!("/g/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("접근 코드") && page.contains("갤러리 열기"),
+        "{page}"
+    );
+    let wrong = app
+        .http
+        .post(app.url(&format!("/g/{token}")))
+        .header("origin", &app.base)
+        .form(&[("code", "WRONG-CODE")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("접근 코드가 맞지 않습니다")
+    );
+    let (s, v) = app
+        .post(
+            &owner,
+            &format!("/api/v1/links/{general_id}/revoke"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let page = app
+        .http
+        .get(app.url(&format!("/g/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("더 이상 공유되지 않는 갤러리입니다"),
+        "{page}"
+    );
 }

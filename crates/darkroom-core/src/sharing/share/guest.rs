@@ -158,12 +158,15 @@ pub enum Opened {
     NeedsCode {
         studio_name: String,
         gallery_name: String,
+        /// The studio's locale: the page's language.
+        locale: String,
     },
     /// The access code sent was not right: ask again, saying so.
     WrongCode {
         studio_name: String,
         gallery_name: String,
         message: String,
+        locale: String,
     },
 }
 
@@ -203,6 +206,8 @@ pub struct ClosedLink {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub reason: ClosedReason,
+    /// The studio's locale: the page's language.
+    pub locale: String,
 }
 
 /// For the holder of a whole link token that no longer opens: whose link it
@@ -233,6 +238,7 @@ pub async fn closed_link(core: &Core, token: &str) -> CoreResult<Option<ClosedLi
         Err(_) => ClosedReason::Expired,
     };
     let (name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
+    let locale = crate::kernel::tenant::load(core, g.studio).await?.locale;
     let branch = repo::branch::find(
         core.db().conn(),
         g.studio,
@@ -246,6 +252,7 @@ pub async fn closed_link(core: &Core, token: &str) -> CoreResult<Option<ClosedLi
         email: branch.as_ref().and_then(|b| b.email.clone()),
         phone: branch.and_then(|b| b.phone),
         reason,
+        locale,
     }))
 }
 
@@ -281,6 +288,7 @@ pub async fn open(core: &Core, token: &str, meta: &Meta) -> CoreResult<Opened> {
     if g.link.code_hash.is_some() {
         return Ok(Opened::NeedsCode {
             studio_name: shown_studio_name(core, &g).await?,
+            locale: crate::kernel::tenant::load(core, g.studio).await?.locale,
             gallery_name: g.gallery.name,
         });
     }
@@ -334,6 +342,7 @@ pub async fn enter_code(core: &Core, token: &str, code: &str, meta: &Meta) -> Co
     core.wake_workers();
     Ok(Opened::WrongCode {
         studio_name: shown_studio_name(core, &g).await?,
+        locale: crate::kernel::tenant::load(core, g.studio).await?.locale,
         gallery_name: g.gallery.name,
         message: "that access code is not right; check it with the studio and type it again".into(),
     })
