@@ -9,7 +9,6 @@ pub struct SelectionSubmitted {
     pub studio: StudioId,
     pub link: share_link::Model,
     pub gallery: gallery::Model,
-    pub at: i64,
 }
 
 /// A client asked for an edit of one photo.
@@ -19,5 +18,4 @@ pub struct EditRequested {
     pub photo: photo::Model,
     pub note: NoteId,
     pub body: String,
-    pub at: i64,
 }

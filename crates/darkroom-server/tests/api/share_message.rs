@@ -8,6 +8,18 @@ use serde_json::json;
 use crate::helpers::TestApp;
 use crate::sharing::link;
 
+/// The text of a page fetched with no cookie.
+async fn page_text(app: &TestApp, path: &str) -> String {
+    app.http
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_link_comes_with_a_message_and_says_when_no_email_went_out() {
     let app = TestApp::spawn().await;
@@ -111,15 +123,7 @@ async fn a_new_link_comes_with_a_message_and_says_when_no_email_went_out() {
 
     // The access-code page, a wrong code, and a link turned off: Korean too.
     let token = general_url.rsplit('/').next().unwrap();
-    let page = app
-        .http
-        .get(app.url(&format!("/g/{token}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&app, &format!("/g/{token}")).await;
     assert!(
         page.contains("접근 코드") && page.contains("갤러리 열기"),
         "{page}"
@@ -148,15 +152,7 @@ async fn a_new_link_comes_with_a_message_and_says_when_no_email_went_out() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let page = app
-        .http
-        .get(app.url(&format!("/g/{token}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&app, &format!("/g/{token}")).await;
     assert!(
         page.contains("더 이상 공유되지 않는 갤러리입니다"),
         "{page}"

@@ -55,6 +55,35 @@ pub(crate) fn on_edited_upload<'a>(
     ))
 }
 
+/// A queued, unassigned task that a client's action made: from `source`
+/// (`selection` or `edit_request`) through `(link, note)`.
+fn client_task(
+    gallery: uuid::Uuid,
+    source: &str,
+    (link, note): (uuid::Uuid, Option<uuid::Uuid>),
+    title: String,
+    notes: Option<String>,
+) -> editing_task::ActiveModel {
+    editing_task::ActiveModel {
+        gallery_id: Set(gallery),
+        source: Set(source.into()),
+        link_id: Set(Some(link)),
+        note_id: Set(note),
+        title: Set(title),
+        notes: Set(notes),
+        assignee_id: Set(None),
+        priority: Set(Priority::Normal),
+        due_at: Set(None),
+        status: Set(TaskStatus::Queued),
+        revision_count: Set(0),
+        started_at: Set(None),
+        review_at: Set(None),
+        completed_at: Set(None),
+        created_by: Set(None),
+        ..Default::default()
+    }
+}
+
 pub(crate) async fn from_selection(
     core: &Core,
     c: &impl ConnectionTrait,
@@ -99,28 +128,13 @@ pub(crate) async fn from_selection(
         c,
         studio,
         EditTaskId::new(),
-        editing_task::ActiveModel {
-            gallery_id: Set(g.id),
-            source: Set("selection".into()),
-            link_id: Set(Some(link.id)),
-            note_id: Set(None),
-            title: Set(format!(
-                "Selection of {} ({} photos)",
-                link.label,
-                photos.len()
-            )),
-            notes: Set(None),
-            assignee_id: Set(None),
-            priority: Set(Priority::Normal),
-            due_at: Set(None),
-            status: Set(TaskStatus::Queued),
-            revision_count: Set(0),
-            started_at: Set(None),
-            review_at: Set(None),
-            completed_at: Set(None),
-            created_by: Set(None),
-            ..Default::default()
-        },
+        client_task(
+            g.id,
+            "selection",
+            (link.id, None),
+            format!("Selection of {} ({} photos)", link.label, photos.len()),
+            None,
+        ),
         &photos,
     )
     .await?;
@@ -171,27 +185,13 @@ pub(crate) async fn from_edit_request(
         c,
         StudioId::from_uuid(ph.studio_id),
         EditTaskId::new(),
-        editing_task::ActiveModel {
-            gallery_id: Set(ph.gallery_id.unwrap_or_default()),
-            source: Set("edit_request".into()),
-            link_id: Set(Some(link.id)),
-            note_id: Set(Some(note.uuid())),
-            title: Set(format!(
-                "Edit request from {}: {}",
-                link.label, ph.original_name
-            )),
-            notes: Set(Some(body.to_string())),
-            assignee_id: Set(None),
-            priority: Set(Priority::Normal),
-            due_at: Set(None),
-            status: Set(TaskStatus::Queued),
-            revision_count: Set(0),
-            started_at: Set(None),
-            review_at: Set(None),
-            completed_at: Set(None),
-            created_by: Set(None),
-            ..Default::default()
-        },
+        client_task(
+            ph.gallery_id.unwrap_or_default(),
+            "edit_request",
+            (link.id, Some(note.uuid())),
+            format!("Edit request from {}: {}", link.label, ph.original_name),
+            Some(body.to_string()),
+        ),
         std::slice::from_ref(ph),
     )
     .await?;

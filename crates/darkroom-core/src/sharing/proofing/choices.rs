@@ -215,7 +215,6 @@ pub async fn add_note(
             photo: p.clone(),
             note: id,
             body: body.clone(),
-            at: now,
         };
         core.publish(&tx, &e).await?;
         let ev = Event {
@@ -291,7 +290,6 @@ pub async fn submit(core: &Core, g: &Guest, meta: &Meta) -> CoreResult<Selection
         studio: g.studio,
         link: g.link.clone(),
         gallery: g.gallery.clone(),
-        at: now,
     };
     core.publish(&tx, &e).await?;
     let (count, extras) = (before.count, before.extras);

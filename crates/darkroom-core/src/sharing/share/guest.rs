@@ -170,13 +170,18 @@ pub enum Opened {
     },
 }
 
-pub(super) async fn link_by_token(core: &Core, token: &str) -> CoreResult<Guest> {
-    // Shape check first: anything that is not one of our tokens is the same 404.
-    if token.len() != 43
-        || !token
+/// Whether `token` has the shape of a link token (43 URL-safe base64
+/// characters): anything else is answered without a lookup.
+fn is_link_token(token: &str) -> bool {
+    token.len() == 43
+        && token
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+}
+
+pub(super) async fn link_by_token(core: &Core, token: &str) -> CoreResult<Guest> {
+    // Shape check first: anything that is not one of our tokens is the same 404.
+    if !is_link_token(token) {
         return Err(CoreError::not_found("gallery link"));
     }
     let l = repo::share::find_link_by_token(core.db().conn(), &hash_token(token))
@@ -214,7 +219,7 @@ pub struct ClosedLink {
 /// was and why it is closed. A token that matches no link is `None`, like
 /// any mistyped address (only the holder of the full token learns more).
 pub async fn closed_link(core: &Core, token: &str) -> CoreResult<Option<ClosedLink>> {
-    if token.len() != 43 {
+    if !is_link_token(token) {
         return Ok(None);
     }
     let Some(l) = repo::share::find_link_by_token(core.db().conn(), &hash_token(token)).await?

@@ -204,8 +204,8 @@ async fn send_new_link(
             )),
         ));
     }
-    let queued = email_link(core, tx, studio, g, delivery, expires_at, invite).await?;
-    Ok((queued, None))
+    email_link(core, tx, studio, g, delivery, expires_at, invite).await?;
+    Ok((true, None))
 }
 
 /// The message that brings a new link of gallery `g` to `name`, in the

@@ -148,9 +148,9 @@ pub(super) struct LinkInvite<'a> {
     pub(super) code: bool,
 }
 
-/// Queues the email that brings a new link to its person, when the studio
-/// can send email ([`crate::kernel::tenant::can_email`]); whether it was
-/// queued.
+/// Queues the email that brings a new link to its person; the caller has
+/// checked that the studio can send email
+/// ([`crate::kernel::tenant::can_email`]).
 pub(super) async fn email_link(
     core: &Core,
     tx: &darkroom_db::Tx,
@@ -159,13 +159,7 @@ pub(super) async fn email_link(
     delivery: bool,
     expires_at: Option<Timestamp>,
     i: LinkInvite<'_>,
-) -> CoreResult<bool> {
-    if crate::kernel::tenant::smtp_for(core, Some(studio))
-        .await?
-        .is_none()
-    {
-        return Ok(false);
-    }
+) -> CoreResult<()> {
     let (studio_name, branding) = crate::kernel::tenant::header(core, studio).await?;
     let (template, msg) = if delivery {
         let msg = crate::sharing::emails::gallery_delivered(
@@ -190,5 +184,5 @@ pub(super) async fn email_link(
         ("gallery_shared", msg)
     };
     crate::kernel::mail::queue(core, tx, Some(studio), template, i.to, msg).await?;
-    Ok(true)
+    Ok(())
 }

@@ -7,7 +7,6 @@ use darkroom_core::kernel::mail::{self, EmailFilter};
 use darkroom_core::photos::gallery::{self, GalleryFilter, GalleryView};
 use darkroom_core::production::editing::{self, StatusList, TaskFilter, TaskView};
 use darkroom_core::sharing::activity;
-use darkroom_core::studio;
 use darkroom_core::studio::branch::{self, BranchFilterParams};
 use darkroom_core::studio::staff::{self, StaffFilter};
 use darkroom_domain::Timestamp;
@@ -181,9 +180,9 @@ async fn setup_state(ctx: &PageCtx) -> minijinja::Value {
             .count()
     })
     .unwrap_or(0);
-    let email_ready = studio::smtp_for(core, Some(p.studio))
+    let email_ready = darkroom_core::kernel::tenant::can_email(core, p.studio)
         .await
-        .is_ok_and(|s| s.is_some());
+        .unwrap_or(false);
     context! { branches => branches > 1, team => people > 1, email => email_ready }
 }
 
