@@ -4,7 +4,7 @@ usage: python pyvips_peer.py <corpus dir> <out dir> <workers>
 
 Per photo: read, SHA-256, EXIF (libvips parses it on load), then one
 shrink-on-load decode to a 2048 px upright image (thumbnail_buffer), from
-which the preview, the watermarked proof and the 400 px thumbnail are
+which the preview, the watermarked proof, the 800 px mediums and the 400 px thumbnail are
 encoded: the same outputs as Darkroom's and sharp's.
 """
 import hashlib
@@ -47,6 +47,8 @@ def one(name):
     proof = preview.composite2(wm, "over", x=preview.width - wm.width - 10, y=preview.height - wm.height - 10)
     proof.jpegsave(os.path.join(out, stem + ".proof.jpg"), Q=82, strip=True)
     preview.thumbnail_image(400).jpegsave(os.path.join(out, stem + ".thumb.jpg"), Q=80, strip=True)
+    preview.thumbnail_image(800).jpegsave(os.path.join(out, stem + ".medium.jpg"), Q=80, strip=True)
+    proof.thumbnail_image(800).jpegsave(os.path.join(out, stem + ".medium-proof.jpg"), Q=80, strip=True)
     return digest, exif is not None
 
 

@@ -2,7 +2,8 @@
 // usage: node sharp.mjs <corpus dir> <out dir> <workers>
 // Per photo: read, SHA-256, EXIF (exif-reader), then one decode (with
 // shrink-on-load) to a 2048 px upright raw image, from which the preview,
-// the watermarked proof and the 400 px thumbnail are encoded.
+// the watermarked proof, the 400 px thumbnail and the 800 px mediums (clean
+// and from the proof) are encoded, as Darkroom does.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -46,6 +47,9 @@ async function one(f) {
     sharp(data, raw).jpeg({ quality: 85 }).toFile(path.join(out, `${stem}.preview.jpg`)),
     sharp(data, raw).composite([{ input: wm, gravity: 'southeast' }]).jpeg({ quality: 82 }).toFile(path.join(out, `${stem}.proof.jpg`)),
     sharp(data, raw).resize(400, 400, { fit: 'inside' }).jpeg({ quality: 80 }).toFile(path.join(out, `${stem}.thumb.jpg`)),
+    sharp(data, raw).resize(800, 800, { fit: 'inside' }).jpeg({ quality: 80 }).toFile(path.join(out, `${stem}.medium.jpg`)),
+    sharp(await sharp(data, raw).composite([{ input: wm, gravity: 'southeast' }]).raw().toBuffer(), raw)
+      .resize(800, 800, { fit: 'inside' }).jpeg({ quality: 80 }).toFile(path.join(out, `${stem}.medium-proof.jpg`)),
   ]);
   return [hash, exif];
 }

@@ -1,5 +1,6 @@
-//! A photo's derivatives: a thumbnail (~400 px), a preview (~2048 px) and a
-//! watermarked proof, all upright (EXIF orientation applied), in sRGB, and
+//! A photo's derivatives: a thumbnail (~400 px), a medium (~800 px, for
+//! screens of twice and three times the density), a preview (~2048 px), a
+//! watermarked proof and its medium, all upright (EXIF orientation applied), in sRGB, and
 //! re-encoded from pixels so no EXIF (GPS or anything else) reaches clients.
 
 use std::sync::Arc;
@@ -15,6 +16,8 @@ use crate::watermark::Watermark;
 #[derive(Clone, Debug)]
 pub struct RenderSettings {
     pub thumb_edge: u32,
+    /// The medium's long edge: grid tiles on 2x and 3x screens.
+    pub medium_edge: u32,
     pub preview_edge: u32,
     pub thumb_quality: u8,
     pub preview_quality: u8,
@@ -27,6 +30,7 @@ impl Default for RenderSettings {
     fn default() -> Self {
         Self {
             thumb_edge: 400,
+            medium_edge: 800,
             preview_edge: 2048,
             thumb_quality: 80,
             preview_quality: 85,
@@ -46,12 +50,17 @@ pub struct Derivative {
     pub height: u32,
 }
 
-/// The three derivatives, and facts learnt while making them.
+/// The derivatives, and facts learnt while making them.
 #[derive(Clone, Debug)]
 pub struct Derivatives {
     pub thumb: Derivative,
+    /// Clean, for staff and for links that show clean photos.
+    pub medium: Derivative,
     pub preview: Derivative,
     pub proof: Derivative,
+    /// The proof's medium (watermarked), for proofing links; none when the
+    /// studio has no watermark (the medium serves then).
+    pub medium_proof: Option<Derivative>,
     /// An embedded profile other than sRGB was converted.
     pub converted_colour: bool,
 }
@@ -86,21 +95,31 @@ pub fn render(
         orientation
     };
     let preview = pixels::orient(preview, orientation);
-    let thumb = pixels::resize(&preview, s.thumb_edge)?;
+    let medium_edge = s.medium_edge.max(s.thumb_edge).min(s.preview_edge);
+    let medium = pixels::resize(&preview, medium_edge)?;
+    // From the medium: a smaller step that the thumbnail's size cannot tell apart.
+    let thumb = pixels::resize(&medium, s.thumb_edge)?;
     let thumb = encode(&thumb, s.thumb_quality)?;
-    let proof = match &s.watermark {
+    let medium = encode(&medium, s.thumb_quality)?;
+    let (proof, medium_proof) = match &s.watermark {
         Some(wm) => {
             let mut marked = preview.clone();
             wm.apply(&mut marked)?;
-            encode(&marked, s.proof_quality)?
+            let small = pixels::resize(&marked, medium_edge)?;
+            (
+                encode(&marked, s.proof_quality)?,
+                Some(encode(&small, s.thumb_quality)?),
+            )
         }
-        None => encode(&preview, s.proof_quality)?,
+        None => (encode(&preview, s.proof_quality)?, None),
     };
     let preview = encode(&preview, s.preview_quality)?;
     Ok(Derivatives {
         thumb,
+        medium,
         preview,
         proof,
+        medium_proof,
         converted_colour,
     })
 }

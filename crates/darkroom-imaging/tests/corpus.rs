@@ -101,12 +101,27 @@ fn gps_is_recorded_but_absent_from_every_derivative() {
             ("thumb", &d.thumb),
             ("preview", &d.preview),
             ("proof", &d.proof),
+            ("medium", &d.medium),
+            ("medium proof", d.medium_proof.as_ref().unwrap()),
         ] {
             assert!(!has_exif_segment(&out.bytes), "{rel} {name} carries EXIF");
             assert!(!out.bytes.windows(4).any(|w| w == b"GPS\0"), "{rel} {name}");
         }
         assert!(d.thumb.width.max(d.thumb.height) <= 400);
         assert_ne!(d.proof.bytes, d.preview.bytes, "the proof is watermarked");
+        let mp = d.medium_proof.as_ref().unwrap();
+        // 800 px, or the whole picture when it is smaller.
+        let long = d.preview.width.max(d.preview.height);
+        assert_eq!(
+            d.medium.width.max(d.medium.height),
+            long.min(800),
+            "{rel}: medium size"
+        );
+        assert_eq!((mp.width, mp.height), (d.medium.width, d.medium.height));
+        assert_ne!(mp.bytes, d.medium.bytes, "the medium proof is watermarked");
+        // The same shape at each size, to the pixel.
+        let ratio = |x: &pipeline::Derivative| x.width as f64 / x.height as f64;
+        assert!((ratio(&d.medium) - ratio(&d.preview)).abs() < 0.01, "{rel}");
     }
 }
 

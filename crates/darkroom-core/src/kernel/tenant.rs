@@ -157,12 +157,44 @@ pub fn quota_of(core: &Core, m: &studio::Model) -> Option<i64> {
         .and_then(|q| i64::try_from(q).ok()))
 }
 
+/// What a page or an email says about its studio.
+#[derive(Clone, Debug)]
+pub struct Header {
+    pub name: String,
+    pub branding: Branding,
+    /// How its pages write dates and words (`en-IN`, `ko-KR`).
+    pub locale: String,
+    /// IANA name.
+    pub time_zone: String,
+}
+
+impl Header {
+    /// The name clients see: the logo text when there is one.
+    pub fn shown_name(&self) -> String {
+        self.branding
+            .logo_text
+            .clone()
+            .unwrap_or_else(|| self.name.clone())
+    }
+}
+
+/// The studio's name, branding, locale and zone, from one read of its row.
+pub async fn page_header(core: &Core, studio: StudioId) -> CoreResult<Header> {
+    let m = load(core, studio).await?;
+    let s = StudioSettings::parse(&m.settings)?;
+    Ok(Header {
+        name: m.name,
+        branding: s.branding,
+        locale: m.locale,
+        time_zone: m.time_zone,
+    })
+}
+
 /// The studio's name and branding, for page chrome; no permission needed
 /// beyond being signed in to it.
 pub async fn header(core: &Core, studio: StudioId) -> CoreResult<(String, Branding)> {
-    let m = load(core, studio).await?;
-    let s = StudioSettings::parse(&m.settings)?;
-    Ok((m.name, s.branding))
+    let h = page_header(core, studio).await?;
+    Ok((h.name, h.branding))
 }
 
 /// The key of a studio's watermark image.

@@ -19,7 +19,12 @@ use crate::{Core, Principal};
 /// Which picture of a photo.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rendition {
+    /// ~400 px.
     Thumb,
+    /// ~800 px, clean: grid tiles on dense screens.
+    Medium,
+    /// ~800 px from the proof (watermarked when the studio has a watermark).
+    MediumProof,
     Preview,
     Proof,
     Original,
@@ -29,10 +34,24 @@ impl Rendition {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "thumb" => Some(Self::Thumb),
+            "medium" => Some(Self::Medium),
+            "medium-proof" => Some(Self::MediumProof),
             "preview" => Some(Self::Preview),
             "proof" => Some(Self::Proof),
             "original" => Some(Self::Original),
             _ => None,
+        }
+    }
+
+    /// The name in URLs, as [`Rendition::parse`] reads it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Thumb => "thumb",
+            Self::Medium => "medium",
+            Self::MediumProof => "medium-proof",
+            Self::Preview => "preview",
+            Self::Proof => "proof",
+            Self::Original => "original",
         }
     }
 }
@@ -117,6 +136,20 @@ pub(crate) fn locate(
 ) -> CoreResult<(String, String, String, Option<String>)> {
     let (key, content_type) = match rendition {
         Rendition::Thumb => (v.thumb_key.clone(), "image/jpeg".to_string()),
+        // Versions rendered before mediums existed: the thumbnail until
+        // the worker renders them again.
+        Rendition::Medium => (
+            v.medium_key.clone().or_else(|| v.thumb_key.clone()),
+            "image/jpeg".to_string(),
+        ),
+        // Without a watermark the proof is the clean picture.
+        Rendition::MediumProof => (
+            v.medium_proof_key
+                .clone()
+                .or_else(|| v.medium_key.clone())
+                .or_else(|| v.thumb_key.clone()),
+            "image/jpeg".to_string(),
+        ),
         Rendition::Preview => (v.preview_key.clone(), "image/jpeg".to_string()),
         Rendition::Proof => (v.proof_key.clone(), "image/jpeg".to_string()),
         Rendition::Original => (
@@ -133,6 +166,10 @@ pub(crate) fn locate(
         v.watermark_rev,
         match rendition {
             Rendition::Thumb => "t",
+            Rendition::Medium if v.medium_key.is_some() => "m",
+            Rendition::MediumProof if v.medium_proof_key.is_some() => "mw",
+            Rendition::MediumProof if v.medium_key.is_some() => "m",
+            Rendition::Medium | Rendition::MediumProof => "t",
             Rendition::Preview => "p",
             Rendition::Proof => "w",
             Rendition::Original => "o",
@@ -197,9 +234,8 @@ pub async fn check(
             if v.purged_at.is_some() {
                 continue;
             }
-            let keys = [&v.thumb_key, &v.preview_key, &v.proof_key];
             referenced.insert(v.original_key.clone());
-            referenced.extend(keys.into_iter().flatten().cloned());
+            referenced.extend(v.rendition_keys().cloned());
             check_version(core, v, repair, &mut report).await?;
         }
     }
@@ -251,10 +287,7 @@ async fn check_version(
         return Ok(());
     }
     let mut missing = false;
-    for k in [&v.thumb_key, &v.preview_key, &v.proof_key]
-        .into_iter()
-        .flatten()
-    {
+    for k in v.rendition_keys() {
         missing |= !exists(&store, k).await?;
     }
     if missing {

@@ -16,5 +16,6 @@ pub(crate) fn register(r: &mut crate::kernel::registry::Registry) {
     r.job::<render::RenderVersion>()
         .job::<render::RerenderStudio>()
         .chore("expired uploads", upload::expire_chore)
+        .chore("renditions added since", render::complete_renditions_chore)
         .on("render again", render::on_render_settings_changed);
 }

@@ -107,7 +107,7 @@ async fn set_failed(
 }
 
 /// Renders one version's derivatives. Safe to run again: it overwrites them.
-/// Renders a photo version's thumbnail, preview and proof.
+/// Renders a photo version's thumbnail, medium, preview and proof.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RenderVersion {
     pub version: PhotoVersionId,
@@ -148,6 +148,26 @@ pub(crate) fn on_render_settings_changed<'a>(
             None,
         )
         .await?;
+        Ok(())
+    })
+}
+
+/// Chore: studios whose photos were rendered before a rendition was added
+/// (the medium) have them rendered again, a studio's batch at a time.
+pub(crate) fn complete_renditions_chore(
+    core: Core,
+) -> crate::kernel::registry::BoxFuture<'static, crate::CoreResult<()>> {
+    Box::pin(async move {
+        let studios = repo::photo::studios_with_old_renditions(core.db().conn(), 100).await?;
+        if studios.is_empty() {
+            return Ok(());
+        }
+        let tx = core.db().begin().await?;
+        for studio in studios {
+            jobs::enqueue(&core, &tx, Some(studio), &RerenderStudio { studio }, None).await?;
+        }
+        crate::commit(tx).await?;
+        core.wake_workers();
         Ok(())
     })
 }
@@ -204,6 +224,8 @@ pub(crate) async fn render_version(core: &Core, id: PhotoVersionId) -> Result<()
     let wm = watermark(core, studio, &store, &s.name, &cfg).await?;
     let rs = RenderSettings {
         thumb_edge: cfg.thumb_edge,
+        // Twice the thumbnail: a tile drawn at its size on a 2x screen.
+        medium_edge: cfg.thumb_edge.saturating_mul(2).max(800),
         preview_edge: cfg.preview_edge,
         thumb_quality: cfg.thumb_quality,
         preview_quality: cfg.preview_quality,
@@ -246,39 +268,47 @@ async fn keep_rendered(
         PhotoId::from_uuid(v.photo_id),
         PhotoVersionId::from_uuid(v.id),
     );
-    let keys = [
-        crate::photos::photo::key(studio, p, vid, "thumb.jpg").map_err(JobError::fatal)?,
-        crate::photos::photo::key(studio, p, vid, "preview.jpg").map_err(JobError::fatal)?,
-        crate::photos::photo::key(studio, p, vid, "proof.jpg").map_err(JobError::fatal)?,
+    let key = |name: &str| crate::photos::photo::key(studio, p, vid, name).map_err(JobError::fatal);
+    let (thumb, medium, preview, proof) = (
+        key("thumb.jpg")?,
+        key("medium.jpg")?,
+        key("preview.jpg")?,
+        key("proof.jpg")?,
+    );
+    let medium_proof = match &d.medium_proof {
+        Some(_) => Some(key("medium-proof.jpg")?),
+        None => None,
+    };
+    let (medium_w, medium_h) = (d.medium.width, d.medium.height);
+    let (thumb_w, thumb_h) = (d.thumb.width, d.thumb.height);
+    let (preview_w, preview_h) = (d.preview.width, d.preview.height);
+    let mut files = vec![
+        (&thumb, d.thumb.bytes),
+        (&medium, d.medium.bytes),
+        (&preview, d.preview.bytes),
+        (&proof, d.proof.bytes),
     ];
-    let sizes = [
-        d.thumb.bytes.len(),
-        d.preview.bytes.len(),
-        d.proof.bytes.len(),
-    ];
-    for (k, bytes) in keys
-        .iter()
-        .zip([d.thumb.bytes, d.preview.bytes, d.proof.bytes])
-    {
-        // Derivatives can always be rendered again: atomic, not fsynced.
-        store
-            .put_bytes(k, Bytes::from(bytes), Durability::Atomic)
-            .await
-            .map_err(JobError::retry)?;
+    if let (Some(k), Some(m)) = (&medium_proof, d.medium_proof) {
+        files.push((k, m.bytes));
     }
+    let total = store_files(store, files).await?;
     let tx = core.db().begin().await.map_err(JobError::retry)?;
     repo::photo::update_version(
         &tx,
         photo_version::ActiveModel {
             id: Set(v.id),
-            thumb_key: Set(Some(keys[0].to_string())),
-            preview_key: Set(Some(keys[1].to_string())),
-            proof_key: Set(Some(keys[2].to_string())),
-            derivative_bytes: Set(sizes.iter().map(|s| *s as i64).sum()),
-            thumb_width: Set(i64::from(d.thumb.width)),
-            thumb_height: Set(i64::from(d.thumb.height)),
-            preview_width: Set(i64::from(d.preview.width)),
-            preview_height: Set(i64::from(d.preview.height)),
+            thumb_key: Set(Some(thumb.to_string())),
+            medium_key: Set(Some(medium.to_string())),
+            preview_key: Set(Some(preview.to_string())),
+            proof_key: Set(Some(proof.to_string())),
+            medium_proof_key: Set(medium_proof.map(|k| k.to_string())),
+            derivative_bytes: Set(total as i64),
+            thumb_width: Set(i64::from(thumb_w)),
+            thumb_height: Set(i64::from(thumb_h)),
+            medium_width: Set(i64::from(medium_w)),
+            medium_height: Set(i64::from(medium_h)),
+            preview_width: Set(i64::from(preview_w)),
+            preview_height: Set(i64::from(preview_h)),
             render_status: Set(RenderStatus::Ready),
             render_error: Set(None),
             watermark_rev: Set(rev),
@@ -301,6 +331,22 @@ async fn keep_rendered(
     }
     crate::commit(tx).await.map_err(JobError::retry)?;
     Ok(())
+}
+
+/// Writes rendered files; the bytes written in all.
+async fn store_files(
+    store: &SharedStore,
+    files: Vec<(&darkroom_media::Key, Vec<u8>)>,
+) -> Result<usize, JobError> {
+    let total = files.iter().map(|(_, b)| b.len()).sum();
+    for (k, bytes) in files {
+        // Derivatives can always be rendered again: atomic, not fsynced.
+        store
+            .put_bytes(k, Bytes::from(bytes), Durability::Atomic)
+            .await
+            .map_err(JobError::retry)?;
+    }
+    Ok(total)
 }
 
 /// Queues a render of every version made with older settings, a batch at a time.

@@ -21,11 +21,17 @@ pub struct Model {
     pub thumb_key: Option<String>,
     pub preview_key: Option<String>,
     pub proof_key: Option<String>,
+    /// ~800 px, clean; none on versions not rendered since it was added.
+    pub medium_key: Option<String>,
+    /// ~800 px from the watermarked proof; none without a watermark.
+    pub medium_proof_key: Option<String>,
     pub derivative_bytes: i64,
     pub thumb_width: i64,
     pub thumb_height: i64,
     pub preview_width: i64,
     pub preview_height: i64,
+    pub medium_width: i64,
+    pub medium_height: i64,
     pub render_status: RenderStatus,
     #[sea_orm(column_type = "Text")]
     pub render_error: Option<String>,
@@ -39,3 +45,18 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The stored keys of the rendered pictures (not the original).
+    pub fn rendition_keys(&self) -> impl Iterator<Item = &String> {
+        [
+            &self.thumb_key,
+            &self.medium_key,
+            &self.preview_key,
+            &self.proof_key,
+            &self.medium_proof_key,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}

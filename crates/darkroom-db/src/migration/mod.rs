@@ -11,6 +11,7 @@ mod m0005_sharing;
 mod m0006_editing_delivery;
 mod m0007_logins;
 mod m0008_client_tags;
+mod m0009_medium_renditions;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_editing_delivery::Migration),
             Box::new(m0007_logins::Migration),
             Box::new(m0008_client_tags::Migration),
+            Box::new(m0009_medium_renditions::Migration),
         ]
     }
 }

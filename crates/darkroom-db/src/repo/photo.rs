@@ -334,6 +334,26 @@ pub async fn storage_used(c: &impl ConnectionTrait, studio: StudioId) -> DbResul
         .unwrap_or(0))
 }
 
+/// Studios with versions marked as rendered before the current set of
+/// renditions (`watermark_rev` below 0, set by a migration that adds one).
+pub async fn studios_with_old_renditions(
+    c: &impl ConnectionTrait,
+    limit: u64,
+) -> DbResult<Vec<StudioId>> {
+    let ids: Vec<Uuid> = photo_version::Entity::find()
+        .select_only()
+        .column(photo_version::Column::StudioId)
+        .distinct()
+        .filter(photo_version::Column::WatermarkRev.lt(0))
+        .filter(photo_version::Column::RenderStatus.eq("ready"))
+        .filter(photo_version::Column::PurgedAt.is_null())
+        .limit(limit)
+        .into_tuple()
+        .all(c)
+        .await?;
+    Ok(ids.into_iter().map(StudioId::from_uuid).collect())
+}
+
 /// Versions whose proofs were rendered with an older watermark.
 pub async fn stale_proofs(
     c: &impl ConnectionTrait,

@@ -20,12 +20,12 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use darkroom_core::CoreError;
 use darkroom_core::sharing::proofing::{
-    self, ClientGallery, ClientNote, ClientPhotoDetail, MarkInput, MarkView, NoteInput,
-    SelectionView,
+    self, ClientNote, ClientPhotoDetail, MarkInput, MarkView, NoteInput, SelectionView,
 };
 use darkroom_core::sharing::share::{self, Guest, Opened};
 
 use super::closed::{capitalized, client_message, link_closed, link_not_valid};
+use super::grid;
 use darkroom_domain::link::DownloadLevel;
 use darkroom_domain::{GallerySetId, PhotoId, ShareLinkId};
 use minijinja::context;
@@ -271,12 +271,6 @@ async fn enter_code(
     }
 }
 
-/// Aspect ratio bucket for the justified grid's CSS classes (`ar-40`..`ar-300`).
-fn ratio_class(w: i64, h: i64) -> i64 {
-    let r = (w.max(1) * 100 + h.max(1) / 2) / h.max(1);
-    ((r + 2) / 5 * 5).clamp(40, 300)
-}
-
 async fn page(State(s): State<AppState>, auth: Result<GuestAuth, ApiError>) -> Response {
     let auth = match auth {
         Ok(a) => a,
@@ -295,11 +289,11 @@ async fn page(State(s): State<AppState>, auth: Result<GuestAuth, ApiError>) -> R
         Ok(g) => g,
         Err(e) => return error_page(&s, &e),
     };
-    let groups = sections(&g);
+    let groups = grid::sections(&g);
     let cover = g
         .cover_photo_id
         .and_then(|c| g.photos.iter().find(|p| p.id == c))
-        .map(|p| context! { p => p, class => ratio_class(p.width, p.height) });
+        .map(|p| context! { p => p, class => grid::ratio_class(p.width, p.height), srcset => grid::hero_srcset(p), sizes => grid::hero_sizes(p) });
     let csrf = share::session_csrf(&s.core, &auth.cookie);
     let base = format!("/c/{}", auth.guest.link_id());
     let texts = super::texts::for_locale(&g.locale);
@@ -316,64 +310,6 @@ async fn page(State(s): State<AppState>, auth: Result<GuestAuth, ApiError>) -> R
             t => texts, js_texts => js_texts,
         },
     )
-}
-
-/// One photo of the page's grid, with its aspect-ratio class.
-#[derive(serde::Serialize)]
-struct GridItem<'a> {
-    p: &'a proofing::ClientPhoto,
-    class: i64,
-    /// Below the first screenful: loaded lazily.
-    lazy: bool,
-}
-
-/// A section of the page: a set, or the photos in none.
-#[derive(serde::Serialize)]
-struct Section<'a> {
-    id: Option<String>,
-    name: Option<String>,
-    items: Vec<GridItem<'a>>,
-}
-
-/// The page's sections: each set with photos, in order, then the photos in
-/// no set (the only section when the gallery has no sets).
-fn sections(g: &ClientGallery) -> Vec<Section<'_>> {
-    let mut out: Vec<Section<'_>> = g
-        .sets
-        .iter()
-        .map(|s| Section {
-            id: Some(s.id.to_string()),
-            name: Some(s.name.clone()),
-            items: Vec::new(),
-        })
-        .collect();
-    let mut rest = Section {
-        id: None,
-        name: (!g.sets.is_empty()).then(|| "More photos".to_string()),
-        items: Vec::new(),
-    };
-    let mut n = 0;
-    for p in &g.photos {
-        let item = GridItem {
-            p,
-            class: ratio_class(p.width, p.height),
-            lazy: false,
-        };
-        let set = p.set_id.map(|i| i.to_string());
-        match out.iter_mut().find(|s| set.is_some() && s.id == set) {
-            Some(s) => s.items.push(item),
-            None => rest.items.push(item),
-        }
-    }
-    out.push(rest);
-    out.retain(|s| !s.items.is_empty());
-    for s in &mut out {
-        for i in &mut s.items {
-            i.lazy = n >= 12;
-            n += 1;
-        }
-    }
-    out
 }
 
 async fn gallery_json(State(s): State<AppState>, auth: GuestAuth) -> ApiResult<Response> {
@@ -550,19 +486,4 @@ async fn media(
     let obj = proofing::media(&s.core, &g, photo_id, &what, version).await?;
     // Cacheable by the browser only, and no longer than the URL lives.
     Ok(bytes::media(obj, "private, max-age=600", false, &parts))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ratios_fall_in_the_css_buckets() {
-        assert_eq!(ratio_class(300, 200), 150);
-        assert_eq!(ratio_class(200, 300), 65);
-        assert_eq!(ratio_class(100, 100), 100);
-        assert_eq!(ratio_class(10_000, 10), 300);
-        assert_eq!(ratio_class(10, 10_000), 40);
-        assert_eq!(ratio_class(0, 0), 100);
-    }
 }

@@ -10,6 +10,7 @@ mod api {
     pub mod sharing;
 }
 mod closed;
+mod grid;
 pub mod guest;
 pub mod texts;
 mod pages {

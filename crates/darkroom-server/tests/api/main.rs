@@ -19,6 +19,7 @@ mod locking;
 mod pages;
 mod photos;
 mod proof_downloads;
+mod renditions;
 mod share_message;
 mod sharing;
 mod signin;

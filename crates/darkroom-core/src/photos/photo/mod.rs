@@ -128,11 +128,15 @@ pub struct PhotoView {
     pub meta: PhotoMeta,
     /// Where the pictures are (staff session or token required).
     pub thumb_url: String,
+    /// About twice the thumbnail, for dense screens; none until rendered.
+    pub medium_url: Option<String>,
     pub preview_url: String,
     pub proof_url: String,
     pub original_url: String,
     pub thumb_width: i64,
     pub thumb_height: i64,
+    /// The medium's width in pixels (0 without one).
+    pub medium_width: i64,
     pub render_error: Option<String>,
     pub created_at: Timestamp,
 }
@@ -158,11 +162,15 @@ fn photo_view(p: &photo::Model, current: Option<&photo_version::Model>) -> Photo
         current_version: p.current_version,
         meta: serde_json::from_str(&p.meta).unwrap_or_default(),
         thumb_url: url("thumb"),
+        medium_url: current
+            .filter(|c| c.medium_key.is_some())
+            .map(|_| url("medium")),
         preview_url: url("preview"),
         proof_url: url("proof"),
         original_url: url("original"),
         thumb_width: current.map(|c| c.thumb_width).unwrap_or(0),
         thumb_height: current.map(|c| c.thumb_height).unwrap_or(0),
+        medium_width: current.map_or(0, |c| c.medium_width),
         render_error: current.and_then(|c| c.render_error.clone()),
         created_at: Timestamp::from_micros(p.created_at),
     }
@@ -508,14 +516,9 @@ pub async fn purge_replaced(
     .await?;
     crate::commit(tx).await?;
     for v in &purged {
-        for k in [
-            Some(v.original_key.clone()),
-            v.thumb_key.clone(),
-            v.preview_key.clone(),
-            v.proof_key.clone(),
-        ]
-        .into_iter()
-        .flatten()
+        for k in std::iter::once(&v.original_key)
+            .chain(v.rendition_keys())
+            .cloned()
         {
             if let Ok(key) = Key::new(k)
                 && let Err(e) = store.delete(&key).await

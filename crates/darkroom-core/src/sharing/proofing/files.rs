@@ -13,8 +13,9 @@ use darkroom_domain::{GalleryId, PhotoId, ShareLinkId, TypedId};
 
 use super::*;
 
-/// What a signed media URL may name: the thumbnail, the proof, and (on a
-/// delivery link only, checked in [`media`]) the clean preview.
+/// What a signed media URL may name: the thumbnail, the proof and its
+/// medium, and (on a link that shows clean photos only, checked in
+/// [`media`]) the clean preview and medium.
 /// Originals are never a media URL's: they go out as counted downloads.
 pub(super) fn media_rendition(what: &str) -> Option<Rendition> {
     Rendition::parse(what).filter(|r| *r != Rendition::Original)
@@ -33,7 +34,7 @@ pub async fn media(
     let Some(r) = media_rendition(what) else {
         return Err(CoreError::not_found("picture"));
     };
-    if r == Rendition::Preview && view_what(g) != "preview" {
+    if matches!(r, Rendition::Preview | Rendition::Medium) && view_what(g) != "preview" {
         return Err(CoreError::not_found("picture"));
     }
     let index = gallery_index(core, g).await?;

@@ -55,8 +55,15 @@ pub struct ClientPhoto {
     pub width: i64,
     pub height: i64,
     pub thumb_url: String,
+    /// About twice the thumbnail (watermarked unless the link shows clean
+    /// photos), for dense screens; none until the photo has one.
+    pub medium_url: Option<String>,
+    /// The medium's width in pixels (0 without one).
+    pub medium_width: i64,
     /// Watermarked proof while proofing, clean preview on a delivery link.
     pub view_url: String,
+    /// The width of what `view_url` shows, in pixels (0 until rendered).
+    pub view_width: i64,
     /// The set (section) it is in, if any.
     pub set_id: Option<GallerySetId>,
     /// The studio has uploaded an edited version (what is shown now).
@@ -131,7 +138,12 @@ fn client_photo(
         width: v.map_or(p.width, |v| v.thumb_width).max(1),
         height: v.map_or(p.height, |v| v.thumb_height).max(1),
         thumb_url: url("thumb"),
+        medium_url: v
+            .filter(|v| v.medium_key.is_some())
+            .map(|_| url(medium_what(g))),
+        medium_width: v.map_or(0, |v| v.medium_width),
         view_url: url(view_what(g)),
+        view_width: v.map_or(0, |v| v.preview_width),
         set_id: p.set_id.map(GallerySetId::from_uuid),
         edited: v.is_some_and(|v| matches!(v.role, VersionRole::Edited | VersionRole::Final)),
         favourite: m.is_some_and(|m| m.favourite != 0),
@@ -158,6 +170,15 @@ async fn selection_in(
         deadline: g.gallery.selection_deadline.map(Timestamp::from_micros),
         submitted_at: g.link.submitted_at.map(Timestamp::from_micros),
     })
+}
+
+/// The medium a guest's grid uses: clean only where photos are shown clean.
+fn medium_what(g: &Guest) -> &'static str {
+    if g.state().clean_files() {
+        "medium"
+    } else {
+        "medium-proof"
+    }
 }
 
 fn view_what(g: &Guest) -> &'static str {
@@ -253,8 +274,7 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
         .map(PhotoId::from_uuid)
         .filter(|c| photos.iter().any(|p| p.id == *c))
         .or_else(|| photos.first().map(|p| p.id));
-    let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
-    let studio = crate::kernel::tenant::load(core, g.studio).await?;
+    let studio = crate::kernel::tenant::page_header(core, g.studio).await?;
     let delivery = g.link.purpose == LinkPurpose::Delivery;
     let rights = LinkRights::parse(&g.link.rights).unwrap_or_default();
     let left = downloads_left(g, delivery);
@@ -264,8 +284,8 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
         vec![g.link.expires_at, g.gallery.expires_at]
     };
     Ok(ClientGallery {
-        studio_name: branding.logo_text.clone().unwrap_or(studio_name),
-        accent_colour: branding.accent_colour,
+        studio_name: studio.shown_name(),
+        accent_colour: studio.branding.accent_colour,
         locale: studio.locale,
         time_zone: studio.time_zone,
         gallery_name: g.gallery.name.clone(),

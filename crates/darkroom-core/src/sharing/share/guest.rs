@@ -242,8 +242,8 @@ pub async fn closed_link(core: &Core, token: &str) -> CoreResult<Option<ClosedLi
         }
         Err(_) => ClosedReason::Expired,
     };
-    let (name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
-    let locale = crate::kernel::tenant::load(core, g.studio).await?.locale;
+    let h = crate::kernel::tenant::page_header(core, g.studio).await?;
+    let (name, branding, locale) = (h.name, h.branding, h.locale);
     let branch = repo::branch::find(
         core.db().conn(),
         g.studio,
@@ -291,19 +291,14 @@ pub(super) async fn start_session(core: &Core, g: &Guest, meta: &Meta) -> CoreRe
 pub async fn open(core: &Core, token: &str, meta: &Meta) -> CoreResult<Opened> {
     let g = link_by_token(core, token).await?;
     if g.link.code_hash.is_some() {
+        let h = crate::kernel::tenant::page_header(core, g.studio).await?;
         return Ok(Opened::NeedsCode {
-            studio_name: shown_studio_name(core, &g).await?,
-            locale: crate::kernel::tenant::load(core, g.studio).await?.locale,
+            studio_name: h.shown_name(),
+            locale: h.locale,
             gallery_name: g.gallery.name,
         });
     }
     start_session(core, &g, meta).await
-}
-
-/// The studio's name as its clients see it (the logo text when it has one).
-pub(super) async fn shown_studio_name(core: &Core, g: &Guest) -> CoreResult<String> {
-    let (studio_name, branding) = crate::kernel::tenant::header(core, g.studio).await?;
-    Ok(branding.logo_text.unwrap_or(studio_name))
 }
 
 /// Opens a general link with its access code. Attempts are limited per link
@@ -345,9 +340,10 @@ pub async fn enter_code(core: &Core, token: &str, code: &str, meta: &Meta) -> Co
     }
     crate::commit(tx).await?;
     core.wake_workers();
+    let h = crate::kernel::tenant::page_header(core, g.studio).await?;
     Ok(Opened::WrongCode {
-        studio_name: shown_studio_name(core, &g).await?,
-        locale: crate::kernel::tenant::load(core, g.studio).await?.locale,
+        studio_name: h.shown_name(),
+        locale: h.locale,
         gallery_name: g.gallery.name,
         message: "that access code is not right; check it with the studio and type it again".into(),
     })
