@@ -34,6 +34,24 @@ const ARRANGE_JS: &str = include_str!("assets/arrange.js");
 const CLIENT_JS: &str = include_str!("assets/client.js");
 const CLIENT_CSS: &str = include_str!("assets/client.css");
 
+/// The client cover's display face (Cormorant Garamond, SIL OFL 1.1, see
+/// assets/fonts/OFL.txt): served from here, so a gallery makes no
+/// third-party request.
+const FONT_LATIN: &[u8] = include_bytes!("assets/fonts/cormorant-garamond-500-latin.woff2");
+const FONT_LATIN_EXT: &[u8] = include_bytes!("assets/fonts/cormorant-garamond-500-latin-ext.woff2");
+
+/// A font: its name carries its version, so it is cached for a year.
+fn font(body: &'static [u8]) -> Response {
+    let mut r = (StatusCode::OK, body).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("font/woff2"));
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    r
+}
+
 fn asset(body: &'static str, ctype: &'static str) -> Response {
     let mut r = (StatusCode::OK, body).into_response();
     r.headers_mut()
@@ -166,6 +184,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/assets/arrange.js",
             get(|| async { asset(ARRANGE_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/assets/fonts/cormorant-garamond-500-latin-v5.woff2",
+            get(|| async { font(FONT_LATIN) }),
+        )
+        .route(
+            "/assets/fonts/cormorant-garamond-500-latin-ext-v5.woff2",
+            get(|| async { font(FONT_LATIN_EXT) }),
         )
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .fallback(not_found)
