@@ -257,3 +257,72 @@ pub async fn recent_in_studio(
     }
     Ok(out)
 }
+
+/// One link's marks on a photo, for the staff's photo page.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct LinkMarks {
+    /// The link's label: who.
+    pub who: String,
+    pub favourite: bool,
+    /// 0 (none) to 5.
+    pub rating: i64,
+    pub marketing: bool,
+}
+
+/// What the clients said about one photo: each link's marks and the notes
+/// (comments and edit requests), newest first.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PhotoFeedback {
+    pub marks: Vec<LinkMarks>,
+    pub notes: Vec<NoteView>,
+}
+
+/// The clients' hearts, ratings and notes on a photo of a gallery the
+/// principal may see (another studio's ids answer as unknown).
+pub async fn of_photo(
+    core: &Core,
+    p: &Principal,
+    gallery: GalleryId,
+    photo: PhotoId,
+) -> CoreResult<PhotoFeedback> {
+    let c = core.db().conn();
+    let g = crate::photos::interface::load(c, p, gallery, false).await?;
+    core.authorize(
+        p,
+        Permission::GalleryView,
+        crate::photos::interface::target(&g),
+    )?;
+    let links = share::list_links(core, p, gallery).await?;
+    let label = |id: uuid::Uuid| {
+        links
+            .iter()
+            .find(|l| l.id.uuid() == id)
+            .map_or_else(|| "a link".to_string(), |l| l.label.clone())
+    };
+    let mut marks: Vec<LinkMarks> = repo::share::marks_of_photo(c, p.studio, gallery, photo)
+        .await?
+        .into_iter()
+        .filter(|m| m.favourite != 0 || m.rating != 0 || m.marketing != 0)
+        .map(|m| LinkMarks {
+            who: label(m.link_id),
+            favourite: m.favourite != 0,
+            rating: m.rating,
+            marketing: m.marketing != 0,
+        })
+        .collect();
+    marks.sort_by(|a, b| a.who.cmp(&b.who));
+    let notes = repo::share::notes_of_gallery(c, p.studio, gallery, None, Some(photo.uuid()), 200)
+        .await?
+        .into_iter()
+        .map(|n| NoteView {
+            id: NoteId::from_uuid(n.id),
+            photo_id: photo,
+            photo_name: String::new(),
+            author: n.link_id.map_or_else(|| "staff".into(), label),
+            kind: n.kind,
+            body: n.body,
+            created_at: Timestamp::from_micros(n.created_at),
+        })
+        .collect();
+    Ok(PhotoFeedback { marks, notes })
+}

@@ -200,6 +200,21 @@ pub async fn marks_of_gallery(
         .await?)
 }
 
+/// Every link's marks on one photo.
+pub async fn marks_of_photo(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    gallery: GalleryId,
+    photo: PhotoId,
+) -> DbResult<Vec<proof_mark::Model>> {
+    Ok(proof_mark::Entity::find()
+        .filter(proof_mark::Column::StudioId.eq(studio))
+        .filter(proof_mark::Column::GalleryId.eq(gallery))
+        .filter(proof_mark::Column::PhotoId.eq(photo))
+        .all(c)
+        .await?)
+}
+
 pub async fn count_favourites(c: &impl ConnectionTrait, link: ShareLinkId) -> DbResult<u64> {
     Ok(proof_mark::Entity::find()
         .filter(proof_mark::Column::LinkId.eq(link))

@@ -320,6 +320,13 @@ async fn the_home_page_shows_what_needs_someone_and_what_clients_did() {
         "the menu marks the page"
     );
     assert!(!html.contains("auth.signed_in"), "no raw event codes");
+    let html = html.replace("&#x2f;", "/");
+    assert!(
+        photos
+            .iter()
+            .any(|p| html.contains(&format!("/media/photos/{p}/thumb"))),
+        "a gallery without a chosen cover shows its first photo: {html}"
+    );
 }
 
 /// Studio settings refused for one field keep every other field as typed,
@@ -365,4 +372,60 @@ async fn settings_keep_what_was_typed_and_offer_pickers() {
     ] {
         assert!(html.contains(kept), "the settings form lost `{kept}`");
     }
+}
+
+/// A photo's page shows what each client said about it: hearts, ratings,
+/// notes and edit requests, by the link's name; another photo shows none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_photo_page_shows_the_clients_hearts_and_notes() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Notes Studio").await;
+    let (gallery, photos) =
+        crate::sharing::gallery_with_photos(&app, &owner, "Garden party", 2).await;
+    let created = crate::sharing::link(
+        &app,
+        &owner,
+        &gallery,
+        serde_json::json!({ "label": "Mina and Joon", "rights": ["favourite", "comment", "edits"] }),
+    )
+    .await;
+    let guest = crate::sharing::open(&app, created["url"].as_str().unwrap()).await;
+    let (s, v) = guest
+        .post(
+            &format!("/photos/{}/mark", photos[0]),
+            serde_json::json!({ "favourite": true, "rating": 4 }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for body in [
+        serde_json::json!({ "kind": "edit_request", "body": "Please brighten the faces" }),
+        serde_json::json!({ "body": "Our favourite of the day" }),
+    ] {
+        let (s, v) = guest
+            .post(&format!("/photos/{}/notes", photos[0]), body)
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let (s, html, _) = app
+        .page(Some(&owner.session), &format!("/photos/{}", photos[0]))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("From the clients"), "{html}");
+    assert!(html.contains("chose it"), "{html}");
+    assert!(html.contains("rated it 4 of 5"), "{html}");
+    assert!(html.contains("Please brighten the faces"), "{html}");
+    assert!(html.contains("edit request"), "{html}");
+    assert!(html.contains("Our favourite of the day"), "{html}");
+    assert_eq!(
+        html.matches("<strong>Mina and Joon</strong>").count(),
+        3,
+        "{html}"
+    );
+    let (_, other, _) = app
+        .page(Some(&owner.session), &format!("/photos/{}", photos[1]))
+        .await;
+    assert!(
+        !other.contains("From the clients"),
+        "no feedback on the other photo"
+    );
 }

@@ -98,11 +98,17 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
         Some(g) => photo::neighbours(core, &ctx.p, g.id, id).await.ok(),
         None => None,
     };
+    let feedback = match &g {
+        Some(g) => darkroom_core::sharing::activity::of_photo(core, &ctx.p, g.id, id)
+            .await
+            .ok(),
+        None => None,
+    };
     ctx.render(
         "photo.html",
         context! {
             title => d.photo.original_name.clone(), d => d, g => g, exif => exif_rows(&d.photo.meta),
-            around => around, orientation => d.photo.meta.orientation,
+            around => around, feedback => feedback, orientation => d.photo.meta.orientation,
             can_upload => core.can(&ctx.p, Permission::PhotoUpload, target),
             can_delete => core.can(&ctx.p, Permission::PhotoDelete, target),
             roles => ["raw", "original", "edited", "final"],
