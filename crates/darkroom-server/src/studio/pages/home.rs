@@ -85,7 +85,13 @@ pub async fn dashboard(ctx: PageCtx, q: Params) -> Response {
     let activity = activity::recent_in_studio(core, p, 8)
         .await
         .unwrap_or_default();
-    let cards: Vec<_> = galleries.iter().take(8).collect();
+    let mut cards = Vec::new();
+    for g in galleries.iter().take(8) {
+        cards.push(Card {
+            cover: cover_of(&ctx, g).await,
+            g,
+        });
+    }
     let setup = if ctx.nav.is_owner {
         Some(setup_state(&ctx).await)
     } else {
@@ -100,6 +106,30 @@ pub async fn dashboard(ctx: PageCtx, q: Params) -> Response {
             gallery_count => galleries.len(), setup => setup,
         },
     )
+}
+
+/// A gallery as a cover card.
+#[derive(serde::Serialize)]
+struct Card<'a> {
+    g: &'a GalleryView,
+    /// The studio's cover, else the gallery's first photo (as clients see it).
+    cover: Option<darkroom_domain::PhotoId>,
+}
+
+async fn cover_of(ctx: &PageCtx, g: &GalleryView) -> Option<darkroom_domain::PhotoId> {
+    if g.cover_photo_id.is_some() || g.photo_count == 0 {
+        return g.cover_photo_id;
+    }
+    let first = darkroom_core::photos::photo::list_in_gallery(
+        &ctx.state.core,
+        &ctx.p,
+        g.id,
+        darkroom_core::kernel::listing::Offset::default(),
+        darkroom_core::kernel::listing::PhotoLimit::clamped(1),
+    )
+    .await
+    .ok()?;
+    first.items.first().map(|p| p.id)
 }
 
 /// What needs someone now, most pressing first: each a sentence and where
