@@ -99,6 +99,22 @@ impl Timestamp {
         zoned.strftime("%Y-%m-%d %H:%M %Z").to_string()
     }
 
+    /// Day and time as people of `locale` write them, in the given IANA
+    /// zone, with the zone's abbreviation: `23 Nov 2026, 09:30 IST` (en,
+    /// en-IN, en-GB, ...), `Nov 23, 2026, 9:30 AM EST` (en-US),
+    /// `2026년 11월 23일 09:30 KST` (ko).
+    pub fn date_time(self, zone: &str, locale: &str) -> String {
+        let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let z = self.to_jiff().to_zoned(tz);
+        let lang = locale.split(['-', '_']).next().unwrap_or("en");
+        let pattern = match (lang, locale) {
+            ("ko", _) => "%Y년 %-m월 %-d일 %H:%M %Z",
+            (_, "en-US" | "en_US") => "%b %-d, %Y, %-I:%M %p %Z",
+            _ => "%-d %b %Y, %H:%M %Z",
+        };
+        z.strftime(pattern).to_string()
+    }
+
     /// The day as people of `locale` write it, in the given IANA zone:
     /// `30 January 2027` (en, en-IN, en-GB, ...), `January 30, 2027`
     /// (en-US), `2027년 1월 30일` (ko).
@@ -270,5 +286,23 @@ mod tests {
     fn formats_in_zone() {
         let t = Timestamp::parse_rfc3339("2026-11-23T04:00:00Z").unwrap();
         assert_eq!(t.format_in_zone("Asia/Kolkata"), "2026-11-23 09:30 IST");
+    }
+
+    #[test]
+    fn writes_day_and_time_as_the_locale_does() {
+        let t = Timestamp::parse_rfc3339("2026-11-23T04:00:00Z").unwrap();
+        assert_eq!(
+            t.date_time("Asia/Kolkata", "en-IN"),
+            "23 Nov 2026, 09:30 IST"
+        );
+        assert_eq!(
+            t.date_time("America/New_York", "en-US"),
+            "Nov 22, 2026, 11:00 PM EST"
+        );
+        assert_eq!(
+            t.date_time("Asia/Seoul", "ko-KR"),
+            "2026년 11월 23일 13:00 KST"
+        );
+        assert_eq!(t.date_time("Not/AZone", "xx"), "23 Nov 2026, 04:00 UTC");
     }
 }

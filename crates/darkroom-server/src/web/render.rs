@@ -27,6 +27,8 @@ pub struct Nav {
     pub studio_name: String,
     pub accent: String,
     pub zone: String,
+    /// The studio's locale: how dates are written (`en-IN`, `ko-KR`).
+    pub locale: String,
     pub is_owner: bool,
     pub perms: Vec<&'static str>,
     pub studios: Vec<(String, String)>,
@@ -112,7 +114,8 @@ impl FromRequestParts<AppState> for PageCtx {
 
 async fn nav_for(state: &AppState, p: &Principal, path: &str) -> Result<Nav, CoreError> {
     let core = &state.core;
-    let (studio_name, branding) = darkroom_core::studio::header(core, p.studio).await?;
+    let header = darkroom_core::kernel::tenant::page_header(core, p.studio).await?;
+    let (studio_name, branding) = (header.name, header.branding);
     let studios = darkroom_core::studio::studios_of(core, p.user).await?;
     Ok(Nav {
         user_id: p.user.to_string(),
@@ -122,6 +125,7 @@ async fn nav_for(state: &AppState, p: &Principal, path: &str) -> Result<Nav, Cor
         studio_name,
         accent: branding.accent_colour,
         zone: p.time_zone.clone(),
+        locale: header.locale,
         is_owner: p.is_owner(),
         perms: core
             .permissions_anywhere(p)

@@ -26,11 +26,16 @@ pub struct Templates {
     pub env: Environment<'static>,
 }
 
-/// Formats an RFC 3339 instant in an IANA zone: `2026-11-23 18:51 IST`.
-fn dt(value: Option<String>, zone: Option<String>) -> String {
+/// Formats an RFC 3339 instant in an IANA zone as the studio's locale
+/// writes it: `23 Nov 2026, 18:51 IST` (en-IN), `Nov 23, 2026, 6:51 PM EST`
+/// (en-US), `2026년 11월 23일 18:51 KST` (ko).
+fn dt(value: Option<String>, zone: Option<String>, locale: Option<String>) -> String {
     match value {
         Some(v) if !v.is_empty() => match darkroom_domain::Timestamp::parse_rfc3339(&v) {
-            Ok(t) => t.format_in_zone(zone.as_deref().unwrap_or("UTC")),
+            Ok(t) => t.date_time(
+                zone.as_deref().unwrap_or("UTC"),
+                locale.as_deref().unwrap_or("en"),
+            ),
             Err(_) => v,
         },
         _ => String::new(),
