@@ -553,3 +553,55 @@ async fn a_reconnecting_client_takes_over_from_its_own_stalled_request() {
         .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
 }
+
+/// Every byte recorded but the finishing never begun (the last request was
+/// cut off in between, as when a page is paused or closed): asking about the
+/// upload finishes it, so the client learns the outcome and does not send
+/// the file again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_whose_last_request_was_cut_off_is_finished_when_asked_about() {
+    use darkroom_db::sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Tus cut off").await;
+    let g = app.gallery(&owner, "Cut off").await;
+    let file = jpeg(900, 600, 3);
+    let loc = create(&app, &owner, &g, file.len()).await;
+    let last = file.len() - 1;
+    let r = patch(&app, &owner, &loc, 0, &file[..last]).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    // As the cut-off request leaves it: the last byte stored and recorded.
+    let hexid = loc.rsplit("upl_").next().unwrap();
+    let part = app
+        .core
+        .settings()
+        .media
+        .uploads_dir
+        .join(format!("{hexid}.part"));
+    let mut bytes = std::fs::read(&part).unwrap();
+    bytes.push(file[last]);
+    std::fs::write(&part, &bytes).unwrap();
+    app.core
+        .db()
+        .conn()
+        .execute_unprepared(&format!(
+            "UPDATE uploads SET received = {} WHERE received = {last}",
+            file.len()
+        ))
+        .await
+        .unwrap();
+
+    let h = app.tus(&owner, Method::HEAD, &loc, &[], None).await;
+    assert_eq!(h.status, StatusCode::OK);
+    assert_eq!(
+        h.header("upload-offset"),
+        Some(file.len().to_string().as_str())
+    );
+    let (s, v) = app.get(&owner, &loc).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "finished", "{v}");
+    let photo = v["photo_id"].as_str().expect("the photo it made");
+    let (s, d) = app.get(&owner, &format!("/api/v1/photos/{photo}")).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let want = hex(&sha2::Sha256::digest(&file));
+    assert_eq!(d["versions"][0]["content_hash"], want.as_str());
+}

@@ -194,7 +194,33 @@ pub async fn head(core: &Core, p: &Principal, id: UploadId) -> CoreResult<Upload
             "this upload expired or was cancelled; start it again",
         ));
     }
+    if m.status == UploadStatus::Receiving && m.received >= m.length {
+        return finish_stranded(core, p, id).await;
+    }
     Ok(state(&m))
+}
+
+/// An upload whose every byte arrived but that nobody is finishing: its
+/// last request was cut off (a paused or closed page) after the bytes were
+/// recorded and before finishing began. Asking about it finishes it, so the
+/// client learns the outcome instead of sending the file again. A request
+/// still at work on it holds the lock; then its state is answered as is.
+async fn finish_stranded(core: &Core, p: &Principal, id: UploadId) -> CoreResult<UploadState> {
+    let lock = lock_for(id);
+    let Ok(guard) = lock.gate.clone().try_lock_owned() else {
+        return Ok(state(&load(core, p, id).await?));
+    };
+    // Read again under the lock: the holder may just have finished it.
+    let m = load(core, p, id).await?;
+    if m.status != UploadStatus::Receiving || m.received < m.length {
+        return Ok(state(&m));
+    }
+    tracing::info!(upload = %id, "finishing an upload whose last request was cut off");
+    match finish_whole(core, p, &m, guard, state(&m)).await {
+        Ok(Appended::Finished(st, _)) | Ok(Appended::Partial(st)) => Ok(st),
+        // The outcome (a refused file) is recorded on the upload.
+        Err(_) => Ok(state(&load(core, p, id).await?)),
+    }
 }
 
 /// A checksum the client sent with a chunk (tus checksum extension).
