@@ -62,7 +62,7 @@ async fn browser(driver: &Driver, width: u32) -> Client {
                      "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.display()),
                      "--window-size=800,900"],
             // A phone-sized viewport (Chrome windows cannot be narrower than 500 px).
-            "mobileEmulation": { "deviceMetrics": { "width": width, "height": 812, "pixelRatio": 2.0 } }
+            "mobileEmulation": { "deviceMetrics": { "width": width, "height": 844, "pixelRatio": 3.0 } }
         }
     });
     let caps = caps.as_object().unwrap().clone().into_iter().collect();
@@ -149,10 +149,14 @@ async fn snap(c: &Client, name: &str) {
     }
 }
 
-/// Every visible form control has a label, and nothing scrolls sideways.
+/// Every visible form control has a label, axe-core finds nothing, nothing
+/// scrolls sideways, and on a phone every target is at least 44 x 44 px.
 async fn check_accessible_and_fits(c: &Client, width: u32) {
     check_labels(c).await;
     check_axe(c).await;
+    if width < 600 {
+        check_targets(c).await;
+    }
     let overflow = c
         .execute("return document.documentElement.scrollWidth;", vec![])
         .await
@@ -184,7 +188,7 @@ async fn check_accessible_and_fits(c: &Client, width: u32) {
 async fn owner_sets_up_invites_and_the_invitee_sees_only_what_their_role_allows() {
     let app = TestApp::spawn().await;
     let driver = chromedriver();
-    let width = 375;
+    let width = 390;
     let c = browser(&driver, width).await;
 
     // First run: the one-time set-up link.
@@ -410,7 +414,7 @@ async fn a_folder_uploaded_through_the_page_survives_an_interruption_and_resumes
     std::fs::write(folder.join(".DS_Store"), b"\0\0\0\x01Bud1").unwrap();
 
     let driver = chromedriver();
-    let width = 375;
+    let width = 390;
     let c = browser(&driver, width).await;
     sign_in(&c, &app, &owner.email).await;
     let page = app.url(&format!("/galleries/{gallery}"));
@@ -616,7 +620,7 @@ async fn every_orientation_is_shown_upright_and_proofs_are_watermarked() {
     app.drain_jobs().await;
 
     let driver = chromedriver();
-    let width = 375;
+    let width = 390;
     let c = browser(&driver, width).await;
     sign_in(&c, &app, &owner.email).await;
     c.goto(&app.url(&format!("/galleries/{gallery}")))
@@ -793,7 +797,7 @@ async fn the_studio_shares_a_gallery_and_the_client_chooses_comments_submits_and
     snap(&studio, "sharing-created").await;
 
     // The client, on a phone: the code, then the gallery.
-    let width = 375;
+    let width = 390;
     let client = browser(&driver, width).await;
     client.goto(&url).await.unwrap();
     fill(&client, "code", "WRONG-CODE").await;
@@ -1189,6 +1193,38 @@ async fn check_axe(c: &Client) {
         found,
         json!([]),
         "axe-core finds WCAG 2.2 A/AA violations on {}",
+        c.current_url().await.unwrap()
+    );
+}
+
+/// Every control a thumb taps is at least 44 x 44 CSS px. Links inside a
+/// sentence are exempt, as WCAG's target-size criteria exempt them (their
+/// size is the text's); so are controls a browser draws inside a bigger
+/// label that takes the tap for them.
+async fn check_targets(c: &Client) {
+    let small = c
+        .execute(
+            "const inSentence = e => {
+               if (getComputedStyle(e).display !== 'inline') return false;
+               const block = e.closest('p, li, dd, td, figcaption, small, label, blockquote');
+               return block && block.textContent.trim().length > e.textContent.trim().length;
+             };
+             const big = l => { const r = l.getBoundingClientRect(); return r.width >= 43.5 && r.height >= 43.5; };
+             const byLabel = e => [e.closest('label'), ...(e.labels || [])].some(l => l && big(l));
+             return [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]')]
+               .filter(e => { const r = e.getBoundingClientRect(); const st = getComputedStyle(e);
+                 return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && !e.closest('[hidden], .sr-only, .skip, .visually-hidden'); })
+               .filter(e => { const r = e.getBoundingClientRect(); return (r.width < 43.5 || r.height < 43.5) && !inSentence(e) && !byLabel(e); })
+               .slice(0, 10)
+               .map(e => { const r = e.getBoundingClientRect(); return `${e.tagName.toLowerCase()}.${e.className} \"${(e.textContent || e.name || '').trim().slice(0, 30)}\" ${Math.round(r.width)}x${Math.round(r.height)}`; });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        small,
+        json!([]),
+        "targets smaller than 44 x 44 px on {}",
         c.current_url().await.unwrap()
     );
 }
