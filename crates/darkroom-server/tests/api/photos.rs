@@ -643,17 +643,15 @@ async fn hostile_files_are_refused_one_by_one_with_reasons() {
     }
     assert!(!stored.is_empty());
     assert!(
-        stored
-            .iter()
-            .all(|n| [
-                "original",
-                "thumb.jpg",
-                "medium.jpg",
-                "preview.jpg",
-                "proof.jpg",
-                "medium-proof.jpg"
-            ]
-            .contains(&n.as_str())),
+        stored.iter().all(|n| [
+            "original",
+            "thumb.jpg",
+            "medium.jpg",
+            "preview.jpg",
+            "proof.jpg",
+            "medium-proof.jpg"
+        ]
+        .contains(&n.as_str())),
         "{stored:?}"
     );
 }
