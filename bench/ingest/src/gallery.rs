@@ -4,8 +4,9 @@
 //! each checked against the link on every request), at 64 connections,
 //! against nginx serving the very same bytes as static files. Then, when
 //! Chromium and chromedriver are installed, the client page itself on a
-//! phone-sized screen: time to the first screenful of thumbnails and the
-//! layout shift while they load.
+//! 390 x 844 phone at 3x, at full speed and on a throttled network (fast
+//! 3G): time to the cover and to the first screenful of thumbnails, whether
+//! they are sharp at that density, the layout shift, and bytes transferred.
 //!
 //! usage: gallery-bench <darkroom binary> <corpus dir> <work dir>
 
@@ -277,8 +278,48 @@ async fn main() {
     let _ = std::fs::remove_dir_all(&work);
 }
 
-/// The client page on a phone-sized Chromium, three cold loads: when the
-/// first screenful of thumbnails has arrived, and the layout shift meanwhile.
+/// Chromium's "Fast 3G" preset (DevTools): 1.6 Mbit/s down and 750 kbit/s
+/// up at 90%, 150 ms round trips x 3.75.
+const FAST_3G: (f64, u64, u64) = (562.5, 180_000, 84_375);
+
+/// What the page script reports once the first screenful is in.
+const MEASURE: &str = "const done = arguments[0];
+ let cls = 0, lcp = 0;
+ new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) cls += e.value; })
+   .observe({ type: 'layout-shift', buffered: true });
+ new PerformanceObserver(l => { for (const e of l.getEntries()) lcp = e.startTime; })
+   .observe({ type: 'largest-contentful-paint', buffered: true });
+ const hero = document.querySelector('.hero-img');
+ const imgs = [...document.querySelectorAll('.grid img')].slice(0, 12);
+ const nav = performance.getEntriesByType('navigation')[0];
+ const end = i => (performance.getEntriesByName(i.currentSrc)[0] || {}).responseEnd || 0;
+ const check = () => {
+   const all = hero ? imgs.concat([hero]) : imgs;
+   if (!all.every(i => i.complete && i.naturalWidth > 0)) return setTimeout(check, 20);
+   const dpr = window.devicePixelRatio;
+   // Sharp: the file has at least the pixels the screen draws it with.
+   const sharp = imgs.filter(i => {
+     const r = i.getBoundingClientRect();
+     const drawn = Math.max(r.width, r.height * i.naturalWidth / i.naturalHeight);
+     return i.naturalWidth >= drawn * dpr * 0.95;
+   }).length;
+   setTimeout(() => {
+     const bytes = performance.getEntriesByType('resource').reduce((n, e) => n + e.transferSize, nav.transferSize);
+     done({
+       cls, lcp, html_ms: nav.responseEnd, dom_ms: nav.domContentLoadedEventEnd,
+       cover_ms: hero ? end(hero) : 0, screen_ms: Math.max(...imgs.map(end)),
+       sharp, shown: imgs.length, kb: bytes / 1024,
+       photos: document.querySelectorAll('.grid li[data-id]').length,
+       html_kb: nav.encodedBodySize / 1024,
+     });
+   }, 300);
+ };
+ check();";
+
+/// The client page on a 390 x 844 phone at 3x density, three cold loads at
+/// full speed and three on a throttled network (fast 3G): when the cover and
+/// the first screenful of thumbnails arrive, whether those thumbnails are
+/// sharp at the screen's density, the layout shift meanwhile, and the bytes.
 async fn page_in_chromium(link: &str) {
     let driver_bin =
         std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
@@ -304,55 +345,64 @@ async fn page_in_chromium(link: &str) {
     }
     // fantoccini's TLS stack needs a process-wide provider chosen.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut runs = Vec::new();
-    for _ in 0..3 {
-        let profile = std::env::temp_dir().join(format!("gallery-bench-{}", uuid_like()));
-        let caps = serde_json::json!({
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                         "--disable-background-networking", "--disable-dev-shm-usage",
-                         format!("--user-data-dir={}", profile.display())],
-                "mobileEmulation": { "deviceMetrics": { "width": 375, "height": 812, "pixelRatio": 2.0 } }
-            }
-        });
-        let caps = caps.as_object().unwrap().clone().into_iter().collect();
-        let c = fantoccini::ClientBuilder::rustls()
-            .unwrap()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .unwrap();
-        c.goto(link).await.unwrap();
-        let m = c
-            .execute_async(
-                "const done = arguments[0];
-                 let cls = 0;
-                 new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) cls += e.value; })
-                   .observe({ type: 'layout-shift', buffered: true });
-                 const imgs = [...document.querySelectorAll('.grid img')].slice(0, 12);
-                 const t0 = performance.getEntriesByType('navigation')[0];
-                 const check = () => {
-                   if (!imgs.every(i => i.complete && i.naturalWidth > 0)) return setTimeout(check, 10);
-                   const ends = imgs.map(i => (performance.getEntriesByName(i.currentSrc)[0] || {}).responseEnd || 0);
-                   setTimeout(() => done({
-                     cls, html_ms: t0.responseEnd, dom_ms: t0.domContentLoadedEventEnd,
-                     first_thumb_ms: Math.min(...ends), screen_ms: Math.max(...ends),
-                     photos: document.querySelectorAll('.grid li[data-id]').length,
-                     html_kb: t0.encodedBodySize / 1024,
-                   }), 300);
-                 };
-                 check();",
-                vec![],
-            )
-            .await
-            .unwrap();
-        c.close().await.unwrap();
-        let _ = std::fs::remove_dir_all(&profile);
-        runs.push(m);
+    for throttled in [false, true] {
+        let mut runs = Vec::new();
+        for _ in 0..3 {
+            runs.push(one_load(&chromium, port, link, throttled).await);
+        }
+        report(&runs, throttled);
     }
     let _ = driver.kill();
     let _ = driver.wait();
+}
+
+async fn one_load(chromium: &str, port: u16, link: &str, throttled: bool) -> serde_json::Value {
+    let profile = std::env::temp_dir().join(format!("gallery-bench-{}", uuid_like()));
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                     "--disable-background-networking", "--disable-dev-shm-usage",
+                     format!("--user-data-dir={}", profile.display())],
+            "mobileEmulation": { "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0 } }
+        }
+    });
+    let caps = caps.as_object().unwrap().clone().into_iter().collect();
+    let c = fantoccini::ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    if throttled {
+        // chromedriver's own command for Chromium's network emulation.
+        let session = c.session_id().await.unwrap().unwrap();
+        let (latency, down, up) = FAST_3G;
+        let r = reqwest::Client::new()
+            .post(format!(
+                "http://127.0.0.1:{port}/session/{session}/chromium/network_conditions"
+            ))
+            .json(&serde_json::json!({ "network_conditions": {
+                "offline": false, "latency": latency,
+                "download_throughput": down, "upload_throughput": up,
+            }}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_success(),
+            "network emulation: {}",
+            r.text().await.unwrap()
+        );
+    }
+    c.goto(link).await.unwrap();
+    let m = c.execute_async(MEASURE, vec![]).await.unwrap();
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&profile);
+    m
+}
+
+fn report(runs: &[serde_json::Value], throttled: bool) {
     let median = |k: &str| {
         let mut v: Vec<f64> = runs
             .iter()
@@ -361,18 +411,22 @@ async fn page_in_chromium(link: &str) {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         v[v.len() / 2]
     };
+    let net = if throttled { "fast 3G" } else { "full speed" };
     println!(
-        "page                   {} photos, {:.0} KB of HTML; median of 3 cold loads on a 375 px phone screen:",
+        "page ({net:<10})      {} photos, {:.0} KB of HTML; median of 3 cold loads, 390x844 phone at 3x:",
         runs[0]["photos"],
         median("html_kb")
     );
     println!(
-        "page                   HTML {:.0} ms, DOM ready {:.0} ms, first thumbnail {:.0} ms, first 12 thumbnails {:.0} ms, layout shift {:.4}",
+        "page ({net:<10})      HTML {:.0} ms, cover {:.0} ms (largest paint {:.0} ms), first 12 thumbnails {:.0} ms, {:.0} of {:.0} sharp at 3x, layout shift {:.4}, {:.0} KB transferred",
         median("html_ms"),
-        median("dom_ms"),
-        median("first_thumb_ms"),
+        median("cover_ms"),
+        median("lcp"),
         median("screen_ms"),
-        median("cls")
+        median("sharp"),
+        median("shown"),
+        median("cls"),
+        median("kb"),
     );
 }
 
