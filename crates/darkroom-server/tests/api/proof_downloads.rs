@@ -9,7 +9,7 @@ use crate::helpers::{TestApp, Who, jpeg};
 use crate::sharing::{link, open};
 
 /// Bytes a staff member fetches (the clean renditions).
-async fn staff_bytes(app: &TestApp, who: &Who, url: &str) -> Vec<u8> {
+pub(crate) async fn staff_bytes(app: &TestApp, who: &Who, url: &str) -> Vec<u8> {
     let r = app
         .http
         .get(app.url(url))
@@ -21,7 +21,8 @@ async fn staff_bytes(app: &TestApp, who: &Who, url: &str) -> Vec<u8> {
     r.bytes().await.unwrap().to_vec()
 }
 
-async fn public_bytes(app: &TestApp, url: &str) -> Vec<u8> {
+/// Bytes anyone fetches (a client's signed media URL).
+pub(crate) async fn public_bytes(app: &TestApp, url: &str) -> Vec<u8> {
     let r = app.http.get(app.url(url)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "{url}");
     r.bytes().await.unwrap().to_vec()

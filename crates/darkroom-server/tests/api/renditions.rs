@@ -8,25 +8,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, Who, jpeg};
+use crate::proof_downloads::{public_bytes, staff_bytes};
 use crate::sharing::{link, open};
-
-async fn staff_bytes(app: &TestApp, who: &Who, url: &str) -> Vec<u8> {
-    let r = app
-        .http
-        .get(app.url(url))
-        .bearer_auth(&who.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "{url}");
-    r.bytes().await.unwrap().to_vec()
-}
-
-async fn public_bytes(app: &TestApp, url: &str) -> Vec<u8> {
-    let r = app.http.get(app.url(url)).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "{url}");
-    r.bytes().await.unwrap().to_vec()
-}
 
 /// A gallery with one 1,200 x 800 photo; its id and the photo's.
 async fn one_photo(app: &TestApp, owner: &Who) -> (String, String) {
