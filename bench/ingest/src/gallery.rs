@@ -297,11 +297,21 @@ const MEASURE: &str = "const done = arguments[0];
    const all = hero ? imgs.concat([hero]) : imgs;
    if (!all.every(i => i.complete && i.naturalWidth > 0)) return setTimeout(check, 20);
    const dpr = window.devicePixelRatio;
+   // The file's own width: with a `w` srcset, naturalWidth is divided by
+   // the density the browser chose, so read the chosen candidate's width.
+   const fileWidth = i => {
+     for (const c of (i.getAttribute('srcset') || '').split(',')) {
+       const [u, w] = c.trim().split(/\\s+/);
+       if (u && w && new URL(u, location.href).href === i.currentSrc) return parseInt(w, 10);
+     }
+     return i.naturalWidth;
+   };
    // Sharp: the file has at least the pixels the screen draws it with.
    const sharp = imgs.filter(i => {
      const r = i.getBoundingClientRect();
-     const drawn = Math.max(r.width, r.height * i.naturalWidth / i.naturalHeight);
-     return i.naturalWidth >= drawn * dpr * 0.95;
+     const fw = fileWidth(i), ratio = i.naturalWidth / i.naturalHeight;
+     const drawn = Math.max(r.width, r.height * ratio);
+     return fw >= drawn * dpr * 0.95;
    }).length;
    setTimeout(() => {
      const bytes = performance.getEntriesByType('resource').reduce((n, e) => n + e.transferSize, nav.transferSize);
