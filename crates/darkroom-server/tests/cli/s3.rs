@@ -141,8 +141,8 @@ async fn media_migrates_to_s3_and_back_with_every_hash_checked() {
     let on_disk = files_under(&local_media);
     assert_eq!(
         on_disk,
-        files.len() * 4,
-        "original, thumbnail, preview, proof"
+        files.len() * 6,
+        "original, thumbnail, medium, preview, proof, medium proof"
     );
 
     // To S3: everything copied and verified, then the local copies go.
