@@ -42,18 +42,6 @@ impl Rendition {
             _ => None,
         }
     }
-
-    /// The name in URLs, as [`Rendition::parse`] reads it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Thumb => "thumb",
-            Self::Medium => "medium",
-            Self::MediumProof => "medium-proof",
-            Self::Preview => "preview",
-            Self::Proof => "proof",
-            Self::Original => "original",
-        }
-    }
 }
 
 /// Bytes to send, with what the response needs.
