@@ -6,6 +6,7 @@
 //! validates its input, writes in one transaction (with its audit entry and
 //! any jobs or emails it causes), and returns a view.
 
+pub mod bookings;
 pub mod crm;
 pub mod demo;
 pub mod kernel;

@@ -66,6 +66,10 @@ impl Engine {
 pub enum DbError {
     #[error("unique constraint violated: {0}")]
     Unique(String),
+    /// Two live claims on one person or resource would overlap (the
+    /// database's own refusal: see migration m0010).
+    #[error("the time overlaps another booking of the same person or resource")]
+    Overlap,
     #[error("foreign key constraint violated: {0}")]
     ForeignKey(String),
     #[error("the database is busy; try again")]
@@ -86,6 +90,9 @@ impl From<DbErr> for DbError {
             _ => {}
         }
         let text = e.to_string();
+        if text.contains(migration::m0010_bookings::NO_OVERLAP) {
+            return DbError::Overlap;
+        }
         if text.contains("database is locked")
             || text.contains("(code: 5)")
             || text.contains("SQLITE_BUSY")

@@ -75,7 +75,7 @@ async fn migrations_apply_and_report_nothing_pending() {
     assert!(db.pending_migrations().await.unwrap().is_empty());
     assert_eq!(
         db.schema_version().await.unwrap().as_deref(),
-        Some("m0009_medium_renditions")
+        Some("m0010_bookings")
     );
     // Applying again is a no-op.
     db.migrate().await.unwrap();
@@ -485,7 +485,9 @@ async fn photo_migration_adds_new_permissions_to_existing_builtin_roles() {
             "branch.view",
             "gallery.view",
             "gallery.manage",
-            "photo.upload"
+            "photo.upload",
+            // m0010: photographers see the calendar.
+            "booking.view"
         ]
     );
 }

@@ -260,6 +260,16 @@ typed_id!(/// A task of the editing queue.
     EditTaskId, "edt", "editing task");
 typed_id!(/// A physical deliverable: a USB stick, an album, prints.
     DeliverableId, "dlv", "deliverable");
+typed_id!(/// A bookable resource: a camera, lens, light, room or space.
+    ResourceId, "res", "resource");
+typed_id!(/// A booking: people and resources held for a session.
+    BookingId, "bkg", "booking");
+typed_id!(/// A kind of session clients can book.
+    SessionTypeId, "sst", "session type");
+typed_id!(/// A range of time a staff member is away or busy.
+    BlockId, "blk", "availability block");
+typed_id!(/// A secret calendar feed URL.
+    FeedId, "fed", "calendar feed");
 
 #[cfg(test)]
 mod tests {

@@ -7,10 +7,12 @@
 
 pub mod audit;
 pub mod authz;
+pub mod booking;
 pub mod crm;
 pub mod delivery;
 pub mod editing;
 pub mod field;
+pub mod ical;
 pub mod id;
 pub mod link;
 pub mod money;

@@ -69,6 +69,8 @@ permissions! {
     GalleryManage => "gallery.manage", "galleries", "Create, rename, archive and delete galleries; file staged photos into them";
     PhotoUpload => "photo.upload", "photos", "Upload photos and new versions of photos";
     PhotoDelete => "photo.delete", "photos", "Delete photos and purge replaced versions";
+    BookingView => "booking.view", "bookings", "See calendars, bookings, resources and availability";
+    BookingManage => "booking.manage", "bookings", "Book, move and cancel sessions; manage resources, session types and working hours";
 }
 
 impl fmt::Display for Permission {
@@ -178,6 +180,8 @@ impl BuiltinRole {
                 GalleryManage,
                 PhotoUpload,
                 PhotoDelete,
+                BookingView,
+                BookingManage,
             ],
             BuiltinRole::Photographer => &[
                 StudioView,
@@ -186,9 +190,16 @@ impl BuiltinRole {
                 GalleryView,
                 GalleryManage,
                 PhotoUpload,
+                BookingView,
             ],
             BuiltinRole::Editor => &[StudioView, BranchView, StaffView, GalleryView, PhotoUpload],
-            BuiltinRole::Assistant => &[StudioView, BranchView, GalleryView, PhotoUpload],
+            BuiltinRole::Assistant => &[
+                StudioView,
+                BranchView,
+                GalleryView,
+                PhotoUpload,
+                BookingView,
+            ],
             BuiltinRole::Accountant => &[
                 StudioView,
                 BranchView,

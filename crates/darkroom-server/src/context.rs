@@ -47,7 +47,7 @@ impl Context {
 }
 
 /// Every context of the server, the kernel first.
-pub fn all() -> [Context; 6] {
+pub fn all() -> [Context; 7] {
     [
         crate::kernel::context(),
         crate::studio::context(),
@@ -55,6 +55,7 @@ pub fn all() -> [Context; 6] {
         crate::sharing::context(),
         crate::production::context(),
         crate::crm::context(),
+        crate::bookings::context(),
     ]
 }
 

@@ -12,6 +12,7 @@ mod m0006_editing_delivery;
 mod m0007_logins;
 mod m0008_client_tags;
 mod m0009_medium_renditions;
+pub(crate) mod m0010_bookings;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_logins::Migration),
             Box::new(m0008_client_tags::Migration),
             Box::new(m0009_medium_renditions::Migration),
+            Box::new(m0010_bookings::Migration),
         ]
     }
 }

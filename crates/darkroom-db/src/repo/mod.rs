@@ -3,6 +3,7 @@
 //! Every tenant-owned read and write takes the studio id and filters by it.
 
 pub mod access;
+pub mod booking;
 pub mod branch;
 pub mod client;
 pub mod created_id;
@@ -12,6 +13,7 @@ pub mod gallery;
 pub mod instance;
 pub mod person;
 pub mod photo;
+pub mod schedule;
 pub mod share;
 pub mod signin;
 pub mod studio;

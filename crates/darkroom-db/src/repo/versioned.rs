@@ -16,7 +16,8 @@ use uuid::Uuid;
 
 use crate::DbResult;
 use crate::entity::{
-    branch, client, deliverable, editing_task, gallery, gallery_set, membership, role, studio,
+    availability_block, booking, branch, client, deliverable, editing_task, gallery, gallery_set,
+    membership, resource, role, session_type, studio,
 };
 
 /// A table whose rows belong to one studio and carry a version.
@@ -65,6 +66,10 @@ versioned! {
     gallery_set "set": Id, StudioId;
     editing_task "task": Id, StudioId;
     deliverable "deliverable": Id, StudioId;
+    resource "resource": Id, StudioId;
+    booking "booking": Id, StudioId;
+    session_type "session type": Id, StudioId;
+    availability_block "block": Id, StudioId;
 }
 
 /// Inserts `row` as a new row of `studio`: its owner, version 1, and `now`

@@ -328,6 +328,18 @@ pick!(/// A job status.
     JobStatusName => crate::names::JobStatus);
 pick!(/// An email status.
     EmailStatusName => crate::names::EmailStatus);
+pick!(/// A booking kind.
+    BookingKindName => crate::booking::BookingKind);
+pick!(/// A booking status.
+    BookingStatusName => crate::booking::BookingStatus);
+pick!(/// A resource kind.
+    ResourceKindName => crate::booking::ResourceKind);
+pick!(/// A resource status.
+    ResourceStatusName => crate::booking::ResourceStatus);
+pick!(/// Where a session happens.
+    LocationKindName => crate::booking::LocationKind);
+pick!(/// A kind of availability block.
+    BlockKindName => crate::booking::BlockKind);
 pick!(/// An audit severity.
     SeverityName => crate::audit::Severity);
 

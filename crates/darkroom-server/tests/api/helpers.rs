@@ -542,7 +542,15 @@ pub fn body_for(spec: &Value, schema: &Value, own: &HashMap<&'static str, String
     let mut obj = serde_json::Map::new();
     for name in required {
         let prop = &schema["properties"][name];
+        let prop = match prop.get("$ref").and_then(|r| r.as_str()) {
+            Some(r) => &spec["components"]["schemas"][r.rsplit('/').next().unwrap()],
+            None => prop,
+        };
         let v = match name {
+            _ if prop["format"] == "date-time" && name.starts_with("end") => {
+                json!("2027-06-01T11:00:00Z")
+            }
+            _ if prop["format"] == "date-time" => json!("2027-06-01T10:00:00Z"),
             "version" => json!(1),
             "role_id" => json!(own["role_id"]),
             "branch_id" | "resource_id" => json!(own["branch_id"]),

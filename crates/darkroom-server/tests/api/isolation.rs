@@ -140,7 +140,50 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{deliverable}");
+    let (s, res) = app
+        .post(
+            &owner,
+            "/api/v1/resources",
+            json!({ "branch_id": branch, "kind": "camera", "name": format!("{marker} camera") }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{res}");
+    let (s, stype) = app
+        .post(&owner, "/api/v1/session-types", json!({ "branch_id": branch, "name": format!("{marker} mini"), "duration_minutes": 30 }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{stype}");
+    let (s, booking) = app
+        .post(
+            &owner,
+            "/api/v1/bookings",
+            json!({
+                "branch_id": branch, "title": format!("{marker} shoot"), "notes": marker,
+                "starts_at": "2027-05-01T10:00:00Z", "ends_at": "2027-05-01T11:00:00Z",
+                "staff": [{ "user_id": member.user.to_string() }], "resource_ids": [res["id"]],
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{booking}");
+    let (s, block) = app
+        .post(&owner, &format!("/api/v1/staff/{}/time-off", member.user), json!({
+            "starts_at": "2027-06-01T00:00:00Z", "ends_at": "2027-06-02T00:00:00Z", "reason": marker,
+        }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{block}");
+    let (s, feed) = app
+        .post(
+            &owner,
+            "/api/v1/calendar-feeds",
+            json!({ "of": member.user.to_string() }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{feed}");
     let mut ids = HashMap::new();
+    ids.insert("resource_id", res["id"].as_str().unwrap().to_string());
+    ids.insert("session_type_id", stype["id"].as_str().unwrap().to_string());
+    ids.insert("booking_id", booking["id"].as_str().unwrap().to_string());
+    ids.insert("block_id", block["id"].as_str().unwrap().to_string());
+    ids.insert("feed_id", feed["id"].as_str().unwrap().to_string());
     ids.insert("set_id", set["id"].as_str().unwrap().to_string());
     ids.insert("task_id", task["id"].as_str().unwrap().to_string());
     ids.insert(
@@ -188,6 +231,11 @@ fn fresh_id(param: &str) -> String {
         "set_id" => "set",
         "task_id" => "edt",
         "deliverable_id" => "dlv",
+        "resource_id" => "res",
+        "session_type_id" => "sst",
+        "booking_id" => "bkg",
+        "block_id" => "blk",
+        "feed_id" => "fed",
         other => {
             panic!("path parameter `{other}` has no fixture: add one to tests/api/isolation.rs")
         }

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod authz;
 mod bad_input;
+mod bookings;
 mod client_ids;
 mod clients;
 mod downloads;
