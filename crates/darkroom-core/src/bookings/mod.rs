@@ -13,9 +13,9 @@ pub mod new;
 pub mod resource;
 pub mod session_type;
 
-use darkroom_domain::BranchId;
 use darkroom_domain::authz::Target;
 use darkroom_domain::permission::Permission;
+use darkroom_domain::{BranchId, TypedId};
 
 use crate::kernel::error::{CoreError, CoreResult};
 use crate::{Core, Principal};
@@ -34,4 +34,27 @@ pub(crate) async fn branch_for(
         .ok_or_else(|| CoreError::missing(field, "branch", id))?;
     core.authorize(p, action, Target::branch(id))?;
     Ok(b)
+}
+
+/// A branch one can book in, with its zone.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BranchChoice {
+    pub id: BranchId,
+    pub name: String,
+    pub time_zone: String,
+}
+
+/// The live branches `p` may see bookings in, by name.
+pub async fn branches(core: &Core, p: &Principal) -> CoreResult<Vec<BranchChoice>> {
+    let allowed = core.branch_filter(p, Permission::BookingView);
+    let rows = darkroom_db::repo::branch::live(core.db().conn(), p.studio).await?;
+    Ok(rows
+        .into_iter()
+        .map(|b| BranchChoice {
+            id: BranchId::from_uuid(b.id),
+            name: b.name,
+            time_zone: b.time_zone,
+        })
+        .filter(|b| allowed.allows(b.id))
+        .collect())
 }

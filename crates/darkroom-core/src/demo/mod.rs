@@ -12,6 +12,7 @@ use crate::kernel::principal::{self, Principal, Via};
 use crate::studio::setup::{self, SetupInput};
 use crate::{Core, Meta};
 
+mod bookings;
 mod galleries;
 mod people;
 
@@ -126,6 +127,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
     let people = demo_staff(core, &owner, &meta, studio, branch_ids, &demo_password).await?;
     demo_access(core, &owner, &meta, studio, branch_ids, &people).await?;
     let first_gallery = demo_galleries(core, &owner, &meta, branch_ids).await?;
+    bookings::demo_bookings(core, &owner, &meta, branch_ids, &people).await?;
 
     let mut accounts = Vec::new();
     if created_owner {

@@ -78,3 +78,13 @@ pub async fn list_names(
         .await?;
     Ok(rows.into_iter().map(|m| (m.id, m.name)).collect())
 }
+
+/// A studio's live branches, by name.
+pub async fn live(c: &impl ConnectionTrait, studio: StudioId) -> DbResult<Vec<Model>> {
+    Ok(Entity::find()
+        .filter(Column::StudioId.eq(studio))
+        .filter(Column::DeletedAt.is_null())
+        .order_by_asc(Column::Name)
+        .all(c)
+        .await?)
+}

@@ -2,7 +2,7 @@
 //! double-book, resources, session types and free times, staff hours and
 //! time off, calendar feeds, and the staff calendar.
 
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::context::{Context, Pages};
 
@@ -12,6 +12,13 @@ mod api {
     pub mod schedule;
 }
 mod feeds;
+mod pages {
+    pub mod availability;
+    pub mod booking;
+    pub mod calendar;
+    pub mod form;
+    pub mod resources;
+}
 
 pub fn context() -> Context {
     Context {
@@ -20,9 +27,90 @@ pub fn context() -> Context {
             "Bookings that hold people and resources (never double-booked), resources, session types and their free times, staff hours and time off, calendar feeds",
         )],
         api: |r| api::schedule::routes(api::resources::routes(api::bookings::routes(r))),
+        pages,
         guest_pages,
+        templates: &[
+            ("calendar.html", include_str!("templates/calendar.html")),
+            (
+                "booking_form.html",
+                include_str!("templates/booking_form.html"),
+            ),
+            ("booking.html", include_str!("templates/booking.html")),
+            ("resources.html", include_str!("templates/resources.html")),
+            (
+                "availability.html",
+                include_str!("templates/availability.html"),
+            ),
+        ],
+        notices: &[
+            (
+                "booking_added",
+                "Booked. Everyone and everything on it is held for that time.",
+            ),
+            ("booking_moved", "Booking moved."),
+            (
+                "booking_cancelled",
+                "Booking cancelled: its people, rooms and gear are free again.",
+            ),
+            ("booking_status", "Status changed."),
+            ("resource_added", "Added."),
+            ("resource_saved", "Saved."),
+            ("session_type_added", "Session type added."),
+            ("hours_saved", "Hours saved."),
+            ("time_off_added", "Time off added."),
+            ("time_off_removed", "Time off removed."),
+            (
+                "feed_made",
+                "Feed made: copy its address now, it is not shown again.",
+            ),
+            (
+                "feed_revoked",
+                "Feed revoked: calendars subscribed to it stop updating.",
+            ),
+        ],
         ..Context::named("bookings")
     }
+}
+
+fn pages() -> Pages {
+    use pages::*;
+    vec![
+        ("/calendar", get(calendar::show)),
+        (
+            "/bookings/new",
+            get(booking::new_form).post(booking::create),
+        ),
+        ("/bookings/{booking_id}", get(booking::show)),
+        ("/bookings/{booking_id}/move", post(booking::reschedule)),
+        ("/bookings/{booking_id}/status", post(booking::set_status)),
+        ("/resources", get(resources::list).post(resources::create)),
+        ("/resources/session-types", post(resources::create_type)),
+        (
+            "/resources/{resource_id}/status",
+            post(resources::set_status),
+        ),
+        ("/availability", get(availability::show)),
+        (
+            "/availability/{user_id}/hours",
+            post(availability::set_hours),
+        ),
+        (
+            "/availability/{user_id}/time-off",
+            post(availability::add_block),
+        ),
+        (
+            "/availability/{user_id}/time-off/{block_id}/remove",
+            post(availability::remove_block),
+        ),
+        (
+            "/availability/{user_id}/feeds",
+            post(availability::create_feed),
+        ),
+        (
+            "/availability/{user_id}/feeds/{feed_id}/revoke",
+            post(availability::revoke_feed),
+        ),
+    ]
 }
 
 /// Pages reached without a staff session: the calendar feeds, by secret URL.

@@ -27,6 +27,7 @@ async fn every_page_renders_with_security_headers() {
                 | "/settings/watermark"
                 | "/settings/watermark/delete"
                 | "/staging/assign"
+                | "/resources/session-types"
         ) {
             continue;
         }

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use darkroom_core::bookings::booking::{self, BookingFilter, BookingView};
-use darkroom_core::bookings::new::{self, NewBooking};
 use darkroom_core::bookings::change::{self, BookingPatch, StatusChange};
+use darkroom_core::bookings::new::{self, NewBooking};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
