@@ -203,8 +203,23 @@ async fn demo_data_fills_an_empty_instance_once() {
         html.contains("status-invited") && html.contains("status-suspended"),
         "the demo shows every state"
     );
-    let (_, html, _) = app.page(Some(&session.token), "/audit").await;
+    let (_, html, _) = app
+        .page(Some(&session.token), "/audit?event_type=staff.invited")
+        .await;
     assert!(html.contains("staff.invited"), "{html}");
+    // A week of bookings across the three branches.
+    // The week of the day after tomorrow always holds some of them (the
+    // demo books from tomorrow on, Sundays off).
+    let soon = app.clock_now().plus(std::time::Duration::from_secs(2 * 86_400));
+    let date = darkroom_domain::booking::calendar::today(soon, "Asia/Kolkata");
+    let (_, html, _) = app
+        .page(Some(&session.token), &format!("/calendar?date={date}"))
+        .await;
+    assert!(html.matches("class=\"cal-item").count() >= 4, "{html}");
+    let (_, html, _) = app.page(Some(&session.token), "/resources").await;
+    for r in ["Studio A", "Bandra studio", "Hanok suite", "Canon EOS R5"] {
+        assert!(html.contains(r), "demo resource {r}");
+    }
 }
 
 /// The share page's link form keeps what was typed when it is refused,
