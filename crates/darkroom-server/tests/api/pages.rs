@@ -210,7 +210,9 @@ async fn demo_data_fills_an_empty_instance_once() {
     // A week of bookings across the three branches.
     // The week of the day after tomorrow always holds some of them (the
     // demo books from tomorrow on, Sundays off).
-    let soon = app.clock_now().plus(std::time::Duration::from_secs(2 * 86_400));
+    let soon = app
+        .clock_now()
+        .plus(std::time::Duration::from_secs(2 * 86_400));
     let date = darkroom_domain::booking::calendar::today(soon, "Asia/Kolkata");
     let (_, html, _) = app
         .page(Some(&session.token), &format!("/calendar?date={date}"))

@@ -5,6 +5,7 @@
 
 mod card;
 mod commands;
+mod ical_peers;
 mod ingest;
 mod peers;
 mod s3;
