@@ -34,5 +34,6 @@ pub(crate) fn registry() -> kernel::registry::Registry {
     photos::register(&mut r);
     sharing::register(&mut r);
     production::register(&mut r);
+    bookings::register(&mut r);
     r
 }

@@ -230,6 +230,8 @@ pub async fn update(
         am.travel_minutes = Set(pad.travel);
         am.buffer_before_minutes = Set(pad.before);
         am.buffer_after_minutes = Set(pad.after);
+        // A moved session is reminded of again, before its new time.
+        am.reminded_at = Set(None);
         changed.push("time");
     }
     // Any change a calendar shows (time, place, title, who) is a new SEQUENCE.

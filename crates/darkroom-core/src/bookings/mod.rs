@@ -7,9 +7,11 @@ pub mod availability;
 pub mod booking;
 pub mod change;
 pub mod conflict;
+pub mod emails;
 pub mod feed;
 pub mod holds;
 pub mod new;
+pub mod remind;
 pub mod resource;
 pub mod session_type;
 
@@ -19,6 +21,11 @@ use darkroom_domain::{BranchId, TypedId};
 
 use crate::kernel::error::{CoreError, CoreResult};
 use crate::{Core, Principal};
+
+/// What the bookings context runs on its own: the session reminders.
+pub(crate) fn register(r: &mut crate::kernel::registry::Registry) {
+    r.chore("session reminders", remind::remind_chore);
+}
 
 /// A live branch of the principal's studio that they may `action` in: a
 /// branch of another studio answers like one that does not exist.

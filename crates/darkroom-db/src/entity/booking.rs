@@ -34,6 +34,8 @@ pub struct Model {
     pub cancel_reason: Option<String>,
     /// RFC 5545 SEQUENCE: bumped whenever time, place or status change.
     pub sequence: i64,
+    /// When the reminder before it went out (cleared when it moves).
+    pub reminded_at: Option<i64>,
     pub created_by: Option<Uuid>,
     pub version: i64,
     pub created_at: i64,

@@ -94,6 +94,7 @@ async fn bookings(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         .col(text_null("notes"))
         .col(text_null("cancel_reason"))
         .col(int_default("sequence", 0))
+        .col(instant_null("reminded_at"))
         .col(uuid_null("created_by"));
     row_meta(&mut t);
     t.foreign_key(&mut fk("bookings", "branch_id", "branches"));

@@ -203,3 +203,45 @@ pub async fn bookable_staff(
         .all(c)
         .await?)
 }
+
+/// Live bookings (any studio) starting in `[from, to)` whose reminder has
+/// not gone out, soonest first.
+pub async fn due_reminders(
+    c: &impl ConnectionTrait,
+    from: i64,
+    to: i64,
+    limit: u64,
+) -> DbResult<Vec<booking::Model>> {
+    Ok(booking::Entity::find()
+        .filter(booking::Column::StartsAt.gte(from))
+        .filter(booking::Column::StartsAt.lt(to))
+        .filter(booking::Column::RemindedAt.is_null())
+        .filter(booking::Column::Status.is_in(["scheduled", "tentative"]))
+        .order_by_asc(booking::Column::StartsAt)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+/// Marks a booking's reminder as sent; false when another worker did.
+pub async fn claim_reminder(c: &impl ConnectionTrait, id: Uuid, at: i64) -> DbResult<bool> {
+    let r = booking::Entity::update_many()
+        .col_expr(booking::Column::RemindedAt, Expr::value(at))
+        .filter(booking::Column::Id.eq(id))
+        .filter(booking::Column::RemindedAt.is_null())
+        .exec(c)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// The people (users) of one studio by id, with their sign-in email.
+pub async fn users(
+    c: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> DbResult<Vec<crate::entity::user::Model>> {
+    use crate::entity::user;
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(c)
+        .await?)
+}

@@ -823,3 +823,105 @@ async fn the_database_itself_refuses_overlapping_claims() {
     .await;
     assert!(r.is_err());
 }
+
+/// A reminder goes to the client and each person held, once per booking
+/// time, whoever runs the chore and however often; a moved booking is
+/// reminded of again; one days away is not yet.
+#[tokio::test]
+async fn reminders_go_once_to_the_client_and_the_team() {
+    let app = TestApp::spawn().await;
+    let f = front(&app, "Remind Studio", "Asia/Kolkata").await;
+    app.unreachable_smtp(&f.owner, "Remind Studio").await;
+    let (_, client) = app
+        .post(
+            &f.owner,
+            "/api/v1/clients",
+            json!({ "name": "Kim Min-jun", "email": "minjun@example.com" }),
+        )
+        .await;
+    let soon = app
+        .clock_now()
+        .plus(std::time::Duration::from_secs(20 * 3600));
+    let mut b = booking(
+        &f,
+        &soon.to_rfc3339(),
+        &soon.plus(std::time::Duration::from_secs(3600)).to_rfc3339(),
+    );
+    b["client_id"] = client["id"].clone();
+    b["location"] = json!("Cubbon Park, main gate");
+    let (s, first) = app.post(&f.owner, "/api/v1/bookings", b).await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    // Three days away: not yet.
+    let later = soon.plus(std::time::Duration::from_secs(3 * 86_400));
+    app.post(
+        &f.owner,
+        "/api/v1/bookings",
+        booking(
+            &f,
+            &later.to_rfc3339(),
+            &later
+                .plus(std::time::Duration::from_secs(3600))
+                .to_rfc3339(),
+        ),
+    )
+    .await;
+    let reminders = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "booking_reminder")
+            .map(|e| {
+                e["to"]
+                    .as_str()
+                    .or(e["to_address"].as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect()
+    };
+    let (a, b2) = tokio::join!(
+        darkroom_core::bookings::remind::remind_upcoming(&app.core),
+        darkroom_core::bookings::remind::remind_upcoming(&app.core),
+    );
+    assert_eq!(
+        a.unwrap() + b2.unwrap(),
+        2,
+        "one to the client, one to the photographer"
+    );
+    assert_eq!(
+        darkroom_core::bookings::remind::remind_upcoming(&app.core)
+            .await
+            .unwrap(),
+        0
+    );
+    let (_, emails) = app.get(&f.owner, "/api/v1/emails").await;
+    let mut to = reminders(&emails);
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "minjun@example.com".to_string(),
+            f.photographer.email.clone()
+        ],
+        "{emails}"
+    );
+    // Moved an hour later: reminded again, once.
+    let id = first["id"].as_str().unwrap();
+    let (s, v) = app
+        .patch(&f.owner, &format!("/api/v1/bookings/{id}"), json!({ "version": first["version"], "starts_at": soon.plus(std::time::Duration::from_secs(3600)).to_rfc3339(), "ends_at": soon.plus(std::time::Duration::from_secs(7200)).to_rfc3339() }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        darkroom_core::bookings::remind::remind_upcoming(&app.core)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        darkroom_core::bookings::remind::remind_upcoming(&app.core)
+            .await
+            .unwrap(),
+        0
+    );
+}

@@ -1,0 +1,54 @@
+//! The emails the bookings context sends: the reminder before a session.
+
+use crate::kernel::mail::Message;
+use crate::kernel::mail::layout::{escape, wrap};
+use crate::kernel::tenant::Branding;
+
+/// What a reminder says about the session.
+pub struct Session<'a> {
+    pub title: &'a str,
+    /// When, in the place's zone, as the studio writes dates.
+    pub when: &'a str,
+    pub place: Option<&'a str>,
+    /// Who from the studio will be there.
+    pub people: &'a [String],
+}
+
+pub fn session_reminder(studio: &str, name: &str, s: &Session<'_>, branding: &Branding) -> Message {
+    let subject = format!("Reminder: {} on {}", s.title, s.when);
+    let place = s.place.map(|p| format!("Where: {p}\n")).unwrap_or_default();
+    let people = if s.people.is_empty() {
+        String::new()
+    } else {
+        format!("With: {}\n", s.people.join(", "))
+    };
+    let text = format!(
+        "Hello {name},\n\nThis is a reminder of \"{}\" with {studio}.\n\nWhen: {}\n{place}{people}\nSee you then.\n",
+        s.title, s.when
+    );
+    let mut facts = format!("<p><strong>When:</strong> {}</p>", escape(s.when));
+    if let Some(p) = s.place {
+        facts.push_str(&format!("<p><strong>Where:</strong> {}</p>", escape(p)));
+    }
+    if !s.people.is_empty() {
+        facts.push_str(&format!(
+            "<p><strong>With:</strong> {}</p>",
+            escape(&s.people.join(", "))
+        ));
+    }
+    let html = wrap(
+        studio,
+        branding,
+        &format!(
+            "<p>Hello {},</p><p>This is a reminder of <strong>{}</strong> with {}.</p>{facts}<p>See you then.</p>",
+            escape(name),
+            escape(s.title),
+            escape(studio)
+        ),
+    );
+    Message {
+        subject,
+        text,
+        html,
+    }
+}
