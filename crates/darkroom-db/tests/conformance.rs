@@ -417,6 +417,7 @@ async fn an_interrupted_send_becomes_uncertain_not_resent() {
             created_at: 1,
             updated_at: 1,
             sent_at: None,
+            calendar: None,
         },
     )
     .await

@@ -52,3 +52,35 @@ pub fn session_reminder(studio: &str, name: &str, s: &Session<'_>, branding: &Br
         html,
     }
 }
+
+/// A session booked online: when, and the private link to change it.
+pub fn booking_confirmed(
+    studio: &str,
+    name: &str,
+    what: &str,
+    when: &str,
+    manage: &str,
+    branding: &Branding,
+) -> Message {
+    let subject = format!("Booked: {what} on {when}");
+    let text = format!(
+        "Hello {name},\n\nYour {what} with {studio} is booked for {when}. The attached invite adds it to your calendar.\n\nTo move or cancel it, use your private link:\n{manage}\n\nKeep this link to yourself: anyone who has it can change the booking.\n"
+    );
+    let html = wrap(
+        studio,
+        branding,
+        &format!(
+            "<p>Hello {},</p><p>Your <strong>{}</strong> with {} is booked for <strong>{}</strong>. The attached invite adds it to your calendar.</p>{}<p>Keep this link to yourself: anyone who has it can change the booking.</p>",
+            escape(name),
+            escape(what),
+            escape(studio),
+            escape(when),
+            crate::kernel::mail::layout::button(manage, "Move or cancel", branding),
+        ),
+    );
+    Message {
+        subject,
+        text,
+        html,
+    }
+}

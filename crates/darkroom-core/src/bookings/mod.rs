@@ -11,6 +11,7 @@ pub mod emails;
 pub mod feed;
 pub mod holds;
 pub mod new;
+pub mod public;
 pub mod remind;
 pub mod resource;
 pub mod session_type;

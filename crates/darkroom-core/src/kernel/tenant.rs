@@ -158,7 +158,7 @@ pub fn quota_of(core: &Core, m: &studio::Model) -> Option<i64> {
 }
 
 /// What a page or an email says about its studio.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Header {
     pub name: String,
     pub branding: Branding,

@@ -36,6 +36,8 @@ pub struct Model {
     pub sequence: i64,
     /// When the reminder before it went out (cleared when it moves).
     pub reminded_at: Option<i64>,
+    /// The hash of the client's manage link (booked online), if any.
+    pub manage_token_hash: Option<String>,
     pub created_by: Option<Uuid>,
     pub version: i64,
     pub created_at: i64,

@@ -25,6 +25,9 @@ pub struct Model {
     pub created_at: i64,
     pub updated_at: i64,
     pub sent_at: Option<i64>,
+    /// An iCalendar file sent with the email (`invite.ics`).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub calendar: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,10 +30,34 @@ impl MigrationTrait for Migration {
         session_types(m).await?;
         availability(m).await?;
         feeds(m).await?;
+        // An iCalendar file sent with an email (a booking's confirmation).
+        m.alter_table(
+            Table::alter()
+                .table("emails")
+                .add_column(ColumnDef::new("calendar").text().null())
+                .take(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_bookings_manage_token")
+                .table("bookings")
+                .col("manage_token_hash")
+                .unique()
+                .take(),
+        )
+        .await?;
         grant_booking_permissions(m).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table("emails")
+                .drop_column("calendar")
+                .take(),
+        )
+        .await?;
         for t in [
             "calendar_feeds",
             "availability_blocks",
@@ -95,6 +119,8 @@ async fn bookings(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         .col(text_null("cancel_reason"))
         .col(int_default("sequence", 0))
         .col(instant_null("reminded_at"))
+        // The client's own link to reschedule or cancel (only its hash).
+        .col(string_null("manage_token_hash"))
         .col(uuid_null("created_by"));
     row_meta(&mut t);
     t.foreign_key(&mut fk("bookings", "branch_id", "branches"));

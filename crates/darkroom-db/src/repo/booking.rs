@@ -245,3 +245,14 @@ pub async fn users(
         .all(c)
         .await?)
 }
+
+/// The booking a client's manage link opens (any studio: the token is the key).
+pub async fn by_manage_hash(
+    c: &impl ConnectionTrait,
+    hash: &str,
+) -> DbResult<Option<booking::Model>> {
+    Ok(booking::Entity::find()
+        .filter(booking::Column::ManageTokenHash.eq(hash))
+        .one(c)
+        .await?)
+}

@@ -91,3 +91,23 @@ pub async fn list(
         .all(c)
         .await?)
 }
+
+/// A live client of `studio` with this email (compared without case).
+pub async fn find_by_email(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    email: &str,
+) -> DbResult<Option<client::Model>> {
+    Ok(client::Entity::find()
+        .filter(client::Column::StudioId.eq(studio))
+        .filter(client::Column::DeletedAt.is_null())
+        .filter(
+            sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
+                sea_orm::sea_query::Expr::col(client::Column::Email),
+            ))
+            .eq(email.to_lowercase()),
+        )
+        .order_by_asc(client::Column::CreatedAt)
+        .one(c)
+        .await?)
+}

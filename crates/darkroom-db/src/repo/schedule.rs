@@ -217,3 +217,16 @@ pub async fn revoke_feed(
         .await?;
     Ok(r.rows_affected > 0)
 }
+
+/// A live public session type, whichever studio's (its id is the public
+/// booking page's address).
+pub async fn find_public_type(
+    c: &impl ConnectionTrait,
+    id: SessionTypeId,
+) -> DbResult<Option<session_type::Model>> {
+    Ok(session_type::Entity::find_by_id(id.uuid())
+        .filter(session_type::Column::Public.eq(1))
+        .filter(session_type::Column::DeletedAt.is_null())
+        .one(c)
+        .await?)
+}

@@ -128,3 +128,15 @@ document.querySelectorAll(".table-wrap > table:not(.matrix)").forEach(function (
   [accent, name].forEach(function (el) { if (el) { el.addEventListener("input", update); } });
   update();
 })();
+// The public booking page opens in the visitor's own time zone: without a
+// `tz` in the address, the browser's zone is chosen and the page reloaded once.
+(function () {
+  var form = document.querySelector("form[data-tz-auto]");
+  if (!form || /[?&]tz=/.test(location.search)) { return; }
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  var select = form.querySelector("select[name=tz]");
+  if (!zone || !select) { return; }
+  var known = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
+  if (known && select.value !== zone) { select.value = zone; form.submit(); }
+})();

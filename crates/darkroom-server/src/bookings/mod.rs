@@ -12,6 +12,7 @@ mod api {
     pub mod schedule;
 }
 mod feeds;
+mod public;
 mod pages {
     pub mod availability;
     pub mod booking;
@@ -41,6 +42,15 @@ pub fn context() -> Context {
                 "availability.html",
                 include_str!("templates/availability.html"),
             ),
+            ("book.html", include_str!("templates/book.html")),
+            (
+                "book_details.html",
+                include_str!("templates/book_details.html"),
+            ),
+            (
+                "book_manage.html",
+                include_str!("templates/book_manage.html"),
+            ),
         ],
         notices: &[
             (
@@ -66,6 +76,19 @@ pub fn context() -> Context {
             (
                 "feed_revoked",
                 "Feed revoked: calendars subscribed to it stop updating.",
+            ),
+            (
+                "booked",
+                "Booked. A confirmation with a calendar invite is on its way to your email; keep this page's address to move or cancel.",
+            ),
+            (
+                "slot_taken",
+                "Sorry, that time was just taken. Please pick another.",
+            ),
+            ("booking_cancelled_by_client", "Your booking is cancelled."),
+            (
+                "booking_moved_by_client",
+                "Your booking is moved to the new time.",
             ),
         ],
         ..Context::named("bookings")
@@ -115,5 +138,15 @@ fn pages() -> Pages {
 
 /// Pages reached without a staff session: the calendar feeds, by secret URL.
 fn guest_pages() -> Pages {
-    vec![("/calendar/{token}", get(feeds::ics))]
+    vec![
+        ("/calendar/{token}", get(feeds::ics)),
+        ("/book/{session_type_id}", get(public::show)),
+        (
+            "/book/{session_type_id}/details",
+            get(public::details_form).post(public::book),
+        ),
+        ("/book/manage/{token}", get(public::manage)),
+        ("/book/manage/{token}/cancel", post(public::cancel)),
+        ("/book/manage/{token}/move", post(public::reschedule)),
+    ]
 }

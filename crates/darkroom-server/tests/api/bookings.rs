@@ -925,3 +925,286 @@ async fn reminders_go_once_to_the_client_and_the_team() {
         0
     );
 }
+
+/// A visitor's browser: its cookies and the last form's CSRF token.
+struct Visitor {
+    cookie: String,
+}
+
+impl Visitor {
+    async fn get(&mut self, app: &TestApp, path: &str) -> (StatusCode, String) {
+        let r = app
+            .http
+            .get(app.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        if let Some(c) = crate::helpers::set_cookie(r.headers(), "darkroom_csrf") {
+            self.cookie = format!("darkroom_csrf={c}");
+        }
+        (r.status(), r.text().await.unwrap())
+    }
+
+    async fn post(
+        &mut self,
+        app: &TestApp,
+        path: &str,
+        csrf: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let mut all = vec![("_csrf", csrf)];
+        all.extend_from_slice(fields);
+        let r = app
+            .http
+            .post(app.url(path))
+            .header("cookie", &self.cookie)
+            .header("origin", &app.base)
+            .form(&all)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        let loc = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (
+            s,
+            if loc.is_empty() {
+                r.text().await.unwrap()
+            } else {
+                loc
+            },
+        )
+    }
+}
+
+/// The first free time a booking page lists (its RFC 3339 value).
+fn first_time(html: &str) -> String {
+    let i = html.find("details?start=").expect("a free time") + "details?start=".len();
+    let raw = &html[i..i + html[i..].find('&').unwrap()];
+    raw.replace("%3A", ":").replace("%2B", "+")
+}
+
+#[tokio::test]
+async fn a_client_books_moves_and_cancels_on_the_public_page() {
+    let app = TestApp::spawn().await;
+    let f = front(&app, "Public Studio", "Asia/Kolkata").await;
+    app.unreachable_smtp(&f.owner, "Public Studio").await;
+    let user = f.photographer.user.to_string();
+    let week: Vec<Value> = (1..=7)
+        .map(|d| json!({ "branch_id": f.branch, "weekday": d, "from": "10:00", "to": "13:00" }))
+        .collect();
+    app.api(
+        &f.owner,
+        reqwest::Method::PUT,
+        &format!("/api/v1/staff/{user}/hours"),
+        Some(json!({ "hours": week })),
+    )
+    .await;
+    let (_, t) = app
+        .post(&f.owner, "/api/v1/session-types", json!({
+            "branch_id": f.branch, "name": "Headshot", "duration_minutes": 60, "increment_minutes": 60,
+            "min_notice_minutes": 60, "public": true, "staff_ids": [user], "resource_ids": [f.room],
+        }))
+        .await;
+    let tid = t["id"].as_str().unwrap().to_string();
+    let mut v = Visitor {
+        cookie: String::new(),
+    };
+    // From New York: times are shown in New York's zone.
+    let (s, html) = v
+        .get(&app, &format!("/book/{tid}?tz=America/New_York"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("times below are in America&#x2f;New_York"),
+        "{html}"
+    );
+    let start = first_time(&html);
+    let (s, form) = v
+        .get(
+            &app,
+            &format!(
+                "/book/{tid}/details?start={}&tz=America%2FNew_York",
+                start.replace(':', "%3A").replace('+', "%2B")
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{form}");
+    let csrf = crate::helpers::csrf_of(&form).unwrap();
+    // A robot filling the hidden field books nothing.
+    let (s, _) = v
+        .post(
+            &app,
+            &format!("/book/{tid}/details"),
+            &csrf,
+            &[
+                ("start", &start),
+                ("tz", "America/New_York"),
+                ("name", "Bot"),
+                ("email", "bot@example.com"),
+                ("website", "http://spam"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // A bad email is named.
+    let (s, html) = v
+        .post(
+            &app,
+            &format!("/book/{tid}/details"),
+            &csrf,
+            &[
+                ("start", &start),
+                ("tz", "America/New_York"),
+                ("name", "Jo"),
+                ("email", "not-an-email"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("aria-invalid=\"true\""), "{html}");
+    let (s, to) = v
+        .post(
+            &app,
+            &format!("/book/{tid}/details"),
+            &csrf,
+            &[
+                ("start", &start),
+                ("tz", "America/New_York"),
+                ("name", "Jo Park"),
+                ("email", "jo@example.com"),
+                ("phone", "+1 212 555 0101"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+    assert!(to.starts_with("/book/manage/bk_"), "{to}");
+    // The studio sees it, holding the photographer and the room; the client is in the CRM.
+    let rows = held(&app, &f.owner, &f.room).await;
+    let (_, list) = app
+        .get(&f.owner, &format!("/api/v1/bookings?holder={}", f.room))
+        .await;
+    let booked = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["starts_at"] == start.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("{list} {rows:?}"));
+    assert_eq!(booked["claims"].as_array().unwrap().len(), 2);
+    let (_, clients) = app
+        .get(&f.owner, "/api/v1/clients?q=jo%40example.com")
+        .await;
+    assert_eq!(clients.as_array().unwrap().len(), 1, "{clients}");
+    // The confirmation carries the invite.
+    use darkroom_db::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mail = darkroom_db::entity::email::Entity::find()
+        .filter(darkroom_db::entity::email::Column::Kind.eq("booking_confirmed"))
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mail.to_address, "jo@example.com");
+    assert!(
+        mail.body_text.contains("/book/manage/bk_"),
+        "{}",
+        mail.body_text
+    );
+    // In the client's own zone.
+    assert!(
+        mail.subject.contains("EST") || mail.subject.contains("EDT"),
+        "{}",
+        mail.subject
+    );
+    let ics = mail.calendar.unwrap();
+    assert!(
+        ics.contains(&format!("UID:{}@", booked["id"].as_str().unwrap()))
+            && ics.contains("BEGIN:VTIMEZONE"),
+        "{ics}"
+    );
+    // Someone else trying the same time is told it is taken.
+    let mut w = Visitor {
+        cookie: String::new(),
+    };
+    let (_, form) = w
+        .get(
+            &app,
+            &format!(
+                "/book/{tid}/details?start={}",
+                start.replace(':', "%3A").replace('+', "%2B")
+            ),
+        )
+        .await;
+    let csrf2 = crate::helpers::csrf_of(&form).unwrap();
+    let (s, to2) = w
+        .post(
+            &app,
+            &format!("/book/{tid}/details"),
+            &csrf2,
+            &[
+                ("start", &start),
+                ("name", "Late"),
+                ("email", "late@example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(to2.contains("flash=slot_taken"), "{to2}");
+    // The client moves it from their link, then cancels.
+    let manage = to.split('?').next().unwrap().to_string();
+    let (s, page) = v.get(&app, &format!("{manage}?tz=America/New_York")).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let i = page.find("name=\"start\" value=\"").unwrap() + "name=\"start\" value=\"".len();
+    let new_start = page[i..i + page[i..].find('"').unwrap()].to_string();
+    let csrf3 = crate::helpers::csrf_of(&page).unwrap();
+    let (s, _) = v
+        .post(
+            &app,
+            &format!("{manage}/move"),
+            &csrf3,
+            &[("start", &new_start), ("tz", "America/New_York")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, b) = app
+        .get(
+            &f.owner,
+            &format!("/api/v1/bookings/{}", booked["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(b["starts_at"], new_start.as_str());
+    assert_eq!(b["sequence"], 1);
+    let (s, _) = v.post(&app, &format!("{manage}/cancel"), &csrf3, &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, b) = app
+        .get(
+            &f.owner,
+            &format!("/api/v1/bookings/{}", booked["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(b["status"], "cancelled");
+    assert_eq!(b["claims"].as_array().unwrap().len(), 0);
+    // Unknown tokens, and types that are not public or are another studio's, are the same 404.
+    let (s1, _) = v.get(&app, "/book/manage/bk_nothing").await;
+    let (_, private) = app
+        .post(
+            &f.owner,
+            "/api/v1/session-types",
+            json!({ "branch_id": f.branch, "name": "Internal", "duration_minutes": 30 }),
+        )
+        .await;
+    let (s2, _) = v
+        .get(&app, &format!("/book/{}", private["id"].as_str().unwrap()))
+        .await;
+    let (s3, _) = v
+        .get(
+            &app,
+            &format!("/book/sst_{}", uuid::Uuid::now_v7().simple()),
+        )
+        .await;
+    assert_eq!([s1, s2, s3], [StatusCode::NOT_FOUND; 3]);
+}

@@ -13,6 +13,12 @@ use crate::helpers::{TestApp, Who, jpeg, set_cookie};
 const OTHER_GUEST_ROUTES: &[&str] = &[
     // bookings::feeds_are_rfc5545_secret_and_revocable
     "/calendar/{token}",
+    // bookings::a_client_books_moves_and_cancels_on_the_public_page
+    "/book/{session_type_id}",
+    "/book/{session_type_id}/details",
+    "/book/manage/{token}",
+    "/book/manage/{token}/cancel",
+    "/book/manage/{token}/move",
 ];
 
 /// A gallery with `n` ready photos, and its id and photo ids.

@@ -55,6 +55,20 @@ pub async fn queue(
     to: &str,
     msg: Message,
 ) -> CoreResult<EmailId> {
+    queue_with_calendar(core, c, studio, kind, to, msg, None).await
+}
+
+/// Like [`queue`], with an iCalendar file attached (`invite.ics`), which
+/// calendar apps offer to add.
+pub async fn queue_with_calendar(
+    core: &Core,
+    c: &impl ConnectionTrait,
+    studio: Option<StudioId>,
+    kind: &str,
+    to: &str,
+    msg: Message,
+    calendar: Option<String>,
+) -> CoreResult<EmailId> {
     let id = EmailId::new();
     let now = core.now().as_micros();
     let host = core
@@ -80,6 +94,7 @@ pub async fn queue(
             created_at: now,
             updated_at: now,
             sent_at: None,
+            calendar,
         },
     )
     .await?;
@@ -115,15 +130,25 @@ fn build(row: &email::Model, s: &SmtpSettings) -> Result<lettre::Message, String
         .to_address
         .parse()
         .map_err(|e| format!("the address `{}` is not valid: {e}", row.to_address))?;
+    let body = MultiPart::alternative_plain_html(row.body_text.clone(), row.body_html.clone());
+    let body = match &row.calendar {
+        None => body,
+        Some(ics) => {
+            let kind = lettre::message::header::ContentType::parse(
+                "text/calendar; charset=utf-8; method=PUBLISH",
+            )
+            .map_err(|e| e.to_string())?;
+            MultiPart::mixed().multipart(body).singlepart(
+                lettre::message::Attachment::new("invite.ics".into()).body(ics.clone(), kind),
+            )
+        }
+    };
     lettre::Message::builder()
         .from(from)
         .to(to)
         .subject(row.subject.clone())
         .message_id(Some(row.message_id.clone()))
-        .multipart(MultiPart::alternative_plain_html(
-            row.body_text.clone(),
-            row.body_html.clone(),
-        ))
+        .multipart(body)
         .map_err(|e| e.to_string())
 }
 
