@@ -89,6 +89,7 @@ async fn slots_page(
     Ok(context! {
         title => format!("Book: {}", t.name), t => t, studio => t.header.shown_name(), zone => zone,
         place_zone => t.zone.clone(), zones => zones(), days => days, day => day, times => times,
+        flash => flash_text(param(q, "flash")),
     })
 }
 
@@ -210,7 +211,7 @@ pub async fn book(
                 .find("/book/manage/")
                 .map(|i| b.manage_url[i..].to_string())
                 .unwrap_or_default();
-            done(&path, "booked")
+            done(&format!("{path}?tz={}", urlencoded(&f.tz)), "booked")
         }
         Err(e) => match field_errors(&e) {
             Some(errs) => details(

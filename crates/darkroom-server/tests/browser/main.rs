@@ -16,6 +16,8 @@ use serde_json::json;
 
 use helpers::TestApp;
 
+mod bookings;
+
 struct Driver {
     child: Child,
     port: u16,
