@@ -5,8 +5,11 @@
 //! - a 30-day free-slot search of one session type (`free_slots`),
 //! - 64 concurrent clients booking one week through the booking use case,
 //!   then counts live claims that overlap (the database must leave none).
+//!
 //! The rows are seeded in batches straight into the tables (the measured
 //! paths are the reads and the booking writes, not the seeding).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 
@@ -42,13 +45,16 @@ impl Rng {
 }
 
 const SYLLABLES: [&str; 24] = [
-    "an", "ya", "ra", "vi", "ka", "mi", "jo", "su", "le", "na", "ho", "pa", "ri", "de", "so", "ma", "ki", "lu", "ne", "ta", "bo", "ji", "yu", "sh",
+    "an", "ya", "ra", "vi", "ka", "mi", "jo", "su", "le", "na", "ho", "pa", "ri", "de", "so", "ma",
+    "ki", "lu", "ne", "ta", "bo", "ji", "yu", "sh",
 ];
 
 fn name(r: &mut Rng) -> String {
     let mut part = || {
         let n = 2 + r.below(2);
-        let mut s: String = (0..n).map(|_| SYLLABLES[r.below(SYLLABLES.len())]).collect();
+        let mut s: String = (0..n)
+            .map(|_| SYLLABLES[r.below(SYLLABLES.len())])
+            .collect();
         s[..1].make_ascii_uppercase();
         s
     };
@@ -63,8 +69,16 @@ fn percentile(mut v: Vec<Duration>, p: f64) -> Duration {
 
 fn report(what: &str, v: Vec<Duration>, target_ms: u64) {
     let (p50, p99) = (percentile(v.clone(), 0.5), percentile(v, 0.99));
-    let ok = if p99 <= Duration::from_millis(target_ms) { "meets" } else { "MISSES" };
-    println!("{what}: p50 {:.1} ms, p99 {:.1} ms ({ok} the {target_ms} ms p99 target)", p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
+    let ok = if p99 <= Duration::from_millis(target_ms) {
+        "meets"
+    } else {
+        "MISSES"
+    };
+    println!(
+        "{what}: p50 {:.1} ms, p99 {:.1} ms ({ok} the {target_ms} ms p99 target)",
+        p50.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3
+    );
 }
 
 async fn seed_clients(core: &Core, owner: &Principal, n: usize, rng: &mut Rng) -> Vec<String> {
@@ -83,14 +97,21 @@ async fn seed_clients(core: &Core, owner: &Principal, n: usize, rng: &mut Rng) -
             email: Some(email),
             phone: Some(format!("+91 98{:03} {:05}", i % 1000, (i * 7919) % 100_000)),
             notes: None,
-            tags: if i % 7 == 0 { "|wedding|".into() } else { String::new() },
+            tags: if i % 7 == 0 {
+                "|wedding|".into()
+            } else {
+                String::new()
+            },
             version: 1,
             created_at: now,
             updated_at: now,
             deleted_at: None,
         }));
         if batch.len() == 500 || i + 1 == n {
-            client_row::Entity::insert_many(std::mem::take(&mut batch)).exec(core.db().conn()).await.unwrap();
+            client_row::Entity::insert_many(std::mem::take(&mut batch))
+                .exec(core.db().conn())
+                .await
+                .unwrap();
         }
     }
     names
@@ -99,50 +120,130 @@ async fn seed_clients(core: &Core, owner: &Principal, n: usize, rng: &mut Rng) -
 /// Bookings every 30 minutes from two years ago, an hour each, each holding
 /// one of 50 people (the owner among them) and one of 30 rooms: consecutive
 /// ones overlap but never share a holder.
-async fn seed_bookings(core: &Core, owner: &Principal, branch: uuid::Uuid, rooms: &[ResourceId], n: usize) {
+async fn seed_bookings(
+    core: &Core,
+    owner: &Principal,
+    branch: uuid::Uuid,
+    rooms: &[ResourceId],
+    n: usize,
+) {
     let now = core.now().as_micros();
     let start0 = now - 2 * 365 * 24 * HOUR;
-    let people: Vec<uuid::Uuid> = (0..PEOPLE).map(|i| if i == 0 { owner.user.uuid() } else { uuid::Uuid::now_v7() }).collect();
+    let people: Vec<uuid::Uuid> = (0..PEOPLE)
+        .map(|i| {
+            if i == 0 {
+                owner.user.uuid()
+            } else {
+                uuid::Uuid::now_v7()
+            }
+        })
+        .collect();
     let (mut bs, mut cs) = (Vec::new(), Vec::new());
     for i in 0..n {
         let id = uuid::Uuid::now_v7();
         let s = start0 + i as i64 * HOUR / 2;
         bs.push(booking::ActiveModel::from(booking::Model {
-            id, studio_id: owner.studio.uuid(), branch_id: branch, client_id: None, session_type_id: None,
-            kind: BookingKind::Session, status: BookingStatus::Scheduled, title: format!("Session {i}"),
-            starts_at: s, ends_at: s + HOUR, time_zone: "Asia/Kolkata".into(), location: None,
-            travel_minutes: 0, buffer_before_minutes: 0, buffer_after_minutes: 0, notes: None, cancel_reason: None,
-            sequence: 0, reminded_at: Some(now), manage_token_hash: None, created_by: None, version: 1, created_at: now, updated_at: now,
+            id,
+            studio_id: owner.studio.uuid(),
+            branch_id: branch,
+            client_id: None,
+            session_type_id: None,
+            kind: BookingKind::Session,
+            status: BookingStatus::Scheduled,
+            title: format!("Session {i}"),
+            starts_at: s,
+            ends_at: s + HOUR,
+            time_zone: "Asia/Kolkata".into(),
+            location: None,
+            travel_minutes: 0,
+            buffer_before_minutes: 0,
+            buffer_after_minutes: 0,
+            notes: None,
+            cancel_reason: None,
+            sequence: 0,
+            reminded_at: Some(now),
+            manage_token_hash: None,
+            created_by: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
         }));
-        for (kind, holder) in [(HolderKind::Staff, people[i % PEOPLE]), (HolderKind::Resource, rooms[i % ROOMS].uuid())] {
+        for (kind, holder) in [
+            (HolderKind::Staff, people[i % PEOPLE]),
+            (HolderKind::Resource, rooms[i % ROOMS].uuid()),
+        ] {
             cs.push(booking_claim::ActiveModel::from(booking_claim::Model {
-                id: uuid::Uuid::now_v7(), studio_id: owner.studio.uuid(), booking_id: id, holder_kind: kind, holder_id: holder,
-                unit: 0, role: "seed".into(), starts_at: s, ends_at: s + HOUR, active: 1, created_at: now,
+                id: uuid::Uuid::now_v7(),
+                studio_id: owner.studio.uuid(),
+                booking_id: id,
+                holder_kind: kind,
+                holder_id: holder,
+                unit: 0,
+                role: "seed".into(),
+                starts_at: s,
+                ends_at: s + HOUR,
+                active: 1,
+                created_at: now,
             }));
         }
         if bs.len() == 500 || i + 1 == n {
             let c = core.db().conn();
-            booking::Entity::insert_many(std::mem::take(&mut bs)).exec(c).await.unwrap();
-            booking_claim::Entity::insert_many(std::mem::take(&mut cs)).exec(c).await.unwrap();
+            booking::Entity::insert_many(std::mem::take(&mut bs))
+                .exec(c)
+                .await
+                .unwrap();
+            booking_claim::Entity::insert_many(std::mem::take(&mut cs))
+                .exec(c)
+                .await
+                .unwrap();
         }
     }
 }
 
 async fn setup(core: &Core, meta: &Meta) -> (Principal, uuid::Uuid, Vec<ResourceId>) {
-    let (_, owner) = darkroom_core::testing::studio(core, SetupInput {
-        studio_name: "Bench Studio".into(), currency: "INR".into(), time_zone: "Asia/Kolkata".into(), locale: "en-IN".into(),
-        owner_name: "Bench Owner".into(), email: "owner@bench.test".into(), password: "correct horse battery staple".into(),
-    })
+    let (_, owner) = darkroom_core::testing::studio(
+        core,
+        SetupInput {
+            studio_name: "Bench Studio".into(),
+            currency: "INR".into(),
+            time_zone: "Asia/Kolkata".into(),
+            locale: "en-IN".into(),
+            owner_name: "Bench Owner".into(),
+            email: "owner@bench.test".into(),
+            password: "correct horse battery staple".into(),
+        },
+    )
     .await
     .unwrap();
-    let branch = darkroom_core::bookings::branches(core, &owner).await.unwrap()[0].id;
+    let branch = darkroom_core::bookings::branches(core, &owner)
+        .await
+        .unwrap()[0]
+        .id;
     let mut rooms = Vec::new();
     for i in 0..ROOMS {
-        let r = NewResource { id: None, branch_id: branch, kind: "room".into(), name: format!("Room {i}").into(), serial_number: None, quantity: None, status: None, notes: None };
+        let r = NewResource {
+            id: None,
+            branch_id: branch,
+            kind: "room".into(),
+            name: format!("Room {i}").into(),
+            serial_number: None,
+            quantity: None,
+            status: None,
+            notes: None,
+        };
         rooms.push(resource::create(core, &owner, meta, r).await.unwrap().id);
     }
-    let hours = (1..=7).map(|d| Hours { branch_id: branch, weekday: d, from: "09:00".into(), to: "18:00".into() }).collect();
-    availability::set_hours(core, &owner, meta, owner.user, WeekHours { hours }).await.unwrap();
+    let hours = (1..=7)
+        .map(|d| Hours {
+            branch_id: branch,
+            weekday: d,
+            from: "09:00".into(),
+            to: "18:00".into(),
+        })
+        .collect();
+    availability::set_hours(core, &owner, meta, owner.user, WeekHours { hours })
+        .await
+        .unwrap();
     (owner, branch.uuid(), rooms)
 }
 
@@ -155,57 +256,112 @@ async fn bench_search(core: &Core, owner: &Principal, names: &[String], rng: &mu
             1 => format!("{}.", n.to_lowercase().split(' ').nth(1).unwrap_or("an")),
             _ => format!("98{:03}", rng.below(1000)),
         };
-        let f = ClientFilter { q: Some(q.as_str().into()), deleted: None, tag: None };
+        let f = ClientFilter {
+            q: Some(q.as_str().into()),
+            deleted: None,
+            tag: None,
+        };
         let t = Instant::now();
         let found = client::list(core, owner, &f).await.unwrap();
         times.push(t.elapsed());
         assert!(!found.is_empty() || i % 3 == 2, "nothing found for {q}");
     }
-    report("client search (300 queries: name, email and phone parts)", times, 50);
+    report(
+        "client search (300 queries: name, email and phone parts)",
+        times,
+        50,
+    );
 }
 
 async fn bench_slots(core: &Core, owner: &Principal, branch: uuid::Uuid, rooms: &[ResourceId]) {
     let now = core.now();
     let t = session_type::Model {
-        id: uuid::Uuid::now_v7(), studio_id: owner.studio.uuid(), branch_id: branch, name: "Portrait".into(), slug: "portrait".into(),
-        kind: BookingKind::Session, description: None, duration_minutes: 60, buffer_before_minutes: 0, buffer_after_minutes: 15,
-        min_notice_minutes: 0, horizon_days: 365, increment_minutes: 30, location_kind: LocationKind::Studio, capacity: 1, public: 1,
-        staff_ids: format!("|{}|", owner.user.uuid()), resource_ids: format!("|{}|", rooms[0].uuid()), version: 1,
-        created_at: now.as_micros(), updated_at: now.as_micros(), deleted_at: None,
+        id: uuid::Uuid::now_v7(),
+        studio_id: owner.studio.uuid(),
+        branch_id: branch,
+        name: "Portrait".into(),
+        slug: "portrait".into(),
+        kind: BookingKind::Session,
+        description: None,
+        duration_minutes: 60,
+        buffer_before_minutes: 0,
+        buffer_after_minutes: 15,
+        min_notice_minutes: 0,
+        horizon_days: 365,
+        increment_minutes: 30,
+        location_kind: LocationKind::Studio,
+        capacity: 1,
+        public: 1,
+        staff_ids: format!("|{}|", owner.user.uuid()),
+        resource_ids: format!("|{}|", rooms[0].uuid()),
+        version: 1,
+        created_at: now.as_micros(),
+        updated_at: now.as_micros(),
+        deleted_at: None,
     };
     let mut times = Vec::new();
     let mut found = 0;
     for d in 0..200u64 {
         let from = now.plus(Duration::from_secs(d % 60 * 86_400));
         let start = Instant::now();
-        let slots = availability::free_slots(core, owner.studio, &t, from, from.plus(Duration::from_secs(30 * 86_400))).await.unwrap();
+        let slots = availability::free_slots(
+            core,
+            owner.studio,
+            &t,
+            from,
+            from.plus(Duration::from_secs(30 * 86_400)),
+        )
+        .await
+        .unwrap();
         times.push(start.elapsed());
         found += slots.len();
     }
-    println!("   ({} free starts found on average per 30 days)", found / 200);
+    println!(
+        "   ({} free starts found on average per 30 days)",
+        found / 200
+    );
     report("free-slot search (200 searches of 30 days)", times, 50);
 }
 
 async fn bench_booking(core: &Core, owner: &Principal, rooms: &[ResourceId]) {
-    let branch = darkroom_core::bookings::branches(core, owner).await.unwrap()[0].id;
+    let branch = darkroom_core::bookings::branches(core, owner)
+        .await
+        .unwrap()[0]
+        .id;
     // A week a year and a half ahead, beyond the seeded rows: only the contenders compete.
-    let week0 = core.now().plus(Duration::from_secs(600 * 86_400)).as_micros();
+    let week0 = core
+        .now()
+        .plus(Duration::from_secs(600 * 86_400))
+        .as_micros();
     let started = Instant::now();
     let tasks: Vec<_> = (0..64u64)
         .map(|w| {
             let (core, owner, rooms) = (core.clone(), owner.clone(), rooms.to_vec());
             tokio::spawn(async move {
-                let mut rng = Rng(0x9E37_79B9 ^ (w + 1) * 0x1000_0001);
+                let mut rng = Rng(0x9E37_79B9 ^ ((w + 1) * 0x1000_0001));
                 let (mut times, mut won, mut refused) = (Vec::new(), 0, 0);
                 for _ in 0..40 {
                     let slot = i64::try_from(rng.below(7 * 24 * 2)).unwrap_or(0);
                     let s = Timestamp::from_micros(week0 + slot * HOUR / 2);
                     let room = rooms[rng.below(5)];
                     let input = NewBooking {
-                        id: None, branch_id: branch, client_id: None, session_type_id: None, kind: None, status: None,
-                        title: "Contended".into(), starts_at: s, ends_at: s.plus(Duration::from_secs(3600)), time_zone: None,
-                        location: None, travel_minutes: None, buffer_before_minutes: None, buffer_after_minutes: Some(Ranged(0)),
-                        notes: None, staff: None, resource_ids: Some(vec![room]),
+                        id: None,
+                        branch_id: branch,
+                        client_id: None,
+                        session_type_id: None,
+                        kind: None,
+                        status: None,
+                        title: "Contended".into(),
+                        starts_at: s,
+                        ends_at: s.plus(Duration::from_secs(3600)),
+                        time_zone: None,
+                        location: None,
+                        travel_minutes: None,
+                        buffer_before_minutes: None,
+                        buffer_after_minutes: Some(Ranged(0)),
+                        notes: None,
+                        staff: None,
+                        resource_ids: Some(vec![room]),
                     };
                     let t = Instant::now();
                     match new::create(&core, &owner, &Meta::system(), input).await {
@@ -228,20 +384,36 @@ async fn bench_booking(core: &Core, owner: &Principal, rooms: &[ResourceId]) {
     }
     let secs = started.elapsed().as_secs_f64();
     let total = times.len();
-    report(&format!("booking, 64 concurrent clients on one week of 5 rooms ({total} attempts, {won} booked, {refused} refused with alternatives; {:.0} attempts/s)", total as f64 / secs), times, 1000);
+    report(
+        &format!(
+            "booking, 64 concurrent clients on one week of 5 rooms ({total} attempts, {won} booked, {refused} refused with alternatives; {:.0} attempts/s)",
+            total as f64 / secs
+        ),
+        times,
+        1000,
+    );
     let c = core.db().conn();
     let sql = "SELECT COUNT(*) AS n FROM booking_claims a JOIN booking_claims b ON a.holder_id = b.holder_id AND a.unit = b.unit \
                AND a.id < b.id AND a.active = 1 AND b.active = 1 AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at";
-    let row = c.query_one_raw(Statement::from_string(c.get_database_backend(), sql)).await.unwrap().unwrap();
+    let row = c
+        .query_one_raw(Statement::from_string(c.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
     let n: i64 = row.try_get("", "n").unwrap();
-    println!("double bookings counted afterwards (overlapping live claims of one holder, whole database): {n}");
+    println!(
+        "double bookings counted afterwards (overlapping live claims of one holder, whole database): {n}"
+    );
     assert_eq!(n, 0, "a holder is double-booked");
 }
 
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let url = args.get(1).cloned().unwrap_or_else(|| "sqlite::memory:".into());
+    let url = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "sqlite::memory:".into());
     let n_clients: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let n_bookings: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let core = darkroom_core::testing::core_for(&url).await.unwrap();
@@ -251,7 +423,11 @@ async fn main() {
     let (owner, branch, rooms) = setup(&core, &meta).await;
     let names = seed_clients(&core, &owner, n_clients, &mut rng).await;
     seed_bookings(&core, &owner, branch, &rooms, n_bookings).await;
-    println!("seeded {n_clients} clients and {n_bookings} bookings ({} claims) in {:.1} s", n_bookings * 2, t.elapsed().as_secs_f64());
+    println!(
+        "seeded {n_clients} clients and {n_bookings} bookings ({} claims) in {:.1} s",
+        n_bookings * 2,
+        t.elapsed().as_secs_f64()
+    );
     bench_search(&core, &owner, &names, &mut rng).await;
     bench_slots(&core, &owner, branch, &rooms).await;
     bench_booking(&core, &owner, &rooms).await;

@@ -25,7 +25,7 @@ use crate::{Core, Meta, Principal};
 #[serde(deny_unknown_fields)]
 pub struct NewFeed {
     /// A staff member (`usr_…`), a resource (`res_…`) or a branch (`brn_…`).
-    pub of: darkroom_domain::field::Text<40>,
+    pub of: darkroom_domain::field::CalendarSubject,
 }
 
 /// A feed as staff see it (the URL only when it is made).
@@ -131,11 +131,7 @@ pub async fn create(
     meta: &Meta,
     input: NewFeed,
 ) -> CoreResult<FeedView> {
-    let of = input
-        .of
-        .check("the feed's subject")
-        .map_err(|m| CoreError::invalid("of", m))?
-        .unwrap_or_default();
+    let of = input.of.0.trim().to_string();
     let (kind, id, branch) = scope(core, p, &of).await?;
     may_manage(core, p, kind, id, branch)?;
     let token = secret::new_token("cal_");

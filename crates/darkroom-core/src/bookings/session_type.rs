@@ -8,7 +8,7 @@ use darkroom_db::sea_orm::ActiveValue::Set;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::authz::Target;
 use darkroom_domain::booking::{BookingKind, LocationKind};
-use darkroom_domain::field::{BookingKindName, Line, LocationKindName, Ranged, Text};
+use darkroom_domain::field::{BookingKindName, Line, LocationKindName, Ranged, Slug, Text};
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{BranchId, ResourceId, SessionTypeId, Timestamp, TypedId, UserId};
@@ -101,7 +101,7 @@ pub struct NewSessionType {
     pub branch_id: BranchId,
     pub name: Line<120>,
     /// Lower-case letters, digits and `-` (e.g. `mini-headshot`); from the name by default.
-    pub slug: Option<Line<60>>,
+    pub slug: Option<Slug>,
     pub kind: Option<BookingKindName>,
     pub description: Option<Text<2000>>,
     /// 5 to 1440 minutes.
@@ -159,7 +159,7 @@ fn fields(input: &NewSessionType, errs: &mut FieldErrors) -> session_type::Activ
         .check("name", input.name.check("the name"))
         .unwrap_or_default();
     let slug = match &input.slug {
-        Some(s) => errs.check("slug", s.check("the slug").and_then(|s| check_slug(&s))),
+        Some(s) => errs.check("slug", s.check()),
         None => errs.check(
             "name",
             check_slug(&slug_of(&name)).map_err(|_| {

@@ -130,7 +130,10 @@ async fn bookings(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         "bookings",
         &["studio_id", "starts_at"],
     ))
-    .await
+    .await?;
+    // The reminder chore looks across studios for sessions about to start.
+    m.create_index(index("ix_bookings_starts", "bookings", &["starts_at"]))
+        .await
 }
 
 async fn claims(m: &SchemaManager<'_>) -> Result<(), DbErr> {

@@ -228,6 +228,54 @@ impl Tag {
     }
 }
 
+string_field!(
+    /// An address part of a public page: lower-case letters, digits and `-`
+    /// (`mini-headshot`), up to 60 characters.
+    Slug
+);
+
+impl Slug {
+    #[cfg(feature = "openapi")]
+    fn pattern() -> String {
+        "^[a-z0-9][a-z0-9-]{0,59}$".into()
+    }
+
+    pub fn check(&self) -> Result<String, String> {
+        let s = self.0.trim();
+        let ok = (1..=60).contains(&s.len())
+            && !s.starts_with('-')
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if ok {
+            Ok(s.to_string())
+        } else {
+            Err(format!(
+                "`{}` is not a slug: use lower-case letters, digits and `-`, e.g. `mini-headshot`",
+                validate::clip(s)
+            ))
+        }
+    }
+}
+
+string_field!(
+    /// Whose calendar: a staff member (`usr_…`), a resource (`res_…`) or a
+    /// branch (`brn_…`).
+    CalendarSubject
+);
+
+impl CalendarSubject {
+    #[cfg(feature = "openapi")]
+    fn pattern() -> String {
+        let strip = |p: String| p.trim_start_matches('^').trim_end_matches('$').to_string();
+        format!(
+            "^({}|{}|{})$",
+            strip(crate::id::pattern("usr")).replace("(usr_)?", "usr_"),
+            strip(crate::id::pattern("res")).replace("(res_)?", "res_"),
+            strip(crate::id::pattern("brn")).replace("(brn_)?", "brn_")
+        )
+    }
+}
+
 /// A field holding one of the names of a [`Named`] enum, as sent: any string
 /// deserializes (so every field's problem is reported together) and `check`
 /// parses it; the schema lists the names.

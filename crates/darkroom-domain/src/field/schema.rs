@@ -162,3 +162,25 @@ impl utoipa::PartialSchema for Tag {
     }
 }
 impl utoipa::ToSchema for Tag {}
+
+impl utoipa::PartialSchema for Slug {
+    fn schema() -> RefOr<Schema> {
+        string(
+            Slug::pattern(),
+            Some(60),
+            "Lower-case letters, digits and `-`, e.g. `mini-headshot`".into(),
+        )
+    }
+}
+impl utoipa::ToSchema for Slug {}
+
+impl utoipa::PartialSchema for CalendarSubject {
+    fn schema() -> RefOr<Schema> {
+        string(
+            CalendarSubject::pattern(),
+            Some(40),
+            "A staff member (`usr_…`), a resource (`res_…`) or a branch (`brn_…`)".into(),
+        )
+    }
+}
+impl utoipa::ToSchema for CalendarSubject {}
