@@ -20,6 +20,11 @@ pub struct Migration;
 /// The name the refusal carries on both engines (matched in `DbError`).
 pub const NO_OVERLAP: &str = "booking_claims_no_overlap";
 
+/// The longest a claim may run, in microseconds (31 days: a booking is at
+/// most 14, its travel and buffers at most two days each side). Look-ups
+/// bound their index scans with it: a claim starting earlier cannot reach.
+pub const MAX_CLAIM_MICROS: i64 = 31 * 24 * 3600 * 1_000_000;
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -150,7 +155,9 @@ async fn claims(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         .col(instant("ends_at"))
         .col(int_default("active", 1))
         .col(instant("created_at"))
-        .check(Expr::cust("starts_at < ends_at"));
+        .check(Expr::cust(format!(
+            "starts_at < ends_at AND ends_at - starts_at <= {MAX_CLAIM_MICROS}"
+        )));
     t.foreign_key(&mut fk("booking_claims", "booking_id", "bookings"));
     m.create_table(t.take()).await?;
     m.create_index(index(
@@ -187,6 +194,7 @@ async fn no_overlap(m: &SchemaManager<'_>) -> Result<(), DbErr> {
                     "SELECT RAISE(ABORT, '{NO_OVERLAP}') WHERE EXISTS (\
                      SELECT 1 FROM booking_claims c WHERE c.holder_id = NEW.holder_id \
                      AND c.unit = NEW.unit AND c.active = 1 {except_self}\
+                     AND c.starts_at > NEW.starts_at - {MAX_CLAIM_MICROS} \
                      AND c.starts_at < NEW.ends_at AND NEW.starts_at < c.ends_at);"
                 )
             };

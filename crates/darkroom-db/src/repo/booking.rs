@@ -9,6 +9,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::DbResult;
+
+/// Longer than any booking (14 days): bounds look-ups by start.
+const MAX_BOOKING_MICROS: i64 = 15 * 24 * 3600 * 1_000_000;
 use crate::entity::{booking, booking_claim};
 
 pub async fn find(
@@ -45,7 +48,9 @@ pub async fn between(
     let mut q = booking::Entity::find()
         .filter(booking::Column::StudioId.eq(studio))
         .filter(booking::Column::StartsAt.lt(r.to))
-        .filter(booking::Column::EndsAt.gt(r.from));
+        .filter(booking::Column::EndsAt.gt(r.from))
+        // A bounded index range: a booking lasts at most 14 days.
+        .filter(booking::Column::StartsAt.gt(r.from.saturating_sub(MAX_BOOKING_MICROS)));
     if let Some(b) = &r.branches {
         q = q.filter(booking::Column::BranchId.is_in(b.iter().map(|b| b.uuid())));
     }
@@ -107,6 +112,11 @@ pub async fn live_claims_on(
         .filter(booking_claim::Column::StudioId.eq(studio))
         .filter(booking_claim::Column::HolderId.is_in(holders.iter().copied()))
         .filter(booking_claim::Column::Active.eq(1))
+        // A bounded index range: no claim runs longer than the maximum.
+        .filter(
+            booking_claim::Column::StartsAt
+                .gt(from.saturating_sub(crate::migration::m0010_bookings::MAX_CLAIM_MICROS)),
+        )
         .filter(booking_claim::Column::StartsAt.lt(to))
         .filter(booking_claim::Column::EndsAt.gt(from))
         .order_by_asc(booking_claim::Column::StartsAt)
