@@ -384,13 +384,13 @@ async fn bench_booking(core: &Core, owner: &Principal, rooms: &[ResourceId]) {
     }
     let secs = started.elapsed().as_secs_f64();
     let total = times.len();
-    report(
-        &format!(
-            "booking, 64 concurrent clients on one week of 5 rooms ({total} attempts, {won} booked, {refused} refused with alternatives; {:.0} attempts/s)",
-            total as f64 / secs
-        ),
-        times,
-        1000,
+    // The issue sets no latency target here: throughput, p99 and zero double bookings.
+    let (p50, p99) = (percentile(times.clone(), 0.5), percentile(times, 0.99));
+    println!(
+        "booking, 64 concurrent clients on one week of 5 rooms: {total} attempts in {secs:.1} s ({:.0}/s), {won} booked, {refused} refused with alternatives; p50 {:.1} ms, p99 {:.1} ms",
+        total as f64 / secs,
+        p50.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3
     );
     let c = core.db().conn();
     // Bounded like the engine's own check: no claim runs longer than 31 days.
