@@ -154,18 +154,22 @@ fn check_slug(s: &str) -> Result<String, String> {
 }
 
 /// The fields that need no look-up, checked into `errs`, as the new row.
-fn fields(input: &NewSessionType, errs: &mut FieldErrors) -> session_type::ActiveModel {
+fn fields(
+    input: &NewSessionType,
+    id: SessionTypeId,
+    errs: &mut FieldErrors,
+) -> session_type::ActiveModel {
     let name = errs
         .check("name", input.name.check("the name"))
         .unwrap_or_default();
+    // From the name; a name with no Latin letters or digits (`증명사진`)
+    // gets one from its id.
     let slug = match &input.slug {
         Some(s) => errs.check("slug", s.check()),
-        None => errs.check(
-            "name",
-            check_slug(&slug_of(&name)).map_err(|_| {
-                "give a slug: the name has no letters or digits to make one from".to_string()
-            }),
-        ),
+        None => Some(check_slug(&slug_of(&name)).unwrap_or_else(|_| {
+            let hex = id.uuid().simple().to_string();
+            format!("session-{}", &hex[hex.len() - 8..])
+        })),
     };
     let kind = input.kind.as_ref().map_or(Some(BookingKind::Session), |k| {
         errs.check("kind", k.check())
@@ -280,7 +284,8 @@ pub async fn create(
     )
     .await?;
     let mut errs = FieldErrors::new();
-    let mut row = fields(&input, &mut errs);
+    let id = input.id.unwrap_or_default();
+    let mut row = fields(&input, id, &mut errs);
     let (staff, resources) = members(core, p, branch.id, &input, &mut errs).await?;
     errs.into_result()?;
     let slug = match &row.slug {
@@ -299,7 +304,6 @@ pub async fn create(
     {
         return Err(taken());
     }
-    let id = input.id.unwrap_or_default();
     row.id = Set(id.uuid());
     row.branch_id = Set(branch.id);
     row.staff_ids = Set(stored_ids(staff.iter().map(|u| u.uuid())));

@@ -1208,3 +1208,21 @@ async fn a_client_books_moves_and_cancels_on_the_public_page() {
         .await;
     assert_eq!([s1, s2, s3], [StatusCode::NOT_FOUND; 3]);
 }
+
+/// A session type named only in Hangul (or any script without Latin
+/// letters) still gets a page address.
+#[tokio::test]
+async fn a_session_type_named_in_hangul_gets_an_address() {
+    let app = TestApp::spawn().await;
+    let f = front(&app, "Seoul Studio", "Asia/Seoul").await;
+    let (s, t) = app
+        .post(
+            &f.owner,
+            "/api/v1/session-types",
+            json!({ "branch_id": f.branch, "name": "증명사진", "duration_minutes": 30 }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    assert!(t["slug"].as_str().unwrap().starts_with("session-"), "{t}");
+    assert_eq!(t["name"], "증명사진");
+}
