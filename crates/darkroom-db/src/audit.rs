@@ -268,3 +268,19 @@ pub async fn verify_chain(
     }
     Ok((checked, faults))
 }
+
+/// The newest entry of `event_type` about `target_id` in a studio's chain.
+pub async fn latest_about(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    event_type: &str,
+    target_id: &str,
+) -> DbResult<Option<Model>> {
+    Ok(Entity::find()
+        .filter(Column::Chain.eq(studio.uuid().to_string()))
+        .filter(Column::EventType.eq(event_type))
+        .filter(Column::TargetId.eq(target_id))
+        .order_by_desc(Column::Seq)
+        .one(c)
+        .await?)
+}

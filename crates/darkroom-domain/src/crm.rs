@@ -10,7 +10,52 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod phone;
+pub mod search;
+
 use crate::field::has_control;
+use crate::named_enum;
+
+named_enum!(
+    /// What a contact of a client does for it.
+    ContactRole, "contact role" {
+        Primary => "primary",
+        Billing => "billing",
+        Marketing => "marketing",
+        Admin => "admin",
+        /// The partner of a couple, the planner of a wedding, anyone else.
+        Other => "other",
+    }
+);
+
+named_enum!(
+    /// What an address of a client is for.
+    AddressKind, "address kind" {
+        Home => "home",
+        Billing => "billing",
+        Delivery => "delivery",
+        /// Where the wedding or event takes place.
+        Venue => "venue",
+        Office => "office",
+        Other => "other",
+    }
+);
+
+named_enum!(
+    /// How a client (or a lead) found the studio.
+    Source, "source" {
+        Website => "website",
+        Referral => "referral",
+        Instagram => "instagram",
+        Facebook => "facebook",
+        Google => "google",
+        WalkIn => "walk_in",
+        WeddingFair => "wedding_fair",
+        Repeat => "repeat",
+        Directory => "directory",
+        Other => "other",
+    }
+);
 
 pub const MAX_TAGS: usize = 20;
 pub const MAX_TAG_CHARS: usize = 40;

@@ -270,6 +270,10 @@ typed_id!(/// A range of time a staff member is away or busy.
     BlockId, "blk", "availability block");
 typed_id!(/// A secret calendar feed URL.
     FeedId, "fed", "calendar feed");
+typed_id!(/// A person to reach at a client.
+    ContactId, "ctc", "contact");
+typed_id!(/// A postal address of a client.
+    AddressId, "adr", "address");
 
 #[cfg(test)]
 mod tests {

@@ -241,6 +241,9 @@ named_enum!(
     /// What a studio's client is.
     ClientKind, "client kind" {
         Person => "person",
+        /// Two partners sharing one record (a wedding couple).
+        Couple => "couple",
+        /// A company, agency or school, reached through its contacts.
         Organisation => "organisation",
     }
 );

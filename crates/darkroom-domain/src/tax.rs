@@ -136,6 +136,46 @@ pub fn check_tax_id(kind: TaxIdKind, value: &str) -> Result<String, String> {
     }
 }
 
+/// A tax number and its kind as sent: both or neither; the kind's rule
+/// checks the number. `None` when `errs` got the reason.
+pub fn check_pair(
+    kind: Option<&crate::field::TaxIdKindOrBlank>,
+    id: Option<&crate::field::Text<40>>,
+    errs: &mut crate::validate::FieldErrors,
+) -> Option<(Option<String>, Option<String>)> {
+    let kind = match kind {
+        Some(k) => errs.check("tax_id_kind", k.check())?,
+        None => None,
+    };
+    let id = match id {
+        Some(t) => errs.check("tax_id", t.check("the tax number"))?,
+        None => None,
+    };
+    match (kind, id) {
+        (None, None) => Some((None, None)),
+        (Some(_), None) => {
+            errs.add(
+                "tax_id",
+                "required",
+                "enter the tax number, or leave the kind empty",
+            );
+            None
+        }
+        (None, Some(_)) => {
+            errs.add(
+                "tax_id_kind",
+                "required",
+                "say which kind of tax number this is (gstin, vat, ein, abn, brn, other)",
+            );
+            None
+        }
+        (Some(kind), Some(v)) => {
+            let v = errs.check("tax_id", check_tax_id(kind, &v))?;
+            Some((Some(kind.key().to_string()), Some(v)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

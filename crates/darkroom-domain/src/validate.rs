@@ -234,7 +234,7 @@ pub fn password(value: &str, email: &str) -> Result<(), String> {
     Ok(())
 }
 
-pub(crate) fn clip(s: &str) -> String {
+pub fn clip(s: &str) -> String {
     if s.chars().count() > 60 {
         let c: String = s.chars().take(60).collect();
         format!("{c}…")

@@ -165,33 +165,6 @@ async fn holds_of(core: &Core, t: &session_type::Model, who: UserId) -> CoreResu
     Ok(holds)
 }
 
-/// The client's record: the one with this email, or a new one.
-async fn client_for(
-    core: &Core,
-    tx: &darkroom_db::Tx,
-    studio: StudioId,
-    name: &str,
-    email: &str,
-    phone: Option<String>,
-) -> CoreResult<ClientId> {
-    if let Some(c) = repo::client::find_by_email(tx, studio, email).await? {
-        return Ok(ClientId::from_uuid(c.id));
-    }
-    let id = ClientId::new();
-    let am = darkroom_db::entity::client::ActiveModel {
-        id: Set(id.uuid()),
-        kind: Set(darkroom_domain::names::ClientKind::Person),
-        name: Set(name.to_string()),
-        email: Set(Some(email.to_string())),
-        phone: Set(phone),
-        notes: Set(None),
-        tags: Set("|booked online|".into()),
-        ..Default::default()
-    };
-    write::insert::<darkroom_db::entity::client::Entity>(core, tx, studio, &id, am).await?;
-    Ok(id)
-}
-
 fn checked(input: &GuestBooking) -> CoreResult<(String, String, Option<String>, Option<String>)> {
     let mut errs = FieldErrors::new();
     let name = errs.check("name", input.name.check("your name"));
@@ -268,7 +241,18 @@ pub async fn book(
     let token = secret::new_token("bk_");
     let bid = BookingId::new();
     let tx = core.db().begin().await?;
-    let client = client_for(core, &tx, studio, &name, &email, phone).await?;
+    let client = crate::crm::interface::client_for_guest(
+        core,
+        &tx,
+        studio,
+        crate::crm::interface::Guest {
+            name: &name,
+            email: &email,
+            phone: phone.as_deref(),
+            tag: "booked online",
+        },
+    )
+    .await?;
     let row = guest_row(&t, &view, bid, client, span, &name, notes, &token);
     let m = write::insert::<booking::Entity>(core, &tx, studio, &bid, row).await?;
     match conflict::claim_all(&tx, studio, bid, span, &holds, core.now()).await {

@@ -1,3 +1,9 @@
-//! The studio's clients: people and organisations.
+//! The studio's clients: people, couples and organisations, with their
+//! contacts and addresses, found by a typo-tolerant search, merged when
+//! they turn out to be one (decision 0025).
 
 pub mod client;
+pub mod contact;
+pub mod interface;
+pub mod merge;
+pub mod parts;

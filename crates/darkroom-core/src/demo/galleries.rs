@@ -86,9 +86,12 @@ pub(super) async fn share_demo_gallery(
         core,
         owner,
         meta,
-        crate::crm::client::NewClient {
-            name: "Priya Rao & Arjun Menon".into(),
+        crate::crm::client::ClientInput {
+            kind: Some(darkroom_domain::names::ClientKind::Couple.into()),
+            name: Some("Priya Rao".into()),
+            partner_name: Some("Arjun Menon".into()),
             email: Some(format!("priya@{DEMO_DOMAIN}").into()),
+            tags: Some(vec!["wedding".into()]),
             notes: Some("Prefers WhatsApp; album of 40 photos in the package.".into()),
             ..Default::default()
         },

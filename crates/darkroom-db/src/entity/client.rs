@@ -1,5 +1,6 @@
-//! A studio's client: a person or an organisation (minimal until the CRM).
+//! A studio's client: a person, a couple or an organisation (decision 0025).
 
+use darkroom_domain::crm::Source;
 use darkroom_domain::names::ClientKind;
 use sea_orm::entity::prelude::*;
 
@@ -19,6 +20,28 @@ pub struct Model {
     /// `|a|b|`: see `darkroom_domain::crm::Tags`.
     #[sea_orm(column_type = "Text")]
     pub tags: String,
+    /// Set when the client belongs to one branch (seed 001).
+    pub branch_id: Option<Uuid>,
+    /// A couple's second partner.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub partner_name: Option<String>,
+    pub partner_email: Option<String>,
+    pub partner_phone: Option<String>,
+    pub source: Option<Source>,
+    /// The staff member who looks after the client.
+    pub manager_id: Option<Uuid>,
+    /// When the client agreed to marketing mail (none: not agreed).
+    pub marketing_consent_at: Option<i64>,
+    pub tax_id_kind: Option<String>,
+    pub tax_id: Option<String>,
+    pub tax_exempt: i64,
+    /// Invoices are due this many days after issue (Net 30).
+    pub payment_terms_days: Option<i64>,
+    /// The studio's number in the client's books.
+    pub vendor_number: Option<String>,
+    pub po_required: i64,
+    /// Set when merged into another client (which holds all it had).
+    pub merged_into: Option<Uuid>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,

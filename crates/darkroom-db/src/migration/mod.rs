@@ -13,6 +13,7 @@ mod m0007_logins;
 mod m0008_client_tags;
 mod m0009_medium_renditions;
 pub(crate) mod m0010_bookings;
+mod m0011_crm;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_client_tags::Migration),
             Box::new(m0009_medium_renditions::Migration),
             Box::new(m0010_bookings::Migration),
+            Box::new(m0011_crm::Migration),
         ]
     }
 }

@@ -204,3 +204,24 @@ pub async fn list_memberships(
         .collect();
     Ok(Page::from_probe(with_email, page, |(m, _)| m.user_id))
 }
+
+/// The users with a live staff account in `studio`, with their names.
+pub async fn staff_names(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+) -> DbResult<Vec<(UserId, String)>> {
+    let rows: Vec<(Uuid, String)> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::UserId)
+        .column(membership::Column::Name)
+        .filter(membership::Column::StudioId.eq(studio))
+        .filter(membership::Column::DeletedAt.is_null())
+        .order_by_asc(membership::Column::Name)
+        .into_tuple()
+        .all(c)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, n)| (UserId::from_uuid(u), n))
+        .collect())
+}

@@ -16,8 +16,8 @@ use uuid::Uuid;
 
 use crate::DbResult;
 use crate::entity::{
-    availability_block, booking, branch, client, deliverable, editing_task, gallery, gallery_set,
-    membership, resource, role, session_type, studio,
+    availability_block, booking, branch, client, client_address, client_contact, deliverable,
+    editing_task, gallery, gallery_set, membership, resource, role, session_type, studio,
 };
 
 /// A table whose rows belong to one studio and carry a version.
@@ -62,6 +62,8 @@ versioned! {
     role "role": Id, StudioId;
     membership "staff account": UserId, StudioId;
     client "client": Id, StudioId;
+    client_contact "contact": Id, StudioId;
+    client_address "address": Id, StudioId;
     gallery "gallery": Id, StudioId;
     gallery_set "set": Id, StudioId;
     editing_task "task": Id, StudioId;

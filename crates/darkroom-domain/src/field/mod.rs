@@ -388,6 +388,12 @@ pick!(/// Where a session happens.
     LocationKindName => crate::booking::LocationKind);
 pick!(/// A kind of availability block.
     BlockKindName => crate::booking::BlockKind);
+pick!(/// A contact's role.
+    ContactRoleName => crate::crm::ContactRole);
+pick!(/// An address kind.
+    AddressKindName => crate::crm::AddressKind);
+pick!(/// How a client found the studio, or `""`.
+    SourceOrBlank => crate::crm::Source, or blank);
 pick!(/// An audit severity.
     SeverityName => crate::audit::Severity);
 

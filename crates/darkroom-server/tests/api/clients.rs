@@ -146,7 +146,7 @@ async fn the_client_pages_list_search_edit_and_delete() {
                 ("kind", "organisation"),
                 ("name", "Hanbit Studio Co."),
                 ("email", "hello@hanbit.example"),
-                ("phone", "02 555 0199"),
+                ("phone", "+82 2 555 0199"),
                 ("notes", ""),
             ],
         )

@@ -554,6 +554,7 @@ pub fn body_for(spec: &Value, schema: &Value, own: &HashMap<&'static str, String
             "version" => json!(1),
             "role_id" => json!(own["role_id"]),
             "branch_id" | "resource_id" => json!(own["branch_id"]),
+            "other" | "merged" => json!(own["client_id"]),
             "label" | "name" => json!("x"),
             "permission" => json!("branch.view"),
             "resource_type" => json!("branch"),

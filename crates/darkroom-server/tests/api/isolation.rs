@@ -108,6 +108,23 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{client}");
+    let cid = client["id"].as_str().unwrap();
+    let (s, contact) = app
+        .post(
+            &owner,
+            &format!("/api/v1/clients/{cid}/contacts"),
+            json!({ "name": format!("{marker} contact") }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{contact}");
+    let (s, address) = app
+        .post(
+            &owner,
+            &format!("/api/v1/clients/{cid}/addresses"),
+            json!({ "kind": "home", "line1": marker }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{address}");
     let (s, link) = app
         .post(
             &owner,
@@ -191,6 +208,8 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
         deliverable["id"].as_str().unwrap().to_string(),
     );
     ids.insert("client_id", client["id"].as_str().unwrap().to_string());
+    ids.insert("contact_id", contact["id"].as_str().unwrap().to_string());
+    ids.insert("address_id", address["id"].as_str().unwrap().to_string());
     ids.insert("link_id", link["link"]["id"].as_str().unwrap().to_string());
     ids.insert("gallery_id", gallery_id);
     ids.insert("photo_id", photo_id);
@@ -227,6 +246,8 @@ fn fresh_id(param: &str) -> String {
         "photo_id" => "pho",
         "upload_id" => "upl",
         "client_id" => "cli",
+        "contact_id" => "ctc",
+        "address_id" => "adr",
         "link_id" => "lnk",
         "set_id" => "set",
         "task_id" => "edt",

@@ -12,6 +12,7 @@ mod bad_input;
 mod bookings;
 mod client_ids;
 mod clients;
+mod crm;
 mod downloads;
 mod editing;
 mod isolation;

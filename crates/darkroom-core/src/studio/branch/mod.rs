@@ -12,7 +12,6 @@ use darkroom_domain::field::{
 };
 use darkroom_domain::money::Currency;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::tax::check_tax_id;
 use darkroom_domain::validate::FieldErrors;
 use darkroom_domain::{BranchId, Timestamp, TypedId};
 use serde::{Deserialize, Serialize};
@@ -116,44 +115,6 @@ pub struct BranchFilterParams {
     pub cursor: Option<crate::kernel::listing::IdCursor>,
     /// Rows per page, 1 to 200 (default 50).
     pub limit: Option<crate::kernel::listing::ListLimit>,
-}
-
-fn check_tax(
-    kind: Option<&TaxIdKindOrBlank>,
-    id: Option<&Text<40>>,
-    errs: &mut FieldErrors,
-) -> Option<(Option<String>, Option<String>)> {
-    let kind = match kind {
-        Some(k) => errs.check("tax_id_kind", k.check())?,
-        None => None,
-    };
-    let id = match id {
-        Some(t) => errs.check("tax_id", t.check("the tax number"))?,
-        None => None,
-    };
-    match (kind, id) {
-        (None, None) => Some((None, None)),
-        (Some(_), None) => {
-            errs.add(
-                "tax_id",
-                "required",
-                "enter the tax number, or leave the kind empty",
-            );
-            None
-        }
-        (None, Some(_)) => {
-            errs.add(
-                "tax_id_kind",
-                "required",
-                "say which kind of tax number this is (gstin, vat, ein, abn, brn, other)",
-            );
-            None
-        }
-        (Some(kind), Some(v)) => {
-            let v = errs.check("tax_id", check_tax_id(kind, &v))?;
-            Some((Some(kind.key().to_string()), Some(v)))
-        }
-    }
 }
 
 fn default_prefix(name: &str) -> String {
@@ -262,7 +223,11 @@ impl NewBranch {
         let mut errs = FieldErrors::new();
         let name = errs.check("name", self.name.check("the branch name"));
         let address = self.address.checked(&mut errs);
-        let tax = check_tax(self.tax_id_kind.as_ref(), self.tax_id.as_ref(), &mut errs);
+        let tax = darkroom_domain::tax::check_pair(
+            self.tax_id_kind.as_ref(),
+            self.tax_id.as_ref(),
+            &mut errs,
+        );
         let prefix = match &self.invoice_prefix {
             Some(p) => errs.check("invoice_prefix", p.check().map(|p| p.to_ascii_uppercase())),
             None => Some(default_prefix(name.as_deref().unwrap_or(""))),
@@ -467,7 +432,9 @@ impl BranchPatch {
                 .tax_id
                 .clone()
                 .or(current.tax_id.clone().map(Text::from));
-            if let Some((k, v)) = check_tax(kind.as_ref(), tid.as_ref(), &mut errs) {
+            if let Some((k, v)) =
+                darkroom_domain::tax::check_pair(kind.as_ref(), tid.as_ref(), &mut errs)
+            {
                 changed.push("tax_id");
                 am.tax_id_kind = Set(k);
                 am.tax_id = Set(v);

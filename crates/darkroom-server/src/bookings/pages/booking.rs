@@ -280,13 +280,15 @@ pub async fn set_status(
         status: field(&f.status),
         reason: opt_field(&f.reason),
     };
-    let flash = if f.status == "cancelled" {
-        "booking_cancelled"
-    } else {
-        "booking_status"
-    };
     match change::set_status(&ctx.state.core, &ctx.p, &ctx.meta, b.id, change).await {
-        Ok(b) => done(&format!("/bookings/{}", b.id), flash),
+        Ok(b) => {
+            let flash = if b.status == BookingStatus::Cancelled {
+                "booking_cancelled"
+            } else {
+                "booking_status"
+            };
+            done(&format!("/bookings/{}", b.id), flash)
+        }
         Err(e) => error_page(&ctx.state, &e),
     }
 }

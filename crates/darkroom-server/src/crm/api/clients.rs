@@ -3,7 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use darkroom_core::crm::client::{self, ClientFilter, ClientPatch, ClientView, NewClient};
+use darkroom_core::crm::client::{self, ClientFilter, ClientInput, ClientView};
+use darkroom_core::crm::contact::{self, ClientDetail};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -11,8 +12,9 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiAuth, ApiJson, ApiQuery, ClientMeta, VersionParam, path_id};
 use crate::state::AppState;
 
-/// The studio's clients, by name; `q` finds them by part of the name or
-/// email, or by digits of the phone number.
+/// The studio's clients, by name; `q` finds them by a name (typos
+/// forgiven, contacts' names too), the start of an email, digits of a phone
+/// number or a tag, best matches first.
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", params(ClientFilter),
     responses((status = 200, body = Vec<ClientView>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn list_clients(
@@ -23,33 +25,37 @@ async fn list_clients(
     Ok(Json(client::list(&s.core, &p, &f).await?))
 }
 
-/// Add a client (a person or an organisation).
-#[utoipa::path(post, path = "/api/v1/clients", tag = "clients", request_body = NewClient,
-    responses((status = 201, body = ClientView), (status = 200, body = ClientView), (status = 422, body = Problem)))]
+/// Add a client (a person, a couple or an organisation). A client with
+/// the same email or phone number already there refuses it with 409
+/// `duplicate_client` naming that client, unless `allow_duplicate`.
+#[utoipa::path(post, path = "/api/v1/clients", tag = "clients", request_body = ClientInput,
+    responses((status = 201, body = ClientView), (status = 200, body = ClientView), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create_client(
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
-    ApiJson(input): ApiJson<NewClient>,
+    ApiJson(input): ApiJson<ClientInput>,
 ) -> ApiResult<(StatusCode, Json<ClientView>)> {
     let (v, created) = client::create(&s.core, &p, &m, input).await?;
     Ok(crate::api::created(v, created))
 }
 
-/// One client.
+/// One client, with its contacts and addresses.
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}", tag = "clients",
     params(("client_id" = darkroom_domain::ClientId, Path, description = "`cli_...`")),
-    responses((status = 200, body = ClientView), (status = 404, body = Problem)))]
+    responses((status = 200, body = ClientDetail), (status = 404, body = Problem)))]
 async fn get_client(
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<ClientView>> {
-    Ok(Json(client::get(&s.core, &p, path_id(&id)?).await?))
+) -> ApiResult<Json<ClientDetail>> {
+    Ok(Json(
+        contact::detail(&s.core, &p, path_id(&id)?, false).await?,
+    ))
 }
 
 /// Change a client: only the fields sent change.
-#[utoipa::path(patch, path = "/api/v1/clients/{client_id}", tag = "clients", request_body = ClientPatch,
+#[utoipa::path(patch, path = "/api/v1/clients/{client_id}", tag = "clients", request_body = ClientInput,
     params(("client_id" = darkroom_domain::ClientId, Path, description = "`cli_...`")),
     responses((status = 200, body = ClientView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_client(
@@ -57,7 +63,7 @@ async fn update_client(
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
     Path(id): Path<String>,
-    ApiJson(patch): ApiJson<ClientPatch>,
+    ApiJson(patch): ApiJson<ClientInput>,
 ) -> ApiResult<Json<ClientView>> {
     Ok(Json(
         client::update(&s.core, &p, &m, path_id(&id)?, patch).await?,
@@ -100,4 +106,16 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_clients, create_client))
         .routes(routes!(get_client, update_client, delete_client))
         .routes(routes!(restore_client))
+        .routes(routes!(super::parts::add_contact))
+        .routes(routes!(
+            super::parts::update_contact,
+            super::parts::remove_contact
+        ))
+        .routes(routes!(super::parts::add_address))
+        .routes(routes!(
+            super::parts::update_address,
+            super::parts::remove_address
+        ))
+        .routes(routes!(super::parts::merge_client))
+        .routes(routes!(super::parts::unmerge_client))
 }

@@ -5,7 +5,7 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use darkroom_core::crm::client::{self, NewClient};
+use darkroom_core::crm::client::{self, ClientInput};
 use darkroom_core::photos::gallery::{self, GalleryTerms};
 use darkroom_core::sharing::activity;
 use darkroom_core::sharing::share::{self, CreatedLink, LinkChange, NewLink};
@@ -165,18 +165,29 @@ pub async fn set_terms(
     let core = &ctx.state.core;
     let result = async {
         let client_id = if !f.new_client_name.trim().is_empty() {
-            let (c, _) = client::create(
+            let made = client::create(
                 core,
                 &ctx.p,
                 &ctx.meta,
-                NewClient {
-                    name: crate::web::field(&f.new_client_name),
+                ClientInput {
+                    name: Some(crate::web::field(&f.new_client_name)),
                     email: Some(crate::web::field(&f.new_client_email)),
                     ..Default::default()
                 },
             )
-            .await?;
-            Some(c.id)
+            .await;
+            match made {
+                Ok((c, _)) => Some(c.id),
+                // The client is already on file (same email): use that record.
+                Err(darkroom_core::CoreError::Conflict {
+                    code: "duplicate_client",
+                    current: Some(existing),
+                    ..
+                }) => existing[0]["id"]
+                    .as_str()
+                    .and_then(|i| i.parse::<ClientId>().ok()),
+                Err(e) => return Err(e),
+            }
         } else if f.client_id.is_empty() {
             None
         } else {
