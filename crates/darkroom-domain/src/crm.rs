@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod columns;
 pub mod phone;
 pub mod search;
 
@@ -38,6 +39,18 @@ named_enum!(
         Venue => "venue",
         Office => "office",
         Other => "other",
+    }
+);
+
+named_enum!(
+    /// What reaching a pipeline stage means for a lead.
+    StageKind, "stage kind" {
+        /// Still being worked on.
+        Open => "open",
+        /// Booked: the lead became a client's job.
+        Won => "won",
+        /// Not going ahead (a reason is kept).
+        Lost => "lost",
     }
 );
 

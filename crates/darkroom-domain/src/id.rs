@@ -274,6 +274,12 @@ typed_id!(/// A person to reach at a client.
     ContactId, "ctc", "contact");
 typed_id!(/// A postal address of a client.
     AddressId, "adr", "address");
+typed_id!(/// An inquiry in the studio's pipeline.
+    LeadId, "led", "lead");
+typed_id!(/// A stage of the studio's lead pipeline.
+    StageId, "stg", "stage");
+typed_id!(/// A follow-up task on a lead.
+    LeadTaskId, "ltk", "task");
 
 #[cfg(test)]
 mod tests {

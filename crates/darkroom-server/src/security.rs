@@ -18,20 +18,29 @@ const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'se
                    connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
                    frame-ancestors 'none'; form-action 'self'";
 
+/// The same policy for the public inquiry form, which studios show inside
+/// a frame on their own sites.
+const CSP_EMBEDDABLE: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
+                   connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+                   frame-ancestors *; form-action 'self'";
+
 /// Adds the security headers to every response.
 pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/assets/");
+    let embeddable = req.uri().path().starts_with("/inquire/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
+        HeaderValue::from_static(if embeddable { CSP_EMBEDDABLE } else { CSP }),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !embeddable {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     // `same-origin`: link tokens in URLs never reach another site, and our own
     // form posts keep a real `Origin` header (`no-referrer` would make it "null").
     // A page that carries a link token in its URL sets `no-referrer` itself.

@@ -55,3 +55,35 @@ pub async fn client_for_guest(
     reindex(tx, studio, id).await?;
     Ok(id)
 }
+
+/// The client a converted lead becomes: the live client with its email,
+/// or a new one from its name, email and phone, tagged `lead`.
+pub(crate) async fn client_for_lead(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    studio: StudioId,
+    lead: &darkroom_db::entity::lead::Model,
+) -> CoreResult<ClientId> {
+    if let Some(email) = &lead.email
+        && let Some(c) = repo::client::find_by_email(tx, studio, email).await?
+    {
+        return Ok(ClientId::from_uuid(c.id));
+    }
+    let id = ClientId::new();
+    let am = client::ActiveModel {
+        id: Set(id.uuid()),
+        kind: Set(ClientKind::Person),
+        name: Set(lead.name.clone()),
+        email: Set(lead.email.clone()),
+        phone: Set(lead.phone.clone()),
+        source: Set(lead.source),
+        branch_id: Set(lead.branch_id),
+        tags: Set("|lead|".into()),
+        tax_exempt: Set(0),
+        po_required: Set(0),
+        ..Default::default()
+    };
+    write::insert::<client::Entity>(core, tx, studio, &id, am).await?;
+    reindex(tx, studio, id).await?;
+    Ok(id)
+}

@@ -9,8 +9,8 @@ use darkroom_db::entity::{client, client_address, client_contact};
 use darkroom_db::repo;
 use darkroom_db::sea_orm::ActiveValue::Set;
 use darkroom_db::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use darkroom_domain::{ClientId, TypedId};
 use darkroom_domain::crm::Tags;
+use darkroom_domain::{ClientId, TypedId};
 use serde::{Deserialize, Serialize};
 
 use super::client::{ClientView, authorize_for, record, reindex, view};
@@ -42,7 +42,7 @@ struct Evidence {
 }
 
 /// Fills the survivor's blank fields from `other`; names the fields.
-fn fill(
+pub(crate) fn fill(
     survivor: &client::Model,
     other: &client::Model,
     am: &mut client::ActiveModel,

@@ -4,6 +4,8 @@
 
 pub mod client;
 pub mod contact;
+pub mod import;
 pub mod interface;
+pub mod lead;
 pub mod merge;
 pub mod parts;

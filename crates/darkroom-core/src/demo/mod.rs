@@ -13,6 +13,7 @@ use crate::studio::setup::{self, SetupInput};
 use crate::{Core, Meta};
 
 mod bookings;
+mod clients;
 mod galleries;
 mod people;
 
@@ -126,6 +127,8 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
     let branch_ids = demo_branches(core, &owner, &meta, first_id).await?;
     let people = demo_staff(core, &owner, &meta, studio, branch_ids, &demo_password).await?;
     demo_access(core, &owner, &meta, studio, branch_ids, &people).await?;
+    clients::demo_clients(core, &owner, &meta).await?;
+    clients::demo_leads(core, &owner, &meta).await?;
     let first_gallery = demo_galleries(core, &owner, &meta, branch_ids).await?;
     bookings::demo_bookings(core, &owner, &meta, branch_ids, &people).await?;
 

@@ -14,6 +14,7 @@ mod m0008_client_tags;
 mod m0009_medium_renditions;
 pub(crate) mod m0010_bookings;
 mod m0011_crm;
+mod m0012_leads;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_medium_renditions::Migration),
             Box::new(m0010_bookings::Migration),
             Box::new(m0011_crm::Migration),
+            Box::new(m0012_leads::Migration),
         ]
     }
 }

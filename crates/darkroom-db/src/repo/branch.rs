@@ -88,3 +88,20 @@ pub async fn live(c: &impl ConnectionTrait, studio: StudioId) -> DbResult<Vec<Mo
         .all(c)
         .await?)
 }
+
+/// A live branch of a live studio, by id alone (its public pages).
+pub async fn find_public(c: &impl ConnectionTrait, id: BranchId) -> DbResult<Option<Model>> {
+    let Some(b) = Entity::find_by_id(id.uuid())
+        .filter(Column::DeletedAt.is_null())
+        .one(c)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let live = crate::entity::studio::Entity::find_by_id(b.studio_id)
+        .filter(crate::entity::studio::Column::DeletedAt.is_null())
+        .one(c)
+        .await?
+        .is_some();
+    Ok(live.then_some(b))
+}

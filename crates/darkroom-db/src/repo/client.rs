@@ -81,10 +81,12 @@ pub async fn list(
     } else {
         q.filter(client::Column::DeletedAt.is_null())
     };
-    Ok(q.order_by_asc(client::Column::Name)
-        .limit(f.limit)
-        .all(c)
-        .await?)
+    // A search's candidates are read by their ids and ranked by the caller;
+    // ordering them by name here would walk the whole studio's name index.
+    if f.ids.is_none() {
+        q = q.order_by_asc(client::Column::Name);
+    }
+    Ok(q.limit(f.limit).all(c).await?)
 }
 
 /// Replaces the search terms of a client.
@@ -197,6 +199,7 @@ pub const CLIENT_REFERENCES: &[&str] = &[
     "bookings",
     "client_contacts",
     "client_addresses",
+    "leads",
 ];
 
 /// Points every row of `studio` at client `from` to client `to` instead;
@@ -328,6 +331,23 @@ pub async fn ids(c: &impl ConnectionTrait, studio: StudioId) -> DbResult<Vec<Uui
         .column(client::Column::Id)
         .filter(client::Column::StudioId.eq(studio))
         .into_tuple()
+        .all(c)
+        .await?)
+}
+
+/// The primary address of each of the clients `ids` that has one.
+pub async fn primary_addresses(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    ids: &[ClientId],
+) -> DbResult<Vec<client_address::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(client_address::Entity::find()
+        .filter(client_address::Column::StudioId.eq(studio))
+        .filter(client_address::Column::ClientId.is_in(ids.iter().map(|i| i.uuid())))
+        .filter(client_address::Column::IsPrimary.eq(1))
         .all(c)
         .await?)
 }

@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod editing;
 pub mod gallery;
 pub mod instance;
+pub mod lead;
 pub mod person;
 pub mod photo;
 pub mod schedule;

@@ -198,7 +198,14 @@ impl Query {
         let folded = fold(raw);
         let mut set = BTreeSet::new();
         for w in folded.split(' ').filter(|w| !w.is_empty()).take(MAX_WORDS) {
-            grams(w, &mut set);
+            if w.chars().count() >= 3 {
+                // Inside a word only: the grams at a word's edges are the
+                // commonest, and a typed word may not be finished.
+                let chars: Vec<char> = w.chars().collect();
+                set.extend(chars.windows(3).map(|g| g.iter().collect::<String>()));
+            } else {
+                grams(w, &mut set);
+            }
         }
         let grams: Vec<String> = set
             .into_iter()

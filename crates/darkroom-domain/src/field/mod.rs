@@ -394,6 +394,10 @@ pick!(/// An address kind.
     AddressKindName => crate::crm::AddressKind);
 pick!(/// How a client found the studio, or `""`.
     SourceOrBlank => crate::crm::Source, or blank);
+pick!(/// A pipeline stage kind.
+    StageKindName => crate::crm::StageKind);
+pick!(/// A client field a CSV column fills.
+    ImportColumnName => crate::crm::columns::Column);
 pick!(/// An audit severity.
     SeverityName => crate::audit::Severity);
 

@@ -140,3 +140,41 @@ document.querySelectorAll(".table-wrap > table:not(.matrix)").forEach(function (
   var known = Array.prototype.some.call(select.options, function (o) { return o.value === zone; });
   if (known && select.value !== zone) { select.value = zone; form.submit(); }
 })();
+
+// The pipeline board: a card's stage is picked with its own form (by
+// keyboard); dragging a card onto another column fills and sends that form.
+// A lost stage asks why before moving.
+(function () {
+  var board = document.querySelector("[data-board]");
+  if (!board) { return; }
+  function showReason(form) {
+    var stage = form.querySelector("select[name=stage_id]");
+    var reason = form.querySelector(".lost-reason");
+    var opt = stage.options[stage.selectedIndex];
+    var lost = opt && opt.getAttribute("data-kind") === "lost";
+    reason.classList.toggle("shown", lost);
+    return lost;
+  }
+  board.querySelectorAll("form.move").forEach(function (form) {
+    form.querySelector("select[name=stage_id]").addEventListener("change", function () { showReason(form); });
+  });
+  var dragged = null;
+  board.addEventListener("dragstart", function (e) {
+    dragged = e.target.closest(".lead-card");
+    if (dragged && e.dataTransfer) { e.dataTransfer.setData("text/plain", dragged.getAttribute("data-lead")); }
+  });
+  board.querySelectorAll(".board-col").forEach(function (col) {
+    col.addEventListener("dragover", function (e) { if (dragged) { e.preventDefault(); col.classList.add("drop"); } });
+    col.addEventListener("dragleave", function () { col.classList.remove("drop"); });
+    col.addEventListener("drop", function (e) {
+      e.preventDefault();
+      col.classList.remove("drop");
+      if (!dragged || col.contains(dragged)) { dragged = null; return; }
+      var form = dragged.querySelector("form.move");
+      form.querySelector("select[name=stage_id]").value = col.getAttribute("data-stage");
+      dragged = null;
+      if (showReason(form)) { form.querySelector(".lost-reason").focus(); return; }
+      form.submit();
+    });
+  });
+})();

@@ -6,24 +6,55 @@ use crate::context::{Context, Pages};
 
 mod api {
     pub mod clients;
+    pub mod leads;
     pub mod parts;
+    pub mod transfer;
 }
 mod pages {
     pub mod clients;
+    pub mod import;
+    pub mod inquire;
+    pub mod leads;
     pub mod parts;
 }
 
 pub fn context() -> Context {
     Context {
-        tags: &[("clients", "The studio's clients: people and organisations")],
-        api: api::clients::routes,
+        tags: &[
+            (
+                "clients",
+                "The studio's clients: people, couples and organisations",
+            ),
+            (
+                "leads",
+                "Inquiries in the studio's pipeline, their tasks and stages",
+            ),
+        ],
+        api: |r| api::leads::routes(api::clients::routes(r)),
         pages,
+        guest_pages,
         templates: &[
             ("clients.html", include_str!("templates/clients.html")),
             ("client.html", include_str!("templates/client.html")),
             (
                 "client_parts.html",
                 include_str!("templates/client_parts.html"),
+            ),
+            (
+                "clients_import.html",
+                include_str!("templates/clients_import.html"),
+            ),
+            ("leads.html", include_str!("templates/leads.html")),
+            ("lead.html", include_str!("templates/lead.html")),
+            (
+                "leads_report.html",
+                include_str!("templates/leads_report.html"),
+            ),
+            ("stages.html", include_str!("templates/stages.html")),
+            ("inquire.html", include_str!("templates/inquire.html")),
+            (
+                "inquire_thanks.html",
+                include_str!("templates/inquire_thanks.html"),
             ),
         ],
         notices: &[
@@ -45,15 +76,34 @@ pub fn context() -> Context {
                 "client_unmerged",
                 "Merge undone: this client is back with what it had.",
             ),
+            ("lead_added", "Lead added."),
+            ("lead_saved", "Lead saved."),
+            ("lead_moved", "Lead moved."),
+            (
+                "lead_converted",
+                "Lead converted: it is now the client's, in the first won stage.",
+            ),
+            ("lead_task_added", "Task added."),
+            ("lead_task_saved", "Task saved."),
+            ("stage_saved", "Stage saved."),
+            (
+                "inquiry_sent",
+                "Thank you: your message has reached the studio.",
+            ),
         ],
         ..Context::named("crm")
     }
 }
 
 fn pages() -> Pages {
-    use pages::{clients, parts};
+    use pages::{clients, import, leads, parts};
     vec![
         ("/clients", get(clients::list)),
+        (
+            "/clients/import",
+            get(import::form).post(import::check_or_import),
+        ),
+        ("/clients/export.csv", get(import::export)),
         ("/clients/new", get(clients::new_form).post(clients::create)),
         (
             "/clients/{client_id}",
@@ -73,5 +123,32 @@ fn pages() -> Pages {
         ),
         ("/clients/{client_id}/merge", post(parts::merge)),
         ("/clients/{client_id}/unmerge", post(parts::unmerge)),
+        ("/leads", get(leads::board).post(leads::create)),
+        ("/leads/report", get(leads::report)),
+        (
+            "/leads/stages",
+            get(leads::stages_page).post(leads::add_stage),
+        ),
+        ("/leads/stages/{stage_id}", post(leads::change_stage)),
+        ("/leads/{lead_id}", get(leads::show).post(leads::update)),
+        ("/leads/{lead_id}/move", post(leads::move_lead)),
+        ("/leads/{lead_id}/convert", post(leads::convert)),
+        ("/leads/{lead_id}/tasks", post(leads::add_task)),
+        (
+            "/leads/{lead_id}/tasks/{lead_task_id}",
+            post(leads::task_done),
+        ),
+    ]
+}
+
+/// The public inquiry form of each branch.
+fn guest_pages() -> Pages {
+    use pages::inquire;
+    vec![
+        (
+            "/inquire/{branch_id}",
+            get(inquire::show).post(inquire::send),
+        ),
+        ("/inquire/{branch_id}/thanks", get(inquire::thanks)),
     ]
 }

@@ -125,6 +125,23 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{address}");
+    let (s, lead) = app
+        .post(
+            &owner,
+            "/api/v1/leads",
+            json!({ "name": format!("{marker} lead"), "message": marker }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{lead}");
+    let lid = lead["id"].as_str().unwrap();
+    let (s, ltask) = app
+        .post(
+            &owner,
+            &format!("/api/v1/leads/{lid}/tasks"),
+            json!({ "title": marker }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{ltask}");
     let (s, link) = app
         .post(
             &owner,
@@ -210,6 +227,9 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
     ids.insert("client_id", client["id"].as_str().unwrap().to_string());
     ids.insert("contact_id", contact["id"].as_str().unwrap().to_string());
     ids.insert("address_id", address["id"].as_str().unwrap().to_string());
+    ids.insert("lead_id", lead["id"].as_str().unwrap().to_string());
+    ids.insert("lead_task_id", ltask["id"].as_str().unwrap().to_string());
+    ids.insert("stage_id", lead["stage_id"].as_str().unwrap().to_string());
     ids.insert("link_id", link["link"]["id"].as_str().unwrap().to_string());
     ids.insert("gallery_id", gallery_id);
     ids.insert("photo_id", photo_id);
@@ -248,6 +268,9 @@ fn fresh_id(param: &str) -> String {
         "client_id" => "cli",
         "contact_id" => "ctc",
         "address_id" => "adr",
+        "lead_id" => "led",
+        "stage_id" => "stg",
+        "lead_task_id" => "ltk",
         "link_id" => "lnk",
         "set_id" => "set",
         "task_id" => "edt",

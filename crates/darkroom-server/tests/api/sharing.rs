@@ -19,6 +19,9 @@ const OTHER_GUEST_ROUTES: &[&str] = &[
     "/book/manage/{token}",
     "/book/manage/{token}/cancel",
     "/book/manage/{token}/move",
+    // leads::a_visitor_inquires_and_the_lead_lands_in_the_first_stage
+    "/inquire/{branch_id}",
+    "/inquire/{branch_id}/thanks",
 ];
 
 /// A gallery with `n` ready photos, and its id and photo ids.

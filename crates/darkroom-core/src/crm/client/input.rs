@@ -113,7 +113,7 @@ impl Context {
 }
 
 /// The country of a branch's stored address (JSON), if it has one.
-pub(crate) fn country_of(address: &str) -> Option<String> {
+pub fn country_of(address: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(address).ok()?;
     let c = v.get("country")?.as_str()?.trim().to_ascii_uppercase();
     (c.len() == 2).then_some(c)

@@ -273,6 +273,36 @@ async fn candidates(
     Ok(ids)
 }
 
+/// An audit entry of the CRM about any of its records.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record_about(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    meta: &Meta,
+    p: &Principal,
+    target_type: &'static str,
+    target_id: &str,
+    event_type: &'static str,
+    payload: serde_json::Value,
+) -> CoreResult<()> {
+    audit::record(
+        core,
+        tx,
+        meta,
+        Event {
+            studio: Some(p.studio),
+            branch: None,
+            who: Who::of(p),
+            event_type,
+            severity: Severity::Low,
+            target_type,
+            target_id: target_id.to_string(),
+            payload,
+        },
+    )
+    .await
+}
+
 pub(crate) async fn record(
     core: &Core,
     tx: &darkroom_db::Tx,

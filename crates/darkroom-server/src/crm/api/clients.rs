@@ -104,6 +104,8 @@ async fn restore_client(
 
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_clients, create_client))
+        .routes(routes!(super::transfer::import_clients))
+        .routes(routes!(super::transfer::export_clients))
         .routes(routes!(get_client, update_client, delete_client))
         .routes(routes!(restore_client))
         .routes(routes!(super::parts::add_contact))
