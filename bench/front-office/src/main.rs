@@ -445,7 +445,11 @@ async fn main() {
     // Planner statistics, as a live database has them (PostgreSQL's
     // autovacuum, SQLite's `ANALYZE`); without them a bulk load of two
     // million search terms is planned as if the table were empty.
-    core.db().conn().execute_unprepared("ANALYZE").await.unwrap();
+    core.db()
+        .conn()
+        .execute_unprepared("ANALYZE")
+        .await
+        .unwrap();
     println!(
         "seeded {n_clients} clients and {n_bookings} bookings ({} claims) in {:.1} s",
         n_bookings * 2,

@@ -17,6 +17,7 @@ use serde_json::json;
 use helpers::TestApp;
 
 mod bookings;
+mod crm;
 
 struct Driver {
     child: Child,

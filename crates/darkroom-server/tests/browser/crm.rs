@@ -1,0 +1,144 @@
+//! The front office's inquiry-to-client journey in a real browser, on a
+//! phone and a laptop: a visitor sends the branch's inquiry form, staff
+//! find the lead on the board, move it with the card's own form, add a
+//! follow-up, convert it into a client, and open the client's page with
+//! its contacts, addresses, billing and look-alikes; the import page
+//! checks a file before importing it. Every page is checked for labels,
+//! axe-core, 44 px targets and overflow.
+
+use fantoccini::{Client, Locator};
+
+use super::helpers::TestApp;
+use super::{
+    browser, check_accessible_and_fits, chromedriver, click_button, fill, sign_in, snap, wait_path,
+};
+
+async fn page_with(c: &Client, want: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(b) = c.find(Locator::Css("body")).await
+            && let Ok(t) = b.text().await
+        {
+            if t.contains(want) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("never showed {want:?}: {last}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian chromium + chromium-driver; .ci/run installs them and runs it"]
+async fn an_inquiry_becomes_a_lead_then_a_client() {
+    for width in [390u32, 1366] {
+        let app = TestApp::spawn().await;
+        let owner = app.studio("Lumen").await;
+        let (_, branches) = app.get(&owner, "/api/v1/branches").await;
+        let branch = branches["items"][0]["id"].as_str().unwrap().to_string();
+        let driver = chromedriver();
+
+        // A visitor writes in.
+        let visitor = browser(&driver, width).await;
+        visitor
+            .goto(&app.url(&format!("/inquire/{branch}")))
+            .await
+            .unwrap();
+        check_accessible_and_fits(&visitor, width).await;
+        snap(&visitor, &format!("inquire-{width}")).await;
+        fill(&visitor, "name", "Ananya Rao").await;
+        fill(&visitor, "email", "not-an-email").await;
+        click_button(&visitor, "Send").await;
+        page_with(&visitor, "not an email address").await;
+        check_accessible_and_fits(&visitor, width).await;
+        let email = visitor
+            .find(Locator::Css("input[name='email']"))
+            .await
+            .unwrap();
+        email.clear().await.unwrap();
+        email.send_keys("ananya@example.com").await.unwrap();
+        fill(&visitor, "event_type", "Wedding").await;
+        fill(&visitor, "message", "Two days in February").await;
+        click_button(&visitor, "Send").await;
+        page_with(&visitor, "Thank you").await;
+
+        // Staff find it on the board and move it with the card's form.
+        let c = browser(&driver, width).await;
+        sign_in(&c, &app, &owner.email).await;
+        c.goto(&app.url("/leads")).await.unwrap();
+        page_with(&c, "Ananya Rao").await;
+        check_accessible_and_fits(&c, width).await;
+        snap(&c, &format!("leads-{width}")).await;
+        let card = c.find(Locator::Css(".lead-card")).await.unwrap();
+        let select = card
+            .find(Locator::Css("select[name='stage_id']"))
+            .await
+            .unwrap();
+        select.select_by_label("Consultation").await.unwrap();
+        card.find(Locator::Css("button[type='submit']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        page_with(&c, "Lead moved.").await;
+        let col = c
+            .find(Locator::XPath(
+                "//section[contains(@class,'board-col')][.//h2[contains(., 'Consultation')]]",
+            ))
+            .await
+            .unwrap();
+        assert!(col.text().await.unwrap().contains("Ananya Rao"));
+
+        // Its page: a follow-up, then converted into a client.
+        c.find(Locator::LinkText("Ananya Rao"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_path(&c, "/leads/led_").await;
+        fill(&c, "title", "Send the proposal").await;
+        click_button(&c, "Add task").await;
+        page_with(&c, "Send the proposal").await;
+        check_accessible_and_fits(&c, width).await;
+        snap(&c, &format!("lead-{width}")).await;
+        click_button(&c, "Convert to client").await;
+        page_with(&c, "Lead converted").await;
+        c.find(Locator::LinkText("open the client"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_path(&c, "/clients/cli_").await;
+        page_with(&c, "Contacts").await;
+        check_accessible_and_fits(&c, width).await;
+        snap(&c, &format!("client-{width}")).await;
+
+        // The import page checks a file before importing it.
+        c.goto(&app.url("/clients/import")).await.unwrap();
+        check_accessible_and_fits(&c, width).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("honeybook.csv");
+        std::fs::write(&file, "First Name,Last Name,Email Address,Phone Number\nMeera,Iyer,meera@example.com,98765 11111\nBad,Row,nope,\n").unwrap();
+        c.find(Locator::Css("input[type='file']"))
+            .await
+            .unwrap()
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+        click_button(&c, "Check the file").await;
+        page_with(&c, "What the import would do").await;
+        check_accessible_and_fits(&c, width).await;
+        snap(&c, &format!("import-{width}")).await;
+        click_button(&c, "Import 1 client").await;
+        page_with(&c, "Imported").await;
+        c.goto(&app.url("/clients?q=meera")).await.unwrap();
+        page_with(&c, "Meera Iyer").await;
+        check_accessible_and_fits(&c, width).await;
+        c.close().await.unwrap();
+        visitor.close().await.unwrap();
+    }
+}
