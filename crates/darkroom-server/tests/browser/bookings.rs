@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 use super::helpers::TestApp;
 use super::{
-    browser, check_accessible_and_fits, chromedriver, click_button, fill, sign_in, snap, wait_path,
+    browser, check_accessible_and_fits, chromedriver, click_button, fill, page_with, sign_in, snap,
+    wait_path,
 };
 
 /// Sets a form field's value directly (date and time inputs type differently per locale).
@@ -32,24 +33,6 @@ async fn tick(c: &Client, name: &str, value: &str) {
     .click()
     .await
     .unwrap();
-}
-
-/// The page's text once it holds `want` (pages are still loading right
-/// after a navigation); panics with the text after a few seconds.
-async fn page_with(c: &Client, want: &str) -> String {
-    let mut last = String::new();
-    for _ in 0..100 {
-        if let Ok(b) = c.find(Locator::Css("body")).await
-            && let Ok(t) = b.text().await
-        {
-            if t.contains(want) {
-                return t;
-            }
-            last = t;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("never showed {want:?}: {last}");
 }
 
 struct Studio {

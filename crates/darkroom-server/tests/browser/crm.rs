@@ -6,28 +6,13 @@
 //! checks a file before importing it. Every page is checked for labels,
 //! axe-core, 44 px targets and overflow.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 
 use super::helpers::TestApp;
 use super::{
-    browser, check_accessible_and_fits, chromedriver, click_button, fill, sign_in, snap, wait_path,
+    browser, check_accessible_and_fits, chromedriver, click_button, fill, page_with, sign_in, snap,
+    wait_path,
 };
-
-async fn page_with(c: &Client, want: &str) -> String {
-    let mut last = String::new();
-    for _ in 0..100 {
-        if let Ok(b) = c.find(Locator::Css("body")).await
-            && let Ok(t) = b.text().await
-        {
-            if t.contains(want) {
-                return t;
-            }
-            last = t;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("never showed {want:?}: {last}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Debian chromium + chromium-driver; .ci/run installs them and runs it"]

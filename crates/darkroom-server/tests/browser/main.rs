@@ -350,6 +350,24 @@ fn noisy_jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
     darkroom_jpeg::encode(&px, w, h, 90).unwrap()
 }
 
+/// The page's text once it holds `want` (pages are still loading right
+/// after a navigation); panics with the text after a few seconds.
+pub(crate) async fn page_with(c: &Client, want: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(b) = c.find(Locator::Css("body")).await
+            && let Ok(t) = b.text().await
+        {
+            if t.contains(want) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("never showed {want:?}: {last}");
+}
+
 async fn sign_in(c: &Client, app: &TestApp, email: &str) {
     c.goto(&app.url("/sign-in")).await.unwrap();
     fill(c, "email", email).await;
