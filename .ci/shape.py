@@ -2,7 +2,9 @@
 """The shape of the code, measured: files and lines per business context,
 the largest file and function, string-typed status comparisons, and (with
 --check) the limits CI enforces: no source file over 600 lines and no
-function over 80 lines outside tests and generated code.
+function over 80 lines outside tests and generated code, and no two types
+published in the OpenAPI document under one name (utoipa keeps only the
+last one, so one operation would be documented with another's schema).
 
     python3 .ci/shape.py            # report
     python3 .ci/shape.py --check    # report, and fail past the limits
@@ -104,6 +106,19 @@ def functions(lines):
         i = start + 1
 
 
+SCHEMA_TYPE = re.compile(r"derive\([^)]*\bToSchema\b[^)]*\)\]\s*(?:#\[[^\]]*\]\s*)*pub (?:struct|enum) (\w+)")
+SCHEMA_AS = re.compile(r"#\[schema\([^\]]*\bas\s*=\s*([\w:]+)")
+
+
+def schema_names(text, rel, seen):
+    """Record each OpenAPI schema name a file declares, with where."""
+    for m in SCHEMA_TYPE.finditer(text):
+        alias = SCHEMA_AS.search(m.group(0))
+        name = alias.group(1).split("::")[-1] if alias else m.group(1)
+        line = text.count("\n", 0, m.end()) + 1
+        seen[name].append(f"{rel}:{line}")
+
+
 def context_of(crate, path):
     rel = path.relative_to(ROOT / "crates" / crate / "src")
     if crate in ("darkroom-core", "darkroom-server") and len(rel.parts) > 1:
@@ -116,10 +131,12 @@ def main():
     per = defaultdict(lambda: [0, 0])
     biggest_file, biggest_fn = (0, ""), (0, "")
     too_long, too_big, cmps = [], [], []
+    schemas = defaultdict(list)
     for crate, f in sources():
         rel = f.relative_to(ROOT).as_posix()
         text = f.read_text(encoding="utf-8").splitlines()
         code = strip_tests(text)
+        schema_names("\n".join(code), rel, schemas)
         ctx = context_of(crate, f)
         per[ctx][0] += 1
         per[ctx][1] += len(code)
@@ -165,7 +182,11 @@ def main():
             if line.strip() and not line.startswith("#"):
                 where, n = line.rsplit(": ", 1)
                 allowed[where] = int(n)
-        bad = []
+        bad = [
+            f"two types publish the OpenAPI schema {name!r} ({', '.join(at)}): rename one"
+            for name, at in sorted(schemas.items())
+            if len(at) > 1
+        ]
         for where, n in sorted(over.items()):
             if where not in allowed:
                 bad.append(f"{where} is {n} lines, past the limit: split it")

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod kernel;
 pub mod photos;
 pub mod production;
+pub mod projects;
 pub mod sharing;
 pub mod studio;
 #[cfg(feature = "testing")]
@@ -35,5 +36,6 @@ pub(crate) fn registry() -> kernel::registry::Registry {
     sharing::register(&mut r);
     production::register(&mut r);
     bookings::register(&mut r);
+    projects::register(&mut r);
     r
 }

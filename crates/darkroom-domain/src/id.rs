@@ -280,6 +280,10 @@ typed_id!(/// A stage of the studio's lead pipeline.
     StageId, "stg", "stage");
 typed_id!(/// A follow-up task on a lead.
     LeadTaskId, "ltk", "task");
+typed_id!(/// A job for a client: a wedding, a headshot day, an event.
+    ProjectId, "prj", "project");
+typed_id!(/// A dated step of a project (contract signed, proofs ready).
+    MilestoneId, "mst", "milestone");
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,7 @@ pub mod money;
 pub mod names;
 pub mod people;
 pub mod permission;
+pub mod project;
 pub mod tax;
 pub mod time;
 pub mod validate;

@@ -47,7 +47,7 @@ impl Context {
 }
 
 /// Every context of the server, the kernel first.
-pub fn all() -> [Context; 7] {
+pub fn all() -> [Context; 8] {
     [
         crate::kernel::context(),
         crate::studio::context(),
@@ -56,6 +56,7 @@ pub fn all() -> [Context; 7] {
         crate::production::context(),
         crate::crm::context(),
         crate::bookings::context(),
+        crate::projects::context(),
     ]
 }
 

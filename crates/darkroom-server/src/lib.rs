@@ -23,6 +23,7 @@ pub mod crm;
 pub mod kernel;
 pub mod photos;
 pub mod production;
+pub mod projects;
 pub mod sharing;
 pub mod studio;
 

@@ -10,6 +10,7 @@ pub mod conflict;
 pub mod emails;
 pub mod feed;
 pub mod holds;
+pub mod interface;
 pub mod new;
 pub mod public;
 pub mod remind;

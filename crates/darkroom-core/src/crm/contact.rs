@@ -68,6 +68,10 @@ pub struct ContactInput {
     pub notes: Option<Text<2000>>,
 }
 
+crate::bodies!(ContactInput, "a contact":
+    add NewContact requires ["name"] without ["version"];
+    change ContactChange requires ["version"] without ["id"]);
+
 /// A postal address of a client.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AddressView {
@@ -113,7 +117,7 @@ pub(crate) fn address_view(m: client_address::Model) -> AddressView {
 /// `version` when changing; only the fields sent change.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AddressInput {
+pub struct ClientAddressInput {
     pub id: Option<AddressId>,
     pub version: Option<i64>,
     pub kind: Option<AddressKindName>,
@@ -129,6 +133,10 @@ pub struct AddressInput {
     /// Make this the client's primary address.
     pub primary: Option<bool>,
 }
+
+crate::bodies!(ClientAddressInput, "an address":
+    add NewAddress requires ["kind", "line1"] without ["version"];
+    change AddressChange requires ["version"] without ["id"]);
 
 fn opt_text<const N: usize>(
     errs: &mut FieldErrors,
@@ -206,7 +214,7 @@ impl ContactInput {
     }
 }
 
-impl AddressInput {
+impl ClientAddressInput {
     pub(crate) fn apply(
         &self,
         region: Option<&str>,

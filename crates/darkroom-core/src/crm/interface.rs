@@ -87,3 +87,60 @@ pub(crate) async fn client_for_lead(
     reindex(tx, studio, id).await?;
     Ok(id)
 }
+
+/// A client as another context shows it: its name and how to reach it.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ClientCard {
+    pub id: ClientId,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub branch_id: Option<darkroom_domain::BranchId>,
+}
+
+/// The live client `id` of `studio`, if there is one.
+pub async fn client_card(
+    c: &impl darkroom_db::sea_orm::ConnectionTrait,
+    studio: StudioId,
+    id: ClientId,
+) -> CoreResult<Option<ClientCard>> {
+    Ok(repo::client::find(c, studio, id)
+        .await?
+        .map(|m| ClientCard {
+            id,
+            name: m.name,
+            email: m.email,
+            phone: m.phone,
+            branch_id: m.branch_id.map(darkroom_domain::BranchId::from_uuid),
+        }))
+}
+
+/// The names of the clients `ids` of `studio` (deleted ones too: a list
+/// of old jobs still names their client).
+pub async fn client_names(
+    c: &impl darkroom_db::sea_orm::ConnectionTrait,
+    studio: StudioId,
+    ids: &[uuid::Uuid],
+) -> CoreResult<Vec<(uuid::Uuid, String)>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for deleted in [false, true] {
+            let q = repo::client::Query {
+                ids: Some(chunk),
+                deleted,
+                limit: chunk.len() as u64,
+                ..Default::default()
+            };
+            out.extend(
+                repo::client::list(c, studio, &q)
+                    .await?
+                    .into_iter()
+                    .map(|m| (m.id, m.name)),
+            );
+        }
+    }
+    Ok(out)
+}

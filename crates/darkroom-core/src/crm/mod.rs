@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod contact;
+pub mod events;
 pub mod import;
 pub mod interface;
 pub mod lead;

@@ -13,7 +13,7 @@ use darkroom_domain::{AddressId, ClientId, ContactId, TypedId};
 
 use super::client::{Context, authorize_for, record, reindex};
 use super::contact::{
-    AddressInput, AddressView, ContactInput, ContactView, address_view, contact_view,
+    AddressView, ClientAddressInput, ContactInput, ContactView, address_view, contact_view,
 };
 use crate::kernel::error::{CoreError, CoreResult};
 use crate::kernel::write;
@@ -194,7 +194,7 @@ pub async fn save_contact(
 /// The checked changes of an address (a new one of `client` when
 /// `current` is none).
 fn address_changes(
-    input: &AddressInput,
+    input: &ClientAddressInput,
     region: Option<&str>,
     current: Option<&client_address::Model>,
     client: ClientId,
@@ -227,7 +227,7 @@ pub async fn save_address(
     meta: &Meta,
     client: ClientId,
     address: Option<AddressId>,
-    input: AddressInput,
+    input: ClientAddressInput,
 ) -> CoreResult<AddressView> {
     let region = client_region(core, p, client).await?;
     let current = match address {

@@ -16,6 +16,7 @@ mod bookings;
 mod clients;
 mod galleries;
 mod people;
+mod projects;
 
 use galleries::{demo_galleries, share_demo_gallery};
 use people::{demo_access, demo_branches, demo_staff};
@@ -131,6 +132,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
     clients::demo_leads(core, &owner, &meta).await?;
     let first_gallery = demo_galleries(core, &owner, &meta, branch_ids).await?;
     bookings::demo_bookings(core, &owner, &meta, branch_ids, &people).await?;
+    projects::demo_projects(core, &owner, &meta, people.get(1).copied()).await?;
 
     let mut accounts = Vec::new();
     if created_owner {

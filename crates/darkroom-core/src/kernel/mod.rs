@@ -3,6 +3,7 @@
 //! authorization function, ids handed out by clients, cursors, secrets.
 
 pub mod audit;
+pub mod body;
 pub(crate) mod created;
 pub(crate) mod ctx;
 pub mod database;

@@ -15,6 +15,7 @@ mod m0009_medium_renditions;
 pub(crate) mod m0010_bookings;
 mod m0011_crm;
 mod m0012_leads;
+mod m0013_projects;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_bookings::Migration),
             Box::new(m0011_crm::Migration),
             Box::new(m0012_leads::Migration),
+            Box::new(m0013_projects::Migration),
         ]
     }
 }

@@ -200,6 +200,7 @@ pub const CLIENT_REFERENCES: &[&str] = &[
     "client_contacts",
     "client_addresses",
     "leads",
+    "projects",
 ];
 
 /// Points every row of `studio` at client `from` to client `to` instead;

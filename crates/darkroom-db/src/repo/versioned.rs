@@ -17,8 +17,8 @@ use uuid::Uuid;
 use crate::DbResult;
 use crate::entity::{
     availability_block, booking, branch, client, client_address, client_contact, deliverable,
-    editing_task, gallery, gallery_set, lead, lead_task, membership, pipeline_stage, resource,
-    role, session_type, studio,
+    editing_task, gallery, gallery_set, lead, lead_task, membership, pipeline_stage, project,
+    project_milestone, resource, role, session_type, studio,
 };
 
 /// A table whose rows belong to one studio and carry a version.
@@ -76,6 +76,8 @@ versioned! {
     pipeline_stage "stage": Id, StudioId;
     lead "lead": Id, StudioId;
     lead_task "task": Id, StudioId;
+    project "project": Id, StudioId;
+    project_milestone "milestone": Id, StudioId;
 }
 
 /// Inserts `row` as a new row of `studio`: its owner, version 1, and `now`

@@ -398,6 +398,12 @@ pick!(/// A pipeline stage kind.
     StageKindName => crate::crm::StageKind);
 pick!(/// A client field a CSV column fills.
     ImportColumnName => crate::crm::columns::Column);
+pick!(/// A project kind.
+    ProjectKindName => crate::project::ProjectKind);
+pick!(/// A project status.
+    ProjectStatusName => crate::project::ProjectStatus);
+pick!(/// A role on a project.
+    ProjectRoleName => crate::project::ProjectRole);
 pick!(/// An audit severity.
     SeverityName => crate::audit::Severity);
 
@@ -577,7 +583,10 @@ impl Future {
 
 /// How a field type is described in the OpenAPI document.
 #[cfg(feature = "openapi")]
+mod day;
 mod schema;
+
+pub use day::{ClockOrBlank, DayOrBlank, clock_of, day_of};
 
 #[cfg(test)]
 mod tests {

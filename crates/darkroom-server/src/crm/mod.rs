@@ -81,7 +81,7 @@ pub fn context() -> Context {
             ("lead_moved", "Lead moved."),
             (
                 "lead_converted",
-                "Lead converted: it is now the client's, in the first won stage.",
+                "Lead converted: it has its client and a project now, in the first won stage.",
             ),
             ("lead_task_added", "Task added."),
             ("lead_task_saved", "Task saved."),

@@ -184,9 +184,14 @@ pub fn error_page(state: &AppState, e: &CoreError) -> Response {
 }
 
 /// A redirect after a successful form, with a short notice shown on arrival.
+/// A `#fragment` of `to` stays at the end, after the notice's parameter.
 pub fn done(to: &str, flash: &str) -> Response {
-    let sep = if to.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{to}{sep}flash={flash}")).into_response()
+    let (path, fragment) = match to.split_once('#') {
+        Some((p, f)) => (p, format!("#{f}")),
+        None => (to, String::new()),
+    };
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}flash={flash}{fragment}")).into_response()
 }
 
 /// The notice for a `flash` code, from the contexts' lists (codes only, so
@@ -325,5 +330,21 @@ pub fn field_errors(e: &CoreError) -> Option<serde_json::Map<String, serde_json:
                 .collect(),
         ),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_notice_goes_before_the_fragment() {
+        let at = |to: &str| {
+            super::done(to, "saved").headers()["location"]
+                .to_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(at("/projects/p#milestones"), "/projects/p?flash=saved#milestones");
+        assert_eq!(at("/clients?q=a"), "/clients?q=a&flash=saved");
+        assert_eq!(at("/leads"), "/leads?flash=saved");
     }
 }

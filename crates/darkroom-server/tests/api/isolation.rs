@@ -212,6 +212,37 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{feed}");
+    let (s, project) = app
+        .post(
+            &owner,
+            "/api/v1/projects",
+            json!({
+                "client_id": client["id"], "kind": "wedding", "name": format!("{marker} wedding"),
+                "venue": marker, "requests": marker, "starts_on": "2027-05-01",
+                "photographer_ids": [member.user.to_string()],
+            }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{project}");
+    let pid = project["id"].as_str().unwrap().to_string();
+    let (s, milestones) = app
+        .get(&owner, &format!("/api/v1/projects/{pid}/milestones"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{milestones}");
+    for linked in [
+        format!("galleries/{gallery_id}"),
+        format!("sessions/{}", booking["id"].as_str().unwrap()),
+    ] {
+        let (s, _) = app
+            .api(
+                &owner,
+                reqwest::Method::PUT,
+                &format!("/api/v1/projects/{pid}/{linked}"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{linked}");
+    }
     let mut ids = HashMap::new();
     ids.insert("resource_id", res["id"].as_str().unwrap().to_string());
     ids.insert("session_type_id", stype["id"].as_str().unwrap().to_string());
@@ -227,6 +258,11 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
     ids.insert("client_id", client["id"].as_str().unwrap().to_string());
     ids.insert("contact_id", contact["id"].as_str().unwrap().to_string());
     ids.insert("address_id", address["id"].as_str().unwrap().to_string());
+    ids.insert("project_id", pid);
+    ids.insert(
+        "milestone_id",
+        milestones[0]["id"].as_str().unwrap().to_string(),
+    );
     ids.insert("lead_id", lead["id"].as_str().unwrap().to_string());
     ids.insert("lead_task_id", ltask["id"].as_str().unwrap().to_string());
     ids.insert("stage_id", lead["stage_id"].as_str().unwrap().to_string());
@@ -271,6 +307,8 @@ fn fresh_id(param: &str) -> String {
         "lead_id" => "led",
         "stage_id" => "stg",
         "lead_task_id" => "ltk",
+        "project_id" => "prj",
+        "milestone_id" => "mst",
         "link_id" => "lnk",
         "set_id" => "set",
         "task_id" => "edt",

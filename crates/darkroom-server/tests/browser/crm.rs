@@ -1,7 +1,8 @@
 //! The front office's inquiry-to-client journey in a real browser, on a
 //! phone and a laptop: a visitor sends the branch's inquiry form, staff
 //! find the lead on the board, move it with the card's own form, add a
-//! follow-up, convert it into a client, and open the client's page with
+//! follow-up, convert it into a client (its project's page: a milestone
+//! reached, the status moved), and open the client's page with
 //! its contacts, addresses, billing and look-alikes; the import page
 //! checks a file before importing it. Every page is checked for labels,
 //! axe-core, 44 px targets and overflow.
@@ -91,6 +92,51 @@ async fn an_inquiry_becomes_a_lead_then_a_client() {
         snap(&c, &format!("lead-{width}")).await;
         click_button(&c, "Convert to client").await;
         page_with(&c, "Lead converted").await;
+
+        // The conversion made the job's project: its page holds it all.
+        c.find(Locator::Css("a[href^='/projects/prj_']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_path(&c, "/projects/prj_").await;
+        page_with(&c, "Milestones").await;
+        check_accessible_and_fits(&c, width).await;
+        snap(&c, &format!("project-{width}")).await;
+        let first = c
+            .find(Locator::Css(".milestones li form button[value='done']"))
+            .await
+            .unwrap();
+        first.click().await.unwrap();
+        page_with(&c, "Milestone saved").await;
+        let reached = c.find(Locator::Css(".milestones li .badge")).await.unwrap();
+        assert_eq!(reached.text().await.unwrap(), "on time");
+        c.find(Locator::Css("select[name='status']"))
+            .await
+            .unwrap()
+            .select_by_label("in progress")
+            .await
+            .unwrap();
+        click_button(&c, "Set status").await;
+        page_with(&c, "Project saved").await;
+        c.goto(&app.url("/projects")).await.unwrap();
+        page_with(&c, "in progress").await;
+        check_accessible_and_fits(&c, width).await;
+        c.find(Locator::Css("a[href^='/projects/prj_']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_path(&c, "/projects/prj_").await;
+        c.find(Locator::LinkText("a lead"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_path(&c, "/leads/led_").await;
         c.find(Locator::LinkText("open the client"))
             .await
             .unwrap()

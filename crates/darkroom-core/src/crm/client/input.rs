@@ -66,6 +66,10 @@ pub struct ClientInput {
     pub po_required: Option<bool>,
 }
 
+crate::bodies!(ClientInput, "a client":
+    add NewClient requires ["name"] without ["version"];
+    change ClientChange requires ["version"] without ["id", "allow_duplicate"]);
+
 /// Where a client's phone numbers are read, and who may be named in it.
 pub struct Context {
     /// The studio's live branches: id, country, name.

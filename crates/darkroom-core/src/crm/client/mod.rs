@@ -20,8 +20,8 @@ use crate::{Core, Meta, Principal};
 pub(crate) mod input;
 mod write;
 
-pub use input::ClientInput;
 pub(crate) use input::Context;
+pub use input::{ClientChange, ClientInput, NewClient};
 pub use write::{create, set_deleted, update};
 
 /// How a client is invoiced.

@@ -137,6 +137,10 @@ pub struct LeadInput {
     pub lost_reason: Option<Text<500>>,
 }
 
+crate::bodies!(LeadInput, "a lead":
+    add NewLead requires ["name"] without ["version"];
+    change LeadChange requires ["version"] without ["id"]);
+
 fn date(raw: &str) -> Result<Option<String>, String> {
     if raw.trim().is_empty() {
         return Ok(None);
@@ -204,6 +208,11 @@ impl LeadInput {
         {
             am.source = Set(s);
         }
+        // Kept only with a move to a lost stage (see `update`), but checked
+        // wherever it is sent.
+        if let Some(r) = &self.lost_reason {
+            errs.check("lost_reason", r.check("the reason"));
+        }
     }
 }
 
@@ -234,15 +243,11 @@ pub async fn create(
         Some(s) => stages.iter().find(|x| x.id == s.uuid()),
         None => stages.first(),
     };
-    if stage.is_none() {
-        errs.add(
-            "stage_id",
-            "not_found",
-            "there is no such stage in this studio's pipeline",
-        );
-    }
     errs.into_result()?;
-    let stage = stage.ok_or(CoreError::not_found("stage"))?;
+    let stage = stage.ok_or_else(|| match input.stage_id {
+        Some(s) => CoreError::missing("stage_id", "stage", s),
+        None => CoreError::not_found("stage"),
+    })?;
     let id = input.id.unwrap_or_default();
     am.id = Set(id.uuid());
     am.stage_id = Set(stage.id);
@@ -293,11 +298,7 @@ pub async fn update(
     let mut event = "lead.updated";
     if let Some(s) = input.stage_id {
         match stages.iter().find(|x| x.id == s.uuid()) {
-            None => errs.add(
-                "stage_id",
-                "not_found",
-                "there is no such stage in this studio's pipeline",
-            ),
+            None => return Err(CoreError::missing("stage_id", "stage", s)),
             Some(stage) => {
                 let reason = input
                     .lost_reason
@@ -341,7 +342,8 @@ pub async fn update(
 }
 
 /// Converts a lead: the client with its email (or a new one from the
-/// lead) becomes its client, and the lead moves to the first won stage.
+/// lead) becomes its client, the lead moves to the first won stage, and
+/// `LeadConverted` tells the others (projects makes the job from it).
 pub async fn convert(
     core: &Core,
     p: &Principal,
@@ -394,6 +396,13 @@ pub async fn convert(
     let fresh = repo::lead::find(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("lead"))?;
+    let converted = super::events::LeadConverted {
+        principal: p.clone(),
+        meta: meta.clone(),
+        lead: fresh.clone(),
+        client,
+    };
+    core.publish(&tx, &converted).await?;
     crate::commit(tx).await?;
     Ok(view(fresh))
 }

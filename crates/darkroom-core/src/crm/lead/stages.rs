@@ -100,6 +100,10 @@ pub struct StageInput {
     pub position: Option<u16>,
 }
 
+crate::bodies!(StageInput, "a pipeline stage":
+    add NewStage requires ["name"] without ["version"];
+    change StageChange requires ["version"] without []);
+
 /// The name and kind sent, checked; a change must name the version read.
 fn checked(
     input: &StageInput,
@@ -120,6 +124,20 @@ fn checked(
         .and_then(|k| errs.check("kind", k.check()));
     if current.is_some() && input.version.is_none() {
         errs.add("version", "required", "send the version you read");
+    }
+    if current.is_none() && input.version.is_some() {
+        errs.add(
+            "version",
+            "not_allowed",
+            "a new stage has no version; leave it out",
+        );
+    }
+    if input.position.is_some_and(|p| p > 100) {
+        errs.add(
+            "position",
+            "too_large",
+            "a stage's position is 0 to 100 (past the last one puts it last)",
+        );
     }
     errs.into_result()?;
     if let Some(c) = current

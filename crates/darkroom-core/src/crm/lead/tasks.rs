@@ -14,7 +14,7 @@ use crate::{Core, Meta, Principal};
 
 /// A task as staff see it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct TaskView {
+pub struct LeadTaskView {
     pub id: LeadTaskId,
     pub lead_id: LeadId,
     pub title: String,
@@ -23,8 +23,8 @@ pub struct TaskView {
     pub version: i64,
 }
 
-fn view(m: lead_task::Model) -> TaskView {
-    TaskView {
+fn view(m: lead_task::Model) -> LeadTaskView {
+    LeadTaskView {
         id: LeadTaskId::from_uuid(m.id),
         lead_id: LeadId::from_uuid(m.lead_id),
         title: m.title,
@@ -37,7 +37,7 @@ fn view(m: lead_task::Model) -> TaskView {
 /// A new task.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewTask {
+pub struct NewLeadTask {
     pub title: Line<200>,
     /// When it is due (RFC 3339).
     pub due_at: Option<Timestamp>,
@@ -58,7 +58,7 @@ async fn lead_of(core: &Core, p: &Principal, id: LeadId) -> CoreResult<()> {
     authorize_for(core, p)
 }
 
-pub async fn list(core: &Core, p: &Principal, lead: LeadId) -> CoreResult<Vec<TaskView>> {
+pub async fn list(core: &Core, p: &Principal, lead: LeadId) -> CoreResult<Vec<LeadTaskView>> {
     lead_of(core, p, lead).await?;
     Ok(repo::lead::tasks(core.db().conn(), p.studio, lead)
         .await?
@@ -72,8 +72,8 @@ pub async fn add(
     p: &Principal,
     meta: &Meta,
     lead: LeadId,
-    input: NewTask,
-) -> CoreResult<TaskView> {
+    input: NewLeadTask,
+) -> CoreResult<LeadTaskView> {
     lead_of(core, p, lead).await?;
     let title = input
         .title
@@ -112,7 +112,7 @@ pub async fn set_done(
     lead: LeadId,
     id: LeadTaskId,
     input: TaskDone,
-) -> CoreResult<TaskView> {
+) -> CoreResult<LeadTaskView> {
     lead_of(core, p, lead).await?;
     let current = repo::lead::tasks(core.db().conn(), p.studio, lead)
         .await?

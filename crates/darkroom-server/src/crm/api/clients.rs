@@ -3,7 +3,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use darkroom_core::crm::client::{self, ClientFilter, ClientInput, ClientView};
+use darkroom_core::crm::client::ClientChange;
+use darkroom_core::crm::client::NewClient;
+use darkroom_core::crm::client::{self, ClientFilter, ClientView};
 use darkroom_core::crm::contact::{self, ClientDetail};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -28,13 +30,13 @@ async fn list_clients(
 /// Add a client (a person, a couple or an organisation). A client with
 /// the same email or phone number already there refuses it with 409
 /// `duplicate_client` naming that client, unless `allow_duplicate`.
-#[utoipa::path(post, path = "/api/v1/clients", tag = "clients", request_body = ClientInput,
+#[utoipa::path(post, path = "/api/v1/clients", tag = "clients", request_body = NewClient,
     responses((status = 201, body = ClientView), (status = 200, body = ClientView), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create_client(
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
-    ApiJson(input): ApiJson<ClientInput>,
+    ApiJson(NewClient(input)): ApiJson<NewClient>,
 ) -> ApiResult<(StatusCode, Json<ClientView>)> {
     let (v, created) = client::create(&s.core, &p, &m, input).await?;
     Ok(crate::api::created(v, created))
@@ -55,7 +57,7 @@ async fn get_client(
 }
 
 /// Change a client: only the fields sent change.
-#[utoipa::path(patch, path = "/api/v1/clients/{client_id}", tag = "clients", request_body = ClientInput,
+#[utoipa::path(patch, path = "/api/v1/clients/{client_id}", tag = "clients", request_body = ClientChange,
     params(("client_id" = darkroom_domain::ClientId, Path, description = "`cli_...`")),
     responses((status = 200, body = ClientView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_client(
@@ -63,10 +65,10 @@ async fn update_client(
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
     Path(id): Path<String>,
-    ApiJson(patch): ApiJson<ClientInput>,
+    ApiJson(ClientChange(input)): ApiJson<ClientChange>,
 ) -> ApiResult<Json<ClientView>> {
     Ok(Json(
-        client::update(&s.core, &p, &m, path_id(&id)?, patch).await?,
+        client::update(&s.core, &p, &m, path_id(&id)?, input).await?,
     ))
 }
 

@@ -3,10 +3,14 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use darkroom_core::crm::lead::LeadChange;
+use darkroom_core::crm::lead::NewLead;
 use darkroom_core::crm::lead::report::{self, LeadReport};
-use darkroom_core::crm::lead::stages::{self, StageInput};
-use darkroom_core::crm::lead::tasks::{self, NewTask, TaskDone, TaskView};
-use darkroom_core::crm::lead::{self, Board, LeadInput, LeadView, StageView};
+use darkroom_core::crm::lead::stages;
+use darkroom_core::crm::lead::stages::NewStage;
+use darkroom_core::crm::lead::stages::StageChange;
+use darkroom_core::crm::lead::tasks::{self, LeadTaskView, NewLeadTask, TaskDone};
+use darkroom_core::crm::lead::{self, Board, LeadView, StageView};
 use darkroom_domain::{LeadId, LeadTaskId, StageId};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -24,13 +28,13 @@ async fn board(State(s): State<AppState>, ApiAuth(p): ApiAuth) -> ApiResult<Json
 }
 
 /// Add a lead (in the first stage unless `stage_id` says otherwise).
-#[utoipa::path(post, path = "/api/v1/leads", tag = "leads", request_body = LeadInput,
+#[utoipa::path(post, path = "/api/v1/leads", tag = "leads", request_body = NewLead,
     responses((status = 201, body = LeadView), (status = 422, body = Problem)))]
 async fn create_lead(
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
-    ApiJson(input): ApiJson<LeadInput>,
+    ApiJson(NewLead(input)): ApiJson<NewLead>,
 ) -> ApiResult<(StatusCode, Json<LeadView>)> {
     Ok((
         StatusCode::CREATED,
@@ -52,7 +56,7 @@ async fn get_lead(
 
 /// Change a lead or move it to another stage (a lost stage needs
 /// `lost_reason`).
-#[utoipa::path(patch, path = "/api/v1/leads/{lead_id}", tag = "leads", request_body = LeadInput,
+#[utoipa::path(patch, path = "/api/v1/leads/{lead_id}", tag = "leads", request_body = LeadChange,
     params(("lead_id" = LeadId, Path, description = "`led_...`")),
     responses((status = 200, body = LeadView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_lead(
@@ -60,7 +64,7 @@ async fn update_lead(
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<LeadInput>,
+    ApiJson(LeadChange(input)): ApiJson<LeadChange>,
 ) -> ApiResult<Json<LeadView>> {
     Ok(Json(
         lead::update(&s.core, &p, &m, path_id(&id)?, input).await?,
@@ -94,26 +98,26 @@ async fn convert_lead(
 /// A lead's follow-up tasks (open ones first, by due date).
 #[utoipa::path(get, path = "/api/v1/leads/{lead_id}/tasks", tag = "leads",
     params(("lead_id" = LeadId, Path, description = "`led_...`")),
-    responses((status = 200, body = Vec<TaskView>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Vec<LeadTaskView>), (status = 404, body = Problem)))]
 async fn list_tasks(
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<TaskView>>> {
+) -> ApiResult<Json<Vec<LeadTaskView>>> {
     Ok(Json(tasks::list(&s.core, &p, path_id(&id)?).await?))
 }
 
 /// Add a follow-up task to a lead.
-#[utoipa::path(post, path = "/api/v1/leads/{lead_id}/tasks", tag = "leads", request_body = NewTask,
+#[utoipa::path(post, path = "/api/v1/leads/{lead_id}/tasks", tag = "leads", request_body = NewLeadTask,
     params(("lead_id" = LeadId, Path, description = "`led_...`")),
-    responses((status = 201, body = TaskView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = LeadTaskView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn add_task(
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<NewTask>,
-) -> ApiResult<(StatusCode, Json<TaskView>)> {
+    ApiJson(input): ApiJson<NewLeadTask>,
+) -> ApiResult<(StatusCode, Json<LeadTaskView>)> {
     Ok((
         StatusCode::CREATED,
         Json(tasks::add(&s.core, &p, &m, path_id(&id)?, input).await?),
@@ -123,14 +127,14 @@ async fn add_task(
 /// Mark a task done (or open again).
 #[utoipa::path(patch, path = "/api/v1/leads/{lead_id}/tasks/{lead_task_id}", tag = "leads", request_body = TaskDone,
     params(("lead_id" = LeadId, Path, description = "`led_...`"), ("lead_task_id" = LeadTaskId, Path, description = "`ltk_...`")),
-    responses((status = 200, body = TaskView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = LeadTaskView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn set_task(
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
     Path((lead_id, task_id)): Path<(String, String)>,
     ApiJson(input): ApiJson<TaskDone>,
-) -> ApiResult<Json<TaskView>> {
+) -> ApiResult<Json<LeadTaskView>> {
     let (l, t) = (path_id(&lead_id)?, path_id(&task_id)?);
     Ok(Json(tasks::set_done(&s.core, &p, &m, l, t, input).await?))
 }
@@ -146,13 +150,13 @@ async fn list_stages(
 }
 
 /// Add a stage (at `position`, default last).
-#[utoipa::path(post, path = "/api/v1/pipeline/stages", tag = "leads", request_body = StageInput,
+#[utoipa::path(post, path = "/api/v1/pipeline/stages", tag = "leads", request_body = NewStage,
     responses((status = 201, body = StageView), (status = 422, body = Problem)))]
 async fn add_stage(
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
-    ApiJson(input): ApiJson<StageInput>,
+    ApiJson(NewStage(input)): ApiJson<NewStage>,
 ) -> ApiResult<(StatusCode, Json<StageView>)> {
     Ok((
         StatusCode::CREATED,
@@ -161,7 +165,7 @@ async fn add_stage(
 }
 
 /// Rename a stage, change its kind, or move it.
-#[utoipa::path(patch, path = "/api/v1/pipeline/stages/{stage_id}", tag = "leads", request_body = StageInput,
+#[utoipa::path(patch, path = "/api/v1/pipeline/stages/{stage_id}", tag = "leads", request_body = StageChange,
     params(("stage_id" = StageId, Path, description = "`stg_...`")),
     responses((status = 200, body = StageView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update_stage(
@@ -169,7 +173,7 @@ async fn update_stage(
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<StageInput>,
+    ApiJson(StageChange(input)): ApiJson<StageChange>,
 ) -> ApiResult<Json<StageView>> {
     Ok(Json(
         stages::save(&s.core, &p, &m, Some(path_id(&id)?), input).await?,

@@ -4,7 +4,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use darkroom_core::crm::client::ClientView;
-use darkroom_core::crm::contact::{AddressInput, AddressView, ContactInput, ContactView};
+use darkroom_core::crm::contact::AddressChange;
+use darkroom_core::crm::contact::ContactChange;
+use darkroom_core::crm::contact::NewAddress;
+use darkroom_core::crm::contact::NewContact;
+use darkroom_core::crm::contact::{AddressView, ContactView};
 use darkroom_core::crm::merge::{self, MergeInput};
 use darkroom_core::crm::parts::{self as contact, Part};
 use darkroom_domain::ClientId;
@@ -17,7 +21,7 @@ use crate::state::AppState;
 /// Add a contact to a client (an organisation's billing or marketing
 /// person, a couple's planner). `primary: true` makes it the one to reach
 /// first (the previous primary stops being it).
-#[utoipa::path(post, path = "/api/v1/clients/{client_id}/contacts", tag = "clients", request_body = ContactInput,
+#[utoipa::path(post, path = "/api/v1/clients/{client_id}/contacts", tag = "clients", request_body = NewContact,
     params(("client_id" = ClientId, Path, description = "`cli_...`")),
     responses((status = 201, body = ContactView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_contact(
@@ -25,14 +29,14 @@ pub async fn add_contact(
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
     Path(client_id): Path<String>,
-    ApiJson(input): ApiJson<ContactInput>,
+    ApiJson(NewContact(input)): ApiJson<NewContact>,
 ) -> ApiResult<(StatusCode, Json<ContactView>)> {
     let v = contact::save_contact(&s.core, &p, &m, path_id(&client_id)?, None, input).await?;
     Ok((StatusCode::CREATED, Json(v)))
 }
 
 /// Change a contact of a client: only the fields sent change.
-#[utoipa::path(patch, path = "/api/v1/clients/{client_id}/contacts/{contact_id}", tag = "clients", request_body = ContactInput,
+#[utoipa::path(patch, path = "/api/v1/clients/{client_id}/contacts/{contact_id}", tag = "clients", request_body = ContactChange,
     params(("client_id" = ClientId, Path, description = "`cli_...`"), ("contact_id" = darkroom_domain::ContactId, Path, description = "`ctc_...`")),
     responses((status = 200, body = ContactView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_contact(
@@ -40,7 +44,7 @@ pub async fn update_contact(
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
     Path((client_id, contact_id)): Path<(String, String)>,
-    ApiJson(input): ApiJson<ContactInput>,
+    ApiJson(ContactChange(input)): ApiJson<ContactChange>,
 ) -> ApiResult<Json<ContactView>> {
     let (c, k) = (path_id(&client_id)?, path_id(&contact_id)?);
     Ok(Json(
@@ -64,7 +68,7 @@ pub async fn remove_contact(
 }
 
 /// Add an address to a client (home, billing, delivery, venue, office).
-#[utoipa::path(post, path = "/api/v1/clients/{client_id}/addresses", tag = "clients", request_body = AddressInput,
+#[utoipa::path(post, path = "/api/v1/clients/{client_id}/addresses", tag = "clients", request_body = NewAddress,
     params(("client_id" = ClientId, Path, description = "`cli_...`")),
     responses((status = 201, body = AddressView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_address(
@@ -72,14 +76,14 @@ pub async fn add_address(
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
     Path(client_id): Path<String>,
-    ApiJson(input): ApiJson<AddressInput>,
+    ApiJson(NewAddress(input)): ApiJson<NewAddress>,
 ) -> ApiResult<(StatusCode, Json<AddressView>)> {
     let v = contact::save_address(&s.core, &p, &m, path_id(&client_id)?, None, input).await?;
     Ok((StatusCode::CREATED, Json(v)))
 }
 
 /// Change an address of a client: only the fields sent change.
-#[utoipa::path(patch, path = "/api/v1/clients/{client_id}/addresses/{address_id}", tag = "clients", request_body = AddressInput,
+#[utoipa::path(patch, path = "/api/v1/clients/{client_id}/addresses/{address_id}", tag = "clients", request_body = AddressChange,
     params(("client_id" = ClientId, Path, description = "`cli_...`"), ("address_id" = darkroom_domain::AddressId, Path, description = "`adr_...`")),
     responses((status = 200, body = AddressView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_address(
@@ -87,7 +91,7 @@ pub async fn update_address(
     ApiAuth(p): ApiAuth,
     ClientMeta(m): ClientMeta,
     Path((client_id, address_id)): Path<(String, String)>,
-    ApiJson(input): ApiJson<AddressInput>,
+    ApiJson(AddressChange(input)): ApiJson<AddressChange>,
 ) -> ApiResult<Json<AddressView>> {
     let (c, a) = (path_id(&client_id)?, path_id(&address_id)?);
     Ok(Json(

@@ -287,6 +287,9 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
         (Err(e), _) | (_, Err(e)) => return error_page(&ctx.state, &e),
     };
     let similar = super::parts::similar(&ctx, &c).await;
+    let projects = darkroom_core::projects::interface::of_client(core, &ctx.p, c.id)
+        .await
+        .unwrap_or_default();
     let title = c.name.clone();
     ctx.render(
         "client.html",
@@ -295,7 +298,7 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
             errors => context! {}, kinds => KINDS, sources => SOURCES, tax_kinds => TAX_KINDS,
             choices => choices, contacts => parts.0, addresses => parts.1, similar => similar,
             roles => super::parts::ROLES, address_kinds => super::parts::ADDRESS_KINDS,
-            flash => flash_text(param(&q, "flash")),
+            projects => projects, flash => flash_text(param(&q, "flash")),
         },
     )
 }

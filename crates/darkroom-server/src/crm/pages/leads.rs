@@ -8,7 +8,7 @@ use axum::response::Response;
 use darkroom_core::CoreError;
 use darkroom_core::crm::lead::report;
 use darkroom_core::crm::lead::stages::{self, StageInput};
-use darkroom_core::crm::lead::tasks::{self, NewTask, TaskDone};
+use darkroom_core::crm::lead::tasks::{self, NewLeadTask, TaskDone};
 use darkroom_core::crm::lead::{self, LeadInput};
 use darkroom_domain::{LeadId, LeadTaskId, StageId, Timestamp};
 use minijinja::{Value, context};
@@ -98,11 +98,16 @@ async fn show_page(
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(&ctx.state, &e),
     };
     let stage = stages.iter().find(|s| s.id == l.stage_id).cloned();
+    let project = darkroom_core::projects::interface::of_lead(core, &ctx.p, id)
+        .await
+        .ok()
+        .flatten();
     ctx.render_status(
         status,
         "lead.html",
         context! {
             title => l.name.clone(), l => l, stage => stage, stages => stages, tasks => tasks,
+            project => project,
             reasons => LOST_REASONS, errors => errors, flash => flash_text(flash),
         },
     )
@@ -238,7 +243,7 @@ pub async fn add_task(
             }
         }
     };
-    let input = NewTask {
+    let input = NewLeadTask {
         title: field(&f.title),
         due_at: due,
     };

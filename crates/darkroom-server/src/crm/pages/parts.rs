@@ -4,7 +4,7 @@
 use axum::extract::Path;
 use axum::response::Response;
 use darkroom_core::crm::client::{self, ClientFilter, ClientView};
-use darkroom_core::crm::contact::{AddressInput, ContactInput};
+use darkroom_core::crm::contact::{ClientAddressInput, ContactInput};
 use darkroom_core::crm::merge::{self, MergeInput};
 use darkroom_core::crm::parts::{self as contact, Part};
 use darkroom_domain::{AddressId, ClientId, ContactId};
@@ -123,7 +123,7 @@ pub async fn add_address(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let input = AddressInput {
+    let input = ClientAddressInput {
         kind: Some(field(&f.kind)),
         label: Some(field(&f.label)),
         line1: Some(field(&f.line1)),

@@ -1,0 +1,36 @@
+//! What the other contexts (and the server's pages of them) may ask of
+//! projects: the jobs of a client, and the job a lead became.
+
+use darkroom_db::repo;
+use darkroom_domain::{ClientId, LeadId, TypedId};
+
+use super::{ProjectView, authorize_read, views};
+use crate::kernel::error::CoreResult;
+use crate::{Core, Principal};
+
+/// The live projects of a client, soonest first.
+pub async fn of_client(
+    core: &Core,
+    p: &Principal,
+    client: ClientId,
+) -> CoreResult<Vec<ProjectView>> {
+    authorize_read(core, p)?;
+    let c = core.db().conn();
+    let f = repo::project::Filter {
+        client: Some(client.uuid()),
+        ..Default::default()
+    };
+    views(c, p, repo::project::list(c, p.studio, &f, 200).await?).await
+}
+
+/// The project a converted lead became, if any.
+pub async fn of_lead(core: &Core, p: &Principal, lead: LeadId) -> CoreResult<Option<ProjectView>> {
+    authorize_read(core, p)?;
+    let c = core.db().conn();
+    let f = repo::project::Filter {
+        lead: Some(lead.uuid()),
+        ..Default::default()
+    };
+    let rows = repo::project::list(c, p.studio, &f, 1).await?;
+    Ok(views(c, p, rows).await?.pop())
+}
