@@ -65,6 +65,14 @@ named_enum!(
 );
 
 named_enum!(
+    /// What a project's link points at.
+    LinkKind, "link kind" {
+        Gallery => "gallery",
+        Booking => "booking",
+    }
+);
+
+named_enum!(
     /// Where a milestone stands against its target day.
     MilestoneState, "milestone state" {
         /// Not reached, and its day has not passed (or it has none).

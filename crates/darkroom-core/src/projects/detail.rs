@@ -3,7 +3,7 @@
 
 use darkroom_db::repo;
 use darkroom_domain::permission::Permission;
-use darkroom_domain::project::ProjectRole;
+use darkroom_domain::project::{LinkKind, ProjectRole};
 use darkroom_domain::{BookingId, GalleryId, ProjectId, TypedId, UserId};
 use serde::Serialize;
 
@@ -66,7 +66,7 @@ pub async fn detail(core: &Core, p: &Principal, id: ProjectId) -> CoreResult<Pro
     let mut galleries = Vec::new();
     let mut sessions = Vec::new();
     for l in repo::project::links(c, p.studio, id).await? {
-        if l.kind == "gallery" {
+        if l.kind == LinkKind::Gallery {
             match gallery(core, p, GalleryId::from_uuid(l.target_id)).await {
                 Ok(g) => galleries.push(g),
                 Err(e) if gone(&e) => {}

@@ -4,6 +4,7 @@
 use darkroom_db::entity::project_link;
 use darkroom_db::repo;
 use darkroom_domain::permission::Permission;
+use darkroom_domain::project::LinkKind;
 use darkroom_domain::{BookingId, GalleryId, ProjectId, TypedId};
 
 use super::{authorize_write, load, record};
@@ -18,10 +19,10 @@ pub enum Linked {
 }
 
 impl Linked {
-    fn kind(self) -> &'static str {
+    fn kind(self) -> LinkKind {
         match self {
-            Linked::Gallery(_) => "gallery",
-            Linked::Session(_) => "booking",
+            Linked::Gallery(_) => LinkKind::Gallery,
+            Linked::Session(_) => LinkKind::Booking,
         }
     }
 
@@ -82,7 +83,7 @@ pub async fn link(
         target_id: target.uuid(),
         studio_id: p.studio.uuid(),
         project_id: pm.id,
-        kind: target.kind().to_string(),
+        kind: target.kind(),
         created_at: core.now().as_micros(),
     };
     repo::project::link(&tx, row).await?;

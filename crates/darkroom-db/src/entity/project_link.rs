@@ -1,5 +1,6 @@
 //! A gallery or a session that belongs to a project (at most one each).
 
+use darkroom_domain::project::LinkKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,8 +11,7 @@ pub struct Model {
     pub target_id: Uuid,
     pub studio_id: Uuid,
     pub project_id: Uuid,
-    /// `gallery` or `booking`.
-    pub kind: String,
+    pub kind: LinkKind,
     pub created_at: i64,
 }
 
