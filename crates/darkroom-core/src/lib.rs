@@ -11,6 +11,7 @@ pub mod crm;
 pub mod demo;
 pub mod kernel;
 pub mod photos;
+pub mod portal;
 pub mod production;
 pub mod projects;
 pub mod sharing;

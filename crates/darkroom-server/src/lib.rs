@@ -22,6 +22,7 @@ pub mod bookings;
 pub mod crm;
 pub mod kernel;
 pub mod photos;
+pub mod portal;
 pub mod production;
 pub mod projects;
 pub mod sharing;

@@ -64,6 +64,15 @@ impl AppState {
         }
     }
 
+    /// The cookie a client's portal sign-in lives in (its link's token).
+    pub fn portal_cookie(&self) -> &'static str {
+        if self.config.secure_cookies() {
+            "__Secure-darkroom_portal"
+        } else {
+            "darkroom_portal"
+        }
+    }
+
     /// The cookie a client's link session lives in (scoped by path to its
     /// link, so `__Secure-` rather than `__Host-`).
     pub fn link_cookie(&self) -> &'static str {

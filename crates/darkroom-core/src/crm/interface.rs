@@ -144,3 +144,24 @@ pub async fn client_names(
     }
     Ok(out)
 }
+
+/// Who a message to a client (or one of its contacts) goes to: their name
+/// and email, if the live client (and contact) exist and have an email.
+pub async fn recipient(
+    c: &impl darkroom_db::sea_orm::ConnectionTrait,
+    studio: StudioId,
+    client: ClientId,
+    contact: Option<darkroom_domain::ContactId>,
+) -> CoreResult<Option<(String, Option<String>)>> {
+    let Some(m) = repo::client::find(c, studio, client).await? else {
+        return Ok(None);
+    };
+    let Some(contact) = contact else {
+        return Ok(Some((m.name, m.email)));
+    };
+    Ok(repo::client::contacts(c, studio, client)
+        .await?
+        .into_iter()
+        .find(|x| x.id == contact.uuid())
+        .map(|x| (x.name, x.email)))
+}

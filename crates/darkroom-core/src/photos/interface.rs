@@ -6,3 +6,18 @@
 pub(crate) use super::download::{Contents, ZipDownload, zip_of};
 pub(crate) use super::gallery::{GalleryView, event_in, load, order_of, target, view};
 pub(crate) use super::media::{MediaObject, Rendition, locate, open_for};
+
+/// A client's live galleries with their photo counts, for the client's
+/// own portal.
+pub(crate) async fn galleries_of_client(
+    c: &impl darkroom_db::sea_orm::ConnectionTrait,
+    studio: darkroom_domain::StudioId,
+    client: darkroom_domain::ClientId,
+) -> crate::kernel::error::CoreResult<Vec<GalleryView>> {
+    use darkroom_domain::TypedId;
+    let mut out = Vec::new();
+    for m in darkroom_db::repo::gallery::of_client(c, studio, client.uuid()).await? {
+        out.push(view(c, m).await?);
+    }
+    Ok(out)
+}

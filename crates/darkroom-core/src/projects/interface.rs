@@ -20,7 +20,12 @@ pub async fn of_client(
         client: Some(client.uuid()),
         ..Default::default()
     };
-    views(c, p, repo::project::list(c, p.studio, &f, 200).await?).await
+    views(
+        c,
+        p.studio,
+        repo::project::list(c, p.studio, &f, 200).await?,
+    )
+    .await
 }
 
 /// The project a converted lead became, if any.
@@ -32,5 +37,19 @@ pub async fn of_lead(core: &Core, p: &Principal, lead: LeadId) -> CoreResult<Opt
         ..Default::default()
     };
     let rows = repo::project::list(c, p.studio, &f, 1).await?;
-    Ok(views(c, p, rows).await?.pop())
+    Ok(views(c, p.studio, rows).await?.pop())
+}
+
+/// The live projects of a client, for the client's own portal (no staff
+/// member asks: the caller has proven it is the client).
+pub async fn of_client_for_client(
+    c: &impl darkroom_db::sea_orm::ConnectionTrait,
+    studio: darkroom_domain::StudioId,
+    client: ClientId,
+) -> CoreResult<Vec<ProjectView>> {
+    let f = repo::project::Filter {
+        client: Some(client.uuid()),
+        ..Default::default()
+    };
+    views(c, studio, repo::project::list(c, studio, &f, 200).await?).await
 }

@@ -219,20 +219,20 @@ pub async fn list(core: &Core, p: &Principal, f: &ProjectFilter) -> CoreResult<V
         deleted: f.deleted.unwrap_or(false),
     };
     let rows = repo::project::list(c, p.studio, &filter, LIST_LIMIT).await?;
-    views(c, p, rows).await
+    views(c, p.studio, rows).await
 }
 
 /// The views of `rows`, with client names read once.
 pub(crate) async fn views(
     c: &impl darkroom_db::sea_orm::ConnectionTrait,
-    p: &Principal,
+    studio: darkroom_domain::StudioId,
     rows: Vec<project::Model>,
 ) -> CoreResult<Vec<ProjectView>> {
     let clients: Vec<_> = rows.iter().map(|r| r.client_id).collect();
-    let names = crate::crm::interface::client_names(c, p.studio, &clients).await?;
+    let names = crate::crm::interface::client_names(c, studio, &clients).await?;
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
-        let people = repo::project::people(c, p.studio, ProjectId::from_uuid(m.id)).await?;
+        let people = repo::project::people(c, studio, ProjectId::from_uuid(m.id)).await?;
         let name = names
             .iter()
             .find(|(id, _)| *id == m.client_id)

@@ -35,6 +35,7 @@ pub mod photo;
 pub mod photo_note;
 pub mod photo_version;
 pub mod pipeline_stage;
+pub mod portal_link;
 pub mod project;
 pub mod project_link;
 pub mod project_milestone;

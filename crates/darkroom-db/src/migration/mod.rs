@@ -16,6 +16,7 @@ pub(crate) mod m0010_bookings;
 mod m0011_crm;
 mod m0012_leads;
 mod m0013_projects;
+mod m0014_portal;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_crm::Migration),
             Box::new(m0012_leads::Migration),
             Box::new(m0013_projects::Migration),
+            Box::new(m0014_portal::Migration),
         ]
     }
 }

@@ -266,3 +266,22 @@ pub async fn by_manage_hash(
         .one(c)
         .await?)
 }
+
+/// A client's live bookings from `since` on, by start (at most `limit`).
+pub async fn of_client(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    client: Uuid,
+    since: i64,
+    limit: u64,
+) -> DbResult<Vec<booking::Model>> {
+    Ok(booking::Entity::find()
+        .filter(booking::Column::StudioId.eq(studio))
+        .filter(booking::Column::ClientId.eq(client))
+        .filter(booking::Column::EndsAt.gt(since))
+        .filter(booking::Column::Status.ne("cancelled"))
+        .order_by_asc(booking::Column::StartsAt)
+        .limit(limit)
+        .all(c)
+        .await?)
+}

@@ -139,3 +139,19 @@ pub async fn delete_set(
         .await?;
     Ok(())
 }
+
+/// A client's live galleries, newest first.
+pub async fn of_client(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    client: Uuid,
+) -> DbResult<Vec<Model>> {
+    Ok(Entity::find()
+        .filter(Column::StudioId.eq(studio))
+        .filter(Column::ClientId.eq(client))
+        .filter(Column::DeletedAt.is_null())
+        .order_by_desc(Column::Id)
+        .limit(100)
+        .all(c)
+        .await?)
+}

@@ -14,6 +14,7 @@ pub mod instance;
 pub mod lead;
 pub mod person;
 pub mod photo;
+pub mod portal;
 pub mod project;
 pub mod schedule;
 pub mod share;

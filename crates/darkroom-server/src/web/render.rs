@@ -343,7 +343,10 @@ mod tests {
                 .unwrap()
                 .to_string()
         };
-        assert_eq!(at("/projects/p#milestones"), "/projects/p?flash=saved#milestones");
+        assert_eq!(
+            at("/projects/p#milestones"),
+            "/projects/p?flash=saved#milestones"
+        );
         assert_eq!(at("/clients?q=a"), "/clients?q=a&flash=saved");
         assert_eq!(at("/leads"), "/leads?flash=saved");
     }

@@ -113,10 +113,18 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
         .post(
             &owner,
             &format!("/api/v1/clients/{cid}/contacts"),
-            json!({ "name": format!("{marker} contact") }),
+            json!({ "name": format!("{marker} contact"), "email": "contact@example.com" }),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{contact}");
+    let (s, portal_link) = app
+        .post(
+            &owner,
+            &format!("/api/v1/clients/{cid}/portal-links"),
+            json!({ "contact_id": contact["id"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{portal_link}");
     let (s, address) = app
         .post(
             &owner,
@@ -260,6 +268,10 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
     ids.insert("address_id", address["id"].as_str().unwrap().to_string());
     ids.insert("project_id", pid);
     ids.insert(
+        "portal_link_id",
+        portal_link["id"].as_str().unwrap().to_string(),
+    );
+    ids.insert(
         "milestone_id",
         milestones[0]["id"].as_str().unwrap().to_string(),
     );
@@ -308,6 +320,7 @@ fn fresh_id(param: &str) -> String {
         "stage_id" => "stg",
         "lead_task_id" => "ltk",
         "project_id" => "prj",
+        "portal_link_id" => "ptl",
         "milestone_id" => "mst",
         "link_id" => "lnk",
         "set_id" => "set",

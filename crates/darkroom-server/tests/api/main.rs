@@ -22,6 +22,7 @@ mod link_races;
 mod locking;
 mod pages;
 mod photos;
+mod portal;
 mod projects;
 mod proof_downloads;
 mod renditions;

@@ -22,6 +22,10 @@ const OTHER_GUEST_ROUTES: &[&str] = &[
     // leads::a_visitor_inquires_and_the_lead_lands_in_the_first_stage
     "/inquire/{branch_id}",
     "/inquire/{branch_id}/thanks",
+    // portal::a_client_opens_their_portal_and_a_revoked_link_stops_at_once
+    "/portal",
+    "/portal/open/{token}",
+    "/portal/sign-out",
 ];
 
 /// A gallery with `n` ready photos, and its id and photo ids.

@@ -18,6 +18,7 @@ use helpers::TestApp;
 
 mod bookings;
 mod crm;
+mod portal;
 
 struct Driver {
     child: Child,

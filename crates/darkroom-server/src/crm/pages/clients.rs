@@ -290,6 +290,9 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
     let projects = darkroom_core::projects::interface::of_client(core, &ctx.p, c.id)
         .await
         .unwrap_or_default();
+    let portal_links = darkroom_core::portal::list(core, &ctx.p, c.id)
+        .await
+        .unwrap_or_default();
     let title = c.name.clone();
     ctx.render(
         "client.html",
@@ -298,7 +301,8 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
             errors => context! {}, kinds => KINDS, sources => SOURCES, tax_kinds => TAX_KINDS,
             choices => choices, contacts => parts.0, addresses => parts.1, similar => similar,
             roles => super::parts::ROLES, address_kinds => super::parts::ADDRESS_KINDS,
-            projects => projects, flash => flash_text(param(&q, "flash")),
+            projects => projects, portal_links => portal_links,
+            flash => flash_text(param(&q, "flash")),
         },
     )
 }

@@ -1,0 +1,106 @@
+//! The client's side: the emailed link signs the browser in (the link's
+//! token in an HttpOnly cookie, so revoking the link signs it out too),
+//! and `/portal` shows their page. Wrong tokens count against the
+//! address's guessing limit, like gallery links.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use darkroom_core::CoreError;
+use darkroom_core::portal;
+use minijinja::context;
+
+use crate::extract::ClientMeta;
+use crate::security;
+use crate::state::AppState;
+use crate::web::render::{error_page, render_public};
+
+fn gone(s: &AppState, status: StatusCode) -> Response {
+    let mut res = render_public(
+        s,
+        "portal_gone.html",
+        context! { title => "This link does not work" },
+    );
+    *res.status_mut() = status;
+    res
+}
+
+fn cookie(s: &AppState, token: String, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build((s.portal_cookie(), token))
+        .path("/portal")
+        .http_only(true)
+        .secure(s.config.secure_cookies())
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::seconds(max_age_secs))
+        .build()
+}
+
+/// Opens the emailed link: a working one signs this browser in and goes
+/// to the page; the token leaves the address bar at once.
+pub async fn open(
+    State(s): State<AppState>,
+    ClientMeta(m): ClientMeta,
+    jar: CookieJar,
+    Path(token): Path<String>,
+) -> Response {
+    match portal::visitor(&s.core, &token).await {
+        Ok(v) => {
+            if let Err(e) = portal::opened(&s.core, &v).await {
+                return error_page(&s, &e);
+            }
+            let mut res = (
+                jar.add(cookie(&s, token, 90 * 86_400)),
+                Redirect::to("/portal"),
+            )
+                .into_response();
+            res.headers_mut().insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            );
+            res
+        }
+        Err(CoreError::NotFound { .. }) => {
+            let ip = m.ip.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+            if security::count_failed_auth(&s, ip).is_err() {
+                return gone(&s, StatusCode::TOO_MANY_REQUESTS);
+            }
+            gone(&s, StatusCode::NOT_FOUND)
+        }
+        Err(e) => error_page(&s, &e),
+    }
+}
+
+/// The client's page, for the browser the link signed in.
+pub async fn home(State(s): State<AppState>, jar: CookieJar) -> Response {
+    let Some(token) = jar.get(s.portal_cookie()).map(|c| c.value().to_string()) else {
+        return gone(&s, StatusCode::NOT_FOUND);
+    };
+    let v = match portal::visitor(&s.core, &token).await {
+        Ok(v) => v,
+        Err(CoreError::NotFound { .. }) => return gone(&s, StatusCode::NOT_FOUND),
+        Err(e) => return error_page(&s, &e),
+    };
+    match portal::home(&s.core, &v).await {
+        Ok(h) => {
+            let mut res = render_public(
+                &s,
+                "portal.html",
+                context! { title => h.studio.clone(), h => h },
+            );
+            res.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            res
+        }
+        Err(CoreError::NotFound { .. }) => gone(&s, StatusCode::NOT_FOUND),
+        Err(e) => error_page(&s, &e),
+    }
+}
+
+/// Signs this browser out of the portal (the link itself keeps working).
+pub async fn sign_out(State(s): State<AppState>, jar: CookieJar) -> Response {
+    let jar = jar.remove(Cookie::build(s.portal_cookie()).path("/portal").build());
+    (jar, Redirect::to("/portal")).into_response()
+}
