@@ -309,6 +309,7 @@ async fn bench_slots(core: &Core, owner: &Principal, branch: uuid::Uuid, rooms: 
         location_kind: LocationKind::Studio,
         capacity: 1,
         public: 1,
+        requires_approval: 0,
         staff_ids: format!("|{}|", owner.user.uuid()),
         resource_ids: format!("|{}|", rooms[0].uuid()),
         version: 1,

@@ -313,20 +313,15 @@ pub struct StatusChange {
     pub reason: Option<Text<1000>>,
 }
 
-pub async fn set_status(
+/// The status and reason a change asks for, if the booking may take them
+/// (else the clear refusal, or the current state for a stale version).
+async fn checked_change(
     core: &Core,
     p: &Principal,
-    meta: &Meta,
     id: BookingId,
-    change: StatusChange,
-) -> CoreResult<BookingView> {
-    let c = core.db().conn();
-    let current = visible(core, p, c, id).await?;
-    core.authorize(
-        p,
-        Permission::BookingManage,
-        Target::branch(BranchId::from_uuid(current.branch_id)),
-    )?;
+    current: &booking::Model,
+    change: &StatusChange,
+) -> CoreResult<(BookingStatus, Option<String>)> {
     let to = change
         .status
         .check()
@@ -351,6 +346,24 @@ pub async fn set_status(
             ),
         ));
     }
+    Ok((to, reason))
+}
+
+pub async fn set_status(
+    core: &Core,
+    p: &Principal,
+    meta: &Meta,
+    id: BookingId,
+    change: StatusChange,
+) -> CoreResult<BookingView> {
+    let c = core.db().conn();
+    let current = visible(core, p, c, id).await?;
+    core.authorize(
+        p,
+        Permission::BookingManage,
+        Target::branch(BranchId::from_uuid(current.branch_id)),
+    )?;
+    let (to, reason) = checked_change(core, p, id, &current, &change).await?;
     let tx = core.db().begin().await?;
     let mut am = booking::ActiveModel {
         status: Set(to),
@@ -385,8 +398,18 @@ pub async fn set_status(
         }),
     )
     .await?;
+    // A request made online, answered: the guest hears either way.
+    let answered = current.status == BookingStatus::Tentative
+        && current.manage_token_hash.is_some()
+        && matches!(to, BookingStatus::Scheduled | BookingStatus::Cancelled);
+    if answered {
+        super::notify::answer_request(core, &tx, &fresh, reason.as_deref()).await?;
+    }
     let out = views(core, &tx, p.studio, vec![fresh]).await?;
     crate::commit(tx).await?;
+    if answered {
+        core.wake_workers();
+    }
     out.into_iter()
         .next()
         .ok_or(CoreError::not_found("booking"))

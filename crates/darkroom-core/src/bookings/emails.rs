@@ -84,3 +84,100 @@ pub fn booking_confirmed(
         html,
     }
 }
+
+/// A booking request received (the session type asks the studio to confirm).
+pub fn booking_requested(
+    studio: &str,
+    name: &str,
+    what: &str,
+    when: &str,
+    manage: &str,
+    branding: &Branding,
+) -> Message {
+    let subject = format!("Requested: {what} on {when}");
+    let text = format!(
+        "Hello {name},\n\nThank you: {studio} has your request for a {what} on {when}. The time is held for you while the studio confirms it; you will get an email either way.\n\nTo withdraw the request, use your private link:\n{manage}\n"
+    );
+    let html = wrap(
+        studio,
+        branding,
+        &format!(
+            "<p>Hello {},</p><p>Thank you: {} has your request for a <strong>{}</strong> on <strong>{}</strong>. The time is held for you while the studio confirms it; you will get an email either way.</p>{}",
+            escape(name),
+            escape(studio),
+            escape(what),
+            escape(when),
+            crate::kernel::mail::layout::button(manage, "Withdraw the request", branding),
+        ),
+    );
+    Message {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// The studio confirmed a request: the invite is attached.
+pub fn request_confirmed(
+    studio: &str,
+    name: &str,
+    what: &str,
+    when: &str,
+    branding: &Branding,
+) -> Message {
+    let subject = format!("Confirmed: {what} on {when}");
+    let text = format!(
+        "Hello {name},\n\n{studio} confirmed your {what} on {when}. The attached invite adds it to your calendar. To move or cancel it, use the private link from the email of your request.\n"
+    );
+    let html = wrap(
+        studio,
+        branding,
+        &format!(
+            "<p>Hello {},</p><p>{} confirmed your <strong>{}</strong> on <strong>{}</strong>. The attached invite adds it to your calendar. To move or cancel it, use the private link from the email of your request.</p>",
+            escape(name),
+            escape(studio),
+            escape(what),
+            escape(when),
+        ),
+    );
+    Message {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// The studio declined a request, with its reason.
+pub fn request_declined(
+    studio: &str,
+    name: &str,
+    what: &str,
+    when: &str,
+    reason: Option<&str>,
+    branding: &Branding,
+) -> Message {
+    let subject = format!("Not available: {what} on {when}");
+    let why = reason
+        .map(|r| format!(" Their note: {r}"))
+        .unwrap_or_default();
+    let text = format!(
+        "Hello {name},\n\nSorry: {studio} cannot take your {what} on {when}.{why}\n\nPlease pick another time on their booking page, or reply to them.\n"
+    );
+    let html = wrap(
+        studio,
+        branding,
+        &format!(
+            "<p>Hello {},</p><p>Sorry: {} cannot take your <strong>{}</strong> on <strong>{}</strong>.{}</p><p>Please pick another time on their booking page, or reply to them.</p>",
+            escape(name),
+            escape(studio),
+            escape(what),
+            escape(when),
+            escape(&why),
+        ),
+    );
+    Message {
+        subject,
+        text,
+        html,
+    }
+}

@@ -12,6 +12,7 @@ pub mod feed;
 pub mod holds;
 pub mod interface;
 pub mod new;
+pub mod notify;
 pub mod public;
 pub mod remind;
 pub mod resource;

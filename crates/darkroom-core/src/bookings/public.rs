@@ -98,6 +98,8 @@ pub struct Booked {
     pub ends_at: Timestamp,
     /// The private link to move or cancel it (shown once, and emailed).
     pub manage_url: String,
+    /// A request the studio confirms or declines (the time is held).
+    pub requested: bool,
 }
 
 /// A free start of `t` that someone can take, and who.
@@ -206,7 +208,11 @@ fn guest_row(
         client_id: Set(Some(client.uuid())),
         session_type_id: Set(Some(t.id)),
         kind: Set(t.kind),
-        status: Set(BookingStatus::Scheduled),
+        status: Set(if t.requires_approval == 1 {
+            BookingStatus::Tentative
+        } else {
+            BookingStatus::Scheduled
+        }),
         title: Set(format!("{}: {name}", t.name)),
         starts_at: Set(span.start.as_micros()),
         ends_at: Set(span.end.as_micros()),
@@ -267,24 +273,17 @@ pub async fn book(
     }
     let manage_url = core.settings().link(&format!("/book/manage/{token}"));
     let label = format!("{name} <{email}> on the booking page");
-    record(core, &tx, meta, &m, &label, "booking.booked_online").await?;
-    let client_zone = input
-        .time_zone
-        .as_ref()
-        .and_then(|z| z.check().ok())
-        .unwrap_or(view.zone.clone());
+    let requested = t.requires_approval == 1;
+    let event = ["booking.booked_online", "booking.requested"][usize::from(requested)];
+    record(core, &tx, meta, &m, &label, event).await?;
     if can_email {
-        confirm(
-            core,
-            &tx,
-            &m,
-            &view,
-            &email,
-            &name,
-            &client_zone,
-            &manage_url,
-        )
-        .await?;
+        let zone = input.time_zone.as_ref().and_then(|z| z.check().ok());
+        let guest = (
+            email.as_str(),
+            name.as_str(),
+            zone.as_deref().unwrap_or(&view.zone),
+        );
+        super::notify::confirm(core, &tx, &m, &view, guest, &manage_url).await?;
     }
     crate::commit(tx).await?;
     core.wake_workers();
@@ -293,6 +292,7 @@ pub async fn book(
         starts_at: span.start,
         ends_at: span.end,
         manage_url,
+        requested,
     })
 }
 
@@ -336,47 +336,6 @@ pub fn ics_of(m: &booking::Model, studio_name: &str, host: &str, now: Timestamp)
         updated: Timestamp::from_micros(m.updated_at),
     };
     ical::calendar(studio_name, &[event], now)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn confirm(
-    core: &Core,
-    tx: &darkroom_db::Tx,
-    m: &booking::Model,
-    t: &PublicType,
-    email: &str,
-    name: &str,
-    zone: &str,
-    manage: &str,
-) -> CoreResult<()> {
-    let studio = StudioId::from_uuid(m.studio_id);
-    let host = core
-        .settings()
-        .public_url
-        .host_str()
-        .unwrap_or("darkroom.local")
-        .to_string();
-    let when = Timestamp::from_micros(m.starts_at).date_time(zone, &t.header.locale);
-    let msg = super::emails::booking_confirmed(
-        &t.header.shown_name(),
-        name,
-        &t.name,
-        &when,
-        manage,
-        &t.header.branding,
-    );
-    let ics = ics_of(m, &t.header.shown_name(), &host, core.now());
-    crate::kernel::mail::queue_with_calendar(
-        core,
-        tx,
-        Some(studio),
-        "booking_confirmed",
-        email,
-        msg,
-        Some(ics),
-    )
-    .await?;
-    Ok(())
 }
 
 /// A booking as its manage link shows it.

@@ -40,6 +40,8 @@ pub struct SessionTypeView {
     pub capacity: i64,
     /// Whether clients can book it on the public page.
     pub public: bool,
+    /// Whether an online booking waits for the studio to confirm it.
+    pub requires_approval: bool,
     /// Who may take it (any one free); empty: anyone with hours at the branch.
     pub staff_ids: Vec<UserId>,
     /// What every booking of it needs (a room, a backdrop).
@@ -79,6 +81,7 @@ pub(crate) fn view(m: session_type::Model) -> SessionTypeView {
         location_kind: m.location_kind,
         capacity: m.capacity,
         public: m.public == 1,
+        requires_approval: m.requires_approval == 1,
         staff_ids: ids_of(&m.staff_ids)
             .into_iter()
             .map(UserId::from_uuid)
@@ -118,6 +121,9 @@ pub struct NewSessionType {
     pub location_kind: Option<LocationKindName>,
     pub capacity: Option<Ranged<1, 100>>,
     pub public: Option<bool>,
+    /// Online bookings are requests the studio confirms or declines
+    /// (the time is held meanwhile).
+    pub requires_approval: Option<bool>,
     #[schema(max_items = 50)]
     pub staff_ids: Option<Vec<UserId>>,
     #[schema(max_items = 20)]
@@ -226,6 +232,7 @@ fn fields(
         location_kind: Set(location.unwrap_or(LocationKind::Studio)),
         description: Set(description),
         public: Set(i64::from(input.public.unwrap_or(false))),
+        requires_approval: Set(i64::from(input.requires_approval.unwrap_or(false))),
         ..Default::default()
     }
 }

@@ -99,6 +99,8 @@ pub(super) async fn demo_bookings(
             location_kind: None,
             capacity: None,
             public: Some(true),
+            // One of them asks the studio to confirm each online booking.
+            requires_approval: Some(i == TYPES.len() - 1),
             staff_ids: Some(vec![who]),
             resource_ids: Some(vec![gear[i][0]]),
         };

@@ -26,6 +26,8 @@ pub struct Model {
     pub location_kind: LocationKind,
     pub capacity: i64,
     pub public: i64,
+    /// 1: each online booking is a request the studio confirms or declines.
+    pub requires_approval: i64,
     /// `|id|id|`: the staff who may take it (any one free).
     #[sea_orm(column_type = "Text")]
     pub staff_ids: String,

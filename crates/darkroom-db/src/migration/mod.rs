@@ -17,6 +17,7 @@ mod m0011_crm;
 mod m0012_leads;
 mod m0013_projects;
 mod m0014_portal;
+mod m0015_booking_requests;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_leads::Migration),
             Box::new(m0013_projects::Migration),
             Box::new(m0014_portal::Migration),
+            Box::new(m0015_booking_requests::Migration),
         ]
     }
 }

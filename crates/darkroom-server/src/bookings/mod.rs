@@ -59,6 +59,10 @@ pub fn context() -> Context {
             ),
             ("booking_moved", "Booking moved."),
             (
+                "requested",
+                "Request sent: the time is held for you, and the studio will confirm it by email.",
+            ),
+            (
                 "booking_cancelled",
                 "Booking cancelled: its people, rooms and gear are free again.",
             ),

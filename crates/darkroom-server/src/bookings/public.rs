@@ -211,7 +211,8 @@ pub async fn book(
                 .find("/book/manage/")
                 .map(|i| b.manage_url[i..].to_string())
                 .unwrap_or_default();
-            done(&format!("{path}?tz={}", urlencoded(&f.tz)), "booked")
+            let notice = if b.requested { "requested" } else { "booked" };
+            done(&format!("{path}?tz={}", urlencoded(&f.tz)), notice)
         }
         Err(e) => match field_errors(&e) {
             Some(errs) => details(

@@ -1226,3 +1226,150 @@ async fn a_session_type_named_in_hangul_gets_an_address() {
     assert!(t["slug"].as_str().unwrap().starts_with("session-"), "{t}");
     assert_eq!(t["name"], "증명사진");
 }
+
+/// A guest's request on the public page of `tid` at its first free time;
+/// the start asked for.
+async fn request_first_time(app: &TestApp, tid: &str, email: &str) -> String {
+    let mut v = Visitor {
+        cookie: String::new(),
+    };
+    let (_, html) = v.get(app, &format!("/book/{tid}?tz=Asia/Kolkata")).await;
+    let start = first_time(&html);
+    let (_, form) = v
+        .get(
+            app,
+            &format!(
+                "/book/{tid}/details?start={}&tz=Asia%2FKolkata",
+                start.replace(':', "%3A").replace('+', "%2B")
+            ),
+        )
+        .await;
+    let csrf = crate::helpers::csrf_of(&form).unwrap();
+    let (s, to) = v
+        .post(
+            app,
+            &format!("/book/{tid}/details"),
+            &csrf,
+            &[
+                ("start", &start),
+                ("tz", "Asia/Kolkata"),
+                ("name", "Mina Park"),
+                ("email", email),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
+    assert!(to.contains("flash=requested"), "{to}");
+    start
+}
+
+#[tokio::test]
+async fn a_request_holds_the_time_until_the_studio_confirms_or_declines() {
+    use darkroom_db::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = TestApp::spawn().await;
+    let f = front(&app, "Request Studio", "Asia/Kolkata").await;
+    app.unreachable_smtp(&f.owner, "Request Studio").await;
+    let user = f.photographer.user.to_string();
+    let week: Vec<Value> = (1..=7)
+        .map(|d| json!({ "branch_id": f.branch, "weekday": d, "from": "10:00", "to": "13:00" }))
+        .collect();
+    app.api(
+        &f.owner,
+        reqwest::Method::PUT,
+        &format!("/api/v1/staff/{user}/hours"),
+        Some(json!({ "hours": week })),
+    )
+    .await;
+    let (s, t) = app
+        .post(&f.owner, "/api/v1/session-types", json!({
+            "branch_id": f.branch, "name": "Consultation", "duration_minutes": 60, "increment_minutes": 60,
+            "min_notice_minutes": 60, "public": true, "requires_approval": true,
+            "staff_ids": [user], "resource_ids": [f.room],
+        }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    assert_eq!(t["requires_approval"], true);
+    let tid = t["id"].as_str().unwrap().to_string();
+    let kinds = |kind: &'static str| {
+        let db = app.db.conn().clone();
+        async move {
+            darkroom_db::entity::email::Entity::find()
+                .filter(darkroom_db::entity::email::Column::Kind.eq(kind))
+                .all(&db)
+                .await
+                .unwrap()
+        }
+    };
+
+    // The request holds the photographer and the room, tentatively.
+    let start = request_first_time(&app, &tid, "mina@example.com").await;
+    let (_, list) = app
+        .get(&f.owner, &format!("/api/v1/bookings?holder={}", f.room))
+        .await;
+    let req = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["starts_at"] == start.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(req["status"], "tentative");
+    assert_eq!(req["claims"].as_array().unwrap().len(), 2);
+    assert_eq!(kinds("booking_requested").await.len(), 1);
+    assert!(
+        kinds("booking_confirmed").await.is_empty(),
+        "not confirmed yet"
+    );
+    assert_eq!(
+        app.audit_count(f.owner.studio, "booking.requested").await,
+        1
+    );
+    // The next guest is offered a later time: the requested one is held.
+    let second = request_first_time(&app, &tid, "leo@example.com").await;
+    assert_ne!(second, start);
+
+    // Confirmed: the guest gets the invite.
+    let id = req["id"].as_str().unwrap();
+    let (s, ok) = app
+        .post(
+            &f.owner,
+            &format!("/api/v1/bookings/{id}/status"),
+            json!({ "version": req["version"], "status": "scheduled" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{ok}");
+    let sent = kinds("booking_confirmed").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to_address, "mina@example.com");
+    assert!(sent[0].calendar.is_some(), "with the invite");
+
+    // Declined with a reason: the guest hears why, and the time is free.
+    let (_, list) = app
+        .get(&f.owner, &format!("/api/v1/bookings?holder={}", f.room))
+        .await;
+    let other = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["starts_at"] == second.as_str())
+        .cloned()
+        .unwrap();
+    let (s, no) = app
+        .post(&f.owner, &format!("/api/v1/bookings/{}/status", other["id"].as_str().unwrap()), json!({
+            "version": other["version"], "status": "cancelled", "reason": "The studio is closed for a shoot that day",
+        }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{no}");
+    let declined = kinds("booking_declined").await;
+    assert_eq!(declined.len(), 1);
+    assert!(
+        declined[0].body_text.contains("closed for a shoot"),
+        "{}",
+        declined[0].body_text
+    );
+    let rows = held(&app, &f.owner, &f.room).await;
+    assert!(
+        rows.iter().all(|b| b["starts_at"] != second.as_str()),
+        "released: {rows:?}"
+    );
+}

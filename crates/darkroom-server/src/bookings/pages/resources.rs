@@ -39,6 +39,7 @@ pub struct TypeForm {
     increment: String,
     location_kind: String,
     public: String,
+    requires_approval: String,
 }
 
 fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<(&'static str, &'static str)> {
@@ -209,6 +210,7 @@ pub async fn create_type(ctx: PageCtx, PageForm(f): PageForm<TypeForm>) -> Respo
             location_kind: opt_field(&f.location_kind),
             capacity: None,
             public: Some(f.public == "on"),
+            requires_approval: Some(f.requires_approval == "on"),
             staff_ids: None,
             resource_ids: None,
         })
