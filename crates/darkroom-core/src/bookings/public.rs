@@ -113,16 +113,52 @@ async fn taker(core: &Core, t: &session_type::Model, start: Timestamp) -> CoreRe
         start.plus(std::time::Duration::from_secs(1)),
     )
     .await?;
-    slots
+    let free = slots
         .into_iter()
         .find(|s| s.starts_at == start)
-        .and_then(|s| s.staff_ids.first().copied())
+        .map(|s| s.staff_ids)
+        .unwrap_or_default();
+    least_loaded(core, studio, &free, start)
+        .await?
         .ok_or_else(|| {
             CoreError::conflict(
                 "slot_taken",
                 "that time is no longer free; pick another time from the list",
             )
         })
+}
+
+/// Of the people free for a slot, the one with the fewest sessions in the
+/// week around it (round robin by load; the first named wins a tie), so
+/// online bookings spread over the team instead of piling on one person.
+async fn least_loaded(
+    core: &Core,
+    studio: StudioId,
+    free: &[UserId],
+    start: Timestamp,
+) -> CoreResult<Option<UserId>> {
+    if free.len() < 2 {
+        return Ok(free.first().copied());
+    }
+    let half_week = 84 * 3_600_000_000i64;
+    let mut best: Option<(usize, UserId)> = None;
+    for who in free {
+        let r = repo::booking::Range {
+            from: start.as_micros() - half_week,
+            to: start.as_micros() + half_week,
+            branches: None,
+            holder: Some(who.uuid()),
+            cancelled: false,
+            limit: 500,
+        };
+        let load = repo::booking::between(core.db().conn(), studio, &r)
+            .await?
+            .len();
+        if best.is_none_or(|(b, _)| load < b) {
+            best = Some((load, *who));
+        }
+    }
+    Ok(best.map(|(_, who)| who))
 }
 
 /// The type's photographer for this slot and every resource it needs, each

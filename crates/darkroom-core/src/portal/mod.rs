@@ -113,18 +113,16 @@ pub async fn send(
             format!("a link works 1 to {MAX_DAYS} days; {days} is not"),
         ));
     }
+    // The request is fine; the record is not ready for it: a conflict with
+    // its state, answered with what to do.
     let Some(email) = email.filter(|e| !e.is_empty()) else {
         let whose = if input.contact_id.is_some() {
             "this contact"
         } else {
             "this client"
         };
-        return Err(CoreError::invalid(
-            if input.contact_id.is_some() {
-                "contact_id"
-            } else {
-                "client"
-            },
+        return Err(CoreError::conflict(
+            "no_email",
             format!("{whose} has no email address; add one first, then send the link"),
         ));
     };

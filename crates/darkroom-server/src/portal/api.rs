@@ -13,10 +13,11 @@ use crate::extract::{ApiAuth, ApiJson, ClientMeta, path_id};
 use crate::state::AppState;
 
 /// Email a client (or one of its contacts) a sign-in link to their portal
-/// page. The answer carries the link (`url`) once.
+/// page. The answer carries the link (`url`) once. One without an email
+/// address answers 409 `no_email`.
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/portal-links", tag = "portal", request_body = PortalLinkInput,
     params(("client_id" = ClientId, Path, description = "`cli_...`")),
-    responses((status = 201, body = PortalLinkView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = PortalLinkView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn send_link(
     State(s): State<AppState>,
     ApiAuth(p): ApiAuth,

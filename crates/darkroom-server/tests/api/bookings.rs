@@ -1230,6 +1230,12 @@ async fn a_session_type_named_in_hangul_gets_an_address() {
 /// A guest's request on the public page of `tid` at its first free time;
 /// the start asked for.
 async fn request_first_time(app: &TestApp, tid: &str, email: &str) -> String {
+    book_first_time(app, tid, email, "requested").await
+}
+
+/// A guest's booking on the public page of `tid` at its first free time,
+/// answered with the notice `flash`; the start taken.
+async fn book_first_time(app: &TestApp, tid: &str, email: &str, flash: &str) -> String {
     let mut v = Visitor {
         cookie: String::new(),
     };
@@ -1259,7 +1265,7 @@ async fn request_first_time(app: &TestApp, tid: &str, email: &str) -> String {
         )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{to}");
-    assert!(to.contains("flash=requested"), "{to}");
+    assert!(to.contains(&format!("flash={flash}")), "{to}");
     start
 }
 
@@ -1371,5 +1377,77 @@ async fn a_request_holds_the_time_until_the_studio_confirms_or_declines() {
     assert!(
         rows.iter().all(|b| b["starts_at"] != second.as_str()),
         "released: {rows:?}"
+    );
+}
+
+#[tokio::test]
+async fn online_bookings_go_to_whoever_has_the_least_work_that_week() {
+    let app = TestApp::spawn().await;
+    let f = front(&app, "Team Studio", "Asia/Kolkata").await;
+    let second = app.member(&f.owner, "photographer", None).await;
+    let people = [f.photographer.user.to_string(), second.user.to_string()];
+    let week: Vec<Value> = (1..=7)
+        .map(|d| json!({ "branch_id": f.branch, "weekday": d, "from": "10:00", "to": "16:00" }))
+        .collect();
+    for user in &people {
+        app.api(
+            &f.owner,
+            reqwest::Method::PUT,
+            &format!("/api/v1/staff/{user}/hours"),
+            Some(json!({ "hours": week })),
+        )
+        .await;
+    }
+    let (s, t) = app
+        .post(&f.owner, "/api/v1/session-types", json!({
+            "branch_id": f.branch, "name": "Mini", "duration_minutes": 60, "increment_minutes": 60,
+            "min_notice_minutes": 60, "public": true, "staff_ids": people,
+        }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let tid = t["id"].as_str().unwrap().to_string();
+    // The first photographer already has two sessions the next day.
+    let mut v = Visitor {
+        cookie: String::new(),
+    };
+    let (_, html) = v.get(&app, &format!("/book/{tid}?tz=Asia/Kolkata")).await;
+    let first: jiff::Timestamp = first_time(&html).parse().unwrap();
+    for h in [24, 26] {
+        let at = |x: i64| (first + jiff::SignedDuration::from_hours(x)).to_string();
+        let (s, b) = app
+            .post(&f.owner, "/api/v1/bookings", json!({
+                "branch_id": f.branch, "title": "Studio job", "starts_at": at(h), "ends_at": at(h + 1),
+                "staff": [{ "user_id": people[0] }],
+            }))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    // So online bookings go to the second, until the load evens out.
+    let busy = |user: String| {
+        let app = &app;
+        let owner = f.owner.clone();
+        async move {
+            let (_, rows) = app
+                .get(&owner, &format!("/api/v1/bookings?holder={user}"))
+                .await;
+            rows.as_array().unwrap().len()
+        }
+    };
+    book_first_time(&app, &tid, "guest0@example.com", "booked").await;
+    assert_eq!(
+        (busy(people[0].clone()).await, busy(people[1].clone()).await),
+        (2, 1)
+    );
+    // The same time again: only the first is free then, so it is theirs.
+    book_first_time(&app, &tid, "guest1@example.com", "booked").await;
+    assert_eq!(
+        (busy(people[0].clone()).await, busy(people[1].clone()).await),
+        (3, 1)
+    );
+    // The next time, both are free: the less busy one takes it.
+    book_first_time(&app, &tid, "guest2@example.com", "booked").await;
+    assert_eq!(
+        (busy(people[0].clone()).await, busy(people[1].clone()).await),
+        (3, 2)
     );
 }

@@ -175,7 +175,8 @@ async fn portal_links_need_an_email_and_stay_in_their_studio() {
             json!({}),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "no_email", "{e}");
     assert!(e.to_string().contains("no email address"), "{e}");
     let (s, e) = app
         .post(
