@@ -380,6 +380,7 @@ async fn bench_booking(core: &Core, owner: &Principal, rooms: &[ResourceId]) {
                         notes: None,
                         staff: None,
                         resource_ids: Some(vec![room]),
+                        package_id: None,
                     };
                     let t = Instant::now();
                     match new::create(&core, &owner, &Meta::system(), input).await {

@@ -282,6 +282,8 @@ typed_id!(/// A follow-up task on a lead.
     LeadTaskId, "ltk", "task");
 typed_id!(/// A job for a client: a wedding, a headshot day, an event.
     ProjectId, "prj", "project");
+typed_id!(/// A package a branch sells.
+    PackageId, "pkg", "package");
 typed_id!(/// A client portal sign-in link.
     PortalLinkId, "ptl", "portal link");
 typed_id!(/// A dated step of a project (contract signed, proofs ready).

@@ -31,6 +31,42 @@ impl Currency {
         u32::from(self.0.exponent().unwrap_or(0))
     }
 
+    /// An amount as people type it (`12500`, `12500.5`, `12500.50`) in
+    /// minor units, exactly: no more decimals than the currency has, not
+    /// negative, below a trillion.
+    pub fn parse_amount(self, s: &str) -> Result<i64, String> {
+        let t = s.trim();
+        let digits = self.minor_digits() as usize;
+        let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+        let all_digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty()
+            || !all_digits(whole)
+            || !all_digits(frac)
+            || (t.contains('.') && frac.is_empty())
+        {
+            return Err(format!(
+                "`{}` is not an amount; write digits with an optional decimal point, e.g. 12500.50",
+                crate::validate::clip(s)
+            ));
+        }
+        if frac.len() > digits {
+            return Err(format!(
+                "{} has {digits} decimal places; `{}` has {}",
+                self.code(),
+                crate::validate::clip(s),
+                frac.len()
+            ));
+        }
+        if whole.trim_start_matches('0').len() > 12 {
+            return Err("the amount is too large (at most 999,999,999,999)".into());
+        }
+        let whole: i64 = whole
+            .parse()
+            .map_err(|_| "the amount is too large".to_string())?;
+        let frac: i64 = format!("{frac:0<digits$}").parse().unwrap_or(0);
+        Ok(whole * 10i64.pow(digits as u32) + frac)
+    }
+
     /// Formats an amount in minor units, e.g. `INR 1,234.50`.
     pub fn format_minor(self, minor: i64) -> String {
         let digits = self.minor_digits();
@@ -92,6 +128,24 @@ impl std::fmt::Display for Currency {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_are_read_exactly_in_the_currencys_minor_units() {
+        let inr = Currency::parse("INR").unwrap();
+        assert_eq!(inr.parse_amount("12500"), Ok(1_250_000));
+        assert_eq!(inr.parse_amount(" 12500.5 "), Ok(1_250_050));
+        assert_eq!(inr.parse_amount("0.07"), Ok(7));
+        assert!(inr.parse_amount("12.345").is_err());
+        assert!(inr.parse_amount("-5").is_err());
+        assert!(inr.parse_amount("1e3").is_err());
+        assert!(inr.parse_amount("12.").is_err());
+        let krw = Currency::parse("KRW").unwrap();
+        assert_eq!(krw.parse_amount("150000"), Ok(150_000));
+        assert!(krw.parse_amount("1000.5").is_err());
+        let bhd = Currency::parse("BHD").unwrap();
+        assert_eq!(bhd.parse_amount("1.5"), Ok(1_500));
+        assert!(inr.parse_amount("9999999999999").is_err());
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -13,6 +13,7 @@ pub mod holds;
 pub mod interface;
 pub mod new;
 pub mod notify;
+pub mod package;
 pub mod public;
 pub mod remind;
 pub mod resource;

@@ -51,6 +51,9 @@ pub struct NewBooking {
     /// The resources it holds (at most 20).
     #[schema(max_items = 20)]
     pub resource_ids: Option<Vec<ResourceId>>,
+    /// A package of the branch (`pkg_...`): the rooms, gear and people it
+    /// names are held too.
+    pub package_id: Option<darkroom_domain::PackageId>,
 }
 
 /// A new booking, checked: its row, when it is, and what it holds.
@@ -125,6 +128,46 @@ fn fields(
     (row, span, zone)
 }
 
+/// The people and resources a booking names, with those of its package
+/// (resource hooks) added once each.
+async fn with_package(
+    core: &Core,
+    p: &Principal,
+    input: &NewBooking,
+    branch: uuid::Uuid,
+) -> CoreResult<(Vec<StaffPick>, Vec<ResourceId>)> {
+    let mut staff = input.staff.clone().unwrap_or_default();
+    let mut resources = input.resource_ids.clone().unwrap_or_default();
+    let Some(id) = input.package_id else {
+        return Ok((staff, resources));
+    };
+    let pkg = super::package::live(core, p.studio, id)
+        .await
+        .map_err(|_| CoreError::missing("package_id", "package", id))?;
+    if pkg.branch_id != branch {
+        return Err(CoreError::invalid(
+            "package_id",
+            "this package is sold by another branch; book it there, or pick this branch's package",
+        ));
+    }
+    for r in super::session_type::ids_of(&pkg.resource_ids) {
+        let r = ResourceId::from_uuid(r);
+        if !resources.contains(&r) {
+            resources.push(r);
+        }
+    }
+    for u in super::session_type::ids_of(&pkg.staff_ids) {
+        let u = darkroom_domain::UserId::from_uuid(u);
+        if !staff.iter().any(|s| s.user_id == u) {
+            staff.push(StaffPick {
+                user_id: u,
+                role: None,
+            });
+        }
+    }
+    Ok((staff, resources))
+}
+
 async fn check(core: &Core, p: &Principal, input: &NewBooking) -> CoreResult<Checked> {
     let branch = super::branch_for(
         core,
@@ -173,8 +216,7 @@ async fn check(core: &Core, p: &Principal, input: &NewBooking) -> CoreResult<Che
             pad.after
         };
     }
-    let staff = input.staff.clone().unwrap_or_default();
-    let resources = input.resource_ids.clone().unwrap_or_default();
+    let (staff, resources) = with_package(core, p, input, branch.id).await?;
     let holds = plan(
         core,
         p,

@@ -55,7 +55,7 @@ pub(crate) fn ids_of(stored: &str) -> Vec<uuid::Uuid> {
     stored.split('|').filter_map(|s| s.parse().ok()).collect()
 }
 
-fn stored_ids(ids: impl Iterator<Item = uuid::Uuid>) -> String {
+pub(crate) fn stored_ids(ids: impl Iterator<Item = uuid::Uuid>) -> String {
     let v: Vec<String> = ids.map(|u| u.to_string()).collect();
     if v.is_empty() {
         String::new()

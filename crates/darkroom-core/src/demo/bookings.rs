@@ -169,6 +169,7 @@ fn demo_booking(
         notes: None,
         staff: Some(staff),
         resource_ids: Some(vec![gear[room], gear[camera]]),
+        package_id: None,
     }
 }
 

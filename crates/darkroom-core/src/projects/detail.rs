@@ -29,6 +29,8 @@ pub struct ProjectDetail {
     pub project: ProjectView,
     /// The client (absent if it has since been deleted).
     pub client: Option<ClientCard>,
+    /// The package sold for it.
+    pub package: Option<crate::bookings::interface::PackageView>,
     pub people: Vec<ProjectPerson>,
     pub milestones: Vec<MilestoneView>,
     /// Its galleries the viewer may see.
@@ -83,7 +85,15 @@ pub async fn detail(core: &Core, p: &Principal, id: ProjectId) -> CoreResult<Pro
     }
     sessions.sort_by_key(|b| b.starts_at);
     let milestones = milestones::of(core, &m).await?;
+    let package = match m.package_id {
+        Some(id) => {
+            let id = darkroom_domain::PackageId::from_uuid(id);
+            crate::bookings::interface::package(c, p.studio, id, false).await?
+        }
+        None => None,
+    };
     Ok(ProjectDetail {
+        package,
         project: view_of(c, m).await?,
         client,
         people,

@@ -37,6 +37,8 @@ pub struct ProjectInput {
     pub venue: Option<Text<200>>,
     /// The client's special requests (makeup, must-have shots, family list).
     pub requests: Option<Text<5000>>,
+    /// The package sold for it (`pkg_...`).
+    pub package_id: Option<darkroom_domain::PackageId>,
     /// Exactly these photographers (`usr_...`), replacing the ones before.
     #[schema(max_items = 20)]
     pub photographer_ids: Option<Vec<UserId>>,

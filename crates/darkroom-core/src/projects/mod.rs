@@ -59,6 +59,8 @@ pub struct ProjectView {
     pub venue: Option<String>,
     /// The client's special requests.
     pub requests: Option<String>,
+    /// The package sold for it.
+    pub package_id: Option<darkroom_domain::PackageId>,
     pub photographer_ids: Vec<UserId>,
     pub assistant_ids: Vec<UserId>,
     pub editor_ids: Vec<UserId>,
@@ -97,6 +99,7 @@ pub(crate) fn view(
         time_zone: m.time_zone,
         venue: m.venue,
         requests: m.requests,
+        package_id: m.package_id.map(darkroom_domain::PackageId::from_uuid),
         photographer_ids: ids_in(people, ProjectRole::Photographer),
         assistant_ids: ids_in(people, ProjectRole::Assistant),
         editor_ids: ids_in(people, ProjectRole::Editor),

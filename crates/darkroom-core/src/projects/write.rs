@@ -179,6 +179,9 @@ pub async fn create(
         am.name = Set(default_name(&client.name, kind));
     }
     am.client_id = Set(client_id.uuid());
+    if let Some(pkg) = input.package_id {
+        am.package_id = Set(Some(check_package(c, p.studio, pkg).await?));
+    }
     let id = input.id.unwrap_or_default();
     let tx = core.db().begin().await?;
     let m = insert(core, &tx, p, meta, id, branch.as_ref(), am).await?;
@@ -245,6 +248,9 @@ pub async fn update(
     if let Some(b) = input.branch_id {
         am.branch_id = Set(Some(branch_of(c, p.studio, b).await?.id));
     }
+    if let Some(pkg) = input.package_id {
+        am.package_id = Set(Some(check_package(c, p.studio, pkg).await?));
+    }
     let event = status_change(core, &current, &mut am);
     if current.version != version {
         return Err(CoreError::stale(view_of(c, current).await?));
@@ -264,6 +270,18 @@ pub async fn update(
     let fresh = view_of(&tx, fresh).await?;
     crate::commit(tx).await?;
     Ok(fresh)
+}
+
+/// A live package of the studio, or a missing-record answer naming the field.
+async fn check_package(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    id: darkroom_domain::PackageId,
+) -> CoreResult<uuid::Uuid> {
+    crate::bookings::interface::package(c, studio, id, true)
+        .await?
+        .map(|_| id.uuid())
+        .ok_or_else(|| CoreError::missing("package_id", "package", id))
 }
 
 async fn check_client(c: &impl ConnectionTrait, studio: StudioId, id: ClientId) -> CoreResult<()> {

@@ -30,6 +30,7 @@ pub mod link_session;
 pub mod login;
 pub mod membership;
 pub mod one_time_token;
+pub mod package;
 pub mod permission_grant;
 pub mod photo;
 pub mod photo_note;

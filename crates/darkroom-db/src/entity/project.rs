@@ -33,6 +33,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub requests: Option<String>,
     pub archived_at: Option<i64>,
+    /// The package sold for it.
+    pub package_id: Option<Uuid>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,

@@ -18,6 +18,7 @@ mod m0012_leads;
 mod m0013_projects;
 mod m0014_portal;
 mod m0015_booking_requests;
+mod m0016_packages;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_projects::Migration),
             Box::new(m0014_portal::Migration),
             Box::new(m0015_booking_requests::Migration),
+            Box::new(m0016_packages::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod editing;
 pub mod gallery;
 pub mod instance;
 pub mod lead;
+pub mod package;
 pub mod person;
 pub mod photo;
 pub mod portal;

@@ -8,6 +8,7 @@ use crate::context::{Context, Pages};
 
 mod api {
     pub mod bookings;
+    pub mod packages;
     pub mod resources;
     pub mod schedule;
 }
@@ -18,8 +19,59 @@ mod pages {
     pub mod booking;
     pub mod calendar;
     pub mod form;
+    pub mod packages;
     pub mod resources;
 }
+
+/// The notices shown after the bookings pages' forms.
+const NOTICES: &[(&str, &str)] = &[
+    (
+        "booking_added",
+        "Booked. Everyone and everything on it is held for that time.",
+    ),
+    ("booking_moved", "Booking moved."),
+    ("package_added", "Package added."),
+    (
+        "package_withdrawn",
+        "Package withdrawn. Projects sold with it keep it.",
+    ),
+    (
+        "requested",
+        "Request sent: the time is held for you, and the studio will confirm it by email.",
+    ),
+    (
+        "booking_cancelled",
+        "Booking cancelled: its people, rooms and gear are free again.",
+    ),
+    ("booking_status", "Status changed."),
+    ("resource_added", "Added."),
+    ("resource_saved", "Saved."),
+    ("session_type_added", "Session type added."),
+    ("hours_saved", "Hours saved."),
+    ("time_off_added", "Time off added."),
+    ("time_off_removed", "Time off removed."),
+    (
+        "feed_made",
+        "Feed made: copy its address now, it is not shown again.",
+    ),
+    (
+        "feed_revoked",
+        "Feed revoked: calendars subscribed to it stop updating.",
+    ),
+    (
+        "booked",
+        "Booked. A confirmation with a calendar invite is on its way to your email; keep this page's address to move or cancel.",
+    ),
+    (
+        "slot_taken",
+        "Sorry, that time was just taken. Please pick another.",
+    ),
+    ("booking_cancelled_by_client", "Your booking is cancelled."),
+    (
+        "booking_moved_by_client",
+        "Your booking is moved to the new time.",
+    ),
+];
 
 pub fn context() -> Context {
     Context {
@@ -27,7 +79,10 @@ pub fn context() -> Context {
             "bookings",
             "Bookings that hold people and resources (never double-booked), resources, session types and their free times, staff hours and time off, calendar feeds",
         )],
-        api: |r| api::schedule::routes(api::resources::routes(api::bookings::routes(r))),
+        api: |r| {
+            let r = api::resources::routes(api::bookings::routes(r));
+            api::packages::routes(api::schedule::routes(r))
+        },
         pages,
         guest_pages,
         templates: &[
@@ -38,6 +93,7 @@ pub fn context() -> Context {
             ),
             ("booking.html", include_str!("templates/booking.html")),
             ("resources.html", include_str!("templates/resources.html")),
+            ("packages.html", include_str!("templates/packages.html")),
             (
                 "availability.html",
                 include_str!("templates/availability.html"),
@@ -52,49 +108,7 @@ pub fn context() -> Context {
                 include_str!("templates/book_manage.html"),
             ),
         ],
-        notices: &[
-            (
-                "booking_added",
-                "Booked. Everyone and everything on it is held for that time.",
-            ),
-            ("booking_moved", "Booking moved."),
-            (
-                "requested",
-                "Request sent: the time is held for you, and the studio will confirm it by email.",
-            ),
-            (
-                "booking_cancelled",
-                "Booking cancelled: its people, rooms and gear are free again.",
-            ),
-            ("booking_status", "Status changed."),
-            ("resource_added", "Added."),
-            ("resource_saved", "Saved."),
-            ("session_type_added", "Session type added."),
-            ("hours_saved", "Hours saved."),
-            ("time_off_added", "Time off added."),
-            ("time_off_removed", "Time off removed."),
-            (
-                "feed_made",
-                "Feed made: copy its address now, it is not shown again.",
-            ),
-            (
-                "feed_revoked",
-                "Feed revoked: calendars subscribed to it stop updating.",
-            ),
-            (
-                "booked",
-                "Booked. A confirmation with a calendar invite is on its way to your email; keep this page's address to move or cancel.",
-            ),
-            (
-                "slot_taken",
-                "Sorry, that time was just taken. Please pick another.",
-            ),
-            ("booking_cancelled_by_client", "Your booking is cancelled."),
-            (
-                "booking_moved_by_client",
-                "Your booking is moved to the new time.",
-            ),
-        ],
+        notices: NOTICES,
         ..Context::named("bookings")
     }
 }
@@ -111,6 +125,8 @@ fn pages() -> Pages {
         ("/bookings/{booking_id}/move", post(booking::reschedule)),
         ("/bookings/{booking_id}/status", post(booking::set_status)),
         ("/resources", get(resources::list).post(resources::create)),
+        ("/packages", get(packages::list).post(packages::create)),
+        ("/packages/{package_id}/withdraw", post(packages::withdraw)),
         ("/resources/session-types", post(resources::create_type)),
         (
             "/resources/{resource_id}/status",

@@ -83,6 +83,7 @@ fn input_of(f: &HashMap<String, String>, adding: bool) -> ProjectInput {
         start_time: Some(field(get("start_time"))),
         venue: Some(field(get("venue"))),
         requests: Some(field(get("requests"))),
+        package_id: get("package_id").parse().ok(),
         photographer_ids: people(ProjectRole::Photographer),
         assistant_ids: people(ProjectRole::Assistant),
         editor_ids: people(ProjectRole::Editor),
@@ -176,6 +177,12 @@ async fn show_page(
         .map(|g| (g.id.to_string(), g.name))
         .collect();
     let sessions = session_choices(ctx, &d).await;
+    let packages: Vec<_> = darkroom_core::bookings::package::list(core, &ctx.p)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|x| (x.id.to_string(), format!("{} ({})", x.name, x.price)))
+        .collect();
     ctx.render_status(
         status,
         "project.html",
@@ -183,7 +190,7 @@ async fn show_page(
             title => format!("{} · {}", d.project.number, d.project.name), d => d,
             kinds => names::<ProjectKind>(), statuses => names::<ProjectStatus>(),
             staff => choices.staff, branches => choices.branches, galleries => galleries,
-            sessions => sessions, errors => errors, flash => flash_text(flash),
+            sessions => sessions, packages => packages, errors => errors, flash => flash_text(flash),
         },
     )
 }

@@ -194,6 +194,15 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
         .post(&owner, "/api/v1/session-types", json!({ "branch_id": branch, "name": format!("{marker} mini"), "duration_minutes": 30 }))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{stype}");
+    let (s, package) = app
+        .post(
+            &owner,
+            "/api/v1/packages",
+            json!({ "branch_id": branch, "name": format!("{marker} package"), "price": "100",
+                    "inclusions": [marker], "resource_ids": [res["id"]] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{package}");
     let (s, booking) = app
         .post(
             &owner,
@@ -267,6 +276,7 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
     ids.insert("contact_id", contact["id"].as_str().unwrap().to_string());
     ids.insert("address_id", address["id"].as_str().unwrap().to_string());
     ids.insert("project_id", pid);
+    ids.insert("package_id", package["id"].as_str().unwrap().to_string());
     ids.insert(
         "portal_link_id",
         portal_link["id"].as_str().unwrap().to_string(),
@@ -320,6 +330,7 @@ fn fresh_id(param: &str) -> String {
         "stage_id" => "stg",
         "lead_task_id" => "ltk",
         "project_id" => "prj",
+        "package_id" => "pkg",
         "portal_link_id" => "ptl",
         "milestone_id" => "mst",
         "link_id" => "lnk",

@@ -20,6 +20,7 @@ mod isolation;
 mod leads;
 mod link_races;
 mod locking;
+mod packages;
 mod pages;
 mod photos;
 mod portal;

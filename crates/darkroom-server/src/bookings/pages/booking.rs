@@ -58,6 +58,9 @@ async fn form_page(
     conflict: Value,
 ) -> Response {
     let core = &ctx.state.core;
+    let packages = darkroom_core::bookings::package::list(core, &ctx.p)
+        .await
+        .unwrap_or_default();
     let (branches, people, resources) = match (
         core_bookings::branches(core, &ctx.p).await,
         availability::people(core, &ctx.p).await,
@@ -76,6 +79,7 @@ async fn form_page(
         context! {
             title => "New booking", form => form, errors => errors, conflict => conflict,
             branches => branches, people => people, resources => resources, kinds => kinds,
+            packages => packages,
         },
     )
 }
@@ -144,6 +148,14 @@ fn new_booking(f: &BookingForm, zone: &str) -> Result<NewBooking, CoreError> {
         notes: opt_field(&f.notes),
         staff: Some(staff),
         resource_ids: Some(resource_ids),
+        package_id: match f.package_id.trim() {
+            "" => None,
+            id => {
+                Some(id.parse().map_err(|_| {
+                    CoreError::invalid("package_id", "pick a package from the list")
+                })?)
+            }
+        },
     })
 }
 

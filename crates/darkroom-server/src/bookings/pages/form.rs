@@ -25,6 +25,8 @@ pub struct BookingForm {
     pub notes: String,
     pub staff: Vec<String>,
     pub resources: Vec<String>,
+    /// A package whose rooms, gear and people the booking holds too.
+    pub package_id: String,
     /// A free time offered after a refusal (RFC 3339), chosen with its button.
     pub use_start: String,
     pub version: String,
@@ -61,6 +63,7 @@ impl BookingForm {
                 "use_start" => &mut f.use_start,
                 "version" => &mut f.version,
                 "reason" => &mut f.reason,
+                "package_id" => &mut f.package_id,
                 _ => continue,
             };
             *slot = v;
