@@ -98,8 +98,9 @@ pub struct PackageInput {
     pub branch_id: Option<BranchId>,
     pub name: Option<Line<120>>,
     pub description: Option<Text<2000>>,
-    /// The price before tax as people write it: `45000`, `45000.50`.
-    pub price: Option<Line<20>>,
+    /// The price before tax as people write it: `45000`, `45000.50` (no
+    /// more decimals than the branch's currency has).
+    pub price: Option<darkroom_domain::field::Amount>,
     /// Tax in basis points, 0 to 10000 (1800 = 18%).
     #[schema(minimum = 0, maximum = 10000)]
     pub tax_rate_bp: Option<u16>,
@@ -164,7 +165,7 @@ impl PackageInput {
             am.description = Set(d);
         }
         if let Some(p) = &self.price
-            && let Some(p) = errs.check("price", p.check("the price"))
+            && let Some(p) = errs.check("price", p.check())
             && let Some(minor) = errs.check("price", currency.parse_amount(&p))
         {
             am.price_minor = Set(minor);

@@ -583,9 +583,11 @@ impl Future {
 
 /// How a field type is described in the OpenAPI document.
 #[cfg(feature = "openapi")]
+mod amount;
 mod day;
 mod schema;
 
+pub use amount::Amount;
 pub use day::{ClockOrBlank, DayOrBlank, clock_of, day_of};
 
 #[cfg(test)]
