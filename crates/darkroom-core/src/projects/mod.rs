@@ -233,9 +233,15 @@ pub(crate) async fn views(
 ) -> CoreResult<Vec<ProjectView>> {
     let clients: Vec<_> = rows.iter().map(|r| r.client_id).collect();
     let names = crate::crm::interface::client_names(c, studio, &clients).await?;
+    let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
+    let everyone = repo::project::people_of(c, studio, &ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
-        let people = repo::project::people(c, studio, ProjectId::from_uuid(m.id)).await?;
+        let people: Vec<_> = everyone
+            .iter()
+            .filter(|x| x.project_id == m.id)
+            .cloned()
+            .collect();
         let name = names
             .iter()
             .find(|(id, _)| *id == m.client_id)

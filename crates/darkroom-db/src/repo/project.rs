@@ -127,6 +127,23 @@ pub async fn people(
         .await?)
 }
 
+/// The people on several projects at once (for lists).
+pub async fn people_of(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    projects: &[Uuid],
+) -> DbResult<Vec<project_person::Model>> {
+    if projects.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(project_person::Entity::find()
+        .filter(project_person::Column::StudioId.eq(studio))
+        .filter(project_person::Column::ProjectId.is_in(projects.iter().copied()))
+        .order_by_asc(project_person::Column::CreatedAt)
+        .all(c)
+        .await?)
+}
+
 /// The projects a staff member is on.
 pub async fn ids_of_person(
     c: &impl ConnectionTrait,

@@ -78,6 +78,22 @@ async fn a_client_opens_their_portal_from_the_emailed_link() {
             .unwrap();
         page_with(&client, "Ask your studio to send you a new one").await;
         check_accessible_and_fits(&client, width).await;
+        // The packages page: one added through its form.
+        staff.goto(&app.url("/packages")).await.unwrap();
+        check_accessible_and_fits(&staff, width).await;
+        let branch = staff
+            .find(Locator::Css("select[name='branch_id'] option:nth-child(2)"))
+            .await
+            .unwrap();
+        branch.click().await.unwrap();
+        super::fill(&staff, "name", "Wedding gold").await;
+        super::fill(&staff, "price", "45000.50").await;
+        super::fill(&staff, "inclusions", "Two photographers\nAn album").await;
+        click_button(&staff, "Add package").await;
+        page_with(&staff, "Package added").await;
+        page_with(&staff, "Wedding gold").await;
+        check_accessible_and_fits(&staff, width).await;
+        snap(&staff, &format!("packages-{width}")).await;
         client.close().await.unwrap();
         staff.close().await.unwrap();
     }
