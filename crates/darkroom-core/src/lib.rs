@@ -33,6 +33,7 @@ pub(crate) fn registry() -> kernel::registry::Registry {
     let mut r = kernel::registry::Registry::default();
     kernel::register(&mut r);
     studio::register(&mut r);
+    crm::register(&mut r);
     photos::register(&mut r);
     sharing::register(&mut r);
     production::register(&mut r);

@@ -286,6 +286,8 @@ typed_id!(/// A package a branch sells.
     PackageId, "pkg", "package");
 typed_id!(/// A client portal sign-in link.
     PortalLinkId, "ptl", "portal link");
+typed_id!(/// A client's document (an insurance certificate, a W-9, terms).
+    DocumentId, "doc", "document");
 typed_id!(/// A dated step of a project (contract signed, proofs ready).
     MilestoneId, "mst", "milestone");
 

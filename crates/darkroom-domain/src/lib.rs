@@ -10,6 +10,7 @@ pub mod authz;
 pub mod booking;
 pub mod crm;
 pub mod delivery;
+pub mod document;
 pub mod editing;
 pub mod field;
 pub mod ical;

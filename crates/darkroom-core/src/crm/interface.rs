@@ -165,3 +165,40 @@ pub async fn recipient(
         .find(|x| x.id == contact.uuid())
         .map(|x| (x.name, x.email)))
 }
+
+/// A client's documents as the client sees them on their portal: the live,
+/// client-visible ones (those still asked for, too).
+pub async fn documents_for_client(
+    core: &Core,
+    studio: StudioId,
+    id: ClientId,
+) -> CoreResult<Vec<super::document::DocumentView>> {
+    let c = core.db().conn();
+    let Some(m) = repo::client::find(c, studio, id).await? else {
+        return Ok(Vec::new());
+    };
+    let today = super::document::today_of(core, &m).await?;
+    Ok(repo::document::of_client(c, studio, id.uuid(), false)
+        .await?
+        .into_iter()
+        .filter(|d| d.client_visible != 0)
+        .map(|d| super::document::view(d, &today))
+        .collect())
+}
+
+/// The file of a live, client-visible document of the client; any other
+/// answers like a document that does not exist.
+pub async fn document_for_client(
+    core: &Core,
+    studio: StudioId,
+    client: ClientId,
+    id: darkroom_domain::DocumentId,
+) -> CoreResult<super::document::DocumentBytes> {
+    let d = repo::document::find(core.db().conn(), studio, client.uuid(), id.uuid())
+        .await?
+        .filter(|d| d.deleted_at.is_none() && d.client_visible != 0)
+        .ok_or(crate::kernel::error::CoreError::not_found("document"))?;
+    super::document::bytes_of(core, d).await
+}
+
+pub use super::document::DocumentBytes;

@@ -21,3 +21,22 @@ pub(crate) async fn galleries_of_client(
     }
     Ok(out)
 }
+
+/// Plain files (clients' documents) sent through the resumable upload
+/// path, for the document that takes one.
+pub(crate) use super::upload::{FileRef, MAX_FILE_BYTES, keep_file, uploaded_file};
+
+/// A package's photos become a gallery's selection limit: set where the
+/// gallery has none or still has the previous package's `from` (a limit
+/// staff chose stays). Returns whether it changed.
+pub(crate) async fn follow_package_limit(
+    core: &crate::Core,
+    c: &impl darkroom_db::sea_orm::ConnectionTrait,
+    studio: darkroom_domain::StudioId,
+    gallery: uuid::Uuid,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> crate::kernel::error::CoreResult<bool> {
+    let now = core.now().as_micros();
+    Ok(darkroom_db::repo::gallery::follow_limit(c, studio, gallery, from, to, now).await?)
+}

@@ -322,7 +322,12 @@ async fn check_orphans(
             .map_err(|e| CoreError::Unavailable(e.to_string()))?
         {
             report.objects_checked += 1;
-            if referenced.contains(&k) || k.ends_with("/watermark.png") {
+            // Plain files (`s/{studio}/f/...`) are clients' documents,
+            // referenced from the CRM's table, not from photo versions.
+            if referenced.contains(&k)
+                || k.ends_with("/watermark.png")
+                || k.split('/').nth(2) == Some("f")
+            {
                 continue;
             }
             report.orphans.push(k.clone());

@@ -45,6 +45,17 @@ pub struct PortalGallery {
     pub expires_at: Option<Timestamp>,
 }
 
+/// A document as its client sees it: downloadable once on file.
+#[derive(Clone, Debug, Serialize)]
+pub struct PortalDocument {
+    pub id: darkroom_domain::DocumentId,
+    pub title: String,
+    pub state: darkroom_domain::document::DocumentState,
+    pub expires_on: Option<String>,
+    pub has_file: bool,
+    pub file_name: Option<String>,
+}
+
 /// Everything the portal page shows.
 #[derive(Clone, Debug, Serialize)]
 pub struct PortalHome {
@@ -57,6 +68,7 @@ pub struct PortalHome {
     /// Upcoming ones, and those of the last 90 days.
     pub sessions: Vec<PortalSession>,
     pub galleries: Vec<PortalGallery>,
+    pub documents: Vec<PortalDocument>,
 }
 
 pub async fn home(core: &Core, v: &Visitor) -> CoreResult<PortalHome> {
@@ -105,6 +117,18 @@ pub async fn home(core: &Core, v: &Visitor) -> CoreResult<PortalHome> {
             expires_at: g.expires_at,
         })
         .collect();
+    let documents = crate::crm::interface::documents_for_client(core, v.studio, v.client)
+        .await?
+        .into_iter()
+        .map(|d| PortalDocument {
+            id: d.id,
+            title: d.title,
+            state: d.state,
+            expires_on: d.expires_on,
+            has_file: d.file.is_some(),
+            file_name: d.file.map(|f| f.name),
+        })
+        .collect();
     Ok(PortalHome {
         studio: header.shown_name(),
         client: card.name,
@@ -113,5 +137,6 @@ pub async fn home(core: &Core, v: &Visitor) -> CoreResult<PortalHome> {
         projects,
         sessions,
         galleries,
+        documents,
     })
 }

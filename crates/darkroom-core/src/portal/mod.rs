@@ -289,3 +289,12 @@ pub async fn opened(core: &Core, v: &Visitor) -> CoreResult<()> {
     repo::portal::opened(core.db().conn(), v.link.uuid(), core.now().as_micros()).await?;
     Ok(())
 }
+
+/// A client-visible document's file, for the client the link was sent to.
+pub async fn document(
+    core: &Core,
+    v: &Visitor,
+    id: darkroom_domain::DocumentId,
+) -> CoreResult<crate::crm::interface::DocumentBytes> {
+    crate::crm::interface::document_for_client(core, v.studio, v.client, id).await
+}

@@ -12,6 +12,7 @@ pub mod calendar_feed;
 pub mod client;
 pub mod client_address;
 pub mod client_contact;
+pub mod client_document;
 pub mod client_term;
 pub mod counter;
 pub mod created_id;

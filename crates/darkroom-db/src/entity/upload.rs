@@ -21,6 +21,10 @@ pub struct Model {
     pub photo_id: Option<Uuid>,
     #[sea_orm(column_type = "Text")]
     pub error: Option<String>,
+    /// A plain file's SHA-256 (hex), once stored.
+    pub sha256: Option<String>,
+    /// A plain file's media type, read from its bytes.
+    pub content_type: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,7 @@ mod m0013_projects;
 mod m0014_portal;
 mod m0015_booking_requests;
 mod m0016_packages;
+mod m0017_documents;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_portal::Migration),
             Box::new(m0015_booking_requests::Migration),
             Box::new(m0016_packages::Migration),
+            Box::new(m0017_documents::Migration),
         ]
     }
 }

@@ -201,6 +201,8 @@ pub const CLIENT_REFERENCES: &[&str] = &[
     "client_addresses",
     "leads",
     "projects",
+    "client_documents",
+    "portal_links",
 ];
 
 /// Points every row of `studio` at client `from` to client `to` instead;

@@ -8,6 +8,7 @@ pub mod branch;
 pub mod client;
 pub mod created_id;
 pub mod delivery;
+pub mod document;
 pub mod editing;
 pub mod gallery;
 pub mod instance;

@@ -91,3 +91,23 @@ pub async fn pending_bytes(c: &impl ConnectionTrait, studio: StudioId) -> DbResu
         .await?;
     Ok(rows.iter().map(|u| u.length).sum())
 }
+
+/// Records a plain file's upload as finished, with its hash and type.
+pub async fn finish_file(
+    c: &impl ConnectionTrait,
+    id: UploadId,
+    sha256: &str,
+    content_type: &str,
+    now: i64,
+) -> DbResult<()> {
+    Entity::update_many()
+        .col_expr(Column::Status, Expr::value(UploadStatus::Finished))
+        .col_expr(Column::Sha256, Expr::value(sha256.to_string()))
+        .col_expr(Column::ContentType, Expr::value(content_type.to_string()))
+        .col_expr(Column::Error, Expr::value(Option::<String>::None))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
+}

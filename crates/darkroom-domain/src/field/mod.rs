@@ -392,6 +392,8 @@ pick!(/// A contact's role.
     ContactRoleName => crate::crm::ContactRole);
 pick!(/// An address kind.
     AddressKindName => crate::crm::AddressKind);
+pick!(/// A document kind.
+    DocumentKindName => crate::document::DocumentKind);
 pick!(/// How a client found the studio, or `""`.
     SourceOrBlank => crate::crm::Source, or blank);
 pick!(/// A pipeline stage kind.

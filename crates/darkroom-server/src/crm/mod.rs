@@ -1,17 +1,20 @@
 //! The CRM context's part of the server: the studio's clients.
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::context::{Context, Pages};
 
 mod api {
     pub mod clients;
+    pub mod documents;
     pub mod leads;
     pub mod parts;
     pub mod transfer;
 }
 mod pages {
     pub mod clients;
+    pub mod documents;
     pub mod import;
     pub mod inquire;
     pub mod leads;
@@ -57,46 +60,59 @@ pub fn context() -> Context {
                 include_str!("templates/inquire_thanks.html"),
             ),
         ],
-        notices: &[
-            ("client_added", "Client added."),
-            ("client_saved", "Client saved."),
-            (
-                "client_deleted",
-                "Client deleted. Find it under Deleted clients to restore it.",
-            ),
-            ("client_restored", "Client restored."),
-            ("contact_added", "Contact added."),
-            ("address_added", "Address added."),
-            ("part_removed", "Removed."),
-            (
-                "client_merged",
-                "Clients merged. The other record's galleries, bookings, contacts and addresses are here now.",
-            ),
-            (
-                "client_unmerged",
-                "Merge undone: this client is back with what it had.",
-            ),
-            ("lead_added", "Lead added."),
-            ("lead_saved", "Lead saved."),
-            ("lead_moved", "Lead moved."),
-            (
-                "lead_converted",
-                "Lead converted: it has its client and a project now, in the first won stage.",
-            ),
-            ("lead_task_added", "Task added."),
-            ("lead_task_saved", "Task saved."),
-            ("stage_saved", "Stage saved."),
-            (
-                "inquiry_sent",
-                "Thank you: your message has reached the studio.",
-            ),
-        ],
+        notices: NOTICES,
         ..Context::named("crm")
     }
 }
 
+/// The notices the CRM's pages show after a form.
+const NOTICES: &[(&str, &str)] = &[
+    ("client_added", "Client added."),
+    ("client_saved", "Client saved."),
+    (
+        "client_deleted",
+        "Client deleted. Find it under Deleted clients to restore it.",
+    ),
+    ("client_restored", "Client restored."),
+    ("contact_added", "Contact added."),
+    ("address_added", "Address added."),
+    ("document_added", "Document added."),
+    ("document_restored", "Document restored."),
+    (
+        "document_saved",
+        "Document saved: its new file is on record.",
+    ),
+    (
+        "document_removed",
+        "Document removed. Find it under Removed documents to restore it.",
+    ),
+    ("part_removed", "Removed."),
+    (
+        "client_merged",
+        "Clients merged. The other record's galleries, bookings, contacts and addresses are here now.",
+    ),
+    (
+        "client_unmerged",
+        "Merge undone: this client is back with what it had.",
+    ),
+    ("lead_added", "Lead added."),
+    ("lead_saved", "Lead saved."),
+    ("lead_moved", "Lead moved."),
+    (
+        "lead_converted",
+        "Lead converted: it has its client and a project now, in the first won stage.",
+    ),
+    ("lead_task_added", "Task added."),
+    ("lead_task_saved", "Task saved."),
+    ("stage_saved", "Stage saved."),
+    (
+        "inquiry_sent",
+        "Thank you: your message has reached the studio.",
+    ),
+];
+
 fn pages() -> Pages {
-    use pages::{clients, import, leads, parts};
+    use pages::{clients, documents, import, leads, parts};
     vec![
         ("/clients", get(clients::list)),
         (
@@ -120,6 +136,24 @@ fn pages() -> Pages {
         (
             "/clients/{client_id}/addresses/{address_id}/remove",
             post(parts::remove_address),
+        ),
+        (
+            "/clients/{client_id}/documents",
+            post(documents::add).layer(DefaultBodyLimit::max(documents::FORM_LIMIT)),
+        ),
+        (
+            "/clients/{client_id}/documents/{document_id}/file",
+            get(documents::download)
+                .post(documents::replace)
+                .layer(DefaultBodyLimit::max(documents::FORM_LIMIT)),
+        ),
+        (
+            "/clients/{client_id}/documents/{document_id}/remove",
+            post(documents::remove),
+        ),
+        (
+            "/clients/{client_id}/documents/{document_id}/restore",
+            post(documents::restore),
         ),
         ("/clients/{client_id}/merge", post(parts::merge)),
         ("/clients/{client_id}/unmerge", post(parts::unmerge)),

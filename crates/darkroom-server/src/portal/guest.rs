@@ -99,6 +99,30 @@ pub async fn home(State(s): State<AppState>, jar: CookieJar) -> Response {
     }
 }
 
+/// A client-visible document's file, for the browser the link signed in;
+/// any other document answers like one that does not exist.
+pub async fn document(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(token) = jar.get(s.portal_cookie()).map(|c| c.value().to_string()) else {
+        return gone(&s, StatusCode::NOT_FOUND);
+    };
+    let v = match portal::visitor(&s.core, &token).await {
+        Ok(v) => v,
+        Err(CoreError::NotFound { .. }) => return gone(&s, StatusCode::NOT_FOUND),
+        Err(e) => return error_page(&s, &e),
+    };
+    let Ok(id) = id.parse::<darkroom_domain::DocumentId>() else {
+        return error_page(&s, &CoreError::not_found("document"));
+    };
+    match portal::document(&s.core, &v, id).await {
+        Ok(b) => crate::web::bytes::document(b),
+        Err(e) => error_page(&s, &e),
+    }
+}
+
 /// Signs this browser out of the portal (the link itself keeps working).
 pub async fn sign_out(State(s): State<AppState>, jar: CookieJar) -> Response {
     let jar = jar.remove(Cookie::build(s.portal_cookie()).path("/portal").build());

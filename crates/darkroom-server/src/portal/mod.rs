@@ -14,7 +14,7 @@ pub fn context() -> Context {
     Context {
         tags: &[(
             "portal",
-            "Sign-in links to the client portal: a client's own page of projects, sessions and galleries",
+            "Sign-in links to the client portal: a client's own page of projects, sessions, galleries and documents",
         )],
         api: api::routes,
         pages,
@@ -52,5 +52,6 @@ fn guest_pages() -> Pages {
         ("/portal", get(guest::home)),
         ("/portal/open/{token}", get(guest::open)),
         ("/portal/sign-out", post(guest::sign_out)),
+        ("/portal/documents/{document_id}", get(guest::document)),
     ]
 }

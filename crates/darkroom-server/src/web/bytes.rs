@@ -95,6 +95,31 @@ pub fn zip(dl: ZipDownload) -> Response {
     res
 }
 
+/// A client's document as a download: always saved, never shown in the
+/// page (a sandboxing policy too, whatever the browser makes of it), its
+/// SHA-256 as the ETag, never cached by anything shared.
+pub fn document(d: darkroom_core::crm::document::DocumentBytes) -> Response {
+    let mut res = Response::new(Body::from_stream(d.stream));
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&d.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(d.size));
+    set_disposition(h, &d.name);
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", d.sha256)) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    res
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

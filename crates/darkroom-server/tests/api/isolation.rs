@@ -125,6 +125,33 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{portal_link}");
+    let pdf = format!("%PDF-1.7 {marker}").into_bytes();
+    let up = app
+        .tus(
+            &owner,
+            reqwest::Method::POST,
+            "/api/v1/uploads",
+            &[
+                ("upload-length", pdf.len().to_string()),
+                (
+                    "upload-metadata",
+                    crate::helpers::tus_meta(&[("filename", "coi.pdf"), ("file", "1")]),
+                ),
+                ("content-type", "application/offset+octet-stream".into()),
+            ],
+            Some(pdf),
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+    let (s, document) = app
+        .post(
+            &owner,
+            &format!("/api/v1/clients/{cid}/documents"),
+            json!({ "kind": "insurance", "title": format!("{marker} certificate"),
+                    "upload_id": up.header("darkroom-upload-id").unwrap(), "expires_on": "2027-05-01" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{document}");
     let (s, address) = app
         .post(
             &owner,
@@ -277,6 +304,7 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
     ids.insert("address_id", address["id"].as_str().unwrap().to_string());
     ids.insert("project_id", pid);
     ids.insert("package_id", package["id"].as_str().unwrap().to_string());
+    ids.insert("document_id", document["id"].as_str().unwrap().to_string());
     ids.insert(
         "portal_link_id",
         portal_link["id"].as_str().unwrap().to_string(),
@@ -332,6 +360,7 @@ fn fresh_id(param: &str) -> String {
         "project_id" => "prj",
         "package_id" => "pkg",
         "portal_link_id" => "ptl",
+        "document_id" => "doc",
         "milestone_id" => "mst",
         "link_id" => "lnk",
         "set_id" => "set",

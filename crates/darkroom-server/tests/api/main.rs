@@ -14,6 +14,7 @@ mod client_ids;
 mod clients;
 mod crm;
 mod crm_import;
+mod documents;
 mod downloads;
 mod editing;
 mod isolation;

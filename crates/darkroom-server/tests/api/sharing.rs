@@ -26,6 +26,8 @@ const OTHER_GUEST_ROUTES: &[&str] = &[
     "/portal",
     "/portal/open/{token}",
     "/portal/sign-out",
+    // documents::the_portal_lists_and_serves_only_client_visible_documents
+    "/portal/documents/{document_id}",
 ];
 
 /// A gallery with `n` ready photos, and its id and photo ids.

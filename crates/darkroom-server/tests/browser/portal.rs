@@ -1,6 +1,7 @@
 //! The client portal on a phone and a laptop: staff send a sign-in link
 //! from the client's page; the client opens it in their own browser and
-//! reads their projects; signing out leaves the "ask for a new link" page.
+//! reads their projects and downloads the document staff added from the
+//! client's page; signing out leaves the "ask for a new link" page.
 
 use fantoccini::Locator;
 use serde_json::json;
@@ -44,6 +45,29 @@ async fn a_client_opens_their_portal_from_the_emailed_link() {
             .await
             .unwrap();
         page_with(&staff, "Client portal").await;
+        // A signed copy of the terms goes on record from the page's form.
+        let pdf = std::env::temp_dir().join(format!("terms-{width}-{}.pdf", std::process::id()));
+        std::fs::write(&pdf, b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n").unwrap();
+        staff
+            .find(Locator::Css("#f-doc-kind option[value='terms']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        staff
+            .find(Locator::Css("#f-doc-file"))
+            .await
+            .unwrap()
+            .send_keys(pdf.to_str().unwrap())
+            .await
+            .unwrap();
+        click_button(&staff, "Add document").await;
+        let text = page_with(&staff, "Document added").await;
+        assert!(text.contains("on file"), "{text}");
+        check_accessible_and_fits(&staff, width).await;
+        snap(&staff, &format!("client-documents-{width}")).await;
+        let _ = std::fs::remove_file(&pdf);
         click_button(&staff, "Send link").await;
         page_with(&staff, "Portal link sent").await;
         check_accessible_and_fits(&staff, width).await;
@@ -67,6 +91,10 @@ async fn a_client_opens_their_portal_from_the_emailed_link() {
         wait_path(&client, "/portal").await;
         let text = page_with(&client, "Asha Rao — wedding").await;
         assert!(text.contains("Leela Palace"), "{text}");
+        assert!(
+            text.contains("Download terms-"),
+            "the document is offered: {text}"
+        );
         check_accessible_and_fits(&client, width).await;
         snap(&client, &format!("portal-{width}")).await;
         client

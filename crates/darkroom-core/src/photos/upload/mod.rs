@@ -34,6 +34,9 @@ pub use housekeeping::*;
 mod receive;
 use receive::*;
 
+mod files;
+pub use files::{FileRef, MAX_FILE_BYTES, StoredFile, keep_file, uploaded_file};
+
 /// Bytes written between durable checkpoints of the offset.
 const CHECKPOINT: u64 = 8 * 1024 * 1024;
 
@@ -45,6 +48,9 @@ pub struct UploadMeta {
     pub batch: Option<BatchId>,
     pub photo: Option<PhotoId>,
     pub role: Option<String>,
+    /// A plain file (a client's document), kept as sent: not a photo.
+    #[serde(default)]
+    pub file: bool,
 }
 
 impl UploadMeta {
@@ -141,8 +147,11 @@ pub async fn create(
             message: format!("the file is {length} bytes; the most accepted is {max}"),
         });
     }
-    let dest = meta.destination()?;
-    photo::resolve(core, core.db().conn(), p, dest).await?;
+    if meta.file {
+        files::may_upload(core, p, length)?;
+    } else {
+        photo::resolve(core, core.db().conn(), p, meta.destination()?).await?;
+    }
     let tx = core.db().begin().await?;
     photo::check_quota(core, &tx, p.studio, length, true).await?;
     let id = UploadId::new();
@@ -162,6 +171,8 @@ pub async fn create(
             updated_at: now.as_micros(),
             photo_id: None,
             error: None,
+            sha256: None,
+            content_type: None,
         },
     )
     .await?;
@@ -217,7 +228,7 @@ async fn finish_stranded(core: &Core, p: &Principal, id: UploadId) -> CoreResult
     }
     tracing::info!(upload = %id, "finishing an upload whose last request was cut off");
     match finish_whole(core, p, &m, guard, state(&m)).await {
-        Ok(Appended::Finished(st, _)) | Ok(Appended::Partial(st)) => Ok(st),
+        Ok(Appended::Finished(st, _) | Appended::Stored(st, _) | Appended::Partial(st)) => Ok(st),
         // The outcome (a refused file) is recorded on the upload.
         Err(_) => Ok(state(&load(core, p, id).await?)),
     }
@@ -269,6 +280,8 @@ pub enum Appended {
     Partial(UploadState),
     /// The last byte arrived and the photo was ingested.
     Finished(UploadState, Box<Ingested>),
+    /// The last byte arrived and the file was stored as it is.
+    Stored(UploadState, Box<StoredFile>),
 }
 
 /// Why a chunk was not applied, for the protocol's status codes.
@@ -440,22 +453,33 @@ async fn finish_whole(
             "finishing the upload stopped: {e}"
         )))
     });
+    let st = UploadState {
+        status: UploadStatus::Finished,
+        ..st
+    };
     match outcome {
-        Ok(i) => Ok(Appended::Finished(
-            UploadState {
-                status: UploadStatus::Finished,
-                ..st
-            },
-            Box::new(i),
-        )),
+        Ok(Done::Photo(i)) => Ok(Appended::Finished(st, i)),
+        Ok(Done::File(f)) => Ok(Appended::Stored(st, Box::new(f))),
         Err(e) => Err(AppendError::Core(e)),
     }
 }
 
-/// Ingests a fully received upload and records the outcome.
-async fn finish(core: &Core, p: &Principal, m: &upload::Model) -> CoreResult<Ingested> {
+/// What a finished upload became.
+enum Done {
+    Photo(Box<Ingested>),
+    File(StoredFile),
+}
+
+/// Ingests a fully received upload (or stores it, a plain file) and
+/// records the outcome.
+async fn finish(core: &Core, p: &Principal, m: &upload::Model) -> CoreResult<Done> {
     let meta: UploadMeta = serde_json::from_str(&m.metadata).unwrap_or_default();
     let id = UploadId::from_uuid(m.id);
+    if meta.file {
+        return files::store(core, p, m, &meta.filename, &part_path(core, id))
+            .await
+            .map(Done::File);
+    }
     let dest = meta.destination()?;
     let result = photo::ingest_file(core, p, dest, &meta.filename, &part_path(core, id)).await;
     let now = core.now().as_micros();
@@ -483,7 +507,7 @@ async fn finish(core: &Core, p: &Principal, m: &upload::Model) -> CoreResult<Ing
             .await?
         }
     }
-    result
+    result.map(|i| Done::Photo(Box::new(i)))
 }
 
 /// The result of a finished upload (for a client that lost the response).

@@ -122,4 +122,15 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(super::parts::merge_client))
         .routes(routes!(super::parts::unmerge_client))
+        .routes(routes!(
+            super::documents::list_documents,
+            super::documents::add_document
+        ))
+        .routes(routes!(
+            super::documents::get_document,
+            super::documents::update_document,
+            super::documents::delete_document
+        ))
+        .routes(routes!(super::documents::restore_document))
+        .routes(routes!(super::documents::document_file))
 }

@@ -293,6 +293,13 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
     let portal_links = darkroom_core::portal::list(core, &ctx.p, c.id)
         .await
         .unwrap_or_default();
+    let documents = darkroom_core::crm::document::list(core, &ctx.p, c.id, false)
+        .await
+        .unwrap_or_default();
+    let removed_documents = darkroom_core::crm::document::list(core, &ctx.p, c.id, true)
+        .await
+        .unwrap_or_default();
+    let doc_summary = darkroom_core::crm::document::summary(&documents);
     let title = c.name.clone();
     ctx.render(
         "client.html",
@@ -302,6 +309,8 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
             choices => choices, contacts => parts.0, addresses => parts.1, similar => similar,
             roles => super::parts::ROLES, address_kinds => super::parts::ADDRESS_KINDS,
             projects => projects, portal_links => portal_links,
+            documents => documents, removed_documents => removed_documents,
+            doc_summary => doc_summary, doc_kinds => super::documents::KINDS,
             flash => flash_text(param(&q, "flash")),
         },
     )

@@ -9,6 +9,12 @@
 //! response carries `Darkroom-Result` (`created`, `duplicate`, `versioned`)
 //! and `Darkroom-Photo-Id`; a file that is not an acceptable photo gets 422
 //! with the reason.
+//!
+//! With the key `file` = `1` the upload is a plain file for a client's
+//! document (a PDF, a scan, an Office file; at most 100 MB): it is stored
+//! as sent, and the last response carries `Darkroom-Result: stored`, the
+//! `Darkroom-Upload-Id` a document then takes, and `Darkroom-Content-Type`
+//! (read from the bytes; HTML, scripts and programs are refused with 422).
 
 use axum::Json;
 use axum::body::Body;
@@ -167,6 +173,8 @@ fn parse_metadata(raw: &str) -> Result<UploadMeta, String> {
             "batch" => m.batch = Some(BatchId::parse(&value).map_err(bad)?),
             "photo" => m.photo = Some(PhotoId::parse(&value).map_err(bad)?),
             "role" => m.role = Some(value),
+            // A plain file for a client's document, kept as sent.
+            "file" => m.file = matches!(value.as_str(), "1" | "true" | "yes"),
             // Clients add their own keys (filetype, relativePath...): ignored.
             _ => {}
         }
@@ -235,6 +243,18 @@ fn appended(result: Result<Appended, AppendError>) -> Response {
                 .insert("darkroom-result", HeaderValue::from_static(result));
             if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
                 r.headers_mut().insert("darkroom-photo-id", v);
+            }
+            r
+        }
+        Ok(Appended::Stored(st, file)) => {
+            let mut r = offset_response(StatusCode::NO_CONTENT, &st);
+            let h = r.headers_mut();
+            h.insert("darkroom-result", HeaderValue::from_static("stored"));
+            if let Ok(v) = HeaderValue::from_str(&file.upload_id.to_string()) {
+                h.insert("darkroom-upload-id", v);
+            }
+            if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+                h.insert("darkroom-content-type", v);
             }
             r
         }
