@@ -37,8 +37,12 @@ pub struct ProjectInput {
     pub venue: Option<Text<200>>,
     /// The client's special requests (makeup, must-have shots, family list).
     pub requests: Option<Text<5000>>,
-    /// The package sold for it (`pkg_...`).
+    /// The package sold for it (`pkg_...`). Its photos included become
+    /// the selection limit of the project's galleries (unless staff set
+    /// another).
     pub package_id: Option<darkroom_domain::PackageId>,
+    /// `true` takes the package off (a change only; not with `package_id`).
+    pub no_package: Option<bool>,
     /// Exactly these photographers (`usr_...`), replacing the ones before.
     #[schema(max_items = 20)]
     pub photographer_ids: Option<Vec<UserId>>,

@@ -87,12 +87,46 @@ pub async fn link(
         created_at: core.now().as_micros(),
     };
     repo::project::link(&tx, row).await?;
+    let limit = package_limit(core, &tx, p, &pm, target).await?;
     let payload = serde_json::json!({
         "linked": target.shown(),
         "from": before.map(|l| ProjectId::from_uuid(l.project_id).to_string()),
+        "selection_limit": limit,
     });
     record(core, &tx, meta, p, &pm, "project.linked", payload).await?;
     crate::commit(tx).await
+}
+
+/// A gallery joining a project with a package takes the package's photos
+/// included as its selection limit, unless it has one; returns the limit
+/// it took.
+async fn package_limit(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    p: &Principal,
+    pm: &darkroom_db::entity::project::Model,
+    target: Linked,
+) -> CoreResult<Option<i64>> {
+    let (Linked::Gallery(g), Some(pkg)) = (target, pm.package_id) else {
+        return Ok(None);
+    };
+    let pkg = darkroom_domain::PackageId::from_uuid(pkg);
+    let Some(photos) = crate::bookings::interface::package(tx, p.studio, pkg, false)
+        .await?
+        .and_then(|k| k.photos_included)
+    else {
+        return Ok(None);
+    };
+    let changed = crate::photos::interface::follow_package_limit(
+        core,
+        tx,
+        p.studio,
+        g.uuid(),
+        None,
+        Some(photos),
+    )
+    .await?;
+    Ok(changed.then_some(photos))
 }
 
 /// Takes a gallery or a session out of a project (it is not deleted).

@@ -248,9 +248,7 @@ pub async fn update(
     if let Some(b) = input.branch_id {
         am.branch_id = Set(Some(branch_of(c, p.studio, b).await?.id));
     }
-    if let Some(pkg) = input.package_id {
-        am.package_id = Set(Some(check_package(c, p.studio, pkg).await?));
-    }
+    let limits = package_change(c, p.studio, &current, &input, &mut am).await?;
     let event = status_change(core, &current, &mut am);
     if current.version != version {
         return Err(CoreError::stale(view_of(c, current).await?));
@@ -262,6 +260,9 @@ pub async fn update(
     })
     .await?;
     save_people(core, &tx, p.studio, id, &input).await?;
+    if let Some((from, to)) = limits {
+        follow_limits(core, &tx, p.studio, id, from, to).await?;
+    }
     let fresh = repo::project::find(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("project"))?;
@@ -270,6 +271,61 @@ pub async fn update(
     let fresh = view_of(&tx, fresh).await?;
     crate::commit(tx).await?;
     Ok(fresh)
+}
+
+/// The package a change sets (or takes off with `no_package`), and the
+/// photos included before and after when that changes them.
+async fn package_change(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    current: &project::Model,
+    input: &ProjectInput,
+    am: &mut project::ActiveModel,
+) -> CoreResult<Option<(Option<i64>, Option<i64>)>> {
+    let to = match (input.package_id, input.no_package == Some(true)) {
+        (Some(_), true) => {
+            return Err(CoreError::invalid(
+                "no_package",
+                "send either `package_id` (a package) or `no_package` (none), not both",
+            ));
+        }
+        (Some(pkg), false) => Some(check_package(c, studio, pkg).await?),
+        (None, true) => None,
+        (None, false) => return Ok(None),
+    };
+    am.package_id = Set(to);
+    if to == current.package_id {
+        return Ok(None);
+    }
+    let photos = |id: Option<uuid::Uuid>| async move {
+        let Some(id) = id else {
+            return Ok::<_, CoreError>(None);
+        };
+        let pkg = darkroom_domain::PackageId::from_uuid(id);
+        Ok(crate::bookings::interface::package(c, studio, pkg, false)
+            .await?
+            .and_then(|p| p.photos_included))
+    };
+    Ok(Some((photos(current.package_id).await?, photos(to).await?)))
+}
+
+/// The project's galleries follow its package's photos included (where
+/// they had no limit, or still the previous package's).
+pub(crate) async fn follow_limits(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    studio: StudioId,
+    id: ProjectId,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> CoreResult<()> {
+    for l in repo::project::links(tx, studio, id).await? {
+        if l.kind == darkroom_domain::project::LinkKind::Gallery {
+            crate::photos::interface::follow_package_limit(core, tx, studio, l.target_id, from, to)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// A live package of the studio, or a missing-record answer naming the field.

@@ -155,3 +155,37 @@ pub async fn of_client(
         .all(c)
         .await?)
 }
+
+/// Sets a gallery's selection limit to `to` where it is unset or still
+/// `from` (the limit a package gave it, which staff have not changed);
+/// a limit staff chose stays. Returns whether the gallery changed.
+pub async fn follow_limit(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    gallery: Uuid,
+    from: Option<i64>,
+    to: Option<i64>,
+    now: i64,
+) -> DbResult<bool> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let mut unchanged = sea_orm::Condition::any().add(Column::SelectionLimit.is_null());
+    if let Some(f) = from {
+        unchanged = unchanged.add(Column::SelectionLimit.eq(f));
+    }
+    let mut q = Entity::update_many()
+        .col_expr(Column::SelectionLimit, Expr::value(to))
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(gallery))
+        .filter(Column::StudioId.eq(studio))
+        .filter(unchanged);
+    q = match to {
+        Some(t) => q.filter(
+            sea_orm::Condition::any()
+                .add(Column::SelectionLimit.is_null())
+                .add(Column::SelectionLimit.ne(t)),
+        ),
+        None => q.filter(Column::SelectionLimit.is_not_null()),
+    };
+    Ok(q.exec(c).await?.rows_affected > 0)
+}

@@ -84,6 +84,8 @@ fn input_of(f: &HashMap<String, String>, adding: bool) -> ProjectInput {
         venue: Some(field(get("venue"))),
         requests: Some(field(get("requests"))),
         package_id: get("package_id").parse().ok(),
+        // The package list's "None" takes the package off.
+        no_package: (!adding && f.get("package_id").is_some_and(|v| v.is_empty())).then_some(true),
         photographer_ids: people(ProjectRole::Photographer),
         assistant_ids: people(ProjectRole::Assistant),
         editor_ids: people(ProjectRole::Editor),

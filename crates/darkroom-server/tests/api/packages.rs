@@ -185,3 +185,112 @@ async fn bad_packages_say_where_and_other_studios_packages_are_not_found() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
 }
+
+#[tokio::test]
+async fn a_packages_photos_become_its_galleries_selection_limit() {
+    let app = TestApp::spawn().await;
+    let f = front(&app, "Limit Studio", "Asia/Kolkata").await;
+    let mut pkgs = Vec::new();
+    for (name, photos) in [("Silver", 30), ("Gold", 50)] {
+        let (s, pkg) = app
+            .post(
+                &f.owner,
+                "/api/v1/packages",
+                json!({
+                    "branch_id": f.branch, "name": name, "price": "1000", "photos_included": photos,
+                }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{pkg}");
+        pkgs.push(pkg["id"].as_str().unwrap().to_string());
+    }
+    let (_, c) = app
+        .post(&f.owner, "/api/v1/clients", json!({ "name": "Ravi" }))
+        .await;
+    let (s, p) = app
+        .post(
+            &f.owner,
+            "/api/v1/projects",
+            json!({ "client_id": c["id"], "kind": "wedding", "package_id": pkgs[0] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let pid = p["id"].as_str().unwrap().to_string();
+    let limit = |g: String| {
+        let app = &app;
+        let owner = &f.owner;
+        async move {
+            let (_, v) = app.get(owner, &format!("/api/v1/galleries/{g}")).await;
+            (v["selection_limit"].clone(), v["version"].clone())
+        }
+    };
+    let g1 = app.gallery(&f.owner, "Ceremony").await;
+    let g2 = app.gallery(&f.owner, "Reception").await;
+    for g in [&g1, &g2] {
+        let (s, e) = app
+            .api(
+                &f.owner,
+                reqwest::Method::PUT,
+                &format!("/api/v1/projects/{pid}/galleries/{g}"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
+    }
+    assert_eq!(
+        limit(g1.clone()).await.0,
+        30,
+        "linking takes the package's photos"
+    );
+
+    // Staff choose another limit for one gallery: it stays.
+    let (_, v) = limit(g2.clone()).await;
+    let (s, e) = app
+        .api(
+            &f.owner,
+            reqwest::Method::PUT,
+            &format!("/api/v1/galleries/{g2}/terms"),
+            Some(json!({ "version": v, "selection_limit": 40 })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+
+    // A bigger package raises the followed limit only.
+    let version = || {
+        let (app, owner, pid) = (&app, &f.owner, pid.clone());
+        async move {
+            app.get(owner, &format!("/api/v1/projects/{pid}")).await.1["project"]["version"].clone()
+        }
+    };
+    let (s, e) = app
+        .patch(
+            &f.owner,
+            &format!("/api/v1/projects/{pid}"),
+            json!({ "version": version().await, "package_id": pkgs[1] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    assert_eq!(limit(g1.clone()).await.0, 50);
+    assert_eq!(limit(g2.clone()).await.0, 40, "a limit staff chose stays");
+
+    // Both at once is refused; no package takes the followed limit off.
+    let (s, e) = app
+        .patch(
+            &f.owner,
+            &format!("/api/v1/projects/{pid}"),
+            json!({ "version": version().await, "package_id": pkgs[1], "no_package": true }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, e) = app
+        .patch(
+            &f.owner,
+            &format!("/api/v1/projects/{pid}"),
+            json!({ "version": version().await, "no_package": true }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    assert!(e["package_id"].is_null(), "{e}");
+    assert!(limit(g1.clone()).await.0.is_null());
+    assert_eq!(limit(g2).await.0, 40);
+}
