@@ -181,6 +181,7 @@ async fn seed_bookings(
             reminded_at: Some(now),
             manage_token_hash: None,
             created_by: None,
+            group_of: None,
             version: 1,
             created_at: now,
             updated_at: now,

@@ -349,8 +349,11 @@ pub async fn remove_block(
 pub struct Slot {
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
-    /// The staff free then (any one of them takes it).
+    /// The staff free then (any one of them takes it); none for a seat in
+    /// a group already there.
     pub staff_ids: Vec<UserId>,
+    /// For a group type: the seats left at this start.
+    pub seats_left: Option<i64>,
 }
 
 /// The longest window one slot search covers.
@@ -503,9 +506,27 @@ pub async fn free_slots(
                 starts_at: s,
                 ends_at: s.plus(rules.duration),
                 staff_ids: staff,
+                seats_left: (t.capacity > 1).then_some(t.capacity),
             }
         })
         .collect();
+    if t.capacity > 1 {
+        // A start where a group is already is that group's: its seats left
+        // (none: not offered), never a second group.
+        let open = super::group::open_seats(core, t, window.start, window.end).await?;
+        let taken = super::group::groups(core.db().conn(), t, window.start, window.end).await?;
+        out.retain(|s| {
+            !taken
+                .iter()
+                .any(|g| g.host.starts_at == s.starts_at.as_micros())
+        });
+        out.extend(open.into_iter().map(|(start, left)| Slot {
+            starts_at: start,
+            ends_at: start.plus(rules.duration),
+            staff_ids: Vec::new(),
+            seats_left: Some(left),
+        }));
+    }
     out.sort_by_key(|s| s.starts_at);
     Ok(out)
 }

@@ -62,6 +62,9 @@ pub struct BookingView {
     pub sequence: i64,
     /// The people and resources it holds now (none once cancelled).
     pub claims: Vec<ClaimView>,
+    /// A group session: the group's booking (on the group's own booking,
+    /// its own id; on a guest's seat, the group it is in).
+    pub group_of: Option<BookingId>,
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -104,6 +107,7 @@ pub(crate) fn view(
         cancel_reason: m.cancel_reason,
         sequence: m.sequence,
         claims,
+        group_of: m.group_of.map(BookingId::from_uuid),
         version: m.version,
         created_at: Timestamp::from_micros(m.created_at),
         updated_at: Timestamp::from_micros(m.updated_at),

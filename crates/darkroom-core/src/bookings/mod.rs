@@ -9,6 +9,7 @@ pub mod change;
 pub mod conflict;
 pub mod emails;
 pub mod feed;
+pub mod group;
 pub mod holds;
 pub mod interface;
 pub mod new;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::availability::free_slots;
 use super::conflict::{self, Hold, Refused};
+use super::group;
 use crate::kernel::audit::{self, Event, Who};
 use crate::kernel::error::{CoreError, CoreResult};
 use crate::kernel::tenant::{self, Header};
@@ -126,6 +127,47 @@ async fn taker(core: &Core, t: &session_type::Model, start: Timestamp) -> CoreRe
                 "that time is no longer free; pick another time from the list",
             )
         })
+}
+
+/// What a booking at `start` holds: nothing for a seat in a group already
+/// there (the group holds its people and rooms; the seat must be offered),
+/// else the taker and the type's rooms.
+async fn holds_for(
+    core: &Core,
+    t: &session_type::Model,
+    start: Timestamp,
+) -> CoreResult<Vec<Hold>> {
+    if t.capacity > 1 && group::group_at(core.db().conn(), t, start).await?.is_some() {
+        let end = start.plus(std::time::Duration::from_micros(1));
+        if group::open_seats(core, t, start, end).await?.is_empty() {
+            return Err(CoreError::conflict(
+                "slot_taken",
+                "that time is full; pick another time from the list",
+            ));
+        }
+        return Ok(Vec::new());
+    }
+    let who = taker(core, t, start).await?;
+    holds_of(core, t, who).await
+}
+
+/// Claims `holds` for booking `id`; a clash is a taken slot.
+async fn claim(
+    tx: &darkroom_db::Tx,
+    studio: StudioId,
+    id: BookingId,
+    span: Span,
+    holds: &[Hold],
+    core: &Core,
+) -> CoreResult<()> {
+    match conflict::claim_all(tx, studio, id, span, holds, core.now()).await {
+        Ok(()) => Ok(()),
+        Err(Refused::Db(e)) => Err(e.into()),
+        Err(Refused::Clash) => Err(CoreError::conflict(
+            "slot_taken",
+            "that time was just taken; pick another time from the list",
+        )),
+    }
 }
 
 /// Of the people free for a slot, the one with the fewest sessions in the
@@ -270,7 +312,6 @@ pub async fn book(
     let (t, view) = load(core, id).await?;
     let (name, email, phone, notes) = checked(&input)?;
     let studio = StudioId::from_uuid(t.studio_id);
-    let who = taker(core, &t, input.starts_at).await?;
     let span = Span::new(
         input.starts_at,
         input.starts_at.plus(minutes(t.duration_minutes)),
@@ -278,7 +319,7 @@ pub async fn book(
     .map_err(|m| CoreError::invalid("starts_at", m))?;
     // Read before the transaction: on SQLite a writer waiting for a second
     // pooled connection could wait on the writers queued behind it.
-    let holds = holds_of(core, &t, who).await?;
+    let holds = holds_for(core, &t, input.starts_at).await?;
     let can_email = tenant::smtp_for(core, Some(studio)).await?.is_some();
     let token = secret::new_token("bk_");
     let bid = BookingId::new();
@@ -295,17 +336,15 @@ pub async fn book(
         },
     )
     .await?;
-    let row = guest_row(&t, &view, bid, client, span, &name, notes, &token);
+    let mut row = guest_row(&t, &view, bid, client, span, &name, notes, &token);
+    let seat = match t.capacity > 1 {
+        true => Some(group::take_seat(core, &tx, &t, &view.zone, span, &holds).await?),
+        false => None,
+    };
+    row.group_of = Set(seat);
     let m = write::insert::<booking::Entity>(core, &tx, studio, &bid, row).await?;
-    match conflict::claim_all(&tx, studio, bid, span, &holds, core.now()).await {
-        Ok(()) => {}
-        Err(Refused::Db(e)) => return Err(e.into()),
-        Err(Refused::Clash) => {
-            return Err(CoreError::conflict(
-                "slot_taken",
-                "that time was just taken; pick another time from the list",
-            ));
-        }
+    if seat.is_none() {
+        claim(&tx, studio, bid, span, &holds, core).await?;
     }
     let manage_url = core.settings().link(&format!("/book/manage/{token}"));
     let label = format!("{name} <{email}> on the booking page");
@@ -467,6 +506,9 @@ pub async fn guest_cancel(core: &Core, meta: &Meta, token: &str) -> CoreResult<(
     };
     write::update::<booking::Entity, _>(core, &tx, studio, m.id, m.version, am, |m| m.id).await?;
     repo::booking::release_claims(&tx, studio, id).await?;
+    if let Some(group) = m.group_of.filter(|g| *g != m.id) {
+        group::leave(core, &tx, studio, group).await?;
+    }
     let fresh = repo::booking::find(&tx, studio, id)
         .await?
         .ok_or(CoreError::not_found("booking"))?;
@@ -488,29 +530,30 @@ pub async fn guest_move(core: &Core, meta: &Meta, token: &str, start: Timestamp)
     may_change(core, &m, &t)?;
     let studio = StudioId::from_uuid(m.studio_id);
     let id = BookingId::from_uuid(m.id);
-    let who = taker(core, &t, start).await?;
     let span = Span::new(start, start.plus(minutes(t.duration_minutes)))
         .map_err(|e| CoreError::invalid("starts_at", e))?;
-    let holds = holds_of(core, &t, who).await?;
+    let holds = holds_for(core, &t, start).await?;
     let tx = core.db().begin().await?;
+    let seat = match t.capacity > 1 {
+        true => Some(group::take_seat(core, &tx, &t, &m.time_zone, span, &holds).await?),
+        false => None,
+    };
     let am = booking::ActiveModel {
         starts_at: Set(span.start.as_micros()),
         ends_at: Set(span.end.as_micros()),
         sequence: Set(m.sequence + 1),
         reminded_at: Set(None),
+        group_of: Set(seat),
         ..Default::default()
     };
     write::update::<booking::Entity, _>(core, &tx, studio, m.id, m.version, am, |m| m.id).await?;
     repo::booking::release_claims(&tx, studio, id).await?;
-    match conflict::claim_all(&tx, studio, id, span, &holds, core.now()).await {
-        Ok(()) => {}
-        Err(Refused::Db(e)) => return Err(e.into()),
-        Err(Refused::Clash) => {
-            return Err(CoreError::conflict(
-                "slot_taken",
-                "that time was just taken; pick another",
-            ));
+    match (seat, m.group_of) {
+        (None, _) => claim(&tx, studio, id, span, &holds, core).await?,
+        (Some(new), Some(old)) if old != new && old != m.id => {
+            group::leave(core, &tx, studio, old).await?
         }
+        _ => {}
     }
     let fresh = repo::booking::find(&tx, studio, id)
         .await?

@@ -39,6 +39,9 @@ pub struct Model {
     /// The hash of the client's manage link (booked online), if any.
     pub manage_token_hash: Option<String>,
     pub created_by: Option<Uuid>,
+    /// A group session's own id (on the group's booking, which holds the
+    /// people and rooms) or the group a guest's seat is in.
+    pub group_of: Option<Uuid>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,

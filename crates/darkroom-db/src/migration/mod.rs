@@ -20,6 +20,7 @@ mod m0014_portal;
 mod m0015_booking_requests;
 mod m0016_packages;
 mod m0017_documents;
+mod m0018_group_sessions;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_booking_requests::Migration),
             Box::new(m0016_packages::Migration),
             Box::new(m0017_documents::Migration),
+            Box::new(m0018_group_sessions::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod document;
 pub mod editing;
 pub mod gallery;
+pub mod group;
 pub mod instance;
 pub mod lead;
 pub mod package;

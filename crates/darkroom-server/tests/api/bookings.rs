@@ -927,12 +927,12 @@ async fn reminders_go_once_to_the_client_and_the_team() {
 }
 
 /// A visitor's browser: its cookies and the last form's CSRF token.
-struct Visitor {
-    cookie: String,
+pub(crate) struct Visitor {
+    pub(crate) cookie: String,
 }
 
 impl Visitor {
-    async fn get(&mut self, app: &TestApp, path: &str) -> (StatusCode, String) {
+    pub(crate) async fn get(&mut self, app: &TestApp, path: &str) -> (StatusCode, String) {
         let r = app
             .http
             .get(app.url(path))
@@ -946,7 +946,7 @@ impl Visitor {
         (r.status(), r.text().await.unwrap())
     }
 
-    async fn post(
+    pub(crate) async fn post(
         &mut self,
         app: &TestApp,
         path: &str,
@@ -982,7 +982,7 @@ impl Visitor {
 }
 
 /// The first free time a booking page lists (its RFC 3339 value).
-fn first_time(html: &str) -> String {
+pub(crate) fn first_time(html: &str) -> String {
     let i = html.find("details?start=").expect("a free time") + "details?start=".len();
     let raw = &html[i..i + html[i..].find('&').unwrap()];
     raw.replace("%3A", ":").replace("%2B", "+")

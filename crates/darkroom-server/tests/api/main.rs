@@ -17,6 +17,7 @@ mod crm_import;
 mod documents;
 mod downloads;
 mod editing;
+mod groups;
 mod isolation;
 mod leads;
 mod link_races;
