@@ -288,6 +288,8 @@ typed_id!(/// A client portal sign-in link.
     PortalLinkId, "ptl", "portal link");
 typed_id!(/// A client's document (an insurance certificate, a W-9, terms).
     DocumentId, "doc", "document");
+typed_id!(/// A staff member's own calendar, read for busy times.
+    CalendarImportId, "cim", "calendar import");
 typed_id!(/// A dated step of a project (contract signed, proofs ready).
     MilestoneId, "mst", "milestone");
 

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod authz;
 pub mod booking;
+pub mod busy;
 pub mod crm;
 pub mod delivery;
 pub mod document;

@@ -179,6 +179,10 @@ pub struct JobsConfig {
     pub lease_seconds: u64,
     pub poll_millis: u64,
     pub max_attempts: i64,
+    /// Let jobs that read addresses staff give (calendar imports) reach
+    /// loopback and private networks. Off: those addresses are refused, so
+    /// nobody can make the server read the machine's own network.
+    pub fetch_private_addresses: bool,
 }
 
 impl Default for JobsConfig {
@@ -190,6 +194,7 @@ impl Default for JobsConfig {
             lease_seconds: d.lease.as_secs(),
             poll_millis: u64::try_from(d.poll.as_millis()).unwrap_or(2000),
             max_attempts: d.max_attempts,
+            fetch_private_addresses: false,
         }
     }
 }
@@ -512,6 +517,7 @@ impl Config {
             poll: Duration::from_millis(self.jobs.poll_millis.max(50)),
             concurrency: self.jobs.concurrency,
             max_attempts: self.jobs.max_attempts,
+            fetch_private_addresses: self.jobs.fetch_private_addresses,
         };
         let mut media = darkroom_core::MediaSettings::in_dir(
             self.media

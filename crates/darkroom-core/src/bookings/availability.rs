@@ -54,7 +54,7 @@ fn hours_view(m: &work_hours::Model) -> Hours {
 
 /// Whether `p` may change `user`'s availability: their own, or with
 /// `booking.manage` somewhere.
-fn may_edit(core: &Core, p: &Principal, user: UserId) -> CoreResult<()> {
+pub(crate) fn may_edit(core: &Core, p: &Principal, user: UserId) -> CoreResult<()> {
     if p.user == user
         || core
             .permissions_anywhere(p)
@@ -68,7 +68,7 @@ fn may_edit(core: &Core, p: &Principal, user: UserId) -> CoreResult<()> {
     }
 }
 
-async fn staff_of(core: &Core, p: &Principal, user: UserId) -> CoreResult<()> {
+pub(crate) async fn staff_of(core: &Core, p: &Principal, user: UserId) -> CoreResult<()> {
     repo::person::find_membership(core.db().conn(), p.studio, user, false)
         .await?
         .ok_or(CoreError::not_found("staff member"))?;

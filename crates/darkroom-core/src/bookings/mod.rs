@@ -5,6 +5,7 @@
 
 pub mod availability;
 pub mod booking;
+pub mod busy_import;
 pub mod change;
 pub mod conflict;
 pub mod emails;
@@ -30,6 +31,10 @@ use crate::{Core, Principal};
 /// What the bookings context runs on its own: the session reminders.
 pub(crate) fn register(r: &mut crate::kernel::registry::Registry) {
     r.chore("session reminders", remind::remind_chore);
+    r.chore(
+        "busy times from staff calendars",
+        busy_import::refresh_chore,
+    );
 }
 
 /// A live branch of the principal's studio that they may `action` in: a

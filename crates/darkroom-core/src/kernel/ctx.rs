@@ -78,6 +78,9 @@ pub struct JobSettings {
     pub concurrency: usize,
     /// Attempts before a job is kept as failed.
     pub max_attempts: i64,
+    /// Whether reading addresses staff give (calendar imports) may reach
+    /// loopback and private networks.
+    pub fetch_private_addresses: bool,
 }
 
 impl Default for JobSettings {
@@ -87,6 +90,7 @@ impl Default for JobSettings {
             poll: Duration::from_secs(2),
             concurrency: 4,
             max_attempts: 8,
+            fetch_private_addresses: false,
         }
     }
 }

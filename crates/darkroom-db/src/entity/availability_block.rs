@@ -18,6 +18,8 @@ pub struct Model {
     pub reason: Option<String>,
     /// The UID of the imported event this block mirrors.
     pub source_uid: Option<String>,
+    /// The calendar import that gave it (its blocks are replaced on each read).
+    pub import_id: Option<Uuid>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,

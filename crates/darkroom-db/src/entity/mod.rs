@@ -9,6 +9,7 @@ pub mod booking;
 pub mod booking_claim;
 pub mod branch;
 pub mod calendar_feed;
+pub mod calendar_import;
 pub mod client;
 pub mod client_address;
 pub mod client_contact;

@@ -21,6 +21,7 @@ mod m0015_booking_requests;
 mod m0016_packages;
 mod m0017_documents;
 mod m0018_group_sessions;
+mod m0019_calendar_imports;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_packages::Migration),
             Box::new(m0017_documents::Migration),
             Box::new(m0018_group_sessions::Migration),
+            Box::new(m0019_calendar_imports::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod booking;
 pub mod branch;
+pub mod calendar_import;
 pub mod client;
 pub mod created_id;
 pub mod delivery;

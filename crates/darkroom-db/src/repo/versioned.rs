@@ -16,9 +16,10 @@ use uuid::Uuid;
 
 use crate::DbResult;
 use crate::entity::{
-    availability_block, booking, branch, client, client_address, client_contact, client_document,
-    deliverable, editing_task, gallery, gallery_set, lead, lead_task, membership, package,
-    pipeline_stage, portal_link, project, project_milestone, resource, role, session_type, studio,
+    availability_block, booking, branch, calendar_import, client, client_address, client_contact,
+    client_document, deliverable, editing_task, gallery, gallery_set, lead, lead_task, membership,
+    package, pipeline_stage, portal_link, project, project_milestone, resource, role, session_type,
+    studio,
 };
 
 /// A table whose rows belong to one studio and carry a version.
@@ -80,6 +81,7 @@ versioned! {
     portal_link "portal link": Id, StudioId;
     package "package": Id, StudioId;
     client_document "document": Id, StudioId;
+    calendar_import "calendar import": Id, StudioId;
     project_milestone "milestone": Id, StudioId;
 }
 

@@ -8,6 +8,7 @@ use crate::context::{Context, Pages};
 
 mod api {
     pub mod bookings;
+    pub mod imports;
     pub mod packages;
     pub mod resources;
     pub mod schedule;
@@ -19,12 +20,26 @@ mod pages {
     pub mod booking;
     pub mod calendar;
     pub mod form;
+    pub mod imports;
     pub mod packages;
     pub mod resources;
 }
 
 /// The notices shown after the bookings pages' forms.
 const NOTICES: &[(&str, &str)] = &[
+    (
+        "calendar_import_added",
+        "Calendar added: its busy times keep this person unbookable, read again every 15 minutes.",
+    ),
+    ("calendar_import_read", "Calendar read again."),
+    (
+        "calendar_import_failed",
+        "The calendar could not be read; its busy times from the last good read stay. See why below.",
+    ),
+    (
+        "calendar_import_removed",
+        "Calendar removed: its busy times are gone.",
+    ),
     (
         "booking_added",
         "Booked. Everyone and everything on it is held for that time.",
@@ -77,11 +92,11 @@ pub fn context() -> Context {
     Context {
         tags: &[(
             "bookings",
-            "Bookings that hold people and resources (never double-booked), resources, session types and their free times, staff hours and time off, calendar feeds",
+            "Bookings that hold people and resources (never double-booked), resources, session types and their free times, staff hours and time off, busy times read from staff calendars, calendar feeds",
         )],
         api: |r| {
             let r = api::resources::routes(api::bookings::routes(r));
-            api::packages::routes(api::schedule::routes(r))
+            api::imports::routes(api::packages::routes(api::schedule::routes(r)))
         },
         pages,
         guest_pages,
@@ -144,6 +159,18 @@ fn pages() -> Pages {
         (
             "/availability/{user_id}/time-off/{block_id}/remove",
             post(availability::remove_block),
+        ),
+        (
+            "/availability/{user_id}/calendar-imports",
+            post(imports::add),
+        ),
+        (
+            "/availability/{user_id}/calendar-imports/{calendar_import_id}/refresh",
+            post(imports::refresh),
+        ),
+        (
+            "/availability/{user_id}/calendar-imports/{calendar_import_id}/remove",
+            post(imports::remove),
         ),
         (
             "/availability/{user_id}/feeds",

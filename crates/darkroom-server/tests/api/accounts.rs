@@ -406,9 +406,12 @@ async fn every_route_acting_on_a_person_refuses_another_studio_and_a_lower_role(
     for (path, item) in spec["paths"].as_object().unwrap() {
         let params = params_of(path);
         let on_person = params.iter().any(|p| p == "user_id" || p == "token_id");
-        // A person's working hours and time off are the calendar's, not their
-        // account's: `booking.manage` decides (tests/api/bookings.rs).
-        let scheduling = path.ends_with("/hours") || path.contains("/time-off");
+        // A person's working hours, time off and busy calendars are the
+        // calendar's, not their account's: `booking.manage` decides
+        // (tests/api/bookings.rs, tests/api/calendar_imports.rs).
+        let scheduling = path.ends_with("/hours")
+            || path.contains("/time-off")
+            || path.contains("/calendar-imports");
         if !on_person || scheduling {
             continue;
         }

@@ -322,6 +322,31 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
     ids.insert("upload_id", upload_id);
     ids.insert("branch_id", branch);
     ids.insert("user_id", member.user.to_string());
+    // A calendar import of the member's (its address is never read here).
+    let cim = darkroom_domain::CalendarImportId::new();
+    {
+        use darkroom_db::sea_orm::{ActiveModelTrait, Set};
+        use darkroom_domain::TypedId;
+        let now = app.clock_now().as_micros();
+        darkroom_db::entity::calendar_import::ActiveModel {
+            id: Set(cim.uuid()),
+            studio_id: Set(member.studio.uuid()),
+            user_id: Set(member.user.uuid()),
+            url_sealed: Set(app.core.keys().seal("https://calendar.example/secret.ics")),
+            url_hint: Set(format!("{marker}.example/cal…")),
+            last_fetched_at: Set(Some(now)),
+            last_ok_at: Set(Some(now)),
+            last_error: Set(None),
+            busy_count: Set(0),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(app.core.db().conn())
+        .await
+        .unwrap();
+    }
+    ids.insert("calendar_import_id", cim.to_string());
     ids.insert("role_id", role_id);
     ids.insert("assignment_id", a["id"].as_str().unwrap().to_string());
     ids.insert("grant_id", g["id"].as_str().unwrap().to_string());
@@ -361,6 +386,7 @@ fn fresh_id(param: &str) -> String {
         "package_id" => "pkg",
         "portal_link_id" => "ptl",
         "document_id" => "doc",
+        "calendar_import_id" => "cim",
         "milestone_id" => "mst",
         "link_id" => "lnk",
         "set_id" => "set",

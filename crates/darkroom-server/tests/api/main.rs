@@ -10,6 +10,7 @@ mod audit;
 mod authz;
 mod bad_input;
 mod bookings;
+mod calendar_imports;
 mod client_ids;
 mod clients;
 mod crm;

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use darkroom_core::CoreError;
 use darkroom_core::bookings::availability::{self, Hours, NewBlock, WeekHours};
+use darkroom_core::bookings::busy_import;
 use darkroom_core::bookings::feed::{self, NewFeed};
 use darkroom_core::bookings::{self as core_bookings};
 use darkroom_domain::booking::instant_in;
@@ -26,14 +27,14 @@ const DAYS: [&str; 7] = [
     "Sunday",
 ];
 
-fn whose(ctx: &PageCtx, raw: Option<&str>) -> Result<UserId, Box<Response>> {
+pub(super) fn whose(ctx: &PageCtx, raw: Option<&str>) -> Result<UserId, Box<Response>> {
     match raw {
         None => Ok(ctx.p.user),
         Some(r) => page_id(ctx, r),
     }
 }
 
-async fn page(
+pub(super) async fn page(
     ctx: &PageCtx,
     user: UserId,
     status: StatusCode,
@@ -51,12 +52,18 @@ async fn page(
             core_bookings::branches(core, &ctx.p).await?,
             availability::people(core, &ctx.p).await?,
             feed::list(core, &ctx.p).await?,
+            busy_import::list(core, &ctx.p, user).await?,
         ))
     };
-    let (week, blocks, branches, people, feeds) = match loaded.await {
+    let (week, blocks, branches, people, feeds, imports) = match loaded.await {
         Ok(x) => x,
         Err(e) => return error_page(&ctx.state, &e),
     };
+    // Busy times read from calendars show as their import, not one by one.
+    let blocks: Vec<_> = blocks
+        .into_iter()
+        .filter(|b| b.kind != darkroom_domain::booking::BlockKind::External)
+        .collect();
     let name = people
         .iter()
         .find(|p| p.id == user)
@@ -87,7 +94,7 @@ async fn page(
         context! {
             title => format!("Availability: {name}"), name => name, user => user.to_string(), own => user == ctx.p.user,
             rows => rows, blocks => blocks, feeds => mine, new_url => new_url, errors => errors,
-            people => people, flash => flash,
+            people => people, flash => flash, imports => imports,
         },
     )
 }
@@ -109,7 +116,7 @@ pub async fn show(ctx: PageCtx, q: Params) -> Response {
     }
 }
 
-fn back(user: UserId, own: bool, flash: &str) -> Response {
+pub(super) fn back(user: UserId, own: bool, flash: &str) -> Response {
     if own {
         done("/availability", flash)
     } else {
