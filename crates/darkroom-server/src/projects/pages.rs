@@ -208,17 +208,27 @@ async fn session_choices(ctx: &PageCtx, d: &projects::ProjectDetail) -> Vec<(Str
         .and_then(|s| Timestamp::parse_date_or_datetime(s).ok())
         .unwrap_or(now);
     let day = 24 * 60 * 60 * 1_000_000i64;
-    let f = BookingFilter {
-        from: Some(Timestamp::from_micros(around.as_micros() - 30 * day)),
-        to: Some(Timestamp::from_micros(around.as_micros() + 60 * day)),
-        branch_id: None,
-        holder: None,
-        cancelled: None,
-    };
+    // Two windows: one listing covers at most 62 days.
+    let mut found = Vec::new();
+    for (from, to) in [(-30, 30), (30, 60)] {
+        let f = BookingFilter {
+            from: Some(Timestamp::from_micros(around.as_micros() + from * day)),
+            to: Some(Timestamp::from_micros(around.as_micros() + to * day)),
+            branch_id: None,
+            holder: None,
+            cancelled: None,
+        };
+        found.extend(
+            booking::list(&ctx.state.core, &ctx.p, &f)
+                .await
+                .unwrap_or_default(),
+        );
+    }
+    // One booking across the windows' edge is listed by both.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|b| seen.insert(b.id));
     let zone = ctx.p.time_zone.clone();
-    booking::list(&ctx.state.core, &ctx.p, &f)
-        .await
-        .unwrap_or_default()
+    found
         .into_iter()
         .filter(|b| b.client_id == Some(d.project.client_id))
         .filter(|b| !d.sessions.iter().any(|x| x.id == b.id))

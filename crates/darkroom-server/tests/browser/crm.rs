@@ -15,6 +15,16 @@ use super::{
     wait_path,
 };
 
+/// The studio's one project's id.
+async fn project_id(app: &TestApp, owner: &super::helpers::Who) -> String {
+    let (_, list) = app.get(owner, "/api/v1/projects").await;
+    list["items"][0]["id"]
+        .as_str()
+        .or(list[0]["id"].as_str())
+        .unwrap()
+        .to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Debian chromium + chromium-driver; .ci/run installs them and runs it"]
 async fn an_inquiry_becomes_a_lead_then_a_client() {
@@ -120,6 +130,48 @@ async fn an_inquiry_becomes_a_lead_then_a_client() {
             .unwrap();
         click_button(&c, "Set status").await;
         page_with(&c, "Project saved").await;
+        // The job's session: booked from the project for its client, then
+        // added to the project.
+        c.find(Locator::LinkText("Book one"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_path(&c, "/bookings/new").await;
+        page_with(&c, "For Ananya Rao").await;
+        c.find(Locator::Css("select[name='branch_id']"))
+            .await
+            .unwrap()
+            .select_by_value(&branch)
+            .await
+            .unwrap();
+        let day = jiff::Zoned::now()
+            .date()
+            .checked_add(jiff::Span::new().days(45))
+            .unwrap()
+            .to_string();
+        c.execute(
+            "document.querySelector(\"[name='date']\").value = arguments[0];",
+            vec![serde_json::json!(day)],
+        )
+        .await
+        .unwrap();
+        check_accessible_and_fits(&c, width).await;
+        click_button(&c, "Book").await;
+        wait_path(&c, "/bookings/bkg_").await;
+        page_with(&c, "Booked.").await;
+        let project_url = format!("/projects/{}", project_id(&app, &owner).await);
+        c.goto(&app.url(&project_url)).await.unwrap();
+        c.find(Locator::Css("form[action$='/sessions'] button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let text = page_with(&c, "Take out").await;
+        assert!(text.contains("Ananya Rao"), "{text}");
+        check_accessible_and_fits(&c, width).await;
         c.goto(&app.url("/projects")).await.unwrap();
         page_with(&c, "in progress").await;
         check_accessible_and_fits(&c, width).await;

@@ -69,6 +69,14 @@ async fn form_page(
         (Ok(b), Ok(p), Ok(r)) => (b, p, r),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return error_page(&ctx.state, &e),
     };
+    // Booked for a client (from their page or their project's): named.
+    let client = match form.client_id.parse() {
+        Ok(id) => darkroom_core::crm::client::get(core, &ctx.p, id)
+            .await
+            .ok()
+            .map(|c| c.name),
+        Err(_) => None,
+    };
     let kinds: Vec<(&str, &str)> = BookingKind::ALL
         .iter()
         .map(|k| (k.name(), k.name()))
@@ -79,7 +87,7 @@ async fn form_page(
         context! {
             title => "New booking", form => form, errors => errors, conflict => conflict,
             branches => branches, people => people, resources => resources, kinds => kinds,
-            packages => packages,
+            packages => packages, client => client,
         },
     )
 }
@@ -92,6 +100,9 @@ pub async fn new_form(ctx: PageCtx, q: Params) -> Response {
         branch_id: param(&q, "branch").unwrap_or_default().to_string(),
         kind: "session".into(),
         status: "scheduled".into(),
+        // From a client's or a project's page: for that client.
+        client_id: param(&q, "client_id").unwrap_or_default().to_string(),
+        title: param(&q, "title").unwrap_or_default().to_string(),
         ..Default::default()
     };
     form_page(&ctx, StatusCode::OK, &form, context! {}, Value::UNDEFINED).await
@@ -133,7 +144,13 @@ fn new_booking(f: &BookingForm, zone: &str) -> Result<NewBooking, CoreError> {
             .branch_id
             .parse()
             .map_err(|_| CoreError::invalid("branch_id", "pick a branch"))?,
-        client_id: None,
+        client_id: match f.client_id.trim() {
+            "" => None,
+            c => Some(
+                c.parse()
+                    .map_err(|_| CoreError::invalid("client_id", "the client is not known here"))?,
+            ),
+        },
         session_type_id: None,
         kind: opt_field(&f.kind),
         status: opt_field(&f.status),
