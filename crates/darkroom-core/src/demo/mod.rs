@@ -14,6 +14,7 @@ use crate::{Core, Meta};
 
 mod bookings;
 mod clients;
+mod documents;
 mod galleries;
 mod people;
 mod projects;
@@ -130,6 +131,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
     demo_access(core, &owner, &meta, studio, branch_ids, &people).await?;
     clients::demo_clients(core, &owner, &meta).await?;
     clients::demo_leads(core, &owner, &meta).await?;
+    documents::demo_documents(core, &owner, &meta).await?;
     let first_gallery = demo_galleries(core, &owner, &meta, branch_ids).await?;
     bookings::demo_bookings(core, &owner, &meta, branch_ids, &people).await?;
     projects::demo_projects(core, &owner, &meta, people.get(1).copied()).await?;

@@ -222,6 +222,27 @@ async fn demo_data_fills_an_empty_instance_once() {
     for r in ["Studio A", "Bandra studio", "Hanok suite", "Canon EOS R5"] {
         assert!(html.contains(r), "demo resource {r}");
     }
+    // Organisations keep documents: one certificate running out soon, a
+    // W-9 still asked for.
+    use darkroom_db::sea_orm::EntityTrait;
+    let docs = darkroom_db::entity::client_document::Entity::find()
+        .all(app.db.conn())
+        .await
+        .unwrap();
+    assert!(docs.iter().any(|d| d.file_key.is_none()), "a W-9 asked for");
+    let soon = docs
+        .iter()
+        .filter(|d| d.kind == darkroom_domain::document::DocumentKind::Insurance)
+        .min_by_key(|d| d.expires_on.clone())
+        .expect("a certificate of insurance");
+    let client = <darkroom_domain::ClientId as darkroom_domain::TypedId>::from_uuid(soon.client_id);
+    let (_, html, _) = app
+        .page(Some(&session.token), &format!("/clients/{client}"))
+        .await;
+    assert!(
+        html.contains("1 missing") && html.contains("1 expiring"),
+        "{html}"
+    );
 }
 
 /// The share page's link form keeps what was typed when it is refused,
