@@ -378,6 +378,17 @@ pub async fn set_status(
         m.id
     })
     .await?;
+    if to == BookingStatus::Cancelled {
+        match current.group_of {
+            // A group's own booking: its seats go with it.
+            Some(g) if g == current.id => {
+                super::group::cancel_seats(core, &tx, p.studio, g, reason.as_deref()).await?;
+            }
+            // A guest's seat: the group closes when it was the last.
+            Some(g) => super::group::leave(core, &tx, p.studio, g).await?,
+            None => {}
+        }
+    }
     let fresh = repo::booking::find(&tx, p.studio, id)
         .await?
         .ok_or(CoreError::not_found("booking"))?;

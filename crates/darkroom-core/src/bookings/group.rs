@@ -150,6 +150,33 @@ pub(crate) async fn leave(
     Ok(())
 }
 
+/// When staff cancel a group's own booking, its guests' seats are
+/// cancelled with it (they would hold a time nobody holds for them).
+pub(crate) async fn cancel_seats(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    studio: StudioId,
+    host: uuid::Uuid,
+    reason: Option<&str>,
+) -> CoreResult<usize> {
+    let seats = repo::group::seats(tx, studio, &[host]).await?;
+    for s in &seats {
+        let why = match reason {
+            Some(r) => format!("The studio cancelled the group session: {r}"),
+            None => "The studio cancelled the group session".to_string(),
+        };
+        let am = booking::ActiveModel {
+            status: Set(BookingStatus::Cancelled),
+            sequence: Set(s.sequence + 1),
+            cancel_reason: Set(Some(why)),
+            ..Default::default()
+        };
+        write::update::<booking::Entity, _>(core, tx, studio, s.id, s.version, am, |m| m.id)
+            .await?;
+    }
+    Ok(seats.len())
+}
+
 /// The starts of `t` in `[from, to)` where a group has a seat left, with
 /// how many, within the type's notice and horizon.
 pub(crate) async fn open_seats(

@@ -154,4 +154,22 @@ async fn a_group_session_seats_its_capacity_and_holds_people_and_rooms_once() {
         "the room is free once the group is empty"
     );
     assert!(around(&app, &f.owner, &start, None).await.is_empty());
+
+    // Staff cancel a group: its guests' seats are cancelled with it.
+    let (s, _, _) = book("Dee").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let all = around(&app, &f.owner, &start, None).await;
+    let host = all.iter().find(|b| b["group_of"] == b["id"]).unwrap();
+    let (s, v) = app
+        .post(
+            &f.owner,
+            &format!("/api/v1/bookings/{}/status", host["id"].as_str().unwrap()),
+            json!({ "version": host["version"], "status": "cancelled", "reason": "Photographer ill" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(
+        around(&app, &f.owner, &start, None).await.is_empty(),
+        "no seat is left without its group"
+    );
 }
