@@ -32,12 +32,7 @@ pub struct MilestoneView {
 
 /// Today in a zone, `YYYY-MM-DD`.
 pub(crate) fn today_in(core: &Core, zone: &str) -> String {
-    let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    jiff::Timestamp::from_microsecond(core.now().as_micros())
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_zoned(tz)
-        .date()
-        .to_string()
+    darkroom_domain::booking::calendar::today(core.now(), zone).to_string()
 }
 
 pub(crate) fn view(m: project_milestone::Model, today: &str) -> MilestoneView {

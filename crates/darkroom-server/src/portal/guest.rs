@@ -71,15 +71,24 @@ pub async fn open(
     }
 }
 
+/// The client the browser's portal cookie signs in; without a working one,
+/// the "ask for a new link" page.
+async fn visitor_of(s: &AppState, jar: &CookieJar) -> Result<portal::Visitor, Box<Response>> {
+    let Some(token) = jar.get(s.portal_cookie()).map(|c| c.value().to_string()) else {
+        return Err(Box::new(gone(s, StatusCode::NOT_FOUND)));
+    };
+    match portal::visitor(&s.core, &token).await {
+        Ok(v) => Ok(v),
+        Err(CoreError::NotFound { .. }) => Err(Box::new(gone(s, StatusCode::NOT_FOUND))),
+        Err(e) => Err(Box::new(error_page(s, &e))),
+    }
+}
+
 /// The client's page, for the browser the link signed in.
 pub async fn home(State(s): State<AppState>, jar: CookieJar) -> Response {
-    let Some(token) = jar.get(s.portal_cookie()).map(|c| c.value().to_string()) else {
-        return gone(&s, StatusCode::NOT_FOUND);
-    };
-    let v = match portal::visitor(&s.core, &token).await {
+    let v = match visitor_of(&s, &jar).await {
         Ok(v) => v,
-        Err(CoreError::NotFound { .. }) => return gone(&s, StatusCode::NOT_FOUND),
-        Err(e) => return error_page(&s, &e),
+        Err(r) => return *r,
     };
     match portal::home(&s.core, &v).await {
         Ok(h) => {
@@ -106,13 +115,9 @@ pub async fn document(
     jar: CookieJar,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(token) = jar.get(s.portal_cookie()).map(|c| c.value().to_string()) else {
-        return gone(&s, StatusCode::NOT_FOUND);
-    };
-    let v = match portal::visitor(&s.core, &token).await {
+    let v = match visitor_of(&s, &jar).await {
         Ok(v) => v,
-        Err(CoreError::NotFound { .. }) => return gone(&s, StatusCode::NOT_FOUND),
-        Err(e) => return error_page(&s, &e),
+        Err(r) => return *r,
     };
     let Ok(id) = id.parse::<darkroom_domain::DocumentId>() else {
         return error_page(&s, &CoreError::not_found("document"));

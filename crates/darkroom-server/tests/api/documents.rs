@@ -6,10 +6,11 @@
 //! only client-visible ones; another studio's ids answer like missing ones.
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::Digest;
 
 use crate::helpers::{TestApp, Who, tus_meta};
+use crate::portal::client;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
@@ -30,12 +31,6 @@ async fn send_file(app: &TestApp, who: &Who, name: &str, bytes: &[u8]) -> crate:
         Some(bytes.to_vec()),
     )
     .await
-}
-
-async fn client(app: &TestApp, who: &Who, body: Value) -> String {
-    let (s, c) = app.post(who, "/api/v1/clients", body).await;
-    assert_eq!(s, StatusCode::CREATED, "{c}");
-    c["id"].as_str().unwrap().to_string()
 }
 
 fn day_after(app: &TestApp, days: i64) -> String {
@@ -344,17 +339,8 @@ async fn the_portal_lists_and_serves_only_client_visible_documents() {
             json!({ "days": 7 }),
         )
         .await;
-    let url = link["url"].as_str().unwrap();
-    let path = format!("/portal/{}", url.split_once("/portal/").unwrap().1);
-    let res = app.http.get(app.url(&path)).send().await.unwrap();
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("darkroom_portal="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap();
+    let (_, cookie, _) = crate::portal::open(&app, link["url"].as_str().unwrap()).await;
+    let cookie = cookie.expect("a portal cookie");
     let get = |p: String| {
         let req = app.http.get(app.url(&p)).header("cookie", cookie.clone());
         async move { req.send().await.unwrap() }

@@ -12,7 +12,7 @@ use crate::helpers::{TestApp, Who};
 
 /// The live bookings between a day before and a week after `start`.
 async fn around(app: &TestApp, who: &Who, start: &str, holder: Option<&str>) -> Vec<Value> {
-    let t = jiff::Timestamp::from_str_or_panic(start);
+    let t: jiff::Timestamp = start.parse().unwrap();
     let from = t - jiff::SignedDuration::from_hours(24);
     let to = t + jiff::SignedDuration::from_hours(24 * 7);
     let mut path = format!("/api/v1/bookings?from={from}&to={to}");
@@ -27,16 +27,6 @@ async fn around(app: &TestApp, who: &Who, start: &str, holder: Option<&str>) -> 
         .filter(|b| b["status"] != "cancelled")
         .cloned()
         .collect()
-}
-
-trait ParseOrPanic {
-    fn from_str_or_panic(s: &str) -> jiff::Timestamp;
-}
-
-impl ParseOrPanic for jiff::Timestamp {
-    fn from_str_or_panic(s: &str) -> jiff::Timestamp {
-        s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
-    }
 }
 
 #[tokio::test]

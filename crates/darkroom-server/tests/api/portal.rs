@@ -9,14 +9,14 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, Who};
 
-async fn client(app: &TestApp, who: &Who, body: serde_json::Value) -> String {
+pub(crate) async fn client(app: &TestApp, who: &Who, body: serde_json::Value) -> String {
     let (s, c) = app.post(who, "/api/v1/clients", body).await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     c["id"].as_str().unwrap().to_string()
 }
 
 /// Opens a link as a browser would: the cookie it sets, and where it goes.
-async fn open(app: &TestApp, url: &str) -> (StatusCode, Option<String>, Option<String>) {
+pub(crate) async fn open(app: &TestApp, url: &str) -> (StatusCode, Option<String>, Option<String>) {
     let path = url
         .split_once("/portal/")
         .map(|(_, p)| format!("/portal/{p}"))

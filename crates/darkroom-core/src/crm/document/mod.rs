@@ -247,12 +247,7 @@ pub(crate) async fn today_of(core: &Core, c: &client::Model) -> CoreResult<Strin
                 .time_zone
         }
     };
-    let tz = jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    Ok(jiff::Timestamp::from_microsecond(core.now().as_micros())
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_zoned(tz)
-        .date()
-        .to_string())
+    Ok(darkroom_domain::booking::calendar::today(core.now(), &zone).to_string())
 }
 
 /// The client `id` (deleted ones too, when `any`), for `p` to see.

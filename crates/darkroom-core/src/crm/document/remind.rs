@@ -24,10 +24,7 @@ pub(crate) fn remind_chore(core: Core) -> BoxFuture<'static, CoreResult<()>> {
 
 /// Queues the reminders due today; returns how many emails were queued.
 pub async fn remind_expiring(core: &Core) -> CoreResult<usize> {
-    let now = jiff::Timestamp::from_microsecond(core.now().as_micros())
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
+    let now = darkroom_domain::booking::calendar::today(core.now(), "UTC");
     // A day either side covers every zone's today.
     let from = now.yesterday().unwrap_or(now).to_string();
     let to = now
