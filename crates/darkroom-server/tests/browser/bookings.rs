@@ -106,6 +106,12 @@ async fn staff_book_from_the_calendar_and_a_client_books_and_moves_online() {
         c.goto(&app.url("/calendar")).await.unwrap();
         check_accessible_and_fits(&c, width).await;
         snap(&c, &format!("calendar-{width}")).await;
+        // Hours, time off, busy calendars and feeds: one page.
+        c.goto(&app.url("/availability")).await.unwrap();
+        page_with(&c, "Busy times from your own calendar").await;
+        check_accessible_and_fits(&c, width).await;
+        snap(&c, &format!("availability-{width}")).await;
+        c.goto(&app.url("/calendar")).await.unwrap();
 
         // A day ten days ahead, in Berlin.
         let day = darkroom_domain::booking::calendar::today(

@@ -140,6 +140,7 @@ async fn an_inquiry_becomes_a_lead_then_a_client() {
             .unwrap();
         wait_path(&c, "/bookings/new").await;
         page_with(&c, "For Ananya Rao").await;
+        snap(&c, &format!("booking-for-client-{width}")).await;
         c.find(Locator::Css("select[name='branch_id']"))
             .await
             .unwrap()
