@@ -292,6 +292,12 @@ typed_id!(/// A staff member's own calendar, read for busy times.
     CalendarImportId, "cim", "calendar import");
 typed_id!(/// A dated step of a project (contract signed, proofs ready).
     MilestoneId, "mst", "milestone");
+typed_id!(/// An invoice or credit note.
+    InvoiceId, "inv", "invoice");
+typed_id!(/// A line of an invoice.
+    InvoiceLineId, "inl", "invoice line");
+typed_id!(/// A movement of money in the ledger.
+    EntryId, "txn", "ledger entry");
 
 #[cfg(test)]
 mod tests {

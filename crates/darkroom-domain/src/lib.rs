@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod billing;
 pub mod booking;
 pub mod busy;
 pub mod crm;

@@ -71,6 +71,10 @@ permissions! {
     PhotoDelete => "photo.delete", "photos", "Delete photos and purge replaced versions";
     BookingView => "booking.view", "bookings", "See calendars, bookings, resources and availability";
     BookingManage => "booking.manage", "bookings", "Book, move and cancel sessions; manage resources, session types and working hours";
+    InvoiceView => "invoice.view", "billing", "See invoices, credit notes, payments, balances and money reports";
+    InvoiceManage => "invoice.manage", "billing", "Draft, issue and credit invoices; change a branch's tax settings";
+    PaymentRecord => "payment.record", "billing", "Record payments received by cash, transfer, card terminal or cheque";
+    PaymentRefund => "payment.refund", "billing", "Give money back to clients";
 }
 
 impl fmt::Display for Permission {
@@ -151,7 +155,9 @@ impl BuiltinRole {
             BuiltinRole::Photographer => "Shoots: sees the studio, its branches and colleagues",
             BuiltinRole::Editor => "Edits photos: sees the studio, its branches and colleagues",
             BuiltinRole::Assistant => "Helps on shoots: sees the studio and its branches",
-            BuiltinRole::Accountant => "Keeps the books: sees the studio, branches and audit log",
+            BuiltinRole::Accountant => {
+                "Keeps the books: sees invoices and the audit log, records payments"
+            }
         }
     }
 
@@ -182,6 +188,10 @@ impl BuiltinRole {
                 PhotoDelete,
                 BookingView,
                 BookingManage,
+                InvoiceView,
+                InvoiceManage,
+                PaymentRecord,
+                PaymentRefund,
             ],
             BuiltinRole::Photographer => &[
                 StudioView,
@@ -207,6 +217,8 @@ impl BuiltinRole {
                 AuditView,
                 AuditExport,
                 GalleryView,
+                InvoiceView,
+                PaymentRecord,
             ],
         };
         list.iter().copied().collect()

@@ -202,3 +202,72 @@ pub async fn document_for_client(
 }
 
 pub use super::document::DocumentBytes;
+
+/// A client as an invoice bills it: the name, partner, billing address
+/// (the billing one, else the primary), tax identity and terms.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct BillingParty {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub partner_name: Option<String>,
+    pub partner_email: Option<String>,
+    /// The address as printed, one line each.
+    pub address: Vec<String>,
+    /// ISO country code of the address, if it has one.
+    pub country: Option<String>,
+    /// State or region of the address.
+    pub region: Option<String>,
+    pub tax_id_kind: Option<String>,
+    pub tax_id: Option<String>,
+    pub tax_exempt: bool,
+    pub payment_terms_days: Option<i64>,
+    pub po_required: bool,
+    pub vendor_number: Option<String>,
+    pub branch_id: Option<darkroom_domain::BranchId>,
+}
+
+/// The live client `id` as an invoice bills it.
+pub async fn billing_party(
+    c: &impl darkroom_db::sea_orm::ConnectionTrait,
+    studio: StudioId,
+    id: ClientId,
+) -> CoreResult<Option<BillingParty>> {
+    let Some(m) = repo::client::find(c, studio, id).await? else {
+        return Ok(None);
+    };
+    let addresses = repo::client::addresses(c, studio, id).await?;
+    let addr = addresses
+        .iter()
+        .find(|a| a.kind == darkroom_domain::crm::AddressKind::Billing)
+        .or_else(|| addresses.first());
+    let lines = addr.map_or_else(Vec::new, |a| {
+        let city = [a.city.as_str(), a.region.as_str(), a.postal_code.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        [a.line1.clone(), a.line2.clone(), city, a.country.clone()]
+            .into_iter()
+            .filter(|s| !s.trim().is_empty())
+            .collect()
+    });
+    let nonempty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+    Ok(Some(BillingParty {
+        name: m.name,
+        email: m.email,
+        phone: m.phone,
+        partner_name: m.partner_name,
+        partner_email: m.partner_email,
+        address: lines,
+        country: addr.and_then(|a| nonempty(&a.country)),
+        region: addr.and_then(|a| nonempty(&a.region)),
+        tax_id_kind: m.tax_id_kind,
+        tax_id: m.tax_id,
+        tax_exempt: m.tax_exempt != 0,
+        payment_terms_days: m.payment_terms_days,
+        po_required: m.po_required != 0,
+        vendor_number: m.vendor_number,
+        branch_id: m.branch_id.map(darkroom_domain::BranchId::from_uuid),
+    }))
+}

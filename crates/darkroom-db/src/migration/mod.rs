@@ -2,6 +2,7 @@
 //! same Rust code renders the DDL for SQLite and PostgreSQL (and MySQL later).
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{DbBackend, Statement};
 
 mod m0001_core;
 mod m0002_photos;
@@ -22,6 +23,7 @@ mod m0016_packages;
 mod m0017_documents;
 mod m0018_group_sessions;
 mod m0019_calendar_imports;
+mod m0020_billing;
 
 pub struct Migrator;
 
@@ -48,8 +50,50 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_documents::Migration),
             Box::new(m0018_group_sessions::Migration),
             Box::new(m0019_calendar_imports::Migration),
+            Box::new(m0020_billing::Migration),
         ]
     }
+}
+
+/// Adds permissions to the built-in roles of existing studios (by role
+/// key); new studios get them from the roles' defaults.
+pub(crate) async fn grant_to_builtin(
+    m: &SchemaManager<'_>,
+    grants: &[(&str, &[&str])],
+) -> Result<(), DbErr> {
+    let c = m.get_connection();
+    let backend = c.get_database_backend();
+    let rows = c
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT id, builtin_key, permissions FROM roles WHERE builtin_key IS NOT NULL",
+        ))
+        .await?;
+    for row in rows {
+        let id: uuid::Uuid = row.try_get("", "id")?;
+        let key: String = row.try_get("", "builtin_key")?;
+        let Some((_, add)) = grants.iter().find(|(k, _)| *k == key) else {
+            continue;
+        };
+        let perms: String = row.try_get("", "permissions")?;
+        let mut list: Vec<String> = serde_json::from_str(&perms).unwrap_or_default();
+        for p in *add {
+            if !list.iter().any(|x| x == p) {
+                list.push((*p).to_string());
+            }
+        }
+        let json = serde_json::to_string(&list).unwrap_or(perms);
+        c.execute_raw(Statement::from_sql_and_values(
+            backend,
+            match backend {
+                DbBackend::Postgres => "UPDATE roles SET permissions = $1 WHERE id = $2",
+                _ => "UPDATE roles SET permissions = ? WHERE id = ?",
+            },
+            [json.into(), id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// Column helpers that keep the portable types decided in README.md in one place.

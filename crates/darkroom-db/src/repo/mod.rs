@@ -3,6 +3,7 @@
 //! Every tenant-owned read and write takes the studio id and filters by it.
 
 pub mod access;
+pub mod billing;
 pub mod booking;
 pub mod branch;
 pub mod calendar_import;
