@@ -6,6 +6,7 @@
 //! validates its input, writes in one transaction (with its audit entry and
 //! any jobs or emails it causes), and returns a view.
 
+pub mod billing;
 pub mod bookings;
 pub mod crm;
 pub mod demo;
@@ -39,5 +40,6 @@ pub(crate) fn registry() -> kernel::registry::Registry {
     production::register(&mut r);
     bookings::register(&mut r);
     projects::register(&mut r);
+    billing::register(&mut r);
     r
 }

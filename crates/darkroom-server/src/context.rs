@@ -47,7 +47,7 @@ impl Context {
 }
 
 /// Every context of the server, the kernel first.
-pub fn all() -> [Context; 9] {
+pub fn all() -> [Context; 10] {
     [
         crate::kernel::context(),
         crate::studio::context(),
@@ -57,6 +57,7 @@ pub fn all() -> [Context; 9] {
         crate::crm::context(),
         crate::bookings::context(),
         crate::projects::context(),
+        crate::billing::context(),
         crate::portal::context(),
     ]
 }

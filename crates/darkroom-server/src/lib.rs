@@ -18,6 +18,7 @@ pub mod state;
 pub mod web;
 
 // The business contexts, each registering its part in `context::all`.
+pub mod billing;
 pub mod bookings;
 pub mod crm;
 pub mod kernel;

@@ -127,6 +127,30 @@ impl CoreError {
         e.add(field, "invalid", message);
         CoreError::Validation(e)
     }
+
+    /// The same error with its fields named inside `parent` (`lines[2]`
+    /// makes `quantity` into `lines[2].quantity`).
+    #[must_use]
+    pub fn nested(self, parent: &str) -> Self {
+        let under = |f: &str| format!("{parent}.{f}");
+        match self {
+            CoreError::Validation(mut e) => {
+                for x in &mut e.0 {
+                    x.field = under(&x.field);
+                }
+                CoreError::Validation(e)
+            }
+            CoreError::MissingRef { field, message } => CoreError::MissingRef {
+                field: under(&field),
+                message,
+            },
+            CoreError::Taken { field, message } => CoreError::Taken {
+                field: under(&field),
+                message,
+            },
+            other => other,
+        }
+    }
 }
 
 impl From<DbError> for CoreError {

@@ -4,7 +4,8 @@
 use darkroom_db::repo;
 use darkroom_domain::{ClientId, LeadId, TypedId};
 
-use super::{ProjectView, authorize_read, views};
+pub use super::ProjectView;
+use super::{authorize_read, views};
 use crate::kernel::error::CoreResult;
 use crate::{Core, Principal};
 
@@ -52,4 +53,33 @@ pub async fn of_client_for_client(
         ..Default::default()
     };
     views(c, studio, repo::project::list(c, studio, &f, 200).await?).await
+}
+
+
+/// The live project `id` of `studio`, for billing it (whoever asks is
+/// checked by billing's own permissions).
+pub async fn project_for_billing(
+    c: &impl darkroom_db::sea_orm::ConnectionTrait,
+    studio: darkroom_domain::StudioId,
+    id: darkroom_domain::ProjectId,
+) -> CoreResult<Option<ProjectView>> {
+    match repo::project::find(c, studio, id).await? {
+        Some(m) => Ok(Some(super::view_of(c, m).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The galleries linked to a project (to bill photos chosen beyond its
+/// package).
+pub async fn galleries_of(
+    c: &impl darkroom_db::sea_orm::ConnectionTrait,
+    studio: darkroom_domain::StudioId,
+    id: darkroom_domain::ProjectId,
+) -> CoreResult<Vec<uuid::Uuid>> {
+    Ok(repo::project::links(c, studio, id)
+        .await?
+        .into_iter()
+        .filter(|l| l.kind == darkroom_domain::project::LinkKind::Gallery)
+        .map(|l| l.target_id)
+        .collect())
 }

@@ -19,6 +19,44 @@ ascii_field!(
     }
 );
 
+ascii_field!(
+    /// How many of a line's unit: digits with up to three decimals (`1`,
+    /// `42.5` miles), more than zero, at most a million.
+    Quantity, "^[0-9]{1,7}([.][0-9]{1,3})?$", "42.5",
+    "is not a quantity; write digits with an optional decimal point (up to 3 decimals), e.g. 2 or 42.5",
+    |s| {
+        let (w, f) = s.split_once('.').unwrap_or((s, "0"));
+        (1..=7).contains(&w.len()) && (1..=3).contains(&f.len())
+            && w.bytes().chain(f.bytes()).all(|b| b.is_ascii_digit())
+    }
+);
+
+ascii_field!(
+    /// A percentage from 0 to 100 with up to three decimals (`18`, `8.875`).
+    Percent, "^[0-9]{1,3}([.][0-9]{1,3})?$", "18",
+    "is not a percentage; write a number from 0 to 100 with up to 3 decimals, e.g. 18 or 8.875",
+    |s| {
+        let (w, f) = s.split_once('.').unwrap_or((s, "0"));
+        (1..=3).contains(&w.len()) && (1..=3).contains(&f.len())
+            && w.bytes().chain(f.bytes()).all(|b| b.is_ascii_digit())
+    }
+);
+
+ascii_field!(
+    /// A discount: an amount (`500`, `12.50`), a percentage (`10%`), or
+    /// `""` for none.
+    Discount, "^([0-9]{1,12}([.][0-9]{1,3})?%?)?$", "10%",
+    "is not a discount; write an amount (e.g. 500) or a percentage (e.g. 10%), or leave it empty",
+    |s| {
+        let t = s.strip_suffix('%').unwrap_or(s);
+        s.is_empty() || {
+            let (w, f) = t.split_once('.').unwrap_or((t, "0"));
+            (1..=12).contains(&w.len()) && (1..=3).contains(&f.len())
+                && w.bytes().chain(f.bytes()).all(|b| b.is_ascii_digit())
+        }
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +78,16 @@ mod tests {
             "٣",
         ] {
             assert!(Amount::from(bad).check().is_err(), "{bad}");
+        }
+        for (pattern, check, samples) in [
+            (Quantity::PATTERN, (|s: &str| Quantity::from(s).check().is_ok()) as fn(&str) -> bool, ["1", "42.5", "0.001", "1.", "12345678", "-1", "1.2345"]),
+            (Percent::PATTERN, |s: &str| Percent::from(s).check().is_ok(), ["18", "8.875", "100", "1000", "1.", "", "-1"]),
+            (Discount::PATTERN, |s: &str| Discount::from(s).check().is_ok(), ["", "10%", "12.5", "12.5%", "%", "1.%", "-1"]),
+        ] {
+            let re = regex::Regex::new(pattern).unwrap();
+            for s in samples {
+                assert_eq!(re.is_match(s), check(s), "{pattern} {s}");
+            }
         }
         let re = regex::Regex::new(Amount::PATTERN).unwrap();
         for s in ["0", "12.5", "12.", "1.2345", "-1"] {

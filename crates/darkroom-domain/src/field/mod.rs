@@ -406,6 +406,18 @@ pick!(/// A project status.
     ProjectStatusName => crate::project::ProjectStatus);
 pick!(/// A role on a project.
     ProjectRoleName => crate::project::ProjectRole);
+pick!(/// A tax regime.
+    TaxRegimeName => crate::billing::TaxRegime);
+pick!(/// An invoice kind.
+    InvoiceKindName => crate::billing::InvoiceKind);
+pick!(/// An invoice status.
+    InvoiceStatusName => crate::billing::InvoiceStatus);
+pick!(/// What a line is for.
+    LineKindName => crate::billing::LineKind);
+pick!(/// A custom fee, or `""` for none.
+    FeeKindOrBlank => crate::billing::FeeKind, or blank);
+pick!(/// How money moved.
+    PaymentMethodName => crate::billing::PaymentMethod);
 pick!(/// An audit severity.
     SeverityName => crate::audit::Severity);
 
@@ -589,7 +601,7 @@ mod amount;
 mod day;
 mod schema;
 
-pub use amount::Amount;
+pub use amount::{Amount, Discount, Percent, Quantity};
 pub use day::{ClockOrBlank, DayOrBlank, clock_of, day_of};
 
 #[cfg(test)]

@@ -90,6 +90,18 @@ impl Templates {
         env.add_filter("date_only", date_only);
         env.add_filter("long_date", long_date);
         env.add_filter("filesize", filesize);
+        // Minor units in a currency: `{{ 118000|money("INR") }}` → `INR 1,180.00`.
+        env.add_filter("money", |minor: i64, currency: String| -> String {
+            darkroom_domain::money::Currency::parse(&currency)
+                .map_or_else(|_| format!("{currency} {minor}"), |c| c.format_minor(minor))
+        });
+        // The same as a form field takes it back: `1180.00`.
+        env.add_filter("amount", |minor: i64, currency: String| -> String {
+            darkroom_domain::money::Currency::parse(&currency).map_or_else(
+                |_| minor.to_string(),
+                |c| c.format_minor(minor).replace(',', "").rsplit(' ').next().unwrap_or("").to_string(),
+            )
+        });
         // Field errors keyed `render.thumb_edge`, looked up as `thumb_edge`.
         env.add_filter("prefixed", |errors: Value, prefix: String| -> Value {
             let mut out = std::collections::BTreeMap::new();

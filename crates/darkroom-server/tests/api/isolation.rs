@@ -287,7 +287,23 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
             .await;
         assert_eq!(s, StatusCode::NO_CONTENT, "{linked}");
     }
+    let (s, invoice) = app
+        .post(
+            &owner,
+            "/api/v1/invoices",
+            json!({ "client_id": client["id"], "lines": [{ "description": format!("Prints {marker}"), "unit_price": "100" }] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{invoice}");
     let mut ids = HashMap::new();
+    ids.insert(
+        "invoice_id",
+        invoice["invoice"]["id"].as_str().unwrap().to_string(),
+    );
+    ids.insert(
+        "line_id",
+        invoice["lines"][0]["id"].as_str().unwrap().to_string(),
+    );
     ids.insert("resource_id", res["id"].as_str().unwrap().to_string());
     ids.insert("session_type_id", stype["id"].as_str().unwrap().to_string());
     ids.insert("booking_id", booking["id"].as_str().unwrap().to_string());
@@ -388,6 +404,8 @@ fn fresh_id(param: &str) -> String {
         "document_id" => "doc",
         "calendar_import_id" => "cim",
         "milestone_id" => "mst",
+        "invoice_id" => "inv",
+        "line_id" => "inl",
         "link_id" => "lnk",
         "set_id" => "set",
         "task_id" => "edt",

@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod authz;
 mod bad_input;
+mod billing;
 mod bookings;
 mod calendar_imports;
 mod client_ids;

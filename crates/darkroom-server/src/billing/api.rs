@@ -1,0 +1,262 @@
+//! Billing over the API: invoices and their lines, issuing, payments,
+//! refunds, credit notes, clients' accounts and branches' tax settings.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use darkroom_core::billing::credit::{self, CreditNoteInput};
+use darkroom_core::billing::draft::{self, InvoiceChange, NewInvoice};
+use darkroom_core::billing::issue::{self, IssueInput};
+use darkroom_core::billing::line::{self, InvoiceLineChange, NewInvoiceLine};
+use darkroom_core::billing::list::{self, Account, InvoiceFilter};
+use darkroom_core::billing::payment::{self, PaymentInput, RefundInput};
+use darkroom_core::billing::profile::{self, BillingSettings, BillingSettingsInput};
+use darkroom_core::billing::{self, InvoiceDetail, InvoiceView};
+use darkroom_domain::{BranchId, ClientId, InvoiceId, InvoiceLineId};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiAuth, ApiJson, ApiQuery, ClientMeta, VersionParam, path_id};
+use crate::state::AppState;
+
+/// The studio's invoices and credit notes, newest first.
+#[utoipa::path(get, path = "/api/v1/invoices", tag = "billing", params(InvoiceFilter),
+    responses((status = 200, body = Vec<InvoiceView>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn list_invoices(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ApiQuery(f): ApiQuery<InvoiceFilter>,
+) -> ApiResult<Json<Vec<InvoiceView>>> {
+    Ok(Json(list::list(&s.core, &p, &f).await?))
+}
+
+/// Draft an invoice for a client (and a project), with lines if sent.
+#[utoipa::path(post, path = "/api/v1/invoices", tag = "billing", request_body = NewInvoice,
+    responses((status = 201, body = InvoiceDetail), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create_invoice(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    ApiJson(NewInvoice(input)): ApiJson<NewInvoice>,
+) -> ApiResult<(StatusCode, Json<InvoiceDetail>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(draft::create(&s.core, &p, &m, input).await?),
+    ))
+}
+
+/// An invoice or credit note with its lines, ledger and credit notes.
+#[utoipa::path(get, path = "/api/v1/invoices/{invoice_id}", tag = "billing",
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`")),
+    responses((status = 200, body = InvoiceDetail), (status = 404, body = Problem)))]
+async fn get_invoice(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<InvoiceDetail>> {
+    Ok(Json(billing::detail(&s.core, &p, path_id(&id)?).await?))
+}
+
+/// Change a draft (an issued invoice never changes: 409).
+#[utoipa::path(patch, path = "/api/v1/invoices/{invoice_id}", tag = "billing", request_body = InvoiceChange,
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`")),
+    responses((status = 200, body = InvoiceDetail), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn update_invoice(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path(id): Path<String>,
+    ApiJson(InvoiceChange(input)): ApiJson<InvoiceChange>,
+) -> ApiResult<Json<InvoiceDetail>> {
+    Ok(Json(
+        draft::update(&s.core, &p, &m, path_id(&id)?, input).await?,
+    ))
+}
+
+/// Delete a draft.
+#[utoipa::path(delete, path = "/api/v1/invoices/{invoice_id}", tag = "billing",
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`"), VersionParam),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn delete_invoice(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path(id): Path<String>,
+    ApiQuery(v): ApiQuery<VersionParam>,
+) -> ApiResult<StatusCode> {
+    draft::delete(&s.core, &p, &m, path_id(&id)?, v.get()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Add a line to a draft.
+#[utoipa::path(post, path = "/api/v1/invoices/{invoice_id}/lines", tag = "billing", request_body = NewInvoiceLine,
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`")),
+    responses((status = 201, body = InvoiceDetail), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn add_line(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path(id): Path<String>,
+    ApiJson(NewInvoiceLine(input)): ApiJson<NewInvoiceLine>,
+) -> ApiResult<(StatusCode, Json<InvoiceDetail>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(line::add(&s.core, &p, &m, path_id(&id)?, input).await?),
+    ))
+}
+
+/// Change a draft's line.
+#[utoipa::path(patch, path = "/api/v1/invoices/{invoice_id}/lines/{line_id}", tag = "billing", request_body = InvoiceLineChange,
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`"), ("line_id" = InvoiceLineId, Path, description = "`inl_...`")),
+    responses((status = 200, body = InvoiceDetail), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn change_line(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path((id, line_id)): Path<(String, String)>,
+    ApiJson(InvoiceLineChange(input)): ApiJson<InvoiceLineChange>,
+) -> ApiResult<Json<InvoiceDetail>> {
+    Ok(Json(
+        line::change(&s.core, &p, &m, path_id(&id)?, path_id(&line_id)?, input).await?,
+    ))
+}
+
+/// Remove a draft's line.
+#[utoipa::path(delete, path = "/api/v1/invoices/{invoice_id}/lines/{line_id}", tag = "billing",
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`"), ("line_id" = InvoiceLineId, Path, description = "`inl_...`")),
+    responses((status = 200, body = InvoiceDetail), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn remove_line(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path((id, line_id)): Path<(String, String)>,
+) -> ApiResult<Json<InvoiceDetail>> {
+    Ok(Json(
+        line::remove(&s.core, &p, &m, path_id(&id)?, path_id(&line_id)?).await?,
+    ))
+}
+
+/// Issue a draft: it gets its number (per branch and fiscal year), its
+/// due day and the parties as they are now, and never changes again.
+#[utoipa::path(post, path = "/api/v1/invoices/{invoice_id}/issue", tag = "billing", request_body = IssueInput,
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`")),
+    responses((status = 200, body = InvoiceDetail), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn issue_invoice(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<IssueInput>,
+) -> ApiResult<Json<InvoiceDetail>> {
+    Ok(Json(
+        issue::issue(&s.core, &p, &m, path_id(&id)?, input).await?,
+    ))
+}
+
+/// Record a payment received (more than owed is held as the client's
+/// credit; `method: credit` uses that credit).
+#[utoipa::path(post, path = "/api/v1/invoices/{invoice_id}/payments", tag = "billing", request_body = PaymentInput,
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`")),
+    responses((status = 201, body = InvoiceDetail), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn record_payment(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<PaymentInput>,
+) -> ApiResult<(StatusCode, Json<InvoiceDetail>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(payment::pay(&s.core, &p, &m, path_id(&id)?, input).await?),
+    ))
+}
+
+/// Give money back (never more than was paid), with a credit note for it
+/// unless `credit` is `false`.
+#[utoipa::path(post, path = "/api/v1/invoices/{invoice_id}/refunds", tag = "billing", request_body = RefundInput,
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`")),
+    responses((status = 201, body = InvoiceDetail), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn record_refund(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RefundInput>,
+) -> ApiResult<(StatusCode, Json<InvoiceDetail>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(payment::refund(&s.core, &p, &m, path_id(&id)?, input).await?),
+    ))
+}
+
+/// Issue a credit note against an invoice (all that is not credited yet
+/// unless `amount` says).
+#[utoipa::path(post, path = "/api/v1/invoices/{invoice_id}/credit-notes", tag = "billing", request_body = CreditNoteInput,
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`")),
+    responses((status = 201, body = InvoiceDetail), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn issue_credit_note(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<CreditNoteInput>,
+) -> ApiResult<(StatusCode, Json<InvoiceDetail>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(credit::credit_note(&s.core, &p, &m, path_id(&id)?, input).await?),
+    ))
+}
+
+/// A client's account: what they owe, their credit, invoices and ledger.
+#[utoipa::path(get, path = "/api/v1/clients/{client_id}/account", tag = "billing",
+    params(("client_id" = ClientId, Path, description = "`cli_...`")),
+    responses((status = 200, body = Account), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn client_account(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Account>> {
+    Ok(Json(list::account(&s.core, &p, path_id(&id)?).await?))
+}
+
+/// A branch's billing settings (defaults from its tax number until saved).
+#[utoipa::path(get, path = "/api/v1/branches/{branch_id}/billing", tag = "billing",
+    params(("branch_id" = BranchId, Path, description = "`brn_...`")),
+    responses((status = 200, body = BillingSettings), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_settings(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<BillingSettings>> {
+    Ok(Json(profile::get(&s.core, &p, path_id(&id)?).await?))
+}
+
+/// Change a branch's billing settings (`version` 0 for the first save).
+#[utoipa::path(put, path = "/api/v1/branches/{branch_id}/billing", tag = "billing", request_body = BillingSettingsInput,
+    params(("branch_id" = BranchId, Path, description = "`brn_...`")),
+    responses((status = 200, body = BillingSettings), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn put_settings(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<BillingSettingsInput>,
+) -> ApiResult<Json<BillingSettings>> {
+    Ok(Json(
+        profile::update(&s.core, &p, &m, path_id(&id)?, input).await?,
+    ))
+}
+
+pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    r.routes(routes!(list_invoices, create_invoice))
+        .routes(routes!(get_invoice, update_invoice, delete_invoice))
+        .routes(routes!(add_line))
+        .routes(routes!(change_line, remove_line))
+        .routes(routes!(issue_invoice))
+        .routes(routes!(record_payment))
+        .routes(routes!(record_refund))
+        .routes(routes!(issue_credit_note))
+        .routes(routes!(client_account))
+        .routes(routes!(get_settings, put_settings))
+}
