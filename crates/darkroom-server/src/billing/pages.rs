@@ -47,6 +47,7 @@ pub async fn list(ctx: PageCtx, q: Params) -> Response {
         open: (param(&q, "open") == Some("true")).then_some(true),
         credit_notes: param(&q, "credit_notes").map(|v| v == "true"),
         client_id: param(&q, "client_id").and_then(|c| c.parse().ok()),
+        project_id: param(&q, "project_id").and_then(|c| c.parse().ok()),
         ..Default::default()
     };
     match list::list(&ctx.state.core, &ctx.p, &f).await {
