@@ -3,12 +3,12 @@
 //! its lines are the invoice's, in full or in proportion to the amount
 //! credited, with the tax split the same way.
 
-use darkroom_db::entity::{invoice, invoice_line, ledger_entry};
+use darkroom_db::entity::{invoice, invoice_line};
 use darkroom_db::repo;
 use darkroom_db::sea_orm::ActiveValue::Set;
 use darkroom_domain::audit::Severity;
 use darkroom_domain::billing::numbering::Series;
-use darkroom_domain::billing::{EntryKind, InvoiceStatus, LineKind, LinePrice, Totals, lines, split};
+use darkroom_domain::billing::{EntryKind, InvoiceStatus, LinePrice, Totals, lines, split};
 use darkroom_domain::field::{Amount, Line};
 use darkroom_domain::money::Currency;
 use darkroom_domain::permission::Permission;
@@ -56,7 +56,12 @@ fn credit_lines(
             let mut inside = mode;
             inside.inclusive = true;
             lines::line(
-                LinePrice { quantity_milli: 1000, unit_minor: share, discount_minor: 0, tax_rate_mp: l.tax_rate_mp },
+                LinePrice {
+                    quantity_milli: 1000,
+                    unit_minor: share,
+                    discount_minor: 0,
+                    tax_rate_mp: l.tax_rate_mp,
+                },
                 inside,
             )
             .map_err(|e| CoreError::Internal(anyhow::anyhow!(e)))?
@@ -64,6 +69,72 @@ fn credit_lines(
         out.push((l.clone(), a));
     }
     Ok(out)
+}
+
+/// The numbered credit note's row for `parts` of invoice `m`.
+fn note_row(
+    m: &invoice::Model,
+    totals: &Totals,
+    whole: bool,
+    (number, fy, seq): (String, String, i64),
+    day: &str,
+    reason: &str,
+) -> invoice::ActiveModel {
+    let mut am = super::totals_row(totals);
+    am.branch_id = Set(m.branch_id);
+    am.client_id = Set(m.client_id);
+    am.project_id = Set(m.project_id);
+    am.credit_note_of = Set(Some(m.id));
+    am.kind = Set(m.kind);
+    am.status = Set(InvoiceStatus::Issued);
+    am.currency = Set(m.currency.clone());
+    am.tax_regime = Set(m.tax_regime);
+    am.prices_include_tax = Set(i64::from(!whole || m.prices_include_tax != 0));
+    am.tax_exempt = Set(m.tax_exempt);
+    am.supplier_state = Set(m.supplier_state.clone());
+    am.place_of_supply = Set(m.place_of_supply.clone());
+    am.number = Set(Some(number));
+    am.fiscal_year = Set(Some(fy));
+    am.seq = Set(Some(seq));
+    am.issued_on = Set(Some(day.to_string()));
+    am.due_on = Set(None);
+    am.po_number = Set(m.po_number.clone());
+    am.notes = Set(m
+        .number
+        .as_ref()
+        .map(|n| format!("Credit note against invoice {n}")));
+    am.reason = Set(Some(reason.to_string()));
+    am.seller = Set(m.seller.clone());
+    am.bill_to = Set(m.bill_to.clone());
+    am
+}
+
+/// The credit note's lines: the invoice's, with the money credited.
+async fn insert_lines(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    note: &invoice::Model,
+    parts: &[(invoice_line::Model, darkroom_domain::billing::LineAmounts)],
+    whole: bool,
+) -> CoreResult<()> {
+    let studio = StudioId::from_uuid(note.studio_id);
+    for (i, (l, a)) in parts.iter().enumerate() {
+        let line_id = darkroom_domain::InvoiceLineId::new();
+        let mut row = super::line::amounts_row(*a);
+        row.id = Set(line_id.uuid());
+        row.invoice_id = Set(note.id);
+        row.position = Set(i64::try_from(i).unwrap_or(0));
+        row.kind = Set(l.kind);
+        row.fee_kind = Set(l.fee_kind);
+        row.description = Set(l.description.clone());
+        row.code = Set(l.code.clone());
+        row.quantity_milli = Set(if whole { l.quantity_milli } else { 1000 });
+        row.unit_minor = Set(if whole { l.unit_minor } else { a.gross_minor });
+        row.tax_rate_mp = Set(l.tax_rate_mp);
+        row.package_id = Set(l.package_id);
+        write::insert::<invoice_line::Entity>(core, tx, studio, &line_id, row).await?;
+    }
+    Ok(())
 }
 
 /// Issues a credit note for `amount` of issued invoice `m` inside `tx`,
@@ -82,91 +153,45 @@ pub(crate) async fn credit_in(
         .await?
         .ok_or(CoreError::not_found("branch"))?;
     let originals = repo::billing::lines(tx, studio, m.id).await?;
+    let whole = amount == m.total_minor;
     let parts = credit_lines(m, &originals, amount)?;
     let totals = Totals::of(parts.iter().map(|(_, a)| a));
     let day = super::issue::today_at(core, &b);
-    let (number, fy, seq) = super::issue::take_number(tx, studio, &b, &s, Series::CreditNote, day).await?;
+    let numbered = super::issue::take_number(tx, studio, &b, &s, Series::CreditNote, day).await?;
+    let number = numbered.0.clone();
     let id = InvoiceId::new();
-    let am = invoice::ActiveModel {
-        id: Set(id.uuid()),
-        branch_id: Set(m.branch_id),
-        client_id: Set(m.client_id),
-        project_id: Set(m.project_id),
-        credit_note_of: Set(Some(m.id)),
-        kind: Set(m.kind),
-        status: Set(InvoiceStatus::Issued),
-        currency: Set(m.currency.clone()),
-        tax_regime: Set(m.tax_regime),
-        prices_include_tax: Set(i64::from(amount != m.total_minor || m.prices_include_tax != 0)),
-        tax_exempt: Set(m.tax_exempt),
-        supplier_state: Set(m.supplier_state.clone()),
-        place_of_supply: Set(m.place_of_supply.clone()),
-        number: Set(Some(number.clone())),
-        fiscal_year: Set(Some(fy)),
-        seq: Set(Some(seq)),
-        issued_on: Set(Some(day.to_string())),
-        due_on: Set(None),
-        issued_at: Set(Some(core.now().as_micros())),
-        po_number: Set(m.po_number.clone()),
-        notes: Set(m.number.as_ref().map(|n| format!("Credit note against invoice {n}"))),
-        reason: Set(Some(reason.to_string())),
-        seller: Set(m.seller.clone()),
-        bill_to: Set(m.bill_to.clone()),
-        gross_minor: Set(totals.gross_minor),
-        discount_minor: Set(totals.discount_minor),
-        net_minor: Set(totals.net_minor),
-        cgst_minor: Set(totals.cgst_minor),
-        sgst_minor: Set(totals.sgst_minor),
-        igst_minor: Set(totals.igst_minor),
-        vat_minor: Set(totals.vat_minor),
-        total_minor: Set(totals.total_minor),
-        created_by: Set(Some(p.user.uuid())),
-        ..Default::default()
-    };
+    let mut am = note_row(m, &totals, whole, numbered, &day.to_string(), reason);
+    am.id = Set(id.uuid());
+    am.issued_at = Set(Some(core.now().as_micros()));
+    am.created_by = Set(Some(p.user.uuid()));
     let note = write::insert::<invoice::Entity>(core, tx, studio, &id, am).await?;
-    for (i, (l, a)) in parts.iter().enumerate() {
-        let line_id = darkroom_domain::InvoiceLineId::new();
-        let mut row = super::line::amounts_row(*a);
-        row.id = Set(line_id.uuid());
-        row.invoice_id = Set(note.id);
-        row.position = Set(i64::try_from(i).unwrap_or(0));
-        row.kind = Set(if l.kind == LineKind::Discount { LineKind::Discount } else { l.kind });
-        row.fee_kind = Set(l.fee_kind);
-        row.description = Set(l.description.clone());
-        row.code = Set(l.code.clone());
-        row.quantity_milli = Set(if amount == m.total_minor { l.quantity_milli } else { 1000 });
-        row.unit_minor = Set(if amount == m.total_minor { l.unit_minor } else { a.gross_minor });
-        row.tax_rate_mp = Set(l.tax_rate_mp);
-        row.package_id = Set(l.package_id);
-        write::insert::<invoice_line::Entity>(core, tx, studio, &line_id, row).await?;
-    }
-    repo::billing::append(
-        tx,
-        ledger_entry::Model {
-            id: uuid::Uuid::now_v7(),
-            studio_id: studio.uuid(),
-            branch_id: m.branch_id,
-            client_id: m.client_id,
-            invoice_id: Some(m.id),
-            document_id: Some(note.id),
-            kind: EntryKind::CreditNote,
-            method: None,
-            amount_minor: totals.total_minor,
-            currency: m.currency.clone(),
-            occurred_on: day.to_string(),
-            reference: Some(number.clone()),
-            note: Some(reason.to_string()),
-            external_id: None,
-            recorded_by: Some(p.user.uuid()),
-            created_at: core.now().as_micros(),
-        },
-    )
-    .await?;
+    insert_lines(core, tx, &note, &parts, whole).await?;
+    let mut e = super::ledger_row(
+        core,
+        p,
+        m,
+        EntryKind::CreditNote,
+        totals.total_minor,
+        &day.to_string(),
+    );
+    e.document_id = Some(note.id);
+    e.reference = Some(number.clone());
+    e.note = Some(reason.to_string());
+    repo::billing::append(tx, e).await?;
     let payload = serde_json::json!({
         "number": number, "invoice": m.number, "amount": totals.total_minor,
         "tax": totals.tax_minor, "currency": m.currency, "reason": reason,
     });
-    record(core, tx, meta, p, &note, "invoice.credited", Severity::High, payload).await?;
+    record(
+        core,
+        tx,
+        meta,
+        p,
+        &note,
+        ("invoice.credited", Severity::High),
+        payload,
+    )
+    .await?;
     Ok(note)
 }
 
@@ -180,10 +205,16 @@ pub async fn credit_note(
 ) -> CoreResult<InvoiceDetail> {
     let m = super::load(core, p, id, Permission::InvoiceManage).await?;
     if m.status == InvoiceStatus::Draft {
-        return Err(CoreError::conflict("invoice_draft", "a draft is changed or deleted, not credited"));
+        return Err(CoreError::conflict(
+            "invoice_draft",
+            "a draft is changed or deleted, not credited",
+        ));
     }
     if m.credit_note_of.is_some() {
-        return Err(CoreError::conflict("credit_note", "a credit note is not credited; issue a new invoice instead"));
+        return Err(CoreError::conflict(
+            "credit_note",
+            "a credit note is not credited; issue a new invoice instead",
+        ));
     }
     let mut errs = FieldErrors::new();
     let reason = errs.check("reason", input.reason.check("the reason"));
@@ -194,8 +225,11 @@ pub async fn credit_note(
     };
     errs.into_result()?;
     let tx = core.db().begin().await?;
-    let m = repo::billing::find(&tx, p.studio, id).await?.ok_or(CoreError::not_found("invoice"))?;
-    let sums = repo::billing::Sums::of(&repo::billing::entries(&tx, p.studio, &[m.id], None).await?);
+    let m = repo::billing::find(&tx, p.studio, id)
+        .await?
+        .ok_or(CoreError::not_found("invoice"))?;
+    let sums =
+        repo::billing::Sums::of(&repo::billing::entries(&tx, p.studio, &[m.id], None).await?);
     let left = m.total_minor - sums.credited;
     let amount = asked.unwrap_or(left);
     if amount <= 0 || amount > left {
@@ -213,7 +247,16 @@ pub async fn credit_note(
     let (b, _) = branch_settings(&tx, p.studio, BranchId::from_uuid(m.branch_id))
         .await?
         .ok_or(CoreError::not_found("branch"))?;
-    credit_in(core, &tx, p, meta, &m, amount, reason.as_deref().unwrap_or("")).await?;
+    credit_in(
+        core,
+        &tx,
+        p,
+        meta,
+        &m,
+        amount,
+        reason.as_deref().unwrap_or(""),
+    )
+    .await?;
     let today = super::issue::today_at(core, &b).to_string();
     super::issue::settle(core, &tx, &m, &today).await?;
     crate::commit(tx).await?;

@@ -111,15 +111,15 @@ pub(crate) async fn save(
     let studio = StudioId::from_uuid(m.studio_id);
     let mut next = m.clone();
     apply_active(&mut next, &am);
-    let t = recompute(core, c, &next).await?;
-    am.gross_minor = Set(t.gross_minor);
-    am.discount_minor = Set(t.discount_minor);
-    am.net_minor = Set(t.net_minor);
-    am.cgst_minor = Set(t.cgst_minor);
-    am.sgst_minor = Set(t.sgst_minor);
-    am.igst_minor = Set(t.igst_minor);
-    am.vat_minor = Set(t.vat_minor);
-    am.total_minor = Set(t.total_minor);
+    let t = super::totals_row(&recompute(core, c, &next).await?);
+    am.gross_minor = t.gross_minor;
+    am.discount_minor = t.discount_minor;
+    am.net_minor = t.net_minor;
+    am.cgst_minor = t.cgst_minor;
+    am.sgst_minor = t.sgst_minor;
+    am.igst_minor = t.igst_minor;
+    am.vat_minor = t.vat_minor;
+    am.total_minor = t.total_minor;
     let view = |x: invoice::Model| super::view(x, repo::billing::Sums::default(), None);
     write::update::<invoice::Entity, _>(core, c, studio, m.id, version, am, view).await?;
     repo::billing::find(c, studio, InvoiceId::from_uuid(m.id))
@@ -156,15 +156,20 @@ async fn billing_branch(
         .or(project.and_then(|p| p.branch_id))
         .or(client.branch_id);
     if let Some(id) = chosen {
-        return branch_settings(c, studio, id).await?.ok_or_else(|| {
-            CoreError::missing("branch_id", "branch", id)
-        });
+        return branch_settings(c, studio, id)
+            .await?
+            .ok_or_else(|| CoreError::missing("branch_id", "branch", id));
     }
     let first = repo::branch::live(c, studio)
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| CoreError::invalid("branch_id", "the studio has no branch to bill from; add one"))?;
+        .ok_or_else(|| {
+            CoreError::invalid(
+                "branch_id",
+                "the studio has no branch to bill from; add one",
+            )
+        })?;
     branch_settings(c, studio, BranchId::from_uuid(first.id))
         .await?
         .ok_or(CoreError::not_found("branch"))
@@ -207,6 +212,56 @@ pub(crate) fn place_for(
     Some(gst::place_of_supply(registered, chosen.as_deref(), &supplier).to_string())
 }
 
+/// The project a new invoice bills, checked to be the client's.
+async fn project_of(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    input: &InvoiceInput,
+    client: ClientId,
+    errs: &mut FieldErrors,
+) -> CoreResult<Option<crate::projects::interface::ProjectView>> {
+    let Some(id) = input.project_id else {
+        return Ok(None);
+    };
+    let pr = crate::projects::interface::project_for_billing(c, studio, id)
+        .await?
+        .ok_or_else(|| CoreError::missing("project_id", "project", id))?;
+    if pr.client_id != client {
+        errs.add(
+            "project_id",
+            "other_client",
+            "that project is another client's; bill the project's client",
+        );
+    }
+    Ok(Some(pr))
+}
+
+/// A new draft's row: the client's, billed by `branch` under its settings.
+fn new_row(
+    input: &InvoiceInput,
+    branch: &darkroom_db::entity::branch::Model,
+    s: &BillingSettings,
+    client: &BillingParty,
+    place: Option<String>,
+) -> invoice::ActiveModel {
+    invoice::ActiveModel {
+        branch_id: Set(branch.id),
+        client_id: Set(input.client_id.map(|c| c.uuid()).unwrap_or_default()),
+        project_id: Set(input.project_id.map(|x| x.uuid())),
+        credit_note_of: Set(None),
+        status: Set(InvoiceStatus::Draft),
+        currency: Set(branch.currency.clone()),
+        tax_regime: Set(s.tax_regime),
+        prices_include_tax: Set(i64::from(
+            input.prices_include_tax.unwrap_or(s.prices_include_tax),
+        )),
+        tax_exempt: Set(i64::from(client.tax_exempt)),
+        supplier_state: Set(s.supplier_state.clone()),
+        place_of_supply: Set(place),
+        ..Default::default()
+    }
+}
+
 /// Adds a draft invoice (with any lines sent).
 pub async fn create(
     core: &Core,
@@ -217,70 +272,83 @@ pub async fn create(
     let c = core.db().conn();
     let mut errs = FieldErrors::new();
     if input.version.is_some() {
-        errs.add("version", "not_allowed", "a new invoice has no version yet; leave it out");
+        errs.add(
+            "version",
+            "not_allowed",
+            "a new invoice has no version yet; leave it out",
+        );
     }
-    let client_id = input
-        .client_id
-        .ok_or_else(|| CoreError::invalid("client_id", "say which client the invoice bills (`cli_...`)"))?;
+    let client_id = input.client_id.ok_or_else(|| {
+        CoreError::invalid(
+            "client_id",
+            "say which client the invoice bills (`cli_...`)",
+        )
+    })?;
     let client = crate::crm::interface::billing_party(c, p.studio, client_id)
         .await?
         .ok_or_else(|| CoreError::missing("client_id", "client", client_id))?;
-    let project = match input.project_id {
-        Some(id) => {
-            let pr = crate::projects::interface::project_for_billing(c, p.studio, id)
-                .await?
-                .ok_or_else(|| CoreError::missing("project_id", "project", id))?;
-            if pr.client_id != client_id {
-                errs.add("project_id", "other_client", "that project is another client's; bill the project's client");
-            }
-            Some(pr)
-        }
-        None => None,
-    };
+    let project = project_of(c, p.studio, &input, client_id, &mut errs).await?;
     let (branch, s) = billing_branch(c, p.studio, &input, project.as_ref(), &client).await?;
     core.authorize(p, Permission::InvoiceManage, Target::branch(s.branch_id))?;
     let kind = match &input.kind {
         Some(k) => errs.check("kind", k.check()),
         None => Some(InvoiceKind::Booking),
     };
-    let place = place_for(&s, &client, input.place_of_supply.as_ref().map(|t| t.0.as_str()), &mut errs);
+    let place = place_for(
+        &s,
+        &client,
+        input.place_of_supply.as_ref().map(|t| t.0.as_str()),
+        &mut errs,
+    );
     let id = input.id.unwrap_or_default();
-    let mut am = invoice::ActiveModel {
-        id: Set(id.uuid()),
-        branch_id: Set(branch.id),
-        client_id: Set(client_id.uuid()),
-        project_id: Set(input.project_id.map(|x| x.uuid())),
-        credit_note_of: Set(None),
-        kind: Set(kind.unwrap_or(InvoiceKind::Booking)),
-        status: Set(InvoiceStatus::Draft),
-        currency: Set(branch.currency.clone()),
-        tax_regime: Set(s.tax_regime),
-        prices_include_tax: Set(i64::from(input.prices_include_tax.unwrap_or(s.prices_include_tax))),
-        tax_exempt: Set(i64::from(client.tax_exempt)),
-        supplier_state: Set(s.supplier_state.clone()),
-        place_of_supply: Set(place),
-        created_by: Set(Some(p.user.uuid())),
-        ..Default::default()
-    };
+    let mut am = new_row(&input, &branch, &s, &client, place);
+    am.id = Set(id.uuid());
+    am.kind = Set(kind.unwrap_or(InvoiceKind::Booking));
+    am.created_by = Set(Some(p.user.uuid()));
     header_fields(&input, &mut am, &mut errs);
     let lines = input.lines.clone().unwrap_or_default();
     if lines.len() > MAX_LINES {
-        errs.add("lines", "too_many", format!("an invoice has at most {MAX_LINES} lines"));
+        errs.add(
+            "lines",
+            "too_many",
+            format!("an invoice has at most {MAX_LINES} lines"),
+        );
     }
     errs.into_result()?;
     let tx = core.db().begin().await?;
     let m = write::insert::<invoice::Entity>(core, &tx, p.studio, &id, am).await?;
-    let mode = mode_of(&m);
+    add_lines(core, &tx, &m, &s, &lines).await?;
+    let m = save(core, &tx, &m, m.version, invoice::ActiveModel::default()).await?;
+    let payload = serde_json::json!({ "client": client_id, "kind": m.kind, "lines": lines.len() });
+    record(
+        core,
+        &tx,
+        meta,
+        p,
+        &m,
+        ("invoice.drafted", Severity::Low),
+        payload,
+    )
+    .await?;
+    crate::commit(tx).await?;
+    detail(core, p, id).await
+}
+
+/// The lines sent with a new draft, each error named by its place.
+async fn add_lines(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    m: &invoice::Model,
+    s: &BillingSettings,
+    lines: &[LineInput],
+) -> CoreResult<()> {
+    let mode = mode_of(m);
     for (i, l) in lines.iter().enumerate() {
-        insert_line(core, &tx, &m, &s, mode, l, i64::try_from(i).unwrap_or(0))
+        insert_line(core, tx, m, s, mode, l, i64::try_from(i).unwrap_or(0))
             .await
             .map_err(|e| e.nested(&format!("lines[{i}]")))?;
     }
-    let m = save(core, &tx, &m, m.version, invoice::ActiveModel::default()).await?;
-    let payload = serde_json::json!({ "client": client_id, "kind": m.kind, "lines": lines.len() });
-    record(core, &tx, meta, p, &m, "invoice.drafted", Severity::Low, payload).await?;
-    crate::commit(tx).await?;
-    detail(core, p, id).await
+    Ok(())
 }
 
 /// The header fields every draft change may send.
@@ -344,9 +412,10 @@ pub async fn update(
         let (_, s) = branch_settings(c, p.studio, BranchId::from_uuid(m.branch_id))
             .await?
             .ok_or(CoreError::not_found("branch"))?;
-        let client = crate::crm::interface::billing_party(c, p.studio, ClientId::from_uuid(m.client_id))
-            .await?
-            .unwrap_or_default();
+        let client =
+            crate::crm::interface::billing_party(c, p.studio, ClientId::from_uuid(m.client_id))
+                .await?
+                .unwrap_or_default();
         am.place_of_supply = Set(place_for(&s, &client, Some(&place.0), &mut errs));
     }
     header_fields(&input, &mut am, &mut errs);
@@ -354,7 +423,16 @@ pub async fn update(
     let tx = core.db().begin().await?;
     let saved = save(core, &tx, &m, version, am).await?;
     let payload = serde_json::to_value(&input).unwrap_or_default();
-    record(core, &tx, meta, p, &saved, "invoice.changed", Severity::Low, payload).await?;
+    record(
+        core,
+        &tx,
+        meta,
+        p,
+        &saved,
+        ("invoice.changed", Severity::Low),
+        payload,
+    )
+    .await?;
     crate::commit(tx).await?;
     detail(core, p, id).await
 }
@@ -378,6 +456,15 @@ pub async fn delete(
     let version = version.unwrap_or(m.version);
     write::update::<invoice::Entity, _>(core, &tx, p.studio, m.id, version, am, view).await?;
     let payload = serde_json::json!({ "total": totals_of(&m).total_minor });
-    record(core, &tx, meta, p, &m, "invoice.draft_deleted", Severity::Low, payload).await?;
+    record(
+        core,
+        &tx,
+        meta,
+        p,
+        &m,
+        ("invoice.draft_deleted", Severity::Low),
+        payload,
+    )
+    .await?;
     crate::commit(tx).await
 }

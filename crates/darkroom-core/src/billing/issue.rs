@@ -4,7 +4,7 @@
 //! the seller and client as they are now; the client owes its total from
 //! then on (a `charge` in the ledger). Nothing of it changes again.
 
-use darkroom_db::entity::{branch, invoice, ledger_entry};
+use darkroom_db::entity::{branch, invoice};
 use darkroom_db::repo;
 use darkroom_db::sea_orm::ActiveValue::Set;
 use darkroom_db::sea_orm::ConnectionTrait;
@@ -42,9 +42,18 @@ pub(crate) async fn seller_of(
     b: &branch::Model,
     s: &BillingSettings,
 ) -> CoreResult<Seller> {
-    let studio_name = repo::studio::find(c, studio).await?.map(|x| x.name).unwrap_or_default();
+    let studio_name = repo::studio::find(c, studio)
+        .await?
+        .map(|x| x.name)
+        .unwrap_or_default();
     let a: serde_json::Value = serde_json::from_str(&b.address).unwrap_or_default();
-    let part = |k: &str| a.get(k).and_then(|v| v.as_str()).unwrap_or("").trim().to_string();
+    let part = |k: &str| {
+        a.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
     let city = [part("city"), part("region"), part("postal_code")]
         .into_iter()
         .filter(|x| !x.is_empty())
@@ -60,7 +69,11 @@ pub(crate) async fn seller_of(
         address,
         tax_id_kind: b.tax_id_kind.clone(),
         tax_id: b.tax_id.clone(),
-        state: s.supplier_state.as_deref().and_then(gst::state_name).map(str::to_string),
+        state: s
+            .supplier_state
+            .as_deref()
+            .and_then(gst::state_name)
+            .map(str::to_string),
         phone: b.phone.clone(),
         email: b.email.clone(),
         payment_instructions: s.payment_instructions.clone(),
@@ -109,9 +122,58 @@ fn check_issuable(
         );
     }
     if m.total_minor < 0 {
-        errs.add("lines", "negative", "an invoice's total cannot be below zero");
+        errs.add(
+            "lines",
+            "negative",
+            "an invoice's total cannot be below zero",
+        );
     }
     errs.into_result().map_err(CoreError::Validation)
+}
+
+/// The client of draft `m`, as it bills them now.
+async fn client_of(
+    tx: &darkroom_db::Tx,
+    m: &invoice::Model,
+) -> CoreResult<crate::crm::interface::BillingParty> {
+    let studio = StudioId::from_uuid(m.studio_id);
+    crate::crm::interface::billing_party(tx, studio, ClientId::from_uuid(m.client_id))
+        .await?
+        .ok_or_else(|| {
+            CoreError::conflict(
+                "client_gone",
+                "the invoice's client was deleted; restore the client or delete the draft",
+            )
+        })
+}
+
+/// What issuing writes on draft `m`: its number, days and the parties.
+fn issued_row(
+    m: &invoice::Model,
+    s: &BillingSettings,
+    client: &crate::crm::interface::BillingParty,
+    seller: &Seller,
+    day: Date,
+    (number, fy, seq): (String, String, i64),
+) -> invoice::ActiveModel {
+    let terms = client.payment_terms_days.unwrap_or(s.payment_terms_days);
+    let due = m.due_on.clone().unwrap_or_else(|| {
+        day.checked_add(jiff::Span::new().days(terms))
+            .unwrap_or(day)
+            .to_string()
+    });
+    invoice::ActiveModel {
+        status: Set(InvoiceStatus::Issued),
+        number: Set(Some(number)),
+        fiscal_year: Set(Some(fy)),
+        seq: Set(Some(seq)),
+        issued_on: Set(Some(day.to_string())),
+        due_on: Set(Some(due)),
+        seller: Set(serde_json::to_string(seller).ok()),
+        bill_to: Set(serde_json::to_string(client).ok()),
+        tax_exempt: Set(i64::from(client.tax_exempt)),
+        ..Default::default()
+    }
 }
 
 /// Issues a draft.
@@ -125,66 +187,53 @@ pub async fn issue(
     let m = super::load(core, p, id, Permission::InvoiceManage).await?;
     must_be_draft(&m)?;
     if m.credit_note_of.is_some() {
-        return Err(CoreError::conflict("credit_note", "a credit note is issued when it is made"));
+        return Err(CoreError::conflict(
+            "credit_note",
+            "a credit note is issued when it is made",
+        ));
     }
     let tx = core.db().begin().await?;
-    let (b, s) = branch_settings(&tx, p.studio, darkroom_domain::BranchId::from_uuid(m.branch_id))
-        .await?
-        .ok_or(CoreError::not_found("branch"))?;
-    let client = crate::crm::interface::billing_party(&tx, p.studio, ClientId::from_uuid(m.client_id))
-        .await?
-        .ok_or_else(|| CoreError::conflict("client_gone", "the invoice's client was deleted; restore the client or delete the draft"))?;
+    let (b, s) = branch_settings(
+        &tx,
+        p.studio,
+        darkroom_domain::BranchId::from_uuid(m.branch_id),
+    )
+    .await?
+    .ok_or(CoreError::not_found("branch"))?;
+    let client = client_of(&tx, &m).await?;
     let lines = repo::billing::lines(&tx, p.studio, m.id).await?;
     check_issuable(&m, &s, &client, lines.len())?;
     let day = today_at(core, &b);
     let (number, fy, seq) = take_number(&tx, p.studio, &b, &s, Series::Invoice, day).await?;
-    let terms = client.payment_terms_days.unwrap_or(s.payment_terms_days);
-    let due = m.due_on.clone().unwrap_or_else(|| {
-        day.checked_add(jiff::Span::new().days(terms)).unwrap_or(day).to_string()
-    });
     let seller = seller_of(&tx, p.studio, &b, &s).await?;
-    let am = invoice::ActiveModel {
-        status: Set(InvoiceStatus::Issued),
-        number: Set(Some(number.clone())),
-        fiscal_year: Set(Some(fy)),
-        seq: Set(Some(seq)),
-        issued_on: Set(Some(day.to_string())),
-        due_on: Set(Some(due)),
-        issued_at: Set(Some(core.now().as_micros())),
-        seller: Set(serde_json::to_string(&seller).ok()),
-        bill_to: Set(serde_json::to_string(&client).ok()),
-        tax_exempt: Set(i64::from(client.tax_exempt)),
-        ..Default::default()
-    };
+    let mut am = issued_row(&m, &s, &client, &seller, day, (number.clone(), fy, seq));
+    am.issued_at = Set(Some(core.now().as_micros()));
     // The totals are worked out once more from the lines as they are.
     let m = super::draft::save(core, &tx, &m, input.version, am).await?;
-    repo::billing::append(
-        &tx,
-        ledger_entry::Model {
-            id: uuid::Uuid::now_v7(),
-            studio_id: p.studio.uuid(),
-            branch_id: m.branch_id,
-            client_id: m.client_id,
-            invoice_id: Some(m.id),
-            document_id: None,
-            kind: EntryKind::Charge,
-            method: None,
-            amount_minor: m.total_minor,
-            currency: m.currency.clone(),
-            occurred_on: day.to_string(),
-            reference: Some(number.clone()),
-            note: None,
-            external_id: None,
-            recorded_by: Some(p.user.uuid()),
-            created_at: core.now().as_micros(),
-        },
-    )
-    .await?;
+    let mut charge = super::ledger_row(
+        core,
+        p,
+        &m,
+        EntryKind::Charge,
+        m.total_minor,
+        &day.to_string(),
+    );
+    charge.reference = Some(number.clone());
+    repo::billing::append(&tx, charge).await?;
     let payload = serde_json::json!({
         "number": number, "total": m.total_minor, "tax": m.cgst_minor + m.sgst_minor + m.igst_minor + m.vat_minor,
         "currency": m.currency, "client": ClientId::from_uuid(m.client_id),
     });
-    record(core, &tx, meta, p, &m, "invoice.issued", Severity::Medium, payload).await?;
+    record(
+        core,
+        &tx,
+        meta,
+        p,
+        &m,
+        ("invoice.issued", Severity::Medium),
+        payload,
+    )
+    .await?;
     crate::commit(tx).await?;
     detail(core, p, id).await
 }

@@ -11,7 +11,9 @@ use darkroom_domain::audit::Severity;
 use darkroom_domain::billing::{
     FeeKind, LineAmounts, LineKind, LinePrice, TaxMode, TaxRegime, lines, quantity,
 };
-use darkroom_domain::field::{Amount, Discount, FeeKindOrBlank, Line, LineKindName, Percent, Quantity, Text};
+use darkroom_domain::field::{
+    Amount, Discount, FeeKindOrBlank, Line, LineKindName, Percent, Quantity, Text,
+};
 use darkroom_domain::money::Currency;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::validate::FieldErrors;
@@ -124,8 +126,14 @@ fn read(input: &LineInput, cur: Fields, currency: Currency, errs: &mut FieldErro
     if let Some(c) = &input.code
         && let Some(c) = errs.check("code", c.check("the code"))
     {
-        if c.as_deref().is_some_and(|c| c.len() < 4 || !c.bytes().all(|b| b.is_ascii_digit())) {
-            errs.add("code", "not_a_code", "a SAC or HSN code is 4 to 8 digits, e.g. 998386");
+        if c.as_deref()
+            .is_some_and(|c| c.len() < 4 || !c.bytes().all(|b| b.is_ascii_digit()))
+        {
+            errs.add(
+                "code",
+                "not_a_code",
+                "a SAC or HSN code is 4 to 8 digits, e.g. 998386",
+            );
         }
         f.code = c;
     }
@@ -137,7 +145,10 @@ fn read(input: &LineInput, cur: Fields, currency: Currency, errs: &mut FieldErro
     if let Some(u) = &input.unit_price {
         let neg = u.0.trim().starts_with('-');
         let parsed = if neg {
-            Err("a unit price cannot be negative; take money off with a discount or a credit note".to_string())
+            Err(
+                "a unit price cannot be negative; take money off with a discount or a credit note"
+                    .to_string(),
+            )
         } else {
             currency.parse_amount(&u.0)
         };
@@ -198,7 +209,11 @@ async fn complete(
     if f.description.is_none() {
         if let Some(fee) = f.fee {
             let what = if fee == FeeKind::Mileage {
-                format!("Mileage — {} {}", quantity::fmt_thousandths(f.qty), s.distance_unit)
+                format!(
+                    "Mileage — {} {}",
+                    quantity::fmt_thousandths(f.qty),
+                    s.distance_unit
+                )
             } else {
                 fee.label().to_string()
             };
@@ -208,7 +223,11 @@ async fn complete(
         }
     }
     if f.unit.is_none() && !errs.0.iter().any(|e| e.field == "unit_price") {
-        errs.add("unit_price", "required", "give the price of one (`unit_price`)");
+        errs.add(
+            "unit_price",
+            "required",
+            "give the price of one (`unit_price`)",
+        );
     }
     Ok(())
 }
@@ -225,7 +244,12 @@ fn priced(
     let rate = f.rate.unwrap_or_else(|| regime.usual_rate_bp() * 10);
     errs.check("tax_rate", lines::check_rate(regime, rate))?;
     let gross = lines::line(
-        LinePrice { quantity_milli: f.qty, unit_minor: unit, discount_minor: 0, tax_rate_mp: 0 },
+        LinePrice {
+            quantity_milli: f.qty,
+            unit_minor: unit,
+            discount_minor: 0,
+            tax_rate_mp: 0,
+        },
         mode,
     )
     .ok()?
@@ -234,7 +258,12 @@ fn priced(
         "discount",
         lines::discount_of(f.discount.as_deref().unwrap_or(""), gross, currency),
     )?;
-    let price = LinePrice { quantity_milli: f.qty, unit_minor: unit, discount_minor: discount, tax_rate_mp: rate };
+    let price = LinePrice {
+        quantity_milli: f.qty,
+        unit_minor: unit,
+        discount_minor: discount,
+        tax_rate_mp: rate,
+    };
     let a = errs.check("discount", lines::line(price, mode))?;
     Some((rate, discount, a))
 }
@@ -253,7 +282,11 @@ pub(crate) async fn insert_line(
     let currency = Currency::parse(&m.currency).map_err(|e| CoreError::invalid("currency", e))?;
     let mut errs = FieldErrors::new();
     if input.version.is_some() {
-        errs.add("version", "not_allowed", "a new line has no version yet; leave it out");
+        errs.add(
+            "version",
+            "not_allowed",
+            "a new line has no version yet; leave it out",
+        );
     }
     let start = Fields {
         kind: LineKind::Item,
@@ -270,25 +303,23 @@ pub(crate) async fn insert_line(
     let priced = priced(&f, m.tax_regime, mode, currency, &mut errs);
     errs.into_result()?;
     let Some((rate, discount, a)) = priced else {
-        return Err(CoreError::invalid("unit_price", "give the price of one (`unit_price`)"));
+        return Err(CoreError::invalid(
+            "unit_price",
+            "give the price of one (`unit_price`)",
+        ));
     };
     let id = input.id.unwrap_or_default();
-    let mut am = amounts_row(a);
+    f.code = f.code.or_else(|| {
+        (m.tax_regime == TaxRegime::GstIn).then(|| {
+            s.service_code
+                .clone()
+                .unwrap_or_else(|| super::profile::PHOTOGRAPHY_SAC.into())
+        })
+    });
+    let mut am = line_row(f, rate, discount, a);
     am.id = Set(id.uuid());
     am.invoice_id = Set(m.id);
     am.position = Set(input.position.map_or(default_position, i64::from));
-    am.kind = Set(f.kind);
-    am.fee_kind = Set(f.fee);
-    am.description = Set(f.description.unwrap_or_default());
-    am.code = Set(f.code.or_else(|| {
-        (m.tax_regime == TaxRegime::GstIn).then(|| {
-            s.service_code.clone().unwrap_or_else(|| super::profile::PHOTOGRAPHY_SAC.into())
-        })
-    }));
-    am.quantity_milli = Set(f.qty);
-    am.unit_minor = Set(f.unit.unwrap_or(0));
-    am.discount_minor = Set(discount);
-    am.tax_rate_mp = Set(rate);
     am.package_id = Set(input.package_id.map(|x| x.uuid()));
     write::insert::<invoice_line::Entity>(core, tx, studio, &id, am).await
 }
@@ -329,10 +360,29 @@ pub async fn add(
     }
     let tx = core.db().begin().await?;
     let mode = super::draft::mode_of(&m);
-    let l = insert_line(core, &tx, &m, &s, mode, &input, i64::try_from(count).unwrap_or(0)).await?;
-    let saved = super::draft::save(core, &tx, &m, m.version, invoice::ActiveModel::default()).await?;
+    let l = insert_line(
+        core,
+        &tx,
+        &m,
+        &s,
+        mode,
+        &input,
+        i64::try_from(count).unwrap_or(0),
+    )
+    .await?;
+    let saved =
+        super::draft::save(core, &tx, &m, m.version, invoice::ActiveModel::default()).await?;
     let payload = serde_json::json!({ "line": InvoiceLineId::from_uuid(l.id), "description": l.description, "total": l.total_minor });
-    record(core, &tx, meta, p, &saved, "invoice.line_added", Severity::Low, payload).await?;
+    record(
+        core,
+        &tx,
+        meta,
+        p,
+        &saved,
+        ("invoice.line_added", Severity::Low),
+        payload,
+    )
+    .await?;
     crate::commit(tx).await?;
     detail(core, p, id).await
 }
@@ -364,33 +414,82 @@ pub async fn change(
     let currency = Currency::parse(&m.currency).map_err(|e| CoreError::invalid("currency", e))?;
     let mut errs = FieldErrors::new();
     let Some(version) = input.version else {
-        return Err(CoreError::invalid("version", "send the line's version you last read"));
+        return Err(CoreError::invalid(
+            "version",
+            "send the line's version you last read",
+        ));
     };
     if input.package_id.is_some() {
-        errs.add("package_id", "not_allowed", "a line's package is set when it is added; add a new line instead");
+        errs.add(
+            "package_id",
+            "not_allowed",
+            "a line's package is set when it is added; add a new line instead",
+        );
     }
-    let cur = Fields {
+    let f = read(&input, fields_of(&l, currency), currency, &mut errs);
+    let priced = priced(
+        &f,
+        m.tax_regime,
+        super::draft::mode_of(&m),
+        currency,
+        &mut errs,
+    );
+    errs.into_result()?;
+    let Some((rate, discount, a)) = priced else {
+        return Err(CoreError::invalid(
+            "unit_price",
+            "give the price of one (`unit_price`)",
+        ));
+    };
+    let mut am = line_row(f, rate, discount, a);
+    if let Some(pos) = input.position {
+        am.position = Set(i64::from(pos));
+    }
+    let tx = core.db().begin().await?;
+    write::update::<invoice_line::Entity, _>(
+        core,
+        &tx,
+        p.studio,
+        l.id,
+        version,
+        am,
+        super::line_view,
+    )
+    .await?;
+    let saved =
+        super::draft::save(core, &tx, &m, m.version, invoice::ActiveModel::default()).await?;
+    let payload = serde_json::to_value(&input).unwrap_or_default();
+    record(
+        core,
+        &tx,
+        meta,
+        p,
+        &saved,
+        ("invoice.line_changed", Severity::Low),
+        payload,
+    )
+    .await?;
+    crate::commit(tx).await?;
+    detail(core, p, id).await
+}
+
+/// A stored line's fields, as a change starts from them.
+fn fields_of(l: &invoice_line::Model, currency: Currency) -> Fields {
+    Fields {
         kind: l.kind,
         fee: l.fee_kind,
         description: Some(l.description.clone()),
         code: l.code.clone(),
         qty: l.quantity_milli,
         unit: Some(l.unit_minor),
-        discount: Some(l.discount_minor.to_string()).map(|d| {
-            currency_text(currency, d.parse().unwrap_or(0))
-        }),
+        discount: Some(currency_text(currency, l.discount_minor)),
         rate: Some(l.tax_rate_mp),
-    };
-    let f = read(&input, cur, currency, &mut errs);
-    let priced = priced(&f, m.tax_regime, super::draft::mode_of(&m), currency, &mut errs);
-    errs.into_result()?;
-    let Some((rate, discount, a)) = priced else {
-        return Err(CoreError::invalid("unit_price", "give the price of one (`unit_price`)"));
-    };
-    let mut am = amounts_row(a);
-    if let Some(pos) = input.position {
-        am.position = Set(i64::from(pos));
     }
+}
+
+/// The columns a line's checked fields and money fill.
+fn line_row(f: Fields, rate: i64, discount: i64, a: LineAmounts) -> invoice_line::ActiveModel {
+    let mut am = amounts_row(a);
     am.kind = Set(f.kind);
     am.fee_kind = Set(f.fee);
     am.description = Set(f.description.unwrap_or_default());
@@ -399,14 +498,7 @@ pub async fn change(
     am.unit_minor = Set(f.unit.unwrap_or(0));
     am.discount_minor = Set(discount);
     am.tax_rate_mp = Set(rate);
-    let tx = core.db().begin().await?;
-    write::update::<invoice_line::Entity, _>(core, &tx, p.studio, l.id, version, am, super::line_view)
-        .await?;
-    let saved = super::draft::save(core, &tx, &m, m.version, invoice::ActiveModel::default()).await?;
-    let payload = serde_json::to_value(&input).unwrap_or_default();
-    record(core, &tx, meta, p, &saved, "invoice.line_changed", Severity::Low, payload).await?;
-    crate::commit(tx).await?;
-    detail(core, p, id).await
+    am
 }
 
 /// A stored discount as an amount the currency reads back.
@@ -416,7 +508,12 @@ fn currency_text(c: Currency, minor: i64) -> String {
         return minor.to_string();
     }
     let scale = 10i64.pow(digits);
-    format!("{}.{:0width$}", minor / scale, minor % scale, width = digits as usize)
+    format!(
+        "{}.{:0width$}",
+        minor / scale,
+        minor % scale,
+        width = digits as usize
+    )
 }
 
 /// Removes a draft's line.
@@ -431,9 +528,19 @@ pub async fn remove(
     let l = line_of(core.db().conn(), &m, line).await?;
     let tx = core.db().begin().await?;
     repo::billing::delete_line(&tx, p.studio, l.id).await?;
-    let saved = super::draft::save(core, &tx, &m, m.version, invoice::ActiveModel::default()).await?;
+    let saved =
+        super::draft::save(core, &tx, &m, m.version, invoice::ActiveModel::default()).await?;
     let payload = serde_json::json!({ "line": line, "description": l.description });
-    record(core, &tx, meta, p, &saved, "invoice.line_removed", Severity::Low, payload).await?;
+    record(
+        core,
+        &tx,
+        meta,
+        p,
+        &saved,
+        ("invoice.line_removed", Severity::Low),
+        payload,
+    )
+    .await?;
     crate::commit(tx).await?;
     detail(core, p, id).await
 }

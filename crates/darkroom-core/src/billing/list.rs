@@ -46,8 +46,12 @@ pub(crate) async fn views(
     Ok(rows
         .into_iter()
         .map(|m| {
-            let sums = repo::billing::Sums::of(entries.iter().filter(|e| e.invoice_id == Some(m.id)));
-            let name = names.iter().find(|(id, _)| *id == m.client_id).map(|(_, n)| n.clone());
+            let sums =
+                repo::billing::Sums::of(entries.iter().filter(|e| e.invoice_id == Some(m.id)));
+            let name = names
+                .iter()
+                .find(|(id, _)| *id == m.client_id)
+                .map(|(_, n)| n.clone());
             view(m, sums, name)
         })
         .collect())
@@ -72,7 +76,11 @@ pub async fn list(core: &Core, p: &Principal, f: &InvoiceFilter) -> CoreResult<V
         status,
         credit_notes: f.credit_notes,
         statuses: f.open.filter(|o| *o).map(|_| {
-            vec![InvoiceStatus::Issued, InvoiceStatus::PartlyPaid, InvoiceStatus::Overdue]
+            vec![
+                InvoiceStatus::Issued,
+                InvoiceStatus::PartlyPaid,
+                InvoiceStatus::Overdue,
+            ]
         }),
         ..Default::default()
     };
@@ -120,11 +128,12 @@ pub async fn account(core: &Core, p: &Principal, client: ClientId) -> CoreResult
     }
     let mut credit: Vec<(String, i64)> = Vec::new();
     for e in &entries {
-        let sign = if e.kind == darkroom_domain::billing::EntryKind::Refund && e.invoice_id.is_none() {
-            -1
-        } else {
-            e.kind.credit_sign()
-        };
+        let sign =
+            if e.kind == darkroom_domain::billing::EntryKind::Refund && e.invoice_id.is_none() {
+                -1
+            } else {
+                e.kind.credit_sign()
+            };
         add(&mut credit, &e.currency, sign * e.amount_minor);
     }
     Ok(Account {

@@ -14,8 +14,7 @@ use darkroom_domain::billing::{
 use darkroom_domain::money::Currency;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{
-    BranchId, ClientId, EntryId, InvoiceId, InvoiceLineId, ProjectId, StudioId, Timestamp,
-    TypedId,
+    BranchId, ClientId, EntryId, InvoiceId, InvoiceLineId, ProjectId, StudioId, Timestamp, TypedId,
 };
 use serde::Serialize;
 
@@ -31,6 +30,7 @@ pub mod line;
 pub mod list;
 pub mod overdue;
 pub mod payment;
+pub mod pdf;
 pub mod profile;
 
 pub(crate) fn register(r: &mut crate::kernel::registry::Registry) {
@@ -156,10 +156,8 @@ pub struct InvoiceDetail {
 }
 
 pub(crate) fn money(currency: &str, minor: i64) -> String {
-    Currency::parse(currency).map_or_else(
-        |_| format!("{currency} {minor}"),
-        |c| c.format_minor(minor),
-    )
+    Currency::parse(currency)
+        .map_or_else(|_| format!("{currency} {minor}"), |c| c.format_minor(minor))
 }
 
 pub(crate) fn totals_of(m: &invoice::Model) -> Totals {
@@ -208,8 +206,14 @@ pub(crate) fn view(
         po_number: m.po_number,
         notes: m.notes,
         reason: m.reason,
-        seller: m.seller.as_deref().and_then(|s| serde_json::from_str(s).ok()),
-        bill_to: m.bill_to.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        seller: m
+            .seller
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok()),
+        bill_to: m
+            .bill_to
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok()),
         total: money(&m.currency, totals.total_minor),
         owed: money(&m.currency, owed),
         totals,
@@ -325,8 +329,7 @@ pub(crate) async fn record(
     meta: &Meta,
     p: &Principal,
     m: &invoice::Model,
-    event_type: &'static str,
-    severity: Severity,
+    (event_type, severity): (&'static str, Severity),
     payload: serde_json::Value,
 ) -> CoreResult<()> {
     audit::record(
@@ -345,6 +348,52 @@ pub(crate) async fn record(
         },
     )
     .await
+}
+
+/// The money columns of an invoice row.
+pub(crate) fn totals_row(t: &Totals) -> invoice::ActiveModel {
+    use darkroom_db::sea_orm::ActiveValue::Set;
+    invoice::ActiveModel {
+        gross_minor: Set(t.gross_minor),
+        discount_minor: Set(t.discount_minor),
+        net_minor: Set(t.net_minor),
+        cgst_minor: Set(t.cgst_minor),
+        sgst_minor: Set(t.sgst_minor),
+        igst_minor: Set(t.igst_minor),
+        vat_minor: Set(t.vat_minor),
+        total_minor: Set(t.total_minor),
+        ..Default::default()
+    }
+}
+
+/// A ledger entry of `kind` for `amount` on invoice `m`, recorded by `p`
+/// now, for money that moved on `day`.
+pub(crate) fn ledger_row(
+    core: &Core,
+    p: &Principal,
+    m: &invoice::Model,
+    kind: EntryKind,
+    amount: i64,
+    day: &str,
+) -> ledger_entry::Model {
+    ledger_entry::Model {
+        id: uuid::Uuid::now_v7(),
+        studio_id: m.studio_id,
+        branch_id: m.branch_id,
+        client_id: m.client_id,
+        invoice_id: Some(m.id),
+        document_id: None,
+        kind,
+        method: None,
+        amount_minor: amount,
+        currency: m.currency.clone(),
+        occurred_on: day.to_string(),
+        reference: None,
+        note: None,
+        external_id: None,
+        recorded_by: Some(p.user.uuid()),
+        created_at: core.now().as_micros(),
+    }
 }
 
 /// Refuses a change to anything but a draft.

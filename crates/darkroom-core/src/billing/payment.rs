@@ -76,58 +76,78 @@ async fn movement(
     day: Option<&DayOrBlank>,
     errs: &mut FieldErrors,
 ) -> CoreResult<Option<Movement>> {
-    let m = repo::billing::find(tx, p.studio, id).await?.ok_or(CoreError::not_found("invoice"))?;
+    let m = repo::billing::find(tx, p.studio, id)
+        .await?
+        .ok_or(CoreError::not_found("invoice"))?;
     if m.status == InvoiceStatus::Draft {
-        return Err(CoreError::conflict("invoice_draft", "issue the invoice before recording money against it"));
+        return Err(CoreError::conflict(
+            "invoice_draft",
+            "issue the invoice before recording money against it",
+        ));
     }
     if m.credit_note_of.is_some() {
-        return Err(CoreError::conflict("credit_note", "money is recorded against the invoice, not its credit note"));
+        return Err(CoreError::conflict(
+            "credit_note",
+            "money is recorded against the invoice, not its credit note",
+        ));
     }
     let (b, _) = branch_settings(tx, p.studio, BranchId::from_uuid(m.branch_id))
         .await?
         .ok_or(CoreError::not_found("branch"))?;
     let today = super::issue::today_at(core, &b).to_string();
     let currency = Currency::parse(&m.currency).map_err(|e| CoreError::invalid("amount", e))?;
-    let amount = errs.check("amount", amount.check().and_then(|a| currency.parse_amount(&a)));
+    let amount = errs.check(
+        "amount",
+        amount.check().and_then(|a| currency.parse_amount(&a)),
+    );
     if amount == Some(0) {
         errs.add("amount", "zero", "the amount is more than zero");
     }
     let day = match day {
-        Some(d) => errs.check("received_on", d.check()).filter(|d| !d.is_empty()),
+        Some(d) => errs
+            .check("received_on", d.check())
+            .filter(|d| !d.is_empty()),
         None => None,
     }
     .unwrap_or_else(|| today.clone());
     if day > today {
-        errs.add("received_on", "future", format!("{day} is after today ({today}); record money when it has moved"));
+        errs.add(
+            "received_on",
+            "future",
+            format!("{day} is after today ({today}); record money when it has moved"),
+        );
     }
     let entries = repo::billing::entries(tx, p.studio, &[m.id], None).await?;
     let sums = repo::billing::Sums::of(&entries);
-    Ok(amount.map(|amount| Movement { m, amount, day, today, sums }))
+    Ok(amount.map(|amount| Movement {
+        m,
+        amount,
+        day,
+        today,
+        sums,
+    }))
 }
 
-fn entry(p: &Principal, mv: &Movement, kind: EntryKind, method: PaymentMethod, amount: i64, now: i64) -> ledger_entry::Model {
-    ledger_entry::Model {
-        id: uuid::Uuid::now_v7(),
-        studio_id: p.studio.uuid(),
-        branch_id: mv.m.branch_id,
-        client_id: mv.m.client_id,
-        invoice_id: Some(mv.m.id),
-        document_id: None,
-        kind,
-        method: Some(method),
-        amount_minor: amount,
-        currency: mv.m.currency.clone(),
-        occurred_on: mv.day.clone(),
-        reference: None,
-        note: None,
-        external_id: None,
-        recorded_by: Some(p.user.uuid()),
-        created_at: now,
-    }
+fn entry(
+    core: &Core,
+    p: &Principal,
+    mv: &Movement,
+    kind: EntryKind,
+    method: PaymentMethod,
+    amount: i64,
+) -> ledger_entry::Model {
+    let mut e = super::ledger_row(core, p, &mv.m, kind, amount, &mv.day);
+    e.method = Some(method);
+    e
 }
 
 /// Whether entry `id` was recorded already (the same request sent again).
-async fn replayed(core: &Core, p: &Principal, id: Option<EntryId>, invoice: InvoiceId) -> CoreResult<bool> {
+async fn replayed(
+    core: &Core,
+    p: &Principal,
+    id: Option<EntryId>,
+    invoice: InvoiceId,
+) -> CoreResult<bool> {
     let Some(id) = id else { return Ok(false) };
     let c = core.db().conn();
     let all = repo::billing::entries(c, p.studio, &[invoice.uuid()], None).await?;
@@ -138,6 +158,53 @@ async fn replayed(core: &Core, p: &Principal, id: Option<EntryId>, invoice: Invo
         return Err(crate::kernel::created::id_in_use(&id));
     }
     Ok(false)
+}
+
+/// The entries a payment of `mv` by `method` makes: the client's credit
+/// used, or a payment with what is beyond `owed` held as credit.
+async fn payment_rows(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    p: &Principal,
+    mv: &Movement,
+    method: PaymentMethod,
+    owed: i64,
+) -> CoreResult<Vec<ledger_entry::Model>> {
+    if method == PaymentMethod::Credit {
+        let account = repo::billing::entries(tx, p.studio, &[], Some(mv.m.client_id)).await?;
+        let credit = repo::billing::credit_of(&account);
+        if mv.amount > credit.min(owed) {
+            return Err(CoreError::invalid(
+                "amount",
+                format!(
+                    "the client's credit is {} and the invoice owes {}; use at most the smaller",
+                    money(&mv.m.currency, credit),
+                    money(&mv.m.currency, owed)
+                ),
+            ));
+        }
+        return Ok(vec![entry(
+            core,
+            p,
+            mv,
+            EntryKind::CreditApplied,
+            method,
+            mv.amount,
+        )]);
+    }
+    let applied = mv.amount.min(owed);
+    let mut rows = vec![entry(core, p, mv, EntryKind::Payment, method, applied)];
+    if mv.amount > applied {
+        rows.push(entry(
+            core,
+            p,
+            mv,
+            EntryKind::Overpayment,
+            method,
+            mv.amount - applied,
+        ));
+    }
+    Ok(rows)
 }
 
 /// Records a payment on an invoice.
@@ -155,12 +222,31 @@ pub async fn pay(
     let mut errs = FieldErrors::new();
     let method = errs.check("method", input.method.check());
     if method == Some(PaymentMethod::Stripe) {
-        errs.add("method", "online", "card payments through Stripe are recorded by Stripe's own notice, not by hand");
+        errs.add(
+            "method",
+            "online",
+            "card payments through Stripe are recorded by Stripe's own notice, not by hand",
+        );
     }
     let tx = core.db().begin().await?;
-    let mv = movement(core, &tx, p, id, &input.amount, input.received_on.as_ref(), &mut errs).await?;
-    let reference = input.reference.as_ref().and_then(|r| errs.check("reference", r.check("the reference")).flatten());
-    let note = input.note.as_ref().and_then(|r| errs.check("note", r.check("the note")).flatten());
+    let mv = movement(
+        core,
+        &tx,
+        p,
+        id,
+        &input.amount,
+        input.received_on.as_ref(),
+        &mut errs,
+    )
+    .await?;
+    let reference = input
+        .reference
+        .as_ref()
+        .and_then(|r| errs.check("reference", r.check("the reference")).flatten());
+    let note = input
+        .note
+        .as_ref()
+        .and_then(|r| errs.check("note", r.check("the note")).flatten());
     errs.into_result()?;
     let (Some(mv), Some(method)) = (mv, method) else {
         return Err(CoreError::invalid("amount", "the amount is missing"));
@@ -169,28 +255,13 @@ pub async fn pay(
     if owed <= 0 {
         return Err(CoreError::conflict(
             "nothing_owed",
-            format!("nothing is owed on invoice {}; to hold money as the client's credit, record it on an open invoice", m.number.as_deref().unwrap_or("")),
+            format!(
+                "nothing is owed on invoice {}; to hold money as the client's credit, record it on an open invoice",
+                m.number.as_deref().unwrap_or("")
+            ),
         ));
     }
-    let now = core.now().as_micros();
-    let mut rows = Vec::new();
-    if method == PaymentMethod::Credit {
-        let account = repo::billing::entries(&tx, p.studio, &[], Some(mv.m.client_id)).await?;
-        let credit = repo::billing::credit_of(&account);
-        if mv.amount > credit.min(owed) {
-            return Err(CoreError::invalid(
-                "amount",
-                format!("the client's credit is {} and the invoice owes {}; use at most the smaller", money(&mv.m.currency, credit), money(&mv.m.currency, owed)),
-            ));
-        }
-        rows.push(entry(p, &mv, EntryKind::CreditApplied, method, mv.amount, now));
-    } else {
-        let applied = mv.amount.min(owed);
-        rows.push(entry(p, &mv, EntryKind::Payment, method, applied, now));
-        if mv.amount > applied {
-            rows.push(entry(p, &mv, EntryKind::Overpayment, method, mv.amount - applied, now));
-        }
-    }
+    let mut rows = payment_rows(core, &tx, p, &mv, method, owed).await?;
     if let (Some(first), Some(id)) = (rows.first_mut(), input.id) {
         first.id = id.uuid();
     }
@@ -204,7 +275,16 @@ pub async fn pay(
         "amount": mv.amount, "method": method, "currency": mv.m.currency, "received_on": mv.day,
         "status": status, "held_as_credit": (mv.amount - owed).max(0),
     });
-    record(core, &tx, meta, p, &mv.m, "payment.recorded", Severity::Medium, payload).await?;
+    record(
+        core,
+        &tx,
+        meta,
+        p,
+        &mv.m,
+        ("payment.recorded", Severity::Medium),
+        payload,
+    )
+    .await?;
     crate::commit(tx).await?;
     detail(core, p, id).await
 }
@@ -225,10 +305,17 @@ pub async fn refund(
     let mut errs = FieldErrors::new();
     let method = errs.check("method", input.method.check());
     if matches!(method, Some(PaymentMethod::Stripe | PaymentMethod::Credit)) {
-        errs.add("method", "not_manual", "give money back by cash, bank transfer, card terminal, cheque or UPI");
+        errs.add(
+            "method",
+            "not_manual",
+            "give money back by cash, bank transfer, card terminal, cheque or UPI",
+        );
     }
     let reason = errs.check("reason", input.reason.check("the reason"));
-    let reference = input.reference.as_ref().and_then(|r| errs.check("reference", r.check("the reference")).flatten());
+    let reference = input
+        .reference
+        .as_ref()
+        .and_then(|r| errs.check("reference", r.check("the reference")).flatten());
     let tx = core.db().begin().await?;
     let mv = movement(core, &tx, p, id, &input.amount, None, &mut errs).await?;
     errs.into_result()?;
@@ -239,7 +326,11 @@ pub async fn refund(
     if mv.amount > refundable {
         return Err(CoreError::invalid(
             "amount",
-            format!("at most {} was paid on invoice {} and not given back; refund no more than that", money(&mv.m.currency, refundable), m.number.as_deref().unwrap_or("")),
+            format!(
+                "at most {} was paid on invoice {} and not given back; refund no more than that",
+                money(&mv.m.currency, refundable),
+                m.number.as_deref().unwrap_or("")
+            ),
         ));
     }
     let owed_back = (-mv.sums.owed()).max(0);
@@ -247,21 +338,31 @@ pub async fn refund(
     if input.credit.unwrap_or(true) && to_credit > 0 {
         super::credit::credit_in(core, &tx, p, meta, &mv.m, to_credit, &reason).await?;
     }
-    let now = core.now().as_micros();
-    let mut r = entry(p, &mv, EntryKind::Refund, method, mv.amount, now);
+    let mut r = entry(core, p, &mv, EntryKind::Refund, method, mv.amount);
     if let Some(id) = input.id {
         r.id = id.uuid();
     }
     r.reference = reference;
     r.note = Some(reason.clone());
     repo::billing::append(&tx, r).await?;
-    let fresh = repo::billing::find(&tx, p.studio, id).await?.ok_or(CoreError::not_found("invoice"))?;
+    let fresh = repo::billing::find(&tx, p.studio, id)
+        .await?
+        .ok_or(CoreError::not_found("invoice"))?;
     let status = super::issue::settle(core, &tx, &fresh, &mv.today).await?;
     let payload = serde_json::json!({
         "amount": mv.amount, "method": method, "currency": mv.m.currency, "reason": reason,
         "credited": input.credit.unwrap_or(true).then_some(to_credit), "status": status,
     });
-    record(core, &tx, meta, p, &mv.m, "payment.refunded", Severity::High, payload).await?;
+    record(
+        core,
+        &tx,
+        meta,
+        p,
+        &mv.m,
+        ("payment.refunded", Severity::High),
+        payload,
+    )
+    .await?;
     crate::commit(tx).await?;
     detail(core, p, id).await
 }

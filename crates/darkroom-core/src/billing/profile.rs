@@ -86,7 +86,10 @@ fn default_regime(b: &branch::Model) -> TaxRegime {
 }
 
 /// The settings of `b` in force.
-pub(crate) fn settings_of(b: &branch::Model, saved: Option<billing_profile::Model>) -> BillingSettings {
+pub(crate) fn settings_of(
+    b: &branch::Model,
+    saved: Option<billing_profile::Model>,
+) -> BillingSettings {
     let supplier_state = match b.tax_id_kind.as_deref() {
         Some("gstin") => b
             .tax_id
@@ -122,8 +125,12 @@ pub(crate) fn settings_of(b: &branch::Model, saved: Option<billing_profile::Mode
                 payment_terms_days: 14,
                 service_code: (regime == TaxRegime::GstIn).then(|| PHOTOGRAPHY_SAC.to_string()),
                 mileage_rate_minor: None,
-                distance_unit: if b.currency == "USD" || b.currency == "GBP" { "mi" } else { "km" }
-                    .into(),
+                distance_unit: if b.currency == "USD" || b.currency == "GBP" {
+                    "mi"
+                } else {
+                    "km"
+                }
+                .into(),
                 payment_instructions: None,
                 footer: None,
                 currency: b.currency.clone(),
@@ -195,13 +202,29 @@ fn apply(
         if d <= 365 {
             am.payment_terms_days = Set(i64::from(d));
         } else {
-            errs.add("payment_terms_days", "out_of_range", "payment terms are 0 to 365 days");
+            errs.add(
+                "payment_terms_days",
+                "out_of_range",
+                "payment terms are 0 to 365 days",
+            );
         }
     }
+    apply_codes(input, b, am, errs);
+}
+
+/// The service code, mileage and printed texts sent, checked into `am`.
+fn apply_codes(
+    input: &BillingSettingsInput,
+    b: &branch::Model,
+    am: &mut billing_profile::ActiveModel,
+    errs: &mut FieldErrors,
+) {
     if let Some(t) = &input.service_code
         && let Some(t) = errs.check("service_code", t.check("the service code"))
     {
-        if t.as_deref().is_some_and(|t| !t.bytes().all(|b| b.is_ascii_digit()) || t.len() < 4) {
+        if t.as_deref()
+            .is_some_and(|t| !t.bytes().all(|b| b.is_ascii_digit()) || t.len() < 4)
+        {
             errs.add(
                 "service_code",
                 "not_a_code",
@@ -211,9 +234,8 @@ fn apply(
         am.service_code = Set(t);
     }
     if let Some(a) = &input.mileage_rate {
-        let rate = Currency::parse(&b.currency).and_then(|c| {
-            a.check().and_then(|s| c.parse_amount(&s))
-        });
+        let rate =
+            Currency::parse(&b.currency).and_then(|c| a.check().and_then(|s| c.parse_amount(&s)));
         if let Some(r) = errs.check("mileage_rate", rate) {
             am.mileage_rate_minor = Set(Some(r).filter(|r| *r > 0));
         }
@@ -224,7 +246,11 @@ fn apply(
         if u == "mi" || u == "km" {
             am.distance_unit = Set(Some(u));
         } else {
-            errs.add("distance_unit", "unknown", "the distance unit is `mi` or `km`");
+            errs.add(
+                "distance_unit",
+                "unknown",
+                "the distance unit is `mi` or `km`",
+            );
         }
     }
     if let Some(t) = &input.payment_instructions
@@ -262,8 +288,10 @@ pub async fn update(
         apply(&input, &b, &mut am, &mut errs);
         errs.into_result()?;
         let settings = |m: billing_profile::Model| settings_of(&b, Some(m));
-        write::update::<billing_profile::Entity, _>(core, &tx, p.studio, s.id, s.version, am, settings)
-            .await?;
+        write::update::<billing_profile::Entity, _>(
+            core, &tx, p.studio, s.id, s.version, am, settings,
+        )
+        .await?;
     } else {
         let mut am = billing_profile::ActiveModel {
             id: Set(uuid::Uuid::now_v7()),

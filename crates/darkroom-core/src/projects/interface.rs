@@ -55,7 +55,6 @@ pub async fn of_client_for_client(
     views(c, studio, repo::project::list(c, studio, &f, 200).await?).await
 }
 
-
 /// The live project `id` of `studio`, for billing it (whoever asks is
 /// checked by billing's own permissions).
 pub async fn project_for_billing(

@@ -163,7 +163,10 @@ pub async fn append(c: &impl ConnectionTrait, row: ledger_entry::Model) -> DbRes
 }
 
 /// A ledger entry by its id, in any studio (to tell a reused id).
-pub async fn entry_by_id(c: &impl ConnectionTrait, id: Uuid) -> DbResult<Option<ledger_entry::Model>> {
+pub async fn entry_by_id(
+    c: &impl ConnectionTrait,
+    id: Uuid,
+) -> DbResult<Option<ledger_entry::Model>> {
     Ok(ledger_entry::Entity::find_by_id(id).one(c).await?)
 }
 

@@ -1,10 +1,24 @@
-//! Amounts of money as people type them.
+//! Amounts of money, quantities, rates and billing's choices as people type them.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::Named;
 use crate::validate;
+
+pick!(/// A tax regime.
+    TaxRegimeName => crate::billing::TaxRegime);
+pick!(/// An invoice kind.
+    InvoiceKindName => crate::billing::InvoiceKind);
+pick!(/// An invoice status.
+    InvoiceStatusName => crate::billing::InvoiceStatus);
+pick!(/// What a line is for.
+    LineKindName => crate::billing::LineKind);
+pick!(/// A custom fee, or `""` for none.
+    FeeKindOrBlank => crate::billing::FeeKind, or blank);
+pick!(/// How money moved.
+    PaymentMethodName => crate::billing::PaymentMethod);
 
 ascii_field!(
     /// An amount of money as people type it: digits with an optional
@@ -80,9 +94,21 @@ mod tests {
             assert!(Amount::from(bad).check().is_err(), "{bad}");
         }
         for (pattern, check, samples) in [
-            (Quantity::PATTERN, (|s: &str| Quantity::from(s).check().is_ok()) as fn(&str) -> bool, ["1", "42.5", "0.001", "1.", "12345678", "-1", "1.2345"]),
-            (Percent::PATTERN, |s: &str| Percent::from(s).check().is_ok(), ["18", "8.875", "100", "1000", "1.", "", "-1"]),
-            (Discount::PATTERN, |s: &str| Discount::from(s).check().is_ok(), ["", "10%", "12.5", "12.5%", "%", "1.%", "-1"]),
+            (
+                Quantity::PATTERN,
+                (|s: &str| Quantity::from(s).check().is_ok()) as fn(&str) -> bool,
+                ["1", "42.5", "0.001", "1.", "12345678", "-1", "1.2345"],
+            ),
+            (
+                Percent::PATTERN,
+                |s: &str| Percent::from(s).check().is_ok(),
+                ["18", "8.875", "100", "1000", "1.", "", "-1"],
+            ),
+            (
+                Discount::PATTERN,
+                |s: &str| Discount::from(s).check().is_ok(),
+                ["", "10%", "12.5", "12.5%", "%", "1.%", "-1"],
+            ),
         ] {
             let re = regex::Regex::new(pattern).unwrap();
             for s in samples {

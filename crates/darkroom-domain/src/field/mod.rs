@@ -406,18 +406,6 @@ pick!(/// A project status.
     ProjectStatusName => crate::project::ProjectStatus);
 pick!(/// A role on a project.
     ProjectRoleName => crate::project::ProjectRole);
-pick!(/// A tax regime.
-    TaxRegimeName => crate::billing::TaxRegime);
-pick!(/// An invoice kind.
-    InvoiceKindName => crate::billing::InvoiceKind);
-pick!(/// An invoice status.
-    InvoiceStatusName => crate::billing::InvoiceStatus);
-pick!(/// What a line is for.
-    LineKindName => crate::billing::LineKind);
-pick!(/// A custom fee, or `""` for none.
-    FeeKindOrBlank => crate::billing::FeeKind, or blank);
-pick!(/// How money moved.
-    PaymentMethodName => crate::billing::PaymentMethod);
 pick!(/// An audit severity.
     SeverityName => crate::audit::Severity);
 
@@ -601,7 +589,10 @@ mod amount;
 mod day;
 mod schema;
 
-pub use amount::{Amount, Discount, Percent, Quantity};
+pub use amount::{
+    Amount, Discount, FeeKindOrBlank, InvoiceKindName, InvoiceStatusName, LineKindName,
+    PaymentMethodName, Percent, Quantity, TaxRegimeName,
+};
 pub use day::{ClockOrBlank, DayOrBlank, clock_of, day_of};
 
 #[cfg(test)]

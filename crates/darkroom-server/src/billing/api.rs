@@ -248,12 +248,26 @@ async fn put_settings(
     ))
 }
 
+/// An invoice or credit note as a PDF (a draft prints as a draft).
+#[utoipa::path(get, path = "/api/v1/invoices/{invoice_id}/pdf", tag = "billing",
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`")),
+    responses((status = 200, description = "The PDF, as an attachment", content_type = "application/pdf"), (status = 404, body = Problem)))]
+async fn invoice_pdf(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    let (name, bytes) = billing::pdf::invoice_pdf(&s.core, &p, path_id(&id)?).await?;
+    Ok(crate::web::bytes::pdf(&name, bytes))
+}
+
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_invoices, create_invoice))
         .routes(routes!(get_invoice, update_invoice, delete_invoice))
         .routes(routes!(add_line))
         .routes(routes!(change_line, remove_line))
         .routes(routes!(issue_invoice))
+        .routes(routes!(invoice_pdf))
         .routes(routes!(record_payment))
         .routes(routes!(record_refund))
         .routes(routes!(issue_credit_note))

@@ -23,7 +23,10 @@ pub fn context() -> Context {
                 "invoice_money.html",
                 include_str!("templates/invoice_money.html"),
             ),
-            ("invoice_new.html", include_str!("templates/invoice_new.html")),
+            (
+                "invoice_new.html",
+                include_str!("templates/invoice_new.html"),
+            ),
             (
                 "billing_settings.html",
                 include_str!("templates/billing_settings.html"),
@@ -34,7 +37,10 @@ pub fn context() -> Context {
             ("invoice_line_added", "Line added."),
             ("invoice_line_saved", "Line saved."),
             ("invoice_line_removed", "Line removed."),
-            ("invoice_issued", "Invoice issued. It never changes now; correct it with a credit note."),
+            (
+                "invoice_issued",
+                "Invoice issued. It never changes now; correct it with a credit note.",
+            ),
             ("invoice_draft_deleted", "Draft deleted."),
             ("payment_recorded", "Payment recorded."),
             ("refund_recorded", "Refund recorded."),
@@ -52,12 +58,16 @@ fn pages() -> Pages {
         ("/invoices/new", get(p::new_form)),
         ("/invoices/{invoice_id}", get(p::show).post(p::update)),
         ("/invoices/{invoice_id}/lines", post(p::add_line)),
-        ("/invoices/{invoice_id}/lines/{line_id}", post(p::change_line)),
+        (
+            "/invoices/{invoice_id}/lines/{line_id}",
+            post(p::change_line),
+        ),
         (
             "/invoices/{invoice_id}/lines/{line_id}/remove",
             post(p::remove_line),
         ),
         ("/invoices/{invoice_id}/issue", post(p::issue)),
+        ("/invoices/{invoice_id}/pdf", get(p::pdf)),
         ("/invoices/{invoice_id}/delete", post(p::delete)),
         ("/invoices/{invoice_id}/payments", post(p::pay)),
         ("/invoices/{invoice_id}/refunds", post(p::refund)),

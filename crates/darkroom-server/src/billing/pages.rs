@@ -15,7 +15,9 @@ use darkroom_core::billing::line::{self, LineInput};
 use darkroom_core::billing::list::{self, InvoiceFilter};
 use darkroom_core::billing::payment::{self, PaymentInput, RefundInput};
 use darkroom_core::billing::profile::{self, BillingSettingsInput};
-use darkroom_domain::billing::{FeeKind, InvoiceKind, InvoiceStatus, PaymentMethod, TaxRegime, gst};
+use darkroom_domain::billing::{
+    FeeKind, InvoiceKind, InvoiceStatus, PaymentMethod, TaxRegime, gst,
+};
 use darkroom_domain::names::Named;
 use darkroom_domain::{BranchId, InvoiceId, InvoiceLineId};
 use minijinja::{Value, context};
@@ -69,7 +71,8 @@ fn line_of(f: &HashMap<String, String>, prefix: &str) -> LineInput {
     LineInput {
         version: g("version").parse().ok(),
         description: opt_field(g("description")),
-        fee_kind: Some(field(g("fee_kind"))).filter(|_: &darkroom_domain::field::FeeKindOrBlank| !g("fee_kind").is_empty()),
+        fee_kind: Some(field(g("fee_kind")))
+            .filter(|_: &darkroom_domain::field::FeeKindOrBlank| !g("fee_kind").is_empty()),
         code: opt_field(g("code")),
         quantity: opt_field(g("quantity")),
         unit_price: opt_field(g("unit_price")),
@@ -81,12 +84,22 @@ fn line_of(f: &HashMap<String, String>, prefix: &str) -> LineInput {
 }
 
 fn wants_line(f: &HashMap<String, String>) -> bool {
-    ["line_description", "line_package_id", "line_fee_kind", "line_unit_price"]
-        .iter()
-        .any(|k| !get(f, k).trim().is_empty())
+    [
+        "line_description",
+        "line_package_id",
+        "line_fee_kind",
+        "line_unit_price",
+    ]
+    .iter()
+    .any(|k| !get(f, k).trim().is_empty())
 }
 
-async fn new_page(ctx: &PageCtx, q: &HashMap<String, String>, status: StatusCode, errors: Value) -> Response {
+async fn new_page(
+    ctx: &PageCtx,
+    q: &HashMap<String, String>,
+    status: StatusCode,
+    errors: Value,
+) -> Response {
     let core = &ctx.state.core;
     let choices = match darkroom_core::crm::client::choices(core, &ctx.p).await {
         Ok(c) => c,
@@ -117,7 +130,9 @@ async fn new_page(ctx: &PageCtx, q: &HashMap<String, String>, status: StatusCode
 }
 
 fn places() -> Vec<(String, String)> {
-    gst::places().map(|(c, n)| (c.to_string(), format!("{c} {n}"))).collect()
+    gst::places()
+        .map(|(c, n)| (c.to_string(), format!("{c} {n}")))
+        .collect()
 }
 
 pub async fn new_form(ctx: PageCtx, q: Params) -> Response {
@@ -129,7 +144,8 @@ pub async fn create(ctx: PageCtx, PageForm(f): Form) -> Response {
         client_id: get(&f, "client_id").parse().ok(),
         project_id: get(&f, "project_id").parse().ok(),
         branch_id: get(&f, "branch_id").parse().ok(),
-        kind: Some(field(get(&f, "kind"))).filter(|_: &darkroom_domain::field::InvoiceKindName| !get(&f, "kind").is_empty()),
+        kind: Some(field(get(&f, "kind")))
+            .filter(|_: &darkroom_domain::field::InvoiceKindName| !get(&f, "kind").is_empty()),
         po_number: Some(field(get(&f, "po_number"))),
         notes: Some(field(get(&f, "notes"))),
         place_of_supply: Some(field(get(&f, "place_of_supply"))),
@@ -143,13 +159,27 @@ pub async fn create(ctx: PageCtx, PageForm(f): Form) -> Response {
     match draft::create(&ctx.state.core, &ctx.p, &ctx.meta, input).await {
         Ok(d) => done(&format!("/invoices/{}", d.invoice.id), "invoice_drafted"),
         Err(e) => match field_errors(&e) {
-            Some(errs) => new_page(&ctx, &f, StatusCode::UNPROCESSABLE_ENTITY, Value::from_serialize(&errs)).await,
+            Some(errs) => {
+                new_page(
+                    &ctx,
+                    &f,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Value::from_serialize(&errs),
+                )
+                .await
+            }
             None => error_page(&ctx.state, &e),
         },
     }
 }
 
-async fn show_page(ctx: &PageCtx, id: InvoiceId, status: StatusCode, errors: Value, flash: Option<&str>) -> Response {
+async fn show_page(
+    ctx: &PageCtx,
+    id: InvoiceId,
+    status: StatusCode,
+    errors: Value,
+    flash: Option<&str>,
+) -> Response {
     let core = &ctx.state.core;
     let d = match darkroom_core::billing::detail(core, &ctx.p, id).await {
         Ok(d) => d,
@@ -166,7 +196,11 @@ async fn show_page(ctx: &PageCtx, id: InvoiceId, status: StatusCode, errors: Val
         .iter()
         .map(|m| (m.name().to_string(), m.label().to_string()))
         .collect();
-    let title = d.invoice.number.clone().unwrap_or_else(|| "Draft invoice".into());
+    let title = d
+        .invoice
+        .number
+        .clone()
+        .unwrap_or_else(|| "Draft invoice".into());
     ctx.render_status(
         status,
         "invoice.html",
@@ -188,11 +222,25 @@ pub async fn show(ctx: PageCtx, Path(id): Path<String>, q: Params) -> Response {
 }
 
 /// Answers a refused change on the invoice's page, with the fields marked.
-async fn answer(ctx: &PageCtx, id: InvoiceId, r: Result<&str, CoreError>, anchor: &str) -> Response {
+async fn answer(
+    ctx: &PageCtx,
+    id: InvoiceId,
+    r: Result<&str, CoreError>,
+    anchor: &str,
+) -> Response {
     match r {
         Ok(flash) => done(&format!("/invoices/{id}{anchor}"), flash),
         Err(e) => match field_errors(&e) {
-            Some(errs) => show_page(ctx, id, StatusCode::UNPROCESSABLE_ENTITY, Value::from_serialize(&errs), None).await,
+            Some(errs) => {
+                show_page(
+                    ctx,
+                    id,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Value::from_serialize(&errs),
+                    None,
+                )
+                .await
+            }
             None => error_page(&ctx.state, &e),
         },
     }
@@ -232,7 +280,11 @@ pub async fn add_line(ctx: PageCtx, Path(id): Path<String>, PageForm(f): Form) -
     answer(&ctx, id, r.map(|_| "invoice_line_added"), "#lines").await
 }
 
-pub async fn change_line(ctx: PageCtx, Path((id, l)): Path<(String, String)>, PageForm(f): Form) -> Response {
+pub async fn change_line(
+    ctx: PageCtx,
+    Path((id, l)): Path<(String, String)>,
+    PageForm(f): Form,
+) -> Response {
     let Some((id, Some(l))) = ids(&id, Some(&l)) else {
         return error_page(&ctx.state, &not_found());
     };
@@ -240,7 +292,11 @@ pub async fn change_line(ctx: PageCtx, Path((id, l)): Path<(String, String)>, Pa
     answer(&ctx, id, r.map(|_| "invoice_line_saved"), "#lines").await
 }
 
-pub async fn remove_line(ctx: PageCtx, Path((id, l)): Path<(String, String)>, PageForm(_): Form) -> Response {
+pub async fn remove_line(
+    ctx: PageCtx,
+    Path((id, l)): Path<(String, String)>,
+    PageForm(_): Form,
+) -> Response {
     let Some((id, Some(l))) = ids(&id, Some(&l)) else {
         return error_page(&ctx.state, &not_found());
     };
@@ -252,7 +308,9 @@ pub async fn issue(ctx: PageCtx, Path(id): Path<String>, PageForm(f): Form) -> R
     let Some((id, _)) = ids(&id, None) else {
         return error_page(&ctx.state, &not_found());
     };
-    let input = IssueInput { version: get(&f, "version").parse().unwrap_or(0) };
+    let input = IssueInput {
+        version: get(&f, "version").parse().unwrap_or(0),
+    };
     let r = issue::issue(&ctx.state.core, &ctx.p, &ctx.meta, id, input).await;
     answer(&ctx, id, r.map(|_| "invoice_issued"), "").await
 }
@@ -312,7 +370,13 @@ pub async fn credit_note(ctx: PageCtx, Path(id): Path<String>, PageForm(f): Form
     answer(&ctx, id, r.map(|_| "credit_note_issued"), "#credit").await
 }
 
-async fn settings_page(ctx: &PageCtx, id: BranchId, status: StatusCode, errors: Value, flash: Option<&str>) -> Response {
+async fn settings_page(
+    ctx: &PageCtx,
+    id: BranchId,
+    status: StatusCode,
+    errors: Value,
+    flash: Option<&str>,
+) -> Response {
     match profile::get(&ctx.state.core, &ctx.p, id).await {
         Ok(s) => ctx.render_status(
             status,
@@ -329,8 +393,18 @@ async fn settings_page(ctx: &PageCtx, id: BranchId, status: StatusCode, errors: 
 
 fn month(m: u8) -> &'static str {
     [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ][usize::from(m.clamp(1, 12) - 1)]
 }
 
@@ -352,7 +426,11 @@ pub async fn save_settings(ctx: PageCtx, Path(id): Path<String>, PageForm(f): Fo
         prices_include_tax: Some(f.contains_key("prices_include_tax")),
         payment_terms_days: get(&f, "payment_terms_days").parse().ok(),
         service_code: Some(field(get(&f, "service_code"))),
-        mileage_rate: Some(field(if get(&f, "mileage_rate").trim().is_empty() { "0" } else { get(&f, "mileage_rate") })),
+        mileage_rate: Some(field(if get(&f, "mileage_rate").trim().is_empty() {
+            "0"
+        } else {
+            get(&f, "mileage_rate")
+        })),
         distance_unit: Some(field(get(&f, "distance_unit"))),
         payment_instructions: Some(field(get(&f, "payment_instructions"))),
         footer: Some(field(get(&f, "footer"))),
@@ -360,8 +438,27 @@ pub async fn save_settings(ctx: PageCtx, Path(id): Path<String>, PageForm(f): Fo
     match profile::update(&ctx.state.core, &ctx.p, &ctx.meta, id, input).await {
         Ok(_) => done(&format!("/branches/{id}/billing"), "billing_saved"),
         Err(e) => match field_errors(&e) {
-            Some(errs) => settings_page(&ctx, id, StatusCode::UNPROCESSABLE_ENTITY, Value::from_serialize(&errs), None).await,
+            Some(errs) => {
+                settings_page(
+                    &ctx,
+                    id,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Value::from_serialize(&errs),
+                    None,
+                )
+                .await
+            }
             None => error_page(&ctx.state, &e),
         },
+    }
+}
+
+pub async fn pdf(ctx: PageCtx, Path(id): Path<String>) -> Response {
+    let Some((id, _)) = ids(&id, None) else {
+        return error_page(&ctx.state, &not_found());
+    };
+    match darkroom_core::billing::pdf::invoice_pdf(&ctx.state.core, &ctx.p, id).await {
+        Ok((name, bytes)) => crate::web::bytes::pdf(&name, bytes),
+        Err(e) => error_page(&ctx.state, &e),
     }
 }

@@ -120,6 +120,28 @@ pub fn document(d: darkroom_core::crm::document::DocumentBytes) -> Response {
     res
 }
 
+/// A PDF the server made (an invoice, a contract), as a download.
+pub fn pdf(name: &str, bytes: Vec<u8>) -> Response {
+    let len = bytes.len();
+    let mut res = Response::new(Body::from(bytes));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    set_disposition(h, name);
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    res
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

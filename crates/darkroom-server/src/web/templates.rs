@@ -99,7 +99,14 @@ impl Templates {
         env.add_filter("amount", |minor: i64, currency: String| -> String {
             darkroom_domain::money::Currency::parse(&currency).map_or_else(
                 |_| minor.to_string(),
-                |c| c.format_minor(minor).replace(',', "").rsplit(' ').next().unwrap_or("").to_string(),
+                |c| {
+                    c.format_minor(minor)
+                        .replace(',', "")
+                        .rsplit(' ')
+                        .next()
+                        .unwrap_or("")
+                        .to_string()
+                },
             )
         });
         // Field errors keyed `render.thumb_edge`, looked up as `thumb_edge`.

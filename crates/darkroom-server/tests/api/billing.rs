@@ -79,11 +79,23 @@ async fn a_gst_invoice_is_taxed_by_place_of_supply_numbered_at_issue_and_never_c
     assert_eq!(settings["service_code"], "998386");
 
     // A couple in Karnataka: CGST + SGST, 9% each.
-    let couple = client(&app, &owner, json!({ "name": "Asha", "kind": "couple", "partner_name": "Ravi" })).await;
+    let couple = client(
+        &app,
+        &owner,
+        json!({ "name": "Asha", "kind": "couple", "partner_name": "Ravi" }),
+    )
+    .await;
     let d = draft(&app, &owner, &couple, &branch, "100000").await;
     let t = &d["invoice"]["totals"];
     assert_eq!(t["net_minor"], 10_000_000);
-    assert_eq!((t["cgst_minor"].as_i64(), t["sgst_minor"].as_i64(), t["igst_minor"].as_i64()), (Some(900_000), Some(900_000), Some(0)));
+    assert_eq!(
+        (
+            t["cgst_minor"].as_i64(),
+            t["sgst_minor"].as_i64(),
+            t["igst_minor"].as_i64()
+        ),
+        (Some(900_000), Some(900_000), Some(0))
+    );
     assert_eq!(t["total_minor"], 11_800_000);
     assert_eq!(d["invoice"]["number"], Value::Null);
     assert_eq!(d["lines"][0]["code"], "998386");
@@ -100,18 +112,31 @@ async fn a_gst_invoice_is_taxed_by_place_of_supply_numbered_at_issue_and_never_c
     // Issued: it never changes.
     let id = v["invoice"]["id"].as_str().unwrap();
     let (s, e) = app
-        .patch(&owner, &format!("/api/v1/invoices/{id}"), json!({ "version": v["invoice"]["version"], "notes": "x" }))
+        .patch(
+            &owner,
+            &format!("/api/v1/invoices/{id}"),
+            json!({ "version": v["invoice"]["version"], "notes": "x" }),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
     assert_eq!(e["code"], "invoice_issued");
     assert!(e["detail"].as_str().unwrap().contains("credit note"), "{e}");
     let (s, _) = app
-        .post(&owner, &format!("/api/v1/invoices/{id}/lines"), json!({ "description": "More", "unit_price": "1" }))
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id}/lines"),
+            json!({ "description": "More", "unit_price": "1" }),
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     let line = v["lines"][0]["id"].as_str().unwrap();
     let (s, _) = app
-        .api(&owner, Method::DELETE, &format!("/api/v1/invoices/{id}/lines/{line}"), None)
+        .api(
+            &owner,
+            Method::DELETE,
+            &format!("/api/v1/invoices/{id}/lines/{line}"),
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
 
@@ -142,7 +167,11 @@ async fn a_gst_invoice_is_taxed_by_place_of_supply_numbered_at_issue_and_never_c
     let d = draft(&app, &owner, &couple, &branch, "1000").await;
     let id = d["invoice"]["id"].as_str().unwrap();
     let (s, d) = app
-        .patch(&owner, &format!("/api/v1/invoices/{id}"), json!({ "version": d["invoice"]["version"], "place_of_supply": "Maharashtra" }))
+        .patch(
+            &owner,
+            &format!("/api/v1/invoices/{id}"),
+            json!({ "version": d["invoice"]["version"], "place_of_supply": "Maharashtra" }),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{d}");
     assert_eq!(d["invoice"]["totals"]["igst_minor"], 18_000);
@@ -157,44 +186,105 @@ async fn payments_partial_and_beyond_credits_and_refunds_move_the_ledger_exactly
     let branch = gst_branch(&app, &owner, "MUM-").await;
     let asha = client(&app, &owner, json!({ "name": "Asha" })).await;
     // ₹1,000 + 18% = ₹1,180.
-    let first = issue(&app, &owner, &draft(&app, &owner, &asha, &branch, "1000").await).await;
+    let first = issue(
+        &app,
+        &owner,
+        &draft(&app, &owner, &asha, &branch, "1000").await,
+    )
+    .await;
     let id = first["invoice"]["id"].as_str().unwrap().to_string();
     let pay = |amount: &str, method: &str| json!({ "amount": amount, "method": method, "reference": "slip 7" });
-    let (s, v) = app.post(&owner, &format!("/api/v1/invoices/{id}/payments"), pay("500", "cash")).await;
+    let (s, v) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id}/payments"),
+            pay("500", "cash"),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["invoice"]["status"], "partly_paid");
     assert_eq!(v["invoice"]["owed_minor"], 68_000);
     // ₹1,000 more: ₹680 settles it, ₹320 is held as credit.
-    let (s, v) = app.post(&owner, &format!("/api/v1/invoices/{id}/payments"), pay("1000", "bank_transfer")).await;
+    let (s, v) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id}/payments"),
+            pay("1000", "bank_transfer"),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["invoice"]["status"], "paid");
     assert_eq!(v["invoice"]["owed_minor"], 0);
     assert_eq!(v["client_credit_minor"], 32_000);
-    let (s, e) = app.post(&owner, &format!("/api/v1/invoices/{id}/payments"), pay("1", "cash")).await;
+    let (s, e) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id}/payments"),
+            pay("1", "cash"),
+        )
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
     assert_eq!(e["code"], "nothing_owed");
 
     // The credit pays most of a second invoice (₹200 + 18% = ₹236).
-    let second = issue(&app, &owner, &draft(&app, &owner, &asha, &branch, "200").await).await;
+    let second = issue(
+        &app,
+        &owner,
+        &draft(&app, &owner, &asha, &branch, "200").await,
+    )
+    .await;
     let id2 = second["invoice"]["id"].as_str().unwrap().to_string();
-    let (s, e) = app.post(&owner, &format!("/api/v1/invoices/{id2}/payments"), pay("321", "credit")).await;
+    let (s, e) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id2}/payments"),
+            pay("321", "credit"),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-    let (s, v) = app.post(&owner, &format!("/api/v1/invoices/{id2}/payments"), pay("320", "credit")).await;
+    let (s, v) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id2}/payments"),
+            pay("320", "credit"),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "more than owed: {v}");
-    let (s, v) = app.post(&owner, &format!("/api/v1/invoices/{id2}/payments"), pay("236", "credit")).await;
+    let (s, v) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id2}/payments"),
+            pay("236", "credit"),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["invoice"]["status"], "paid");
     assert_eq!(v["client_credit_minor"], 8_400);
 
     // Refunds never exceed what was paid on the invoice (₹1,180).
     let refund = |amount: &str| json!({ "amount": amount, "method": "bank_transfer", "reason": "Cancelled reception" });
-    let (s, e) = app.post(&owner, &format!("/api/v1/invoices/{id}/refunds"), refund("1180.01")).await;
+    let (s, e) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id}/refunds"),
+            refund("1180.01"),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e.to_string().contains("1,180.00"), "{e}");
-    let (s, v) = app.post(&owner, &format!("/api/v1/invoices/{id}/refunds"), refund("590")).await;
+    let (s, v) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id}/refunds"),
+            refund("590"),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let fy = year_label(&app, 4);
-    assert_eq!(v["credit_notes"][0]["number"], format!("MUM-CN-{fy}/000001"));
+    assert_eq!(
+        v["credit_notes"][0]["number"],
+        format!("MUM-CN-{fy}/000001")
+    );
     assert_eq!(v["credit_notes"][0]["totals"]["total_minor"], 59_000);
     // The credit note splits the tax like the invoice: ₹500 + ₹45 + ₹45.
     assert_eq!(v["credit_notes"][0]["totals"]["cgst_minor"], 4_500);
@@ -203,21 +293,49 @@ async fn payments_partial_and_beyond_credits_and_refunds_move_the_ledger_exactly
     assert_eq!(v["invoice"]["paid_minor"], 59_000);
     assert_eq!(v["invoice"]["owed_minor"], 0);
     assert_eq!(v["invoice"]["status"], "paid");
-    let (s, _) = app.post(&owner, &format!("/api/v1/invoices/{id}/refunds"), refund("590.01")).await;
+    let (s, _) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id}/refunds"),
+            refund("590.01"),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
     // An unpaid invoice credited in full is void.
-    let third = issue(&app, &owner, &draft(&app, &owner, &asha, &branch, "50").await).await;
+    let third = issue(
+        &app,
+        &owner,
+        &draft(&app, &owner, &asha, &branch, "50").await,
+    )
+    .await;
     let id3 = third["invoice"]["id"].as_str().unwrap();
-    let (s, v) = app.post(&owner, &format!("/api/v1/invoices/{id3}/credit-notes"), json!({ "reason": "Billed twice" })).await;
+    let (s, v) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id3}/credit-notes"),
+            json!({ "reason": "Billed twice" }),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["invoice"]["status"], "void");
-    assert_eq!(v["credit_notes"][0]["number"], format!("MUM-CN-{fy}/000002"));
-    let (s, _) = app.post(&owner, &format!("/api/v1/invoices/{id3}/credit-notes"), json!({ "reason": "Again" })).await;
+    assert_eq!(
+        v["credit_notes"][0]["number"],
+        format!("MUM-CN-{fy}/000002")
+    );
+    let (s, _) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id3}/credit-notes"),
+            json!({ "reason": "Again" }),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
     // The account adds up from the ledger alone.
-    let (s, acct) = app.get(&owner, &format!("/api/v1/clients/{asha}/account")).await;
+    let (s, acct) = app
+        .get(&owner, &format!("/api/v1/clients/{asha}/account"))
+        .await;
     assert_eq!(s, StatusCode::OK, "{acct}");
     let mut owed = 0i64;
     let mut credit = 0i64;
@@ -226,7 +344,10 @@ async fn payments_partial_and_beyond_credits_and_refunds_move_the_ledger_exactly
         match e["kind"].as_str().unwrap() {
             "charge" | "refund" => owed += a,
             "payment" | "credit_note" => owed -= a,
-            "credit_applied" => { owed -= a; credit -= a; }
+            "credit_applied" => {
+                owed -= a;
+                credit -= a;
+            }
             "overpayment" => credit += a,
             k => panic!("unknown entry kind {k}"),
         }
@@ -243,26 +364,70 @@ async fn bad_billing_input_says_what_and_where_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let owner = app.studio("Lumen").await;
     let branch = gst_branch(&app, &owner, "BLR-").await;
-    let acme = client(&app, &owner, json!({ "name": "Acme", "kind": "organisation", "po_required": true })).await;
+    let acme = client(
+        &app,
+        &owner,
+        json!({ "name": "Acme", "kind": "organisation", "po_required": true }),
+    )
+    .await;
     let d = draft(&app, &owner, &acme, &branch, "100").await;
     let id = d["invoice"]["id"].as_str().unwrap().to_string();
     let lines = format!("/api/v1/invoices/{id}/lines");
     for (body, field, needle) in [
-        (json!({ "description": "X", "unit_price": "10", "quantity": "-2" }), "quantity", "negative"),
-        (json!({ "description": "X", "unit_price": "10.005" }), "unit_price", "2 decimal"),
-        (json!({ "description": "X", "unit_price": "-10" }), "unit_price", "negative"),
-        (json!({ "description": "X", "unit_price": "10", "tax_rate": "17" }), "tax_rate", "not a GST rate"),
-        (json!({ "description": "X", "unit_price": "10", "discount": "11" }), "discount", "more than"),
-        (json!({ "description": "X", "unit_price": "10", "discount": "120%" }), "discount", "at most 100"),
+        (
+            json!({ "description": "X", "unit_price": "10", "quantity": "-2" }),
+            "quantity",
+            "negative",
+        ),
+        (
+            json!({ "description": "X", "unit_price": "10.005" }),
+            "unit_price",
+            "2 decimal",
+        ),
+        (
+            json!({ "description": "X", "unit_price": "-10" }),
+            "unit_price",
+            "negative",
+        ),
+        (
+            json!({ "description": "X", "unit_price": "10", "tax_rate": "17" }),
+            "tax_rate",
+            "not a GST rate",
+        ),
+        (
+            json!({ "description": "X", "unit_price": "10", "discount": "11" }),
+            "discount",
+            "more than",
+        ),
+        (
+            json!({ "description": "X", "unit_price": "10", "discount": "120%" }),
+            "discount",
+            "at most 100",
+        ),
         (json!({ "unit_price": "10" }), "description", "say what"),
         (json!({ "description": "X" }), "unit_price", "price"),
-        (json!({ "fee_kind": "mileage", "quantity": "42.5" }), "unit_price", "mileage rate"),
-        (json!({ "description": "X", "unit_price": "10", "kind": "gift" }), "kind", "line kind"),
+        (
+            json!({ "fee_kind": "mileage", "quantity": "42.5" }),
+            "unit_price",
+            "mileage rate",
+        ),
+        (
+            json!({ "description": "X", "unit_price": "10", "kind": "gift" }),
+            "kind",
+            "line kind",
+        ),
     ] {
         let (s, e) = app.post(&owner, &lines, body.clone()).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {e}");
-        let hit = e["errors"].as_array().unwrap().iter().find(|x| x["field"] == field);
-        assert!(hit.is_some_and(|x| x["message"].as_str().unwrap().contains(needle)), "{body}: {e}");
+        let hit = e["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["field"] == field);
+        assert!(
+            hit.is_some_and(|x| x["message"].as_str().unwrap().contains(needle)),
+            "{body}: {e}"
+        );
     }
     let (s, e) = app
         .post(&owner, "/api/v1/invoices", json!({ "client_id": acme, "branch_id": branch, "lines": [{ "description": "A", "unit_price": "1" }, { "description": "B", "unit_price": "1", "quantity": "0" }] }))
@@ -271,7 +436,11 @@ async fn bad_billing_input_says_what_and_where_and_changes_nothing() {
     assert_eq!(e["errors"][0]["field"], "lines[1].quantity");
     // A PO is required by this client.
     let (s, e) = app
-        .post(&owner, &format!("/api/v1/invoices/{id}/issue"), json!({ "version": d["invoice"]["version"] }))
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id}/issue"),
+            json!({ "version": d["invoice"]["version"] }),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["errors"][0]["field"], "po_number");
@@ -283,11 +452,21 @@ async fn bad_billing_input_says_what_and_where_and_changes_nothing() {
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     // With the PO it issues as number 1: the refused attempt took none.
     let (s, d2) = app
-        .patch(&owner, &format!("/api/v1/invoices/{id}"), json!({ "version": now["invoice"]["version"], "po_number": "PO-7781" }))
+        .patch(
+            &owner,
+            &format!("/api/v1/invoices/{id}"),
+            json!({ "version": now["invoice"]["version"], "po_number": "PO-7781" }),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{d2}");
     let v = issue(&app, &owner, &d2).await;
-    assert!(v["invoice"]["number"].as_str().unwrap().ends_with("/000001"), "{v}");
+    assert!(
+        v["invoice"]["number"]
+            .as_str()
+            .unwrap()
+            .ends_with("/000001"),
+        "{v}"
+    );
     // Payments: too many decimals, in the future, zero, by hand through Stripe.
     let pays = format!("/api/v1/invoices/{id}/payments");
     for (body, field) in [
@@ -295,18 +474,37 @@ async fn bad_billing_input_says_what_and_where_and_changes_nothing() {
         (json!({ "amount": "0", "method": "cash" }), "amount"),
         (json!({ "amount": "1", "method": "stripe" }), "method"),
         (json!({ "amount": "1", "method": "barter" }), "method"),
-        (json!({ "amount": "1", "method": "cash", "received_on": "2999-01-01" }), "received_on"),
+        (
+            json!({ "amount": "1", "method": "cash", "received_on": "2999-01-01" }),
+            "received_on",
+        ),
     ] {
         let (s, e) = app.post(&owner, &pays, body.clone()).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {e}");
-        assert!(e["errors"].as_array().unwrap().iter().any(|x| x["field"] == field), "{body}: {e}");
+        assert!(
+            e["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["field"] == field),
+            "{body}: {e}"
+        );
     }
     let (_, after) = app.get(&owner, &format!("/api/v1/invoices/{id}")).await;
-    assert_eq!(after["entries"].as_array().unwrap().len(), 1, "only the charge");
+    assert_eq!(
+        after["entries"].as_array().unwrap().len(),
+        1,
+        "only the charge"
+    );
     // A branch cannot bill GST without a GSTIN.
     let plain = app.branch(&owner, "Plain").await;
     let (s, e) = app
-        .api(&owner, Method::PUT, &format!("/api/v1/branches/{plain}/billing"), Some(json!({ "version": 0, "tax_regime": "gst_in" })))
+        .api(
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/branches/{plain}/billing"),
+            Some(json!({ "version": 0, "tax_regime": "gst_in" })),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e.to_string().contains("GSTIN"), "{e}");
@@ -330,7 +528,10 @@ async fn invoices_issued_at_once_across_branches_get_gapless_unique_numbers() {
     let mut calls = Vec::new();
     for (i, d) in drafts.iter().enumerate() {
         let body = json!({ "version": d["invoice"]["version"] });
-        let url = app.url(&format!("/api/v1/invoices/{}/issue", d["invoice"]["id"].as_str().unwrap()));
+        let url = app.url(&format!(
+            "/api/v1/invoices/{}/issue",
+            d["invoice"]["id"].as_str().unwrap()
+        ));
         calls.push((url.clone(), body.clone()));
         if i % 20 == 0 {
             calls.push((url, body));
@@ -341,7 +542,13 @@ async fn invoices_issued_at_once_across_branches_get_gapless_unique_numbers() {
             let http = app.http.clone();
             let token = owner.token.clone();
             async move {
-                let r = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+                let r = http
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
                 let s = r.status();
                 (s, r.json().await.unwrap_or(Value::Null))
             }
@@ -359,7 +566,10 @@ async fn invoices_issued_at_once_across_branches_get_gapless_unique_numbers() {
         let number = v["invoice"]["number"].as_str().unwrap().to_string();
         assert!(seen.insert(number.clone()), "{number} given twice");
         let (prefix, seq) = number.rsplit_once('/').unwrap();
-        per_branch.entry(prefix.to_string()).or_default().push(seq.parse().unwrap());
+        per_branch
+            .entry(prefix.to_string())
+            .or_default()
+            .push(seq.parse().unwrap());
     }
     assert_eq!(seen.len(), n, "every draft issued once");
     for (prefix, mut seqs) in per_branch {
@@ -367,4 +577,60 @@ async fn invoices_issued_at_once_across_branches_get_gapless_unique_numbers() {
         let expected: Vec<i64> = (1..=i64::try_from(seqs.len()).unwrap()).collect();
         assert_eq!(seqs, expected, "{prefix}: gapless from 1");
     }
+}
+
+#[tokio::test]
+async fn an_issued_gst_invoice_prints_as_a_pdf_with_every_name_in_its_script() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let branch = gst_branch(&app, &owner, "BLR-").await;
+    let couple = client(
+        &app,
+        &owner,
+        json!({ "name": "김민지", "kind": "couple", "partner_name": "आशा शर्मा", "tax_id_kind": "gstin", "tax_id": "27AAPFU0939F1ZV" }),
+    )
+    .await;
+    let (s, d) = app
+        .post(
+            &owner,
+            "/api/v1/invoices",
+            json!({ "client_id": couple, "branch_id": branch, "notes": "Thank you! 감사합니다 · धन्यवाद",
+                    "lines": [
+                        { "description": "Wedding coverage, two days", "unit_price": "150000", "tax_rate": "18" },
+                        { "description": "Album", "unit_price": "12000", "quantity": "2", "discount": "10%", "tax_rate": "12", "code": "4911" },
+                        { "fee_kind": "travel", "unit_price": "4500", "tax_rate": "18" },
+                    ] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let v = issue(&app, &owner, &d).await;
+    let id = v["invoice"]["id"].as_str().unwrap();
+    let r = app
+        .http
+        .get(app.url(&format!("/api/v1/invoices/{id}/pdf")))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("BLR-")
+    );
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&pdf);
+    for font in ["NanumGothic", "NotoSansDevanagari", "NotoSans"] {
+        assert!(text.contains(font), "{font} embedded");
+    }
+    if let Ok(dir) = std::env::var("DARKROOM_DOCS_OUT") {
+        std::fs::write(format!("{dir}/gst-invoice.pdf"), &pdf).unwrap();
+    }
+    // Another studio's invoice is not there.
+    let other = app.studio("Other").await;
+    let (s, _) = app.get(&other, &format!("/api/v1/invoices/{id}/pdf")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 }

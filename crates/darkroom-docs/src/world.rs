@@ -1,0 +1,138 @@
+//! The typst world a document is typeset in: one template as the main
+//! file, the data as `/data.json`, an optional `/logo`, and the embedded
+//! fonts. Nothing else exists in it: a template that asks for any other
+//! file, a package or today's date gets an error.
+
+use std::sync::LazyLock;
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+use crate::DocError;
+
+/// The documents there are a template for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Template {
+    /// An invoice, a credit note or a receipt (the data says which).
+    Invoice,
+}
+
+impl Template {
+    fn source(self) -> &'static str {
+        match self {
+            Template::Invoice => include_str!("../templates/invoice.typ"),
+        }
+    }
+}
+
+static FONT_FILES: [&[u8]; 6] = [
+    include_bytes!("../fonts/NotoSans-Regular.ttf"),
+    include_bytes!("../fonts/NotoSans-Bold.ttf"),
+    include_bytes!("../fonts/NanumGothic.ttf"),
+    include_bytes!("../fonts/NanumGothicBold.ttf"),
+    include_bytes!("../fonts/NotoSansDevanagari-Regular.ttf"),
+    include_bytes!("../fonts/NotoSansDevanagari-Bold.ttf"),
+];
+
+struct Shared {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+}
+
+static SHARED: LazyLock<Shared> = LazyLock::new(|| {
+    let fonts: Vec<Font> = FONT_FILES
+        .iter()
+        .filter_map(|data| Font::new(Bytes::new(*data), 0))
+        .collect();
+    Shared {
+        library: LazyHash::new(Library::default()),
+        book: LazyHash::new(FontBook::from_fonts(&fonts)),
+        fonts,
+    }
+});
+
+fn file_id(path: &str) -> Option<FileId> {
+    VirtualPath::new(path)
+        .ok()
+        .map(|v| RootedPath::new(VirtualRoot::Project, v).intern())
+}
+
+pub(crate) struct DocWorld {
+    main: Source,
+    main_id: FileId,
+    data: Bytes,
+    logo: Option<Bytes>,
+}
+
+impl DocWorld {
+    pub(crate) fn new(template: Template, data: Vec<u8>, logo: Option<Vec<u8>>) -> Self {
+        #[allow(clippy::expect_used)]
+        let main_id = file_id("/main.typ").expect("a fixed, valid path");
+        DocWorld {
+            main: Source::new(main_id, template.source().to_string()),
+            main_id,
+            data: Bytes::new(data),
+            logo: logo.map(Bytes::new),
+        }
+    }
+
+    pub(crate) fn pdf(&self) -> Result<Vec<u8>, DocError> {
+        let doc = typst::compile::<typst_layout::PagedDocument>(self)
+            .output
+            .map_err(|errs| DocError::Typeset(messages(&errs)))?;
+        typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default())
+            .map_err(|errs| DocError::Typeset(messages(&errs)))
+    }
+}
+
+fn messages(errs: &[typst::diag::SourceDiagnostic]) -> String {
+    errs.iter()
+        .map(|e| e.message.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl World for DocWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &SHARED.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &SHARED.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main_id
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main_id {
+            Ok(self.main.clone())
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        let path = id.get().vpath().get_without_slash().to_string();
+        match path.as_str() {
+            "data.json" => Ok(self.data.clone()),
+            "logo" => self.logo.clone().ok_or(FileError::AccessDenied),
+            "main.typ" => Ok(Bytes::from_string(self.main.clone())),
+            _ => Err(FileError::AccessDenied),
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        SHARED.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        None
+    }
+}
