@@ -634,3 +634,34 @@ async fn an_issued_gst_invoice_prints_as_a_pdf_with_every_name_in_its_script() {
     let (s, _) = app.get(&other, &format!("/api/v1/invoices/{id}/pdf")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_worker_marks_invoices_overdue_after_their_due_day_and_payment_still_settles_them() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let branch = gst_branch(&app, &owner, "BLR-").await;
+    let asha = client(&app, &owner, json!({ "name": "Asha", "payment_terms_days": 7 })).await;
+    let v = issue(&app, &owner, &draft(&app, &owner, &asha, &branch, "1000").await).await;
+    let id = v["invoice"]["id"].as_str().unwrap();
+    let due = v["invoice"]["due_on"].as_str().unwrap().to_string();
+    let issued = v["invoice"]["issued_on"].as_str().unwrap().to_string();
+    let (d1, d2): (jiff::civil::Date, jiff::civil::Date) = (due.parse().unwrap(), issued.parse().unwrap());
+    assert_eq!((d1 - d2).get_days(), 7, "the client's own terms");
+    assert_eq!(darkroom_core::billing::overdue::mark_overdue(&app.core).await.unwrap(), 0);
+    app.clock.advance(std::time::Duration::from_secs(8 * 24 * 3600));
+    assert_eq!(darkroom_core::billing::overdue::mark_overdue(&app.core).await.unwrap(), 1);
+    let (_, now) = app.get(&owner, &format!("/api/v1/invoices/{id}")).await;
+    assert_eq!(now["invoice"]["status"], "overdue");
+    let (_, open) = app.get(&owner, "/api/v1/invoices?open=true").await;
+    assert_eq!(open.as_array().unwrap().len(), 1);
+    let (s, paid) = app
+        .post(&owner, &format!("/api/v1/invoices/{id}/payments"), json!({ "amount": "500", "method": "upi" }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{paid}");
+    assert_eq!(paid["invoice"]["status"], "overdue", "still owing after its due day");
+    let (_, paid) = app
+        .post(&owner, &format!("/api/v1/invoices/{id}/payments"), json!({ "amount": "680", "method": "upi" }))
+        .await;
+    assert_eq!(paid["invoice"]["status"], "paid");
+    assert_eq!(darkroom_core::billing::overdue::mark_overdue(&app.core).await.unwrap(), 0);
+}
