@@ -11,6 +11,7 @@ use darkroom_core::billing::line::{self, InvoiceLineChange, NewInvoiceLine};
 use darkroom_core::billing::list::{self, Account, InvoiceFilter};
 use darkroom_core::billing::payment::{self, PaymentInput, RefundInput};
 use darkroom_core::billing::profile::{self, BillingSettings, BillingSettingsInput};
+use darkroom_core::billing::report::{self, BillingReport, ReportRange};
 use darkroom_core::billing::{self, InvoiceDetail, InvoiceView};
 use darkroom_domain::{BranchId, ClientId, InvoiceId, InvoiceLineId};
 use utoipa_axum::router::OpenApiRouter;
@@ -261,6 +262,43 @@ async fn invoice_pdf(
     Ok(crate::web::bytes::pdf(&name, bytes))
 }
 
+/// The studio's money over a range: revenue by branch, month and kind,
+/// money in and out by method, what is owed by age, tax by rate, and the
+/// ledger's own sums they add up to.
+#[utoipa::path(get, path = "/api/v1/reports/billing", tag = "billing", params(ReportRange),
+    responses((status = 200, body = BillingReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn billing_report(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ApiQuery(r): ApiQuery<ReportRange>,
+) -> ApiResult<Json<BillingReport>> {
+    Ok(Json(report::report(&s.core, &p, &r).await?))
+}
+
+/// GST invoices and credit notes of a range in GSTR-1's columns (CSV).
+#[utoipa::path(get, path = "/api/v1/reports/billing/gst.csv", tag = "billing", params(ReportRange),
+    responses((status = 200, content_type = "text/csv", description = "A row per document and rate"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn gst_csv(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ApiQuery(r): ApiQuery<ReportRange>,
+) -> ApiResult<axum::response::Response> {
+    let body = report::gst_csv(&s.core, &p, &r).await?;
+    Ok(crate::web::bytes::csv("gst-register.csv", body))
+}
+
+/// Every ledger entry of a range (CSV), for the accountant.
+#[utoipa::path(get, path = "/api/v1/reports/billing/ledger.csv", tag = "billing", params(ReportRange),
+    responses((status = 200, content_type = "text/csv", description = "A row per entry"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn ledger_csv(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ApiQuery(r): ApiQuery<ReportRange>,
+) -> ApiResult<axum::response::Response> {
+    let body = report::ledger_csv(&s.core, &p, &r).await?;
+    Ok(crate::web::bytes::csv("ledger.csv", body))
+}
+
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_invoices, create_invoice))
         .routes(routes!(get_invoice, update_invoice, delete_invoice))
@@ -273,4 +311,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(issue_credit_note))
         .routes(routes!(client_account))
         .routes(routes!(get_settings, put_settings))
+        .routes(routes!(billing_report))
+        .routes(routes!(gst_csv))
+        .routes(routes!(ledger_csv))
 }

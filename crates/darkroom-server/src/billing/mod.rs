@@ -28,6 +28,10 @@ pub fn context() -> Context {
                 include_str!("templates/invoice_new.html"),
             ),
             (
+                "billing_report.html",
+                include_str!("templates/billing_report.html"),
+            ),
+            (
                 "billing_settings.html",
                 include_str!("templates/billing_settings.html"),
             ),
@@ -72,6 +76,8 @@ fn pages() -> Pages {
         ("/invoices/{invoice_id}/payments", post(p::pay)),
         ("/invoices/{invoice_id}/refunds", post(p::refund)),
         ("/invoices/{invoice_id}/credit-notes", post(p::credit_note)),
+        ("/reports/money", get(p::reports)),
+        ("/reports/money/{file}", get(p::report_csv)),
         (
             "/branches/{branch_id}/billing",
             get(p::settings).post(p::save_settings),

@@ -462,3 +462,39 @@ pub async fn pdf(ctx: PageCtx, Path(id): Path<String>) -> Response {
         Err(e) => error_page(&ctx.state, &e),
     }
 }
+
+fn range_of(q: &HashMap<String, String>) -> darkroom_core::billing::report::ReportRange {
+    darkroom_core::billing::report::ReportRange {
+        from: param(q, "from").map(field),
+        to: param(q, "to").map(field),
+        branch_id: param(q, "branch_id").and_then(|b| b.parse().ok()),
+    }
+}
+
+pub async fn reports(ctx: PageCtx, q: Params) -> Response {
+    let r = range_of(&q.0);
+    match darkroom_core::billing::report::report(&ctx.state.core, &ctx.p, &r).await {
+        Ok(rep) => {
+            let query = format!("from={}&to={}", rep.from, rep.to);
+            ctx.render(
+                "billing_report.html",
+                context! { title => "Money", r => rep, query => query },
+            )
+        }
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
+pub async fn report_csv(ctx: PageCtx, Path(name): Path<String>, q: Params) -> Response {
+    let r = range_of(&q.0);
+    let core = &ctx.state.core;
+    let body = match name.as_str() {
+        "gst.csv" => darkroom_core::billing::report::gst_csv(core, &ctx.p, &r).await,
+        "ledger.csv" => darkroom_core::billing::report::ledger_csv(core, &ctx.p, &r).await,
+        _ => Err(CoreError::not_found("report")),
+    };
+    match body {
+        Ok(b) => crate::web::bytes::csv(&name, b),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}

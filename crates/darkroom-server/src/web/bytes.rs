@@ -120,6 +120,22 @@ pub fn document(d: darkroom_core::crm::document::DocumentBytes) -> Response {
     res
 }
 
+/// A CSV file the server made (a report), as a download.
+pub fn csv(name: &str, body: String) -> Response {
+    let mut res = Response::new(Body::from(body));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    set_disposition(h, name);
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
+}
+
 /// A PDF the server made (an invoice, a contract), as a download.
 pub fn pdf(name: &str, bytes: Vec<u8>) -> Response {
     let len = bytes.len();

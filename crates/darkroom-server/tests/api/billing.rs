@@ -640,28 +640,229 @@ async fn the_worker_marks_invoices_overdue_after_their_due_day_and_payment_still
     let app = TestApp::spawn().await;
     let owner = app.studio("Lumen").await;
     let branch = gst_branch(&app, &owner, "BLR-").await;
-    let asha = client(&app, &owner, json!({ "name": "Asha", "payment_terms_days": 7 })).await;
-    let v = issue(&app, &owner, &draft(&app, &owner, &asha, &branch, "1000").await).await;
+    let asha = client(
+        &app,
+        &owner,
+        json!({ "name": "Asha", "payment_terms_days": 7 }),
+    )
+    .await;
+    let v = issue(
+        &app,
+        &owner,
+        &draft(&app, &owner, &asha, &branch, "1000").await,
+    )
+    .await;
     let id = v["invoice"]["id"].as_str().unwrap();
     let due = v["invoice"]["due_on"].as_str().unwrap().to_string();
     let issued = v["invoice"]["issued_on"].as_str().unwrap().to_string();
-    let (d1, d2): (jiff::civil::Date, jiff::civil::Date) = (due.parse().unwrap(), issued.parse().unwrap());
+    let (d1, d2): (jiff::civil::Date, jiff::civil::Date) =
+        (due.parse().unwrap(), issued.parse().unwrap());
     assert_eq!((d1 - d2).get_days(), 7, "the client's own terms");
-    assert_eq!(darkroom_core::billing::overdue::mark_overdue(&app.core).await.unwrap(), 0);
-    app.clock.advance(std::time::Duration::from_secs(8 * 24 * 3600));
-    assert_eq!(darkroom_core::billing::overdue::mark_overdue(&app.core).await.unwrap(), 1);
+    assert_eq!(
+        darkroom_core::billing::overdue::mark_overdue(&app.core)
+            .await
+            .unwrap(),
+        0
+    );
+    app.clock
+        .advance(std::time::Duration::from_secs(8 * 24 * 3600));
+    assert_eq!(
+        darkroom_core::billing::overdue::mark_overdue(&app.core)
+            .await
+            .unwrap(),
+        1
+    );
     let (_, now) = app.get(&owner, &format!("/api/v1/invoices/{id}")).await;
     assert_eq!(now["invoice"]["status"], "overdue");
     let (_, open) = app.get(&owner, "/api/v1/invoices?open=true").await;
     assert_eq!(open.as_array().unwrap().len(), 1);
     let (s, paid) = app
-        .post(&owner, &format!("/api/v1/invoices/{id}/payments"), json!({ "amount": "500", "method": "upi" }))
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id}/payments"),
+            json!({ "amount": "500", "method": "upi" }),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{paid}");
-    assert_eq!(paid["invoice"]["status"], "overdue", "still owing after its due day");
+    assert_eq!(
+        paid["invoice"]["status"], "overdue",
+        "still owing after its due day"
+    );
     let (_, paid) = app
-        .post(&owner, &format!("/api/v1/invoices/{id}/payments"), json!({ "amount": "680", "method": "upi" }))
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{id}/payments"),
+            json!({ "amount": "680", "method": "upi" }),
+        )
         .await;
     assert_eq!(paid["invoice"]["status"], "paid");
-    assert_eq!(darkroom_core::billing::overdue::mark_overdue(&app.core).await.unwrap(), 0);
+    assert_eq!(
+        darkroom_core::billing::overdue::mark_overdue(&app.core)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+fn minor(s: &str) -> i64 {
+    let neg = s.starts_with('-');
+    let (w, f) = s
+        .trim_start_matches('-')
+        .split_once('.')
+        .unwrap_or((s.trim_start_matches('-'), "0"));
+    let v = w.parse::<i64>().unwrap() * 100 + format!("{f:0<2}").parse::<i64>().unwrap();
+    if neg { -v } else { v }
+}
+
+#[tokio::test]
+async fn every_money_report_adds_up_to_the_ledger() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let blr = gst_branch(&app, &owner, "BLR-").await;
+    let mum = gst_branch(&app, &owner, "MUM-").await;
+    let asha = client(&app, &owner, json!({ "name": "Asha" })).await;
+    let acme = client(&app, &owner, json!({ "name": "Acme", "kind": "organisation", "tax_id_kind": "gstin", "tax_id": "27AAPFU0939F1ZV" })).await;
+    let pay = |amount: &str, method: &str| json!({ "amount": amount, "method": method });
+    let mut ids = Vec::new();
+    for (who, branch, price) in [
+        (&asha, &blr, "1000"),
+        (&acme, &blr, "25000"),
+        (&asha, &mum, "333.33"),
+        (&acme, &mum, "80"),
+    ] {
+        let v = issue(&app, &owner, &draft(&app, &owner, who, branch, price).await).await;
+        ids.push(v["invoice"]["id"].as_str().unwrap().to_string());
+    }
+    app.post(
+        &owner,
+        &format!("/api/v1/invoices/{}/payments", ids[0]),
+        pay("1500", "cash"),
+    )
+    .await;
+    app.post(
+        &owner,
+        &format!("/api/v1/invoices/{}/payments", ids[1]),
+        pay("10000", "bank_transfer"),
+    )
+    .await;
+    app.post(
+        &owner,
+        &format!("/api/v1/invoices/{}/payments", ids[2]),
+        pay("100", "upi"),
+    )
+    .await;
+    let (s, v) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{}/refunds", ids[1]),
+            json!({ "amount": "2500", "method": "bank_transfer", "reason": "Half day cancelled" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    app.post(
+        &owner,
+        &format!("/api/v1/invoices/{}/credit-notes", ids[3]),
+        json!({ "reason": "Billed twice" }),
+    )
+    .await;
+    let (s, r) = app.get(&owner, "/api/v1/reports/billing").await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let sum = |rows: &Value, k: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x[k].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    let ledger = &r["ledger"][0];
+    // Recompute the ledger from its CSV, entry by entry.
+    let csv = app
+        .http
+        .get(app.url("/api/v1/reports/billing/ledger.csv"))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (mut charged, mut credited, mut received, mut refunded) = (0, 0, 0, 0);
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let amount = minor(cells[6]);
+        match (cells[1], cells[2]) {
+            ("charge", _) => charged += amount,
+            ("credit_note", _) => credited += amount,
+            ("payment" | "overpayment", m) if m != "credit" => received += amount,
+            ("refund", _) => refunded += amount,
+            _ => {}
+        }
+    }
+    assert_eq!(ledger["charged_minor"], charged);
+    assert_eq!(ledger["credited_minor"], credited);
+    assert_eq!(ledger["received_minor"], received);
+    assert_eq!(ledger["refunded_minor"], refunded);
+    // Revenue is charged less credited; its tax is the tax by rate.
+    assert_eq!(sum(&r["revenue"], "total_minor"), charged - credited);
+    let tax: i64 = ["cgst_minor", "sgst_minor", "igst_minor", "vat_minor"]
+        .iter()
+        .map(|k| sum(&r["tax"], k))
+        .sum();
+    assert_eq!(sum(&r["revenue"], "tax_minor"), tax);
+    assert_eq!(
+        sum(&r["revenue"], "net_minor"),
+        sum(&r["tax"], "taxable_minor")
+    );
+    assert_eq!(sum(&r["payments"], "net_minor"), received - refunded);
+    // What is owed is charged less credited less paid (net of refunds).
+    let (_, open) = app.get(&owner, "/api/v1/invoices?open=true").await;
+    let owed: i64 = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["owed_minor"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sum(&r["outstanding"], "total_minor"), owed);
+    assert_eq!(
+        owed,
+        charged - credited - (received - refunded) + 32_000,
+        "₹320 paid beyond the first invoice is held as credit"
+    );
+    // The GST register: IGST for Acme (Maharashtra) from Bengaluru, CGST + SGST for Asha.
+    let gst = app
+        .http
+        .get(app.url("/api/v1/reports/billing/gst.csv"))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rows: Vec<Vec<&str>> = gst
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 4 + 2, "four invoices and two credit notes");
+    assert_eq!(
+        rows.iter().map(|c| minor(c[10])).sum::<i64>(),
+        sum(&r["tax"], "taxable_minor")
+    );
+    assert!(
+        rows.iter().any(|c| c[1] == "B2B"
+            && c[2] == "27AAPFU0939F1ZV"
+            && c[7].starts_with("27-Maharashtra"))
+    );
+    // Someone without `invoice.view` sees no money.
+    let editor = app.member(&owner, "editor", None).await;
+    let (s, _) = app.get(&editor, "/api/v1/reports/billing").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, e) = app
+        .get(
+            &owner,
+            "/api/v1/reports/billing?from=2026-12-31&to=2026-01-01",
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
 }
