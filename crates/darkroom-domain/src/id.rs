@@ -298,6 +298,8 @@ typed_id!(/// A line of an invoice.
     InvoiceLineId, "inl", "invoice line");
 typed_id!(/// A movement of money in the ledger.
     EntryId, "txn", "ledger entry");
+typed_id!(/// A Korean cash receipt for a payment.
+    ReceiptId, "crc", "cash receipt");
 
 #[cfg(test)]
 mod tests {

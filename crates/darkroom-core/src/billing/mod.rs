@@ -32,6 +32,7 @@ pub mod overdue;
 pub mod payment;
 pub mod pdf;
 pub mod profile;
+pub mod receipt;
 pub mod report;
 
 pub(crate) fn register(r: &mut crate::kernel::registry::Registry) {

@@ -37,6 +37,8 @@ pub struct PaymentInput {
     /// A bank reference, cheque number or terminal slip.
     pub reference: Option<Text<100>>,
     pub note: Option<Text<500>>,
+    /// Korea: a cash receipt (현금영수증) for a cash or transfer payment.
+    pub cash_receipt: Option<super::receipt::CashReceiptInput>,
 }
 
 /// Money given back.
@@ -207,6 +209,19 @@ async fn payment_rows(
     Ok(rows)
 }
 
+/// The method of a payment staff record by hand.
+fn manual_method(m: &PaymentMethodName, errs: &mut FieldErrors) -> Option<PaymentMethod> {
+    let method = errs.check("method", m.check());
+    if method == Some(PaymentMethod::Stripe) {
+        errs.add(
+            "method",
+            "online",
+            "card payments through Stripe are recorded by Stripe's own notice, not by hand",
+        );
+    }
+    method
+}
+
 /// Records a payment on an invoice.
 pub async fn pay(
     core: &Core,
@@ -220,14 +235,7 @@ pub async fn pay(
         return detail(core, p, id).await;
     }
     let mut errs = FieldErrors::new();
-    let method = errs.check("method", input.method.check());
-    if method == Some(PaymentMethod::Stripe) {
-        errs.add(
-            "method",
-            "online",
-            "card payments through Stripe are recorded by Stripe's own notice, not by hand",
-        );
-    }
+    let method = manual_method(&input.method, &mut errs);
     let tx = core.db().begin().await?;
     let mv = movement(
         core,
@@ -247,6 +255,10 @@ pub async fn pay(
         .note
         .as_ref()
         .and_then(|r| errs.check("note", r.check("the note")).flatten());
+    let receipt = match (&input.cash_receipt, &mv) {
+        (Some(r), Some(mv)) => super::receipt::check(r, &mv.m, method, &mut errs),
+        _ => None,
+    };
     errs.into_result()?;
     let (Some(mv), Some(method)) = (mv, method) else {
         return Err(CoreError::invalid("amount", "the amount is missing"));
@@ -264,6 +276,9 @@ pub async fn pay(
     let mut rows = payment_rows(core, &tx, p, &mv, method, owed).await?;
     if let (Some(first), Some(id)) = (rows.first_mut(), input.id) {
         first.id = id.uuid();
+    }
+    if let (Some(first), Some(r)) = (rows.first(), receipt) {
+        super::receipt::record(core, &tx, first, mv.amount, r).await?;
     }
     for mut r in rows {
         r.reference.clone_from(&reference);

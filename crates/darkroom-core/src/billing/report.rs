@@ -106,7 +106,7 @@ pub struct BillingReport {
 }
 
 /// The checked range: its first and last day.
-fn days(core: &Core, r: &ReportRange) -> CoreResult<(String, String)> {
+pub(crate) fn days(core: &Core, r: &ReportRange) -> CoreResult<(String, String)> {
     // The latest today anywhere (UTC+14): every branch's today is in range.
     let today = darkroom_domain::booking::calendar::today(core.now(), "Pacific/Kiritimati");
     let pick = |v: &Option<DayOrBlank>, field: &str| -> CoreResult<Option<String>> {
@@ -358,7 +358,7 @@ fn cell(s: &str) -> String {
     if number { s.to_string() } else { safe_cell(s) }
 }
 
-fn csv_of(header: &[&str], rows: Vec<Vec<String>>) -> CoreResult<String> {
+pub(crate) fn csv_of(header: &[&str], rows: Vec<Vec<String>>) -> CoreResult<String> {
     let io = |e: csv::Error| CoreError::Internal(anyhow::anyhow!("writing the CSV: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header).map_err(io)?;

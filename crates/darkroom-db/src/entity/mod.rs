@@ -11,6 +11,7 @@ pub mod booking_claim;
 pub mod branch;
 pub mod calendar_feed;
 pub mod calendar_import;
+pub mod cash_receipt;
 pub mod client;
 pub mod client_address;
 pub mod client_contact;

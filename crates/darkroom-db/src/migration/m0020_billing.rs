@@ -17,11 +17,13 @@ impl MigrationTrait for Migration {
         invoices(m).await?;
         lines(m).await?;
         ledger(m).await?;
+        cash_receipts(m).await?;
         grant_billing_permissions(m).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for t in [
+            "cash_receipts",
             "ledger_entries",
             "invoice_lines",
             "invoices",
@@ -198,6 +200,45 @@ async fn ledger(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         m.create_index(index(name, "ledger_entries", cols)).await?;
     }
     Ok(())
+}
+
+/// Korea's cash receipts (현금영수증) for cash and transfer payments.
+async fn cash_receipts(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let mut t = Table::create();
+    t.table("cash_receipts")
+        .col(id())
+        .col(uuid("studio_id"))
+        .col(uuid("branch_id"))
+        .col(uuid("client_id"))
+        .col(uuid("invoice_id"))
+        .col(uuid("entry_id"))
+        .col(string("purpose"))
+        .col(string("identity_kind"))
+        .col(string("identity"))
+        .col(int("amount_minor"))
+        .col(int("supply_minor"))
+        .col(int("vat_minor"))
+        .col(string("paid_on"))
+        .col(string("status"))
+        .col(string_null("approval_number"))
+        .col(string_null("issued_on"));
+    row_meta(&mut t);
+    m.create_table(t.take()).await?;
+    m.create_index(
+        Index::create()
+            .name("ux_cash_receipts_entry")
+            .table("cash_receipts")
+            .col("entry_id")
+            .unique()
+            .take(),
+    )
+    .await?;
+    m.create_index(index(
+        "ix_cash_receipts_status",
+        "cash_receipts",
+        &["studio_id", "status", "paid_on"],
+    ))
+    .await
 }
 
 /// Managers of existing studios may bill and take payments; accountants

@@ -9,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::DbResult;
-use crate::entity::{billing_profile, invoice, invoice_line, ledger_entry};
+use crate::entity::{billing_profile, cash_receipt, invoice, invoice_line, ledger_entry};
 
 /// A branch's tax settings, if staff saved any.
 pub async fn profile(
@@ -280,5 +280,43 @@ pub async fn past_due_all(
         .order_by_asc(invoice::Column::DueOn)
         .limit(limit)
         .all(c)
+        .await?)
+}
+
+/// A studio's cash receipts, oldest payment first: of one status, or in a
+/// range of payment days.
+pub async fn cash_receipts(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    status: Option<darkroom_domain::billing::ReceiptStatus>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> DbResult<Vec<cash_receipt::Model>> {
+    let mut q = cash_receipt::Entity::find().filter(cash_receipt::Column::StudioId.eq(studio));
+    if let Some(s) = status {
+        q = q.filter(cash_receipt::Column::Status.eq(s));
+    }
+    if let Some(f) = from {
+        q = q.filter(cash_receipt::Column::PaidOn.gte(f));
+    }
+    if let Some(t) = to {
+        q = q.filter(cash_receipt::Column::PaidOn.lte(t));
+    }
+    Ok(q.order_by_asc(cash_receipt::Column::PaidOn)
+        .order_by_asc(cash_receipt::Column::CreatedAt)
+        .limit(5000)
+        .all(c)
+        .await?)
+}
+
+/// A studio's cash receipt.
+pub async fn cash_receipt(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    id: Uuid,
+) -> DbResult<Option<cash_receipt::Model>> {
+    Ok(cash_receipt::Entity::find_by_id(id)
+        .filter(cash_receipt::Column::StudioId.eq(studio))
+        .one(c)
         .await?)
 }

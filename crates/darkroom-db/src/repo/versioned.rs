@@ -16,10 +16,10 @@ use uuid::Uuid;
 
 use crate::DbResult;
 use crate::entity::{
-    availability_block, billing_profile, booking, branch, calendar_import, client, client_address,
-    client_contact, client_document, deliverable, editing_task, gallery, gallery_set, invoice,
-    invoice_line, lead, lead_task, membership, package, pipeline_stage, portal_link, project,
-    project_milestone, resource, role, session_type, studio,
+    availability_block, billing_profile, booking, branch, calendar_import, cash_receipt, client,
+    client_address, client_contact, client_document, deliverable, editing_task, gallery,
+    gallery_set, invoice, invoice_line, lead, lead_task, membership, package, pipeline_stage,
+    portal_link, project, project_milestone, resource, role, session_type, studio,
 };
 
 /// A table whose rows belong to one studio and carry a version.
@@ -85,6 +85,7 @@ versioned! {
     billing_profile "billing profile": Id, StudioId;
     invoice "invoice": Id, StudioId;
     invoice_line "invoice line": Id, StudioId;
+    cash_receipt "cash receipt": Id, StudioId;
     project_milestone "milestone": Id, StudioId;
 }
 

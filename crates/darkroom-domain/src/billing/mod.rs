@@ -241,9 +241,102 @@ impl EntryKind {
     }
 }
 
+named_enum!(
+    /// What a Korean cash receipt is for.
+    ReceiptPurpose, "cash receipt purpose" {
+        /// 소득공제: a person's income deduction (identified by phone).
+        IncomeDeduction => "income_deduction",
+        /// 지출증빙: a business's proof of expense (its registration number).
+        ExpenseProof => "expense_proof",
+    }
+);
+
+named_enum!(
+    /// Who a Korean cash receipt is issued to.
+    ReceiptIdentity, "cash receipt identity" {
+        /// A mobile number (010-1234-5678).
+        Phone => "phone",
+        /// A business registration number (123-45-67890).
+        BusinessNumber => "business_number",
+        /// A cash receipt card number.
+        Card => "card",
+    }
+);
+
+impl ReceiptIdentity {
+    /// Checks and normalises (digits only) an identity of this kind.
+    pub fn check(self, value: &str) -> Result<String, String> {
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        let only = value
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+        let ok = only
+            && match self {
+                ReceiptIdentity::Phone => {
+                    digits.starts_with("01") && (10..=11).contains(&digits.len())
+                }
+                ReceiptIdentity::BusinessNumber => digits.len() == 10,
+                ReceiptIdentity::Card => (13..=19).contains(&digits.len()),
+            };
+        if ok {
+            Ok(digits)
+        } else {
+            Err(match self {
+                ReceiptIdentity::Phone => {
+                    "a cash receipt's phone is a Korean mobile number, e.g. 010-1234-5678"
+                }
+                ReceiptIdentity::BusinessNumber => {
+                    "a business registration number has 10 digits, e.g. 123-45-67890"
+                }
+                ReceiptIdentity::Card => "a cash receipt card number has 13 to 19 digits",
+            }
+            .to_string())
+        }
+    }
+}
+
+named_enum!(
+    /// Where a cash receipt stands.
+    ReceiptStatus, "cash receipt status" {
+        /// Recorded with the payment; not yet reported to the tax office.
+        Pending => "pending",
+        /// Reported: it has the tax office's approval number.
+        Issued => "issued",
+        /// Cancelled (the money was given back).
+        Cancelled => "cancelled",
+    }
+);
+
+/// A Korean amount paid (VAT included) as supply value and VAT, the VAT
+/// cut off below one won.
+pub fn kr_split(amount: i64) -> (i64, i64) {
+    let vat = amount / 11;
+    (amount - vat, vat)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cash_receipts() {
+        assert_eq!(kr_split(110_000), (100_000, 10_000));
+        assert_eq!(kr_split(10_000), (9_091, 909));
+        assert_eq!(
+            ReceiptIdentity::Phone.check("010-1234-5678"),
+            Ok("01012345678".into())
+        );
+        assert!(ReceiptIdentity::Phone.check("02-123-4567").is_err());
+        assert_eq!(
+            ReceiptIdentity::BusinessNumber.check("123-45-67890"),
+            Ok("1234567890".into())
+        );
+        assert!(
+            ReceiptIdentity::BusinessNumber
+                .check("123-45-6789x")
+                .is_err()
+        );
+    }
 
     #[test]
     fn status_follows_the_ledger() {

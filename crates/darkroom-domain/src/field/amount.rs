@@ -19,6 +19,12 @@ pick!(/// A custom fee, or `""` for none.
     FeeKindOrBlank => crate::billing::FeeKind, or blank);
 pick!(/// How money moved.
     PaymentMethodName => crate::billing::PaymentMethod);
+pick!(/// Who a cash receipt is issued to.
+    ReceiptIdentityName => crate::billing::ReceiptIdentity);
+pick!(/// What a cash receipt is for.
+    ReceiptPurposeName => crate::billing::ReceiptPurpose);
+pick!(/// Where a cash receipt stands.
+    ReceiptStatusName => crate::billing::ReceiptStatus);
 
 ascii_field!(
     /// An amount of money as people type it: digits with an optional

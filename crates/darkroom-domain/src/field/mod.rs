@@ -591,7 +591,8 @@ mod schema;
 
 pub use amount::{
     Amount, Discount, FeeKindOrBlank, InvoiceKindName, InvoiceStatusName, LineKindName,
-    PaymentMethodName, Percent, Quantity, TaxRegimeName,
+    PaymentMethodName, Percent, Quantity, ReceiptIdentityName, ReceiptPurposeName,
+    ReceiptStatusName, TaxRegimeName,
 };
 pub use day::{ClockOrBlank, DayOrBlank, clock_of, day_of};
 

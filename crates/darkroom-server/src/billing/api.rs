@@ -11,9 +11,10 @@ use darkroom_core::billing::line::{self, InvoiceLineChange, NewInvoiceLine};
 use darkroom_core::billing::list::{self, Account, InvoiceFilter};
 use darkroom_core::billing::payment::{self, PaymentInput, RefundInput};
 use darkroom_core::billing::profile::{self, BillingSettings, BillingSettingsInput};
+use darkroom_core::billing::receipt::{self, CashReceiptChange, CashReceiptView};
 use darkroom_core::billing::report::{self, BillingReport, ReportRange};
 use darkroom_core::billing::{self, InvoiceDetail, InvoiceView};
-use darkroom_domain::{BranchId, ClientId, InvoiceId, InvoiceLineId};
+use darkroom_domain::{BranchId, ClientId, InvoiceId, InvoiceLineId, ReceiptId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -299,6 +300,55 @@ async fn ledger_csv(
     Ok(crate::web::bytes::csv("ledger.csv", body))
 }
 
+/// The studio's Korean cash receipts (pending ones are yet to be filed).
+#[utoipa::path(get, path = "/api/v1/cash-receipts", tag = "billing", params(ReceiptFilter),
+    responses((status = 200, body = Vec<CashReceiptView>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn list_receipts(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ApiQuery(f): ApiQuery<ReceiptFilter>,
+) -> ApiResult<Json<Vec<CashReceiptView>>> {
+    Ok(Json(receipt::list(&s.core, &p, f.status.as_ref()).await?))
+}
+
+/// Record a cash receipt's issue (the tax office's approval number) or its
+/// cancellation.
+#[utoipa::path(patch, path = "/api/v1/cash-receipts/{receipt_id}", tag = "billing", request_body = CashReceiptChange,
+    params(("receipt_id" = ReceiptId, Path, description = "`crc_...`")),
+    responses((status = 200, body = CashReceiptView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn update_receipt(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<CashReceiptChange>,
+) -> ApiResult<Json<CashReceiptView>> {
+    Ok(Json(
+        receipt::update(&s.core, &p, &m, path_id(&id)?, input).await?,
+    ))
+}
+
+/// Cash receipts of a range as CSV, for filing.
+#[utoipa::path(get, path = "/api/v1/reports/billing/cash-receipts.csv", tag = "billing", params(ReportRange),
+    responses((status = 200, content_type = "text/csv", description = "A row per receipt"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn receipts_csv(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ApiQuery(r): ApiQuery<ReportRange>,
+) -> ApiResult<axum::response::Response> {
+    let body = receipt::receipts_csv(&s.core, &p, &r).await?;
+    Ok(crate::web::bytes::csv("cash-receipts.csv", body))
+}
+
+/// Which cash receipts to list.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReceiptFilter {
+    /// `pending`, `issued` or `cancelled`.
+    pub status: Option<darkroom_domain::field::ReceiptStatusName>,
+}
+
 pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     r.routes(routes!(list_invoices, create_invoice))
         .routes(routes!(get_invoice, update_invoice, delete_invoice))
@@ -314,4 +364,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(billing_report))
         .routes(routes!(gst_csv))
         .routes(routes!(ledger_csv))
+        .routes(routes!(receipts_csv))
+        .routes(routes!(list_receipts))
+        .routes(routes!(update_receipt))
 }

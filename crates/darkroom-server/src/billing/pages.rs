@@ -337,6 +337,13 @@ pub async fn pay(ctx: PageCtx, Path(id): Path<String>, PageForm(f): Form) -> Res
         received_on: opt_field(get(&f, "received_on")),
         reference: opt_field(get(&f, "reference")),
         note: opt_field(get(&f, "note")),
+        cash_receipt: (!get(&f, "receipt_identity").trim().is_empty()).then(|| {
+            darkroom_core::billing::receipt::CashReceiptInput {
+                identity_kind: field(get(&f, "receipt_kind")),
+                identity: field(get(&f, "receipt_identity")),
+                purpose: None,
+            }
+        }),
     };
     let r = payment::pay(&ctx.state.core, &ctx.p, &ctx.meta, id, input).await;
     answer(&ctx, id, r.map(|_| "payment_recorded"), "#money").await
@@ -491,6 +498,9 @@ pub async fn report_csv(ctx: PageCtx, Path(name): Path<String>, q: Params) -> Re
     let body = match name.as_str() {
         "gst.csv" => darkroom_core::billing::report::gst_csv(core, &ctx.p, &r).await,
         "ledger.csv" => darkroom_core::billing::report::ledger_csv(core, &ctx.p, &r).await,
+        "cash-receipts.csv" => {
+            darkroom_core::billing::receipt::receipts_csv(core, &ctx.p, &r).await
+        }
         _ => Err(CoreError::not_found("report")),
     };
     match body {

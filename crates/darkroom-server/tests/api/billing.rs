@@ -866,3 +866,128 @@ async fn every_money_report_adds_up_to_the_ledger() {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
 }
+
+/// A Seoul branch registered with a business number: Korea's VAT.
+async fn seoul_branch(app: &TestApp, who: &Who) -> String {
+    let (s, b) = app
+        .post(
+            who,
+            "/api/v1/branches",
+            json!({ "name": "Seoul", "invoice_prefix": "SEL-", "tax_id_kind": "brn", "tax_id": "123-45-67890",
+                    "time_zone": "Asia/Seoul", "currency": "KRW" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    b["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_korean_cash_payment_records_a_cash_receipt_to_file() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let seoul = seoul_branch(&app, &owner).await;
+    let (_, settings) = app
+        .get(&owner, &format!("/api/v1/branches/{seoul}/billing"))
+        .await;
+    assert_eq!(settings["tax_regime"], "vat_kr");
+    assert_eq!(settings["prices_include_tax"], true);
+    let minji = client(&app, &owner, json!({ "name": "김민지" })).await;
+    let (s, d) = app
+        .post(&owner, "/api/v1/invoices", json!({ "client_id": minji, "branch_id": seoul, "lines": [{ "description": "웨딩 촬영", "unit_price": "1100000" }] }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    assert_eq!(d["invoice"]["totals"]["net_minor"], 1_000_000);
+    assert_eq!(d["invoice"]["totals"]["vat_minor"], 100_000);
+    assert_eq!(d["invoice"]["totals"]["total_minor"], 1_100_000);
+    let v = issue(&app, &owner, &d).await;
+    let fy = year_label(&app, 1);
+    assert_eq!(v["invoice"]["number"], format!("SEL-{fy}/000001"));
+    let id = v["invoice"]["id"].as_str().unwrap();
+    let pays = format!("/api/v1/invoices/{id}/payments");
+    let receipt = json!({ "identity_kind": "phone", "identity": "010-1234-5678" });
+    let (s, e) = app
+        .post(
+            &owner,
+            &pays,
+            json!({ "amount": "500000", "method": "card_terminal", "cash_receipt": receipt }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, e) = app
+        .post(&owner, &pays, json!({ "amount": "500000", "method": "cash", "cash_receipt": { "identity_kind": "phone", "identity": "02-123-4567" } }))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["errors"][0]["field"], "cash_receipt.identity");
+    let (s, v) = app
+        .post(
+            &owner,
+            &pays,
+            json!({ "amount": "500000", "method": "cash", "cash_receipt": receipt }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, list) = app
+        .get(&owner, "/api/v1/cash-receipts?status=pending")
+        .await;
+    let r = &list[0];
+    assert_eq!(
+        (
+            r["amount_minor"].as_i64(),
+            r["supply_minor"].as_i64(),
+            r["vat_minor"].as_i64()
+        ),
+        (Some(500_000), Some(454_546), Some(45_454))
+    );
+    assert_eq!(r["identity"], "*******5678");
+    assert_eq!(r["purpose"], "income_deduction");
+    let rid = r["id"].as_str().unwrap();
+    let (s, e) = app
+        .patch(
+            &owner,
+            &format!("/api/v1/cash-receipts/{rid}"),
+            json!({ "version": r["version"], "status": "issued" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, r2) = app
+        .patch(
+            &owner,
+            &format!("/api/v1/cash-receipts/{rid}"),
+            json!({ "version": r["version"], "status": "issued", "approval_number": "123456789" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r2}");
+    assert_eq!(r2["status"], "issued");
+    let csv = app
+        .http
+        .get(app.url("/api/v1/reports/billing/cash-receipts.csv"))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains("01012345678,500000,454546,45454,issued,123456789"),
+        "{csv}"
+    );
+    // Elsewhere than Korea there is no cash receipt.
+    let blr = gst_branch(&app, &owner, "BLR-").await;
+    let other = issue(
+        &app,
+        &owner,
+        &draft(&app, &owner, &minji, &blr, "100").await,
+    )
+    .await;
+    let oid = other["invoice"]["id"].as_str().unwrap();
+    let (s, e) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{oid}/payments"),
+            json!({ "amount": "10", "method": "cash", "cash_receipt": receipt }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(e.to_string().contains("Korea"), "{e}");
+}

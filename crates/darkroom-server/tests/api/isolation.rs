@@ -295,7 +295,9 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{invoice}");
+    let receipt_id = korean_receipt(app, &owner, client["id"].as_str().unwrap()).await;
     let mut ids = HashMap::new();
+    ids.insert("receipt_id", receipt_id);
     ids.insert(
         "invoice_id",
         invoice["invoice"]["id"].as_str().unwrap().to_string(),
@@ -378,6 +380,31 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
     Fixtures { who: owner, ids }
 }
 
+/// A cash receipt of a Korean branch's paid invoice.
+async fn korean_receipt(app: &TestApp, owner: &Who, client: &str) -> String {
+    let (_, b) = app
+        .post(owner, "/api/v1/branches", json!({ "name": "Seoul", "invoice_prefix": "SEL-", "tax_id_kind": "brn", "tax_id": "123-45-67890", "currency": "KRW" }))
+        .await;
+    let (_, d) = app
+        .post(owner, "/api/v1/invoices", json!({ "client_id": client, "branch_id": b["id"], "lines": [{ "description": "Prints", "unit_price": "11000" }] }))
+        .await;
+    let id = d["invoice"]["id"].as_str().unwrap();
+    let (s, v) = app
+        .post(
+            owner,
+            &format!("/api/v1/invoices/{id}/issue"),
+            json!({ "version": d["invoice"]["version"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .post(owner, &format!("/api/v1/invoices/{id}/payments"), json!({ "amount": "11000", "method": "cash", "cash_receipt": { "identity_kind": "phone", "identity": "010-1234-5678" } }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, list) = app.get(owner, "/api/v1/cash-receipts").await;
+    list[0]["id"].as_str().unwrap().to_string()
+}
+
 /// A well-formed id of the kind a parameter takes, that exists nowhere.
 fn fresh_id(param: &str) -> String {
     let prefix = match param {
@@ -405,6 +432,7 @@ fn fresh_id(param: &str) -> String {
         "calendar_import_id" => "cim",
         "milestone_id" => "mst",
         "invoice_id" => "inv",
+        "receipt_id" => "crc",
         "line_id" => "inl",
         "link_id" => "lnk",
         "set_id" => "set",
@@ -540,6 +568,7 @@ fn word_values(param: &str) -> Option<Vec<&'static str>> {
             "revise",
         ]),
         "rendition" => Some(vec!["thumb", "preview", "proof", "original"]),
+        "file" => Some(vec!["gst.csv", "ledger.csv", "cash-receipts.csv"]),
         _ => None,
     }
 }
