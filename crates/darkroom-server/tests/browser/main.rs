@@ -16,6 +16,7 @@ use serde_json::json;
 
 use helpers::TestApp;
 
+mod billing;
 mod bookings;
 mod crm;
 mod portal;
