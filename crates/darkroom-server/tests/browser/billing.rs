@@ -12,7 +12,10 @@ use super::{
 };
 
 async fn fill_id(c: &Client, id: &str, value: &str) {
-    let el = c.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("no field #{id}"));
+    let el = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("no field #{id}"));
     el.clear().await.unwrap();
     el.send_keys(value).await.unwrap();
 }
@@ -32,15 +35,26 @@ async fn staff_draft_issue_and_take_a_payment_on_an_invoice() {
             .await;
         assert!(s.is_success(), "{b}");
         let (_, asha) = app
-            .post(&owner, "/api/v1/clients", json!({ "name": "Asha Rao", "kind": "couple", "partner_name": "Ravi" }))
+            .post(
+                &owner,
+                "/api/v1/clients",
+                json!({ "name": "Asha Rao", "kind": "couple", "partner_name": "Ravi" }),
+            )
             .await;
         let client = asha["id"].as_str().unwrap().to_string();
         let driver = chromedriver();
         let c = browser(&driver, width).await;
         sign_in(&c, &app, &owner.email).await;
 
-        c.goto(&app.url(&format!("/clients/{client}"))).await.unwrap();
-        c.find(Locator::Css("a[href^='/invoices/new']")).await.unwrap().click().await.unwrap();
+        c.goto(&app.url(&format!("/clients/{client}")))
+            .await
+            .unwrap();
+        c.find(Locator::Css("a[href^='/invoices/new']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         wait_path(&c, "/invoices/new").await;
         check_accessible_and_fits(&c, width).await;
         snap(&c, &format!("invoice-new-{width}")).await;
