@@ -54,7 +54,8 @@ pub struct InvoiceInput {
     pub prices_include_tax: Option<bool>,
     /// The due day, instead of the payment terms (`""`: from the terms).
     pub due_on: Option<DayOrBlank>,
-    /// Lines to add with a new draft.
+    /// Lines to add with a new draft. A project's draft sent without
+    /// `lines` starts with the project's package.
     #[schema(max_items = 200)]
     pub lines: Option<Vec<LineInput>>,
 }
@@ -318,6 +319,9 @@ pub async fn create(
     let tx = core.db().begin().await?;
     let m = write::insert::<invoice::Entity>(core, &tx, p.studio, &id, am).await?;
     add_lines(core, &tx, &m, &s, &lines).await?;
+    if input.lines.is_none() {
+        package_line(core, &tx, &m, &s, project.as_ref()).await?;
+    }
     let m = save(core, &tx, &m, m.version, invoice::ActiveModel::default()).await?;
     let payload = serde_json::json!({ "client": client_id, "kind": m.kind, "lines": lines.len() });
     record(
@@ -349,6 +353,29 @@ async fn add_lines(
             .map_err(|e| e.nested(&format!("lines[{i}]")))?;
     }
     Ok(())
+}
+
+/// A draft for a project, sent without lines, starts with the project's
+/// package (when it is priced in the invoice's currency at a rate the
+/// branch's tax allows; otherwise staff add the lines).
+async fn package_line(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    m: &invoice::Model,
+    s: &BillingSettings,
+    project: Option<&crate::projects::interface::ProjectView>,
+) -> CoreResult<()> {
+    let Some(pkg) = project.and_then(|p| p.package_id) else {
+        return Ok(());
+    };
+    let line = LineInput {
+        package_id: Some(pkg),
+        ..Default::default()
+    };
+    match insert_line(core, tx, m, s, mode_of(m), &line, 0).await {
+        Ok(_) | Err(CoreError::Validation(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The header fields every draft change may send.

@@ -991,3 +991,46 @@ async fn a_korean_cash_payment_records_a_cash_receipt_to_file() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e.to_string().contains("Korea"), "{e}");
 }
+
+#[tokio::test]
+async fn a_projects_invoice_starts_with_its_package() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let branch = gst_branch(&app, &owner, "BLR-").await;
+    let (s, pkg) = app
+        .post(&owner, "/api/v1/packages", json!({ "branch_id": branch, "name": "Wedding gold", "price": "150000", "tax_rate_bp": 1800 }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{pkg}");
+    let asha = client(&app, &owner, json!({ "name": "Asha" })).await;
+    let (s, project) = app
+        .post(&owner, "/api/v1/projects", json!({ "client_id": asha, "branch_id": branch, "kind": "wedding", "package_id": pkg["id"] }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{project}");
+    let (s, d) = app
+        .post(
+            &owner,
+            "/api/v1/invoices",
+            json!({ "client_id": asha, "project_id": project["id"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    assert_eq!(
+        d["invoice"]["branch_id"], branch,
+        "the project's branch bills"
+    );
+    assert_eq!(d["lines"][0]["description"], "Wedding gold");
+    assert_eq!(d["lines"][0]["kind"], "package");
+    assert_eq!(d["lines"][0]["tax_rate"], "18");
+    assert_eq!(d["invoice"]["totals"]["total_minor"], 17_700_000);
+    // Another client's project is refused.
+    let ravi = client(&app, &owner, json!({ "name": "Ravi" })).await;
+    let (s, e) = app
+        .post(
+            &owner,
+            "/api/v1/invoices",
+            json!({ "client_id": ravi, "project_id": project["id"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["errors"][0]["field"], "project_id");
+}
