@@ -46,12 +46,8 @@ pub struct Filter {
     pub status: Option<InvoiceStatus>,
     /// `Some(true)`: credit notes only; `Some(false)`: invoices only.
     pub credit_notes: Option<bool>,
-    /// Only these statuses (open invoices, for the overdue chore).
+    /// Only these statuses (open invoices).
     pub statuses: Option<Vec<InvoiceStatus>>,
-    /// Issued before this day (`YYYY-MM-DD`), due before it.
-    pub due_before: Option<String>,
-    pub issued_from: Option<String>,
-    pub issued_to: Option<String>,
 }
 
 /// A studio's live invoices, newest first, at most `limit`.
@@ -83,15 +79,6 @@ pub async fn list(
         Some(true) => q = q.filter(invoice::Column::CreditNoteOf.is_not_null()),
         Some(false) => q = q.filter(invoice::Column::CreditNoteOf.is_null()),
         None => {}
-    }
-    if let Some(d) = &f.due_before {
-        q = q.filter(invoice::Column::DueOn.lt(d.clone()));
-    }
-    if let Some(d) = &f.issued_from {
-        q = q.filter(invoice::Column::IssuedOn.gte(d.clone()));
-    }
-    if let Some(d) = &f.issued_to {
-        q = q.filter(invoice::Column::IssuedOn.lte(d.clone()));
     }
     Ok(q.order_by_desc(invoice::Column::CreatedAt)
         .order_by_desc(invoice::Column::Id)
