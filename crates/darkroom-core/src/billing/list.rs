@@ -82,7 +82,6 @@ pub async fn list(core: &Core, p: &Principal, f: &InvoiceFilter) -> CoreResult<V
                 InvoiceStatus::Overdue,
             ]
         }),
-        ..Default::default()
     };
     let c = core.db().conn();
     let rows = repo::billing::list(c, p.studio, &filter, LIST_LIMIT)
