@@ -21,7 +21,8 @@ pub mod studio;
 pub mod testing;
 
 pub use kernel::ctx::{
-    Core, CoreSettings, JobSettings, MediaSettings, MediaStores, Meta, SmtpSecurity, SmtpSettings,
+    Core, CoreSettings, JobSettings, MediaSettings, MediaStores, Meta, PaymentSettings,
+    SmtpSecurity, SmtpSettings,
 };
 pub use kernel::error::{CoreError, CoreResult};
 pub use kernel::principal::{Principal, Via};

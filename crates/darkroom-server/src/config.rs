@@ -49,6 +49,7 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub smtp: Option<SmtpConfig>,
     pub media: MediaConfig,
+    pub payments: PaymentsConfig,
 }
 
 impl Default for Config {
@@ -68,6 +69,7 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             smtp: None,
             media: MediaConfig::default(),
+            payments: PaymentsConfig::default(),
         }
     }
 }
@@ -267,6 +269,29 @@ fn default_region() -> String {
 pub struct MetricsConfig {
     /// If set, `/metrics` requires `Authorization: Bearer <token>`.
     pub token: Option<Secret>,
+}
+
+/// Where online payments go. Each studio sets its own Stripe keys
+/// (Settings → Online payments); these only say where Stripe is.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentsConfig {
+    /// Stripe's API (another address only for a test server such as localstripe).
+    pub stripe_api_base: String,
+    /// Stripe.js, loaded by the client's pay page.
+    pub stripe_js_url: String,
+    /// Oldest a signed Stripe notice may be, in seconds (Stripe's libraries use 300).
+    pub webhook_tolerance_secs: u64,
+}
+
+impl Default for PaymentsConfig {
+    fn default() -> Self {
+        Self {
+            stripe_api_base: "https://api.stripe.com".into(),
+            stripe_js_url: "https://js.stripe.com/v3/".into(),
+            webhook_tolerance_secs: 300,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -534,6 +559,15 @@ impl Config {
         media.max_pixels = self.media.max_megapixels * 1_000_000;
         media.orphan_grace = Duration::from_secs(self.media.orphan_grace_minutes * 60);
         s.media = media;
+        s.payments = darkroom_core::PaymentSettings {
+            stripe_api_base: self
+                .payments
+                .stripe_api_base
+                .trim_end_matches('/')
+                .to_string(),
+            stripe_js_url: self.payments.stripe_js_url.clone(),
+            webhook_tolerance: Duration::from_secs(self.payments.webhook_tolerance_secs),
+        };
         s.smtp = self.smtp.as_ref().map(|m| SmtpSettings {
             host: m.host.clone(),
             port: m.port,

@@ -30,10 +30,14 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     let embeddable = req.uri().path().starts_with("/inquire/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(if embeddable { CSP_EMBEDDABLE } else { CSP }),
-    );
+    // A page that must run a payment provider's script sets its own,
+    // narrower-than-open policy (the portal's pay page); all others get ours.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(if embeddable { CSP_EMBEDDABLE } else { CSP }),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

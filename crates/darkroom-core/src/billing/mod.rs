@@ -15,6 +15,7 @@ use darkroom_domain::money::Currency;
 use darkroom_domain::permission::Permission;
 use darkroom_domain::{
     BranchId, ClientId, EntryId, InvoiceId, InvoiceLineId, ProjectId, StudioId, Timestamp, TypedId,
+    UserId,
 };
 use serde::Serialize;
 
@@ -25,6 +26,7 @@ use crate::{Core, Meta, Principal};
 
 pub mod credit;
 pub mod draft;
+pub mod interface;
 pub mod issue;
 pub mod line;
 pub mod list;
@@ -34,6 +36,7 @@ pub mod pdf;
 pub mod profile;
 pub mod receipt;
 pub mod report;
+pub mod stripe;
 
 pub(crate) fn register(r: &mut crate::kernel::registry::Registry) {
     r.chore("overdue invoices", overdue::overdue_chore);
@@ -307,11 +310,19 @@ pub(crate) async fn view_of(
 /// An invoice whole: lines, ledger, credit notes and the client's credit.
 pub async fn detail(core: &Core, p: &Principal, id: InvoiceId) -> CoreResult<InvoiceDetail> {
     let m = load(core, p, id, Permission::InvoiceView).await?;
-    let c = core.db().conn();
-    let lines = repo::billing::lines(c, p.studio, m.id).await?;
-    let entries = repo::billing::entries(c, p.studio, &[m.id], None).await?;
-    let notes = repo::billing::credit_notes(c, p.studio, m.id).await?;
-    let account = repo::billing::entries(c, p.studio, &[], Some(m.client_id)).await?;
+    detail_of(core.db().conn(), m).await
+}
+
+/// Invoice `m` whole, read without asking who wants it (callers check).
+pub(crate) async fn detail_of(
+    c: &impl ConnectionTrait,
+    m: invoice::Model,
+) -> CoreResult<InvoiceDetail> {
+    let studio = StudioId::from_uuid(m.studio_id);
+    let lines = repo::billing::lines(c, studio, m.id).await?;
+    let entries = repo::billing::entries(c, studio, &[m.id], None).await?;
+    let notes = repo::billing::credit_notes(c, studio, m.id).await?;
+    let account = repo::billing::entries(c, studio, &[], Some(m.client_id)).await?;
     let mut credit_notes = Vec::with_capacity(notes.len());
     for n in notes {
         credit_notes.push(view_of(c, n).await?);
@@ -378,6 +389,19 @@ pub(crate) fn ledger_row(
     amount: i64,
     day: &str,
 ) -> ledger_entry::Model {
+    entry_row(core, Some(p.user), m, kind, amount, day)
+}
+
+/// A new ledger entry on invoice `m`, recorded by `by` (`None`: a
+/// gateway's notice).
+pub(crate) fn entry_row(
+    core: &Core,
+    by: Option<UserId>,
+    m: &invoice::Model,
+    kind: EntryKind,
+    amount: i64,
+    day: &str,
+) -> ledger_entry::Model {
     ledger_entry::Model {
         id: uuid::Uuid::now_v7(),
         studio_id: m.studio_id,
@@ -393,7 +417,7 @@ pub(crate) fn ledger_row(
         reference: None,
         note: None,
         external_id: None,
-        recorded_by: Some(p.user.uuid()),
+        recorded_by: by.map(|u| u.uuid()),
         created_at: core.now().as_micros(),
     }
 }

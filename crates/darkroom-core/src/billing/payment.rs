@@ -304,6 +304,24 @@ pub async fn pay(
     detail(core, p, id).await
 }
 
+/// The credit note a refund comes with (unless told not to): for what is
+/// given back beyond what the client had overpaid. Returns its amount.
+async fn credit_back(
+    core: &Core,
+    tx: &darkroom_db::Tx,
+    (p, meta): (&Principal, &Meta),
+    mv: &Movement,
+    credit: Option<bool>,
+    reason: &str,
+) -> CoreResult<i64> {
+    let owed_back = (-mv.sums.owed()).max(0);
+    let to_credit = (mv.amount - owed_back).max(0);
+    if credit.unwrap_or(true) && to_credit > 0 {
+        super::credit::credit_in(core, tx, p, meta, &mv.m, to_credit, reason).await?;
+    }
+    Ok(to_credit)
+}
+
 /// Gives money back on an invoice (with a credit note for it, unless told
 /// not to).
 pub async fn refund(
@@ -319,11 +337,11 @@ pub async fn refund(
     }
     let mut errs = FieldErrors::new();
     let method = errs.check("method", input.method.check());
-    if matches!(method, Some(PaymentMethod::Stripe | PaymentMethod::Credit)) {
+    if method == Some(PaymentMethod::Credit) {
         errs.add(
             "method",
-            "not_manual",
-            "give money back by cash, bank transfer, card terminal, cheque or UPI",
+            "not_money",
+            "give money back by cash, bank transfer, card terminal, cheque, UPI, or through Stripe for a card payment",
         );
     }
     let reason = errs.check("reason", input.reason.check("the reason"));
@@ -348,16 +366,18 @@ pub async fn refund(
             ),
         ));
     }
-    let owed_back = (-mv.sums.owed()).max(0);
-    let to_credit = (mv.amount - owed_back).max(0);
-    if input.credit.unwrap_or(true) && to_credit > 0 {
-        super::credit::credit_in(core, &tx, p, meta, &mv.m, to_credit, &reason).await?;
-    }
     let mut r = entry(core, p, &mv, EntryKind::Refund, method, mv.amount);
     if let Some(id) = input.id {
         r.id = id.uuid();
     }
     r.reference = reference;
+    if method == PaymentMethod::Stripe {
+        // Before anything is written: a refusal from Stripe changes nothing.
+        let back = super::stripe::online::refund(core, &tx, &mv.m, mv.amount, r.id).await?;
+        r.reference = back.payment_intent;
+        r.external_id = Some(back.id);
+    }
+    let to_credit = credit_back(core, &tx, (p, meta), &mv, input.credit, &reason).await?;
     r.note = Some(reason.clone());
     repo::billing::append(&tx, r).await?;
     let fresh = repo::billing::find(&tx, p.studio, id)

@@ -67,6 +67,27 @@ impl SmtpSecurity {
     }
 }
 
+/// Where the online payment provider is (each studio brings its own keys).
+#[derive(Clone, Debug)]
+pub struct PaymentSettings {
+    /// Stripe's API, without a trailing slash.
+    pub stripe_api_base: String,
+    /// Stripe.js, for the client's pay page.
+    pub stripe_js_url: String,
+    /// Oldest a signed notice from Stripe may be.
+    pub webhook_tolerance: Duration,
+}
+
+impl Default for PaymentSettings {
+    fn default() -> Self {
+        Self {
+            stripe_api_base: "https://api.stripe.com".into(),
+            stripe_js_url: "https://js.stripe.com/v3/".into(),
+            webhook_tolerance: Duration::from_secs(300),
+        }
+    }
+}
+
 /// Job queue tuning.
 #[derive(Clone, Debug)]
 pub struct JobSettings {
@@ -168,6 +189,7 @@ pub struct CoreSettings {
     pub smtp: Option<SmtpSettings>,
     pub jobs: JobSettings,
     pub media: MediaSettings,
+    pub payments: PaymentSettings,
 }
 
 impl CoreSettings {
@@ -186,6 +208,7 @@ impl CoreSettings {
             smtp: None,
             jobs: JobSettings::default(),
             media: MediaSettings::in_dir(std::env::temp_dir().join("darkroom-uploads")),
+            payments: PaymentSettings::default(),
         }
     }
 

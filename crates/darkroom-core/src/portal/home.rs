@@ -69,6 +69,8 @@ pub struct PortalHome {
     pub sessions: Vec<PortalSession>,
     pub galleries: Vec<PortalGallery>,
     pub documents: Vec<PortalDocument>,
+    /// Their invoices, what they owe and their credit.
+    pub account: crate::billing::interface::ClientAccount,
 }
 
 pub async fn home(core: &Core, v: &Visitor) -> CoreResult<PortalHome> {
@@ -129,7 +131,9 @@ pub async fn home(core: &Core, v: &Visitor) -> CoreResult<PortalHome> {
             file_name: d.file.map(|f| f.name),
         })
         .collect();
+    let account = crate::billing::interface::client_account(core, v.studio, v.client).await?;
     Ok(PortalHome {
+        account,
         studio: header.shown_name(),
         client: card.name,
         time_zone: header.time_zone,

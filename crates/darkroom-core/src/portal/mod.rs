@@ -19,6 +19,7 @@ use crate::kernel::{secret, tenant, write};
 use crate::{Core, Meta, Principal};
 
 pub mod home;
+pub mod money;
 
 pub use home::{PortalHome, home};
 

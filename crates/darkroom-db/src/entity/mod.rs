@@ -38,6 +38,7 @@ pub mod login;
 pub mod membership;
 pub mod one_time_token;
 pub mod package;
+pub mod payment_account;
 pub mod permission_grant;
 pub mod photo;
 pub mod photo_note;

@@ -24,6 +24,7 @@ mod m0017_documents;
 mod m0018_group_sessions;
 mod m0019_calendar_imports;
 mod m0020_billing;
+mod m0021_payment_accounts;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_group_sessions::Migration),
             Box::new(m0019_calendar_imports::Migration),
             Box::new(m0020_billing::Migration),
+            Box::new(m0021_payment_accounts::Migration),
         ]
     }
 }

@@ -9,7 +9,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::DbResult;
-use crate::entity::{billing_profile, cash_receipt, invoice, invoice_line, ledger_entry};
+use crate::entity::{
+    billing_profile, cash_receipt, invoice, invoice_line, ledger_entry, payment_account,
+};
 
 /// A branch's tax settings, if staff saved any.
 pub async fn profile(
@@ -306,4 +308,31 @@ pub async fn cash_receipt(
         .filter(cash_receipt::Column::StudioId.eq(studio))
         .one(c)
         .await?)
+}
+
+/// The studio's account with an online payment provider, if it set one.
+pub async fn payment_account(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    provider: &str,
+) -> DbResult<Option<payment_account::Model>> {
+    Ok(payment_account::Entity::find()
+        .filter(payment_account::Column::StudioId.eq(studio))
+        .filter(payment_account::Column::Provider.eq(provider))
+        .one(c)
+        .await?)
+}
+
+/// Removes the studio's account with a provider.
+pub async fn delete_payment_account(
+    c: &impl ConnectionTrait,
+    studio: StudioId,
+    id: Uuid,
+) -> DbResult<()> {
+    payment_account::Entity::delete_many()
+        .filter(payment_account::Column::StudioId.eq(studio))
+        .filter(payment_account::Column::Id.eq(id))
+        .exec(c)
+        .await?;
+    Ok(())
 }

@@ -18,8 +18,8 @@ use crate::DbResult;
 use crate::entity::{
     availability_block, billing_profile, booking, branch, calendar_import, cash_receipt, client,
     client_address, client_contact, client_document, deliverable, editing_task, gallery,
-    gallery_set, invoice, invoice_line, lead, lead_task, membership, package, pipeline_stage,
-    portal_link, project, project_milestone, resource, role, session_type, studio,
+    gallery_set, invoice, invoice_line, lead, lead_task, membership, package, payment_account,
+    pipeline_stage, portal_link, project, project_milestone, resource, role, session_type, studio,
 };
 
 /// A table whose rows belong to one studio and carry a version.
@@ -86,6 +86,7 @@ versioned! {
     invoice "invoice": Id, StudioId;
     invoice_line "invoice line": Id, StudioId;
     cash_receipt "cash receipt": Id, StudioId;
+    payment_account "payment account": Id, StudioId;
     project_milestone "milestone": Id, StudioId;
 }
 

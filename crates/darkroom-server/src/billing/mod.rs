@@ -7,6 +7,7 @@ use crate::context::{Context, Pages};
 
 mod api;
 mod pages;
+mod stripe;
 
 pub fn context() -> Context {
     Context {
@@ -14,8 +15,9 @@ pub fn context() -> Context {
             "billing",
             "Invoices, credit notes, payments, refunds and tax (decision 0032)",
         )],
-        api: api::routes,
+        api: |r| stripe::routes(api::routes(r)),
         pages,
+        guest_pages,
         templates: &[
             ("invoices.html", include_str!("templates/invoices.html")),
             ("invoice.html", include_str!("templates/invoice.html")),
@@ -35,6 +37,10 @@ pub fn context() -> Context {
                 "billing_settings.html",
                 include_str!("templates/billing_settings.html"),
             ),
+            (
+                "payments_settings.html",
+                include_str!("templates/payments_settings.html"),
+            ),
         ],
         notices: &[
             ("invoice_drafted", "Draft saved."),
@@ -50,6 +56,14 @@ pub fn context() -> Context {
             ("refund_recorded", "Refund recorded."),
             ("credit_note_issued", "Credit note issued."),
             ("billing_saved", "Billing settings saved."),
+            (
+                "stripe_saved",
+                "Stripe connected: clients can pay invoices by card in their portal.",
+            ),
+            (
+                "stripe_removed",
+                "Stripe disconnected: clients can no longer pay by card.",
+            ),
         ],
         ..Context::named("billing")
     }
@@ -82,5 +96,14 @@ fn pages() -> Pages {
             "/branches/{branch_id}/billing",
             get(p::settings).post(p::save_settings),
         ),
+        (
+            "/settings/payments",
+            get(stripe::settings).post(stripe::save),
+        ),
+        ("/settings/payments/disconnect", post(stripe::disconnect)),
     ]
+}
+
+fn guest_pages() -> Pages {
+    vec![("/hooks/stripe/{studio_id}", post(stripe::hook))]
 }

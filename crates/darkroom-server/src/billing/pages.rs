@@ -207,6 +207,7 @@ async fn show_page(
         context! {
             title => title, d => d, errors => errors, flash => flash_text(flash),
             packages => packages, fees => names::<FeeKind>(), methods => methods,
+            by_card => d.entries.iter().any(|e| e.method == Some(PaymentMethod::Stripe)),
             kinds => names::<InvoiceKind>(), places => places(),
             gst => d.invoice.tax_regime == TaxRegime::GstIn,
             ut => d.invoice.supplier_state.as_deref().is_some_and(gst::is_union_territory),

@@ -133,3 +133,104 @@ pub async fn sign_out(State(s): State<AppState>, jar: CookieJar) -> Response {
     let jar = jar.remove(Cookie::build(s.portal_cookie()).path("/portal").build());
     (jar, Redirect::to("/portal")).into_response()
 }
+
+fn private(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
+}
+
+/// The signed-in client and the invoice id in the path (a malformed id
+/// answers like a missing invoice).
+async fn visitor_and_invoice(
+    s: &AppState,
+    jar: &CookieJar,
+    id: &str,
+) -> Result<(portal::Visitor, darkroom_domain::InvoiceId), Box<Response>> {
+    let v = visitor_of(s, jar).await?;
+    match id.parse() {
+        Ok(id) => Ok((v, id)),
+        Err(_) => Err(Box::new(error_page(s, &CoreError::not_found("invoice")))),
+    }
+}
+
+/// One of the client's invoices: its lines, what was paid, its PDF, and
+/// paying the balance by card when the studio takes cards.
+pub async fn invoice(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    q: crate::web::Params,
+) -> Response {
+    let (v, id) = match visitor_and_invoice(&s, &jar, &id).await {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    match portal::money::invoice(&s.core, &v, id).await {
+        Ok(d) => private(render_public(
+            &s,
+            "portal_invoice.html",
+            context! {
+                title => format!("Invoice {}", d.invoice.number), d => d,
+                paying => crate::web::param(&q, "paying").is_some(),
+            },
+        )),
+        Err(e) => error_page(&s, &e),
+    }
+}
+
+/// The PDF of one of the client's invoices.
+pub async fn invoice_pdf(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> Response {
+    let (v, id) = match visitor_and_invoice(&s, &jar, &id).await {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    match portal::money::invoice_pdf(&s.core, &v, id).await {
+        Ok((name, bytes)) => private(crate::web::bytes::pdf(&name, bytes)),
+        Err(e) => error_page(&s, &e),
+    }
+}
+
+/// The origin (`https://host:port`) of a configured address.
+fn origin(u: &str) -> String {
+    url::Url::parse(u).map_or_else(|_| String::new(), |u| u.origin().ascii_serialization())
+}
+
+/// Starts paying an invoice by card: the page with Stripe's card form. Its
+/// policy lets Stripe.js (and only it) run, frame and call Stripe.
+pub async fn pay(State(s): State<AppState>, jar: CookieJar, Path(id): Path<String>) -> Response {
+    let (v, id) = match visitor_and_invoice(&s, &jar, &id).await {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let pay = match portal::money::pay(&s.core, &v, id).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&s, &e),
+    };
+    let studio = match darkroom_core::kernel::tenant::page_header(&s.core, v.studio).await {
+        Ok(h) => h.shown_name(),
+        Err(e) => return error_page(&s, &e),
+    };
+    let js = origin(&pay.js_url);
+    let api = origin(&s.core.settings().payments.stripe_api_base);
+    let policy = format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+         script-src 'self' {js}; frame-src {js} https://hooks.stripe.com; connect-src 'self' {js} {api}; \
+         font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    );
+    let mut res = private(render_public(
+        &s,
+        "portal_pay.html",
+        context! { title => format!("Pay invoice {}", pay.invoice_number), pay => pay, studio => studio },
+    ));
+    if let Ok(v) = HeaderValue::from_str(&policy) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
+}

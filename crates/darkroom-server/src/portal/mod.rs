@@ -25,6 +25,11 @@ pub fn context() -> Context {
                 "portal_gone.html",
                 include_str!("templates/portal_gone.html"),
             ),
+            (
+                "portal_invoice.html",
+                include_str!("templates/portal_invoice.html"),
+            ),
+            ("portal_pay.html", include_str!("templates/portal_pay.html")),
         ],
         notices: &[
             ("portal_link_sent", "Portal link sent."),
@@ -53,5 +58,8 @@ fn guest_pages() -> Pages {
         ("/portal/open/{token}", get(guest::open)),
         ("/portal/sign-out", post(guest::sign_out)),
         ("/portal/documents/{document_id}", get(guest::document)),
+        ("/portal/invoices/{invoice_id}", get(guest::invoice)),
+        ("/portal/invoices/{invoice_id}/pdf", get(guest::invoice_pdf)),
+        ("/portal/invoices/{invoice_id}/pay", post(guest::pay)),
     ]
 }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, Who};
 
 /// A Bengaluru branch registered for GST (prefix `BLR-`).
-async fn gst_branch(app: &TestApp, who: &Who, prefix: &str) -> String {
+pub(crate) async fn gst_branch(app: &TestApp, who: &Who, prefix: &str) -> String {
     let (s, b) = app
         .post(
             who,
@@ -33,7 +33,13 @@ async fn client(app: &TestApp, who: &Who, body: Value) -> String {
 }
 
 /// A draft for `client` at `branch` with one line.
-async fn draft(app: &TestApp, who: &Who, client: &str, branch: &str, price: &str) -> Value {
+pub(crate) async fn draft(
+    app: &TestApp,
+    who: &Who,
+    client: &str,
+    branch: &str,
+    price: &str,
+) -> Value {
     let (s, d) = app
         .post(
             who,
@@ -46,7 +52,7 @@ async fn draft(app: &TestApp, who: &Who, client: &str, branch: &str, price: &str
     d
 }
 
-async fn issue(app: &TestApp, who: &Who, d: &Value) -> Value {
+pub(crate) async fn issue(app: &TestApp, who: &Who, d: &Value) -> Value {
     let id = d["invoice"]["id"].as_str().unwrap();
     let (s, v) = app
         .post(

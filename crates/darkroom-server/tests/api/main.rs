@@ -26,6 +26,9 @@ mod link_races;
 mod locking;
 mod packages;
 mod pages;
+#[path = "../cli/peers.rs"]
+#[allow(dead_code)]
+mod peers;
 mod photos;
 mod portal;
 mod projects;
@@ -34,4 +37,6 @@ mod renditions;
 mod share_message;
 mod sharing;
 mod signin;
+mod stripe;
+mod stripe_peer;
 mod tus;

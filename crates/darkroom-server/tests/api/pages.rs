@@ -26,6 +26,7 @@ async fn every_page_renders_with_security_headers() {
                 | "/settings/photos"
                 | "/settings/watermark"
                 | "/settings/watermark/delete"
+                | "/settings/payments/disconnect"
                 | "/staging/assign"
                 | "/resources/session-types"
         ) {

@@ -28,6 +28,12 @@ const OTHER_GUEST_ROUTES: &[&str] = &[
     "/portal/sign-out",
     // documents::the_portal_lists_and_serves_only_client_visible_documents
     "/portal/documents/{document_id}",
+    // stripe::a_client_pays_by_card_and_stripes_notices_move_money_exactly_once
+    // and stripe::a_refunds_notice_before_its_payments_records_both_once_in_any_order
+    "/hooks/stripe/{studio_id}",
+    "/portal/invoices/{invoice_id}",
+    "/portal/invoices/{invoice_id}/pdf",
+    "/portal/invoices/{invoice_id}/pay",
 ];
 
 /// A gallery with `n` ready photos, and its id and photo ids.

@@ -16,6 +16,13 @@ use serde_json::json;
 
 use helpers::TestApp;
 
+#[path = "../cli/peers.rs"]
+#[allow(dead_code)]
+mod peers;
+#[path = "../api/stripe_peer.rs"]
+#[allow(dead_code)]
+mod stripe_peer;
+
 mod billing;
 mod bookings;
 mod crm;
