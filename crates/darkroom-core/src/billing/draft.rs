@@ -373,9 +373,22 @@ async fn package_line(
         ..Default::default()
     };
     match insert_line(core, tx, m, s, mode_of(m), &line, 0).await {
-        Ok(_) | Err(CoreError::Validation(_)) => Ok(()),
-        Err(e) => Err(e),
+        Ok(_) | Err(CoreError::Validation(_)) => {}
+        Err(e) => return Err(e),
     }
+    let studio = darkroom_domain::StudioId::from_uuid(m.studio_id);
+    let Some(pkg) = crate::bookings::interface::package(tx, studio, pkg, false).await? else {
+        return Ok(());
+    };
+    if let (Some(project), Some(price)) = (project, pkg.extra_photo_price_minor) {
+        let terms = super::extras::Terms {
+            price,
+            included: pkg.photos_included,
+            tax_rate_bp: pkg.tax_rate_bp,
+        };
+        super::extras::lines(core, tx, (m, s), project.id, &terms).await?;
+    }
+    Ok(())
 }
 
 /// The header fields every draft change may send.

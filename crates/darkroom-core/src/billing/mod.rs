@@ -26,6 +26,7 @@ use crate::{Core, Meta, Principal};
 
 pub mod credit;
 pub mod draft;
+pub(crate) mod extras;
 pub mod interface;
 pub mod issue;
 pub mod line;

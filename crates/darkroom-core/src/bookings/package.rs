@@ -38,6 +38,10 @@ pub struct PackageView {
     pub quantity: Option<i64>,
     /// Photos the client chooses (the gallery's selection limit).
     pub photos_included: Option<i64>,
+    /// Each photo chosen beyond those, in minor units (billed on the
+    /// project's invoice).
+    pub extra_photo_price_minor: Option<i64>,
+    pub extra_photo_price: Option<String>,
     pub inclusions: Vec<String>,
     pub exclusions: Vec<String>,
     /// Held by every booking of the package.
@@ -59,6 +63,11 @@ pub(crate) fn view(m: package::Model) -> PackageView {
     let price = Currency::parse(&m.currency)
         .map(|c| c.format_minor(m.price_minor))
         .unwrap_or_else(|_| format!("{} {}", m.currency, m.price_minor));
+    let extra_photo_price = m.extra_photo_price_minor.map(|x| {
+        Currency::parse(&m.currency)
+            .map(|c| c.format_minor(x))
+            .unwrap_or_else(|_| format!("{} {x}", m.currency))
+    });
     PackageView {
         id: PackageId::from_uuid(m.id),
         branch_id: BranchId::from_uuid(m.branch_id),
@@ -71,6 +80,8 @@ pub(crate) fn view(m: package::Model) -> PackageView {
         duration_minutes: m.duration_minutes,
         quantity: m.quantity,
         photos_included: m.photos_included,
+        extra_photo_price,
+        extra_photo_price_minor: m.extra_photo_price_minor,
         inclusions: lines(&m.inclusions),
         exclusions: lines(&m.exclusions),
         resource_ids: ids_of(&m.resource_ids)
@@ -110,6 +121,9 @@ pub struct PackageInput {
     pub quantity: Option<u16>,
     #[schema(minimum = 1, maximum = 100000)]
     pub photos_included: Option<u32>,
+    /// The price of each photo chosen beyond `photos_included`, before
+    /// tax, like `price`; `0` for none.
+    pub extra_photo_price: Option<darkroom_domain::field::Amount>,
     /// One item each.
     #[schema(max_items = 50)]
     pub inclusions: Option<Vec<Line<200>>>,
@@ -199,6 +213,12 @@ impl PackageInput {
             100_000,
         ) {
             am.photos_included = Set(v);
+        }
+        if let Some(p) = &self.extra_photo_price
+            && let Some(p) = errs.check("extra_photo_price", p.check())
+            && let Some(minor) = errs.check("extra_photo_price", currency.parse_amount(&p))
+        {
+            am.extra_photo_price_minor = Set(Some(minor).filter(|m| *m > 0));
         }
         if let Some(v) = &self.inclusions {
             am.inclusions = Set(items(errs, "inclusions", v));

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod emails;
 pub mod events;
 pub mod hot;
+pub mod interface;
 pub mod proofing;
 pub mod share;
 

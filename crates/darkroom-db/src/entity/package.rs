@@ -22,6 +22,8 @@ pub struct Model {
     pub quantity: Option<i64>,
     /// Photos the client chooses (the gallery's selection limit).
     pub photos_included: Option<i64>,
+    /// The price of each photo chosen beyond `photos_included`.
+    pub extra_photo_price_minor: Option<i64>,
     /// One per line.
     #[sea_orm(column_type = "Text")]
     pub inclusions: String,

@@ -25,6 +25,7 @@ mod m0018_group_sessions;
 mod m0019_calendar_imports;
 mod m0020_billing;
 mod m0021_payment_accounts;
+mod m0022_package_extras;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_calendar_imports::Migration),
             Box::new(m0020_billing::Migration),
             Box::new(m0021_payment_accounts::Migration),
+            Box::new(m0022_package_extras::Migration),
         ]
     }
 }

@@ -1040,3 +1040,87 @@ async fn a_projects_invoice_starts_with_its_package() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["errors"][0]["field"], "project_id");
 }
+
+#[tokio::test]
+async fn photos_chosen_beyond_the_package_are_billed_on_the_projects_invoice() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let branch = gst_branch(&app, &owner, "BLR-").await;
+    let (s, pkg) = app
+        .post(
+            &owner,
+            "/api/v1/packages",
+            json!({ "branch_id": branch, "name": "Portraits", "price": "10000", "tax_rate_bp": 1800,
+                    "photos_included": 2, "extra_photo_price": "500" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{pkg}");
+    assert_eq!(pkg["extra_photo_price"], "INR 500.00");
+    let asha = client(&app, &owner, json!({ "name": "Asha" })).await;
+    let (s, project) = app
+        .post(&owner, "/api/v1/projects", json!({ "client_id": asha, "branch_id": branch, "kind": "studio", "package_id": pkg["id"] }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{project}");
+    let pid = project["id"].as_str().unwrap();
+    let (gallery, photos) =
+        crate::sharing::gallery_with_photos(&app, &owner, "Asha portraits", 5).await;
+    let (s, _) = app
+        .api(
+            &owner,
+            Method::PUT,
+            &format!("/api/v1/projects/{pid}/galleries/{gallery}"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    // The gallery took the package's 2 photos as its limit; extras allowed.
+    let (_, g) = app
+        .get(&owner, &format!("/api/v1/galleries/{gallery}"))
+        .await;
+    assert_eq!(g["selection_limit"], 2, "{g}");
+    let (s, g) = app
+        .api(&owner, Method::PUT, &format!("/api/v1/galleries/{gallery}/terms"), Some(json!({
+            "version": g["version"], "client_id": asha, "selection_limit": 2, "allow_extras": true,
+        })))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{g}");
+    let created = crate::sharing::link(
+        &app,
+        &owner,
+        &gallery,
+        json!({
+            "label": "Asha", "rights": ["favourite"], "download": "none",
+        }),
+    )
+    .await;
+    let guest = crate::sharing::open(&app, created["url"].as_str().unwrap()).await;
+    for p in &photos[..4] {
+        let (s, v) = guest
+            .post(&format!("/photos/{p}/mark"), json!({ "favourite": true }))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let (s, d) = app
+        .post(
+            &owner,
+            "/api/v1/invoices",
+            json!({ "client_id": asha, "project_id": pid }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let lines = d["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{d}");
+    assert_eq!(lines[1]["kind"], "extra_photos");
+    assert_eq!(lines[1]["quantity"], "2");
+    assert_eq!(lines[1]["unit_minor"], 50_000);
+    assert_eq!(lines[1]["tax_rate"], "18");
+    assert!(
+        lines[1]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Asha portraits"),
+        "{d}"
+    );
+    // (10,000 + 2 × 500) + 18% GST.
+    assert_eq!(d["invoice"]["totals"]["total_minor"], 1_298_000);
+}

@@ -23,6 +23,7 @@ pub struct PackageForm {
     price: String,
     tax_percent: String,
     photos_included: String,
+    extra_photo_price: String,
     duration: String,
     inclusions: String,
     exclusions: String,
@@ -122,6 +123,7 @@ fn input_of(f: &PackageForm) -> Result<PackageInput, CoreError> {
         price: Some(field(&f.price)),
         tax_rate_bp: basis_points(&f.tax_percent)?,
         photos_included: number(&f.photos_included, "photos_included")?,
+        extra_photo_price: opt_field(&f.extra_photo_price),
         duration_minutes: number(&f.duration, "duration_minutes")?
             .map(|v| v.min(u32::from(u16::MAX)) as u16),
         inclusions: items(&f.inclusions),
