@@ -13,15 +13,24 @@ PY=${DARKROOM_TEST_PYTHON:-target/test-peers/venv/bin/python}
 if ! "$PY" -c 'import schemathesis' 2>/dev/null; then
   "$(dirname "$PY")/pip" install --quiet 'schemathesis==4.32.5'
 fi
+if ! "$PY" -c 'import localstripe' 2>/dev/null; then
+  "$(dirname "$PY")/pip" install --quiet 'localstripe==1.15.*'
+fi
 cargo build --locked -q -p darkroom-server --bin darkroom
 data=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+# The Stripe peer: connecting a studio's Stripe keys tries them against it.
+stripe_port=$(free_port)
+"$PY" -m localstripe --port "$stripe_port" >"$data/localstripe.log" 2>&1 &
+stripe=$!
 # Generous per-address limits: the run is one client sending thousands of
 # requests, many without (or with bad) credentials on purpose.
 DARKROOM_HTTP__ANONYMOUS_PER_MINUTE=10000000 DARKROOM_LOG=warn \
+  DARKROOM_PAYMENTS__STRIPE_API_BASE="http://127.0.0.1:$stripe_port" \
   target/debug/darkroom --data-dir "$data" serve --demo --bind "127.0.0.1:$port" >"$data/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+trap 'kill $server $stripe 2>/dev/null; wait $server $stripe 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && grep -q "listening" "$data/server.log" && break
   sleep 1

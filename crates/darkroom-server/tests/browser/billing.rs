@@ -186,7 +186,7 @@ async fn a_client_pays_an_invoice_by_card_in_the_portal_and_staff_refund_part_to
     click_button(&c, "Connect Stripe").await;
     page_with(&c, "Stripe connected").await;
     let hook = page_with(&c, "/hooks/stripe/").await;
-    assert!(hook.contains("test</strong> mode"), "{hook}");
+    assert!(hook.contains("Connected in test mode"), "{hook}");
     check_accessible_and_fits(&c, width).await;
     snap(&c, &format!("stripe-settings-{width}")).await;
     stripe
