@@ -84,11 +84,23 @@ impl DocWorld {
     pub(crate) fn pdf(&self) -> Result<Vec<u8>, DocError> {
         let doc = typst::compile::<typst_layout::PagedDocument>(self)
             .output
-            .map_err(|errs| DocError::Typeset(messages(&errs)))?;
-        typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default())
-            .map_err(|errs| DocError::Typeset(messages(&errs)))
+            .map_err(|errs| DocError::Typeset(messages(&errs)));
+        let pdf = doc.and_then(|doc| {
+            typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default())
+                .map_err(|errs| DocError::Typeset(messages(&errs)))
+        });
+        // typst memoises every step in a process-wide cache; without
+        // eviction each document's entries stay, and a server making
+        // thousands of PDFs grows without end. Entries unused for the last
+        // few documents go (what every document shares, such as the fonts'
+        // shaping, stays warm).
+        comemo::evict(EVICT_AFTER);
+        pdf
     }
 }
+
+/// Documents a memoised result may go unused before it is dropped.
+const EVICT_AFTER: usize = 4;
 
 fn messages(errs: &[typst::diag::SourceDiagnostic]) -> String {
     errs.iter()
