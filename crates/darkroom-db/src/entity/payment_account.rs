@@ -20,8 +20,8 @@ pub struct Model {
     /// The secret the provider signs its notices with, sealed.
     #[sea_orm(column_type = "Text")]
     pub webhook_secret_sealed: String,
-    /// A live key (money moves) rather than a test key.
-    pub live: bool,
+    /// 1: a live key (money moves); 0: a test key.
+    pub live: i64,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,

@@ -96,7 +96,7 @@ fn webhook_url(core: &Core, studio: StudioId) -> String {
 fn view(core: &Core, studio: StudioId, m: Option<&payment_account::Model>) -> StripeAccountView {
     StripeAccountView {
         connected: m.is_some(),
-        mode: m.map(|m| if m.live { "live" } else { "test" }.to_string()),
+        mode: m.map(|m| if m.live != 0 { "live" } else { "test" }.to_string()),
         publishable_key: m.map(|m| m.publishable_key.clone()),
         secret_key_hint: m.map(|m| m.secret_key_hint.clone()),
         webhook_url: webhook_url(core, studio),
@@ -175,7 +175,7 @@ fn checked(
             }
             mode_of(s)
         }
-        (None, Some(m)) => Some(if m.live { "live" } else { "test" }),
+        (None, Some(m)) => Some(if m.live != 0 { "live" } else { "test" }),
         (None, None) => {
             errs.add(
                 "secret_key",
@@ -291,7 +291,7 @@ async fn save_row(
                 webhook_secret_sealed: Set(core
                     .keys()
                     .seal(keys.webhook.as_deref().unwrap_or_default())),
-                live: Set(live),
+                live: Set(i64::from(live)),
                 ..Default::default()
             };
             write::insert::<payment_account::Entity>(core, tx, studio, &id, am).await?;
@@ -299,7 +299,7 @@ async fn save_row(
         Some(m) => {
             let mut am = payment_account::ActiveModel {
                 publishable_key: Set(keys.publishable.clone()),
-                live: Set(live),
+                live: Set(i64::from(live)),
                 ..Default::default()
             };
             if let Some(s) = &keys.secret {
