@@ -36,11 +36,13 @@ pub mod payment;
 pub mod pdf;
 pub mod profile;
 pub mod receipt;
+pub mod remind;
 pub mod report;
 pub mod stripe;
 
 pub(crate) fn register(r: &mut crate::kernel::registry::Registry) {
     r.chore("overdue invoices", overdue::overdue_chore);
+    r.chore("payment reminders", remind::remind_chore);
 }
 
 /// The seller as an invoice printed it at issue.

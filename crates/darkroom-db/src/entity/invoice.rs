@@ -55,6 +55,8 @@ pub struct Model {
     pub vat_minor: i64,
     pub total_minor: i64,
     pub created_by: Option<Uuid>,
+    /// The last payment reminder sent: `due_on/stage`.
+    pub reminded_key: Option<String>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,

@@ -26,6 +26,7 @@ mod m0019_calendar_imports;
 mod m0020_billing;
 mod m0021_payment_accounts;
 mod m0022_package_extras;
+mod m0023_invoice_reminders;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_billing::Migration),
             Box::new(m0021_payment_accounts::Migration),
             Box::new(m0022_package_extras::Migration),
+            Box::new(m0023_invoice_reminders::Migration),
         ]
     }
 }

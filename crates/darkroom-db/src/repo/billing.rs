@@ -336,3 +336,45 @@ pub async fn delete_payment_account(
         .await?;
     Ok(())
 }
+
+/// Open invoices (not credit notes) of every studio due between two days,
+/// for the payment reminders.
+pub async fn due_between_all(
+    c: &impl ConnectionTrait,
+    from: &str,
+    to: &str,
+    limit: u64,
+) -> DbResult<Vec<invoice::Model>> {
+    Ok(invoice::Entity::find()
+        .filter(invoice::Column::DeletedAt.is_null())
+        .filter(invoice::Column::CreditNoteOf.is_null())
+        .filter(invoice::Column::Status.is_in([
+            InvoiceStatus::Issued,
+            InvoiceStatus::PartlyPaid,
+            InvoiceStatus::Overdue,
+        ]))
+        .filter(invoice::Column::DueOn.gte(from))
+        .filter(invoice::Column::DueOn.lte(to))
+        .order_by_asc(invoice::Column::DueOn)
+        .limit(limit)
+        .all(c)
+        .await?)
+}
+
+/// Claims reminder `key` of invoice `id`: true for the one caller that
+/// sends it (the version is not bumped: a reminder changes no money).
+pub async fn claim_reminder(c: &impl ConnectionTrait, id: Uuid, key: &str) -> DbResult<bool> {
+    use sea_orm::Condition;
+    use sea_orm::sea_query::Expr;
+    let r = invoice::Entity::update_many()
+        .col_expr(invoice::Column::RemindedKey, Expr::value(key.to_string()))
+        .filter(invoice::Column::Id.eq(id))
+        .filter(
+            Condition::any()
+                .add(invoice::Column::RemindedKey.is_null())
+                .add(invoice::Column::RemindedKey.ne(key)),
+        )
+        .exec(c)
+        .await?;
+    Ok(r.rows_affected == 1)
+}

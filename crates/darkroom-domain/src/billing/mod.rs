@@ -9,6 +9,7 @@ pub mod gst;
 pub mod lines;
 pub mod numbering;
 pub mod quantity;
+pub mod remind;
 pub mod split;
 
 pub use lines::{LineAmounts, LinePrice, TaxMode, Totals};

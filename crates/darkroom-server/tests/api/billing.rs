@@ -1124,3 +1124,84 @@ async fn photos_chosen_beyond_the_package_are_billed_on_the_projects_invoice() {
     // (10,000 + 2 × 500) + 18% GST.
     assert_eq!(d["invoice"]["totals"]["total_minor"], 1_298_000);
 }
+
+#[tokio::test]
+async fn payment_reminders_go_before_and_after_the_due_day_once_each_while_owed() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let branch = gst_branch(&app, &owner, "BLR-").await;
+    let asha = client(
+        &app,
+        &owner,
+        json!({ "name": "Asha", "email": "asha@example.com" }),
+    )
+    .await;
+    let paid_up = client(
+        &app,
+        &owner,
+        json!({ "name": "Ravi", "email": "ravi@example.com" }),
+    )
+    .await;
+    let v = issue(
+        &app,
+        &owner,
+        &draft(&app, &owner, &asha, &branch, "1000").await,
+    )
+    .await;
+    let due = v["invoice"]["due_on"].as_str().unwrap().to_string();
+    let w = issue(
+        &app,
+        &owner,
+        &draft(&app, &owner, &paid_up, &branch, "1000").await,
+    )
+    .await;
+    let wid = w["invoice"]["id"].as_str().unwrap();
+    let (s, _) = app
+        .post(
+            &owner,
+            &format!("/api/v1/invoices/{wid}/payments"),
+            json!({ "amount": "1180", "method": "cash" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let remind = || darkroom_core::billing::remind::remind_due(&app.core);
+    let day = std::time::Duration::from_secs(86_400);
+
+    // Issued with 14 days to pay: nothing yet.
+    assert_eq!(remind().await.unwrap(), 0);
+    // Three days before the due day: once, to the client, saying what is owed.
+    app.clock.advance(day * 11);
+    assert_eq!(remind().await.unwrap(), 1);
+    assert_eq!(remind().await.unwrap(), 0, "each reminder goes once");
+    let text = reminders(&app).await;
+    assert!(text.contains("asha@example.com"), "{text}");
+    assert!(text.contains(&format!("is due on {due}")), "{text}");
+    assert!(
+        !text.contains("ravi@example.com"),
+        "nothing owed, no reminder: {text}"
+    );
+    // The day after: overdue, once; a week after: once more; then no more.
+    app.clock.advance(day * 4);
+    assert_eq!(remind().await.unwrap(), 1);
+    assert_eq!(remind().await.unwrap(), 0);
+    app.clock.advance(day * 6);
+    assert_eq!(remind().await.unwrap(), 1);
+    app.clock.advance(day * 10);
+    assert_eq!(remind().await.unwrap(), 0);
+    let text = reminders(&app).await;
+    assert_eq!(text.matches("asha@example.com").count(), 3, "{text}");
+    assert!(text.contains("is overdue"), "{text}");
+}
+
+/// The payment reminders in the outbox: address, subject and text.
+async fn reminders(app: &TestApp) -> String {
+    use darkroom_db::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    darkroom_db::entity::email::Entity::find()
+        .filter(darkroom_db::entity::email::Column::Kind.eq("invoice_reminder"))
+        .all(app.db.conn())
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} | {} | {}\n", e.to_address, e.subject, e.body_text))
+        .collect()
+}
