@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::kernel::error::{CoreError, CoreResult};
@@ -19,7 +19,7 @@ pub struct Stripe {
 }
 
 /// Where a payment stands at Stripe (Stripe's names; any other is `other`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IntentStatus {
     RequiresPaymentMethod,
@@ -34,7 +34,7 @@ pub enum IntentStatus {
 }
 
 /// Where a refund stands at Stripe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefundStatus {
     Pending,
@@ -80,8 +80,6 @@ pub struct Refund {
     pub status: Option<RefundStatus>,
     #[serde(default)]
     pub payment_intent: Option<String>,
-    #[serde(default)]
-    pub charge: Option<String>,
     /// When it was made (unix seconds).
     #[serde(default)]
     pub created: i64,
