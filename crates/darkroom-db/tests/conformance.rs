@@ -75,7 +75,7 @@ async fn migrations_apply_and_report_nothing_pending() {
     assert!(db.pending_migrations().await.unwrap().is_empty());
     assert_eq!(
         db.schema_version().await.unwrap().as_deref(),
-        Some("m0023_invoice_reminders")
+        Some("m0024_contracts")
     );
     // Applying again is a no-op.
     db.migrate().await.unwrap();

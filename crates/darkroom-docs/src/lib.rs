@@ -26,5 +26,17 @@ pub fn render(
     logo: Option<&[u8]>,
 ) -> Result<Vec<u8>, DocError> {
     let json = serde_json::to_vec(data).map_err(|e| DocError::Data(e.to_string()))?;
-    world::DocWorld::new(template, json, logo.map(<[u8]>::to_vec)).pdf()
+    world::DocWorld::new(template, json, logo.map(<[u8]>::to_vec), Vec::new()).pdf()
+}
+
+/// [`render`] with images the template shows as `image0`, `image1`, ...
+/// (a contract's drawn signatures: PNG bytes).
+pub fn render_with_images(
+    template: Template,
+    data: &impl serde::Serialize,
+    logo: Option<&[u8]>,
+    images: Vec<Vec<u8>>,
+) -> Result<Vec<u8>, DocError> {
+    let json = serde_json::to_vec(data).map_err(|e| DocError::Data(e.to_string()))?;
+    world::DocWorld::new(template, json, logo.map(<[u8]>::to_vec), images).pdf()
 }

@@ -1,7 +1,8 @@
 //! The typst world a document is typeset in: one template as the main
 //! file, the data as `/data.json`, an optional `/logo`, and the embedded
 //! fonts. Nothing else exists in it: a template that asks for any other
-//! file, a package or today's date gets an error.
+//! file, a package or today's date gets an error. A contract's drawn
+//! signatures are `/image0`, `/image1`, ...
 
 use std::sync::LazyLock;
 
@@ -19,12 +20,16 @@ use crate::DocError;
 pub enum Template {
     /// An invoice, a credit note or a receipt (the data says which).
     Invoice,
+    /// A contract with its proposal, terms and (once signed) the
+    /// certificate page of its signatures.
+    Contract,
 }
 
 impl Template {
     fn source(self) -> &'static str {
         match self {
             Template::Invoice => include_str!("../templates/invoice.typ"),
+            Template::Contract => include_str!("../templates/contract.typ"),
         }
     }
 }
@@ -67,10 +72,16 @@ pub(crate) struct DocWorld {
     main_id: FileId,
     data: Bytes,
     logo: Option<Bytes>,
+    images: Vec<Bytes>,
 }
 
 impl DocWorld {
-    pub(crate) fn new(template: Template, data: Vec<u8>, logo: Option<Vec<u8>>) -> Self {
+    pub(crate) fn new(
+        template: Template,
+        data: Vec<u8>,
+        logo: Option<Vec<u8>>,
+        images: Vec<Vec<u8>>,
+    ) -> Self {
         #[allow(clippy::expect_used)]
         let main_id = file_id("/main.typ").expect("a fixed, valid path");
         DocWorld {
@@ -78,6 +89,7 @@ impl DocWorld {
             main_id,
             data: Bytes::new(data),
             logo: logo.map(Bytes::new),
+            images: images.into_iter().map(Bytes::new).collect(),
         }
     }
 
@@ -136,7 +148,11 @@ impl World for DocWorld {
             "data.json" => Ok(self.data.clone()),
             "logo" => self.logo.clone().ok_or(FileError::AccessDenied),
             "main.typ" => Ok(Bytes::from_string(self.main.clone())),
-            _ => Err(FileError::AccessDenied),
+            other => other
+                .strip_prefix("image")
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|n| self.images.get(n).cloned())
+                .ok_or(FileError::AccessDenied),
         }
     }
 

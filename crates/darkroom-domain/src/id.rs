@@ -300,6 +300,12 @@ typed_id!(/// A movement of money in the ledger.
     EntryId, "txn", "ledger entry");
 typed_id!(/// A Korean cash receipt for a payment.
     ReceiptId, "crc", "cash receipt");
+typed_id!(/// A contract (with its proposal) for a client's project.
+    ContractId, "con", "contract");
+typed_id!(/// A studio's contract template.
+    TemplateId, "tpl", "contract template");
+typed_id!(/// A person who signs a contract (each partner, the studio).
+    SignerId, "sgn", "signer");
 
 #[cfg(test)]
 mod tests {

@@ -22,6 +22,9 @@ impl Currency {
             })
     }
 
+    /// The US dollar (what a stored code that no longer parses falls back to).
+    pub const USD: Currency = Currency(iso_currency::Currency::USD);
+
     pub fn code(self) -> String {
         self.0.code().to_string()
     }

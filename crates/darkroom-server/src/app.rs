@@ -33,6 +33,7 @@ const UPLOAD_JS: &str = include_str!("assets/upload.js");
 const ARRANGE_JS: &str = include_str!("assets/arrange.js");
 const CLIENT_JS: &str = include_str!("assets/client.js");
 const PAY_JS: &str = include_str!("assets/pay.js");
+const SIGN_JS: &str = include_str!("assets/sign.js");
 const CLIENT_CSS: &str = include_str!("assets/client.css");
 
 /// The client cover's display face (Cormorant Garamond, SIL OFL 1.1, see
@@ -185,6 +186,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/assets/pay.js",
             get(|| async { asset(PAY_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/assets/sign.js",
+            get(|| async { asset(SIGN_JS, "text/javascript; charset=utf-8") }),
         )
         .route(
             "/assets/arrange.js",

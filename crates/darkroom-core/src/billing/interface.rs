@@ -217,3 +217,57 @@ pub async fn start_payment(
 ) -> CoreResult<PayStart> {
     super::stripe::online::start(core, studio, client, id).await
 }
+
+/// A contract as its client sees it (sent ones only).
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientContract {
+    pub id: darkroom_domain::ContractId,
+    pub number: String,
+    pub title: String,
+    pub status: darkroom_domain::billing::contract::ContractStatus,
+    pub total: String,
+    pub event_on: Option<String>,
+    /// Signed by all (its PDF carries the certificate page).
+    pub signed: bool,
+}
+
+/// The client's sent contracts, newest first.
+pub async fn client_contracts(
+    core: &Core,
+    studio: StudioId,
+    client: ClientId,
+) -> CoreResult<Vec<ClientContract>> {
+    let f = repo::contract::Filter {
+        client: Some(client.uuid()),
+        sent: true,
+        ..Default::default()
+    };
+    Ok(repo::contract::list(core.db().conn(), studio, &f, 100)
+        .await?
+        .into_iter()
+        .map(|m| ClientContract {
+            id: darkroom_domain::ContractId::from_uuid(m.id),
+            number: m.number.clone().unwrap_or_default(),
+            title: m.title.clone(),
+            status: m.status,
+            total: money(&m.currency, m.total_minor.unwrap_or(0)),
+            event_on: m.event_on.clone(),
+            signed: m.signed_pdf_key.is_some(),
+        })
+        .collect())
+}
+
+/// The PDF of one of the client's sent contracts (another's, or a draft,
+/// answers "not found").
+pub async fn client_contract_pdf(
+    core: &Core,
+    studio: StudioId,
+    client: ClientId,
+    id: darkroom_domain::ContractId,
+) -> CoreResult<(String, Vec<u8>)> {
+    let m = repo::contract::find(core.db().conn(), studio, id)
+        .await?
+        .filter(|m| m.client_id == client.uuid() && m.sent_at.is_some())
+        .ok_or(CoreError::not_found("contract"))?;
+    super::contract::pdf::file_of(core, &m).await
+}

@@ -267,5 +267,6 @@ pub(crate) async fn settle(
             "the invoice changed while this was being recorded (another payment?); look at it again and retry",
         ));
     }
+    super::contract::schedule::settled(core, c, m, status).await?;
     Ok(status)
 }

@@ -24,6 +24,7 @@ use crate::kernel::audit::{self, Event, Who};
 use crate::kernel::error::{CoreError, CoreResult};
 use crate::{Core, Meta, Principal};
 
+pub mod contract;
 pub mod credit;
 pub mod draft;
 pub(crate) mod extras;

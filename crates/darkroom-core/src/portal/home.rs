@@ -71,6 +71,8 @@ pub struct PortalHome {
     pub documents: Vec<PortalDocument>,
     /// Their invoices, what they owe and their credit.
     pub account: crate::billing::interface::ClientAccount,
+    /// Their contracts (sent ones).
+    pub contracts: Vec<crate::billing::interface::ClientContract>,
 }
 
 pub async fn home(core: &Core, v: &Visitor) -> CoreResult<PortalHome> {
@@ -132,8 +134,10 @@ pub async fn home(core: &Core, v: &Visitor) -> CoreResult<PortalHome> {
         })
         .collect();
     let account = crate::billing::interface::client_account(core, v.studio, v.client).await?;
+    let contracts = crate::billing::interface::client_contracts(core, v.studio, v.client).await?;
     Ok(PortalHome {
         account,
+        contracts,
         studio: header.shown_name(),
         client: card.name,
         time_zone: header.time_zone,

@@ -28,3 +28,13 @@ pub async fn invoice_pdf(core: &Core, v: &Visitor, id: InvoiceId) -> CoreResult<
 pub async fn pay(core: &Core, v: &Visitor, id: InvoiceId) -> CoreResult<PayStart> {
     interface::start_payment(core, v.studio, v.client, id).await
 }
+
+/// One of the client's contracts as a PDF (signed, with its certificate,
+/// once everyone signed).
+pub async fn contract_pdf(
+    core: &Core,
+    v: &Visitor,
+    id: darkroom_domain::ContractId,
+) -> CoreResult<(String, Vec<u8>)> {
+    interface::client_contract_pdf(core, v.studio, v.client, id).await
+}

@@ -57,6 +57,8 @@ pub struct Model {
     pub created_by: Option<Uuid>,
     /// The last payment reminder sent: `due_on/stage`.
     pub reminded_key: Option<String>,
+    /// The contract whose payment schedule issued it.
+    pub contract_id: Option<Uuid>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,

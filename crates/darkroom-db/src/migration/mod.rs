@@ -27,6 +27,7 @@ mod m0020_billing;
 mod m0021_payment_accounts;
 mod m0022_package_extras;
 mod m0023_invoice_reminders;
+mod m0024_contracts;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_payment_accounts::Migration),
             Box::new(m0022_package_extras::Migration),
             Box::new(m0023_invoice_reminders::Migration),
+            Box::new(m0024_contracts::Migration),
         ]
     }
 }

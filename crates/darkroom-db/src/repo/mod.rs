@@ -8,6 +8,7 @@ pub mod booking;
 pub mod branch;
 pub mod calendar_import;
 pub mod client;
+pub mod contract;
 pub mod created_id;
 pub mod delivery;
 pub mod document;

@@ -17,9 +17,10 @@ use uuid::Uuid;
 use crate::DbResult;
 use crate::entity::{
     availability_block, billing_profile, booking, branch, calendar_import, cash_receipt, client,
-    client_address, client_contact, client_document, deliverable, editing_task, gallery,
-    gallery_set, invoice, invoice_line, lead, lead_task, membership, package, payment_account,
-    pipeline_stage, portal_link, project, project_milestone, resource, role, session_type, studio,
+    client_address, client_contact, client_document, contract, contract_signer, contract_template,
+    deliverable, editing_task, gallery, gallery_set, invoice, invoice_line, lead, lead_task,
+    membership, package, payment_account, pipeline_stage, portal_link, project, project_milestone,
+    resource, role, session_type, studio,
 };
 
 /// A table whose rows belong to one studio and carry a version.
@@ -88,6 +89,9 @@ versioned! {
     cash_receipt "cash receipt": Id, StudioId;
     payment_account "payment account": Id, StudioId;
     project_milestone "milestone": Id, StudioId;
+    contract_template "contract template": Id, StudioId;
+    contract "contract": Id, StudioId;
+    contract_signer "signer": Id, StudioId;
 }
 
 /// Inserts `row` as a new row of `studio`: its owner, version 1, and `now`

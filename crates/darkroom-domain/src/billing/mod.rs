@@ -5,6 +5,7 @@
 
 use crate::named_enum;
 
+pub mod contract;
 pub mod gst;
 pub mod lines;
 pub mod numbering;

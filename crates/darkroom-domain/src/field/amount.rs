@@ -23,6 +23,10 @@ pick!(/// Who a cash receipt is issued to.
     ReceiptIdentityName => crate::billing::ReceiptIdentity);
 pick!(/// What a cash receipt is for.
     ReceiptPurposeName => crate::billing::ReceiptPurpose);
+pick!(/// Where a contract stands.
+    ContractStatusName => crate::billing::contract::ContractStatus);
+pick!(/// How a signature was made.
+    SignatureKindName => crate::billing::contract::SignatureKind);
 pick!(/// Where a cash receipt stands.
     ReceiptStatusName => crate::billing::ReceiptStatus);
 

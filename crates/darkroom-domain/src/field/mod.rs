@@ -587,14 +587,16 @@ impl Future {
 #[cfg(feature = "openapi")]
 mod amount;
 mod day;
+mod prose;
 mod schema;
 
 pub use amount::{
-    Amount, Discount, FeeKindOrBlank, InvoiceKindName, InvoiceStatusName, LineKindName,
-    PaymentMethodName, Percent, Quantity, ReceiptIdentityName, ReceiptPurposeName,
-    ReceiptStatusName, TaxRegimeName,
+    Amount, ContractStatusName, Discount, FeeKindOrBlank, InvoiceKindName, InvoiceStatusName,
+    LineKindName, PaymentMethodName, Percent, Quantity, ReceiptIdentityName, ReceiptPurposeName,
+    ReceiptStatusName, SignatureKindName, TaxRegimeName,
 };
 pub use day::{ClockOrBlank, DayOrBlank, clock_of, day_of};
+pub use prose::Prose;
 
 #[cfg(test)]
 mod tests {

@@ -46,6 +46,21 @@ impl<const MAX: usize> utoipa::ToSchema for Text<MAX> {
     }
 }
 
+impl<const MAX: usize> utoipa::PartialSchema for Prose<MAX> {
+    fn schema() -> RefOr<Schema> {
+        string(
+            Prose::<MAX>::pattern(),
+            Some(MAX),
+            format!("Text of several lines, up to {MAX} characters; blank means none"),
+        )
+    }
+}
+impl<const MAX: usize> utoipa::ToSchema for Prose<MAX> {
+    fn name() -> Cow<'static, str> {
+        Cow::Owned(format!("Prose{MAX}"))
+    }
+}
+
 impl utoipa::PartialSchema for Email {
     fn schema() -> RefOr<Schema> {
         string(

@@ -9,45 +9,7 @@ pub(super) async fn data_command(cmd: Command, cfg: Config) -> anyhow::Result<Ex
     match cmd {
         Command::Audit {
             action: AuditAction::Verify,
-        } => {
-            let core = open_core(&cfg, open_db(&cfg, false).await?).await?;
-            let bar = ProgressBar::new_spinner();
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            let report = darkroom_core::kernel::audit::verify_all(&core, |chain, n| {
-                bar.set_message(format!(
-                    "chain {}: {n} entries checked",
-                    darkroom_core::kernel::audit::chain_label(chain)
-                ))
-            })
-            .await?;
-            bar.finish_and_clear();
-            if report.faults.is_empty() {
-                println!(
-                    "audit log intact: {} entries in {} chain(s) verified",
-                    report.entries, report.chains
-                );
-                Ok(ExitCode::SUCCESS)
-            } else {
-                println!(
-                    "AUDIT LOG TAMPERED: {} problem(s) in {} entries",
-                    report.faults.len(),
-                    report.entries
-                );
-                for f in &report.faults {
-                    println!(
-                        "  chain {} entry #{} (aud_{}): {}",
-                        darkroom_core::kernel::audit::chain_label(&f.chain),
-                        f.seq,
-                        f.id.simple(),
-                        f.problem
-                    );
-                }
-                Ok(ExitCode::from(1))
-            }
-        }
+        } => audit_verify(&cfg).await,
         Command::Backup { out } => {
             let db = open_db(&cfg, false).await?;
             let dir = backup::backup(&cfg, &db, out).await?;
@@ -187,4 +149,71 @@ pub(super) async fn people_command(cmd: Command, cfg: Config) -> anyhow::Result<
         }
         other => anyhow::bail!("{other:?} is not handled here"),
     }
+}
+
+/// `darkroom audit verify`: every chain's hashes, then every signed
+/// contract's document and PDF against the hashes its chain recorded.
+async fn audit_verify(cfg: &Config) -> anyhow::Result<ExitCode> {
+    let core = open_core(cfg, open_db(cfg, false).await?).await?;
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let report = darkroom_core::kernel::audit::verify_all(&core, |chain, n| {
+        bar.set_message(format!(
+            "chain {}: {n} entries checked",
+            darkroom_core::kernel::audit::chain_label(chain)
+        ))
+    })
+    .await?;
+    let contracts = darkroom_core::billing::contract::verify::verify_contracts(&core, |n| {
+        bar.set_message(format!("signed contracts: {n} checked"))
+    })
+    .await?;
+    bar.finish_and_clear();
+    let mut ok = true;
+    if report.faults.is_empty() {
+        println!(
+            "audit log intact: {} entries in {} chain(s) verified",
+            report.entries, report.chains
+        );
+    } else {
+        ok = false;
+        println!(
+            "AUDIT LOG TAMPERED: {} problem(s) in {} entries",
+            report.faults.len(),
+            report.entries
+        );
+        for f in &report.faults {
+            println!(
+                "  chain {} entry #{} (aud_{}): {}",
+                darkroom_core::kernel::audit::chain_label(&f.chain),
+                f.seq,
+                f.id.simple(),
+                f.problem
+            );
+        }
+    }
+    if contracts.problems.is_empty() {
+        println!(
+            "signed contracts intact: {} document(s) and PDF(s) match the hashes in the audit chain",
+            contracts.checked
+        );
+    } else {
+        ok = false;
+        println!(
+            "SIGNED CONTRACTS ALTERED: {} problem(s) in {} contract(s)",
+            contracts.problems.len(),
+            contracts.checked
+        );
+        for p in &contracts.problems {
+            println!("  {p}");
+        }
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

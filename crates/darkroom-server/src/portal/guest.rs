@@ -197,6 +197,26 @@ pub async fn invoice_pdf(
     }
 }
 
+/// The PDF of one of the client's contracts (signed, with its
+/// certificate, once everyone signed).
+pub async fn contract_pdf(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> Response {
+    let v = match visitor_of(&s, &jar).await {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let Ok(id) = id.parse::<darkroom_domain::ContractId>() else {
+        return error_page(&s, &CoreError::not_found("contract"));
+    };
+    match portal::money::contract_pdf(&s.core, &v, id).await {
+        Ok((name, bytes)) => private(crate::web::bytes::pdf(&name, bytes)),
+        Err(e) => error_page(&s, &e),
+    }
+}
+
 /// The origin (`https://host:port`) of a configured address.
 fn origin(u: &str) -> String {
     url::Url::parse(u).map_or_else(|_| String::new(), |u| u.origin().ascii_serialization())

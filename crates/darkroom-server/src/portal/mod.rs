@@ -60,6 +60,10 @@ fn guest_pages() -> Pages {
         ("/portal/documents/{document_id}", get(guest::document)),
         ("/portal/invoices/{invoice_id}", get(guest::invoice)),
         ("/portal/invoices/{invoice_id}/pdf", get(guest::invoice_pdf)),
+        (
+            "/portal/contracts/{contract_id}/pdf",
+            get(guest::contract_pdf),
+        ),
         ("/portal/invoices/{invoice_id}/pay", post(guest::pay)),
     ]
 }

@@ -296,7 +296,25 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
         .await;
     assert_eq!(s, StatusCode::CREATED, "{invoice}");
     let receipt_id = korean_receipt(app, &owner, client["id"].as_str().unwrap()).await;
+    let (s, template) = app
+        .post(
+            &owner,
+            "/api/v1/contract-templates",
+            json!({ "name": format!("Template {marker}"), "body": "Agreement {{ client.name }}" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{template}");
+    let (s, contract) = app
+        .post(
+            &owner,
+            "/api/v1/contracts",
+            json!({ "project_id": pid, "template_id": template["id"] }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{contract}");
     let mut ids = HashMap::new();
+    ids.insert("template_id", template["id"].as_str().unwrap().to_string());
+    ids.insert("contract_id", contract["id"].as_str().unwrap().to_string());
     ids.insert("receipt_id", receipt_id);
     ids.insert(
         "invoice_id",
@@ -433,6 +451,8 @@ fn fresh_id(param: &str) -> String {
         "milestone_id" => "mst",
         "invoice_id" => "inv",
         "receipt_id" => "crc",
+        "contract_id" => "con",
+        "template_id" => "tpl",
         "line_id" => "inl",
         "link_id" => "lnk",
         "set_id" => "set",

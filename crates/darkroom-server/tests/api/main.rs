@@ -14,6 +14,7 @@ mod bookings;
 mod calendar_imports;
 mod client_ids;
 mod clients;
+mod contracts;
 mod crm;
 mod crm_import;
 mod documents;

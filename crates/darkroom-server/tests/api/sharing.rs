@@ -34,6 +34,14 @@ const OTHER_GUEST_ROUTES: &[&str] = &[
     "/portal/invoices/{invoice_id}",
     "/portal/invoices/{invoice_id}/pdf",
     "/portal/invoices/{invoice_id}/pay",
+    // contracts::a_couple_signs_by_emailed_codes_the_studio_countersigns_and_the_schedule_bills
+    // and contracts::signing_links_codes_and_bad_terms_are_refused_clearly
+    "/sign/{token}",
+    "/sign/{token}/accept",
+    "/sign/{token}/code",
+    "/sign/{token}/pdf",
+    // contracts::the_client_sees_their_contracts_in_the_portal
+    "/portal/contracts/{contract_id}/pdf",
 ];
 
 /// A gallery with `n` ready photos, and its id and photo ids.
