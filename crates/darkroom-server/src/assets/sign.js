@@ -16,7 +16,8 @@
     return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height];
   }
   canvas.addEventListener("pointerdown", function (e) {
-    drawing = true; canvas.setPointerCapture(e.pointerId);
+    drawing = true;
+    try { canvas.setPointerCapture(e.pointerId); } catch (_) { /* a pointer that is already gone */ }
     var p = at(e); ctx.beginPath(); ctx.moveTo(p[0], p[1]); e.preventDefault();
   });
   canvas.addEventListener("pointermove", function (e) {

@@ -173,13 +173,17 @@ async fn show_page(
         .number
         .clone()
         .unwrap_or_else(|| format!("Draft: {}", c.title));
+    let h = match darkroom_core::kernel::tenant::page_header(core, ctx.p.studio).await {
+        Ok(h) => h,
+        Err(e) => return error_page(&ctx.state, &e),
+    };
     ctx.render_status(
         status,
         "contract.html",
         context! {
             title => title, c => c, quote => quote, errors => errors, flash => flash_text(flash),
             variables => template::variables(), clients_signed => clients_signed,
-            me => ctx.p.label(),
+            me => ctx.p.label(), tz => h.time_zone, locale => h.locale,
         },
     )
 }

@@ -26,9 +26,11 @@ fn private(mut res: Response) -> Response {
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
+    // The token is in the address: it never goes to another site (and the
+    // page's forms keep their origin, which "no-referrer" would blank).
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     res
 }

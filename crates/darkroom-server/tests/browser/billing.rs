@@ -104,7 +104,7 @@ async fn staff_draft_issue_and_take_a_payment_on_an_invoice() {
 }
 
 /// The API's view of an invoice, waiting until it reaches `status`.
-async fn wait_invoice(
+pub(crate) async fn wait_invoice(
     app: &super::helpers::TestApp,
     who: &super::helpers::Who,
     id: &str,

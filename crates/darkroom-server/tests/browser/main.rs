@@ -25,6 +25,7 @@ mod stripe_peer;
 
 mod billing;
 mod bookings;
+mod contracts;
 mod crm;
 mod portal;
 
