@@ -72,6 +72,8 @@ pub struct InvoiceView {
     pub status: InvoiceStatus,
     /// Set on a credit note: the invoice it credits.
     pub credit_note_of: Option<InvoiceId>,
+    /// The contract whose payment schedule issued it.
+    pub contract_id: Option<darkroom_domain::ContractId>,
     pub branch_id: BranchId,
     pub client_id: ClientId,
     pub client_name: Option<String>,
@@ -201,6 +203,7 @@ pub(crate) fn view(
         kind: m.kind,
         status: m.status,
         credit_note_of: m.credit_note_of.map(InvoiceId::from_uuid),
+        contract_id: m.contract_id.map(darkroom_domain::ContractId::from_uuid),
         branch_id: BranchId::from_uuid(m.branch_id),
         client_id: ClientId::from_uuid(m.client_id),
         client_name,

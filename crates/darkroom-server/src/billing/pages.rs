@@ -201,11 +201,18 @@ async fn show_page(
         .number
         .clone()
         .unwrap_or_else(|| "Draft invoice".into());
+    // On a contract's invoice, what its refund schedule allows today.
+    let contract = match d.invoice.contract_id {
+        Some(id) => darkroom_core::billing::contract::detail(core, &ctx.p, id)
+            .await
+            .ok(),
+        None => None,
+    };
     ctx.render_status(
         status,
         "invoice.html",
         context! {
-            title => title, d => d, errors => errors, flash => flash_text(flash),
+            title => title, d => d, errors => errors, flash => flash_text(flash), contract => contract,
             packages => packages, fees => names::<FeeKind>(), methods => methods,
             by_card => d.entries.iter().any(|e| e.method == Some(PaymentMethod::Stripe)),
             kinds => names::<InvoiceKind>(), places => places(),

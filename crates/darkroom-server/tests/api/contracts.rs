@@ -373,6 +373,12 @@ async fn a_couple_signs_by_emailed_codes_the_studio_countersigns_and_the_schedul
     let c = app.get(&owner, &format!("/api/v1/contracts/{id}")).await.1;
     assert_eq!(c["status"], "active");
     assert_eq!(money(&c["refund"]["allowed_minor"]), deposit);
+    // Staff giving money back on the invoice see what the schedule allows.
+    let (s, html, _) = app
+        .page(Some(&owner.session), &format!("/invoices/{dep}"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("the refund schedule allows"), "{html}");
 
     // Altering the stored document after signing shows in `audit verify`.
     use darkroom_db::sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
