@@ -12,6 +12,7 @@ use crate::kernel::principal::{self, Principal, Via};
 use crate::studio::setup::{self, SetupInput};
 use crate::{Core, Meta};
 
+mod billing;
 mod bookings;
 mod clients;
 mod documents;
@@ -135,6 +136,7 @@ pub async fn fill(core: &Core) -> CoreResult<DemoReport> {
     let first_gallery = demo_galleries(core, &owner, &meta, branch_ids).await?;
     bookings::demo_bookings(core, &owner, &meta, branch_ids, &people).await?;
     projects::demo_projects(core, &owner, &meta, people.get(1).copied()).await?;
+    billing::demo_billing(core, &owner, &meta).await?;
 
     let mut accounts = Vec::new();
     if created_owner {
