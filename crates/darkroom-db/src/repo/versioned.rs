@@ -130,7 +130,9 @@ where
     E: Versioned,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
-    changes.set(E::version(), Value::from(expected + 1));
+    // No stored row is at the largest version, so a caller sending it only
+    // misses (and must not overflow the addition).
+    changes.set(E::version(), Value::from(expected.saturating_add(1)));
     changes.set(E::updated_at(), Value::from(now));
     let res = E::update_many()
         .set(changes)
