@@ -35,6 +35,9 @@ pub struct ClientInvoice {
 /// One money movement on an invoice, as its client sees it.
 #[derive(Clone, Debug, Serialize)]
 pub struct ClientPayment {
+    pub id: darkroom_domain::EntryId,
+    /// A payment: it has a receipt.
+    pub receipt: bool,
     pub kind: EntryKind,
     pub method: Option<PaymentMethod>,
     pub occurred_on: String,
@@ -178,6 +181,8 @@ pub async fn client_invoice(
                 )
             })
             .map(|e| ClientPayment {
+                id: e.id,
+                receipt: matches!(e.kind, EntryKind::Payment | EntryKind::Overpayment),
                 kind: e.kind,
                 method: e.method,
                 occurred_on: e.occurred_on.clone(),
@@ -206,6 +211,19 @@ pub async fn client_invoice_pdf(
     };
     let d = super::detail_of(core.db().conn(), m).await?;
     super::pdf::render(&d, credited).await
+}
+
+/// The receipt of a payment on one of the client's invoices.
+pub async fn client_receipt_pdf(
+    core: &Core,
+    studio: StudioId,
+    client: ClientId,
+    id: InvoiceId,
+    entry: darkroom_domain::EntryId,
+) -> CoreResult<(String, Vec<u8>)> {
+    let m = client_invoice_row(core, studio, client, id).await?;
+    let d = super::detail_of(core.db().conn(), m).await?;
+    super::receipt_pdf::render(&d, entry).await
 }
 
 /// Starts a card payment of what the client's invoice owes.
@@ -270,4 +288,59 @@ pub async fn client_contract_pdf(
         .filter(|m| m.client_id == client.uuid() && m.sent_at.is_some())
         .ok_or(CoreError::not_found("contract"))?;
     super::contract::pdf::file_of(core, &m).await
+}
+
+/// A fresh signing link (its path) for the client's signer of a sent
+/// contract: the signer with `email` if there is one who has not signed,
+/// else the first who has not. That signer's emailed link stops working
+/// (the newest works); signing still needs the code sent to their email.
+pub async fn client_signing_path(
+    core: &Core,
+    studio: StudioId,
+    client: ClientId,
+    id: darkroom_domain::ContractId,
+    email: &str,
+) -> CoreResult<String> {
+    use darkroom_db::entity::contract_signer;
+    use darkroom_db::sea_orm::ActiveValue::Set;
+    use darkroom_domain::billing::contract::{ContractStatus, SignerRole};
+    let c = core.db().conn();
+    let m = repo::contract::find(c, studio, id)
+        .await?
+        .filter(|m| m.client_id == client.uuid() && m.sent_at.is_some())
+        .ok_or(CoreError::not_found("contract"))?;
+    if m.status != ContractStatus::Sent {
+        return Err(CoreError::conflict(
+            "contract_signed",
+            "this contract is not waiting for signatures",
+        ));
+    }
+    let waiting: Vec<contract_signer::Model> = repo::contract::signers(c, studio, m.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.role == SignerRole::Client && s.signed_at.is_none())
+        .collect();
+    let s = waiting
+        .iter()
+        .find(|s| s.email.eq_ignore_ascii_case(email))
+        .or_else(|| waiting.first())
+        .ok_or_else(|| CoreError::conflict("already_signed", "everyone on your side has signed"))?;
+    let token = crate::kernel::secret::new_token("sgn_");
+    let am = contract_signer::ActiveModel {
+        token_hash: Set(Some(crate::kernel::secret::hash_token(&token))),
+        ..Default::default()
+    };
+    let tx = core.db().begin().await?;
+    crate::kernel::write::update::<contract_signer::Entity, _>(
+        core,
+        &tx,
+        studio,
+        s.id,
+        s.version,
+        am,
+        |x| super::contract::signer_view(&x),
+    )
+    .await?;
+    crate::commit(tx).await?;
+    Ok(format!("/sign/{token}"))
 }

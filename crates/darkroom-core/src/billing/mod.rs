@@ -37,6 +37,7 @@ pub mod payment;
 pub mod pdf;
 pub mod profile;
 pub mod receipt;
+pub mod receipt_pdf;
 pub mod remind;
 pub mod report;
 pub mod stripe;

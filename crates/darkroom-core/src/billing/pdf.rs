@@ -315,11 +315,16 @@ pub(crate) async fn render(
             .unwrap_or("draft-invoice")
             .replace(['/', '\\'], "-")
     );
-    let pdf = tokio::task::spawn_blocking(move || {
+    Ok((name, typeset(data).await?))
+}
+
+/// Typesets invoice-template `data` (an invoice, credit note or receipt)
+/// off the async threads.
+pub(crate) async fn typeset(data: Value) -> CoreResult<Vec<u8>> {
+    tokio::task::spawn_blocking(move || {
         darkroom_docs::render(darkroom_docs::Template::Invoice, &data, None)
     })
     .await
     .map_err(|e| CoreError::Internal(anyhow::anyhow!("the PDF worker stopped: {e}")))?
-    .map_err(|e| CoreError::Internal(anyhow::anyhow!(e)))?;
-    Ok((name, pdf))
+    .map_err(|e| CoreError::Internal(anyhow::anyhow!(e)))
 }

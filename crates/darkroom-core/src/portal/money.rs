@@ -24,6 +24,34 @@ pub async fn invoice_pdf(core: &Core, v: &Visitor, id: InvoiceId) -> CoreResult<
     interface::client_invoice_pdf(core, v.studio, v.client, id).await
 }
 
+/// The receipt of a payment on one of the client's invoices.
+pub async fn receipt_pdf(
+    core: &Core,
+    v: &Visitor,
+    id: InvoiceId,
+    entry: darkroom_domain::EntryId,
+) -> CoreResult<(String, Vec<u8>)> {
+    interface::client_receipt_pdf(core, v.studio, v.client, id, entry).await
+}
+
+/// A fresh link to sign one of the client's sent contracts (for the
+/// person the portal link went to, when they sign it).
+pub async fn sign_path(
+    core: &Core,
+    v: &Visitor,
+    id: darkroom_domain::ContractId,
+) -> CoreResult<String> {
+    let link = darkroom_db::repo::portal::find(
+        core.db().conn(),
+        v.studio,
+        darkroom_domain::TypedId::uuid(&v.client),
+        darkroom_domain::TypedId::uuid(&v.link),
+    )
+    .await?
+    .ok_or(crate::kernel::error::CoreError::not_found("portal link"))?;
+    interface::client_signing_path(core, v.studio, v.client, id, &link.email).await
+}
+
 /// Starts paying what one of the client's invoices owes, by card.
 pub async fn pay(core: &Core, v: &Visitor, id: InvoiceId) -> CoreResult<PayStart> {
     interface::start_payment(core, v.studio, v.client, id).await

@@ -14,7 +14,7 @@ use darkroom_core::billing::profile::{self, BillingSettings, BillingSettingsInpu
 use darkroom_core::billing::receipt::{self, CashReceiptChange, CashReceiptView};
 use darkroom_core::billing::report::{self, BillingReport, ReportRange};
 use darkroom_core::billing::{self, InvoiceDetail, InvoiceView};
-use darkroom_domain::{BranchId, ClientId, InvoiceId, InvoiceLineId, ReceiptId};
+use darkroom_domain::{BranchId, ClientId, EntryId, InvoiceId, InvoiceLineId, ReceiptId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -263,6 +263,20 @@ async fn invoice_pdf(
     Ok(crate::web::bytes::pdf(&name, bytes))
 }
 
+/// A payment's receipt as a PDF (numbered after its invoice: `…-R2`).
+#[utoipa::path(get, path = "/api/v1/invoices/{invoice_id}/payments/{entry_id}/receipt", tag = "billing",
+    params(("invoice_id" = InvoiceId, Path, description = "`inv_...`"), ("entry_id" = EntryId, Path, description = "`txn_...`: a payment of the invoice")),
+    responses((status = 200, description = "The PDF, as an attachment", content_type = "application/pdf"), (status = 404, body = Problem)))]
+async fn receipt_pdf(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    Path((id, entry)): Path<(String, String)>,
+) -> ApiResult<axum::response::Response> {
+    let (name, bytes) =
+        billing::receipt_pdf::receipt_pdf(&s.core, &p, path_id(&id)?, path_id(&entry)?).await?;
+    Ok(crate::web::bytes::pdf(&name, bytes))
+}
+
 /// The studio's money over a range: revenue by branch, month and kind,
 /// money in and out by method, what is owed by age, tax by rate, and the
 /// ledger's own sums they add up to.
@@ -356,6 +370,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(change_line, remove_line))
         .routes(routes!(issue_invoice))
         .routes(routes!(invoice_pdf))
+        .routes(routes!(receipt_pdf))
         .routes(routes!(record_payment))
         .routes(routes!(record_refund))
         .routes(routes!(issue_credit_note))

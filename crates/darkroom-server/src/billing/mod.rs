@@ -123,6 +123,10 @@ fn pages() -> Pages {
         ),
         ("/invoices/{invoice_id}/issue", post(p::issue)),
         ("/invoices/{invoice_id}/pdf", get(p::pdf)),
+        (
+            "/invoices/{invoice_id}/payments/{entry_id}/receipt",
+            get(p::receipt),
+        ),
         ("/invoices/{invoice_id}/delete", post(p::delete)),
         ("/invoices/{invoice_id}/payments", post(p::pay)),
         ("/invoices/{invoice_id}/refunds", post(p::refund)),

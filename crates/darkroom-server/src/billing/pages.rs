@@ -478,6 +478,18 @@ pub async fn pdf(ctx: PageCtx, Path(id): Path<String>) -> Response {
     }
 }
 
+pub async fn receipt(ctx: PageCtx, Path((id, entry)): Path<(String, String)>) -> Response {
+    let (Some((id, _)), Ok(entry)) = (ids(&id, None), path_id::<darkroom_domain::EntryId>(&entry))
+    else {
+        return error_page(&ctx.state, &not_found());
+    };
+    match darkroom_core::billing::receipt_pdf::receipt_pdf(&ctx.state.core, &ctx.p, id, entry).await
+    {
+        Ok((name, bytes)) => crate::web::bytes::pdf(&name, bytes),
+        Err(e) => error_page(&ctx.state, &e),
+    }
+}
+
 fn range_of(q: &HashMap<String, String>) -> darkroom_core::billing::report::ReportRange {
     darkroom_core::billing::report::ReportRange {
         from: param(q, "from").map(field),

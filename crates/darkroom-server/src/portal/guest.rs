@@ -92,16 +92,17 @@ pub async fn home(State(s): State<AppState>, jar: CookieJar) -> Response {
     };
     match portal::home(&s.core, &v).await {
         Ok(h) => {
+            let (jar, csrf) = crate::web::render::anon_csrf(&s, jar);
             let mut res = render_public(
                 &s,
                 "portal.html",
-                context! { title => h.studio.clone(), h => h },
+                context! { title => h.studio.clone(), h => h, csrf => csrf },
             );
             res.headers_mut().insert(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("private, no-store"),
             );
-            res
+            (jar, res).into_response()
         }
         Err(CoreError::NotFound { .. }) => gone(&s, StatusCode::NOT_FOUND),
         Err(e) => error_page(&s, &e),
@@ -193,6 +194,48 @@ pub async fn invoice_pdf(
     };
     match portal::money::invoice_pdf(&s.core, &v, id).await {
         Ok((name, bytes)) => private(crate::web::bytes::pdf(&name, bytes)),
+        Err(e) => error_page(&s, &e),
+    }
+}
+
+/// The receipt of a payment on one of the client's invoices.
+pub async fn receipt_pdf(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    Path((id, entry)): Path<(String, String)>,
+) -> Response {
+    let (v, id) = match visitor_and_invoice(&s, &jar, &id).await {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let Ok(entry) = entry.parse::<darkroom_domain::EntryId>() else {
+        return error_page(&s, &CoreError::not_found("payment"));
+    };
+    match portal::money::receipt_pdf(&s.core, &v, id, entry).await {
+        Ok((name, bytes)) => private(crate::web::bytes::pdf(&name, bytes)),
+        Err(e) => error_page(&s, &e),
+    }
+}
+
+/// Signing a sent contract from the portal: a fresh link for this
+/// person, then the signing page (which still asks for the emailed code).
+pub async fn sign_contract(
+    State(s): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    crate::web::render::PageForm(_): crate::web::render::PageForm<
+        std::collections::HashMap<String, String>,
+    >,
+) -> Response {
+    let v = match visitor_of(&s, &jar).await {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let Ok(id) = id.parse::<darkroom_domain::ContractId>() else {
+        return error_page(&s, &CoreError::not_found("contract"));
+    };
+    match portal::money::sign_path(&s.core, &v, id).await {
+        Ok(path) => private(Redirect::to(&path).into_response()),
         Err(e) => error_page(&s, &e),
     }
 }

@@ -61,8 +61,16 @@ fn guest_pages() -> Pages {
         ("/portal/invoices/{invoice_id}", get(guest::invoice)),
         ("/portal/invoices/{invoice_id}/pdf", get(guest::invoice_pdf)),
         (
+            "/portal/invoices/{invoice_id}/receipts/{entry_id}",
+            get(guest::receipt_pdf),
+        ),
+        (
             "/portal/contracts/{contract_id}/pdf",
             get(guest::contract_pdf),
+        ),
+        (
+            "/portal/contracts/{contract_id}/sign",
+            post(guest::sign_contract),
         ),
         ("/portal/invoices/{invoice_id}/pay", post(guest::pay)),
     ]

@@ -696,6 +696,45 @@ async fn the_client_sees_their_contracts_in_the_portal() {
     .await;
     assert_eq!(s, StatusCode::OK);
     assert!(pdf.starts_with(b"%PDF-"));
+    // Signing from the portal: a fresh link for the person the portal link
+    // went to (their emailed one stops), then the usual code.
+    let emailed = sign_path(&email_to(&app, "contract_sign", "asha@example.com").await);
+    let r = app
+        .http
+        .get(app.url("/portal"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let csrf_cookie = crate::helpers::set_cookie(r.headers(), "darkroom_csrf").unwrap();
+    let html = r.text().await.unwrap();
+    let csrf = csrf_of(&html).unwrap();
+    let r = app
+        .http
+        .post(app.url(&format!(
+            "/portal/contracts/{}/sign",
+            c["id"].as_str().unwrap()
+        )))
+        .header("cookie", format!("{cookie}; darkroom_csrf={csrf_cookie}"))
+        .header("origin", &app.base)
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/sign/sgn_"), "{to}");
+    let mut v = Visitor {
+        cookie: String::new(),
+    };
+    let (s, html) = v.get(&app, &to).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("asha@example.com") || html.contains("Asha Rao"),
+        "{html}"
+    );
+    let (s, _) = v.get(&app, &emailed).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "the older link stops");
     // A draft's, or another studio's contract, answers like one that does not exist.
     let (s, _) = get(format!(
         "/portal/contracts/{}/pdf",
@@ -712,4 +751,141 @@ async fn the_client_sees_their_contracts_in_the_portal() {
     ))
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn payments_have_receipts_for_staff_and_in_the_portal() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let branch = gst_branch(&app, &owner, "BLR-").await;
+    let (_, c) = app
+        .post(
+            &owner,
+            "/api/v1/clients",
+            json!({ "name": "Asha Rao", "email": "asha@example.com" }),
+        )
+        .await;
+    let client = c["id"].as_str().unwrap().to_string();
+    let d = crate::billing::draft(&app, &owner, &client, &branch, "1000").await;
+    let v = crate::billing::issue(&app, &owner, &d).await;
+    let id = v["invoice"]["id"].as_str().unwrap().to_string();
+    let number = v["invoice"]["number"].as_str().unwrap().to_string();
+    for amount in ["500", "680"] {
+        let (s, _) = app
+            .post(
+                &owner,
+                &format!("/api/v1/invoices/{id}/payments"),
+                json!({ "amount": amount, "method": "upi", "reference": "UPI-42" }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let (_, d) = app.get(&owner, &format!("/api/v1/invoices/{id}")).await;
+    let payments: Vec<String> = d["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "payment")
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    let charge = d["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "charge")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(payments.len(), 2);
+    // Staff: the second payment's receipt, numbered after the invoice.
+    let r = app
+        .http
+        .get(app.url(&format!(
+            "/api/v1/invoices/{id}/payments/{}/receipt",
+            payments[1]
+        )))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let name = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        name.contains(&format!("{}-R2.pdf", number.replace('/', "-"))),
+        "{name}"
+    );
+    let receipt = r.bytes().await.unwrap();
+    assert!(receipt.starts_with(b"%PDF-"));
+    if let Ok(dir) = std::env::var("DARKROOM_SCREENSHOTS") {
+        std::fs::write(format!("{dir}/receipt.pdf"), &receipt).unwrap();
+        let r = app
+            .http
+            .get(app.url(&format!("/api/v1/invoices/{id}/pdf")))
+            .bearer_auth(&owner.token)
+            .send()
+            .await
+            .unwrap();
+        std::fs::write(format!("{dir}/gst-invoice.pdf"), r.bytes().await.unwrap()).unwrap();
+    }
+    // The charge is not a payment: no receipt.
+    let (s, _) = app
+        .get(
+            &owner,
+            &format!("/api/v1/invoices/{id}/payments/{charge}/receipt"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The client downloads it in the portal; another client's invoice is 404.
+    let (s, link) = app
+        .post(
+            &owner,
+            &format!("/api/v1/clients/{client}/portal-links"),
+            json!({ "days": 7 }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{link}");
+    let (_, cookie, _) = crate::portal::open(&app, link["url"].as_str().unwrap()).await;
+    let cookie = cookie.unwrap();
+    let r = app
+        .http
+        .get(app.url(&format!("/portal/invoices/{id}/receipts/{}", payments[0])))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let page = app
+        .http
+        .get(app.url(&format!("/portal/invoices/{id}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("/receipts/{}", payments[1])),
+        "{page}"
+    );
+    let (_, other) = app
+        .post(&owner, "/api/v1/clients", json!({ "name": "Ravi" }))
+        .await;
+    let d2 =
+        crate::billing::draft(&app, &owner, other["id"].as_str().unwrap(), &branch, "100").await;
+    let v2 = crate::billing::issue(&app, &owner, &d2).await;
+    let id2 = v2["invoice"]["id"].as_str().unwrap();
+    let r = app
+        .http
+        .get(app.url(&format!("/portal/invoices/{id2}/receipts/{}", payments[0])))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }

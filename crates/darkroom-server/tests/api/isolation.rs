@@ -315,6 +315,11 @@ pub(crate) async fn fixtures(app: &TestApp, name: &str, marker: &str) -> Fixture
     let mut ids = HashMap::new();
     ids.insert("template_id", template["id"].as_str().unwrap().to_string());
     ids.insert("contract_id", contract["id"].as_str().unwrap().to_string());
+    let (_, receipts) = app.get(&owner, "/api/v1/cash-receipts").await;
+    ids.insert(
+        "entry_id",
+        receipts[0]["entry_id"].as_str().unwrap().to_string(),
+    );
     ids.insert("receipt_id", receipt_id);
     ids.insert(
         "invoice_id",
@@ -452,6 +457,7 @@ fn fresh_id(param: &str) -> String {
         "invoice_id" => "inv",
         "receipt_id" => "crc",
         "contract_id" => "con",
+        "entry_id" => "txn",
         "template_id" => "tpl",
         "line_id" => "inl",
         "link_id" => "lnk",

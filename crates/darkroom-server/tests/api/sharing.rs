@@ -42,6 +42,9 @@ const OTHER_GUEST_ROUTES: &[&str] = &[
     "/sign/{token}/pdf",
     // contracts::the_client_sees_their_contracts_in_the_portal
     "/portal/contracts/{contract_id}/pdf",
+    "/portal/contracts/{contract_id}/sign",
+    // contracts::payments_have_receipts_for_staff_and_in_the_portal
+    "/portal/invoices/{invoice_id}/receipts/{entry_id}",
 ];
 
 /// A gallery with `n` ready photos, and its id and photo ids.
