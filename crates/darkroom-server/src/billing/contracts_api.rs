@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use darkroom_core::billing::contract::countersign::{self, CountersignInput};
 use darkroom_core::billing::contract::draft::{self, ContractChange, NewContract};
 use darkroom_core::billing::contract::end::{self, CancelInput, VersionInput};
+use darkroom_core::billing::contract::reschedule::{self, RescheduleInput};
 use darkroom_core::billing::contract::schedule;
 use darkroom_core::billing::contract::send::{self, SendInput};
 use darkroom_core::billing::contract::template::{self, NewTemplate, TemplateChange, TemplateView};
@@ -143,6 +144,23 @@ async fn cancel_contract(
     ))
 }
 
+/// Move a signed contract's event to another day; its rescheduling fee
+/// (from the terms) is invoiced.
+#[utoipa::path(post, path = "/api/v1/contracts/{contract_id}/reschedule", tag = "billing", request_body = RescheduleInput,
+    params(("contract_id" = ContractId, Path, description = "`con_...`")),
+    responses((status = 200, body = ContractView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn reschedule_contract(
+    State(s): State<AppState>,
+    ApiAuth(p): ApiAuth,
+    ClientMeta(m): ClientMeta,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RescheduleInput>,
+) -> ApiResult<Json<ContractView>> {
+    Ok(Json(
+        reschedule::reschedule(&s.core, &p, &m, path_id(&id)?, input).await?,
+    ))
+}
+
 /// Mark a signed contract completed.
 #[utoipa::path(post, path = "/api/v1/contracts/{contract_id}/complete", tag = "billing", request_body = VersionInput,
     params(("contract_id" = ContractId, Path, description = "`con_...`")),
@@ -249,6 +267,7 @@ pub fn routes(r: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(issue_schedule))
         .routes(routes!(cancel_contract))
         .routes(routes!(complete_contract))
+        .routes(routes!(reschedule_contract))
         .routes(routes!(contract_pdf))
         .routes(routes!(list_templates, create_template))
         .routes(routes!(get_template, update_template, delete_template))

@@ -290,6 +290,26 @@ pub async fn complete_it(ctx: PageCtx, Path(id): Path<String>, PageForm(f): Form
     answer(&ctx, id, r.map(|_| "contract_completed")).await
 }
 
+pub async fn reschedule_it(ctx: PageCtx, Path(id): Path<String>, PageForm(f): Form) -> Response {
+    let Ok(id) = path_id::<ContractId>(&id) else {
+        return error_page(&ctx.state, &not_found());
+    };
+    let input = darkroom_core::billing::contract::reschedule::RescheduleInput {
+        version: version(&f),
+        event_on: field(get(&f, "event_on")),
+        reason: field(get(&f, "move_reason")),
+    };
+    let r = darkroom_core::billing::contract::reschedule::reschedule(
+        &ctx.state.core,
+        &ctx.p,
+        &ctx.meta,
+        id,
+        input,
+    )
+    .await;
+    answer(&ctx, id, r.map(|_| "contract_rescheduled")).await
+}
+
 pub async fn pdf(ctx: PageCtx, Path(id): Path<String>) -> Response {
     let Ok(id) = path_id::<ContractId>(&id) else {
         return error_page(&ctx.state, &not_found());

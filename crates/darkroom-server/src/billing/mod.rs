@@ -51,6 +51,10 @@ const NOTICES: &[(&str, &str)] = &[
     ("contract_invoiced", "The schedule's invoices are issued."),
     ("contract_cancelled", "Contract cancelled."),
     ("contract_completed", "Contract completed."),
+    (
+        "contract_rescheduled",
+        "Event moved. Any rescheduling fee of the terms is invoiced.",
+    ),
     ("template_saved", "Template saved."),
     ("template_deleted", "Template deleted."),
 ];
@@ -152,6 +156,10 @@ fn pages() -> Pages {
         ("/contracts/{contract_id}/schedule", post(c::schedule_it)),
         ("/contracts/{contract_id}/cancel", post(c::cancel_it)),
         ("/contracts/{contract_id}/complete", post(c::complete_it)),
+        (
+            "/contracts/{contract_id}/reschedule",
+            post(c::reschedule_it),
+        ),
         ("/contracts/{contract_id}/pdf", get(c::pdf)),
         (
             "/settings/contract-templates",

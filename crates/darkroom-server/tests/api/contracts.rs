@@ -889,3 +889,88 @@ async fn payments_have_receipts_for_staff_and_in_the_portal() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn moving_the_event_invoices_the_rescheduling_fee_and_the_schedule_counts_from_the_new_day() {
+    let app = TestApp::spawn().await;
+    let owner = app.studio("Lumen").await;
+    let d = deal(&app, &owner, 40).await;
+    let (s, t) = app
+        .post(
+            &owner,
+            "/api/v1/contract-templates",
+            json!({ "name": "Wedding", "body": "For {{ client.name }}.",
+            "terms": { "reschedule_fee": "5000" } }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let c = sent(&app, &owner, &d).await;
+    let id = c["id"].as_str().unwrap().to_string();
+    // A contract not yet signed is not moved.
+    let (s, e) = app
+        .post(
+            &owner,
+            &format!("/api/v1/contracts/{id}/reschedule"),
+            json!({ "version": c["version"], "event_on": "2099-01-01", "reason": "x" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    for email in ["asha@example.com", "ravi@example.com"] {
+        let (s, html) = sign_as(
+            &app,
+            email,
+            &[("consent", "yes"), ("kind", "typed"), ("typed", "Signed")],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+    }
+    let c = app.get(&owner, &format!("/api/v1/contracts/{id}")).await.1;
+    let (s, c) = app
+        .post(
+            &owner,
+            &format!("/api/v1/contracts/{id}/countersign"),
+            json!({ "version": c["version"], "consent": true, "signature": "Meera" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert_eq!(c["refund"]["rate"], "50", "40 days out: half");
+    let today = darkroom_domain::booking::calendar::today(app.clock_now(), "Asia/Kolkata");
+    let past = today.checked_sub(jiff::Span::new().days(1)).unwrap();
+    let (s, e) = app
+        .post(
+            &owner,
+            &format!("/api/v1/contracts/{id}/reschedule"),
+            json!({ "version": c["version"], "event_on": past.to_string(), "reason": "x" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["errors"][0]["field"], "event_on");
+    let later = today.checked_add(jiff::Span::new().days(200)).unwrap();
+    let (s, c) = app.post(&owner, &format!("/api/v1/contracts/{id}/reschedule"), json!({ "version": c["version"], "event_on": later.to_string(), "reason": "Venue flooded" })).await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert_eq!(c["event_on"], later.to_string());
+    assert_eq!(c["refund"]["days_before"], 200);
+    assert_eq!(
+        c["refund"]["rate"], "100",
+        "the schedule counts from the new day"
+    );
+    assert_eq!(
+        app.audit_count(owner.studio, "contract.rescheduled").await,
+        1
+    );
+    // The fee is invoiced and issued, tax included, linked to the contract.
+    let (_, list) = app
+        .get(
+            &owner,
+            &format!("/api/v1/invoices?project_id={}", d.project),
+        )
+        .await;
+    let fee = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "booking" && i["contract_id"] == json!(id))
+        .expect("the fee's invoice");
+    assert_eq!(fee["totals"]["total_minor"], 500_000);
+    assert!(fee["number"].as_str().unwrap().starts_with("BLR-"));
+}

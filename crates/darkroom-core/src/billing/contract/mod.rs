@@ -31,6 +31,7 @@ pub mod document;
 pub mod draft;
 pub mod end;
 pub mod pdf;
+pub mod reschedule;
 pub mod schedule;
 pub mod send;
 pub mod sign;
