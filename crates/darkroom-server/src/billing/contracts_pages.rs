@@ -183,7 +183,7 @@ async fn show_page(
         context! {
             title => title, c => c, quote => quote, errors => errors, flash => flash_text(flash),
             variables => template::variables(), clients_signed => clients_signed,
-            me => ctx.p.label(), tz => h.time_zone, locale => h.locale,
+            tz => h.time_zone, locale => h.locale,
         },
     )
 }

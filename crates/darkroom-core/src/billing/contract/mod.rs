@@ -204,7 +204,7 @@ pub(crate) async fn view_of(
     let studio = StudioId::from_uuid(m.studio_id);
     let signers = repo::contract::signers(c, studio, m.id).await?;
     let names = crate::crm::interface::client_names(c, studio, &[m.client_id]).await?;
-    let schedule = schedule::items(core, c, &m).await?;
+    let schedule = schedule::items(c, &m).await?;
     let refund = schedule::allowance(core, c, &m).await?;
     let mut v = bare_view(m);
     v.client_name = names.into_iter().next().map(|(_, n)| n);
@@ -236,6 +236,7 @@ pub async fn detail(core: &Core, p: &Principal, id: ContractId) -> CoreResult<Co
 
 /// What to list contracts by.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ContractFilter {
     pub client_id: Option<ClientId>,

@@ -56,11 +56,9 @@ async fn today_of(
 
 /// The schedule as shown.
 pub(crate) async fn items(
-    core: &Core,
     c: &impl ConnectionTrait,
     m: &contract::Model,
 ) -> CoreResult<Vec<ScheduleItem>> {
-    let _ = core;
     let Some(d) = document_of(m) else {
         return Ok(Vec::new());
     };

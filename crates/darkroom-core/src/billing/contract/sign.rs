@@ -442,8 +442,3 @@ pub fn signature_png(s: &contract_signer::Model) -> Option<Vec<u8>> {
         .then(|| s.signature.as_deref().and_then(png_of))
         .flatten()
 }
-
-/// The id shown for a signer.
-pub fn signer_id(s: &contract_signer::Model) -> darkroom_domain::SignerId {
-    darkroom_domain::SignerId::from_uuid(s.id)
-}
