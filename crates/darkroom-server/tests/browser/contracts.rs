@@ -193,6 +193,13 @@ async fn proposal_to_signed_contract_deposit_by_card_balance_in_cash_and_a_refun
     let driver = chromedriver();
     let c = browser(&driver, width).await;
     sign_in(&c, &app, &owner.email).await;
+    // The templates page: the built-in text to start from.
+    c.goto(&app.url("/settings/contract-templates"))
+        .await
+        .unwrap();
+    page_with(&c, "New template").await;
+    check_accessible_and_fits(&c, width).await;
+    snap(&c, &format!("contract-templates-{width}")).await;
     let pid = project["id"].as_str().unwrap();
     c.goto(&app.url(&format!("/projects/{pid}"))).await.unwrap();
     c.find(Locator::Css("a[href^='/contracts?project_id=']"))
@@ -360,6 +367,10 @@ async fn proposal_to_signed_contract_deposit_by_card_balance_in_cash_and_a_refun
         (contract_url.clone(), "contract-cancelled-1366"),
         (app.url(&minji), "sign-cancelled-1366"),
         (app.url("/contracts"), "contracts-1366"),
+        (
+            app.url("/settings/contract-templates"),
+            "contract-templates-1366",
+        ),
     ] {
         c.goto(&path).await.unwrap();
         check_accessible_and_fits(&c, 1366).await;
