@@ -15,9 +15,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use darkroom_imaging::pipeline::{self, RenderSettings};
+use darkroom_imaging::pipeline::{self, RenderSettings, StageTimes};
 use darkroom_imaging::pixels::{self, Limits};
 use darkroom_imaging::watermark::{Position, Watermark};
 
@@ -190,66 +190,191 @@ fn peak_rss_mb() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Time per stage outside the renderer, summed over photos.
+#[derive(Default)]
+struct Times {
+    read: Duration,
+    hash: Duration,
+    exif: Duration,
+    render: StageTimes,
+    write: Duration,
+}
+
+impl Times {
+    fn add(&mut self, o: &Times) {
+        self.read += o.read;
+        self.hash += o.hash;
+        self.exif += o.exif;
+        self.render.add(&o.render);
+        self.write += o.write;
+    }
+
+    fn rows(&self) -> Vec<(&'static str, Duration)> {
+        let mut v = vec![
+            ("read", self.read),
+            ("hash", self.hash),
+            ("EXIF", self.exif),
+        ];
+        v.extend(self.render.named());
+        v.push(("write", self.write));
+        v
+    }
+}
+
+fn lap(slot: &mut Duration, start: &mut Instant) {
+    let now = Instant::now();
+    *slot += now - *start;
+    *start = now;
+}
+
 /// The whole per-photo pipeline on one file.
-fn process(path: &Path, out: &Path, settings: &RenderSettings) {
+fn process(path: &Path, out: &Path, settings: &RenderSettings, t: &mut Times) {
+    let mut at = Instant::now();
     let bytes = std::fs::read(path).unwrap();
+    lap(&mut t.read, &mut at);
     let hash = darkroom_imaging::sha256_hex(&bytes);
+    lap(&mut t.hash, &mut at);
     let (format, meta) = pipeline::probe(&bytes, settings.limits).unwrap();
-    let d = pipeline::render(format, &bytes, meta.orientation, settings).unwrap();
+    lap(&mut t.exif, &mut at);
+    let (d, stages) = pipeline::render_timed(format, &bytes, meta.orientation, settings).unwrap();
+    t.render.add(&stages);
+    at = Instant::now();
     let stem = path.file_stem().unwrap().to_string_lossy();
-    std::fs::write(out.join(format!("{stem}.thumb.jpg")), &d.thumb.bytes).unwrap();
-    std::fs::write(out.join(format!("{stem}.preview.jpg")), &d.preview.bytes).unwrap();
-    std::fs::write(out.join(format!("{stem}.proof.jpg")), &d.proof.bytes).unwrap();
+    let mut files = vec![
+        ("thumb", &d.thumb),
+        ("medium", &d.medium),
+        ("preview", &d.preview),
+        ("proof", &d.proof),
+    ];
+    if let Some(m) = &d.medium_proof {
+        files.push(("medium-proof", m));
+    }
+    for (name, r) in files {
+        std::fs::write(out.join(format!("{stem}.{name}.jpg")), &r.bytes).unwrap();
+    }
+    lap(&mut t.write, &mut at);
     std::hint::black_box((hash, meta));
 }
 
-fn run(dir: &Path, out: &Path, workers: usize) {
-    std::fs::create_dir_all(out).unwrap();
+fn jpegs(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "jpg"))
         .collect();
     files.sort();
+    files
+}
+
+/// Runs `each` on every file from `workers` threads; returns the seconds
+/// taken and what the threads gave back.
+fn on_workers<T: Send + 'static>(
+    files: Vec<PathBuf>,
+    workers: usize,
+    each: impl Fn(&Path, &mut T) + Send + Sync + 'static,
+    init: impl Fn() -> T + Send + Sync + 'static,
+) -> (f64, Vec<T>) {
+    let files = Arc::new(files);
+    let next = Arc::new(AtomicUsize::new(0));
+    let each = Arc::new(each);
+    let init = Arc::new(init);
+    let start = Instant::now();
+    let threads: Vec<_> = (0..workers)
+        .map(|_| {
+            let (files, next, each, init) =
+                (files.clone(), next.clone(), each.clone(), init.clone());
+            std::thread::spawn(move || {
+                let mut acc = init();
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(f) = files.get(i) else { break };
+                    each(f, &mut acc);
+                }
+                acc
+            })
+        })
+        .collect();
+    let out = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    (start.elapsed().as_secs_f64(), out)
+}
+
+fn run(dir: &Path, out: &Path, workers: usize, stages: bool) {
+    std::fs::create_dir_all(out).unwrap();
+    let files = jpegs(dir);
+    let n = files.len();
     let wm =
         Arc::new(Watermark::text("© Lumen Studio proof", Position::BottomRight, 0.6, 0.3).unwrap());
     let settings = Arc::new(RenderSettings {
         watermark: Some(wm),
         ..Default::default()
     });
-    let files = Arc::new(files);
-    let next = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let threads: Vec<_> = (0..workers)
-        .map(|_| {
-            let (files, next, settings, out) = (
-                files.clone(),
-                next.clone(),
-                settings.clone(),
-                out.to_path_buf(),
+    let out = out.to_path_buf();
+    let (secs, per_worker) = on_workers(
+        files,
+        workers,
+        move |f, t: &mut Times| process(f, &out, &settings, t),
+        Times::default,
+    );
+    if stages {
+        let mut all = Times::default();
+        for t in &per_worker {
+            all.add(t);
+        }
+        let rows = all.rows();
+        let total: f64 = rows.iter().map(|(_, d)| d.as_secs_f64()).sum();
+        println!("stage                 ms/photo   share");
+        for (name, d) in rows {
+            let s = d.as_secs_f64();
+            println!(
+                "{name:<20} {:>9.2} {:>6.1}%",
+                s * 1000.0 / n as f64,
+                100.0 * s / total
             );
-            std::thread::spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(f) = files.get(i) else { break };
-                    process(f, &out, &settings);
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
+        }
+        println!(
+            "{:<20} {:>9.2}   (thread time; {workers} workers share the wall clock)",
+            "total",
+            total * 1000.0 / n as f64
+        );
     }
-    let secs = start.elapsed().as_secs_f64();
     println!(
-        "darkroom photos={} seconds={secs:.3} photos_per_s={:.3} peak_rss_mb={:.1}",
-        files.len(),
-        files.len() as f64 / secs,
+        "darkroom photos={n} seconds={secs:.3} photos_per_s={:.3} peak_rss_mb={:.1}",
+        n as f64 / secs,
         peak_rss_mb()
     );
 }
 
+/// The decode-only ceiling: reading each file and decoding it with
+/// libjpeg-turbo at the DCT scale the pipeline uses, nothing else.
+fn ceiling(dir: &Path, workers: usize) {
+    let files = jpegs(dir);
+    let n = files.len();
+    let edge = RenderSettings::default().preview_edge;
+    let (secs, _) = on_workers(
+        files,
+        workers,
+        move |f, _: &mut ()| {
+            let bytes = std::fs::read(f).unwrap();
+            let h = darkroom_jpeg::header(&bytes).unwrap();
+            let scale = darkroom_jpeg::scale_for(h.width, h.height, edge);
+            std::hint::black_box(darkroom_jpeg::decode(&bytes, scale, u64::MAX).unwrap());
+        },
+        || (),
+    );
+    println!(
+        "decode-ceiling photos={n} seconds={secs:.3} photos_per_s={:.3}",
+        n as f64 / secs
+    );
+}
+
+/// The server's allocator (see `darkroom-server/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
+    // As the server does at start, and its render threads.
+    let _ = tikv_jemalloc_ctl::background_thread::write(true);
+    darkroom_imaging::memory::keep_freed_blocks();
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
         Some("gen") => {
@@ -269,9 +394,11 @@ fn main() {
             Path::new(&args[2]),
             Path::new(&args[3]),
             args[4].parse().unwrap(),
+            args.get(5).is_some_and(|a| a == "--stages"),
         ),
+        Some("ceiling") => ceiling(Path::new(&args[2]), args[3].parse().unwrap()),
         _ => eprintln!(
-            "usage: ingest-bench gen <dir> <n12> <n24> | big <dir> | small <dir> <n> | run <dir> <out> <workers>"
+            "usage: ingest-bench gen <dir> <n12> <n24> | big <dir> | small <dir> <n> | run <dir> <out> <workers> [--stages] | ceiling <dir> <workers>"
         ),
     }
 }

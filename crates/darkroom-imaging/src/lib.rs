@@ -22,6 +22,7 @@ pub mod sniff;
 pub mod synthetic;
 pub mod watermark;
 
+pub use darkroom_jpeg::memory;
 pub use pipeline::{Derivative, Derivatives, RenderSettings, render};
 pub use sniff::{Format, sniff};
 

@@ -4,6 +4,7 @@
 //! re-encoded from pixels so no EXIF (GPS or anything else) reaches clients.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -65,13 +66,83 @@ pub struct Derivatives {
     pub converted_colour: bool,
 }
 
+/// Up to this many pixels a rendition gets Huffman tables fitted to it: on a
+/// thumbnail or a medium the second pass costs about a millisecond, and
+/// these are the files a gallery grid sends by the hundred. Larger ones (the
+/// previews and proofs) use the standard tables: fitting them would cost
+/// more than the rest of their encode for files 1 to 3 % smaller.
+const OPTIMIZED_HUFFMAN_MAX_PIXELS: u64 = 1_000_000;
+
 fn encode(img: &pixels::RgbImage, quality: u8) -> Result<Derivative, ImageError> {
-    let bytes = darkroom_jpeg::encode(&img.data, img.width, img.height, quality)?;
+    let huffman = if u64::from(img.width) * u64::from(img.height) <= OPTIMIZED_HUFFMAN_MAX_PIXELS {
+        darkroom_jpeg::Huffman::Optimized
+    } else {
+        darkroom_jpeg::Huffman::Standard
+    };
+    let bytes = darkroom_jpeg::encode_with(&img.data, img.width, img.height, quality, huffman)?;
     Ok(Derivative {
         bytes,
         width: img.width,
         height: img.height,
     })
+}
+
+/// Where one render's time went, stage by stage (the benchmark prints
+/// the sums; a regression shows in the stage that grew).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StageTimes {
+    /// Entropy decoding, the scaled IDCT and YCbCr to RGB.
+    pub decode: Duration,
+    /// An embedded profile other than sRGB converted to sRGB.
+    pub colour: Duration,
+    pub resize: Duration,
+    /// EXIF orientation applied.
+    pub orient: Duration,
+    pub watermark: Duration,
+    pub encode_thumb: Duration,
+    pub encode_medium: Duration,
+    pub encode_preview: Duration,
+    pub encode_proof: Duration,
+    pub encode_medium_proof: Duration,
+}
+
+impl StageTimes {
+    /// The stages with their names, in pipeline order.
+    pub fn named(&self) -> [(&'static str, Duration); 10] {
+        [
+            ("decode", self.decode),
+            ("colour", self.colour),
+            ("resize", self.resize),
+            ("orient", self.orient),
+            ("watermark", self.watermark),
+            ("encode thumb", self.encode_thumb),
+            ("encode medium", self.encode_medium),
+            ("encode preview", self.encode_preview),
+            ("encode proof", self.encode_proof),
+            ("encode medium proof", self.encode_medium_proof),
+        ]
+    }
+
+    pub fn add(&mut self, o: &StageTimes) {
+        self.decode += o.decode;
+        self.colour += o.colour;
+        self.resize += o.resize;
+        self.orient += o.orient;
+        self.watermark += o.watermark;
+        self.encode_thumb += o.encode_thumb;
+        self.encode_medium += o.encode_medium;
+        self.encode_preview += o.encode_preview;
+        self.encode_proof += o.encode_proof;
+        self.encode_medium_proof += o.encode_medium_proof;
+    }
+}
+
+/// Runs `f`, adding its time to `slot`.
+fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    *slot += start.elapsed();
+    out
 }
 
 /// Renders the derivatives of a photo of `format` whose EXIF orientation is `orientation`.
@@ -81,47 +152,79 @@ pub fn render(
     orientation: u8,
     s: &RenderSettings,
 ) -> Result<Derivatives, ImageError> {
-    let decoded = pixels::decode(format, bytes, s.limits, s.preview_edge)?;
-    let mut preview = pixels::resize(&decoded.image, s.preview_edge)?;
-    drop(decoded.image);
-    let converted_colour = match &decoded.icc {
+    render_timed(format, bytes, orientation, s).map(|(d, _)| d)
+}
+
+/// [`render`], also telling where the time went.
+pub fn render_timed(
+    format: Format,
+    bytes: &[u8],
+    orientation: u8,
+    s: &RenderSettings,
+) -> Result<(Derivatives, StageTimes), ImageError> {
+    let mut t = StageTimes::default();
+    let decoded = timed(&mut t.decode, || {
+        pixels::decode(format, bytes, s.limits, s.preview_edge)
+    })?;
+    let icc = decoded.icc;
+    let mut preview = timed(&mut t.resize, || {
+        pixels::resize_owned(decoded.image, s.preview_edge, pixels::Filter::CatmullRom)
+    })?;
+    let converted_colour = timed(&mut t.colour, || match &icc {
         Some(icc) => pixels::to_srgb(&mut preview, icc).unwrap_or(false),
         None => false,
-    };
+    });
     // HEIF pixels come out of libheif already upright.
     let orientation = if format == Format::Heic {
         1
     } else {
         orientation
     };
-    let preview = pixels::orient(preview, orientation);
+    let preview = timed(&mut t.orient, || pixels::orient(preview, orientation));
     let medium_edge = s.medium_edge.max(s.thumb_edge).min(s.preview_edge);
-    let medium = pixels::resize(&preview, medium_edge)?;
-    // From the medium: a smaller step that the thumbnail's size cannot tell apart.
-    let thumb = pixels::resize(&medium, s.thumb_edge)?;
-    let thumb = encode(&thumb, s.thumb_quality)?;
-    let medium = encode(&medium, s.thumb_quality)?;
+    let (medium, thumb) = timed(&mut t.resize, || {
+        let medium = pixels::resize(&preview, medium_edge)?;
+        // From the medium: a smaller step that the thumbnail's size cannot tell apart.
+        let thumb = pixels::resize(&medium, s.thumb_edge)?;
+        Ok::<_, ImageError>((medium, thumb))
+    })?;
+    let thumb = timed(&mut t.encode_thumb, || encode(&thumb, s.thumb_quality))?;
+    // Each clean rendition is encoded, then marked in place for its proof:
+    // no copies. Each is marked at its own size (the mark's size and margin
+    // follow the image's), so the proof's medium needs no second resize.
+    let mut medium_px = medium;
+    let medium = timed(&mut t.encode_medium, || encode(&medium_px, s.thumb_quality))?;
+    let mut preview_px = preview;
+    let preview = timed(&mut t.encode_preview, || {
+        encode(&preview_px, s.preview_quality)
+    })?;
     let (proof, medium_proof) = match &s.watermark {
         Some(wm) => {
-            let mut marked = preview.clone();
-            wm.apply(&mut marked)?;
-            let small = pixels::resize(&marked, medium_edge)?;
+            timed(&mut t.watermark, || {
+                wm.apply(&mut preview_px)?;
+                wm.apply(&mut medium_px)
+            })?;
             (
-                encode(&marked, s.proof_quality)?,
-                Some(encode(&small, s.thumb_quality)?),
+                timed(&mut t.encode_proof, || encode(&preview_px, s.proof_quality))?,
+                Some(timed(&mut t.encode_medium_proof, || {
+                    encode(&medium_px, s.thumb_quality)
+                })?),
             )
         }
-        None => (encode(&preview, s.proof_quality)?, None),
+        None => (
+            timed(&mut t.encode_proof, || encode(&preview_px, s.proof_quality))?,
+            None,
+        ),
     };
-    let preview = encode(&preview, s.preview_quality)?;
-    Ok(Derivatives {
+    let d = Derivatives {
         thumb,
         medium,
         preview,
         proof,
         medium_proof,
         converted_colour,
-    })
+    };
+    Ok((d, t))
 }
 
 /// Reads type, size and EXIF from a file's bytes.

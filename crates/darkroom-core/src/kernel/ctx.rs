@@ -10,7 +10,7 @@ use darkroom_db::{Db, repo};
 use darkroom_domain::Timestamp;
 use darkroom_domain::time::Clock;
 use darkroom_media::SharedStore;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 
 use crate::kernel::secret::Keys;
 
@@ -243,7 +243,7 @@ struct Inner {
     keys: Keys,
     wake: Notify,
     stores: MediaStores,
-    cpu: Arc<Semaphore>,
+    cpu: super::cpu::CpuPool,
     watermarks:
         std::sync::Mutex<HashMap<(uuid::Uuid, i64), Arc<darkroom_imaging::watermark::Watermark>>>,
     registry: crate::kernel::registry::Registry,
@@ -298,7 +298,7 @@ impl Core {
             }
         };
         let keys = Keys::from_encoded(&encoded).map_err(|e| anyhow::anyhow!("secret key: {e}"))?;
-        let cpu = Arc::new(Semaphore::new(settings.media.render_threads.max(1)));
+        let cpu = super::cpu::CpuPool::new(settings.media.render_threads)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -395,21 +395,13 @@ impl Core {
         Ok(self.store_named(m.media_store.as_deref())?)
     }
 
-    /// Runs CPU-bound work off the async executor, at most `render_threads` at once.
+    /// Runs CPU-bound work off the async executor, on one of the
+    /// `render_threads` render threads.
     pub async fn cpu<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> crate::CoreResult<T> {
-        let _permit = self
-            .inner
-            .cpu
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| crate::CoreError::Internal(e.into()))?;
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|e| crate::CoreError::Internal(e.into()))
+        self.inner.cpu.run(f).await
     }
 
     pub(crate) fn watermark_cache(

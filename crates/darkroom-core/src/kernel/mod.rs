@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod body;
+pub(crate) mod cpu;
 pub(crate) mod created;
 pub(crate) mod ctx;
 pub mod database;

@@ -583,11 +583,11 @@ impl Future {
     }
 }
 
-/// How a field type is described in the OpenAPI document.
-#[cfg(feature = "openapi")]
 mod amount;
 mod day;
 mod prose;
+/// How a field type is described in the OpenAPI document.
+#[cfg(feature = "openapi")]
 mod schema;
 
 pub use amount::{
