@@ -9,6 +9,29 @@
 //! [`release_freed_blocks`] hands them back once the work is done.
 //!
 //! Elsewhere than glibc both do nothing.
+//!
+//! The server's own (Rust) buffers live in jemalloc, which keeps freed pages
+//! for seconds, except that by default it serves blocks of 8 MiB and more
+//! (a decoded 24 MP photo, a preview, the file itself) from an arena of
+//! their own that hands them back at once: [`JEMALLOC_CONF`] turns that off.
+
+use std::ffi::c_char;
+
+/// jemalloc's start-up options, as a C string pointer.
+#[repr(transparent)]
+pub struct JemallocConf(*const c_char);
+
+// SAFETY: it points to a static, immutable, NUL-terminated string.
+unsafe impl Sync for JemallocConf {}
+
+/// Read by the jemalloc that `tikv-jemallocator` builds (its symbols carry
+/// the `_rjem_` prefix) when a binary makes it the global allocator; unused
+/// otherwise. `oversize_threshold:0` keeps large blocks in the ordinary
+/// arenas, whose freed pages are purged after seconds, not at once;
+/// `background_thread:true` has jemalloc's own thread do that purging.
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static JEMALLOC_CONF: JemallocConf =
+    JemallocConf(c"oversize_threshold:0,background_thread:true".as_ptr());
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod glibc {
@@ -45,6 +68,8 @@ mod glibc {
 /// top per arena) in the process for reuse instead of returning them to the kernel at
 /// once. Process-wide; call it once before image work starts.
 pub fn keep_freed_blocks() {
+    // Referenced, so the linker keeps the options jemalloc looks for.
+    std::hint::black_box(&JEMALLOC_CONF);
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         static ONCE: std::sync::Once = std::sync::Once::new();
