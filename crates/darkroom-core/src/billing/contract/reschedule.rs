@@ -152,20 +152,7 @@ async fn fee_invoice(
     .await?;
     let inv = &made.invoice;
     let tx = core.db().begin().await?;
-    let link = darkroom_db::entity::invoice::ActiveModel {
-        contract_id: Set(Some(m.id)),
-        ..Default::default()
-    };
-    write::update::<darkroom_db::entity::invoice::Entity, _>(
-        core,
-        &tx,
-        p.studio,
-        inv.id.uuid(),
-        inv.version,
-        link,
-        |x| x.id,
-    )
-    .await?;
+    super::schedule::link_invoice(core, &tx, p.studio, m.id, inv.id, inv.version).await?;
     crate::commit(tx).await?;
     crate::billing::issue::issue(
         core,

@@ -198,20 +198,7 @@ async fn make(
     .await?;
     let inv = &made.invoice;
     let tx = core.db().begin().await?;
-    let link = invoice::ActiveModel {
-        contract_id: Set(Some(m.id)),
-        ..Default::default()
-    };
-    write::update::<invoice::Entity, _>(
-        core,
-        &tx,
-        p.studio,
-        inv.id.uuid(),
-        inv.version,
-        link,
-        |x| x.id,
-    )
-    .await?;
+    link_invoice(core, &tx, p.studio, m.id, inv.id, inv.version).await?;
     let mut am = contract::ActiveModel::default();
     if kind == InvoiceKind::Deposit {
         am.deposit_invoice_id = Set(Some(inv.id.uuid()));
@@ -392,5 +379,23 @@ pub(crate) async fn settled(
     {
         activate(core, c, &m).await?;
     }
+    Ok(())
+}
+
+/// Records that `invoice` (at `version`) bills contract `contract`.
+pub(super) async fn link_invoice(
+    core: &Core,
+    tx: &impl ConnectionTrait,
+    studio: StudioId,
+    contract: uuid::Uuid,
+    invoice: InvoiceId,
+    version: i64,
+) -> CoreResult<()> {
+    let link = invoice::ActiveModel {
+        contract_id: Set(Some(contract)),
+        ..Default::default()
+    };
+    write::update::<invoice::Entity, _>(core, tx, studio, invoice.uuid(), version, link, |x| x.id)
+        .await?;
     Ok(())
 }
