@@ -34,27 +34,42 @@ fn free_port() -> u16 {
 }
 
 impl LocalStripe {
+    /// Starts localstripe on a free port. Python's start-up can take many
+    /// seconds on a loaded two-core runner, and the port can be taken
+    /// between choosing it and binding it, so it waits up to a minute and
+    /// starts again on another port if the process exits.
     pub async fn start() -> Self {
         let py = python_with("localstripe", "localstripe");
-        let port = free_port();
-        let child = Command::new(&py)
-            .args(["-m", "localstripe", "--port", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("localstripe starts");
-        let me = Self {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            http: reqwest::Client::new(),
-        };
-        for _ in 0..100 {
-            if me.call(Method::GET, "/v1/balance", &[]).await.is_some() {
-                return me;
+        let mut last = String::new();
+        for _attempt in 0..3 {
+            let port = free_port();
+            let log = std::env::temp_dir().join(format!("darkroom-localstripe-{port}.log"));
+            let child = Command::new(&py)
+                .args(["-m", "localstripe", "--port", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).expect("localstripe log"))
+                .spawn()
+                .expect("localstripe starts");
+            let mut me = Self {
+                child,
+                base: format!("http://127.0.0.1:{port}"),
+                http: reqwest::Client::new(),
+            };
+            for _ in 0..600 {
+                if me.call(Method::GET, "/v1/balance", &[]).await.is_some() {
+                    return me;
+                }
+                if let Ok(Some(_)) = me.child.try_wait() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            last = format!(
+                "port {port}: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
         }
-        panic!("localstripe did not start on port {port}");
+        panic!("localstripe did not start; last try on {last}");
     }
 
     /// A call as the studio's server or Stripe.js would make it.
