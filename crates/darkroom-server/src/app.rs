@@ -23,7 +23,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::error::{Problem, problem_response};
-use crate::state::{AppState, Limiters};
+use crate::state::{AppState, Limiters, Shared};
 use crate::web::templates::Templates;
 use crate::{api, observe, security, web};
 
@@ -120,33 +120,50 @@ fn streams(path: &str) -> bool {
         || (path.starts_with("/galleries/") && path.ends_with("/download"))
 }
 
-/// Ends any other request that takes longer than the configured limit.
-async fn time_limit(limit: Duration, req: Request, next: middleware::Next) -> Response {
-    if streams(req.uri().path()) {
-        return next.run(req).await;
-    }
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(r) => r,
-        Err(_) => problem_response(Problem::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "timeout",
-            format!(
-                "the request took longer than {} s and was stopped; try again",
-                limit.as_secs()
-            ),
-        )),
-    }
+/// What every request passes through on its way in and out, in one layer
+/// (each layer costs every request a clone of the service and a move of its
+/// future): it is counted and timed, admitted or refused by the rate limits
+/// ([`security::admit`]), stopped if it runs past the configured limit
+/// (unless its body streams), and its response gets the security headers.
+async fn edge(State(state): State<AppState>, req: Request, next: middleware::Next) -> Response {
+    let seen = observe::seen(&req);
+    let path = req.uri().path().to_owned();
+    let limit = Duration::from_secs(state.config.http.request_timeout_secs);
+    let inner = async {
+        match security::admit(&state, req).await {
+            Ok(req) => next.run(req).await,
+            Err(refused) => refused,
+        }
+    };
+    let mut res = if streams(&path) {
+        inner.await
+    } else {
+        match tokio::time::timeout(limit, inner).await {
+            Ok(r) => r,
+            Err(_) => problem_response(Problem::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                format!(
+                    "the request took longer than {} s and was stopped; try again",
+                    limit.as_secs()
+                ),
+            )),
+        }
+    };
+    security::set_headers(&state, &path, &mut res);
+    observe::record(seen, res.status());
+    res
 }
 
 /// Builds the state every handler shares.
 pub fn state(core: Core, config: Arc<Config>) -> anyhow::Result<AppState> {
-    Ok(AppState {
+    Ok(AppState::new(Shared {
         limits: Arc::new(Limiters::new(config.http.anonymous_per_minute)),
         templates: Arc::new(Templates::new().map_err(|e| anyhow::anyhow!("templates: {e}"))?),
         metrics: observe::metrics_handle(),
         core,
         config,
-    })
+    }))
 }
 
 /// The whole application.
@@ -155,7 +172,6 @@ pub fn router(state: AppState) -> Router {
         max_upload_bytes: state.core.settings().media.max_upload_bytes,
     });
     let spec = api::docs::Spec(Arc::new(openapi));
-    let timeout = Duration::from_secs(state.config.http.request_timeout_secs);
     Router::new()
         .merge(api_routes)
         .merge(api::docs::routes(spec))
@@ -207,18 +223,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.http.max_body_bytes))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security::rate_limit,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security::headers,
-        ))
-        .layer(middleware::from_fn(
-            move |req: Request, next: middleware::Next| time_limit(timeout, req, next),
-        ))
-        .layer(middleware::from_fn(observe::track))
+        .layer(middleware::from_fn_with_state(state.clone(), edge))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -526,8 +526,14 @@ impl Config {
     }
 
     /// Whether cookies must be `Secure` (the public address is https).
+    /// Asked several times by every request, so read from the string
+    /// (validated as a URL at load) rather than parsed.
     pub fn secure_cookies(&self) -> bool {
-        self.public_url().scheme() == "https"
+        self.public_url.as_deref().is_some_and(|u| {
+            u.trim_start_matches(|c: char| c <= ' ')
+                .get(..6)
+                .is_some_and(|p| p.eq_ignore_ascii_case("https:"))
+        })
     }
 
     pub fn core_settings(&self) -> CoreSettings {
@@ -638,6 +644,29 @@ mod tests {
             ..Default::default()
         };
         assert!(c.validate().unwrap_err().to_string().contains("public_url"));
+    }
+
+    #[test]
+    fn cookies_are_secure_exactly_when_the_public_address_is_https() {
+        for (url, secure) in [
+            (None, false),
+            (Some("http://studio.example.com"), false),
+            (Some("https://studio.example.com"), true),
+            (Some("HTTPS://Studio.example.com/"), true),
+            (Some(" https://studio.example.com"), true),
+            (Some("http://https.example.com"), false),
+        ] {
+            let c = Config {
+                public_url: url.map(Into::into),
+                ..Default::default()
+            };
+            assert_eq!(c.secure_cookies(), secure, "{url:?}");
+            assert_eq!(
+                c.public_url().scheme() == "https",
+                secure,
+                "as the parsed URL says: {url:?}"
+            );
+        }
     }
 
     #[test]

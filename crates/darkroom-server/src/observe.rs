@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
@@ -48,21 +47,71 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
         .clone()
 }
 
-/// Counts and times every request by route template and status.
-pub async fn track(req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let method = req.method().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let res = next.run(req).await;
-    let status = res.status().as_u16().to_string();
-    metrics::counter!("darkroom_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
-    metrics::histogram!("darkroom_http_request_seconds", "method" => method, "route" => route)
-        .record(start.elapsed().as_secs_f64());
-    res
+/// The method and route template of a request, for [`record`]: taken
+/// before the request moves on.
+pub struct Seen {
+    start: Instant,
+    method: &'static str,
+    route: Option<MatchedPath>,
+}
+
+/// Notes when a request came and what it asked for.
+pub fn seen(req: &Request) -> Seen {
+    // Only the standard methods are labels: anything else is one label, so
+    // made-up methods cannot grow the metrics without bound.
+    let method = match req.method().as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    };
+    Seen {
+        start: Instant::now(),
+        method,
+        route: req.extensions().get::<MatchedPath>().cloned(),
+    }
+}
+
+/// A route's counters and timer, by method and status.
+type Handles = Vec<(&'static str, u16, metrics::Counter, metrics::Histogram)>;
+
+thread_local! {
+    /// The handles already registered, per thread: the hot path finds its
+    /// counter without building label strings or locking the registry.
+    static HANDLES: std::cell::RefCell<std::collections::HashMap<String, Handles>> =
+        Default::default();
+}
+
+/// Counts and times a request by route template and status.
+pub fn record(seen: Seen, status: StatusCode) {
+    let route = seen.route.as_ref().map_or("unmatched", |m| m.as_str());
+    let status = status.as_u16();
+    let elapsed = seen.start.elapsed().as_secs_f64();
+    HANDLES.with_borrow_mut(|all| {
+        if !all.contains_key(route) {
+            all.insert(route.to_string(), Vec::new());
+        }
+        let Some(handles) = all.get_mut(route) else {
+            return;
+        };
+        if let Some((_, _, c, h)) = handles
+            .iter()
+            .find(|(m, s, _, _)| *m == seen.method && *s == status)
+        {
+            c.increment(1);
+            h.record(elapsed);
+            return;
+        }
+        let c = metrics::counter!("darkroom_http_requests_total", "method" => seen.method, "route" => route.to_string(), "status" => status.to_string());
+        let h = metrics::histogram!("darkroom_http_request_seconds", "method" => seen.method, "route" => route.to_string());
+        c.increment(1);
+        h.record(elapsed);
+        handles.push((seen.method, status, c, h));
+    });
 }
 
 /// Liveness: the process answers.

@@ -3,10 +3,9 @@
 
 use std::net::IpAddr;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use darkroom_core::Principal;
 
@@ -25,10 +24,9 @@ const CSP_EMBEDDABLE: &str = "default-src 'self'; img-src 'self' data: blob:; st
                    frame-ancestors *; form-action 'self'";
 
 /// Adds the security headers to every response.
-pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let is_asset = req.uri().path().starts_with("/assets/");
-    let embeddable = req.uri().path().starts_with("/inquire/");
-    let mut res = next.run(req).await;
+pub fn set_headers(state: &AppState, path: &str, res: &mut Response) {
+    let is_asset = path.starts_with("/assets/");
+    let embeddable = path.starts_with("/inquire/");
     let h = res.headers_mut();
     // A page that must run a payment provider's script sets its own,
     // narrower-than-open policy (the portal's pay page); all others get ours.
@@ -75,7 +73,6 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     if !is_asset && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    res
 }
 
 fn too_many() -> Response {
@@ -152,7 +149,7 @@ async fn caller_of(headers: &HeaderMap, state: &AppState) -> Result<Caller, ApiE
 /// whatever is sent; paths that take a one-time link token get the tighter
 /// limit, so tokens cannot be guessed. Client gallery requests carrying a
 /// link cookie or signed URL are checked (and counted) by their handler.
-pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn admit(state: &AppState, mut req: Request) -> Result<Request, Response> {
     let path = req.uri().path();
     let public = [
         "/sign-in",
@@ -169,13 +166,11 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
     let staff_paths = !["/c/", "/g/", "/assets/"]
         .iter()
         .any(|p| path.starts_with(p));
-    let links = has_link_credentials(&req, &state);
+    let links = has_link_credentials(&req, state);
     let caller = if staff_paths {
-        let headers = req.headers().clone();
-        match caller_of(&headers, &state).await {
-            Ok(c) => c,
-            Err(e) => return e.into_response(),
-        }
+        caller_of(req.headers(), state)
+            .await
+            .map_err(IntoResponse::into_response)?
     } else {
         Caller::Anonymous
     };
@@ -184,18 +179,18 @@ pub async fn rate_limit(State(state): State<AppState>, mut req: Request, next: N
     req.extensions_mut().insert(caller);
     if public || !authenticated {
         let (parts, body) = req.into_parts();
-        let ip = client_ip(&parts, &state);
+        let ip = client_ip(&parts, state);
         if state.limits.anonymous.check_key(&ip).is_err() {
             metrics::counter!("darkroom_rate_limited_total", "limit" => "anonymous").increment(1);
-            return too_many();
+            return Err(too_many());
         }
         if (takes_token || failed) && state.limits.token_guess.check_key(&ip).is_err() {
             metrics::counter!("darkroom_rate_limited_total", "limit" => "token").increment(1);
-            return too_many();
+            return Err(too_many());
         }
-        return next.run(Request::from_parts(parts, body)).await;
+        return Ok(Request::from_parts(parts, body));
     }
-    next.run(req).await
+    Ok(req)
 }
 
 /// Counts a failed authentication against the IP's tight limit.

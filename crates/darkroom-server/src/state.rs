@@ -37,8 +37,26 @@ impl Limiters {
     }
 }
 
+/// Cloned for every layer of every request, so one reference count, not one
+/// per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     pub core: Core,
     pub config: Arc<Config>,
     pub templates: Arc<Templates>,

@@ -164,12 +164,53 @@ impl Blobs {
     }
 }
 
-/// One computation at a time per key; the others wait, then find it cached.
-#[derive(Default)]
-pub(crate) struct Flights(Mutex<HashMap<uuid::Uuid, std::sync::Arc<tokio::sync::Mutex<()>>>>);
+/// A gallery listing as JSON, and gzipped once for the browsers that ask
+/// (the listing of a 1,000-photo gallery is some 700 KB; compressing it on
+/// every request cost more than everything else the request does).
+#[derive(Clone, Debug)]
+pub struct Listing {
+    pub json: bytes::Bytes,
+    gzip: std::sync::Arc<std::sync::OnceLock<bytes::Bytes>>,
+}
 
-impl Flights {
-    pub(crate) async fn enter(&self, k: uuid::Uuid) -> tokio::sync::OwnedMutexGuard<()> {
+impl Listing {
+    pub(crate) fn new(json: bytes::Bytes) -> Self {
+        Self {
+            json,
+            gzip: Default::default(),
+        }
+    }
+
+    /// The JSON gzipped (RFC 1952), made on the first call.
+    pub fn gzip(&self) -> bytes::Bytes {
+        self.gzip
+            .get_or_init(|| {
+                use std::io::Write;
+                let mut e = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(self.json.len() / 4),
+                    flate2::Compression::default(),
+                );
+                // Writing to a Vec cannot fail.
+                let _ = e.write_all(&self.json);
+                e.finish().unwrap_or_default().into()
+            })
+            .clone()
+    }
+}
+
+/// One computation at a time per key; the others wait, then find it cached.
+pub(crate) struct Flights<K = uuid::Uuid>(
+    Mutex<HashMap<K, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+);
+
+impl<K> Default for Flights<K> {
+    fn default() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<K: Hash + Eq> Flights<K> {
+    pub(crate) async fn enter(&self, k: K) -> tokio::sync::OwnedMutexGuard<()> {
         let m = {
             let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
             if map.len() > 10_000 {
@@ -188,13 +229,18 @@ pub(crate) struct Caches {
     /// A link id: the client (for signed media URLs).
     pub links: TtlMap<uuid::Uuid, std::sync::Arc<crate::sharing::share::Guest>>,
     /// A link id: its gallery listing as JSON.
-    pub listings: TtlMap<uuid::Uuid, bytes::Bytes>,
+    pub listings: TtlMap<uuid::Uuid, Listing>,
     /// A gallery id: its photos and their current versions.
     pub galleries: TtlMap<uuid::Uuid, std::sync::Arc<GalleryIndex>>,
     /// Small pictures, by version, rendition and watermark revision.
     pub blobs: Blobs,
     /// Listings and gallery indexes being computed.
     pub flights: Flights,
+    /// Links (for signed media URLs) and link sessions being read: when an
+    /// entry expires under load, one request reads it again and the others
+    /// wait for it rather than all asking the database at once.
+    pub link_flights: Flights,
+    pub session_flights: Flights<String>,
 }
 
 impl Default for Caches {
@@ -206,6 +252,8 @@ impl Default for Caches {
             galleries: TtlMap::new(1_000),
             blobs: Blobs::new(64 * 1024 * 1024),
             flights: Flights::default(),
+            link_flights: Flights::default(),
+            session_flights: Flights::default(),
         }
     }
 }

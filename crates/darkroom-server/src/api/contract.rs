@@ -4,7 +4,7 @@
 //!
 //! - [`crate::extract::ApiAuth`]: 401 without valid credentials, 403 for a
 //!   missing permission or a browser call without its CSRF header;
-//! - the rate limiter ([`crate::security::rate_limit`]): 429 on every route;
+//! - the rate limiter ([`crate::security::admit`]): 429 on every route;
 //! - a path id that does not parse or exists nowhere
 //!   ([`crate::extract::path_id`]): 404;
 //! - [`crate::extract::ApiJson`]: 400 (not JSON), 413 (too large), 415 (not

@@ -11,7 +11,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -312,18 +312,52 @@ async fn page(State(s): State<AppState>, auth: Result<GuestAuth, ApiError>) -> R
     )
 }
 
-async fn gallery_json(State(s): State<AppState>, auth: GuestAuth) -> ApiResult<Response> {
-    let body = proofing::gallery_json(&s.core, &auth.guest).await?;
-    let mut res = Response::new(Body::from(body));
-    res.headers_mut().insert(
+/// The listing, gzipped once and kept (not compressed again per request)
+/// for a client that takes gzip.
+async fn gallery_json(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    auth: GuestAuth,
+) -> ApiResult<Response> {
+    let listing = proofing::gallery_json(&s.core, &auth.guest).await?;
+    let gzip = accepts_gzip(&headers);
+    let mut res = Response::new(Body::from(if gzip { listing.gzip() } else { listing.json }));
+    let h = res.headers_mut();
+    h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    res.headers_mut().insert(
+    h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache"),
     );
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
     Ok(res)
+}
+
+/// Whether `Accept-Encoding` takes gzip (RFC 9110 12.5.3: `gzip`,
+/// `x-gzip` or `*`, with a weight above zero).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let weight = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            ["gzip", "x-gzip", "*"]
+                .iter()
+                .any(|n| name.eq_ignore_ascii_case(n))
+                && weight > 0.0
+        })
 }
 
 async fn photo_json(
@@ -463,12 +497,14 @@ async fn download_zip_inner(s: &AppState, auth: GuestAuth, q: &Params) -> ApiRes
 /// Thumbnails and proofs (or clean previews) for the page, by signed URL.
 async fn media(
     State(s): State<AppState>,
-    parts: HeaderMap,
-    ClientMeta(m): ClientMeta,
     Path((link, photo, what)): Path<(String, String, String)>,
     q: Params,
+    req: Request,
 ) -> ApiResult<Response> {
-    let ip = ip_of(&m);
+    // The hottest route of all (a gallery page asks for a thousand of
+    // these): the request's own parts, not copies of its headers.
+    let (parts, _) = req.into_parts();
+    let ip = client_ip(&parts, &s);
     let fail = |e: CoreError| guess_failed(&s, ip, e);
     let link: ShareLinkId = link
         .parse()
@@ -485,5 +521,10 @@ async fn media(
     let version = rev.split('.').next().and_then(|n| n.parse().ok());
     let obj = proofing::media(&s.core, &g, photo_id, &what, version).await?;
     // Cacheable by the browser only, and no longer than the URL lives.
-    Ok(bytes::media(obj, "private, max-age=600", false, &parts))
+    Ok(bytes::media(
+        obj,
+        "private, max-age=600",
+        false,
+        &parts.headers,
+    ))
 }

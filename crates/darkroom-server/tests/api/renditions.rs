@@ -67,6 +67,38 @@ async fn a_proofing_grid_offers_the_watermarked_medium_and_a_clean_link_the_clea
     let guest = open(&app, proofing["url"].as_str().unwrap()).await;
     let (s, listing) = guest.get("/gallery.json").await;
     assert_eq!(s, StatusCode::OK, "{listing}");
+    // A browser takes the listing gzipped (compressed once, kept); a
+    // client that refuses gzip gets the same JSON plain.
+    for (accept, gzipped) in [
+        ("gzip, deflate, br, zstd", true),
+        ("br;q=1.0, gzip;q=0.5", true),
+        ("gzip;q=0, identity", false),
+        ("identity", false),
+    ] {
+        let r = app
+            .http
+            .get(app.url(&format!("/c/{}/gallery.json", guest.link)))
+            .header("cookie", format!("darkroom_link={}", guest.cookie))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["vary"], "accept-encoding");
+        let encoding = r.headers().get("content-encoding").cloned();
+        let body = r.bytes().await.unwrap();
+        let json: Value = if gzipped {
+            assert_eq!(encoding.unwrap(), "gzip", "{accept}");
+            let mut plain = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut plain)
+                .unwrap();
+            serde_json::from_slice(&plain).unwrap()
+        } else {
+            assert!(encoding.is_none(), "{accept}: {encoding:?}");
+            serde_json::from_slice(&body).unwrap()
+        };
+        assert_eq!(json, listing, "{accept}");
+    }
     let shown = first_photo(&listing);
     let url = shown["medium_url"].as_str().unwrap();
     assert!(url.contains("/medium-proof?"), "{url}");

@@ -23,6 +23,7 @@ use crate::Core;
 use crate::kernel::error::{CoreError, CoreResult};
 use crate::photos::interface::{self as media, MediaObject, Rendition};
 use crate::photos::interface::{self as download, ZipDownload};
+pub use crate::sharing::hot::Listing;
 use crate::sharing::share::{self, Guest};
 
 mod files;
@@ -200,23 +201,24 @@ pub async fn record_view(core: &Core, g: &Guest) -> CoreResult<()> {
 
 /// The gallery as JSON (what `gallery.json` sends), kept for a moment per
 /// link: a page of a thousand photos asks for it, and for little else.
-pub async fn gallery_json(core: &Core, g: &Guest) -> CoreResult<bytes::Bytes> {
+pub async fn gallery_json(core: &Core, g: &Guest) -> CoreResult<Listing> {
     share::authorize(core, g, LinkAction::View)?;
-    if let Some(b) = crate::sharing::hot::of(core).listings.get(&g.link.id) {
+    let hot = crate::sharing::hot::of(core);
+    if let Some(b) = hot.listings.get(&g.link.id) {
         return Ok(b);
     }
-    let _turn = crate::sharing::hot::of(core).flights.enter(g.link.id).await;
-    if let Some(b) = crate::sharing::hot::of(core).listings.get(&g.link.id) {
+    let _turn = hot.flights.enter(g.link.id).await;
+    if let Some(b) = hot.listings.get(&g.link.id) {
         return Ok(b);
     }
     let read_at = crate::sharing::hot::epoch();
     let v = gallery(core, g).await?;
-    let b: bytes::Bytes = serde_json::to_vec(&v)
-        .map_err(|e| CoreError::Internal(e.into()))?
-        .into();
-    crate::sharing::hot::of(core)
-        .listings
-        .put(g.link.id, b.clone(), read_at);
+    let b = Listing::new(
+        serde_json::to_vec(&v)
+            .map_err(|e| CoreError::Internal(e.into()))?
+            .into(),
+    );
+    hot.listings.put(g.link.id, b.clone(), read_at);
     Ok(b)
 }
 

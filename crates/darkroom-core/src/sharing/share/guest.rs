@@ -119,12 +119,21 @@ pub async fn guest(core: &Core, id: ShareLinkId, cookie: &str) -> CoreResult<Gue
     let now = core.now().as_micros();
     let hash = hash_token(cookie);
     // Cached rows, decided again now (see `crate::sharing::hot`).
-    if let Some((link, expires, g)) = crate::sharing::hot::of(core).sessions.get(&hash) {
+    let hot = crate::sharing::hot::of(core);
+    let cached = |hash: &String| -> Option<CoreResult<Guest>> {
+        let (link, expires, g) = hot.sessions.get(hash)?;
         if link == id.uuid() && expires > now {
-            authorize(core, &g, LinkAction::View)?;
-            return Ok(g);
+            Some(authorize(core, &g, LinkAction::View).map(|()| g))
+        } else {
+            Some(Err(CoreError::not_found("gallery link")))
         }
-        return Err(CoreError::not_found("gallery link"));
+    };
+    if let Some(r) = cached(&hash) {
+        return r;
+    }
+    let _turn = hot.session_flights.enter(hash.clone()).await;
+    if let Some(r) = cached(&hash) {
+        return r;
     }
     let read_at = crate::sharing::hot::epoch();
     let db = core.db().conn();
@@ -134,11 +143,8 @@ pub async fn guest(core: &Core, id: ShareLinkId, cookie: &str) -> CoreResult<Gue
         && let Some(l) = repo::share::find_link_any(db, ShareLinkId::from_uuid(s.link_id)).await?
     {
         let g = guest_rows(core, l).await?;
-        crate::sharing::hot::of(core).sessions.put(
-            hash,
-            (s.link_id, s.expires_at, g.clone()),
-            read_at,
-        );
+        hot.sessions
+            .put(hash, (s.link_id, s.expires_at, g.clone()), read_at);
         authorize(core, &g, LinkAction::View)?;
         return Ok(g);
     }

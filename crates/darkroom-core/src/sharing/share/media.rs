@@ -57,7 +57,13 @@ pub async fn guest_for_media(
     {
         return Err(CoreError::not_found("picture"));
     }
-    if let Some(g) = crate::sharing::hot::of(core).links.get(&link.uuid()) {
+    let hot = crate::sharing::hot::of(core);
+    if let Some(g) = hot.links.get(&link.uuid()) {
+        authorize(core, &g, LinkAction::View)?;
+        return Ok(g);
+    }
+    let _turn = hot.link_flights.enter(link.uuid()).await;
+    if let Some(g) = hot.links.get(&link.uuid()) {
         authorize(core, &g, LinkAction::View)?;
         return Ok(g);
     }
@@ -66,9 +72,7 @@ pub async fn guest_for_media(
         .await?
         .ok_or(CoreError::not_found("gallery link"))?;
     let g = std::sync::Arc::new(guest_rows(core, l).await?);
-    crate::sharing::hot::of(core)
-        .links
-        .put(link.uuid(), g.clone(), read_at);
+    hot.links.put(link.uuid(), g.clone(), read_at);
     authorize(core, &g, LinkAction::View)?;
     Ok(g)
 }
