@@ -1,7 +1,8 @@
 //! A 1,000-photo gallery as its client gets it: the listing
 //! (`/c/{link}/gallery.json`: every photo with its signed thumbnail and view
 //! URLs, the link's marks, sets) and the thumbnails (`/c/{link}/media/...`,
-//! each checked against the link on every request), at 64 connections,
+//! each checked against the link on every request), at 64 connections, the
+//! listing both plain and gzipped as a browser takes it,
 //! against nginx serving the very same bytes as static files. Then, when
 //! Chromium and chromedriver are installed, the client page itself on a
 //! 390 x 844 phone at 3x, at full speed and on a throttled network (fast
@@ -47,6 +48,7 @@ async fn load(
     http: &reqwest::Client,
     urls: Arc<Vec<String>>,
     cookie: Option<String>,
+    gzip: bool,
     secs: u64,
 ) -> Stats {
     let start = Instant::now();
@@ -65,6 +67,9 @@ async fn load(
                 let mut req = http.get(url);
                 if let Some(c) = &cookie {
                     req = req.header("cookie", c);
+                }
+                if gzip {
+                    req = req.header("accept-encoding", "gzip");
                 }
                 let r = req.send().await.unwrap();
                 assert_eq!(r.status(), 200, "{url}");
@@ -204,6 +209,17 @@ async fn main() {
     let www = work.join("www");
     std::fs::create_dir_all(www.join("t")).unwrap();
     std::fs::write(www.join("gallery.json"), &listing).unwrap();
+    // As a browser takes it: gzipped (the same compressed bytes for nginx).
+    let gzipped = http
+        .get(&listing_url)
+        .header("cookie", &cookie)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let gzipped = gzipped.bytes().await.unwrap();
+    std::fs::write(www.join("gallery.json.gz"), &gzipped).unwrap();
     let mut thumb_bytes = 0;
     for (i, u) in thumbs.iter().enumerate() {
         let b = http.get(u).send().await.unwrap().bytes().await.unwrap();
@@ -211,9 +227,10 @@ async fn main() {
         std::fs::write(www.join("t").join(format!("{i}.jpg")), &b).unwrap();
     }
     println!(
-        "listing                {} photos, {:.0} KB of JSON; thumbnails {:.1} KB on average",
+        "listing                {} photos, {:.0} KB of JSON ({:.0} KB gzipped); thumbnails {:.1} KB on average",
         thumbs.len(),
         listing.len() as f64 / 1024.0,
+        gzipped.len() as f64 / 1024.0,
         thumb_bytes as f64 / 1024.0 / thumbs.len() as f64
     );
     let nginx = common::Nginx::serve(&work);
@@ -232,41 +249,40 @@ async fn main() {
     );
     let thumbs = Arc::new(thumbs);
     // Warm both (connections, page cache), then measure.
-    load(&pool, one(listing_url.clone()), Some(cookie.clone()), 1).await;
-    load(&pool, one(format!("{nginx_base}/gallery.json")), None, 1).await;
-    let d_list = load(
-        &pool,
-        one(listing_url.clone()),
-        Some(cookie.clone()),
-        SECONDS,
-    )
-    .await;
-    let n_list = load(
-        &pool,
-        one(format!("{nginx_base}/gallery.json")),
-        None,
-        SECONDS,
-    )
-    .await;
-    load(&pool, thumbs.clone(), None, 1).await;
-    load(&pool, static_thumbs.clone(), None, 1).await;
-    let d_thumb = load(&pool, thumbs.clone(), None, SECONDS).await;
-    let n_thumb = load(&pool, static_thumbs.clone(), None, SECONDS).await;
+    let n_json = one(format!("{nginx_base}/gallery.json"));
+    let n_gz = one(format!("{nginx_base}/gallery.json.gz"));
+    let d_json = one(listing_url.clone());
+    let c = Some(cookie.clone());
+    load(&pool, d_json.clone(), c.clone(), false, 1).await;
+    load(&pool, n_json.clone(), None, false, 1).await;
+    let d_list = load(&pool, d_json.clone(), c.clone(), false, SECONDS).await;
+    let n_list = load(&pool, n_json, None, false, SECONDS).await;
+    let d_gz = load(&pool, d_json, c, true, SECONDS).await;
+    let n_gz = load(&pool, n_gz, None, false, SECONDS).await;
+    load(&pool, thumbs.clone(), None, false, 1).await;
+    load(&pool, static_thumbs.clone(), None, false, 1).await;
+    let d_thumb = load(&pool, thumbs.clone(), None, false, SECONDS).await;
+    let n_thumb = load(&pool, static_thumbs.clone(), None, false, SECONDS).await;
     println!("--- {CONNECTIONS} connections, {SECONDS} s each");
     line("darkroom listing", &d_list);
     line("nginx same JSON", &n_list);
+    line("darkroom listing gzip", &d_gz);
+    line("nginx same gzip bytes", &n_gz);
     line("darkroom thumbnails", &d_thumb);
     line("nginx same files", &n_thumb);
     println!(
-        "ratio                  listing {:.2} of nginx, thumbnails {:.2} (target >= 0.80 each)",
+        "ratio                  listing {:.2} of nginx ({:.2} gzipped), thumbnails {:.2} (target >= 0.80 each)",
         d_list.rps() / n_list.rps(),
+        d_gz.rps() / n_gz.rps(),
         d_thumb.rps() / n_thumb.rps()
     );
     println!(
-        "p99                    listing {:.2} ms, thumbnails {:.2} ms (target < 10 ms; nginx {:.2} and {:.2} ms)",
+        "p99                    listing {:.2} ms ({:.2} gzipped), thumbnails {:.2} ms (target < 10 ms; nginx {:.2}, {:.2} and {:.2} ms)",
         d_list.pct(0.99),
+        d_gz.pct(0.99),
         d_thumb.pct(0.99),
         n_list.pct(0.99),
+        n_gz.pct(0.99),
         n_thumb.pct(0.99)
     );
     println!(
