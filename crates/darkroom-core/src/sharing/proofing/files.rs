@@ -116,14 +116,14 @@ pub(super) async fn gallery_index(
     let read_at = crate::sharing::hot::epoch();
     let c = core.db().conn();
     let rows = all_photos(c, g, repo::photo::Order::Capture).await?;
-    let mut versions = repo::photo::current_versions(c, g.studio, &rows).await?;
+    let mut versions: std::collections::HashMap<_, _> = std::collections::HashMap::new();
+    for v in repo::photo::current_versions(c, g.studio, &rows).await? {
+        versions.entry(v.photo_id).or_insert(v);
+    }
     let index: crate::sharing::hot::GalleryIndex = rows
         .into_iter()
         .map(|p| {
-            let v = versions
-                .iter()
-                .position(|v| v.photo_id == p.id)
-                .map(|i| versions.swap_remove(i));
+            let v = versions.remove(&p.id);
             (p.id, (p, v))
         })
         .collect();

@@ -244,6 +244,15 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     let rows = all_photos(c, g, crate::photos::interface::order_of(&g.gallery)).await?;
     let versions = repo::photo::current_versions(c, g.studio, &rows).await?;
     let marks = repo::share::marks_of_link(c, ShareLinkId::from_uuid(g.link.id)).await?;
+    // By photo, so a 1,000-photo listing is not a million comparisons.
+    let mut version_of = std::collections::HashMap::with_capacity(versions.len());
+    for v in &versions {
+        version_of.entry(v.photo_id).or_insert(v);
+    }
+    let mut mark_of = std::collections::HashMap::with_capacity(marks.len());
+    for m in &marks {
+        mark_of.entry(m.photo_id).or_insert(m);
+    }
     let photos: Vec<ClientPhoto> = rows
         .iter()
         .filter(|p| p.status == PhotoStatus::Ready)
@@ -252,8 +261,8 @@ pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
                 core,
                 g,
                 p,
-                versions.iter().find(|v| v.photo_id == p.id),
-                marks.iter().find(|m| m.photo_id == p.id),
+                version_of.get(&p.id).copied(),
+                mark_of.get(&p.id).copied(),
             )
         })
         .collect();
