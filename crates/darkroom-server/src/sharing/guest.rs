@@ -338,26 +338,33 @@ async fn gallery_json(
     Ok(res)
 }
 
-/// Whether `Accept-Encoding` takes gzip (RFC 9110 12.5.3: `gzip`,
-/// `x-gzip` or `*`, with a weight above zero).
+/// Whether `Accept-Encoding` takes gzip (RFC 9110 12.5.3): `gzip` or
+/// `x-gzip` with a weight above zero, or, when neither is named, `*` with
+/// one (`gzip;q=0, *` refuses gzip).
 fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
+    let (mut named, mut any) = (None, None);
+    for item in headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            let weight = parts
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            ["gzip", "x-gzip", "*"]
-                .iter()
-                .any(|n| name.eq_ignore_ascii_case(n))
-                && weight > 0.0
-        })
+    {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let weight = parts
+            .filter_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                k.trim().eq_ignore_ascii_case("q").then(|| v.trim())
+            })
+            .find_map(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+            named = Some(named.unwrap_or(0.0_f32).max(weight));
+        } else if name == "*" {
+            any = Some(weight);
+        }
+    }
+    named.or(any).is_some_and(|w| w > 0.0)
 }
 
 async fn photo_json(
@@ -527,4 +534,32 @@ async fn media(
         false,
         &parts.headers,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_taken_as_accept_encoding_weighs_it() {
+        for (sent, takes) in [
+            (vec![], false),
+            (vec!["gzip, deflate, br, zstd"], true),
+            (vec!["br;q=1.0, GZIP;Q=0.5"], true),
+            (vec!["x-gzip"], true),
+            (vec!["gzip;q=0, identity"], false),
+            (vec!["gzip;q=0.000"], false),
+            (vec!["identity"], false),
+            (vec!["*"], true),
+            (vec!["gzip;q=0, *"], false),
+            (vec!["*;q=0"], false),
+            (vec!["br", "gzip"], true),
+        ] {
+            let mut h = HeaderMap::new();
+            for v in &sent {
+                h.append(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            }
+            assert_eq!(accepts_gzip(&h), takes, "{sent:?}");
+        }
+    }
 }
