@@ -222,7 +222,6 @@ pub async fn gallery_json(core: &Core, g: &Guest) -> CoreResult<Listing> {
     Ok(b)
 }
 
-/// The whole gallery, as the client page and its JSON show it.
 /// Downloads this link may still make: its own cap and, for a proofing
 /// link, the gallery's; `None` when neither is capped.
 fn downloads_left(g: &Guest, delivery: bool) -> Option<i64> {
@@ -238,21 +237,28 @@ fn downloads_left(g: &Guest, delivery: bool) -> Option<i64> {
     }
 }
 
+/// Rows by their photo (the first of each), so a 1,000-photo listing is not
+/// a million comparisons.
+fn by_photo<T>(
+    rows: &[T],
+    photo: impl Fn(&T) -> uuid::Uuid,
+) -> std::collections::HashMap<uuid::Uuid, &T> {
+    let mut m = std::collections::HashMap::with_capacity(rows.len());
+    for r in rows {
+        m.entry(photo(r)).or_insert(r);
+    }
+    m
+}
+
+/// The whole gallery, as the client page and its JSON show it.
 pub async fn gallery(core: &Core, g: &Guest) -> CoreResult<ClientGallery> {
     share::authorize(core, g, LinkAction::View)?;
     let c = core.db().conn();
     let rows = all_photos(c, g, crate::photos::interface::order_of(&g.gallery)).await?;
     let versions = repo::photo::current_versions(c, g.studio, &rows).await?;
     let marks = repo::share::marks_of_link(c, ShareLinkId::from_uuid(g.link.id)).await?;
-    // By photo, so a 1,000-photo listing is not a million comparisons.
-    let mut version_of = std::collections::HashMap::with_capacity(versions.len());
-    for v in &versions {
-        version_of.entry(v.photo_id).or_insert(v);
-    }
-    let mut mark_of = std::collections::HashMap::with_capacity(marks.len());
-    for m in &marks {
-        mark_of.entry(m.photo_id).or_insert(m);
-    }
+    let version_of = by_photo(&versions, |v| v.photo_id);
+    let mark_of = by_photo(&marks, |m| m.photo_id);
     let photos: Vec<ClientPhoto> = rows
         .iter()
         .filter(|p| p.status == PhotoStatus::Ready)
