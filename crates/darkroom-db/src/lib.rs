@@ -74,6 +74,12 @@ pub enum DbError {
     ForeignKey(String),
     #[error("the database is busy; try again")]
     Busy,
+    /// PostgreSQL broke a lock cycle by failing this statement (SQLSTATE
+    /// 40P01). Two transactions inserting conflicting claims at the same
+    /// instant can each wait for the other inside the exclusion constraint's
+    /// check; rolling back to a savepoint and trying again settles it.
+    #[error("the database stopped a deadlock; try again")]
+    Deadlock,
     #[error("database configuration: {0}")]
     Config(String),
     #[error("stored data is invalid: {0}")]
@@ -92,6 +98,9 @@ impl From<DbErr> for DbError {
         let text = e.to_string();
         if text.contains(migration::m0010_bookings::NO_OVERLAP) {
             return DbError::Overlap;
+        }
+        if text.contains("deadlock detected") || text.contains("40P01") {
+            return DbError::Deadlock;
         }
         if text.contains("database is locked")
             || text.contains("(code: 5)")
@@ -242,5 +251,29 @@ pub fn redact_url(url: &str) -> String {
             u.to_string()
         }
         _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_refusals_are_named_for_the_layers_above() {
+        let of = |text: &str| DbError::from(DbErr::Custom(text.into()));
+        assert!(matches!(
+            of("error returned from database: deadlock detected"),
+            DbError::Deadlock
+        ));
+        assert!(matches!(of("code: 40P01"), DbError::Deadlock));
+        assert!(matches!(of("database is locked"), DbError::Busy));
+        assert!(matches!(
+            of(&format!(
+                "conflicting key value violates exclusion constraint \"{}\"",
+                migration::m0010_bookings::NO_OVERLAP
+            )),
+            DbError::Overlap
+        ));
+        assert!(matches!(of("syntax error at or near"), DbError::Other(_)));
     }
 }

@@ -61,7 +61,9 @@ pub enum Refused {
 
 /// Inserts one claim for every hold. A person is one unit; a resource's
 /// units are tried in turn (each in a savepoint, so a refused unit leaves
-/// the transaction usable) until one is free.
+/// the transaction usable) until one is free. Holds are claimed in the
+/// order of their ids, the same in every transaction, so two bookings of the
+/// same people and things never wait for each other in a circle.
 pub async fn claim_all(
     tx: &Tx,
     studio: StudioId,
@@ -70,7 +72,9 @@ pub async fn claim_all(
     holds: &[Hold],
     now: Timestamp,
 ) -> Result<(), Refused> {
-    for h in holds {
+    let mut ordered: Vec<&Hold> = holds.iter().collect();
+    ordered.sort_by_key(|h| h.id);
+    for h in ordered {
         let range = h.range(session);
         let taken: Vec<i64> = if h.units > 1 {
             repo::booking::live_claims_on(
@@ -103,18 +107,9 @@ pub async fn claim_all(
                 active: 1,
                 created_at: now.as_micros(),
             };
-            let sp = tx.begin().await.map_err(|e| Refused::Db(e.into()))?;
-            match repo::booking::insert_claim(&sp, row).await {
-                Ok(_) => {
-                    sp.commit().await.map_err(|e| Refused::Db(e.into()))?;
-                    placed = true;
-                    break;
-                }
-                Err(DbError::Overlap) => {
-                    metrics::counter!("darkroom_booking_overlaps_refused_total").increment(1);
-                    continue;
-                }
-                Err(e) => return Err(Refused::Db(e)),
+            if claim_unit(tx, row).await? {
+                placed = true;
+                break;
             }
         }
         if !placed {
@@ -122,6 +117,43 @@ pub async fn claim_all(
         }
     }
     Ok(())
+}
+
+/// How often a claim is tried again after PostgreSQL stopped a deadlock
+/// on it. Each try waits for the other inserter, which by then holds its
+/// claim alone, so the second try settles it; more are for bad luck.
+const DEADLOCK_TRIES: usize = 5;
+
+/// Inserts one claim in a savepoint: true if it is placed, false if the
+/// unit is taken. Two transactions inserting overlapping claims at the same
+/// instant can each find the other's row in the exclusion constraint's
+/// check and wait for it; PostgreSQL fails one of them with a deadlock. That
+/// one rolls back to its savepoint (its row is gone, the other goes on) and
+/// tries again, now simply waiting for the other to commit or not.
+async fn claim_unit(tx: &Tx, row: booking_claim::Model) -> Result<bool, Refused> {
+    for _ in 0..DEADLOCK_TRIES {
+        let sp = tx.begin().await.map_err(|e| Refused::Db(e.into()))?;
+        match repo::booking::insert_claim(&sp, row.clone()).await {
+            Ok(_) => {
+                sp.commit().await.map_err(|e| Refused::Db(e.into()))?;
+                return Ok(true);
+            }
+            Err(DbError::Overlap) => {
+                metrics::counter!("darkroom_booking_overlaps_refused_total").increment(1);
+                return Ok(false);
+            }
+            Err(DbError::Deadlock) => {
+                metrics::counter!("darkroom_booking_claim_deadlocks_total").increment(1);
+                tracing::debug!(
+                    unit = row.unit,
+                    "claim deadlocked with another; trying again"
+                );
+                sp.rollback().await.map_err(|e| Refused::Db(e.into()))?;
+            }
+            Err(e) => return Err(Refused::Db(e)),
+        }
+    }
+    Err(Refused::Db(DbError::Deadlock))
 }
 
 /// One thing in the way of a booking.

@@ -156,7 +156,7 @@ impl CoreError {
 impl From<DbError> for CoreError {
     fn from(e: DbError) -> Self {
         match e {
-            DbError::Busy => {
+            DbError::Busy | DbError::Deadlock => {
                 CoreError::Unavailable("the database is busy; try again in a moment".into())
             }
             other => CoreError::Internal(anyhow::Error::new(other)),

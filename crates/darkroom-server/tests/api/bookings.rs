@@ -824,6 +824,87 @@ async fn the_database_itself_refuses_overlapping_claims() {
     assert!(r.is_err());
 }
 
+/// On PostgreSQL two transactions can wait for each other through the
+/// claims' exclusion constraint (each inserted a row the other then needs,
+/// or both checked at the same instant). The engine breaks the circle by
+/// failing one statement; that arrives as `DbError::Deadlock` (the bookings
+/// answer 503 "try again", never 500), and after rolling back to its
+/// savepoint the transaction goes on and commits what it held.
+#[tokio::test]
+async fn a_deadlock_between_claims_is_named_and_the_transaction_goes_on() {
+    use darkroom_db::entity::booking_claim;
+    use darkroom_db::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+    use darkroom_domain::booking::HolderKind;
+    let app = TestApp::spawn().await;
+    if app.db.engine() != darkroom_db::Engine::Postgres {
+        // SQLite's write transactions are one at a time: no circle can form.
+        return;
+    }
+    let f = front(&app, "Deadlock Studio", "UTC").await;
+    let (_, b) = app
+        .post(
+            &f.owner,
+            "/api/v1/bookings",
+            booking(&f, "2027-05-10T10:00:00Z", "2027-05-10T11:00:00Z"),
+        )
+        .await;
+    let booking_id = b["id"]
+        .as_str()
+        .unwrap()
+        .parse::<darkroom_domain::BookingId>()
+        .map(|i| darkroom_domain::TypedId::uuid(&i))
+        .unwrap();
+    let claim = |unit: i64| booking_claim::Model {
+        id: uuid::Uuid::now_v7(),
+        studio_id: darkroom_domain::TypedId::uuid(&f.owner.studio),
+        booking_id,
+        holder_kind: HolderKind::Resource,
+        holder_id: uuid::Uuid::now_v7(),
+        unit,
+        role: "lighting".into(),
+        starts_at: 1_000_000,
+        ends_at: 2_000_000,
+        active: 1,
+        created_at: 0,
+    };
+    let (a, b) = (claim(5), claim(6));
+    let (mut a2, mut b2) = (a.clone(), b.clone());
+    (a2.id, b2.id) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let both_hold = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    // Each takes one claim, then wants the one the other took.
+    let side = |mine: booking_claim::Model, theirs: booking_claim::Model| {
+        let db = app.db.clone();
+        let both_hold = both_hold.clone();
+        tokio::spawn(async move {
+            let tx = db.begin().await.unwrap();
+            darkroom_db::repo::booking::insert_claim(&tx, mine)
+                .await
+                .unwrap();
+            both_hold.wait().await;
+            let sp = tx.begin().await.unwrap();
+            let r = darkroom_db::repo::booking::insert_claim(&sp, theirs).await;
+            sp.rollback().await.unwrap();
+            // The transaction is usable after its savepoint: it commits.
+            tx.commit().await.unwrap();
+            r.map(|_| ())
+        })
+    };
+    let (one, two) = (side(a, b2), side(b, a2));
+    let (one, two) = (one.await.unwrap(), two.await.unwrap());
+    let mut got = [format!("{one:?}"), format!("{two:?}")];
+    got.sort();
+    // One was failed by the engine; the other waited for it to commit and
+    // then found its claim in the way.
+    assert_eq!(got, ["Err(Deadlock)", "Err(Overlap)"]);
+    let held = booking_claim::Entity::find()
+        .filter(booking_claim::Column::BookingId.eq(booking_id))
+        .filter(booking_claim::Column::Unit.is_in([5, 6]))
+        .all(app.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 2, "each kept the claim it took first");
+}
+
 /// A reminder goes to the client and each person held, once per booking
 /// time, whoever runs the chore and however often; a moved booking is
 /// reminded of again; one days away is not yet.
