@@ -106,6 +106,12 @@ async fn fifty_at_once(
     (won, refused)
 }
 
+/// The stored id of a booking the API answered with.
+fn booking_uuid(b: &Value) -> uuid::Uuid {
+    let id: darkroom_domain::BookingId = b["id"].as_str().unwrap().parse().unwrap();
+    darkroom_domain::TypedId::uuid(&id)
+}
+
 /// Live bookings holding `holder` between the two instants.
 async fn held(app: &TestApp, who: &Who, holder: &str) -> Vec<Value> {
     let (s, v) = app
@@ -780,12 +786,7 @@ async fn the_database_itself_refuses_overlapping_claims() {
     let claim = |from: &str, to: &str, unit: i64, active: i64| booking_claim::Model {
         id: uuid::Uuid::now_v7(),
         studio_id: darkroom_domain::TypedId::uuid(&f.owner.studio),
-        booking_id: b["id"]
-            .as_str()
-            .unwrap()
-            .parse::<darkroom_domain::BookingId>()
-            .map(|i| darkroom_domain::TypedId::uuid(&i))
-            .unwrap(),
+        booking_id: booking_uuid(&b),
         holder_kind: HolderKind::Staff,
         holder_id: darkroom_domain::TypedId::uuid(&f.photographer.user),
         unit,
@@ -848,12 +849,7 @@ async fn a_deadlock_between_claims_is_named_and_the_transaction_goes_on() {
             booking(&f, "2027-05-10T10:00:00Z", "2027-05-10T11:00:00Z"),
         )
         .await;
-    let booking_id = b["id"]
-        .as_str()
-        .unwrap()
-        .parse::<darkroom_domain::BookingId>()
-        .map(|i| darkroom_domain::TypedId::uuid(&i))
-        .unwrap();
+    let booking_id = booking_uuid(&b);
     let claim = |unit: i64| booking_claim::Model {
         id: uuid::Uuid::now_v7(),
         studio_id: darkroom_domain::TypedId::uuid(&f.owner.studio),
